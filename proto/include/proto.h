@@ -1,0 +1,552 @@
+/*
+ * proto: the claimd record format, its schema, signing, hashing, the
+ * authorization rules and the RFC 6962 tree arithmetic.
+ *
+ * proto is pure: buffers and structs in, buffers and structs out. It opens
+ * no files and no sockets and keeps no global state, so the daemon, the
+ * store, the client and an offline verifier all share one definition of
+ * what a valid record is. Call sodium_init() once before using it.
+ *
+ * Conventions: functions return an enum proto_err (PROTO_OK is 0). Where
+ * context helps, the caller passes an error buffer (err, errlen; either may
+ * be NULL/0) that receives a lowercase message without a final period.
+ * Pointers into caller buffers are borrowed and stay valid as long as that
+ * buffer does.
+ */
+#ifndef CLAIMD_PROTO_H
+#define CLAIMD_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROTO_WUR __attribute__((warn_unused_result))
+
+/*
+ * Errors
+ *
+ * One enum for the whole project. The numbers travel to clients in
+ * responses: never renumber, only append.
+ */
+enum proto_err {
+	PROTO_OK = 0,
+	PROTO_ENOMEM = 1,         /* out of memory */
+	PROTO_ETRUNCATED = 2,     /* input ends inside a CBOR item */
+	PROTO_ETRAILING = 3,      /* bytes after the item */
+	PROTO_ENONSHORTEST = 4,   /* integer or length not in shortest form */
+	PROTO_EINDEFINITE = 5,    /* indefinite-length item */
+	PROTO_EFLOAT = 6,         /* floating-point value */
+	PROTO_EUNSORTED = 7,      /* map keys out of bytewise order */
+	PROTO_EDUPKEY = 8,        /* map key repeated */
+	PROTO_EUTF8 = 9,          /* text is not valid UTF-8 */
+	PROTO_EDEPTH = 10,        /* nesting too deep */
+	PROTO_EMALFORMED = 11,    /* not well-formed CBOR, or unsupported */
+	PROTO_ETAG = 12,          /* not a tagged COSE_Sign1 */
+	PROTO_EALG = 13,          /* algorithm is not EdDSA */
+	PROTO_EHEADER = 14,       /* COSE structure or header wrong */
+	PROTO_ESIGNATURE = 15,    /* signature does not verify */
+	PROTO_ETOOBIG = 16,       /* record or field over its limit */
+	PROTO_ESCHEMA = 17,       /* payload does not match the schema */
+	PROTO_EJSON = 18,         /* JSON input unusable */
+	PROTO_EKEY = 19,          /* key or key file unusable */
+	PROTO_EINVAL = 20,        /* invalid argument */
+	PROTO_ENOTFOUND = 21,     /* no such claim, record or entry */
+	PROTO_EAMBIGUOUS = 22,    /* id prefix matches more than one */
+	PROTO_EUNAUTHORIZED = 23, /* signer may not do this */
+	PROTO_ECONFLICT = 24,     /* revision does not name the head */
+	PROTO_EEXISTS = 25,       /* party exists, or grant already held */
+	PROTO_ENOPARTY = 26,      /* no such party */
+	PROTO_ECHAIN = 27,        /* version chain broken */
+	PROTO_ESTORE = 28,        /* storage failure */
+	PROTO_EIO = 29,           /* I/O failure */
+	PROTO_EPROTOCOL = 30,     /* malformed request or response */
+	PROTO_EUNREACHABLE = 31,  /* daemon does not answer */
+	PROTO_EBUSY = 32,         /* too many requests in flight */
+	PROTO_EPROOF = 33,        /* proof or checkpoint does not verify */
+	PROTO_ESHUTDOWN = 34,     /* daemon is shutting down */
+	PROTO_ERR_COUNT           /* keep last */
+};
+
+/* A sentence for err ("map keys out of order"); never NULL. */
+const char *proto_strerror(int err);
+/* A short stable name for err ("unsorted"), for JSON and test vectors. */
+const char *proto_errname(int err);
+/* The code whose proto_errname() is name, or -1. */
+int proto_errcode(const char *name);
+
+/* Formats into err (if any) and returns code; for one-line error paths. */
+int proto_fail(char *err, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/*
+ * Sizes and limits (docs/format.md)
+ */
+#define PROTO_HASH_LEN       32
+#define PROTO_PUBKEY_LEN     32
+#define PROTO_SECKEY_LEN     64
+#define PROTO_SEED_LEN       32
+#define PROTO_SIG_LEN        64
+#define PROTO_RECORD_MAX     65536
+#define PROTO_DEPTH_MAX      16
+#define PROTO_STATEMENT_MAX  8192
+#define PROTO_QUOTE_MAX      4096
+#define PROTO_NOTE_MAX       2048
+#define PROTO_URL_MAX        2048
+#define PROTO_NAME_MAX       2048
+#define PROTO_LABEL_MAX      1024 /* publisher, title */
+#define PROTO_SLUG_MAX       64
+#define PROTO_TOPICS_MAX     32
+#define PROTO_SOURCES_MAX    64
+#define PROTO_RELATIONS_MAX  64
+#define PROTO_HEX_PREFIX_MIN 8  /* shortest id prefix accepted */
+#define PROTO_COSE_TAG       18 /* COSE_Sign1 */
+#define PROTO_COSE_ALG_EDDSA (-8)
+#define PROTO_PROTECTED_LEN  38 /* a2 01 27 04 58 20 kid */
+
+/*
+ * Byte buffers
+ */
+struct proto_buf {
+	uint8_t *data;
+	size_t len;
+	size_t cap;
+};
+
+void proto_buf_init(struct proto_buf *b);
+void proto_buf_release(struct proto_buf *b);
+PROTO_WUR int proto_buf_reserve(struct proto_buf *b, size_t more);
+PROTO_WUR int proto_buf_append(struct proto_buf *b, const void *p, size_t n);
+
+/* Lowercase hex of n bytes into out (2n+1 bytes with the NUL). */
+void proto_hex(const uint8_t *p, size_t n, char *out);
+/* Parses exactly 2n hex digits (either case). */
+PROTO_WUR int proto_unhex(const char *hex, uint8_t *out, size_t n);
+/* Standard base64 with padding into out (needs proto_base64_len(n)). */
+size_t proto_base64_len(size_t n);
+void proto_base64(const uint8_t *p, size_t n, char *out);
+/* Decodes standard base64; *outlen receives the length. */
+PROTO_WUR int proto_unbase64(
+    const char *s, size_t slen, uint8_t *out, size_t cap, size_t *outlen);
+
+/*
+ * Deterministic CBOR (RFC 8949 section 4.2.1)
+ *
+ * The writer emits shortest heads (libcbor's head encoders). Maps are
+ * written as n key/value pairs in any order and then put in order by
+ * proto_cbor_sort_map().
+ */
+PROTO_WUR int proto_cbor_put_uint(struct proto_buf *b, uint64_t v);
+PROTO_WUR int proto_cbor_put_negint(struct proto_buf *b, uint64_t v);
+PROTO_WUR int proto_cbor_put_bytes(
+    struct proto_buf *b, const void *p, size_t n);
+PROTO_WUR int proto_cbor_put_text(struct proto_buf *b, const char *s, size_t n);
+PROTO_WUR int proto_cbor_put_str(struct proto_buf *b, const char *s);
+PROTO_WUR int proto_cbor_put_array(struct proto_buf *b, size_t n);
+PROTO_WUR int proto_cbor_put_map(struct proto_buf *b, size_t n);
+PROTO_WUR int proto_cbor_put_tag(struct proto_buf *b, uint64_t tag);
+PROTO_WUR int proto_cbor_put_bool(struct proto_buf *b, bool v);
+PROTO_WUR int proto_cbor_put_null(struct proto_buf *b);
+/*
+ * Sorts the npairs key/value pairs that follow offset start in b into
+ * bytewise order of their encoded keys. PROTO_EDUPKEY if two keys are equal.
+ */
+PROTO_WUR int proto_cbor_sort_map(
+    struct proto_buf *b, size_t start, size_t npairs);
+
+/*
+ * Checks that p[0..n) is exactly one item of deterministic CBOR nested at
+ * most max_depth deep, every text valid UTF-8. On success *used (if not
+ * NULL) is n. With used != NULL, bytes may follow the item and *used is
+ * its length; with used == NULL they are PROTO_ETRAILING.
+ */
+PROTO_WUR int proto_cbor_check(const uint8_t *p, size_t n, unsigned max_depth,
+    size_t *used, char *err, size_t errlen);
+
+/* Reader over CBOR that proto_cbor_check() accepted. */
+struct proto_cbor_rd {
+	const uint8_t *p;
+	const uint8_t *end;
+};
+
+enum proto_cbor_type {
+	PROTO_CBOR_UINT = 0,
+	PROTO_CBOR_NEGINT = 1,
+	PROTO_CBOR_BYTES = 2,
+	PROTO_CBOR_TEXT = 3,
+	PROTO_CBOR_ARRAY = 4,
+	PROTO_CBOR_MAP = 5,
+	PROTO_CBOR_TAG = 6,
+	PROTO_CBOR_SIMPLE = 7
+};
+
+void proto_cbor_rd_init(struct proto_cbor_rd *rd, const uint8_t *p, size_t n);
+/* Type of the next item, or -1 at the end. */
+int proto_cbor_rd_peek(const struct proto_cbor_rd *rd);
+/* Each returns 0, or -1 (reader unchanged) if the next item differs. */
+int proto_cbor_rd_uint(struct proto_cbor_rd *rd, uint64_t *v);
+int proto_cbor_rd_int(struct proto_cbor_rd *rd, int64_t *v);
+int proto_cbor_rd_bytes(struct proto_cbor_rd *rd, const uint8_t **p, size_t *n);
+int proto_cbor_rd_text(struct proto_cbor_rd *rd, const char **s, size_t *n);
+int proto_cbor_rd_array(struct proto_cbor_rd *rd, size_t *n);
+int proto_cbor_rd_map(struct proto_cbor_rd *rd, size_t *n);
+int proto_cbor_rd_tag(struct proto_cbor_rd *rd, uint64_t *tag);
+int proto_cbor_rd_bool(struct proto_cbor_rd *rd, bool *v);
+int proto_cbor_rd_skip(struct proto_cbor_rd *rd);
+
+/*
+ * Reads a map with text keys into a table of expected fields. Unknown keys
+ * are PROTO_ESCHEMA unless allow_unknown; a missing required field too, and
+ * so is a value of the wrong type. A field of type PROTO_F_ARRAY or
+ * PROTO_F_MAP leaves a reader positioned on the item in .sub.
+ */
+enum proto_ftype {
+	PROTO_F_UINT,
+	PROTO_F_INT,
+	PROTO_F_TEXT,
+	PROTO_F_BYTES,
+	PROTO_F_HASH, /* a byte string of PROTO_HASH_LEN bytes */
+	PROTO_F_ARRAY,
+	PROTO_F_MAP,
+	PROTO_F_BOOL,
+	PROTO_F_ANY
+};
+
+struct proto_field {
+	const char *key;
+	enum proto_ftype type;
+	bool required;
+	/* Filled in by proto_cbor_rd_fields(). */
+	bool present;
+	uint64_t u;
+	int64_t i;
+	const uint8_t *ptr; /* text or bytes; the whole item for ANY */
+	size_t len;
+	struct proto_cbor_rd sub;
+};
+
+PROTO_WUR int proto_cbor_rd_fields(struct proto_cbor_rd *rd,
+    struct proto_field *f, size_t nf, bool allow_unknown, int code, char *err,
+    size_t errlen);
+/* The field named key in a table, or NULL. */
+struct proto_field *proto_field_get(
+    struct proto_field *f, size_t nf, const char *key);
+
+/*
+ * Records: tagged COSE_Sign1 with EdDSA
+ */
+struct proto_record {
+	const uint8_t *bytes; /* the whole record, borrowed */
+	size_t len;
+	const uint8_t *kid; /* signer public key, PROTO_PUBKEY_LEN */
+	const uint8_t *payload;
+	size_t payload_len;
+	const uint8_t *sig; /* PROTO_SIG_LEN */
+};
+
+/*
+ * Checks the envelope and the determinism of every byte, payload
+ * included, and points rec into buf. Does not check the signature or the
+ * payload schema.
+ */
+PROTO_WUR int proto_record_parse(const uint8_t *buf, size_t len,
+    struct proto_record *rec, char *err, size_t errlen);
+/* PROTO_OK if the signature verifies for rec->kid, else PROTO_ESIGNATURE. */
+PROTO_WUR int proto_record_verify(const struct proto_record *rec);
+/* Signs payload with sk (libsodium layout: seed || public key). */
+PROTO_WUR int proto_record_sign(const uint8_t *payload, size_t len,
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
+/* The record hash: SHA-256(0x00 || record), the RFC 6962 leaf hash. */
+void proto_record_hash(
+    const uint8_t *buf, size_t len, uint8_t out[PROTO_HASH_LEN]);
+
+/*
+ * Payloads (docs/format.md)
+ */
+enum proto_kind {
+	PROTO_KIND_CLAIM = 1,
+	PROTO_KIND_PARTY = 2,
+	PROTO_KIND_GRANT = 3,
+	PROTO_KIND_REVOKE = 4
+};
+
+enum proto_status { PROTO_STATUS_ASSERTED = 0, PROTO_STATUS_RETRACTED = 1 };
+
+enum proto_rel {
+	PROTO_REL_SUPPORTS = 0,
+	PROTO_REL_DISPUTES = 1,
+	PROTO_REL_CITES = 2
+};
+
+enum proto_how {
+	PROTO_HOW_QUOTES = 0,
+	PROTO_HOW_REPORTS = 1,
+	PROTO_HOW_TRANSLATES = 2,
+	PROTO_HOW_SUMMARIZES = 3,
+	PROTO_HOW_REPUBLISHES = 4
+};
+
+const char *proto_kind_name(enum proto_kind k);
+const char *proto_status_name(enum proto_status s);
+const char *proto_rel_name(enum proto_rel r);
+const char *proto_how_name(enum proto_how h);
+/* Parse a name back; -1 when unknown. */
+int proto_kind_parse(const char *s);
+int proto_status_parse(const char *s);
+int proto_rel_parse(const char *s);
+int proto_how_parse(const char *s);
+
+/* Strings are NUL-terminated heap copies owned by the struct; NULL = absent. */
+struct proto_source {
+	char *publisher;
+	char *title;
+	char *url;
+	char *published; /* YYYY-MM-DD */
+	char *quote;
+	bool has_sha256;
+	uint8_t sha256[PROTO_HASH_LEN];
+	bool has_derivation;
+	uint32_t from;
+	enum proto_how how;
+};
+
+struct proto_relation {
+	enum proto_rel rel;
+	uint8_t claim[PROTO_HASH_LEN];
+};
+
+struct proto_claim {
+	char *party;
+	uint64_t version;
+	uint8_t claim[PROTO_HASH_LEN]; /* version > 1 only */
+	uint8_t prev[PROTO_HASH_LEN];  /* version > 1 only */
+	char *statement;
+	char **topics;
+	size_t ntopics;
+	enum proto_status status;
+	char *made; /* YYYY-MM-DD */
+	struct proto_source *sources;
+	size_t nsources;
+	struct proto_relation *relations;
+	size_t nrelations;
+	char *note;
+};
+
+struct proto_registry {
+	char *party;
+	char *name;                    /* party records */
+	uint8_t key[PROTO_PUBKEY_LEN]; /* grant and revoke records */
+};
+
+struct proto_payload {
+	enum proto_kind kind;
+	uint64_t time;
+	union {
+		struct proto_claim claim;
+		struct proto_registry reg;
+	};
+};
+
+/* Zeroes p; proto_payload_release() frees what it holds, then zeroes. */
+void proto_payload_init(struct proto_payload *p);
+void proto_payload_release(struct proto_payload *p);
+/* Checks every schema rule of docs/format.md. */
+PROTO_WUR int proto_payload_validate(
+    const struct proto_payload *p, char *err, size_t errlen);
+/* Validates, then appends the deterministic encoding to out. */
+PROTO_WUR int proto_payload_encode(const struct proto_payload *p,
+    struct proto_buf *out, char *err, size_t errlen);
+/* Strictly decodes and validates; on failure p is left released. */
+PROTO_WUR int proto_payload_decode(const uint8_t *buf, size_t len,
+    struct proto_payload *p, char *err, size_t errlen);
+/* A deep copy of src into dst (which is overwritten). */
+PROTO_WUR int proto_payload_copy(
+    struct proto_payload *dst, const struct proto_payload *src);
+
+/* Helpers the schema uses and callers may too. */
+bool proto_slug_valid(const char *s, size_t n);
+bool proto_date_valid(const char *s, size_t n);
+bool proto_utf8_valid(const uint8_t *s, size_t n);
+/* UTF-8 and no control characters other than tab, LF and CR. */
+bool proto_text_valid(const char *s, size_t n);
+
+/*
+ * Signing a payload in one step: encode, sign, parse back.
+ * out receives the record bytes.
+ */
+PROTO_WUR int proto_payload_sign(const struct proto_payload *p,
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out, char *err,
+    size_t errlen);
+
+/*
+ * Opens a record in one step: parse, verify the signature, decode the
+ * payload. p must be released by the caller on success.
+ */
+PROTO_WUR int proto_record_open(const uint8_t *buf, size_t len,
+    struct proto_record *rec, struct proto_payload *p, char *err,
+    size_t errlen);
+
+/*
+ * Claim JSON (DESIGN.md, Claim input JSON; docs/format.md)
+ *
+ * jansson's json_t, declared here by its tag so that users of this header
+ * need not include jansson.h unless they use these two functions.
+ */
+struct json_t;
+
+/* Resolves a relation's claim reference (hex id, prefix, label) to an id. */
+typedef int (*proto_resolve_fn)(void *ctx, const char *ref,
+    uint8_t id[PROTO_HASH_LEN], char *err, size_t errlen);
+
+/*
+ * Fills p with a version-1 claim from obj. Keys that show --json prints
+ * (claim, version, hash, index, status, signer, time, kind, prev) are
+ * ignored, so shown claims can be edited and resubmitted; keys listed in
+ * extra (NULL-terminated, may be NULL) are left to the caller; any other
+ * key is PROTO_EJSON. Without resolve, relation ids must be 64 hex digits.
+ * The payload is not yet validated: proto_payload_encode() does that.
+ */
+PROTO_WUR int proto_claim_from_json(const struct json_t *obj,
+    proto_resolve_fn resolve, void *ctx, const char *const *extra,
+    struct proto_payload *p, char *err, size_t errlen);
+/* A new JSON object with the payload's fields; hashes in hex. */
+struct json_t *proto_payload_to_json(const struct proto_payload *p);
+
+/*
+ * Keys
+ *
+ * A secret key file is text (docs/operations.md):
+ *   claimd-secret-key v1
+ *   public <64 hex>
+ *   seed <64 hex>
+ * proto_key_format() writes that; proto_key_parse() reads it. The secret
+ * key is libsodium's 64-byte layout (seed || public key).
+ */
+PROTO_WUR int proto_key_generate(
+    uint8_t pk[PROTO_PUBKEY_LEN], uint8_t sk[PROTO_SECKEY_LEN]);
+/* Appends the file text to out (caller wipes it with sodium_memzero). */
+PROTO_WUR int proto_key_format(
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
+PROTO_WUR int proto_key_parse(const char *text, size_t len,
+    uint8_t sk[PROTO_SECKEY_LEN], char *err, size_t errlen);
+/* Parses 64 hex digits into a public key. */
+PROTO_WUR int proto_pubkey_parse(const char *hex, uint8_t pk[PROTO_PUBKEY_LEN]);
+
+/*
+ * Authorization and version rules (DESIGN.md, Authorization)
+ *
+ * The rules are written once, here, over an abstract view of the log's
+ * state at a point: the store implements it over LMDB for the daemon, the
+ * client over memory for an offline verifier. Each lookup returns
+ * PROTO_OK or an error (PROTO_ESTORE, PROTO_ENOMEM) that aborts the check.
+ */
+struct proto_head {
+	uint64_t version;
+	uint8_t hash[PROTO_HASH_LEN]; /* record hash of the newest version */
+	char party[PROTO_SLUG_MAX + 1];
+};
+
+struct proto_state_ops {
+	int (*party_exists)(void *ctx, const char *slug, bool *exists);
+	int (*grant_held)(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN],
+	    const char *party, bool *held);
+	int (*claim_head)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
+	    struct proto_head *head, bool *found);
+	/* Effects of an accepted record. */
+	int (*party_add)(void *ctx, const char *slug, const char *name);
+	int (*grant_set)(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN],
+	    const char *party, bool held);
+	int (*head_set)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
+	    const struct proto_head *head);
+};
+
+/*
+ * Whether rec (with decoded payload p and record hash hash) may be appended
+ * to the log in state st. PROTO_EUNAUTHORIZED, PROTO_ECONFLICT (err names
+ * the head; *head_out, if not NULL, receives it), PROTO_ECHAIN,
+ * PROTO_ENOPARTY, PROTO_EEXISTS or PROTO_ENOTFOUND (relation or claim id
+ * unknown) when not.
+ */
+PROTO_WUR int proto_rules_check(const struct proto_state_ops *st, void *ctx,
+    const uint8_t admin[PROTO_PUBKEY_LEN], const struct proto_record *rec,
+    const struct proto_payload *p, const uint8_t hash[PROTO_HASH_LEN],
+    struct proto_head *head_out, char *err, size_t errlen);
+/* Applies an accepted record's effects to st. */
+PROTO_WUR int proto_rules_apply(const struct proto_state_ops *st, void *ctx,
+    const struct proto_payload *p, const uint8_t hash[PROTO_HASH_LEN]);
+
+/*
+ * The state held in memory, for replaying a log without its store (the
+ * offline verifier, the store's integrity check). Pass proto_memstate_ops
+ * with the memstate as ctx.
+ */
+struct proto_memstate;
+
+extern const struct proto_state_ops proto_memstate_ops;
+
+PROTO_WUR int proto_memstate_new(struct proto_memstate **out);
+void proto_memstate_free(struct proto_memstate *m);
+/* Claims, parties or grants now held (PROTO_KIND_REVOKE: 0). */
+size_t proto_memstate_count(
+    const struct proto_memstate *m, enum proto_kind what);
+/* Visit every party (in order of creation), grant or claim; a nonzero
+ * return from fn stops the walk and is returned. */
+int proto_memstate_foreach_party(const struct proto_memstate *m,
+    int (*fn)(void *ctx, const char *slug, const char *name), void *ctx);
+int proto_memstate_foreach_grant(const struct proto_memstate *m,
+    int (*fn)(
+	void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party),
+    void *ctx);
+int proto_memstate_foreach_claim(const struct proto_memstate *m,
+    int (*fn)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
+	const struct proto_head *head),
+    void *ctx);
+
+/*
+ * RFC 6962 / RFC 9162 Merkle tree
+ *
+ * Trees are read through a callback that returns the stored hash of a
+ * complete subtree: level L, index i covers leaves [i << L, (i + 1) << L).
+ */
+typedef int (*proto_merkle_get_fn)(
+    void *ctx, unsigned level, uint64_t index, uint8_t out[PROTO_HASH_LEN]);
+
+#define PROTO_MERKLE_PROOF_MAX 64
+
+void proto_merkle_leaf(
+    const uint8_t *data, size_t len, uint8_t out[PROTO_HASH_LEN]);
+void proto_merkle_node(const uint8_t left[PROTO_HASH_LEN],
+    const uint8_t right[PROTO_HASH_LEN], uint8_t out[PROTO_HASH_LEN]);
+/* Root of the first size leaves; SHA-256("") for size 0. */
+PROTO_WUR int proto_merkle_root(proto_merkle_get_fn get, void *ctx,
+    uint64_t size, uint8_t out[PROTO_HASH_LEN]);
+PROTO_WUR int proto_merkle_inclusion(proto_merkle_get_fn get, void *ctx,
+    uint64_t index, uint64_t size,
+    uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN], size_t *n);
+PROTO_WUR int proto_merkle_consistency(proto_merkle_get_fn get, void *ctx,
+    uint64_t old_size, uint64_t new_size,
+    uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN], size_t *n);
+/* PROTO_OK or PROTO_EPROOF. */
+PROTO_WUR int proto_merkle_verify_inclusion(const uint8_t leaf[PROTO_HASH_LEN],
+    uint64_t index, uint64_t size, const uint8_t (*proof)[PROTO_HASH_LEN],
+    size_t n, const uint8_t root[PROTO_HASH_LEN]);
+PROTO_WUR int proto_merkle_verify_consistency(uint64_t old_size,
+    uint64_t new_size, const uint8_t old_root[PROTO_HASH_LEN],
+    const uint8_t new_root[PROTO_HASH_LEN],
+    const uint8_t (*proof)[PROTO_HASH_LEN], size_t n);
+
+/*
+ * A tree built leaf by leaf in memory, keeping only the right edge (one
+ * hash per level): the root of a stream of leaves in O(log n) space.
+ */
+struct proto_merkle_edge {
+	uint64_t size;
+	uint8_t hash[64][PROTO_HASH_LEN];
+};
+
+void proto_merkle_edge_init(struct proto_merkle_edge *e);
+void proto_merkle_edge_push(
+    struct proto_merkle_edge *e, const uint8_t leaf[PROTO_HASH_LEN]);
+void proto_merkle_edge_root(
+    const struct proto_merkle_edge *e, uint8_t out[PROTO_HASH_LEN]);
+
+#endif /* CLAIMD_PROTO_H */

@@ -1,0 +1,985 @@
+/*
+ * payload.c: the claim and registry payload schema of docs/format.md:
+ * validation, deterministic encoding and strict decoding.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "proto.h"
+
+/*
+ * Names
+ */
+
+static const char *const kind_names[] = {
+    [PROTO_KIND_CLAIM] = "claim",
+    [PROTO_KIND_PARTY] = "party",
+    [PROTO_KIND_GRANT] = "grant",
+    [PROTO_KIND_REVOKE] = "revoke",
+};
+static const char *const status_names[] = {"asserted", "retracted"};
+static const char *const rel_names[] = {"supports", "disputes", "cites"};
+static const char *const how_names[] = {
+    "quotes", "reports", "translates", "summarizes", "republishes"};
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static int
+name_parse(const char *const *names, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++)
+		if (names[i] != NULL && strlen(names[i]) == len &&
+		    memcmp(names[i], s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+static const char *
+name_of(const char *const *names, size_t n, unsigned v)
+{
+	return v < n && names[v] != NULL ? names[v] : "?";
+}
+
+const char *
+proto_kind_name(enum proto_kind k)
+{
+	return name_of(kind_names, NELEM(kind_names), k);
+}
+
+const char *
+proto_status_name(enum proto_status s)
+{
+	return name_of(status_names, NELEM(status_names), s);
+}
+
+const char *
+proto_rel_name(enum proto_rel r)
+{
+	return name_of(rel_names, NELEM(rel_names), r);
+}
+
+const char *
+proto_how_name(enum proto_how h)
+{
+	return name_of(how_names, NELEM(how_names), h);
+}
+
+int
+proto_kind_parse(const char *s)
+{
+	return name_parse(kind_names, NELEM(kind_names), s, strlen(s));
+}
+
+int
+proto_status_parse(const char *s)
+{
+	return name_parse(status_names, NELEM(status_names), s, strlen(s));
+}
+
+int
+proto_rel_parse(const char *s)
+{
+	return name_parse(rel_names, NELEM(rel_names), s, strlen(s));
+}
+
+int
+proto_how_parse(const char *s)
+{
+	return name_parse(how_names, NELEM(how_names), s, strlen(s));
+}
+
+/*
+ * Field checks
+ */
+
+bool
+proto_slug_valid(const char *s, size_t n)
+{
+	if (n < 1 || n > PROTO_SLUG_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+			(s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+bool
+proto_date_valid(const char *s, size_t n)
+{
+	static const int mdays[] = {
+	    31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int y, m, d;
+
+	if (n != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (s[5] - '0') * 10 + (s[6] - '0');
+	d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29 &&
+	    !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return false;
+	return true;
+}
+
+bool
+proto_text_valid(const char *s, size_t n)
+{
+	const uint8_t *u = (const uint8_t *)s;
+
+	if (!proto_utf8_valid(u, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
+			u[i] != '\r') ||
+		    u[i] == 0x7f)
+			return false;
+		/* C1 controls U+0080..U+009F are encoded c2 80..c2 9f. */
+		if (u[i] == 0xc2 && i + 1 < n && u[i + 1] >= 0x80 &&
+		    u[i + 1] <= 0x9f)
+			return false;
+	}
+	return true;
+}
+
+/* A text field: present or not as required, valid, within max. */
+static int
+check_text(const char *what, const char *s, bool required, size_t max,
+    char *err, size_t errlen)
+{
+	size_t n;
+
+	if (s == NULL)
+		return required
+		    ? proto_fail(err, errlen, PROTO_ESCHEMA, "%s missing", what)
+		    : PROTO_OK;
+	n = strlen(s);
+	if (n > max)
+		return proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "%s of %zu bytes exceeds %zu", what, n, max);
+	if (!proto_text_valid(s, n))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "%s holds a control character or invalid UTF-8", what);
+	return PROTO_OK;
+}
+
+static int
+check_nonempty(
+    const char *what, const char *s, size_t max, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = check_text(what, s, true, max, err, errlen)) != PROTO_OK)
+		return rc;
+	if (*s == '\0')
+		return proto_fail(
+		    err, errlen, PROTO_ESCHEMA, "%s is empty", what);
+	return PROTO_OK;
+}
+
+static int
+check_slug(const char *what, const char *s, char *err, size_t errlen)
+{
+	if (s == NULL)
+		return proto_fail(
+		    err, errlen, PROTO_ESCHEMA, "%s missing", what);
+	if (!proto_slug_valid(s, strlen(s)))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "%s \"%.64s\" is not a slug (1 to 64 of a-z 0-9 -)", what,
+		    s);
+	return PROTO_OK;
+}
+
+static int
+check_date(const char *what, const char *s, char *err, size_t errlen)
+{
+	if (s != NULL && !proto_date_valid(s, strlen(s)))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "%s \"%.16s\" is not a date (YYYY-MM-DD)", what, s);
+	return PROTO_OK;
+}
+
+static int
+validate_source(const struct proto_claim *c, size_t i, char *err, size_t errlen)
+{
+	const struct proto_source *s = &c->sources[i];
+	char what[48];
+	int rc;
+
+#define WHAT(field)                                                            \
+	(snprintf(what, sizeof(what), "sources[%zu].%s", i, field), what)
+	if ((rc = check_nonempty(WHAT("publisher"), s->publisher,
+		 PROTO_LABEL_MAX, err, errlen)) ||
+	    (rc = check_nonempty(
+		 WHAT("title"), s->title, PROTO_LABEL_MAX, err, errlen)) ||
+	    (rc = check_text(
+		 WHAT("url"), s->url, false, PROTO_URL_MAX, err, errlen)) ||
+	    (rc = check_date(WHAT("published"), s->published, err, errlen)) ||
+	    (rc = check_text(
+		 WHAT("quote"), s->quote, false, PROTO_QUOTE_MAX, err, errlen)))
+		return rc;
+#undef WHAT
+	if (!s->has_derivation)
+		return PROTO_OK;
+	if (s->from >= c->nsources || s->from == i)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "sources[%zu].derivation.from names no other source", i);
+	if ((unsigned)s->how >= NELEM(how_names))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "sources[%zu].derivation.how unknown", i);
+	/* Following from must reach a primary source within n steps. */
+	for (size_t j = i, steps = 0; c->sources[j].has_derivation;
+	     j = c->sources[j].from) {
+		if (++steps > c->nsources)
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "sources[%zu].derivation forms a cycle", i);
+	}
+	return PROTO_OK;
+}
+
+static int
+validate_claim(const struct proto_claim *c, char *err, size_t errlen)
+{
+	static const uint8_t zero[PROTO_HASH_LEN];
+	int rc;
+
+	if ((rc = check_slug("party", c->party, err, errlen)) != PROTO_OK)
+		return rc;
+	if (c->version < 1)
+		return proto_fail(
+		    err, errlen, PROTO_ESCHEMA, "version must be 1 or more");
+	if (c->version > 1 &&
+	    (sodium_memcmp(c->claim, zero, PROTO_HASH_LEN) == 0 ||
+		sodium_memcmp(c->prev, zero, PROTO_HASH_LEN) == 0))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "a version after the first names its claim and prev");
+	if ((rc = check_nonempty("statement", c->statement, PROTO_STATEMENT_MAX,
+		 err, errlen)) != PROTO_OK)
+		return rc;
+	if (c->ntopics < 1 || c->ntopics > PROTO_TOPICS_MAX)
+		return proto_fail(err, errlen,
+		    c->ntopics ? PROTO_ETOOBIG : PROTO_ESCHEMA,
+		    "a claim has 1 to %d topics, not %zu", PROTO_TOPICS_MAX,
+		    c->ntopics);
+	for (size_t i = 0; i < c->ntopics; i++) {
+		if ((rc = check_slug("topic", c->topics[i], err, errlen)) !=
+		    PROTO_OK)
+			return rc;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->topics[i], c->topics[j]) == 0)
+				return proto_fail(err, errlen, PROTO_ESCHEMA,
+				    "topic \"%s\" repeated", c->topics[i]);
+	}
+	if ((unsigned)c->status >= NELEM(status_names))
+		return proto_fail(err, errlen, PROTO_ESCHEMA, "status unknown");
+	if ((rc = check_date("made", c->made, err, errlen)) ||
+	    (rc = check_text(
+		 "note", c->note, false, PROTO_NOTE_MAX, err, errlen)))
+		return rc;
+	if (c->status == PROTO_STATUS_RETRACTED &&
+	    (c->note == NULL || *c->note == '\0'))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "a retraction gives its reason in note");
+	if (c->nsources > PROTO_SOURCES_MAX)
+		return proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "%zu sources exceed %d", c->nsources, PROTO_SOURCES_MAX);
+	for (size_t i = 0; i < c->nsources; i++)
+		if ((rc = validate_source(c, i, err, errlen)) != PROTO_OK)
+			return rc;
+	if (c->nrelations > PROTO_RELATIONS_MAX)
+		return proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "%zu relations exceed %d", c->nrelations,
+		    PROTO_RELATIONS_MAX);
+	for (size_t i = 0; i < c->nrelations; i++) {
+		if ((unsigned)c->relations[i].rel >= NELEM(rel_names))
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "relations[%zu].rel unknown", i);
+		for (size_t j = 0; j < i; j++)
+			if (memcmp(c->relations[i].claim, c->relations[j].claim,
+				PROTO_HASH_LEN) == 0)
+				return proto_fail(err, errlen, PROTO_ESCHEMA,
+				    "relations[%zu] names the same claim as "
+				    "relations[%zu]",
+				    i, j);
+	}
+	return PROTO_OK;
+}
+
+int
+proto_payload_validate(const struct proto_payload *p, char *err, size_t errlen)
+{
+	const struct proto_registry *r = &p->reg;
+	int rc;
+
+	switch (p->kind) {
+	case PROTO_KIND_CLAIM:
+		return validate_claim(&p->claim, err, errlen);
+	case PROTO_KIND_PARTY:
+		if ((rc = check_slug("party", r->party, err, errlen)) !=
+		    PROTO_OK)
+			return rc;
+		return check_nonempty(
+		    "name", r->name, PROTO_NAME_MAX, err, errlen);
+	case PROTO_KIND_GRANT:
+	case PROTO_KIND_REVOKE:
+		return check_slug("party", r->party, err, errlen);
+	}
+	return proto_fail(err, errlen, PROTO_ESCHEMA, "kind unknown");
+}
+
+/*
+ * Encoding
+ *
+ * Each map is written as pairs in a convenient order, then sorted.
+ */
+
+static int
+put_kv_text(struct proto_buf *b, const char *k, const char *v, size_t *n)
+{
+	int rc;
+
+	if (v == NULL)
+		return PROTO_OK;
+	if ((rc = proto_cbor_put_str(b, k)) || (rc = proto_cbor_put_str(b, v)))
+		return rc;
+	(*n)++;
+	return PROTO_OK;
+}
+
+static int
+put_kv_uint(struct proto_buf *b, const char *k, uint64_t v, size_t *n)
+{
+	int rc;
+
+	if ((rc = proto_cbor_put_str(b, k)) || (rc = proto_cbor_put_uint(b, v)))
+		return rc;
+	(*n)++;
+	return PROTO_OK;
+}
+
+static int
+put_kv_bytes(
+    struct proto_buf *b, const char *k, const uint8_t *v, size_t len, size_t *n)
+{
+	int rc;
+
+	if ((rc = proto_cbor_put_str(b, k)) ||
+	    (rc = proto_cbor_put_bytes(b, v, len)))
+		return rc;
+	(*n)++;
+	return PROTO_OK;
+}
+
+/*
+ * Maps are written with a one-byte placeholder head, then sorted and given
+ * their real head; fewer than 24 pairs always fit that byte, which covers
+ * every map of this schema.
+ */
+static int
+map_begin(struct proto_buf *b, size_t *start)
+{
+	int rc;
+
+	if ((rc = proto_buf_append(b, "\xa0", 1)) != PROTO_OK)
+		return rc;
+	*start = b->len;
+	return PROTO_OK;
+}
+
+static int
+map_end(struct proto_buf *b, size_t start, size_t npairs)
+{
+	if (npairs >= 24)
+		return PROTO_EINVAL;
+	b->data[start - 1] = (uint8_t)(0xa0 | npairs);
+	return proto_cbor_sort_map(b, start, npairs);
+}
+
+static int
+put_source(struct proto_buf *b, const struct proto_source *s)
+{
+	size_t start, n = 0, dstart, dn = 0;
+	int rc;
+
+	if ((rc = map_begin(b, &start)) ||
+	    (rc = put_kv_text(b, "publisher", s->publisher, &n)) ||
+	    (rc = put_kv_text(b, "title", s->title, &n)) ||
+	    (rc = put_kv_text(b, "url", s->url, &n)) ||
+	    (rc = put_kv_text(b, "published", s->published, &n)) ||
+	    (rc = put_kv_text(b, "quote", s->quote, &n)))
+		return rc;
+	if (s->has_sha256 &&
+	    (rc = put_kv_bytes(b, "sha256", s->sha256, PROTO_HASH_LEN, &n)))
+		return rc;
+	if (s->has_derivation) {
+		if ((rc = proto_cbor_put_str(b, "derivation")) ||
+		    (rc = map_begin(b, &dstart)) ||
+		    (rc = put_kv_uint(b, "from", s->from, &dn)) ||
+		    (rc = put_kv_text(b, "how", proto_how_name(s->how), &dn)) ||
+		    (rc = map_end(b, dstart, dn)))
+			return rc;
+		n++;
+	}
+	return map_end(b, start, n);
+}
+
+static int
+put_claim(struct proto_buf *b, const struct proto_claim *c, size_t *n)
+{
+	int rc;
+
+	if ((rc = put_kv_text(b, "party", c->party, n)) ||
+	    (rc = put_kv_uint(b, "version", c->version, n)) ||
+	    (rc = put_kv_text(b, "statement", c->statement, n)) ||
+	    (rc = put_kv_text(b, "status", proto_status_name(c->status), n)) ||
+	    (rc = put_kv_text(b, "made", c->made, n)) ||
+	    (rc = put_kv_text(b, "note", c->note, n)))
+		return rc;
+	if (c->version > 1 &&
+	    ((rc = put_kv_bytes(b, "claim", c->claim, PROTO_HASH_LEN, n)) ||
+		(rc = put_kv_bytes(b, "prev", c->prev, PROTO_HASH_LEN, n))))
+		return rc;
+	if ((rc = proto_cbor_put_str(b, "topics")) ||
+	    (rc = proto_cbor_put_array(b, c->ntopics)))
+		return rc;
+	for (size_t i = 0; i < c->ntopics; i++)
+		if ((rc = proto_cbor_put_str(b, c->topics[i])) != PROTO_OK)
+			return rc;
+	if ((rc = proto_cbor_put_str(b, "sources")) ||
+	    (rc = proto_cbor_put_array(b, c->nsources)))
+		return rc;
+	for (size_t i = 0; i < c->nsources; i++)
+		if ((rc = put_source(b, &c->sources[i])) != PROTO_OK)
+			return rc;
+	if ((rc = proto_cbor_put_str(b, "relations")) ||
+	    (rc = proto_cbor_put_array(b, c->nrelations)))
+		return rc;
+	for (size_t i = 0; i < c->nrelations; i++) {
+		size_t rstart, rn = 0;
+
+		if ((rc = map_begin(b, &rstart)) ||
+		    (rc = put_kv_text(
+			 b, "rel", proto_rel_name(c->relations[i].rel), &rn)) ||
+		    (rc = put_kv_bytes(b, "claim", c->relations[i].claim,
+			 PROTO_HASH_LEN, &rn)) ||
+		    (rc = map_end(b, rstart, rn)))
+			return rc;
+	}
+	*n += 3;
+	return PROTO_OK;
+}
+
+/* The size of the record that carries a payload of n bytes. */
+static size_t
+record_len(size_t n)
+{
+	size_t head = n < 24 ? 1 : n < 256 ? 2 : n < 65536 ? 3 : 5;
+
+	/* d2 84 58 26 <protected> a0 <payload bstr> 58 40 <signature> */
+	return 4 + PROTO_PROTECTED_LEN + 1 + head + n + 2 + PROTO_SIG_LEN;
+}
+
+int
+proto_payload_encode(const struct proto_payload *p, struct proto_buf *out,
+    char *err, size_t errlen)
+{
+	size_t start, n = 0, mark = out->len;
+	int rc;
+
+	if ((rc = proto_payload_validate(p, err, errlen)) != PROTO_OK)
+		return rc;
+	if ((rc = map_begin(out, &start)) ||
+	    (rc = put_kv_text(out, "kind", proto_kind_name(p->kind), &n)) ||
+	    (rc = put_kv_uint(out, "time", p->time, &n)))
+		goto fail;
+	switch (p->kind) {
+	case PROTO_KIND_CLAIM:
+		rc = put_claim(out, &p->claim, &n);
+		break;
+	case PROTO_KIND_PARTY:
+		if ((rc = put_kv_text(out, "party", p->reg.party, &n)) == 0)
+			rc = put_kv_text(out, "name", p->reg.name, &n);
+		break;
+	case PROTO_KIND_GRANT:
+	case PROTO_KIND_REVOKE:
+		if ((rc = put_kv_text(out, "party", p->reg.party, &n)) == 0)
+			rc = put_kv_bytes(
+			    out, "key", p->reg.key, PROTO_PUBKEY_LEN, &n);
+		break;
+	}
+	if (rc != PROTO_OK || (rc = map_end(out, start, n)) != PROTO_OK)
+		goto fail;
+	if (record_len(out->len - mark) > PROTO_RECORD_MAX) {
+		rc = proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "a record with this payload takes %zu bytes, over %d",
+		    record_len(out->len - mark), PROTO_RECORD_MAX);
+		goto fail;
+	}
+	return PROTO_OK;
+fail:
+	out->len = mark;
+	return rc;
+}
+
+/*
+ * Decoding
+ */
+
+/* The number of distinct top-level keys across all kinds. */
+#define NFIELDS 15
+
+static char *
+dup_text(const struct proto_field *f)
+{
+	char *s;
+
+	if (!f->present)
+		return NULL;
+	if ((s = malloc(f->len + 1)) == NULL)
+		return NULL;
+	memcpy(s, f->ptr, f->len);
+	s[f->len] = '\0';
+	return s;
+}
+
+/* Copies an optional text field; PROTO_ESCHEMA if it holds a NUL. */
+static int
+take_text(const struct proto_field *f, char **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	if (!f->present)
+		return PROTO_OK;
+	if (memchr(f->ptr, '\0', f->len) != NULL)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "\"%s\" holds a NUL character", f->key);
+	if ((*out = dup_text(f)) == NULL)
+		return PROTO_ENOMEM;
+	return PROTO_OK;
+}
+
+static int
+take_enum(const struct proto_field *f, const char *const *names, size_t n,
+    int *out, char *err, size_t errlen)
+{
+	int v = name_parse(names, n, (const char *)f->ptr, f->len);
+
+	if (v < 0)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "\"%s\" value \"%.*s\" unknown", f->key,
+		    (int)(f->len > 32 ? 32 : f->len), (const char *)f->ptr);
+	*out = v;
+	return PROTO_OK;
+}
+
+static int
+decode_source(
+    struct proto_cbor_rd *rd, struct proto_source *s, char *err, size_t errlen)
+{
+	struct proto_field f[] = {
+	    {"publisher", PROTO_F_TEXT, true},
+	    {"title", PROTO_F_TEXT, true},
+	    {"url", PROTO_F_TEXT, false},
+	    {"published", PROTO_F_TEXT, false},
+	    {"quote", PROTO_F_TEXT, false},
+	    {"sha256", PROTO_F_HASH, false},
+	    {"derivation", PROTO_F_MAP, false},
+	};
+	struct proto_field d[] = {
+	    {"from", PROTO_F_UINT, true},
+	    {"how", PROTO_F_TEXT, true},
+	};
+	int rc, how;
+
+	if ((rc = proto_cbor_rd_fields(
+		 rd, f, NELEM(f), false, PROTO_ESCHEMA, err, errlen)) ||
+	    (rc = take_text(&f[0], &s->publisher, err, errlen)) ||
+	    (rc = take_text(&f[1], &s->title, err, errlen)) ||
+	    (rc = take_text(&f[2], &s->url, err, errlen)) ||
+	    (rc = take_text(&f[3], &s->published, err, errlen)) ||
+	    (rc = take_text(&f[4], &s->quote, err, errlen)))
+		return rc;
+	if ((s->has_sha256 = f[5].present))
+		memcpy(s->sha256, f[5].ptr, PROTO_HASH_LEN);
+	if (!(s->has_derivation = f[6].present))
+		return PROTO_OK;
+	if ((rc = proto_cbor_rd_fields(
+		 &f[6].sub, d, NELEM(d), false, PROTO_ESCHEMA, err, errlen)) ||
+	    (rc = take_enum(
+		 &d[1], how_names, NELEM(how_names), &how, err, errlen)))
+		return rc;
+	if (d[0].u > PROTO_SOURCES_MAX)
+		return proto_fail(
+		    err, errlen, PROTO_ESCHEMA, "derivation.from out of range");
+	s->from = (uint32_t)d[0].u;
+	s->how = (enum proto_how)how;
+	return PROTO_OK;
+}
+
+/* Reads an array head of at most max items into *n, allocating *items. */
+static int
+decode_array(struct proto_cbor_rd *rd, const char *what, size_t max,
+    size_t size, void **items, size_t *n, char *err, size_t errlen)
+{
+	if (proto_cbor_rd_array(rd, n) != 0)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "\"%s\" must be an array", what);
+	if (*n > max)
+		return proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "\"%s\" has %zu entries, more than %zu", what, *n, max);
+	if (*n == 0)
+		return PROTO_OK;
+	if ((*items = calloc(*n, size)) == NULL)
+		return PROTO_ENOMEM;
+	return PROTO_OK;
+}
+
+static int
+decode_claim(
+    struct proto_field *f, struct proto_claim *c, char *err, size_t errlen)
+{
+	struct proto_field *fl;
+	struct proto_cbor_rd rd;
+	size_t n;
+	int rc, v;
+
+	if ((rc = take_text(proto_field_get(f, NFIELDS, "party"), &c->party,
+		 err, errlen)) ||
+	    (rc = take_text(proto_field_get(f, NFIELDS, "statement"),
+		 &c->statement, err, errlen)) ||
+	    (rc = take_text(
+		 proto_field_get(f, NFIELDS, "made"), &c->made, err, errlen)) ||
+	    (rc = take_text(
+		 proto_field_get(f, NFIELDS, "note"), &c->note, err, errlen)))
+		return rc;
+	c->version = proto_field_get(f, NFIELDS, "version")->u;
+	if ((rc = take_enum(proto_field_get(f, NFIELDS, "status"), status_names,
+		 NELEM(status_names), &v, err, errlen)) != PROTO_OK)
+		return rc;
+	c->status = (enum proto_status)v;
+	fl = proto_field_get(f, NFIELDS, "claim");
+	if (fl->present != (c->version > 1) ||
+	    proto_field_get(f, NFIELDS, "prev")->present != (c->version > 1))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    c->version > 1 ? "a version after the first names its "
+				     "claim and prev"
+				   : "version 1 has no claim or prev");
+	if (fl->present) {
+		memcpy(c->claim, fl->ptr, PROTO_HASH_LEN);
+		memcpy(c->prev, proto_field_get(f, NFIELDS, "prev")->ptr,
+		    PROTO_HASH_LEN);
+	}
+
+	rd = proto_field_get(f, NFIELDS, "topics")->sub;
+	if ((rc = decode_array(&rd, "topics", PROTO_TOPICS_MAX, sizeof(char *),
+		 (void **)&c->topics, &n, err, errlen)) != PROTO_OK)
+		return rc;
+	for (c->ntopics = 0; c->ntopics < n; c->ntopics++) {
+		struct proto_field t = {"topics", PROTO_F_TEXT, true};
+
+		if (proto_cbor_rd_text(&rd, (const char **)&t.ptr, &t.len) != 0)
+			return proto_fail(
+			    err, errlen, PROTO_ESCHEMA, "topics must be text");
+		t.present = true;
+		if ((rc = take_text(&t, &c->topics[c->ntopics], err, errlen)) !=
+		    PROTO_OK)
+			return rc;
+	}
+
+	rd = proto_field_get(f, NFIELDS, "sources")->sub;
+	if ((rc = decode_array(&rd, "sources", PROTO_SOURCES_MAX,
+		 sizeof(struct proto_source), (void **)&c->sources, &n, err,
+		 errlen)) != PROTO_OK)
+		return rc;
+	for (c->nsources = 0; c->nsources < n; c->nsources++)
+		if ((rc = decode_source(&rd, &c->sources[c->nsources], err,
+			 errlen)) != PROTO_OK) {
+			c->nsources++; /* release what it holds */
+			return rc;
+		}
+
+	rd = proto_field_get(f, NFIELDS, "relations")->sub;
+	if ((rc = decode_array(&rd, "relations", PROTO_RELATIONS_MAX,
+		 sizeof(struct proto_relation), (void **)&c->relations, &n, err,
+		 errlen)) != PROTO_OK)
+		return rc;
+	for (c->nrelations = 0; c->nrelations < n; c->nrelations++) {
+		struct proto_field r[] = {
+		    {"rel", PROTO_F_TEXT, true},
+		    {"claim", PROTO_F_HASH, true},
+		};
+
+		if ((rc = proto_cbor_rd_fields(&rd, r, NELEM(r), false,
+			 PROTO_ESCHEMA, err, errlen)) ||
+		    (rc = take_enum(
+			 &r[0], rel_names, NELEM(rel_names), &v, err, errlen)))
+			return rc;
+		c->relations[c->nrelations].rel = (enum proto_rel)v;
+		memcpy(c->relations[c->nrelations].claim, r[1].ptr,
+		    PROTO_HASH_LEN);
+	}
+	return PROTO_OK;
+}
+
+int
+proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
+    char *err, size_t errlen)
+{
+	/* Every key any kind may have; each kind then checks its own set. */
+	struct proto_field f[NFIELDS] = {
+	    {"kind", PROTO_F_TEXT, true},
+	    {"time", PROTO_F_UINT, true},
+	    {"party", PROTO_F_TEXT, true},
+	    {"version", PROTO_F_UINT, false},
+	    {"claim", PROTO_F_HASH, false},
+	    {"prev", PROTO_F_HASH, false},
+	    {"statement", PROTO_F_TEXT, false},
+	    {"topics", PROTO_F_ARRAY, false},
+	    {"status", PROTO_F_TEXT, false},
+	    {"made", PROTO_F_TEXT, false},
+	    {"sources", PROTO_F_ARRAY, false},
+	    {"relations", PROTO_F_ARRAY, false},
+	    {"note", PROTO_F_TEXT, false},
+	    {"name", PROTO_F_TEXT, false},
+	    {"key", PROTO_F_BYTES, false},
+	};
+	static const char *const claim_keys[] = {
+	    "version", "statement", "topics", "status", "sources", "relations"};
+	static const char *const claim_opt[] = {
+	    "claim", "prev", "made", "note"};
+	struct proto_cbor_rd rd;
+	int rc, kind;
+	bool allowed[NFIELDS] = {true, true, true};
+
+	proto_payload_init(p);
+	if ((rc = proto_cbor_check(
+		 buf, len, PROTO_DEPTH_MAX, NULL, err, errlen)) != PROTO_OK)
+		return rc;
+	proto_cbor_rd_init(&rd, buf, len);
+	if (proto_cbor_rd_peek(&rd) != PROTO_CBOR_MAP)
+		return proto_fail(
+		    err, errlen, PROTO_ESCHEMA, "payload must be a map");
+	if ((rc = proto_cbor_rd_fields(&rd, f, NFIELDS, false, PROTO_ESCHEMA,
+		 err, errlen)) != PROTO_OK)
+		return rc;
+	if ((rc = take_enum(&f[0], kind_names, NELEM(kind_names), &kind, err,
+		 errlen)) != PROTO_OK)
+		return rc;
+	p->kind = (enum proto_kind)kind;
+	p->time = f[1].u;
+
+	/* Which keys this kind has: all required ones, optional ones. */
+	switch (p->kind) {
+	case PROTO_KIND_CLAIM:
+		for (size_t i = 0; i < NELEM(claim_keys); i++) {
+			struct proto_field *k =
+			    proto_field_get(f, NFIELDS, claim_keys[i]);
+
+			if (!k->present)
+				return proto_fail(err, errlen, PROTO_ESCHEMA,
+				    "\"%s\" missing", k->key);
+			allowed[k - f] = true;
+		}
+		for (size_t i = 0; i < NELEM(claim_opt); i++)
+			allowed[proto_field_get(f, NFIELDS, claim_opt[i]) - f] =
+			    true;
+		break;
+	case PROTO_KIND_PARTY:
+		if (!f[13].present)
+			return proto_fail(
+			    err, errlen, PROTO_ESCHEMA, "\"name\" missing");
+		allowed[13] = true;
+		break;
+	case PROTO_KIND_GRANT:
+	case PROTO_KIND_REVOKE:
+		if (!f[14].present || f[14].len != PROTO_PUBKEY_LEN)
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "\"key\" must be a 32-byte public key");
+		allowed[14] = true;
+		break;
+	}
+	for (size_t i = 0; i < NELEM(f); i++)
+		if (f[i].present && !allowed[i])
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "a %s record has no \"%s\"", kind_names[kind],
+			    f[i].key);
+
+	if (p->kind == PROTO_KIND_CLAIM)
+		rc = decode_claim(f, &p->claim, err, errlen);
+	else if ((rc = take_text(&f[2], &p->reg.party, err, errlen)) ==
+	    PROTO_OK) {
+		if (p->kind == PROTO_KIND_PARTY)
+			rc = take_text(&f[13], &p->reg.name, err, errlen);
+		else
+			memcpy(p->reg.key, f[14].ptr, PROTO_PUBKEY_LEN);
+	}
+	if (rc == PROTO_OK)
+		rc = proto_payload_validate(p, err, errlen);
+	if (rc != PROTO_OK)
+		proto_payload_release(p);
+	return rc;
+}
+
+/*
+ * Lifecycle
+ */
+
+void
+proto_payload_init(struct proto_payload *p)
+{
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+source_release(struct proto_source *s)
+{
+	free(s->publisher);
+	free(s->title);
+	free(s->url);
+	free(s->published);
+	free(s->quote);
+}
+
+void
+proto_payload_release(struct proto_payload *p)
+{
+	if (p->kind == PROTO_KIND_CLAIM) {
+		struct proto_claim *c = &p->claim;
+
+		free(c->party);
+		free(c->statement);
+		free(c->made);
+		free(c->note);
+		for (size_t i = 0; i < c->ntopics; i++)
+			free(c->topics[i]);
+		free(c->topics);
+		for (size_t i = 0; i < c->nsources; i++)
+			source_release(&c->sources[i]);
+		free(c->sources);
+		free(c->relations);
+	} else {
+		free(p->reg.party);
+		free(p->reg.name);
+	}
+	proto_payload_init(p);
+}
+
+static int
+copy_str(char **dst, const char *src)
+{
+	if (src == NULL) {
+		*dst = NULL;
+		return PROTO_OK;
+	}
+	return (*dst = strdup(src)) != NULL ? PROTO_OK : PROTO_ENOMEM;
+}
+
+int
+proto_payload_copy(struct proto_payload *dst, const struct proto_payload *src)
+{
+	const struct proto_claim *s = &src->claim;
+	struct proto_claim *d = &dst->claim;
+	int rc = PROTO_OK;
+
+	/* Start from a shallow copy, then replace every pointer. */
+	*dst = *src;
+	if (src->kind != PROTO_KIND_CLAIM) {
+		dst->reg.party = dst->reg.name = NULL;
+		if ((rc = copy_str(&dst->reg.party, src->reg.party)) ||
+		    (rc = copy_str(&dst->reg.name, src->reg.name)))
+			goto fail;
+		return PROTO_OK;
+	}
+	d->party = d->statement = d->made = d->note = NULL;
+	d->topics = NULL;
+	d->sources = NULL;
+	d->relations = NULL;
+	d->ntopics = d->nsources = d->nrelations = 0;
+	if ((rc = copy_str(&d->party, s->party)) ||
+	    (rc = copy_str(&d->statement, s->statement)) ||
+	    (rc = copy_str(&d->made, s->made)) ||
+	    (rc = copy_str(&d->note, s->note)))
+		goto fail;
+	if (s->ntopics > 0 &&
+	    (d->topics = calloc(s->ntopics, sizeof(char *))) == NULL)
+		goto nomem;
+	for (; d->ntopics < s->ntopics; d->ntopics++)
+		if ((rc = copy_str(&d->topics[d->ntopics],
+			 s->topics[d->ntopics])) != PROTO_OK)
+			goto fail;
+	if (s->nsources > 0 &&
+	    (d->sources = calloc(s->nsources, sizeof(*d->sources))) == NULL)
+		goto nomem;
+	for (; d->nsources < s->nsources; d->nsources++) {
+		const struct proto_source *a = &s->sources[d->nsources];
+		struct proto_source *b = &d->sources[d->nsources];
+
+		*b = *a;
+		b->publisher = b->title = b->url = b->published = b->quote =
+		    NULL;
+		if ((rc = copy_str(&b->publisher, a->publisher)) ||
+		    (rc = copy_str(&b->title, a->title)) ||
+		    (rc = copy_str(&b->url, a->url)) ||
+		    (rc = copy_str(&b->published, a->published)) ||
+		    (rc = copy_str(&b->quote, a->quote))) {
+			d->nsources++;
+			goto fail;
+		}
+	}
+	if (s->nrelations > 0) {
+		if ((d->relations = calloc(
+			 s->nrelations, sizeof(*d->relations))) == NULL)
+			goto nomem;
+		memcpy(d->relations, s->relations,
+		    s->nrelations * sizeof(*d->relations));
+		d->nrelations = s->nrelations;
+	}
+	return PROTO_OK;
+nomem:
+	rc = PROTO_ENOMEM;
+fail:
+	proto_payload_release(dst);
+	return rc;
+}
+
+/*
+ * One-step helpers
+ */
+
+int
+proto_payload_sign(const struct proto_payload *p,
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out, char *err,
+    size_t errlen)
+{
+	struct proto_buf payload;
+	int rc;
+
+	proto_buf_init(&payload);
+	if ((rc = proto_payload_encode(p, &payload, err, errlen)) == PROTO_OK)
+		rc = proto_record_sign(payload.data, payload.len, sk, out);
+	proto_buf_release(&payload);
+	return rc;
+}
+
+int
+proto_record_open(const uint8_t *buf, size_t len, struct proto_record *rec,
+    struct proto_payload *p, char *err, size_t errlen)
+{
+	int rc;
+
+	proto_payload_init(p);
+	if ((rc = proto_record_parse(buf, len, rec, err, errlen)) != PROTO_OK)
+		return rc;
+	if ((rc = proto_record_verify(rec)) != PROTO_OK)
+		return proto_fail(err, errlen, rc,
+		    "signature does not verify for the key in the header");
+	return proto_payload_decode(
+	    rec->payload, rec->payload_len, p, err, errlen);
+}

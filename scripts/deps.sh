@@ -1,0 +1,44 @@
+#!/bin/sh
+# Installs the Debian packages claimd needs to build, test and demo, and
+# only those that are missing. Uses sudo when not run as root.
+set -eu
+
+PACKAGES="
+build-essential
+cmake
+pkg-config
+clang
+libclang-rt-14-dev
+libzmq3-dev
+libsodium-dev
+liblmdb-dev
+libcmocka-dev
+libcbor-dev
+libjansson-dev
+python3
+python3-cbor2
+python3-cryptography
+"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+	    grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "deps: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

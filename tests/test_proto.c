@@ -1,0 +1,1467 @@
+/*
+ * test_proto: the record codec, schema, JSON, keys, rules and Merkle
+ * arithmetic of proto/.
+ *
+ *   test_proto VECTORS_DIR     run the cmocka tests
+ *   test_proto --emit          print C-made records, one hex line each,
+ *                              for tests/vectors/verify_records.py
+ *   test_proto --merkle FILE   check roots and proofs from merkle.py
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "testutil.h"
+
+static const char *vectors_dir = "tests/vectors";
+
+/*
+ * CBOR
+ */
+
+static void
+expect_hex(const struct proto_buf *b, const char *hex)
+{
+	char got[256];
+
+	assert_true(b->len * 2 < sizeof(got));
+	proto_hex(b->data, b->len, got);
+	assert_string_equal(got, hex);
+}
+
+static void
+test_cbor_writer_shortest(void **state)
+{
+	static const struct {
+		uint64_t v;
+		const char *hex;
+	} cases[] = {
+	    {0, "00"},
+	    {23, "17"},
+	    {24, "1818"},
+	    {255, "18ff"},
+	    {256, "190100"},
+	    {65535, "19ffff"},
+	    {65536, "1a00010000"},
+	    {4294967295ULL, "1affffffff"},
+	    {4294967296ULL, "1b0000000100000000"},
+	};
+	struct proto_buf b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		proto_buf_init(&b);
+		assert_int_equal(proto_cbor_put_uint(&b, cases[i].v), 0);
+		expect_hex(&b, cases[i].hex);
+		proto_buf_release(&b);
+	}
+	proto_buf_init(&b);
+	assert_int_equal(proto_cbor_put_negint(&b, 7), 0); /* -8 */
+	assert_int_equal(proto_cbor_put_text(&b, "abc", 3), 0);
+	assert_int_equal(proto_cbor_put_bytes(&b, "\x01\x02", 2), 0);
+	assert_int_equal(proto_cbor_put_tag(&b, 18), 0);
+	assert_int_equal(proto_cbor_put_bool(&b, true), 0);
+	assert_int_equal(proto_cbor_put_null(&b), 0);
+	expect_hex(&b, "2763616263420102d2f5f6");
+	proto_buf_release(&b);
+}
+
+static const struct {
+	const char *hex;
+	int rc;
+} cbor_cases[] = {
+    /* accepted */
+    {"a0", PROTO_OK},
+    {"80", PROTO_OK},
+    {"f4", PROTO_OK},
+    {"f5", PROTO_OK},
+    {"f6", PROTO_OK},
+    {"1817", PROTO_ENONSHORTEST},
+    {"1818", PROTO_OK},
+    {"a2616101616202", PROTO_OK},
+    {"a261610162616102", PROTO_OK},                   /* shorter key first */
+    {"8181818181818181818181818181818100", PROTO_OK}, /* 16 deep */
+    {"62c3a9", PROTO_OK},
+    {"64f09f988a", PROTO_OK},
+    /* refused, each with its own code */
+    {"1805", PROTO_ENONSHORTEST},
+    {"190005", PROTO_ENONSHORTEST},
+    {"1a0000ffff", PROTO_ENONSHORTEST},
+    {"1b00000000ffffffff", PROTO_ENONSHORTEST},
+    {"3817", PROTO_ENONSHORTEST},
+    {"7800", PROTO_ENONSHORTEST},
+    {"590001ff", PROTO_ENONSHORTEST},
+    {"d812a0", PROTO_ENONSHORTEST},
+    {"9800", PROTO_ENONSHORTEST},
+    {"5f4101ff", PROTO_EINDEFINITE},
+    {"7f6161ff", PROTO_EINDEFINITE},
+    {"9fff", PROTO_EINDEFINITE},
+    {"bfff", PROTO_EINDEFINITE},
+    {"f93c00", PROTO_EFLOAT},
+    {"fa3f800000", PROTO_EFLOAT},
+    {"fb3ff0000000000000", PROTO_EFLOAT},
+    {"a2616201616101", PROTO_EUNSORTED},
+    {"a262616101616202", PROTO_EUNSORTED}, /* longer key first */
+    {"a2616101616102", PROTO_EDUPKEY},
+    {"a3616201616101616202", PROTO_EDUPKEY}, /* unsorted and repeated */
+    {"62c328", PROTO_EUTF8},
+    {"62c080", PROTO_EUTF8},     /* overlong */
+    {"63eda080", PROTO_EUTF8},   /* surrogate */
+    {"64f4908080", PROTO_EUTF8}, /* above U+10FFFF */
+    {"63e282", PROTO_ETRUNCATED},
+    {"62e282", PROTO_EUTF8}, /* sequence cut short */
+    {"818181818181818181818181818181818100", PROTO_EDEPTH},
+    {"1c", PROTO_EMALFORMED},
+    {"ff", PROTO_EMALFORMED},
+    {"1f", PROTO_EMALFORMED},
+    {"f7", PROTO_EMALFORMED},
+    {"f820", PROTO_EMALFORMED},
+    {"0000", PROTO_ETRAILING},
+    {"6261", PROTO_ETRUNCATED},
+    {"", PROTO_ETRUNCATED},
+    {"d2", PROTO_ETRUNCATED},
+    {"a101", PROTO_ETRUNCATED},
+    {"19ff", PROTO_ETRUNCATED},
+    {"9bffffffffffffffff", PROTO_ETRUNCATED},
+    {"bbffffffffffffffff", PROTO_ETRUNCATED},
+};
+
+static void
+test_cbor_check_each_violation(void **state)
+{
+	char err[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cbor_cases) / sizeof(cbor_cases[0]);
+	     i++) {
+		size_t n;
+		uint8_t *p = tu_unhex(cbor_cases[i].hex, &n);
+		int rc;
+
+		err[0] = '\0';
+		rc = proto_cbor_check(
+		    p, n, PROTO_DEPTH_MAX, NULL, err, sizeof(err));
+		if (rc != cbor_cases[i].rc)
+			fail_msg("%s: got %s (%s), want %s", cbor_cases[i].hex,
+			    proto_errname(rc), err,
+			    proto_errname(cbor_cases[i].rc));
+		if (rc != PROTO_OK)
+			assert_non_null(strstr(err, "offset"));
+		free(p);
+	}
+}
+
+static void
+test_cbor_sort_map(void **state)
+{
+	struct proto_buf b;
+	size_t start;
+
+	(void)state;
+	proto_buf_init(&b);
+	assert_int_equal(proto_cbor_put_map(&b, 3), 0);
+	start = b.len;
+	assert_int_equal(proto_cbor_put_str(&b, "time"), 0);
+	assert_int_equal(proto_cbor_put_uint(&b, 1), 0);
+	assert_int_equal(proto_cbor_put_str(&b, "b"), 0);
+	assert_int_equal(proto_cbor_put_uint(&b, 2), 0);
+	assert_int_equal(proto_cbor_put_str(&b, "kind"), 0);
+	assert_int_equal(proto_cbor_put_uint(&b, 3), 0);
+	assert_int_equal(proto_cbor_sort_map(&b, start, 3), 0);
+	expect_hex(&b, "a3616202646b696e64036474696d6501");
+	assert_int_equal(
+	    proto_cbor_check(b.data, b.len, 16, NULL, NULL, 0), PROTO_OK);
+	/* A repeated key cannot be put in order. */
+	b.len = 0;
+	assert_int_equal(proto_cbor_put_map(&b, 2), 0);
+	start = b.len;
+	assert_int_equal(proto_cbor_put_str(&b, "a"), 0);
+	assert_int_equal(proto_cbor_put_uint(&b, 1), 0);
+	assert_int_equal(proto_cbor_put_str(&b, "a"), 0);
+	assert_int_equal(proto_cbor_put_uint(&b, 2), 0);
+	assert_int_equal(proto_cbor_sort_map(&b, start, 2), PROTO_EDUPKEY);
+	proto_buf_release(&b);
+}
+
+static void
+test_cbor_reader_fields(void **state)
+{
+	struct proto_field f[] = {
+	    {"a", PROTO_F_UINT, true},
+	    {"b", PROTO_F_TEXT, false},
+	    {"c", PROTO_F_HASH, false},
+	};
+	struct proto_cbor_rd rd;
+	char err[128];
+	size_t n;
+	uint8_t *p;
+
+	(void)state;
+	/* {"a": 5, "b": "xy"} */
+	p = tu_unhex("a2616105616262787a", &n);
+	proto_cbor_rd_init(&rd, p, n);
+	assert_int_equal(proto_cbor_rd_fields(
+			     &rd, f, 3, false, PROTO_ESCHEMA, err, sizeof(err)),
+	    PROTO_OK);
+	assert_true(f[0].present && f[0].u == 5);
+	assert_true(f[1].present && f[1].len == 2);
+	assert_false(f[2].present);
+	free(p);
+	/* {"a": "x"}: wrong type */
+	p = tu_unhex("a161616178", &n);
+	proto_cbor_rd_init(&rd, p, n);
+	assert_int_equal(proto_cbor_rd_fields(
+			     &rd, f, 3, false, PROTO_ESCHEMA, err, sizeof(err)),
+	    PROTO_ESCHEMA);
+	assert_non_null(strstr(err, "\"a\" must be an unsigned integer"));
+	free(p);
+	/* {"z": 1}: unknown key, and "a" missing */
+	p = tu_unhex("a1617a01", &n);
+	proto_cbor_rd_init(&rd, p, n);
+	assert_int_equal(proto_cbor_rd_fields(
+			     &rd, f, 3, false, PROTO_ESCHEMA, err, sizeof(err)),
+	    PROTO_ESCHEMA);
+	assert_non_null(strstr(err, "unknown key \"z\""));
+	proto_cbor_rd_init(&rd, p, n);
+	assert_int_equal(proto_cbor_rd_fields(
+			     &rd, f, 3, true, PROTO_ESCHEMA, err, sizeof(err)),
+	    PROTO_ESCHEMA);
+	assert_non_null(strstr(err, "\"a\" missing"));
+	free(p);
+}
+
+/*
+ * Records and payloads
+ */
+
+/* A claim with every optional field filled, non-ASCII text included. */
+static void
+full_claim(struct proto_payload *p)
+{
+	struct proto_claim *c = &p->claim;
+
+	tu_claim(p, "az-mfa", "normalization",
+	    "Azerbaijan says it is ready to normalize relations — "
+	    "“on the basis of international law”.");
+	c->topics = realloc(c->topics, 2 * sizeof(char *));
+	c->topics[1] = strdup("peace-treaty");
+	c->ntopics = 2;
+	c->made = strdup("2021-11-08");
+	c->note = strdup("Հայաստան, Azərbaycan");
+	c->nsources = 2;
+	c->sources = calloc(2, sizeof(*c->sources));
+	c->sources[0].publisher = strdup("Anadolu Agency");
+	c->sources[0].title = strdup("Azeris willing to normalize ties");
+	c->sources[0].url = strdup("https://www.aa.com.tr/en/world/1");
+	c->sources[0].published = strdup("2021-11-08");
+	c->sources[0].quote = strdup("Armenia must choose between regional "
+				     "cooperation and illegal claims");
+	c->sources[0].has_sha256 = true;
+	memset(c->sources[0].sha256, 0xab, PROTO_HASH_LEN);
+	c->sources[0].has_derivation = true;
+	c->sources[0].from = 1;
+	c->sources[0].how = PROTO_HOW_QUOTES;
+	c->sources[1].publisher = strdup("Ministry of Foreign Affairs");
+	c->sources[1].title = strdup("Statement on Victory Day");
+	c->nrelations = 1;
+	c->relations = calloc(1, sizeof(*c->relations));
+	c->relations[0].rel = PROTO_REL_DISPUTES;
+	memset(c->relations[0].claim, 0x11, PROTO_HASH_LEN);
+}
+
+static void
+test_record_roundtrip(void **state)
+{
+	uint8_t pk[32], sk[64], h[32], want[32], zero = 0;
+	struct proto_payload p, q;
+	struct proto_buf rec, enc;
+	struct proto_record r;
+	crypto_hash_sha256_state st;
+	char err[256];
+
+	(void)state;
+	tu_key(1, pk, sk);
+	full_claim(&p);
+	proto_buf_init(&rec);
+	tu_sign(&p, sk, &rec);
+	assert_int_equal(
+	    proto_record_open(rec.data, rec.len, &r, &q, err, sizeof(err)),
+	    PROTO_OK);
+	assert_memory_equal(r.kid, pk, 32);
+	/* Re-encoding the decoded payload gives the same bytes. */
+	proto_buf_init(&enc);
+	assert_int_equal(proto_payload_encode(&q, &enc, err, sizeof(err)), 0);
+	assert_int_equal(enc.len, r.payload_len);
+	assert_memory_equal(enc.data, r.payload, enc.len);
+	assert_string_equal(q.claim.statement, p.claim.statement);
+	assert_string_equal(q.claim.note, p.claim.note);
+	assert_int_equal(q.claim.sources[0].from, 1);
+	assert_int_equal(q.claim.relations[0].rel, PROTO_REL_DISPUTES);
+	/* The envelope is exactly d2 84 58 26 a2 01 27 04 58 20 <kid> a0. */
+	assert_memory_equal(
+	    rec.data, "\xd2\x84\x58\x26\xa2\x01\x27\x04\x58\x20", 10);
+	assert_memory_equal(rec.data + 10, pk, 32);
+	assert_int_equal(rec.data[42], 0xa0);
+	/* The record hash is SHA-256(0x00 || record). */
+	proto_record_hash(rec.data, rec.len, h);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &zero, 1);
+	crypto_hash_sha256_update(&st, rec.data, rec.len);
+	crypto_hash_sha256_final(&st, want);
+	assert_memory_equal(h, want, 32);
+	/* Copies are deep and equal. */
+	{
+		struct proto_payload c;
+		struct proto_buf e2;
+
+		assert_int_equal(proto_payload_copy(&c, &q), 0);
+		proto_buf_init(&e2);
+		assert_int_equal(proto_payload_encode(&c, &e2, NULL, 0), 0);
+		assert_int_equal(e2.len, enc.len);
+		assert_memory_equal(e2.data, enc.data, enc.len);
+		proto_buf_release(&e2);
+		proto_payload_release(&c);
+	}
+	proto_buf_release(&enc);
+	proto_payload_release(&q);
+	proto_payload_release(&p);
+	proto_buf_release(&rec);
+}
+
+static void
+test_record_registry_roundtrip(void **state)
+{
+	uint8_t pk[32], sk[64], other[32], osk[64];
+	struct proto_payload p, q;
+	struct proto_buf rec;
+	struct proto_record r;
+	char err[256];
+	enum proto_kind kinds[] = {PROTO_KIND_GRANT, PROTO_KIND_REVOKE};
+
+	(void)state;
+	tu_key(1, pk, sk);
+	tu_key(2, other, osk);
+	tu_party(&p, "am-mfa", "Armenia, Ministry of Foreign Affairs");
+	proto_buf_init(&rec);
+	tu_sign(&p, sk, &rec);
+	assert_int_equal(
+	    proto_record_open(rec.data, rec.len, &r, &q, err, sizeof(err)),
+	    PROTO_OK);
+	assert_int_equal(q.kind, PROTO_KIND_PARTY);
+	assert_string_equal(q.reg.name, p.reg.name);
+	proto_payload_release(&q);
+	proto_payload_release(&p);
+	for (size_t i = 0; i < 2; i++) {
+		rec.len = 0;
+		tu_grant(&p, kinds[i], other, "am-mfa");
+		tu_sign(&p, sk, &rec);
+		assert_int_equal(proto_record_open(rec.data, rec.len, &r, &q,
+				     err, sizeof(err)),
+		    PROTO_OK);
+		assert_int_equal(q.kind, kinds[i]);
+		assert_memory_equal(q.reg.key, other, 32);
+		proto_payload_release(&q);
+		proto_payload_release(&p);
+	}
+	proto_buf_release(&rec);
+}
+
+/* Signs raw payload bytes given in hex. */
+static void
+sign_raw(const char *payload_hex, const uint8_t sk[64], struct proto_buf *out)
+{
+	size_t n;
+	uint8_t *p = tu_unhex(payload_hex, &n);
+
+	out->len = 0;
+	assert_int_equal(proto_record_sign(p, n, sk, out), 0);
+	free(p);
+}
+
+static int
+open_rc(const struct proto_buf *b, char *err, size_t errlen)
+{
+	struct proto_payload p;
+	struct proto_record r;
+	int rc = proto_record_open(b->data, b->len, &r, &p, err, errlen);
+
+	if (rc == PROTO_OK)
+		proto_payload_release(&p);
+	return rc;
+}
+
+static void
+test_record_envelope_rejections(void **state)
+{
+	uint8_t pk[32], sk[64];
+	struct proto_payload p;
+	struct proto_buf rec, bad;
+	char err[256];
+
+	(void)state;
+	tu_key(3, pk, sk);
+	tu_claim(&p, "am-mfa", "normalization", "A statement.");
+	proto_buf_init(&rec);
+	tu_sign(&p, sk, &rec);
+	proto_payload_release(&p);
+	assert_int_equal(open_rc(&rec, err, sizeof(err)), PROTO_OK);
+	proto_buf_init(&bad);
+
+#define MUTATE(stmt, want)                                                     \
+	do {                                                                   \
+		bad.len = 0;                                                   \
+		assert_int_equal(                                              \
+		    proto_buf_append(&bad, rec.data, rec.len), 0);             \
+		stmt;                                                          \
+		assert_int_equal(open_rc(&bad, err, sizeof(err)), want);       \
+	} while (0)
+
+	/* Tag 17 (COSE_Mac0) instead of 18. */
+	MUTATE(bad.data[0] = 0xd1, PROTO_ETAG);
+	/* Untagged: drop the tag byte. */
+	MUTATE((memmove(bad.data, bad.data + 1, bad.len - 1), bad.len--),
+	    PROTO_ETAG);
+	/* Array of four items claimed as five: truncated. */
+	MUTATE(bad.data[1] = 0x85, PROTO_ETRUNCATED);
+	/* alg -7 (ES256). */
+	MUTATE(bad.data[6] = 0x26, PROTO_EALG);
+	/* Unprotected header not empty: a0 -> a1 01 01 needs a rebuild. */
+	MUTATE(
+	    {
+		    uint8_t tail[4096];
+		    size_t t = bad.len - 43;
+
+		    memcpy(tail, bad.data + 43, t);
+		    bad.data[42] = 0xa1;
+		    bad.data[43] = 0x01;
+		    bad.data[44] = 0x01;
+		    memcpy(bad.data + 45, tail, t);
+		    bad.len += 2;
+	    },
+	    PROTO_EHEADER);
+	/* Signature of 63 bytes. */
+	MUTATE((bad.data[bad.len - 65] = 0x3f, bad.len--), PROTO_EHEADER);
+	/* One trailing byte. */
+	MUTATE(bad.data[bad.len++] = 0x00, PROTO_ETRAILING);
+	/* Cut short. */
+	MUTATE(bad.len -= 10, PROTO_ETRUNCATED);
+	/* A flipped bit in the payload, or in the signature. */
+	MUTATE(bad.data[60] ^= 0x01, PROTO_ESIGNATURE);
+	MUTATE(bad.data[bad.len - 1] ^= 0x80, PROTO_ESIGNATURE);
+	/* Over the record limit. */
+	MUTATE(
+	    {
+		    assert_int_equal(
+			proto_buf_reserve(&bad, PROTO_RECORD_MAX), 0);
+		    memset(bad.data + bad.len, 0, PROTO_RECORD_MAX);
+		    bad.len += PROTO_RECORD_MAX;
+	    },
+	    PROTO_ETOOBIG);
+#undef MUTATE
+	proto_buf_release(&bad);
+	proto_buf_release(&rec);
+}
+
+/*
+ * Payload schema: payloads written byte by byte and properly signed, so
+ * that only the schema can refuse them.
+ */
+static void
+test_payload_schema_rejections(void **state)
+{
+	static const struct {
+		const char *what;
+		const char *hex;
+		int rc;
+		const char *msg;
+	} cases[] = {
+	    {"valid",
+		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e73806973746174656d656e746173",
+		PROTO_OK, NULL},
+	    {"statement missing",
+		"a8646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e7380",
+		PROTO_ESCHEMA, "\"statement\" missing"},
+	    {"unknown key",
+		"aa646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e73806973746174656d656e7461736a756e"
+		"6b6e6f776e6b657901",
+		PROTO_ESCHEMA, "unknown key \"unknownkey\""},
+	    {"bad slug",
+		"a9646b696e6465636c61696d6474696d65016570617274796141667374617475"
+		"7368617373657274656466746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e73806973746174656d656e746173",
+		PROTO_ESCHEMA, "not a slug"},
+	    {"version 1 with prev",
+		"aa646b696e6465636c61696d6470726576582000000000000000000000000000"
+		"000000000000000000000000000000000000006474696d650165706172747961"
+		"616673746174757368617373657274656466746f7069637381617467736f7572"
+		"636573806776657273696f6e016972656c6174696f6e73806973746174656d65"
+		"6e746173",
+		PROTO_ESCHEMA, "version 1 has no claim or prev"},
+	    {"version 2 without prev",
+		"aa646b696e6465636c61696d6474696d650165636c61696d5820000000000000"
+		"0000000000000000000000000000000000000000000000000000657061727479"
+		"61616673746174757368617373657274656466746f7069637381617467736f75"
+		"72636573806776657273696f6e026972656c6174696f6e73806973746174656d"
+		"656e746173",
+		PROTO_ESCHEMA, "names its claim and prev"},
+	    {"empty topics",
+		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f706963738067736f7572636573806776657273"
+		"696f6e016972656c6174696f6e73806973746174656d656e746173",
+		PROTO_ESCHEMA, "1 to 32 topics"},
+	    {"unknown status",
+		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7364646f6e6566746f7069637381617467736f7572636573806776657273696f"
+		"6e016972656c6174696f6e73806973746174656d656e746173",
+		PROTO_ESCHEMA, "\"status\" value \"done\" unknown"},
+	    {"ESC in statement",
+		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e73806973746174656d656e74621b5b",
+		PROTO_ESCHEMA, "control character"},
+	    {"NUL in statement",
+		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e73806973746174656d656e7463610062",
+		PROTO_ESCHEMA, "NUL"},
+	    {"time not a number",
+		"a9646b696e6465636c61696d6474696d65636e6f776570617274796161667374"
+		"6174757368617373657274656466746f7069637381617467736f757263657380"
+		"6776657273696f6e016972656c6174696f6e73806973746174656d656e746173",
+		PROTO_ESCHEMA, "\"time\" must be an unsigned integer"},
+	    {"hash of 31 bytes",
+		"ab646b696e6465636c61696d6470726576582000000000000000000000000000"
+		"000000000000000000000000000000000000006474696d650165636c61696d58"
+		"1f00000000000000000000000000000000000000000000000000000000000000"
+		"65706172747961616673746174757368617373657274656466746f7069637381"
+		"617467736f7572636573806776657273696f6e026972656c6174696f6e738069"
+		"73746174656d656e746173",
+		PROTO_ESCHEMA, "\"claim\" must be a 32-byte string"},
+	    {"party record with topics",
+		"a5646b696e64657061727479646e616d6561416474696d650165706172747961"
+		"6166746f70696373816174",
+		PROTO_ESCHEMA, "a party record has no \"topics\""},
+	    {"grant with short key",
+		"a4636b6579581f00000000000000000000000000000000000000000000000000"
+		"000000000000646b696e64656772616e746474696d65016570617274796161",
+		PROTO_ESCHEMA, "32-byte public key"},
+	    {"unknown kind",
+		"a3646b696e646474616c6b6474696d65016570617274796161",
+		PROTO_ESCHEMA, "\"kind\" value \"talk\" unknown"},
+	    {"not a map", "83010203", PROTO_ESCHEMA, "payload must be a map"},
+	    {"33 topics",
+		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
+		"7368617373657274656466746f70696373982162743062743162743262743362"
+		"7434627435627436627437627438627439637431306374313163743132637431"
+		"3363743134637431356374313663743137637431386374313963743230637432"
+		"3163743232637432336374323463743235637432366374323763743238637432"
+		"3963743330637433316374333267736f7572636573806776657273696f6e0169"
+		"72656c6174696f6e73806973746174656d656e746173",
+		PROTO_ETOOBIG, "more than 32"},
+	};
+	uint8_t pk[32], sk[64];
+	struct proto_buf rec;
+	char err[256];
+
+	(void)state;
+	tu_key(4, pk, sk);
+	proto_buf_init(&rec);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		sign_raw(cases[i].hex, sk, &rec);
+		err[0] = '\0';
+		rc = open_rc(&rec, err, sizeof(err));
+		if (rc != cases[i].rc)
+			fail_msg("%s: got %s (%s), want %s", cases[i].what,
+			    proto_errname(rc), err, proto_errname(cases[i].rc));
+		if (cases[i].msg != NULL && strstr(err, cases[i].msg) == NULL)
+			fail_msg("%s: message \"%s\" lacks \"%s\"",
+			    cases[i].what, err, cases[i].msg);
+	}
+	proto_buf_release(&rec);
+}
+
+static void
+check_msg(const char *err, const char *want)
+{
+	if (want != NULL && strstr(err, want) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", err, want);
+}
+
+/* Mutations of a valid claim that validation must refuse. */
+static void
+test_payload_validate_rules(void **state)
+{
+	struct proto_payload p;
+	struct proto_buf b;
+	char err[256];
+	char *big;
+
+	(void)state;
+	proto_buf_init(&b);
+#define CHECK(mutation, want, text)                                            \
+	do {                                                                   \
+		full_claim(&p);                                                \
+		mutation;                                                      \
+		b.len = 0;                                                     \
+		err[0] = '\0';                                                 \
+		assert_int_equal(                                              \
+		    proto_payload_encode(&p, &b, err, sizeof(err)), want);     \
+		check_msg(err, text);                                          \
+		proto_payload_release(&p);                                     \
+	} while (0)
+
+	CHECK((void)0, PROTO_OK, NULL);
+	CHECK((free(p.claim.topics[1]),
+		  p.claim.topics[1] = strdup("normalization")),
+	    PROTO_ESCHEMA, "repeated");
+	CHECK((free(p.claim.made), p.claim.made = strdup("2021-02-29")),
+	    PROTO_ESCHEMA, "not a date");
+	CHECK((free(p.claim.made), p.claim.made = strdup("2020-02-29")),
+	    PROTO_OK, NULL);
+	CHECK((free(p.claim.sources[0].published),
+		  p.claim.sources[0].published = strdup("2021-13-40")),
+	    PROTO_ESCHEMA, "sources[0].published");
+	CHECK(p.claim.sources[1].has_derivation = true, PROTO_ESCHEMA, "cycle");
+	CHECK(p.claim.sources[0].from = 0, PROTO_ESCHEMA, "no other source");
+	CHECK(p.claim.sources[0].from = 7, PROTO_ESCHEMA, "no other source");
+	CHECK(p.claim.version = 2, PROTO_ESCHEMA, "names its claim and prev");
+	CHECK((p.claim.version = 2, memset(p.claim.claim, 1, 32),
+		  memset(p.claim.prev, 2, 32)),
+	    PROTO_OK, NULL);
+	CHECK((p.claim.status = PROTO_STATUS_RETRACTED, free(p.claim.note),
+		  p.claim.note = NULL),
+	    PROTO_ESCHEMA, "reason");
+	CHECK((free(p.claim.sources[1].title),
+		  p.claim.sources[1].title = strdup("")),
+	    PROTO_ESCHEMA, "sources[1].title is empty");
+	CHECK((free(p.claim.party), p.claim.party = strdup("x_y")),
+	    PROTO_ESCHEMA, "not a slug");
+	big = malloc(PROTO_STATEMENT_MAX + 2);
+	memset(big, 'a', PROTO_STATEMENT_MAX + 1);
+	big[PROTO_STATEMENT_MAX + 1] = '\0';
+	CHECK((free(p.claim.statement), p.claim.statement = strdup(big)),
+	    PROTO_ETOOBIG, "statement of 8193 bytes");
+	big[PROTO_STATEMENT_MAX] = '\0';
+	CHECK((free(p.claim.statement), p.claim.statement = strdup(big)),
+	    PROTO_OK, NULL);
+	free(big);
+	CHECK(p.claim.relations[0].rel = 9, PROTO_ESCHEMA, "rel unknown");
+	CHECK((p.claim.relations = realloc(
+		   p.claim.relations, 2 * sizeof(*p.claim.relations)),
+		  p.claim.relations[1] = p.claim.relations[0],
+		  p.claim.nrelations = 2),
+	    PROTO_ESCHEMA, "same claim");
+	CHECK((free(p.claim.note), p.claim.note = strdup("bell \x07")),
+	    PROTO_ESCHEMA, "control character");
+	CHECK((free(p.claim.note), p.claim.note = strdup("c1 \xc2\x9b")),
+	    PROTO_ESCHEMA, "control character");
+	CHECK((free(p.claim.note), p.claim.note = strdup("bad \xff")),
+	    PROTO_ESCHEMA, "invalid UTF-8");
+#undef CHECK
+	proto_buf_release(&b);
+}
+
+/*
+ * JSON
+ */
+
+static void
+test_json_roundtrip(void **state)
+{
+	const char *in =
+	    "{\"party\": \"az-mfa\", \"topics\": [\"normalization\"],"
+	    " \"statement\": \"Ready to normalize.\","
+	    " \"made\": \"2021-11-08\","
+	    " \"sources\": [{\"publisher\": \"AA\", \"title\": "
+	    "\"T\", \"url\": \"https://aa.com.tr/x\","
+	    " \"published\": \"2021-11-08\", \"quote\": \"q\","
+	    " \"sha256\": \"ABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABABAB\","
+	    " \"derivation\": {\"from\": 1, \"how\": \"reports\"}},"
+	    " {\"publisher\": \"MFA\", \"title\": \"S\"}],"
+	    " \"relations\": [{\"rel\": \"supports\", \"claim\": "
+	    "\"1111111111111111111111111111111111111111111111111111111111111111\"}],"
+	    " \"note\": \"n\", \"hash\": \"ignored\", \"index\": 3}";
+	struct proto_payload p, q;
+	struct proto_buf b;
+	json_error_t jerr;
+	json_t *j, *out;
+	char err[256], *s;
+
+	(void)state;
+	j = json_loads(in, JSON_REJECT_DUPLICATES, &jerr);
+	assert_non_null(j);
+	assert_int_equal(
+	    proto_claim_from_json(j, NULL, NULL, NULL, &p, err, sizeof(err)),
+	    PROTO_OK);
+	p.time = 1;
+	proto_buf_init(&b);
+	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(
+	    proto_payload_decode(b.data, b.len, &q, err, sizeof(err)), 0);
+	out = proto_payload_to_json(&q);
+	s = json_dumps(out, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_string_equal(s,
+	    "{\"kind\":\"claim\",\"made\":\"2021-11-08\",\"note\":\"n\","
+	    "\"party\":\"az-mfa\",\"relations\":[{\"claim\":"
+	    "\"1111111111111111111111111111111111111111111111111111111111111111\","
+	    "\"rel\":\"supports\"}],\"sources\":[{\"derivation\":{\"from\":1,"
+	    "\"how\":\"reports\"},\"published\":\"2021-11-08\",\"publisher\":"
+	    "\"AA\",\"quote\":\"q\",\"sha256\":"
+	    "\"abababababababababababababababababababababababababababababababab\","
+	    "\"title\":\"T\",\"url\":\"https://aa.com.tr/x\"},{\"publisher\":"
+	    "\"MFA\",\"title\":\"S\"}],\"statement\":\"Ready to normalize.\","
+	    "\"status\":\"asserted\",\"time\":1,\"topics\":[\"normalization\"],"
+	    "\"version\":1}");
+	free(s);
+	json_decref(out);
+	json_decref(j);
+	proto_payload_release(&p);
+	proto_payload_release(&q);
+	proto_buf_release(&b);
+}
+
+static void
+test_json_rejections(void **state)
+{
+	static const struct {
+		const char *json;
+		const char *msg;
+	} cases[] = {
+	    {"[]", "must be a JSON object"},
+	    {"{\"topics\": [\"t\"], \"statement\": \"s\"}",
+		"\"party\" missing"},
+	    {"{\"party\": \"p\", \"statement\": \"s\"}", "\"topics\""},
+	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
+	     "\"color\": 1}",
+		"unknown key \"color\""},
+	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": 5}",
+		"\"statement\" must be a string"},
+	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
+	     "\"sources\": [{\"publisher\": \"a\", \"title\": \"b\", "
+	     "\"sha256\": \"abc\"}]}",
+		"sha256 must be 64 hex digits"},
+	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
+	     "\"relations\": [{\"rel\": \"refutes\", \"claim\": \"ab\"}]}",
+		"is not supports, disputes or cites"},
+	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
+	     "\"relations\": [{\"rel\": \"cites\", \"claim\": \"abcdef12\"}]}",
+		"64-digit claim id"},
+	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
+	     "\"sources\": [{\"publisher\": \"a\", \"title\": \"b\", "
+	     "\"derivation\": {\"from\": 0, \"how\": \"copies\"}}]}",
+		"derivation.how \"copies\""},
+	};
+	struct proto_payload p;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		json_t *j = json_loads(cases[i].json, 0, NULL);
+
+		assert_non_null(j);
+		err[0] = '\0';
+		assert_int_not_equal(proto_claim_from_json(j, NULL, NULL, NULL,
+					 &p, err, sizeof(err)),
+		    PROTO_OK);
+		if (strstr(err, cases[i].msg) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].json, err,
+			    cases[i].msg);
+		json_decref(j);
+	}
+}
+
+/*
+ * Keys
+ */
+
+static void
+test_key_file_roundtrip(void **state)
+{
+	uint8_t pk[32], sk[64], sk2[64];
+	struct proto_buf b;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(proto_key_generate(pk, sk), 0);
+	proto_buf_init(&b);
+	assert_int_equal(proto_key_format(sk, &b), 0);
+	assert_int_equal(
+	    proto_key_parse((char *)b.data, b.len, sk2, err, sizeof(err)),
+	    PROTO_OK);
+	assert_memory_equal(sk, sk2, 64);
+	/* A public line that the seed does not give is refused. */
+	b.data[30] = b.data[30] == '0' ? '1' : '0';
+	assert_int_equal(
+	    proto_key_parse((char *)b.data, b.len, sk2, err, sizeof(err)),
+	    PROTO_EKEY);
+	assert_non_null(strstr(err, "does not give the public key"));
+	assert_int_equal(
+	    proto_key_parse("hello", 5, sk2, err, sizeof(err)), PROTO_EKEY);
+	assert_non_null(strstr(err, "not a claimd secret key"));
+	proto_buf_release(&b);
+	assert_int_equal(proto_pubkey_parse("00", pk), PROTO_EKEY);
+}
+
+/*
+ * Rules, over a tiny in-memory state
+ */
+
+struct mem_state {
+	char parties[8][65];
+	int nparties;
+	struct {
+		uint8_t key[32];
+		char party[65];
+	} grants[8];
+	int ngrants;
+	struct {
+		uint8_t id[32];
+		struct proto_head head;
+	} claims[8];
+	int nclaims;
+};
+
+static int
+ms_party_exists(void *ctx, const char *slug, bool *exists)
+{
+	struct mem_state *m = ctx;
+
+	*exists = false;
+	for (int i = 0; i < m->nparties; i++)
+		if (strcmp(m->parties[i], slug) == 0)
+			*exists = true;
+	return 0;
+}
+
+static int
+ms_grant_held(void *ctx, const uint8_t key[32], const char *party, bool *held)
+{
+	struct mem_state *m = ctx;
+
+	*held = false;
+	for (int i = 0; i < m->ngrants; i++)
+		if (memcmp(m->grants[i].key, key, 32) == 0 &&
+		    strcmp(m->grants[i].party, party) == 0)
+			*held = true;
+	return 0;
+}
+
+static int
+ms_claim_head(
+    void *ctx, const uint8_t id[32], struct proto_head *head, bool *found)
+{
+	struct mem_state *m = ctx;
+
+	*found = false;
+	for (int i = 0; i < m->nclaims; i++)
+		if (memcmp(m->claims[i].id, id, 32) == 0) {
+			*head = m->claims[i].head;
+			*found = true;
+		}
+	return 0;
+}
+
+static int
+ms_party_add(void *ctx, const char *slug, const char *name)
+{
+	struct mem_state *m = ctx;
+
+	(void)name;
+	strcpy(m->parties[m->nparties++], slug);
+	return 0;
+}
+
+static int
+ms_grant_set(void *ctx, const uint8_t key[32], const char *party, bool held)
+{
+	struct mem_state *m = ctx;
+
+	if (held) {
+		memcpy(m->grants[m->ngrants].key, key, 32);
+		strcpy(m->grants[m->ngrants++].party, party);
+		return 0;
+	}
+	for (int i = 0; i < m->ngrants; i++)
+		if (memcmp(m->grants[i].key, key, 32) == 0 &&
+		    strcmp(m->grants[i].party, party) == 0)
+			m->grants[i] = m->grants[--m->ngrants];
+	return 0;
+}
+
+static int
+ms_head_set(void *ctx, const uint8_t id[32], const struct proto_head *head)
+{
+	struct mem_state *m = ctx;
+
+	for (int i = 0; i < m->nclaims; i++)
+		if (memcmp(m->claims[i].id, id, 32) == 0) {
+			m->claims[i].head = *head;
+			return 0;
+		}
+	memcpy(m->claims[m->nclaims].id, id, 32);
+	m->claims[m->nclaims++].head = *head;
+	return 0;
+}
+
+static const struct proto_state_ops ms_ops = {ms_party_exists, ms_grant_held,
+    ms_claim_head, ms_party_add, ms_grant_set, ms_head_set};
+
+/* Signs p, checks it against m, applies it if accepted; returns rc. */
+static int
+submit(struct mem_state *m, const uint8_t admin[32], struct proto_payload *p,
+    const uint8_t sk[64], uint8_t hash[32], char *err, size_t errlen)
+{
+	struct proto_payload q;
+	struct proto_record r;
+	struct proto_buf b;
+	int rc;
+
+	proto_buf_init(&b);
+	tu_sign(p, sk, &b);
+	assert_int_equal(proto_record_open(b.data, b.len, &r, &q, NULL, 0), 0);
+	proto_record_hash(b.data, b.len, hash);
+	rc = proto_rules_check(
+	    &ms_ops, m, admin, &r, &q, hash, NULL, err, errlen);
+	if (rc == PROTO_OK)
+		assert_int_equal(proto_rules_apply(&ms_ops, m, &q, hash), 0);
+	proto_payload_release(&q);
+	proto_payload_release(p);
+	proto_buf_release(&b);
+	return rc;
+}
+
+static void
+test_rules_authorization_and_versions(void **state)
+{
+	uint8_t apk[32], ask[64], dpk[32], dsk[64], h1[32], h2[32], h3[32];
+	struct mem_state m;
+	struct proto_payload p;
+	char err[256];
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	tu_key(10, apk, ask);
+	tu_key(11, dpk, dsk);
+
+	/* Grants need the admin key and an existing party. */
+	tu_grant(&p, PROTO_KIND_GRANT, dpk, "am-mfa");
+	assert_int_equal(
+	    submit(&m, apk, &p, ask, h1, err, sizeof(err)), PROTO_ENOPARTY);
+	tu_party(&p, "am-mfa", "Armenia MFA");
+	assert_int_equal(submit(&m, apk, &p, dsk, h1, err, sizeof(err)),
+	    PROTO_EUNAUTHORIZED);
+	assert_non_null(strstr(err, "admin key"));
+	tu_party(&p, "am-mfa", "Armenia MFA");
+	assert_int_equal(submit(&m, apk, &p, ask, h1, err, sizeof(err)), 0);
+	tu_party(&p, "am-mfa", "Again");
+	assert_int_equal(
+	    submit(&m, apk, &p, ask, h1, err, sizeof(err)), PROTO_EEXISTS);
+
+	/* A claim needs a grant for its party. */
+	tu_claim(&p, "am-mfa", "t", "first");
+	assert_int_equal(submit(&m, apk, &p, dsk, h1, err, sizeof(err)),
+	    PROTO_EUNAUTHORIZED);
+	assert_non_null(strstr(err, "holds no grant for party \"am-mfa\""));
+	tu_grant(&p, PROTO_KIND_GRANT, dpk, "am-mfa");
+	assert_int_equal(submit(&m, apk, &p, ask, h1, err, sizeof(err)), 0);
+	tu_grant(&p, PROTO_KIND_GRANT, dpk, "am-mfa");
+	assert_int_equal(
+	    submit(&m, apk, &p, ask, h1, err, sizeof(err)), PROTO_EEXISTS);
+	tu_claim(&p, "am-mfa", "t", "first");
+	assert_int_equal(submit(&m, apk, &p, dsk, h1, err, sizeof(err)), 0);
+
+	/* Revision 2 on head h1. */
+	tu_claim(&p, "am-mfa", "t", "second");
+	p.claim.version = 2;
+	memcpy(p.claim.claim, h1, 32);
+	memcpy(p.claim.prev, h1, 32);
+	assert_int_equal(submit(&m, apk, &p, dsk, h2, err, sizeof(err)), 0);
+	/* A stale revision (still on h1) is a conflict naming the head. */
+	tu_claim(&p, "am-mfa", "t", "stale");
+	p.claim.version = 2;
+	memcpy(p.claim.claim, h1, 32);
+	memcpy(p.claim.prev, h1, 32);
+	assert_int_equal(
+	    submit(&m, apk, &p, dsk, h3, err, sizeof(err)), PROTO_ECONFLICT);
+	{
+		char hx[17];
+
+		proto_hex(h2, 8, hx);
+		assert_non_null(strstr(err, hx));
+		assert_non_null(strstr(err, "version 2"));
+	}
+	/* Right head, wrong version number. */
+	tu_claim(&p, "am-mfa", "t", "skip");
+	p.claim.version = 4;
+	memcpy(p.claim.claim, h1, 32);
+	memcpy(p.claim.prev, h2, 32);
+	assert_int_equal(
+	    submit(&m, apk, &p, dsk, h3, err, sizeof(err)), PROTO_ECHAIN);
+	/* Unknown claim. */
+	tu_claim(&p, "am-mfa", "t", "orphan");
+	p.claim.version = 2;
+	memset(p.claim.claim, 0x55, 32);
+	memcpy(p.claim.prev, h2, 32);
+	assert_int_equal(
+	    submit(&m, apk, &p, dsk, h3, err, sizeof(err)), PROTO_ENOTFOUND);
+	/* A relation must name a claim in the log. */
+	tu_claim(&p, "am-mfa", "t", "related");
+	p.claim.nrelations = 1;
+	p.claim.relations = calloc(1, sizeof(*p.claim.relations));
+	memset(p.claim.relations[0].claim, 0x66, 32);
+	assert_int_equal(
+	    submit(&m, apk, &p, dsk, h3, err, sizeof(err)), PROTO_ENOTFOUND);
+	tu_claim(&p, "am-mfa", "t", "related");
+	p.claim.nrelations = 1;
+	p.claim.relations = calloc(1, sizeof(*p.claim.relations));
+	memcpy(p.claim.relations[0].claim, h1, 32);
+	assert_int_equal(submit(&m, apk, &p, dsk, h3, err, sizeof(err)), 0);
+
+	/* After a revocation the key may no longer speak for the party. */
+	tu_grant(&p, PROTO_KIND_REVOKE, dpk, "am-mfa");
+	assert_int_equal(submit(&m, apk, &p, ask, h3, err, sizeof(err)), 0);
+	tu_grant(&p, PROTO_KIND_REVOKE, dpk, "am-mfa");
+	assert_int_equal(
+	    submit(&m, apk, &p, ask, h3, err, sizeof(err)), PROTO_ENOTFOUND);
+	tu_claim(&p, "am-mfa", "t", "after revoke");
+	assert_int_equal(submit(&m, apk, &p, dsk, h3, err, sizeof(err)),
+	    PROTO_EUNAUTHORIZED);
+}
+
+/*
+ * Merkle: compared with a textbook recursion over the leaves, written
+ * here independently of proto/merkle.c.
+ */
+
+#define NLEAVES 80
+
+static uint8_t leaves[NLEAVES][32];
+
+static void
+naive_mth(uint64_t lo, uint64_t hi, uint8_t out[32])
+{
+	uint8_t l[32], r[32], buf[65];
+	uint64_t k = 1;
+
+	if (hi - lo == 1) {
+		memcpy(out, leaves[lo], 32);
+		return;
+	}
+	while (k * 2 < hi - lo)
+		k *= 2;
+	naive_mth(lo, lo + k, l);
+	naive_mth(lo + k, hi, r);
+	buf[0] = 1;
+	memcpy(buf + 1, l, 32);
+	memcpy(buf + 33, r, 32);
+	crypto_hash_sha256(out, buf, 65);
+}
+
+static int
+naive_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
+{
+	(void)ctx;
+	naive_mth(index << level, (index + 1) << level, out);
+	return 0;
+}
+
+/* RFC 6962 2.1.1 PATH, appending to proof. */
+static void
+naive_path(
+    uint64_t m, uint64_t lo, uint64_t hi, uint8_t (*proof)[32], size_t *n)
+{
+	uint64_t k = 1;
+
+	if (hi - lo <= 1)
+		return;
+	while (k * 2 < hi - lo)
+		k *= 2;
+	if (m < k) {
+		naive_path(m, lo, lo + k, proof, n);
+		naive_mth(lo + k, hi, proof[(*n)++]);
+	} else {
+		naive_path(m - k, lo + k, hi, proof, n);
+		naive_mth(lo, lo + k, proof[(*n)++]);
+	}
+}
+
+/* RFC 6962 2.1.2 SUBPROOF. */
+static void
+naive_subproof(uint64_t m, uint64_t lo, uint64_t hi, bool b,
+    uint8_t (*proof)[32], size_t *n)
+{
+	uint64_t k = 1;
+
+	if (m == hi - lo) {
+		if (!b)
+			naive_mth(lo, hi, proof[(*n)++]);
+		return;
+	}
+	while (k * 2 < hi - lo)
+		k *= 2;
+	if (m <= k) {
+		naive_subproof(m, lo, lo + k, b, proof, n);
+		naive_mth(lo + k, hi, proof[(*n)++]);
+	} else {
+		naive_subproof(m - k, lo + k, hi, false, proof, n);
+		naive_mth(lo, lo + k, proof[(*n)++]);
+	}
+}
+
+static void
+make_leaves(void)
+{
+	for (int i = 0; i < NLEAVES; i++) {
+		char data[32];
+		int len = snprintf(data, sizeof(data), "leaf-%d", i);
+
+		proto_merkle_leaf((uint8_t *)data, (size_t)len, leaves[i]);
+	}
+}
+
+static void
+test_merkle_against_textbook(void **state)
+{
+	uint8_t root[NLEAVES + 1][32], want[32];
+	uint8_t proof[PROTO_MERKLE_PROOF_MAX][32], np[64][32];
+	struct proto_merkle_edge edge;
+	size_t n, nn;
+
+	(void)state;
+	make_leaves();
+	proto_merkle_edge_init(&edge);
+	/* Size 0: SHA-256 of the empty string. */
+	assert_int_equal(proto_merkle_root(naive_get, NULL, 0, root[0]), 0);
+	crypto_hash_sha256(want, NULL, 0);
+	assert_memory_equal(root[0], want, 32);
+	for (uint64_t s = 1; s <= NLEAVES; s++) {
+		assert_int_equal(
+		    proto_merkle_root(naive_get, NULL, s, root[s]), 0);
+		naive_mth(0, s, want);
+		assert_memory_equal(root[s], want, 32);
+		proto_merkle_edge_push(&edge, leaves[s - 1]);
+		proto_merkle_edge_root(&edge, want);
+		assert_memory_equal(root[s], want, 32);
+	}
+	for (uint64_t s = 1; s <= NLEAVES; s++) {
+		for (uint64_t i = 0; i < s; i++) {
+			assert_int_equal(proto_merkle_inclusion(
+					     naive_get, NULL, i, s, proof, &n),
+			    0);
+			nn = 0;
+			naive_path(i, 0, s, np, &nn);
+			assert_int_equal(n, nn);
+			assert_memory_equal(proof, np, n * 32);
+			assert_int_equal(
+			    proto_merkle_verify_inclusion(leaves[i], i, s,
+				(const uint8_t(*)[32])proof, n, root[s]),
+			    PROTO_OK);
+			/* Wrong leaf, index, size or a bent hash fail. */
+			assert_int_equal(
+			    proto_merkle_verify_inclusion(
+				leaves[(i + 1) % NLEAVES], i, s,
+				(const uint8_t(*)[32])proof, n, root[s]),
+			    PROTO_EPROOF);
+			if (s > 1)
+				assert_int_equal(
+				    proto_merkle_verify_inclusion(leaves[i],
+					(i + 1) % s, s,
+					(const uint8_t(*)[32])proof, n,
+					root[s]),
+				    PROTO_EPROOF);
+			if (n > 0) {
+				proof[n - 1][0] ^= 1;
+				assert_int_equal(
+				    proto_merkle_verify_inclusion(leaves[i], i,
+					s, (const uint8_t(*)[32])proof, n,
+					root[s]),
+				    PROTO_EPROOF);
+			}
+		}
+		for (uint64_t m = 1; m <= s; m++) {
+			assert_int_equal(proto_merkle_consistency(
+					     naive_get, NULL, m, s, proof, &n),
+			    0);
+			nn = 0;
+			if (m < s)
+				naive_subproof(m, 0, s, true, np, &nn);
+			assert_int_equal(n, nn);
+			assert_memory_equal(proof, np, n * 32);
+			assert_int_equal(
+			    proto_merkle_verify_consistency(m, s, root[m],
+				root[s], (const uint8_t(*)[32])proof, n),
+			    PROTO_OK);
+			if (m < s) {
+				/* A different old root fails. */
+				assert_int_equal(
+				    proto_merkle_verify_consistency(m, s,
+					root[m - 1], root[s],
+					(const uint8_t(*)[32])proof, n),
+				    PROTO_EPROOF);
+				proof[0][5] ^= 1;
+				assert_int_equal(
+				    proto_merkle_verify_consistency(m, s,
+					root[m], root[s],
+					(const uint8_t(*)[32])proof, n),
+				    PROTO_EPROOF);
+			}
+		}
+	}
+}
+
+/* Parses "a,b,c" hex hashes (or "-") into proof; returns the count. */
+static size_t
+parse_proof(const char *s, uint8_t (*proof)[32])
+{
+	size_t n = 0;
+
+	if (strcmp(s, "-") == 0)
+		return 0;
+	while (*s) {
+		char hex[65];
+
+		memcpy(hex, s, 64);
+		hex[64] = '\0';
+		assert_int_equal(proto_unhex(hex, proof[n++], 32), 0);
+		s += 64;
+		if (*s == ',')
+			s++;
+	}
+	return n;
+}
+
+/*
+ * Checks lines "root n HEX", "incl i n PROOF", "cons m n PROOF" over
+ * leaves from "leaf i HEX" lines or, without them, the "leaf-%d" leaves.
+ */
+static int
+check_merkle_file(const char *path)
+{
+	uint8_t got[PROTO_MERKLE_PROOF_MAX][32],
+	    want[PROTO_MERKLE_PROOF_MAX][32];
+	char *text = tu_read_file(path, NULL), *save = NULL, *line;
+	size_t checked = 0;
+	int nleaves = 0;
+
+	make_leaves();
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char a[8], b[8192];
+		unsigned long long x, y;
+		size_t n, nw;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (sscanf(line, "leaf %llu %8191s", &x, b) == 2 ||
+		    sscanf(line, "leaf %llu", &x) == 1) {
+			size_t len = 0;
+			uint8_t *d = strchr(line + 5, ' ') != NULL
+			    ? tu_unhex(strchr(line + 5, ' ') + 1, &len)
+			    : tu_unhex("", &len);
+
+			proto_merkle_leaf(d, len, leaves[x]);
+			nleaves++;
+			free(d);
+			continue;
+		}
+		if (sscanf(line, "root %llu %64s", &x, b) == 2) {
+			uint8_t r[32], w[32];
+
+			assert_int_equal(
+			    proto_merkle_root(naive_get, NULL, x, r), 0);
+			assert_int_equal(proto_unhex(b, w, 32), 0);
+			if (memcmp(r, w, 32) != 0)
+				fail_msg("root %llu differs", x);
+			checked++;
+			continue;
+		}
+		if (sscanf(line, "%7s %llu %llu %8191s", a, &x, &y, b) != 4)
+			fail_msg("bad line: %s", line);
+		nw = parse_proof(b, want);
+		if (strcmp(a, "incl") == 0)
+			assert_int_equal(proto_merkle_inclusion(
+					     naive_get, NULL, x, y, got, &n),
+			    0);
+		else if (strcmp(a, "cons") == 0)
+			assert_int_equal(proto_merkle_consistency(
+					     naive_get, NULL, x, y, got, &n),
+			    0);
+		else
+			fail_msg("bad line: %s", line);
+		if (n != nw || memcmp(got, want, n * 32) != 0)
+			fail_msg("%s %llu %llu differs", a, x, y);
+		checked++;
+	}
+	free(text);
+	fprintf(stderr, "merkle: %zu roots and proofs match\n", checked);
+	return checked > 0 ? 0 : 1;
+}
+
+static void
+test_merkle_rfc6962_vectors(void **state)
+{
+	char path[4096];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/rfc6962.txt", vectors_dir);
+	assert_int_equal(check_merkle_file(path), 0);
+}
+
+/*
+ * Cross-implementation vectors from tests/vectors/make_vectors.py
+ */
+
+static void
+test_python_vectors(void **state)
+{
+	char path[4096], *text, *save = NULL, *line;
+	size_t count = 0, ok = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/records.txt", vectors_dir);
+	text = tu_read_file(path, NULL);
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *name, *expect, *hex, *s2 = NULL, err[256] = "";
+		struct proto_payload p;
+		struct proto_record r;
+		uint8_t *rec;
+		size_t n;
+		int rc, want;
+
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		name = strtok_r(line, "\t", &s2);
+		expect = strtok_r(NULL, "\t", &s2);
+		hex = strtok_r(NULL, "\t", &s2);
+		assert_non_null(hex);
+		want = strcmp(expect, "ok") == 0 ? PROTO_OK
+						 : proto_errcode(expect);
+		if (want < 0)
+			fail_msg("%s: unknown expectation %s", name, expect);
+		rec = tu_unhex(hex, &n);
+		rc = proto_record_open(rec, n, &r, &p, err, sizeof(err));
+		if (rc != want)
+			fail_msg("vector %s: got %s (%s), want %s", name,
+			    proto_errname(rc), err, expect);
+		if (rc == PROTO_OK) {
+			/* Our encoder agrees byte for byte. */
+			struct proto_buf b;
+
+			proto_buf_init(&b);
+			rc = proto_payload_encode(&p, &b, err, sizeof(err));
+			if (rc != PROTO_OK)
+				fail_msg(
+				    "vector %s: re-encoding: %s", name, err);
+			assert_int_equal(b.len, r.payload_len);
+			assert_memory_equal(b.data, r.payload, b.len);
+			proto_buf_release(&b);
+			proto_payload_release(&p);
+			ok++;
+		}
+		free(rec);
+		count++;
+	}
+	free(text);
+	fprintf(stderr, "vectors: %zu checked, %zu valid\n", count, ok);
+	assert_true(count >= 40);
+	assert_true(ok >= 5);
+}
+
+/*
+ * --emit: records for the Python verifier
+ */
+
+static int
+emit_records(void)
+{
+	uint8_t pk[32], sk[64], dpk[32], dsk[64], h[32];
+	struct proto_payload p;
+	struct proto_buf b;
+	char *hex;
+
+	tu_key(21, pk, sk);
+	tu_key(22, dpk, dsk);
+	proto_buf_init(&b);
+#define EMIT(key)                                                              \
+	do {                                                                   \
+		b.len = 0;                                                     \
+		tu_sign(&p, key, &b);                                          \
+		hex = malloc(2 * b.len + 1);                                   \
+		proto_hex(b.data, b.len, hex);                                 \
+		printf("%s\n", hex);                                           \
+		free(hex);                                                     \
+		proto_record_hash(b.data, b.len, h);                           \
+		proto_payload_release(&p);                                     \
+	} while (0)
+
+	tu_party(
+	    &p, "az-mfa", "Azərbaycan Respublikası Xarici İşlər Nazirliyi");
+	EMIT(sk);
+	tu_grant(&p, PROTO_KIND_GRANT, dpk, "az-mfa");
+	EMIT(sk);
+	full_claim(&p);
+	EMIT(dsk);
+	tu_claim(&p, "az-mfa", "normalization", "Revised statement.");
+	p.claim.version = 2;
+	memcpy(p.claim.claim, h, 32);
+	memcpy(p.claim.prev, h, 32);
+	p.claim.note = strdup("narrowed");
+	EMIT(dsk);
+	tu_claim(&p, "az-mfa", "normalization", "Retracted statement.");
+	p.claim.version = 3;
+	memset(p.claim.claim, 7, 32);
+	memcpy(p.claim.prev, h, 32);
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	p.claim.note = strdup("wrongly attributed");
+	EMIT(dsk);
+	tu_grant(&p, PROTO_KIND_REVOKE, dpk, "az-mfa");
+	EMIT(sk);
+#undef EMIT
+	proto_buf_release(&b);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_cbor_writer_shortest),
+	    cmocka_unit_test(test_cbor_check_each_violation),
+	    cmocka_unit_test(test_cbor_sort_map),
+	    cmocka_unit_test(test_cbor_reader_fields),
+	    cmocka_unit_test(test_record_roundtrip),
+	    cmocka_unit_test(test_record_registry_roundtrip),
+	    cmocka_unit_test(test_record_envelope_rejections),
+	    cmocka_unit_test(test_payload_schema_rejections),
+	    cmocka_unit_test(test_payload_validate_rules),
+	    cmocka_unit_test(test_json_roundtrip),
+	    cmocka_unit_test(test_json_rejections),
+	    cmocka_unit_test(test_key_file_roundtrip),
+	    cmocka_unit_test(test_rules_authorization_and_versions),
+	    cmocka_unit_test(test_merkle_against_textbook),
+	    cmocka_unit_test(test_merkle_rfc6962_vectors),
+	    cmocka_unit_test(test_python_vectors),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	if (argc > 1 && strcmp(argv[1], "--emit") == 0)
+		return emit_records();
+	if (argc > 2 && strcmp(argv[1], "--merkle") == 0)
+		return check_merkle_file(argv[2]);
+	if (argc > 1)
+		vectors_dir = argv[1];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
