@@ -1,0 +1,455 @@
+/*
+ * append.c: the write path. One transaction per batch: the log, every
+ * index, the Merkle nodes and the counters, committed together.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The state of the log inside a write transaction, for proto_rules. */
+struct wctx {
+	struct store *s;
+	MDB_txn *txn;
+	uint64_t index; /* of the record being applied */
+	int mdb_rc;     /* the first LMDB failure, for the caller */
+};
+
+struct counters {
+	uint64_t claims, revisions, retractions, parties, grants, revokes;
+};
+
+/* Records an LMDB failure and returns it as a proto_err. */
+static int
+fail(struct wctx *w, int rc)
+{
+	if (w->mdb_rc == 0)
+		w->mdb_rc = rc;
+	return store_err(rc);
+}
+
+static int
+put(struct wctx *w, MDB_dbi dbi, const void *k, size_t klen, const void *v,
+    size_t vlen, unsigned flags)
+{
+	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
+	int rc;
+
+	if ((rc = mdb_put(w->txn, dbi, &key, &val, flags)) != 0)
+		return fail(w, rc);
+	return PROTO_OK;
+}
+
+/* mdb_get, with MDB_NOTFOUND as *found = false. */
+static int
+get(struct wctx *w, MDB_dbi dbi, const void *k, size_t klen, MDB_val *val,
+    bool *found)
+{
+	MDB_val key = {klen, (void *)k};
+	int rc = mdb_get(w->txn, dbi, &key, val);
+
+	*found = rc == 0;
+	if (rc == MDB_NOTFOUND)
+		return PROTO_OK;
+	return rc == 0 ? PROTO_OK : fail(w, rc);
+}
+
+static int
+w_party_exists(void *ctx, const char *slug, bool *exists)
+{
+	struct wctx *w = ctx;
+	MDB_val v;
+
+	return get(w, w->s->party, slug, strlen(slug), &v, exists);
+}
+
+static int
+grant_key(const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
+    uint8_t out[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX], size_t *n)
+{
+	size_t pl = strlen(party);
+
+	if (pl > PROTO_SLUG_MAX)
+		return PROTO_EINVAL;
+	memcpy(out, key, PROTO_PUBKEY_LEN);
+	memcpy(out + PROTO_PUBKEY_LEN, party, pl);
+	*n = PROTO_PUBKEY_LEN + pl;
+	return PROTO_OK;
+}
+
+static int
+w_grant_held(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
+    bool *held)
+{
+	struct wctx *w = ctx;
+	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX];
+	MDB_val v;
+	size_t n;
+	int rc;
+
+	if ((rc = grant_key(key, party, k, &n)) != PROTO_OK)
+		return rc;
+	return get(w, w->s->grant, k, n, &v, held);
+}
+
+static int
+w_claim_head(void *ctx, const uint8_t id[PROTO_HASH_LEN],
+    struct proto_head *head, bool *found)
+{
+	struct wctx *w = ctx;
+	struct store_claim c;
+	MDB_val v;
+	int rc;
+
+	if ((rc = get(w, w->s->claim, id, PROTO_HASH_LEN, &v, found)) != 0 ||
+	    !*found)
+		return rc;
+	if ((rc = store_claim_decode(&v, &c)) != PROTO_OK)
+		return rc;
+	memset(head, 0, sizeof(*head));
+	head->version = c.version;
+	memcpy(head->hash, c.head_hash, PROTO_HASH_LEN);
+	memcpy(head->party, c.party, sizeof(head->party));
+	return PROTO_OK;
+}
+
+static int
+w_party_add(void *ctx, const char *slug, const char *name)
+{
+	struct wctx *w = ctx;
+	uint8_t v[8 + PROTO_NAME_MAX];
+	size_t nl = strlen(name);
+
+	if (nl > PROTO_NAME_MAX)
+		return PROTO_ETOOBIG;
+	store_be64(v, w->index);
+	memcpy(v + 8, name, nl);
+	return put(
+	    w, w->s->party, slug, strlen(slug), v, 8 + nl, MDB_NOOVERWRITE);
+}
+
+static int
+w_grant_set(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
+    bool held)
+{
+	struct wctx *w = ctx;
+	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX], v[8];
+	MDB_val mk;
+	size_t n;
+	int rc;
+
+	if ((rc = grant_key(key, party, k, &n)) != PROTO_OK)
+		return rc;
+	if (held) {
+		store_be64(v, w->index);
+		return put(w, w->s->grant, k, n, v, 8, 0);
+	}
+	mk.mv_size = n;
+	mk.mv_data = k;
+	if ((rc = mdb_del(w->txn, w->s->grant, &mk, NULL)) != 0)
+		return fail(w, rc);
+	return PROTO_OK;
+}
+
+static int
+w_head_set(
+    void *ctx, const uint8_t id[PROTO_HASH_LEN], const struct proto_head *head)
+{
+	struct wctx *w = ctx;
+	uint8_t v[CLAIM_VAL_FIXED + PROTO_SLUG_MAX], k[INDEX_KEY_MAX];
+	uint8_t vk[PROTO_HASH_LEN + 8], idx[8];
+	size_t pl = strlen(head->party);
+	uint64_t first = w->index;
+	struct store_claim c;
+	MDB_val old;
+	bool found;
+	int rc;
+
+	if ((rc = get(w, w->s->claim, id, PROTO_HASH_LEN, &old, &found)) != 0)
+		return rc;
+	if (found) {
+		if ((rc = store_claim_decode(&old, &c)) != PROTO_OK)
+			return rc;
+		first = c.first;
+	} else {
+		/* A new claim: into creation order and its party's list. */
+		if ((rc = put(w, w->s->order, (store_be64(idx, first), idx), 8,
+			 id, PROTO_HASH_LEN, MDB_APPEND)) != 0 ||
+		    (rc = put(w, w->s->byparty, k,
+			 store_index_key(k, head->party, first), id,
+			 PROTO_HASH_LEN, 0)) != 0)
+			return rc;
+	}
+	store_be64(v, first);
+	store_be64(v + 8, w->index);
+	store_be64(v + 16, head->version);
+	memcpy(v + 24, head->hash, PROTO_HASH_LEN);
+	memcpy(v + CLAIM_VAL_FIXED, head->party, pl);
+	if ((rc = put(w, w->s->claim, id, PROTO_HASH_LEN, v,
+		 CLAIM_VAL_FIXED + pl, 0)) != 0)
+		return rc;
+	memcpy(vk, id, PROTO_HASH_LEN);
+	store_be64(vk + PROTO_HASH_LEN, head->version);
+	store_be64(idx, w->index);
+	return put(w, w->s->version, vk, sizeof(vk), idx, 8, MDB_NOOVERWRITE);
+}
+
+static const struct proto_state_ops wops = {
+    .party_exists = w_party_exists,
+    .grant_held = w_grant_held,
+    .claim_head = w_claim_head,
+    .party_add = w_party_add,
+    .grant_set = w_grant_set,
+    .head_set = w_head_set,
+};
+
+/* Stores leaf index's hash and every subtree it completes. */
+static int
+tree_add(struct wctx *w, uint64_t index, const uint8_t leaf[PROTO_HASH_LEN])
+{
+	uint8_t k[TREE_KEY_LEN], cur[PROTO_HASH_LEN];
+	unsigned level = 0;
+	MDB_val left;
+	bool found;
+	int rc;
+
+	memcpy(cur, leaf, PROTO_HASH_LEN);
+	for (;;) {
+		store_tree_key(k, level, index);
+		if ((rc = put(w, w->s->tree, k, sizeof(k), cur, PROTO_HASH_LEN,
+			 0)) != 0)
+			return rc;
+		if ((index & 1) == 0)
+			return PROTO_OK;
+		store_tree_key(k, level, index - 1);
+		if ((rc = get(w, w->s->tree, k, sizeof(k), &left, &found)) != 0)
+			return rc;
+		if (!found || left.mv_size != PROTO_HASH_LEN)
+			return PROTO_ESTORE;
+		proto_merkle_node(left.mv_data, cur, cur);
+		level++;
+		index >>= 1;
+	}
+}
+
+static int
+topics_add(struct wctx *w, const struct proto_claim *c,
+    const uint8_t id[PROTO_HASH_LEN])
+{
+	uint8_t k[INDEX_KEY_MAX];
+	struct store_claim sc;
+	MDB_val v;
+	bool found;
+	int rc;
+
+	if ((rc = get(w, w->s->claim, id, PROTO_HASH_LEN, &v, &found)) != 0)
+		return rc;
+	if (!found || store_claim_decode(&v, &sc) != PROTO_OK)
+		return PROTO_ESTORE;
+	for (size_t i = 0; i < c->ntopics; i++)
+		if ((rc = put(w, w->s->bytopic, k,
+			 store_index_key(k, c->topics[i], sc.first), id,
+			 PROTO_HASH_LEN, 0)) != 0)
+			return rc;
+	return PROTO_OK;
+}
+
+static void
+count(struct counters *n, const struct proto_payload *p)
+{
+	switch (p->kind) {
+	case PROTO_KIND_CLAIM:
+		if (p->claim.version == 1)
+			n->claims++;
+		else if (p->claim.status == PROTO_STATUS_RETRACTED)
+			n->retractions++;
+		else
+			n->revisions++;
+		break;
+	case PROTO_KIND_PARTY:
+		n->parties++;
+		break;
+	case PROTO_KIND_GRANT:
+		n->grants++;
+		break;
+	case PROTO_KIND_REVOKE:
+		n->revokes++;
+		break;
+	}
+}
+
+static void
+describe(struct store_result *r, const struct proto_payload *p)
+{
+	if (p->kind != PROTO_KIND_CLAIM)
+		return;
+	r->version = p->claim.version;
+	memcpy(r->claim, p->claim.version == 1 ? r->hash : p->claim.claim,
+	    PROTO_HASH_LEN);
+}
+
+/*
+ * One entry. Returns PROTO_OK when the batch may go on (the entry's own
+ * outcome is in r), an error when the transaction must be abandoned.
+ */
+static int
+append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
+    uint64_t *size, const struct store_entry *e, struct store_result *r,
+    struct counters *n)
+{
+	const struct proto_payload *p = e->payload;
+	uint8_t idx[8];
+	MDB_val v;
+	bool found;
+	int rc;
+
+	proto_record_hash(e->rec->bytes, e->rec->len, r->hash);
+	describe(r, p);
+	if ((rc = get(w, w->s->hash, r->hash, PROTO_HASH_LEN, &v, &found)) != 0)
+		return rc;
+	if (found) {
+		/* Identical bytes: the existing entry is the answer. */
+		r->existed = true;
+		r->index = store_get64(v.mv_data);
+		return PROTO_OK;
+	}
+	w->index = *size;
+	rc = proto_rules_check(&wops, w, admin, e->rec, p, r->hash, &r->head,
+	    r->err, sizeof(r->err));
+	if (w->mdb_rc != 0 || rc == PROTO_ENOMEM || rc == PROTO_ESTORE)
+		return rc != PROTO_OK ? rc : PROTO_ESTORE;
+	if (rc != PROTO_OK) {
+		r->rc = rc;
+		return PROTO_OK;
+	}
+	store_be64(idx, *size);
+	if ((rc = put(w, w->s->log, idx, 8, e->rec->bytes, e->rec->len,
+		 MDB_APPEND)) != 0 ||
+	    (rc = put(w, w->s->hash, r->hash, PROTO_HASH_LEN, idx, 8,
+		 MDB_NOOVERWRITE)) != 0 ||
+	    (rc = tree_add(w, *size, r->hash)) != 0 ||
+	    (rc = proto_rules_apply(&wops, w, p, r->hash)) != 0)
+		return rc;
+	if (p->kind == PROTO_KIND_CLAIM &&
+	    (rc = topics_add(w, &p->claim, r->claim)) != 0)
+		return rc;
+	count(n, p);
+	r->index = (*size)++;
+	return PROTO_OK;
+}
+
+static int
+counters_add(struct wctx *w, const struct counters *n)
+{
+	const struct {
+		const char *name;
+		uint64_t add;
+	} c[] = {
+	    {META_CLAIMS, n->claims},
+	    {META_REVISIONS, n->revisions},
+	    {META_RETRACTIONS, n->retractions},
+	    {META_PARTIES, n->parties},
+	    {META_GRANTS, n->grants},
+	    {META_REVOKES, n->revokes},
+	};
+	uint8_t buf[8];
+	uint64_t v;
+	int rc;
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		if (c[i].add == 0)
+			continue;
+		if ((rc = store_counter(w->txn, w->s, c[i].name, &v)) != 0)
+			return rc;
+		store_be64(buf, v + c[i].add);
+		if ((rc = put(w, w->s->meta, c[i].name, strlen(c[i].name), buf,
+			 8, 0)) != 0)
+			return rc;
+	}
+	return PROTO_OK;
+}
+
+/* Doubles the map. No transaction of this process may be open. */
+static int
+grow(struct store *s)
+{
+	MDB_envinfo info;
+	int rc;
+
+	pthread_rwlock_wrlock(&s->resize);
+	if ((rc = mdb_env_info(s->env, &info)) == 0)
+		rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
+	pthread_rwlock_unlock(&s->resize);
+	return rc;
+}
+
+/* One attempt at the whole batch; the raw LMDB code of a failure in *mdb. */
+static int
+attempt(struct store *s, const uint8_t admin[PROTO_PUBKEY_LEN],
+    const struct store_entry *e, size_t n, struct store_result *res, int *mdb)
+{
+	struct wctx w = {s, NULL, 0, 0};
+	struct counters cnt = {0};
+	MDB_stat st;
+	uint64_t size;
+	int rc;
+
+	memset(res, 0, n * sizeof(*res));
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &w.txn)) != 0) {
+		*mdb = rc;
+		return store_err(rc);
+	}
+	if ((rc = mdb_stat(w.txn, s->log, &st)) != 0) {
+		fail(&w, rc);
+		goto abort;
+	}
+	size = st.ms_entries;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = append_one(&w, admin, &size, &e[i], &res[i], &cnt)) !=
+		    PROTO_OK)
+			goto abort;
+	if ((rc = counters_add(&w, &cnt)) != PROTO_OK)
+		goto abort;
+	if ((rc = mdb_txn_commit(w.txn)) != 0) {
+		*mdb = rc;
+		return store_err(rc);
+	}
+	return PROTO_OK;
+abort:
+	mdb_txn_abort(w.txn);
+	*mdb = w.mdb_rc;
+	return rc;
+}
+
+int
+store_append(struct store *s, const struct store_entry *e, size_t n,
+    struct store_result *res, char *err, size_t errlen)
+{
+	uint8_t admin[PROTO_PUBKEY_LEN];
+	bool set;
+	int rc, mdb;
+
+	if (s->read_only)
+		return proto_fail(
+		    err, errlen, PROTO_EIO, "store is open read-only");
+	if ((rc = store_admin_get(s, admin, &set)) != PROTO_OK)
+		return proto_fail(err, errlen, rc, "cannot read the admin key");
+	if (!set)
+		return proto_fail(
+		    err, errlen, PROTO_EINVAL, "store has no admin key");
+	for (;;) {
+		mdb = 0;
+		rc = attempt(s, admin, e, n, res, &mdb);
+		if (mdb != MDB_MAP_FULL)
+			break;
+		/* Nothing was written: make room and do it all again. */
+		if ((mdb = grow(s)) != 0)
+			return proto_fail(err, errlen, store_err(mdb),
+			    "cannot grow the map: %s", mdb_strerror(mdb));
+	}
+	if (rc != PROTO_OK)
+		return proto_fail(err, errlen, rc,
+		    "batch of %zu not written: %s", n,
+		    mdb != 0 ? mdb_strerror(mdb) : proto_strerror(rc));
+	return PROTO_OK;
+}

@@ -1,0 +1,729 @@
+/*
+ * store.c: opening the environment, metadata, snapshots and every read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define DEFAULT_MAP (1ULL << 30)
+#define MAX_DBS     16
+
+void
+store_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--) {
+		p[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+uint64_t
+store_get64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+int
+store_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return PROTO_OK;
+	case MDB_NOTFOUND:
+		return PROTO_ENOTFOUND;
+	case ENOMEM:
+		return PROTO_ENOMEM;
+	case EIO:
+	case ENOSPC:
+	case EROFS:
+	case EACCES:
+	case EPERM:
+		return PROTO_EIO;
+	default:
+		return PROTO_ESTORE;
+	}
+}
+
+void
+store_tree_key(uint8_t key[TREE_KEY_LEN], unsigned level, uint64_t index)
+{
+	key[0] = (uint8_t)level;
+	store_be64(key + 1, index);
+}
+
+size_t
+store_index_key(uint8_t *key, const char *name, uint64_t first)
+{
+	size_t n = strlen(name);
+
+	memcpy(key, name, n);
+	key[n] = 0;
+	store_be64(key + n + 1, first);
+	return n + 9;
+}
+
+int
+store_claim_decode(const MDB_val *v, struct store_claim *c)
+{
+	const uint8_t *p = v->mv_data;
+	size_t plen;
+
+	if (v->mv_size < CLAIM_VAL_FIXED + 1 ||
+	    (plen = v->mv_size - CLAIM_VAL_FIXED) > PROTO_SLUG_MAX)
+		return PROTO_ESTORE;
+	c->first = store_get64(p);
+	c->head = store_get64(p + 8);
+	c->version = store_get64(p + 16);
+	memcpy(c->head_hash, p + 24, PROTO_HASH_LEN);
+	memcpy(c->party, p + CLAIM_VAL_FIXED, plen);
+	c->party[plen] = '\0';
+	return PROTO_OK;
+}
+
+static int
+open_dbs(struct store *s, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} dbs[] = {
+	    {"log", offsetof(struct store, log)},
+	    {"hash", offsetof(struct store, hash)},
+	    {"claim", offsetof(struct store, claim)},
+	    {"version", offsetof(struct store, version)},
+	    {"order", offsetof(struct store, order)},
+	    {"byparty", offsetof(struct store, byparty)},
+	    {"bytopic", offsetof(struct store, bytopic)},
+	    {"party", offsetof(struct store, party)},
+	    {"grant", offsetof(struct store, grant)},
+	    {"tree", offsetof(struct store, tree)},
+	    {"meta", offsetof(struct store, meta)},
+	};
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mdb_txn_begin(
+		 s->env, NULL, s->read_only ? MDB_RDONLY : 0, &txn)) != 0)
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot begin a transaction: %s", mdb_strerror(rc));
+	for (size_t i = 0; i < sizeof(dbs) / sizeof(dbs[0]); i++) {
+		MDB_dbi *dbi = (MDB_dbi *)((char *)s + dbs[i].off);
+
+		if ((rc = mdb_dbi_open(txn, dbs[i].name,
+			 s->read_only ? 0 : MDB_CREATE, dbi)) != 0) {
+			mdb_txn_abort(txn);
+			return proto_fail(err, errlen, store_err(rc),
+			    "cannot open database \"%s\": %s", dbs[i].name,
+			    mdb_strerror(rc));
+		}
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot create the databases: %s", mdb_strerror(rc));
+	return PROTO_OK;
+}
+
+int
+store_open(const char *dir, const struct store_opts *opts, struct store **out,
+    char *err, size_t errlen)
+{
+	pthread_rwlockattr_t attr;
+	struct store *s;
+	int rc, dead;
+	size_t map =
+	    opts != NULL && opts->map_size ? opts->map_size : DEFAULT_MAP;
+	unsigned flags = MDB_NOTLS;
+
+	*out = NULL;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return PROTO_ENOMEM;
+	s->read_only = opts != NULL && opts->read_only;
+	if (s->read_only)
+		flags |= MDB_RDONLY;
+	pthread_rwlockattr_init(&attr);
+	/* Let the writer in: readers arrive all the time in a daemon. */
+	pthread_rwlockattr_setkind_np(
+	    &attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->resize, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	if ((rc = mdb_env_create(&s->env)) != 0) {
+		free(s);
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot create an LMDB environment: %s", mdb_strerror(rc));
+	}
+	if ((rc = mdb_env_set_maxdbs(s->env, MAX_DBS)) != 0 ||
+	    (rc = mdb_env_set_maxreaders(s->env, 512)) != 0 ||
+	    (rc = mdb_env_set_mapsize(s->env, map)) != 0)
+		goto fail;
+	if ((rc = mdb_env_open(s->env, dir, flags, 0600)) != 0) {
+		proto_fail(err, errlen, store_err(rc),
+		    "cannot open store %s: %s", dir, mdb_strerror(rc));
+		rc = store_err(rc);
+		goto close;
+	}
+	/* Readers a killed process left behind would pin old pages. */
+	if ((rc = mdb_reader_check(s->env, &dead)) != 0)
+		goto fail;
+	/* Another process may have grown the map: adopt its size. */
+	if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
+		goto fail;
+	if ((rc = open_dbs(s, err, errlen)) != PROTO_OK)
+		goto close;
+	*out = s;
+	return PROTO_OK;
+fail:
+	proto_fail(err, errlen, store_err(rc), "cannot open store %s: %s", dir,
+	    mdb_strerror(rc));
+	rc = store_err(rc);
+close:
+	mdb_env_close(s->env);
+	pthread_rwlock_destroy(&s->resize);
+	free(s);
+	return rc;
+}
+
+void
+store_close(struct store *s)
+{
+	if (s == NULL)
+		return;
+	mdb_env_close(s->env);
+	pthread_rwlock_destroy(&s->resize);
+	free(s);
+}
+
+/*
+ * Metadata
+ */
+
+static int
+meta_put(
+    struct store *s, const char *name, const void *v, size_t n, unsigned flags)
+{
+	MDB_val key = {strlen(name), (void *)name}, val = {n, (void *)v};
+	MDB_txn *txn;
+	int rc;
+
+	if (s->read_only)
+		return PROTO_EIO;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		return store_err(rc);
+	if ((rc = mdb_put(txn, s->meta, &key, &val, flags)) != 0) {
+		mdb_txn_abort(txn);
+		return rc == MDB_KEYEXIST ? PROTO_EEXISTS : store_err(rc);
+	}
+	return store_err(mdb_txn_commit(txn));
+}
+
+static int
+meta_get(struct store *s, const char *name, MDB_val *out, void *buf, size_t cap,
+    bool *found)
+{
+	struct store_snap *snap;
+	MDB_val key = {strlen(name), (void *)name};
+	int rc;
+
+	*found = false;
+	if ((rc = store_snap_begin(s, &snap)) != PROTO_OK)
+		return rc;
+	rc = mdb_get(snap->txn, s->meta, &key, out);
+	if (rc == 0) {
+		*found = true;
+		if (out->mv_size > cap)
+			rc = PROTO_EINVAL;
+		else
+			memcpy(buf, out->mv_data, out->mv_size);
+	} else if (rc == MDB_NOTFOUND) {
+		rc = 0;
+	}
+	store_snap_end(snap);
+	return store_err(rc);
+}
+
+int
+store_admin_get(struct store *s, uint8_t admin[PROTO_PUBKEY_LEN], bool *set)
+{
+	uint8_t buf[PROTO_PUBKEY_LEN];
+	MDB_val v;
+	int rc;
+
+	if ((rc = meta_get(s, META_ADMIN, &v, buf, sizeof(buf), set)) != 0)
+		return rc;
+	if (*set && v.mv_size != PROTO_PUBKEY_LEN)
+		return PROTO_ESTORE;
+	if (*set)
+		memcpy(admin, buf, PROTO_PUBKEY_LEN);
+	return PROTO_OK;
+}
+
+int
+store_admin_set(struct store *s, const uint8_t admin[PROTO_PUBKEY_LEN])
+{
+	return meta_put(
+	    s, META_ADMIN, admin, PROTO_PUBKEY_LEN, MDB_NOOVERWRITE);
+}
+
+int
+store_meta_get(
+    struct store *s, const char *name, char *out, size_t cap, bool *found)
+{
+	MDB_val v;
+	int rc;
+
+	if (cap == 0)
+		return PROTO_EINVAL;
+	if ((rc = meta_get(s, name, &v, out, cap - 1, found)) != 0)
+		return rc;
+	out[*found ? v.mv_size : 0] = '\0';
+	return PROTO_OK;
+}
+
+int
+store_meta_set(struct store *s, const char *name, const char *value)
+{
+	return meta_put(s, name, value, strlen(value), 0);
+}
+
+int
+store_counter(MDB_txn *txn, struct store *s, const char *name, uint64_t *v)
+{
+	MDB_val key = {strlen(name), (void *)name}, val;
+	int rc;
+
+	*v = 0;
+	if ((rc = mdb_get(txn, s->meta, &key, &val)) == MDB_NOTFOUND)
+		return PROTO_OK;
+	if (rc != 0)
+		return store_err(rc);
+	if (val.mv_size != 8)
+		return PROTO_ESTORE;
+	*v = store_get64(val.mv_data);
+	return PROTO_OK;
+}
+
+/*
+ * Snapshots
+ */
+
+int
+store_snap_begin(struct store *s, struct store_snap **out)
+{
+	struct store_snap *snap;
+	int rc;
+
+	*out = NULL;
+	if ((snap = malloc(sizeof(*snap))) == NULL)
+		return PROTO_ENOMEM;
+	snap->s = s;
+	pthread_rwlock_rdlock(&s->resize);
+	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &snap->txn);
+	if (rc == MDB_MAP_RESIZED) {
+		/* Another process grew the map; adopt its size once. */
+		pthread_rwlock_unlock(&s->resize);
+		pthread_rwlock_wrlock(&s->resize);
+		mdb_env_set_mapsize(s->env, 0);
+		pthread_rwlock_unlock(&s->resize);
+		pthread_rwlock_rdlock(&s->resize);
+		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &snap->txn);
+	}
+	if (rc != 0) {
+		pthread_rwlock_unlock(&s->resize);
+		free(snap);
+		return store_err(rc);
+	}
+	*out = snap;
+	return PROTO_OK;
+}
+
+void
+store_snap_end(struct store_snap *snap)
+{
+	if (snap == NULL)
+		return;
+	mdb_txn_abort(snap->txn);
+	pthread_rwlock_unlock(&snap->s->resize);
+	free(snap);
+}
+
+/*
+ * Reads
+ */
+
+uint64_t
+store_size(struct store_snap *snap)
+{
+	MDB_stat st;
+
+	if (mdb_stat(snap->txn, snap->s->log, &st) != 0)
+		return 0;
+	return st.ms_entries;
+}
+
+int
+store_get(
+    struct store_snap *snap, uint64_t index, const uint8_t **bytes, size_t *len)
+{
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	int rc;
+
+	store_be64(k, index);
+	if ((rc = mdb_get(snap->txn, snap->s->log, &key, &val)) != 0)
+		return store_err(rc);
+	*bytes = val.mv_data;
+	*len = val.mv_size;
+	return PROTO_OK;
+}
+
+int
+store_find(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
+    uint64_t *index)
+{
+	MDB_val key = {PROTO_HASH_LEN, (void *)hash}, val;
+	int rc;
+
+	if ((rc = mdb_get(snap->txn, snap->s->hash, &key, &val)) != 0)
+		return store_err(rc);
+	if (val.mv_size != 8)
+		return PROTO_ESTORE;
+	*index = store_get64(val.mv_data);
+	return PROTO_OK;
+}
+
+static int
+nibble(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Whether the first n hex digits of hash are the digits d. */
+static bool
+prefix_match(const uint8_t *hash, const uint8_t *d, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int v = i % 2 == 0 ? hash[i / 2] >> 4 : hash[i / 2] & 15;
+
+		if (v != d[i])
+			return false;
+	}
+	return true;
+}
+
+int
+store_resolve(
+    struct store_snap *snap, const char *prefix, uint8_t hash[PROTO_HASH_LEN])
+{
+	uint8_t digits[2 * PROTO_HASH_LEN], k[PROTO_HASH_LEN] = {0};
+	size_t n = strlen(prefix);
+	MDB_val key, val;
+	MDB_cursor *cur;
+	int rc;
+
+	if (n < PROTO_HEX_PREFIX_MIN || n > 2 * PROTO_HASH_LEN)
+		return PROTO_EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		int v = nibble(prefix[i]);
+
+		if (v < 0)
+			return PROTO_EINVAL;
+		digits[i] = (uint8_t)v;
+		k[i / 2] |= (uint8_t)(i % 2 == 0 ? v << 4 : v);
+	}
+	if ((rc = mdb_cursor_open(snap->txn, snap->s->hash, &cur)) != 0)
+		return store_err(rc);
+	key.mv_size = (n + 1) / 2;
+	key.mv_data = k;
+	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
+	if (rc != 0 || key.mv_size != PROTO_HASH_LEN ||
+	    !prefix_match(key.mv_data, digits, n)) {
+		rc = rc == 0 || rc == MDB_NOTFOUND ? PROTO_ENOTFOUND
+						   : store_err(rc);
+		goto cleanup;
+	}
+	memcpy(hash, key.mv_data, PROTO_HASH_LEN);
+	rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT);
+	if (rc == 0 && prefix_match(key.mv_data, digits, n))
+		rc = PROTO_EAMBIGUOUS;
+	else if (rc == 0 || rc == MDB_NOTFOUND)
+		rc = PROTO_OK;
+	else
+		rc = store_err(rc);
+cleanup:
+	mdb_cursor_close(cur);
+	return rc;
+}
+
+int
+store_claim_get(struct store_snap *snap, const uint8_t id[PROTO_HASH_LEN],
+    struct store_claim *c)
+{
+	MDB_val key = {PROTO_HASH_LEN, (void *)id}, val;
+	int rc;
+
+	if ((rc = mdb_get(snap->txn, snap->s->claim, &key, &val)) != 0)
+		return store_err(rc);
+	memcpy(c->id, id, PROTO_HASH_LEN);
+	return store_claim_decode(&val, c);
+}
+
+int
+store_claim_version(struct store_snap *snap, const uint8_t id[PROTO_HASH_LEN],
+    uint64_t v, uint64_t *index)
+{
+	uint8_t k[PROTO_HASH_LEN + 8];
+	MDB_val key = {sizeof(k), k}, val;
+	int rc;
+
+	memcpy(k, id, PROTO_HASH_LEN);
+	store_be64(k + PROTO_HASH_LEN, v);
+	if ((rc = mdb_get(snap->txn, snap->s->version, &key, &val)) != 0)
+		return store_err(rc);
+	if (val.mv_size != 8)
+		return PROTO_ESTORE;
+	*index = store_get64(val.mv_data);
+	return PROTO_OK;
+}
+
+int
+store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
+    uint8_t id[PROTO_HASH_LEN])
+{
+	struct proto_payload p;
+	struct proto_record r;
+	const uint8_t *bytes;
+	uint64_t index;
+	size_t len;
+	int rc;
+
+	if ((rc = store_find(snap, hash, &index)) != PROTO_OK ||
+	    (rc = store_get(snap, index, &bytes, &len)) != PROTO_OK)
+		return rc;
+	/* The store holds only records it checked: decoding suffices. */
+	if (proto_record_parse(bytes, len, &r, NULL, 0) != PROTO_OK ||
+	    proto_payload_decode(r.payload, r.payload_len, &p, NULL, 0) !=
+		PROTO_OK)
+		return PROTO_ESTORE;
+	if (p.kind != PROTO_KIND_CLAIM)
+		rc = PROTO_EINVAL;
+	else
+		memcpy(id, p.claim.version == 1 ? hash : p.claim.claim,
+		    PROTO_HASH_LEN);
+	proto_payload_release(&p);
+	return rc;
+}
+
+int
+store_claims(struct store_snap *snap, const char *party, const char *topic,
+    uint64_t from, store_claim_fn fn, void *ctx)
+{
+	uint8_t k[INDEX_KEY_MAX];
+	const char *name = topic != NULL ? topic : party;
+	MDB_dbi dbi = topic != NULL ? snap->s->bytopic
+	    : party != NULL         ? snap->s->byparty
+				    : snap->s->order;
+	size_t plen = 0; /* length of the name || 0 prefix */
+	MDB_val key, val;
+	MDB_cursor *cur;
+	MDB_cursor_op op = MDB_SET_RANGE;
+	int rc;
+
+	if (name != NULL) {
+		if (strlen(name) > PROTO_SLUG_MAX)
+			return PROTO_OK;
+		key.mv_size = store_index_key(k, name, from);
+		plen = key.mv_size - 8;
+	} else {
+		store_be64(k, from);
+		key.mv_size = 8;
+	}
+	key.mv_data = k;
+	if ((rc = mdb_cursor_open(snap->txn, dbi, &cur)) != 0)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(cur, &key, &val, op)) == 0) {
+		struct store_claim c;
+
+		op = MDB_NEXT;
+		if (key.mv_size != plen + 8 ||
+		    memcmp(key.mv_data, k, plen) != 0)
+			break; /* past this name */
+		if (val.mv_size != PROTO_HASH_LEN) {
+			rc = PROTO_ESTORE;
+			break;
+		}
+		if ((rc = store_claim_get(snap, val.mv_data, &c)) != PROTO_OK)
+			break;
+		if (topic != NULL && party != NULL && strcmp(c.party, party))
+			continue;
+		if ((rc = fn(ctx, &c)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? PROTO_OK : rc;
+}
+
+int
+store_parties(struct store_snap *snap,
+    int (*fn)(void *ctx, const char *slug, const char *name, uint64_t index),
+    void *ctx)
+{
+	char slug[PROTO_SLUG_MAX + 1], *name;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc;
+
+	if ((rc = mdb_cursor_open(snap->txn, snap->s->party, &cur)) != 0)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		if (key.mv_size > PROTO_SLUG_MAX || val.mv_size < 8) {
+			rc = PROTO_ESTORE;
+			break;
+		}
+		memcpy(slug, key.mv_data, key.mv_size);
+		slug[key.mv_size] = '\0';
+		if ((name = strndup(
+			 (char *)val.mv_data + 8, val.mv_size - 8)) == NULL) {
+			rc = PROTO_ENOMEM;
+			break;
+		}
+		rc = fn(ctx, slug, name, store_get64(val.mv_data));
+		free(name);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? PROTO_OK : rc;
+}
+
+int
+store_party_get(struct store_snap *snap, const char *slug, bool *exists)
+{
+	MDB_val key = {strlen(slug), (void *)slug}, val;
+	int rc = mdb_get(snap->txn, snap->s->party, &key, &val);
+
+	*exists = rc == 0;
+	return rc == MDB_NOTFOUND ? PROTO_OK : store_err(rc);
+}
+
+int
+store_grants(struct store_snap *snap,
+    int (*fn)(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
+	uint64_t index),
+    void *ctx)
+{
+	char party[PROTO_SLUG_MAX + 1];
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc;
+
+	if ((rc = mdb_cursor_open(snap->txn, snap->s->grant, &cur)) != 0)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		size_t pl = key.mv_size - PROTO_PUBKEY_LEN;
+
+		if (key.mv_size <= PROTO_PUBKEY_LEN || pl > PROTO_SLUG_MAX ||
+		    val.mv_size != 8) {
+			rc = PROTO_ESTORE;
+			break;
+		}
+		memcpy(party, (uint8_t *)key.mv_data + PROTO_PUBKEY_LEN, pl);
+		party[pl] = '\0';
+		if ((rc = fn(ctx, key.mv_data, party,
+			 store_get64(val.mv_data))) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? PROTO_OK : rc;
+}
+
+/*
+ * The tree
+ */
+
+static int
+tree_get(void *ctx, unsigned level, uint64_t index, uint8_t out[PROTO_HASH_LEN])
+{
+	struct store_snap *snap = ctx;
+	uint8_t k[TREE_KEY_LEN];
+	MDB_val key = {sizeof(k), k}, val;
+	int rc;
+
+	store_tree_key(k, level, index);
+	if ((rc = mdb_get(snap->txn, snap->s->tree, &key, &val)) != 0)
+		return rc == MDB_NOTFOUND ? PROTO_ESTORE : store_err(rc);
+	if (val.mv_size != PROTO_HASH_LEN)
+		return PROTO_ESTORE;
+	memcpy(out, val.mv_data, PROTO_HASH_LEN);
+	return PROTO_OK;
+}
+
+int
+store_root(struct store_snap *snap, uint64_t size, uint8_t root[PROTO_HASH_LEN])
+{
+	if (size > store_size(snap))
+		return PROTO_EINVAL;
+	return proto_merkle_root(tree_get, snap, size, root);
+}
+
+int
+store_inclusion(struct store_snap *snap, uint64_t index, uint64_t size,
+    uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN], size_t *n)
+{
+	if (size > store_size(snap) || index >= size)
+		return PROTO_EINVAL;
+	return proto_merkle_inclusion(tree_get, snap, index, size, proof, n);
+}
+
+int
+store_consistency(struct store_snap *snap, uint64_t old_size, uint64_t new_size,
+    uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN], size_t *n)
+{
+	if (new_size > store_size(snap) || old_size > new_size)
+		return PROTO_EINVAL;
+	return proto_merkle_consistency(
+	    tree_get, snap, old_size, new_size, proof, n);
+}
+
+int
+store_stats(struct store_snap *snap, struct store_stats *st)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} counters[] = {
+	    {META_CLAIMS, offsetof(struct store_stats, claims)},
+	    {META_REVISIONS, offsetof(struct store_stats, revisions)},
+	    {META_RETRACTIONS, offsetof(struct store_stats, retractions)},
+	    {META_PARTIES, offsetof(struct store_stats, parties)},
+	    {META_GRANTS, offsetof(struct store_stats, grants)},
+	    {META_REVOKES, offsetof(struct store_stats, revokes)},
+	};
+	MDB_envinfo info;
+	MDB_stat est;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	st->size = store_size(snap);
+	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
+		if ((rc = store_counter(snap->txn, snap->s, counters[i].name,
+			 (uint64_t *)((char *)st + counters[i].off))) != 0)
+			return rc;
+	if ((rc = mdb_env_info(snap->s->env, &info)) != 0 ||
+	    (rc = mdb_env_stat(snap->s->env, &est)) != 0)
+		return store_err(rc);
+	st->map_size = info.me_mapsize;
+	st->used = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
+	return PROTO_OK;
+}

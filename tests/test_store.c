@@ -1,0 +1,937 @@
+/*
+ * test_store: the LMDB store on real environments in temporary folders.
+ *
+ *   test_store            run the cmocka tests
+ *   test_store --dump N   append N claims to a fresh store and print its
+ *                         leaves, roots and proofs for tests/vectors/merkle.py
+ *
+ * Linked with -Wl,--wrap=mdb_put so that a test can make the Nth put fail.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "store.h"
+#include "testutil.h"
+
+/* mdb_put fails with EIO when this counts down to zero. */
+static int put_countdown = -1;
+
+int __real_mdb_put(
+    MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags);
+int __wrap_mdb_put(
+    MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags);
+
+int
+__wrap_mdb_put(
+    MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data, unsigned int flags)
+{
+	if (put_countdown > 0 && --put_countdown == 0)
+		return EIO;
+	return __real_mdb_put(txn, dbi, key, data, flags);
+}
+
+/* A signed record and its decoded parts, ready for store_append(). */
+struct rec {
+	struct proto_buf bytes;
+	struct proto_record r;
+	struct proto_payload p;
+	uint8_t hash[32];
+};
+
+static uint8_t admin_pk[32], admin_sk[64], desk_pk[32], desk_sk[64];
+
+/* Signs p (which is released) into x. */
+static void
+rec_make(struct rec *x, struct proto_payload *p, const uint8_t *sk)
+{
+	proto_buf_init(&x->bytes);
+	tu_sign(p, sk, &x->bytes);
+	proto_payload_release(p);
+	assert_int_equal(proto_record_open(x->bytes.data, x->bytes.len, &x->r,
+			     &x->p, NULL, 0),
+	    PROTO_OK);
+	proto_record_hash(x->bytes.data, x->bytes.len, x->hash);
+}
+
+static void
+rec_free(struct rec *x)
+{
+	proto_payload_release(&x->p);
+	proto_buf_release(&x->bytes);
+}
+
+/* Appends the records as one batch; returns the batch's code. */
+static int
+append(struct store *s, struct rec *x, size_t n, struct store_result *res)
+{
+	struct store_entry *e = calloc(n, sizeof(*e));
+	char err[256];
+	int rc;
+
+	for (size_t i = 0; i < n; i++) {
+		e[i].rec = &x[i].r;
+		e[i].payload = &x[i].p;
+	}
+	rc = store_append(s, e, n, res, err, sizeof(err));
+	free(e);
+	return rc;
+}
+
+/* Appends one record that must be accepted; returns its index. */
+static uint64_t
+append_ok(struct store *s, struct proto_payload *p, const uint8_t *sk,
+    uint8_t hash[32])
+{
+	struct store_result res;
+	struct rec x;
+
+	rec_make(&x, p, sk);
+	assert_int_equal(append(s, &x, 1, &res), PROTO_OK);
+	if (res.rc != PROTO_OK)
+		fail_msg("refused: %s", res.err);
+	if (hash != NULL)
+		memcpy(hash, x.hash, 32);
+	rec_free(&x);
+	return res.index;
+}
+
+struct fixture {
+	char *dir;
+	struct store *s;
+};
+
+static struct store *
+open_store(const char *dir, size_t map)
+{
+	struct store_opts o = {.map_size = map};
+	struct store *s;
+	char err[256];
+
+	if (store_open(dir, &o, &s, err, sizeof(err)) != PROTO_OK)
+		fail_msg("store_open: %s", err);
+	return s;
+}
+
+/* A fresh store with the admin key, party am-mfa and a grant to desk. */
+static int
+setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct proto_payload p;
+
+	f->dir = tu_tmpdir();
+	f->s = open_store(f->dir, 0);
+	assert_int_equal(store_admin_set(f->s, admin_pk), PROTO_OK);
+	tu_party(&p, "am-mfa", "Armenia, Ministry of Foreign Affairs");
+	append_ok(f->s, &p, admin_sk, NULL);
+	tu_grant(&p, PROTO_KIND_GRANT, desk_pk, "am-mfa");
+	append_ok(f->s, &p, admin_sk, NULL);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	store_close(f->s);
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+static uint64_t
+size_of(struct store *s)
+{
+	struct store_snap *snap;
+	uint64_t n;
+
+	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
+	n = store_size(snap);
+	store_snap_end(snap);
+	return n;
+}
+
+static void
+claim_with(struct proto_payload *p, const char *party, const char *stmt,
+    const char *t1, const char *t2)
+{
+	tu_claim(p, party, t1, stmt);
+	if (t2 != NULL) {
+		p->claim.topics = realloc(p->claim.topics, 2 * sizeof(char *));
+		p->claim.topics[1] = strdup(t2);
+		p->claim.ntopics = 2;
+	}
+}
+
+static void
+revision(struct proto_payload *p, const uint8_t id[32], const uint8_t prev[32],
+    uint64_t version, const char *stmt)
+{
+	tu_claim(p, "am-mfa", "borders", stmt);
+	p->claim.version = version;
+	memcpy(p->claim.claim, id, 32);
+	memcpy(p->claim.prev, prev, 32);
+}
+
+/*
+ * Tests
+ */
+
+static void
+test_store_append_and_read_back(void **state)
+{
+	struct fixture *f = *state;
+	struct store_snap *snap;
+	struct proto_payload p;
+	uint8_t h[32], got[32];
+	const uint8_t *bytes;
+	char hex[65];
+	uint64_t idx, at;
+	size_t len;
+	struct rec x;
+
+	tu_claim(&p, "am-mfa", "borders", "The border commission met.");
+	rec_make(&x, &p, desk_sk);
+	{
+		struct store_result res;
+
+		assert_int_equal(append(f->s, &x, 1, &res), PROTO_OK);
+		assert_int_equal(res.rc, PROTO_OK);
+		assert_false(res.existed);
+		assert_int_equal(res.index, 2);
+		assert_int_equal(res.version, 1);
+		assert_memory_equal(res.claim, x.hash, 32);
+		idx = res.index;
+	}
+	memcpy(h, x.hash, 32);
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_size(snap), 3);
+	assert_int_equal(store_get(snap, idx, &bytes, &len), PROTO_OK);
+	assert_int_equal(len, x.bytes.len);
+	assert_memory_equal(bytes, x.bytes.data, len);
+	assert_int_equal(store_find(snap, h, &at), PROTO_OK);
+	assert_int_equal(at, idx);
+	/* Prefixes of 8 or more digits, either case, resolve. */
+	proto_hex(h, 32, hex);
+	hex[8] = '\0';
+	assert_int_equal(store_resolve(snap, hex, got), PROTO_OK);
+	assert_memory_equal(got, h, 32);
+	proto_hex(h, 32, hex);
+	hex[13] = '\0';
+	for (char *c = hex; *c; c++)
+		if (*c >= 'a')
+			*c = (char)(*c - 32);
+	assert_int_equal(store_resolve(snap, hex, got), PROTO_OK);
+	assert_memory_equal(got, h, 32);
+	assert_int_equal(store_resolve(snap, "0123456", got), PROTO_EINVAL);
+	assert_int_equal(store_resolve(snap, "zzzzzzzz", got), PROTO_EINVAL);
+	assert_int_equal(store_get(snap, 99, &bytes, &len), PROTO_ENOTFOUND);
+	store_snap_end(snap);
+	rec_free(&x);
+}
+
+/* Declared here, defined with the damage tests below. */
+static void damage(const char *dir, const char *db, const void *k, size_t klen,
+    const void *v, size_t vlen);
+
+static void
+test_store_resolve_ambiguous_and_missing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_snap *snap;
+	uint8_t a[32], b[32], got[32], idx[8] = {0};
+
+	/*
+	 * Two hashes that share nine hex digits would take some 65,000
+	 * records to meet by chance; plant them in the hash index instead.
+	 */
+	store_close(f->s);
+	memset(a, 0, 32);
+	memcpy(a, "\xab\xcd\xef\x01\x23", 5);
+	memcpy(b, a, 32);
+	b[4] = 0x24;
+	damage(f->dir, "hash", a, 32, idx, 8);
+	damage(f->dir, "hash", b, 32, idx, 8);
+	f->s = open_store(f->dir, 0);
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(
+	    store_resolve(snap, "abcdef01", got), PROTO_EAMBIGUOUS);
+	assert_int_equal(
+	    store_resolve(snap, "ABCDEF012", got), PROTO_EAMBIGUOUS);
+	assert_int_equal(store_resolve(snap, "abcdef0123", got), PROTO_OK);
+	assert_memory_equal(got, a, 32);
+	assert_int_equal(store_resolve(snap, "abcdef0124", got), PROTO_OK);
+	assert_memory_equal(got, b, 32);
+	assert_int_equal(
+	    store_resolve(snap, "abcdef0125", got), PROTO_ENOTFOUND);
+	assert_int_equal(store_resolve(snap, "abcdef00", got), PROTO_ENOTFOUND);
+	assert_int_equal(
+	    store_resolve(snap, "ffffffffffffffff", got), PROTO_ENOTFOUND);
+	store_snap_end(snap);
+}
+
+struct collected {
+	uint8_t ids[64][32];
+	size_t n;
+};
+
+static int
+collect(void *ctx, const struct store_claim *c)
+{
+	struct collected *k = ctx;
+
+	memcpy(k->ids[k->n++], c->id, 32);
+	return 0;
+}
+
+static size_t
+list(struct store *s, const char *party, const char *topic, uint64_t from,
+    struct collected *k)
+{
+	struct store_snap *snap;
+
+	memset(k, 0, sizeof(*k));
+	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
+	assert_int_equal(store_claims(snap, party, topic, from, collect, k), 0);
+	store_snap_end(snap);
+	return k->n;
+}
+
+static int
+count_party(void *ctx, const char *slug, const char *name, uint64_t index)
+{
+	(void)slug;
+	(void)name;
+	(void)index;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int
+count_grant(void *ctx, const uint8_t key[32], const char *party, uint64_t i)
+{
+	(void)key;
+	(void)party;
+	(void)i;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void
+test_store_indexes(void **state)
+{
+	struct fixture *f = *state;
+	struct proto_payload p;
+	struct collected k;
+	struct store_snap *snap;
+	struct store_claim c;
+	uint8_t a1[32], a2[32], b1[32], b2[32], r[32], id[32];
+	uint64_t at;
+	int n;
+
+	tu_party(&p, "az-mfa", "Azerbaijan, Ministry of Foreign Affairs");
+	append_ok(f->s, &p, admin_sk, NULL);
+	tu_grant(&p, PROTO_KIND_GRANT, desk_pk, "az-mfa");
+	append_ok(f->s, &p, admin_sk, NULL);
+	claim_with(&p, "am-mfa", "a1", "borders", "lachin");
+	append_ok(f->s, &p, desk_sk, a1);
+	claim_with(&p, "az-mfa", "b1", "borders", NULL);
+	append_ok(f->s, &p, desk_sk, b1);
+	claim_with(&p, "am-mfa", "a2", "peace", NULL);
+	append_ok(f->s, &p, desk_sk, a2);
+	claim_with(&p, "az-mfa", "b2", "lachin", NULL);
+	append_ok(f->s, &p, desk_sk, b2);
+	/* A revision of a1 gains topic "peace". */
+	claim_with(&p, "am-mfa", "a1 revised", "borders", "peace");
+	p.claim.version = 2;
+	memcpy(p.claim.claim, a1, 32);
+	memcpy(p.claim.prev, a1, 32);
+	at = append_ok(f->s, &p, desk_sk, r);
+
+	assert_int_equal(list(f->s, NULL, NULL, 0, &k), 4);
+	assert_memory_equal(k.ids[0], a1, 32);
+	assert_memory_equal(k.ids[3], b2, 32);
+	assert_int_equal(list(f->s, "am-mfa", NULL, 0, &k), 2);
+	assert_memory_equal(k.ids[0], a1, 32);
+	assert_memory_equal(k.ids[1], a2, 32);
+	assert_int_equal(list(f->s, NULL, "lachin", 0, &k), 2);
+	assert_memory_equal(k.ids[1], b2, 32);
+	assert_int_equal(list(f->s, "az-mfa", "lachin", 0, &k), 1);
+	assert_memory_equal(k.ids[0], b2, 32);
+	assert_int_equal(list(f->s, NULL, "peace", 0, &k), 2);
+	assert_memory_equal(k.ids[0], a1, 32);
+	assert_int_equal(list(f->s, NULL, "nothing", 0, &k), 0);
+	assert_int_equal(list(f->s, "nobody", NULL, 0, &k), 0);
+	/* From a log index on: a1 was created at 4, a2 at 6. */
+	assert_int_equal(list(f->s, "am-mfa", NULL, 5, &k), 1);
+	assert_memory_equal(k.ids[0], a2, 32);
+
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_claim_get(snap, a1, &c), PROTO_OK);
+	assert_int_equal(c.version, 2);
+	assert_int_equal(c.first, 4);
+	assert_int_equal(c.head, at);
+	assert_memory_equal(c.head_hash, r, 32);
+	assert_string_equal(c.party, "am-mfa");
+	assert_int_equal(store_claim_version(snap, a1, 1, &at), PROTO_OK);
+	assert_int_equal(at, 4);
+	assert_int_equal(
+	    store_claim_version(snap, a1, 3, &at), PROTO_ENOTFOUND);
+	assert_int_equal(store_claim_of(snap, r, id), PROTO_OK);
+	assert_memory_equal(id, a1, 32);
+	assert_int_equal(store_claim_of(snap, b1, id), PROTO_OK);
+	assert_memory_equal(id, b1, 32);
+	n = 0;
+	assert_int_equal(store_parties(snap, count_party, &n), 0);
+	assert_int_equal(n, 2);
+	n = 0;
+	assert_int_equal(store_grants(snap, count_grant, &n), 0);
+	assert_int_equal(n, 2);
+	{
+		struct store_stats st;
+
+		assert_int_equal(store_stats(snap, &st), PROTO_OK);
+		assert_int_equal(st.size, 9);
+		assert_int_equal(st.claims, 4);
+		assert_int_equal(st.revisions, 1);
+		assert_int_equal(st.parties, 2);
+		assert_int_equal(st.grants, 2);
+	}
+	store_snap_end(snap);
+}
+
+static void
+test_store_version_conflict(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res;
+	struct proto_payload p;
+	uint8_t v1[32], v2[32];
+	struct rec x;
+
+	tu_claim(&p, "am-mfa", "borders", "first");
+	append_ok(f->s, &p, desk_sk, v1);
+	revision(&p, v1, v1, 2, "second");
+	append_ok(f->s, &p, desk_sk, v2);
+	/* Still based on v1: refused, naming the head v2. */
+	revision(&p, v1, v1, 2, "stale");
+	rec_make(&x, &p, desk_sk);
+	assert_int_equal(append(f->s, &x, 1, &res), PROTO_OK);
+	assert_int_equal(res.rc, PROTO_ECONFLICT);
+	assert_memory_equal(res.head.hash, v2, 32);
+	assert_int_equal(res.head.version, 2);
+	assert_non_null(strstr(res.err, "version 2"));
+	rec_free(&x);
+	/* On the head, but claiming version 5. */
+	revision(&p, v1, v2, 5, "skipping");
+	rec_make(&x, &p, desk_sk);
+	assert_int_equal(append(f->s, &x, 1, &res), PROTO_OK);
+	assert_int_equal(res.rc, PROTO_ECHAIN);
+	rec_free(&x);
+	/* A retraction is a version like any other. */
+	revision(&p, v1, v2, 3, "withdrawn");
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	p.claim.note = strdup("misattributed");
+	append_ok(f->s, &p, desk_sk, NULL);
+	assert_int_equal(size_of(f->s), 5);
+}
+
+static void
+test_store_idempotent_resubmission(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res[3];
+	struct proto_payload p;
+	struct rec x[3];
+
+	tu_claim(&p, "am-mfa", "borders", "same bytes");
+	rec_make(&x[0], &p, desk_sk);
+	tu_claim(&p, "am-mfa", "borders", "same bytes");
+	rec_make(&x[1], &p, desk_sk);
+	assert_memory_equal(x[0].hash, x[1].hash, 32);
+	tu_claim(&p, "am-mfa", "borders", "other bytes");
+	rec_make(&x[2], &p, desk_sk);
+	/* Twice in one batch: the second is the first's entry. */
+	assert_int_equal(append(f->s, x, 3, res), PROTO_OK);
+	assert_int_equal(res[0].rc, PROTO_OK);
+	assert_false(res[0].existed);
+	assert_int_equal(res[1].rc, PROTO_OK);
+	assert_true(res[1].existed);
+	assert_int_equal(res[1].index, res[0].index);
+	assert_int_equal(res[2].index, res[0].index + 1);
+	assert_int_equal(size_of(f->s), 4);
+	/* And again in a later batch. */
+	assert_int_equal(append(f->s, x, 1, res), PROTO_OK);
+	assert_true(res[0].existed);
+	assert_int_equal(res[0].index, 2);
+	assert_int_equal(size_of(f->s), 4);
+	for (int i = 0; i < 3; i++)
+		rec_free(&x[i]);
+}
+
+static void
+test_store_batch_atomicity(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res[4];
+	struct store_snap *snap;
+	struct proto_payload p;
+	uint8_t root_before[32], root_after[32];
+	struct rec x[4];
+	uint64_t at;
+
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_root(snap, 2, root_before), PROTO_OK);
+	store_snap_end(snap);
+	for (int i = 0; i < 4; i++) {
+		char stmt[32];
+
+		snprintf(stmt, sizeof(stmt), "batch %d", i);
+		tu_claim(&p, "am-mfa", "borders", stmt);
+		rec_make(&x[i], &p, desk_sk);
+	}
+	/* Fail some put well into the batch: nothing may remain. */
+	put_countdown = 25;
+	assert_int_equal(append(f->s, x, 4, res), PROTO_EIO);
+	assert_int_equal(put_countdown, 0);
+	put_countdown = -1;
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_size(snap), 2);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(
+		    store_find(snap, x[i].hash, &at), PROTO_ENOTFOUND);
+	assert_int_equal(store_root(snap, 2, root_after), PROTO_OK);
+	assert_memory_equal(root_before, root_after, 32);
+	{
+		struct collected k;
+
+		memset(&k, 0, sizeof(k));
+		assert_int_equal(
+		    store_claims(snap, NULL, NULL, 0, collect, &k), 0);
+		assert_int_equal(k.n, 0);
+	}
+	store_snap_end(snap);
+	/* The same batch then goes in whole, and the store checks clean. */
+	assert_int_equal(append(f->s, x, 4, res), PROTO_OK);
+	assert_int_equal(size_of(f->s), 6);
+	{
+		char err[256];
+
+		assert_int_equal(
+		    store_check(f->s, NULL, NULL, err, sizeof(err)), PROTO_OK);
+	}
+	for (int i = 0; i < 4; i++)
+		rec_free(&x[i]);
+}
+
+static void
+test_store_refused_entry_leaves_batch_alone(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res[3];
+	struct proto_payload p;
+	uint8_t other_pk[32], other_sk[64];
+	struct rec x[3];
+
+	tu_key(77, other_pk, other_sk);
+	tu_claim(&p, "am-mfa", "borders", "fine");
+	rec_make(&x[0], &p, desk_sk);
+	tu_claim(&p, "am-mfa", "borders", "from a stranger");
+	rec_make(&x[1], &p, other_sk);
+	tu_claim(&p, "am-mfa", "borders", "also fine");
+	rec_make(&x[2], &p, desk_sk);
+	assert_int_equal(append(f->s, x, 3, res), PROTO_OK);
+	assert_int_equal(res[0].rc, PROTO_OK);
+	assert_int_equal(res[1].rc, PROTO_EUNAUTHORIZED);
+	assert_int_equal(res[2].rc, PROTO_OK);
+	assert_int_equal(res[2].index, res[0].index + 1);
+	assert_int_equal(size_of(f->s), 4);
+	for (int i = 0; i < 3; i++)
+		rec_free(&x[i]);
+}
+
+static void
+test_store_map_grows(void **state)
+{
+	char *dir = tu_tmpdir(), err[256];
+	struct store_snap *snap;
+	struct store_stats st;
+	struct proto_payload p;
+	struct store *s;
+
+	(void)state;
+	/* 64 KiB: full after a few dozen records. */
+	s = open_store(dir, 64 * 1024);
+	assert_int_equal(store_admin_set(s, admin_pk), PROTO_OK);
+	tu_party(&p, "am-mfa", "Armenia");
+	append_ok(s, &p, admin_sk, NULL);
+	tu_grant(&p, PROTO_KIND_GRANT, desk_pk, "am-mfa");
+	append_ok(s, &p, admin_sk, NULL);
+	for (int b = 0; b < 20; b++) {
+		struct store_result res[50];
+		struct rec x[50];
+
+		for (int i = 0; i < 50; i++) {
+			char stmt[64];
+
+			snprintf(stmt, sizeof(stmt),
+			    "a statement long enough to fill pages %d/%d", b,
+			    i);
+			tu_claim(&p, "am-mfa", "borders", stmt);
+			rec_make(&x[i], &p, desk_sk);
+		}
+		assert_int_equal(append(s, x, 50, res), PROTO_OK);
+		for (int i = 0; i < 50; i++) {
+			assert_int_equal(res[i].rc, PROTO_OK);
+			rec_free(&x[i]);
+		}
+	}
+	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
+	assert_int_equal(store_stats(snap, &st), PROTO_OK);
+	store_snap_end(snap);
+	assert_int_equal(st.size, 1002);
+	assert_true(st.map_size > 64 * 1024 * 8);
+	assert_int_equal(
+	    store_check(s, NULL, NULL, err, sizeof(err)), PROTO_OK);
+	store_close(s);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void
+test_store_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct store_snap *snap;
+	struct proto_payload p;
+	uint8_t h[32], admin[32], root1[32], root2[32];
+	bool set;
+	uint64_t at;
+
+	tu_claim(&p, "am-mfa", "borders", "durable");
+	append_ok(f->s, &p, desk_sk, h);
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_root(snap, 3, root1), PROTO_OK);
+	store_snap_end(snap);
+	assert_int_equal(store_meta_set(f->s, "origin", "example.org/log"), 0);
+	store_close(f->s);
+
+	f->s = open_store(f->dir, 0);
+	assert_int_equal(store_admin_get(f->s, admin, &set), PROTO_OK);
+	assert_true(set);
+	assert_memory_equal(admin, admin_pk, 32);
+	assert_int_equal(store_admin_set(f->s, desk_pk), PROTO_EEXISTS);
+	{
+		char origin[64];
+
+		assert_int_equal(store_meta_get(f->s, "origin", origin,
+				     sizeof(origin), &set),
+		    PROTO_OK);
+		assert_true(set);
+		assert_string_equal(origin, "example.org/log");
+	}
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_size(snap), 3);
+	assert_int_equal(store_find(snap, h, &at), PROTO_OK);
+	assert_int_equal(at, 2);
+	assert_int_equal(store_root(snap, 3, root2), PROTO_OK);
+	assert_memory_equal(root1, root2, 32);
+	store_snap_end(snap);
+	/* Appending goes on where it stopped. */
+	tu_claim(&p, "am-mfa", "borders", "after reopening");
+	assert_int_equal(append_ok(f->s, &p, desk_sk, NULL), 3);
+}
+
+static void
+test_store_backup_reopens_and_checks(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = tu_tmpdir(), err[256];
+	struct store_snap *snap;
+	struct proto_payload p;
+	uint8_t v1[32], v2[32], r1[32], r2[32];
+	struct store *b;
+
+	tu_claim(&p, "am-mfa", "borders", "one");
+	append_ok(f->s, &p, desk_sk, v1);
+	revision(&p, v1, v1, 2, "one, revised");
+	append_ok(f->s, &p, desk_sk, v2);
+	tu_grant(&p, PROTO_KIND_REVOKE, desk_pk, "am-mfa");
+	append_ok(f->s, &p, admin_sk, NULL);
+	assert_int_equal(store_backup(f->s, dir, err, sizeof(err)), PROTO_OK);
+	b = open_store(dir, 0);
+	assert_int_equal(
+	    store_check(b, NULL, NULL, err, sizeof(err)), PROTO_OK);
+	assert_int_equal(store_snap_begin(b, &snap), PROTO_OK);
+	assert_int_equal(store_size(snap), 5);
+	assert_int_equal(store_root(snap, 5, r2), PROTO_OK);
+	store_snap_end(snap);
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	assert_int_equal(store_root(snap, 5, r1), PROTO_OK);
+	store_snap_end(snap);
+	assert_memory_equal(r1, r2, 32);
+	store_close(b);
+	/* A backup into a folder that does not exist fails cleanly. */
+	assert_int_not_equal(
+	    store_backup(f->s, "/nonexistent/x", err, sizeof(err)), PROTO_OK);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+/* Damage one database entry directly and expect the check to notice. */
+static void
+damage(const char *dir, const char *db, const void *k, size_t klen,
+    const void *v, size_t vlen)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val key = {klen, (void *)k}, val = {vlen, (void *)v};
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	if (v == NULL)
+		assert_int_equal(mdb_del(txn, dbi, &key, NULL), 0);
+	else
+		assert_int_equal(__real_mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void
+test_store_check_detects_damage(void **state)
+{
+	struct fixture *f = *state;
+	struct proto_payload p;
+	uint8_t v1[32], tk[9] = {0}, bad[32];
+	uint8_t vk[40];
+	char err[256];
+	int rc;
+
+	tu_claim(&p, "am-mfa", "borders", "checked");
+	append_ok(f->s, &p, desk_sk, v1);
+	assert_int_equal(store_check(f->s, NULL, NULL, err, sizeof(err)), 0);
+	store_close(f->s);
+
+	/* A tree node that lies. */
+	memset(bad, 0x42, sizeof(bad));
+	tk[8] = 1; /* level 0, index 1 */
+	damage(f->dir, "tree", tk, sizeof(tk), bad, sizeof(bad));
+	f->s = open_store(f->dir, 0);
+	rc = store_check(f->s, NULL, NULL, err, sizeof(err));
+	assert_int_equal(rc, PROTO_ESTORE);
+	assert_non_null(strstr(err, "tree node (level 0, index 1)"));
+
+	/* A fresh store, then a version index entry that goes missing. */
+	teardown(state);
+	setup(state);
+	f = *state;
+	tu_claim(&p, "am-mfa", "borders", "checked");
+	append_ok(f->s, &p, desk_sk, v1);
+	store_close(f->s);
+	memcpy(vk, v1, 32);
+	memset(vk + 32, 0, 8);
+	vk[39] = 1;
+	damage(f->dir, "version", vk, sizeof(vk), NULL, 0);
+	f->s = open_store(f->dir, 0);
+	rc = store_check(f->s, NULL, NULL, err, sizeof(err));
+	assert_int_equal(rc, PROTO_ESTORE);
+	assert_non_null(strstr(err, "version index"));
+}
+
+/*
+ * Roots and proofs against a textbook RFC 6962 recursion over the
+ * record hashes, for every size from 0 to 75.
+ */
+
+#define TREE_N 75
+
+static uint8_t leaf[TREE_N][32];
+
+static void
+mth(uint64_t lo, uint64_t hi, uint8_t out[32])
+{
+	uint8_t l[32], r[32];
+	uint64_t k = 1;
+
+	if (hi == lo) {
+		crypto_hash_sha256(out, NULL, 0);
+		return;
+	}
+	if (hi - lo == 1) {
+		memcpy(out, leaf[lo], 32);
+		return;
+	}
+	while (k * 2 < hi - lo)
+		k *= 2;
+	mth(lo, lo + k, l);
+	mth(lo + k, hi, r);
+	proto_merkle_node(l, r, out);
+}
+
+/* Appends TREE_N - 2 claims after the fixture's two registry records. */
+static void
+fill_tree(struct store *s)
+{
+	struct store_snap *snap;
+	struct proto_payload p;
+	const uint8_t *bytes;
+	size_t len;
+
+	for (int i = 2; i < TREE_N; i++) {
+		char stmt[32];
+
+		snprintf(stmt, sizeof(stmt), "tree %d", i);
+		tu_claim(&p, "am-mfa", "t", stmt);
+		append_ok(s, &p, desk_sk, NULL);
+	}
+	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
+	for (int i = 0; i < TREE_N; i++) {
+		assert_int_equal(store_get(snap, (uint64_t)i, &bytes, &len), 0);
+		proto_merkle_leaf(bytes, len, leaf[i]);
+	}
+	store_snap_end(snap);
+}
+
+static void
+test_store_roots_and_proofs(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t root[TREE_N + 1][32], want[32];
+	uint8_t proof[PROTO_MERKLE_PROOF_MAX][32];
+	struct store_snap *snap;
+	size_t n;
+
+	fill_tree(f->s);
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	for (uint64_t s = 0; s <= TREE_N; s++) {
+		assert_int_equal(store_root(snap, s, root[s]), PROTO_OK);
+		mth(0, s, want);
+		assert_memory_equal(root[s], want, 32);
+	}
+	crypto_hash_sha256(want, NULL, 0);
+	assert_memory_equal(root[0], want, 32);
+	for (uint64_t s = 1; s <= TREE_N; s++) {
+		for (uint64_t i = 0; i < s; i++) {
+			assert_int_equal(
+			    store_inclusion(snap, i, s, proof, &n), 0);
+			assert_int_equal(
+			    proto_merkle_verify_inclusion(leaf[i], i, s,
+				(const uint8_t(*)[32])proof, n, root[s]),
+			    PROTO_OK);
+		}
+		for (uint64_t m = 0; m <= s; m++) {
+			assert_int_equal(
+			    store_consistency(snap, m, s, proof, &n), 0);
+			assert_int_equal(
+			    proto_merkle_verify_consistency(m, s, root[m],
+				root[s], (const uint8_t(*)[32])proof, n),
+			    PROTO_OK);
+		}
+	}
+	assert_int_equal(store_root(snap, TREE_N + 1, want), PROTO_EINVAL);
+	assert_int_equal(store_inclusion(snap, 5, 5, proof, &n), PROTO_EINVAL);
+	store_snap_end(snap);
+}
+
+/* --dump: leaves, roots and proofs for the Python implementation. */
+static int
+dump(void)
+{
+	struct fixture *f;
+	struct store_snap *snap;
+	uint8_t proof[PROTO_MERKLE_PROOF_MAX][32], h[32];
+	const uint8_t *bytes;
+	size_t len, n;
+	char hex[2 * PROTO_RECORD_MAX + 1];
+	void *state;
+
+	setup(&state);
+	f = state;
+	fill_tree(f->s);
+	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
+	for (uint64_t i = 0; i < TREE_N; i++) {
+		assert_int_equal(store_get(snap, i, &bytes, &len), 0);
+		proto_hex(bytes, len, hex);
+		printf("leaf %llu %s\n", (unsigned long long)i, hex);
+	}
+	for (uint64_t s = 0; s <= TREE_N; s++) {
+		assert_int_equal(store_root(snap, s, h), 0);
+		proto_hex(h, 32, hex);
+		printf("root %llu %s\n", (unsigned long long)s, hex);
+		for (uint64_t i = 0; i < s; i++) {
+			assert_int_equal(
+			    store_inclusion(snap, i, s, proof, &n), 0);
+			printf("incl %llu %llu ", (unsigned long long)i,
+			    (unsigned long long)s);
+			for (size_t k = 0; k < n; k++) {
+				proto_hex(proof[k], 32, hex);
+				printf("%s%s", k ? "," : "", hex);
+			}
+			printf("%s\n", n ? "" : "-");
+		}
+		for (uint64_t m = 1; m <= s; m++) {
+			assert_int_equal(
+			    store_consistency(snap, m, s, proof, &n), 0);
+			printf("cons %llu %llu ", (unsigned long long)m,
+			    (unsigned long long)s);
+			for (size_t k = 0; k < n; k++) {
+				proto_hex(proof[k], 32, hex);
+				printf("%s%s", k ? "," : "", hex);
+			}
+			printf("%s\n", n ? "" : "-");
+		}
+	}
+	store_snap_end(snap);
+	teardown(&state);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_store_append_and_read_back, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_resolve_ambiguous_and_missing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_indexes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_version_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_idempotent_resubmission, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_batch_atomicity, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_refused_entry_leaves_batch_alone, setup, teardown),
+	    cmocka_unit_test(test_store_map_grows),
+	    cmocka_unit_test_setup_teardown(test_store_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_backup_reopens_and_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_check_detects_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_roots_and_proofs, setup, teardown),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	tu_key(1, admin_pk, admin_sk);
+	tu_key(2, desk_pk, desk_sk);
+	if (argc > 1 && strcmp(argv[1], "--dump") == 0)
+		return dump();
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
