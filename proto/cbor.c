@@ -488,6 +488,31 @@ cleanup:
 }
 
 /*
+ * Maps are written with a one-byte placeholder head, then sorted and given
+ * their real head; fewer than 24 pairs always fit that byte, which covers
+ * every map of the schema and of the wire protocol.
+ */
+int
+proto_cbor_map_begin(struct proto_buf *b, size_t *start)
+{
+	int rc;
+
+	if ((rc = proto_buf_append(b, "\xa0", 1)) != PROTO_OK)
+		return rc;
+	*start = b->len;
+	return PROTO_OK;
+}
+
+int
+proto_cbor_map_end(struct proto_buf *b, size_t start, size_t npairs)
+{
+	if (npairs >= 24 || start == 0)
+		return PROTO_EINVAL;
+	b->data[start - 1] = (uint8_t)(0xa0 | npairs);
+	return proto_cbor_sort_map(b, start, npairs);
+}
+
+/*
  * Reader
  */
 

@@ -378,30 +378,8 @@ put_kv_bytes(
 	return PROTO_OK;
 }
 
-/*
- * Maps are written with a one-byte placeholder head, then sorted and given
- * their real head; fewer than 24 pairs always fit that byte, which covers
- * every map of this schema.
- */
-static int
-map_begin(struct proto_buf *b, size_t *start)
-{
-	int rc;
-
-	if ((rc = proto_buf_append(b, "\xa0", 1)) != PROTO_OK)
-		return rc;
-	*start = b->len;
-	return PROTO_OK;
-}
-
-static int
-map_end(struct proto_buf *b, size_t start, size_t npairs)
-{
-	if (npairs >= 24)
-		return PROTO_EINVAL;
-	b->data[start - 1] = (uint8_t)(0xa0 | npairs);
-	return proto_cbor_sort_map(b, start, npairs);
-}
+#define map_begin proto_cbor_map_begin
+#define map_end   proto_cbor_map_end
 
 static int
 put_source(struct proto_buf *b, const struct proto_source *s)

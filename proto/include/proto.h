@@ -147,6 +147,13 @@ PROTO_WUR int proto_cbor_put_tag(struct proto_buf *b, uint64_t tag);
 PROTO_WUR int proto_cbor_put_bool(struct proto_buf *b, bool v);
 PROTO_WUR int proto_cbor_put_null(struct proto_buf *b);
 /*
+ * A map of fewer than 24 pairs written in any order: map_begin() writes a
+ * placeholder head, map_end() gives it the pair count and sorts the pairs.
+ */
+PROTO_WUR int proto_cbor_map_begin(struct proto_buf *b, size_t *start);
+PROTO_WUR int proto_cbor_map_end(
+    struct proto_buf *b, size_t start, size_t npairs);
+/*
  * Sorts the npairs key/value pairs that follow offset start in b into
  * bytewise order of their encoded keys. PROTO_EDUPKEY if two keys are equal.
  */
@@ -548,5 +555,53 @@ void proto_merkle_edge_push(
     struct proto_merkle_edge *e, const uint8_t leaf[PROTO_HASH_LEN]);
 void proto_merkle_edge_root(
     const struct proto_merkle_edge *e, uint8_t out[PROTO_HASH_LEN]);
+
+/*
+ * Wire protocol between claim and claimd (docs/protocol.md)
+ *
+ * A request is two ZeroMQ frames: an 8-byte header and a body. A reply is
+ * the same: the header echoes the op and request id and carries the status
+ * (an enum proto_err) where the request has flags (zero).
+ */
+#define PROTO_WIRE_VERSION    1
+#define PROTO_WIRE_HEADER_LEN 8
+#define PROTO_WIRE_BODY_MAX   (PROTO_RECORD_MAX + 4096)
+/* A reply may carry many records (ranges, lists). */
+#define PROTO_WIRE_REPLY_MAX (8u << 20)
+#define PROTO_RANGE_MAX      4096 /* entries in one range reply */
+#define PROTO_LIST_MAX       1000 /* claims in one list reply */
+
+enum proto_op {
+	PROTO_OP_SUBMIT = 1,  /* body: record bytes */
+	PROTO_OP_GET = 2,     /* {"id": prefix, ? "version"} / {"index"} */
+	PROTO_OP_HISTORY = 3, /* {"id": prefix} */
+	PROTO_OP_LIST = 4,    /* {? "party", ? "topic", ? "from", ? "limit"} */
+	PROTO_OP_RANGE = 5,   /* {"from", "count", ? "party", ? "topic"} */
+	PROTO_OP_STATS = 6,   /* {} */
+	PROTO_OP_PARTIES = 7, /* {} */
+	PROTO_OP_CHECKPOINT = 8,   /* {} */
+	PROTO_OP_INCLUSION = 9,    /* {"id": prefix or "index", ? "size"} */
+	PROTO_OP_CONSISTENCY = 10, /* {"from", "to"} */
+	PROTO_OP_MAX = 10
+};
+
+struct proto_wire_header {
+	uint8_t version;
+	uint8_t op;
+	uint16_t status; /* replies: enum proto_err; requests: 0 */
+	uint32_t id;     /* chosen by the client, echoed in the reply */
+};
+
+void proto_wire_header_put(
+    uint8_t out[PROTO_WIRE_HEADER_LEN], const struct proto_wire_header *h);
+/* PROTO_EPROTOCOL unless p is a header of this protocol version. */
+PROTO_WUR int proto_wire_header_get(
+    const uint8_t *p, size_t n, struct proto_wire_header *h);
+const char *proto_op_name(int op);
+
+/* Feed messages: a topic frame, then a CBOR event (docs/protocol.md). */
+#define PROTO_FEED_CLAIM     "claim/" /* + party + "/" */
+#define PROTO_FEED_REGISTRY  "registry/"
+#define PROTO_FEED_HEARTBEAT "hb/"
 
 #endif /* CLAIMD_PROTO_H */

@@ -1,0 +1,485 @@
+/*
+ * batch.c: submitting claims, revisions and retractions in a pipeline.
+ *
+ * Up to a window of signed submissions are in flight on the DEALER
+ * socket at once, each answered by its request id; an acknowledgement is
+ * printed as each is committed. An operation that depends on an earlier
+ * one (a revision, a retraction, a relation to "@label") waits until
+ * everything before it is answered, so that it sees the heads those made.
+ * A submission whose answer is lost is sent again: identical bytes are
+ * idempotent, so it is stored at most once.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+#define RETRIES 3
+
+struct label {
+	char *name;
+	bool done;   /* acknowledged */
+	bool failed; /* refused */
+	uint8_t id[PROTO_HASH_LEN];
+};
+
+/* Labels are named by their place in b->labels, which grows. */
+#define NO_LABEL SIZE_MAX
+
+struct pending {
+	uint32_t reqid;
+	long line;
+	struct proto_buf rec;
+	size_t defines; /* "ref": becomes this label */
+};
+
+struct batch {
+	struct cli *cli;
+	struct label *labels;
+	size_t nlabels;
+	struct pending *pend;
+	size_t npend, window;
+	size_t acked, refused, unconfirmed;
+	bool shutdown;
+};
+
+static struct label *
+label_find(struct batch *b, const char *name)
+{
+	for (size_t i = 0; i < b->nlabels; i++)
+		if (strcmp(b->labels[i].name, name) == 0)
+			return &b->labels[i];
+	return NULL;
+}
+
+/* Adds a label; its index, or NO_LABEL without memory. */
+static size_t
+label_add(struct batch *b, const char *name)
+{
+	struct label *l;
+
+	if ((l = realloc(b->labels, (b->nlabels + 1) * sizeof(*l))) == NULL)
+		return NO_LABEL;
+	b->labels = l;
+	l = &b->labels[b->nlabels];
+	memset(l, 0, sizeof(*l));
+	if ((l->name = strdup(name)) == NULL)
+		return NO_LABEL;
+	return b->nlabels++;
+}
+
+static void
+pending_drop(struct batch *b, size_t i)
+{
+	proto_buf_release(&b->pend[i].rec);
+	b->pend[i] = b->pend[--b->npend];
+}
+
+/* Handles one reply: an acknowledgement or a refusal. */
+static void
+answer(struct batch *b, struct claim_reply *r)
+{
+	struct claim_ack ack;
+	struct pending *p = NULL;
+	char hx[13];
+	size_t i;
+
+	for (i = 0; i < b->npend; i++)
+		if (b->pend[i].reqid == r->id) {
+			p = &b->pend[i];
+			break;
+		}
+	/* p == NULL: an answer to a request sent again since. */
+	struct label *l =
+	    p != NULL && p->defines != NO_LABEL ? &b->labels[p->defines] : NULL;
+
+	if (p == NULL)
+		return;
+	if (r->status == PROTO_OK && claim_ack_parse(r, &ack) == PROTO_OK) {
+		b->acked++;
+		cli_print_ack(b->cli, &ack, p->line, l ? l->name : NULL);
+		if (l != NULL) {
+			l->done = true;
+			memcpy(l->id, ack.claim, PROTO_HASH_LEN);
+		}
+	} else if (r->status == PROTO_ESHUTDOWN) {
+		b->shutdown = true;
+		b->unconfirmed++;
+		fprintf(stderr, "claim: line %ld: not stored: %s\n", p->line,
+		    r->message);
+	} else {
+		b->refused++;
+		if (l != NULL)
+			l->failed = true;
+		if (r->has_head)
+			fprintf(stderr,
+			    "claim: line %ld: refused: %s: %s (head %s, "
+			    "version %llu)\n",
+			    p->line, proto_errname(r->status), r->message,
+			    cli_short(r->head, hx),
+			    (unsigned long long)r->head_version);
+		else
+			fprintf(stderr, "claim: line %ld: refused: %s: %s\n",
+			    p->line, proto_errname(r->status), r->message);
+	}
+	pending_drop(b, i);
+}
+
+/* Waits for one answer; on silence sends everything pending again. */
+static int
+wait_one(struct batch *b)
+{
+	struct claim_reply r;
+	int rc;
+
+	for (int attempt = 0;; attempt++) {
+		rc = claim_client_recv(b->cli->client, -1, &r);
+		if (rc == PROTO_OK) {
+			answer(b, &r);
+			claim_reply_release(&r);
+			return EX_DONE;
+		}
+		if (rc != PROTO_EUNREACHABLE || attempt + 1 >= RETRIES)
+			break;
+		for (size_t i = 0; i < b->npend; i++)
+			if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT,
+				b->pend[i].rec.data, b->pend[i].rec.len,
+				&b->pend[i].reqid) != PROTO_OK)
+				break;
+	}
+	b->unconfirmed += b->npend;
+	fprintf(stderr,
+	    "claim: claimd at %s does not answer (%d tries of %d "
+	    "ms); %zu submissions unconfirmed, first at line %ld\n",
+	    b->cli->server, RETRIES, claim_client_timeout(b->cli->client),
+	    b->npend, b->npend ? b->pend[0].line : 0);
+	while (b->npend > 0)
+		pending_drop(b, b->npend - 1);
+	return EX_UNREACHABLE;
+}
+
+static int
+drain(struct batch *b)
+{
+	int rc;
+
+	while (b->npend > 0)
+		if ((rc = wait_one(b)) != EX_DONE)
+			return rc;
+	return EX_DONE;
+}
+
+struct resolve_ctx {
+	struct batch *b;
+};
+
+/* A relation's claim: "@label", a full id, or a prefix to look up. */
+static int
+resolve_ref(void *ctx, const char *ref, uint8_t id[PROTO_HASH_LEN], char *err,
+    size_t errlen)
+{
+	struct batch *b = ((struct resolve_ctx *)ctx)->b;
+	struct label *l;
+
+	if (ref[0] == '@') {
+		if ((l = label_find(b, ref + 1)) == NULL)
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "no earlier line has \"ref\": \"%s\"", ref + 1);
+		if (!l->done)
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "%s was refused, so nothing can relate to it", ref);
+		memcpy(id, l->id, PROTO_HASH_LEN);
+		return PROTO_OK;
+	}
+	if (strlen(ref) == 2 * PROTO_HASH_LEN &&
+	    proto_unhex(ref, id, PROTO_HASH_LEN) == PROTO_OK)
+		return PROTO_OK;
+	return claim_resolve(b->cli->client, ref, id, err, errlen);
+}
+
+/* The head of the claim a revision or retraction names. */
+struct target {
+	uint8_t id[PROTO_HASH_LEN];
+	uint8_t head[PROTO_HASH_LEN];
+	uint64_t version;
+	char party[PROTO_SLUG_MAX + 1];
+	struct claim_entry entry; /* the head record, when fetched */
+	bool fetched;
+};
+
+static int
+find_target(struct batch *b, const char *ref, struct target *t, char *err,
+    size_t errlen)
+{
+	char hex[2 * PROTO_HASH_LEN + 1];
+	struct claim_info info;
+	struct label *l;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	if (ref[0] == '@') {
+		if ((l = label_find(b, ref + 1)) == NULL)
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "no earlier line has \"ref\": \"%s\"", ref + 1);
+		if (!l->done)
+			return proto_fail(
+			    err, errlen, PROTO_EJSON, "%s was refused", ref);
+		proto_hex(l->id, PROTO_HASH_LEN, hex);
+		ref = hex;
+	}
+	/* Fetch the head: its record is needed for a retraction, and the
+	 * daemon's head is the one a revision must name. */
+	rc = claim_get(b->cli->client, ref, 0, &t->entry, &info, err, errlen);
+	if (rc != PROTO_OK)
+		return rc;
+	t->fetched = true;
+	if (t->entry.payload.kind != PROTO_KIND_CLAIM)
+		return proto_fail(err, errlen, PROTO_EJSON,
+		    "%s is a registry record, not a claim", ref);
+	memcpy(t->id, t->entry.claim, PROTO_HASH_LEN);
+	memcpy(t->head, t->entry.hash, PROTO_HASH_LEN);
+	t->version = t->entry.payload.claim.version;
+	snprintf(
+	    t->party, sizeof(t->party), "%s", t->entry.payload.claim.party);
+	return PROTO_OK;
+}
+
+static const char *
+str_of(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Builds and signs the record for one operation. */
+static int
+build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
+{
+	static const char *const extra[] = {"ref", "revises", NULL};
+	struct resolve_ctx rctx = {b};
+	const char *revises = str_of(op, "revises");
+	const char *retracts = str_of(op, "retracts");
+	struct proto_payload pl;
+	struct target t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	proto_payload_init(&pl);
+	if (json_object_get(op, "revises") && revises == NULL)
+		return proto_fail(err, errlen, PROTO_EJSON,
+		    "\"revises\" must be a claim id or \"@label\"");
+	if (retracts != NULL) {
+		const char *reason = str_of(op, "reason");
+		const char *key;
+		json_t *v;
+
+		json_object_foreach(op, key, v)
+		{
+			(void)v;
+			if (strcmp(key, "retracts") && strcmp(key, "reason"))
+				return proto_fail(err, errlen, PROTO_EJSON,
+				    "a retraction has only \"retracts\" and "
+				    "\"reason\", not \"%s\"",
+				    key);
+		}
+		if (reason == NULL || reason[0] == '\0')
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "a retraction needs a \"reason\"");
+		if ((rc = find_target(b, retracts, &t, err, errlen)) != 0)
+			goto cleanup;
+		/* The claim as it stands, withdrawn, with the reason. */
+		if ((rc = proto_payload_copy(&pl, &t.entry.payload)) != 0)
+			goto cleanup;
+		free(pl.claim.note);
+		if ((pl.claim.note = strdup(reason)) == NULL) {
+			rc = PROTO_ENOMEM;
+			goto cleanup;
+		}
+		pl.claim.status = PROTO_STATUS_RETRACTED;
+	} else {
+		if (revises != NULL) {
+			if ((rc = find_target(b, revises, &t, err, errlen)))
+				goto cleanup;
+			/* A revision keeps its party: fill it in if left
+			 * out. */
+			if (json_object_get(op, "party") == NULL)
+				json_object_set_new(
+				    op, "party", json_string(t.party));
+		}
+		if ((rc = proto_claim_from_json(op, resolve_ref, &rctx, extra,
+			 &pl, err, errlen)) != PROTO_OK)
+			goto cleanup;
+	}
+	if (revises != NULL || retracts != NULL) {
+		pl.claim.version = t.version + 1;
+		memcpy(pl.claim.claim, t.id, PROTO_HASH_LEN);
+		memcpy(pl.claim.prev, t.head, PROTO_HASH_LEN);
+	}
+	pl.time = (uint64_t)time(NULL);
+	if ((rc = cli_load_key(b->cli)) != EX_DONE) {
+		rc = proto_fail(err, errlen, PROTO_EKEY, "no signing key");
+		goto cleanup;
+	}
+	proto_buf_init(&p->rec);
+	rc = proto_payload_sign(&pl, b->cli->sk, &p->rec, err, errlen);
+	if (rc != PROTO_OK)
+		proto_buf_release(&p->rec);
+cleanup:
+	if (t.fetched)
+		claim_entry_release(&t.entry);
+	proto_payload_release(&pl);
+	return rc;
+}
+
+/* Whether an operation must wait for everything before it. */
+static bool
+depends(json_t *op)
+{
+	json_t *rels = json_object_get(op, "relations"), *r;
+	size_t i;
+
+	if (json_object_get(op, "revises") || json_object_get(op, "retracts"))
+		return true;
+	json_array_foreach(rels, i, r)
+	{
+		const char *id = str_of(r, "claim");
+
+		if (id != NULL && id[0] == '@')
+			return true;
+	}
+	return false;
+}
+
+int
+batch_begin(struct batch **out, struct cli *cli, size_t window, bool signing)
+{
+	struct batch *b;
+	int rc;
+
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	if (signing && (rc = cli_load_key(cli)) != EX_DONE)
+		return rc;
+	if ((b = calloc(1, sizeof(*b))) == NULL ||
+	    (b->pend = calloc(window, sizeof(*b->pend))) == NULL) {
+		free(b);
+		return cli_fail(EX_USAGE, "out of memory");
+	}
+	b->cli = cli;
+	b->window = window;
+	*out = b;
+	return EX_DONE;
+}
+
+/*
+ * One operation (a JSON object) from input line `line`. An operation that
+ * cannot be built is reported and counted as refused; the batch goes on.
+ */
+int
+batch_add(struct batch *b, json_t *op, long line)
+{
+	const char *ref = str_of(op, "ref");
+	struct pending *p;
+	char err[512];
+	int rc;
+
+	if (b->shutdown)
+		return EX_UNREACHABLE;
+	if (depends(op) && (rc = drain(b)) != EX_DONE)
+		return rc;
+	while (b->npend >= b->window)
+		if ((rc = wait_one(b)) != EX_DONE)
+			return rc;
+	p = &b->pend[b->npend];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	p->defines = NO_LABEL;
+	if (!json_is_object(op)) {
+		snprintf(err, sizeof(err), "a claim must be a JSON object");
+		rc = PROTO_EJSON;
+	} else if (ref != NULL && label_find(b, ref) != NULL) {
+		snprintf(err, sizeof(err), "\"ref\": \"%s\" used twice", ref);
+		rc = PROTO_EJSON;
+	} else {
+		rc = build(b, op, p, err, sizeof(err));
+	}
+	if (rc == PROTO_EUNREACHABLE) {
+		fprintf(stderr, "claim: line %ld: %s\n", line, err);
+		return EX_UNREACHABLE;
+	}
+	if (rc != PROTO_OK) {
+		fprintf(stderr, "claim: line %ld: %s\n", line, err);
+		b->refused++;
+		if (ref != NULL && label_find(b, ref) == NULL &&
+		    (p->defines = label_add(b, ref)) != NO_LABEL)
+			b->labels[p->defines].failed = true;
+		return EX_DONE;
+	}
+	if (ref != NULL && (p->defines = label_add(b, ref)) == NO_LABEL) {
+		proto_buf_release(&p->rec);
+		return cli_fail(EX_USAGE, "out of memory");
+	}
+	if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT, p->rec.data,
+		p->rec.len, &p->reqid) != PROTO_OK) {
+		proto_buf_release(&p->rec);
+		return cli_fail(EX_UNREACHABLE, "cannot send to claimd at %s",
+		    b->cli->server);
+	}
+	b->npend++;
+	return EX_DONE;
+}
+
+/* A record signed elsewhere (an export's line), sent as it is. */
+int
+batch_add_record(struct batch *b, const uint8_t *rec, size_t len, long line)
+{
+	struct pending *p;
+	int rc;
+
+	if (b->shutdown)
+		return EX_UNREACHABLE;
+	while (b->npend >= b->window)
+		if ((rc = wait_one(b)) != EX_DONE)
+			return rc;
+	p = &b->pend[b->npend];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	p->defines = NO_LABEL;
+	proto_buf_init(&p->rec);
+	if (proto_buf_append(&p->rec, rec, len) != PROTO_OK)
+		return cli_fail(EX_USAGE, "out of memory");
+	if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT, p->rec.data,
+		p->rec.len, &p->reqid) != PROTO_OK) {
+		proto_buf_release(&p->rec);
+		return cli_fail(EX_UNREACHABLE, "cannot send to claimd at %s",
+		    b->cli->server);
+	}
+	b->npend++;
+	return EX_DONE;
+}
+
+/* Waits for every answer; the exit status for the whole batch. */
+int
+batch_end(struct batch *b, int rc)
+{
+	if (rc == EX_DONE)
+		rc = drain(b);
+	if (rc == EX_DONE && (b->shutdown || b->unconfirmed > 0))
+		rc = EX_UNREACHABLE;
+	if (rc == EX_DONE && b->refused > 0)
+		rc = EX_REFUSED;
+	if (b->acked + b->refused > 1 && !b->cli->json)
+		fprintf(stderr, "claim: %zu stored, %zu refused%s\n", b->acked,
+		    b->refused,
+		    b->unconfirmed ? ", some unconfirmed (see above)" : "");
+	while (b->npend > 0)
+		pending_drop(b, b->npend - 1);
+	for (size_t i = 0; i < b->nlabels; i++)
+		free(b->labels[i].name);
+	free(b->labels);
+	free(b->pend);
+	free(b);
+	return rc;
+}

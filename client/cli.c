@@ -1,0 +1,478 @@
+/*
+ * cli.c: helpers the verbs share: errors and exit status, the connection,
+ * the signing key, input, and printing claims for people and programs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+int
+cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("claim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+void
+cli_help(const struct cmd *c, FILE *f)
+{
+	fprintf(f, "usage: claim %s\n\n%s.\n", c->usage, c->summary);
+	if (c->help != NULL && c->help[0] != '\0')
+		fprintf(f, "\n%s", c->help);
+	fprintf(f,
+	    "\nCommon options: --server EP (CLAIM_SERVER), --key FILE "
+	    "(CLAIM_KEY),\n--json, --timeout MS (CLAIM_TIMEOUT).\n");
+}
+
+int
+cli_usage_error(const struct cmd *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("claim: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nusage: claim %s\n", c->usage);
+	return EX_USAGE;
+}
+
+int
+cli_exit_for(int err, bool write)
+{
+	switch (err) {
+	case PROTO_OK:
+		return EX_DONE;
+	case PROTO_EUNREACHABLE:
+	case PROTO_ESHUTDOWN:
+		return EX_UNREACHABLE;
+	case PROTO_ENOTFOUND:
+	case PROTO_ESIGNATURE:
+	case PROTO_EPROOF:
+		return write ? EX_REFUSED : EX_NOTFOUND;
+	case PROTO_EAMBIGUOUS:
+	case PROTO_EINVAL:
+	case PROTO_EJSON:
+	case PROTO_EKEY:
+		return write ? EX_REFUSED : EX_USAGE;
+	default:
+		return write ? EX_REFUSED : EX_NOTFOUND;
+	}
+}
+
+int
+cli_connect(struct cli *cli)
+{
+	char err[256];
+
+	if (cli->client != NULL)
+		return EX_DONE;
+	if (claim_client_open(cli->server, cli->timeout, &cli->client, err,
+		sizeof(err)) != PROTO_OK)
+		return cli_fail(EX_USAGE, "%s", err);
+	return EX_DONE;
+}
+
+int
+cli_load_key(struct cli *cli)
+{
+	char err[256], *text = NULL;
+	struct stat st;
+	ssize_t n;
+	int fd, rc = EX_USAGE;
+
+	if (cli->sk != NULL)
+		return EX_DONE;
+	if (cli->keyfile == NULL)
+		return cli_fail(EX_USAGE,
+		    "this command signs: give --key FILE or set CLAIM_KEY");
+	if ((fd = open(cli->keyfile, O_RDONLY | O_CLOEXEC)) < 0)
+		return cli_fail(EX_USAGE, "cannot open key file %s: %s",
+		    cli->keyfile, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rc = cli_fail(EX_USAGE, "key file %s is not a regular file",
+		    cli->keyfile);
+		goto cleanup;
+	}
+	if (st.st_mode & 077) {
+		rc = cli_fail(EX_USAGE,
+		    "key file %s can be read by others (mode %04o); "
+		    "chmod 600 %s",
+		    cli->keyfile, (unsigned)(st.st_mode & 07777), cli->keyfile);
+		goto cleanup;
+	}
+	if (st.st_size > 4096) {
+		rc = cli_fail(
+		    EX_USAGE, "key file %s is too large", cli->keyfile);
+		goto cleanup;
+	}
+	if ((text = sodium_malloc((size_t)st.st_size + 1)) == NULL ||
+	    (cli->sk = sodium_malloc(PROTO_SECKEY_LEN)) == NULL) {
+		rc = cli_fail(EX_USAGE, "out of memory");
+		goto cleanup;
+	}
+	if ((n = read(fd, text, (size_t)st.st_size)) != st.st_size) {
+		rc =
+		    cli_fail(EX_USAGE, "cannot read key file %s", cli->keyfile);
+		goto cleanup;
+	}
+	if (proto_key_parse(text, (size_t)n, cli->sk, err, sizeof(err)) !=
+	    PROTO_OK) {
+		rc = cli_fail(EX_USAGE, "key file %s: %s", cli->keyfile, err);
+		goto cleanup;
+	}
+	rc = EX_DONE;
+cleanup:
+	if (text != NULL)
+		sodium_free(text); /* wipes */
+	if (rc != EX_DONE && cli->sk != NULL) {
+		sodium_free(cli->sk);
+		cli->sk = NULL;
+	}
+	close(fd);
+	return rc;
+}
+
+char *
+cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	char *buf = NULL, *p;
+	size_t cap = 0, n = 0, r;
+
+	if (f == NULL) {
+		proto_fail(err, errlen, PROTO_EIO, "cannot open %s: %s", path,
+		    strerror(errno));
+		return NULL;
+	}
+	do {
+		if (n + 65536 + 1 > cap) {
+			cap = cap ? cap * 2 : 262144;
+			if ((p = realloc(buf, cap)) == NULL) {
+				free(buf);
+				buf = NULL;
+				proto_fail(err, errlen, PROTO_ENOMEM,
+				    "out of memory reading %s", path);
+				goto done;
+			}
+			buf = p;
+		}
+		r = fread(buf + n, 1, cap - n - 1, f);
+		n += r;
+	} while (r > 0);
+	if (ferror(f)) {
+		free(buf);
+		buf = NULL;
+		proto_fail(err, errlen, PROTO_EIO, "cannot read %s", path);
+		goto done;
+	}
+	buf[n] = '\0';
+	*len = n;
+done:
+	if (f != stdin)
+		fclose(f);
+	return buf;
+}
+
+bool
+cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (s == NULL || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return false;
+	*out = v;
+	return true;
+}
+
+void
+cli_print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+
+	if (s != NULL) {
+		puts(s);
+		free(s);
+	}
+	fflush(stdout);
+	json_decref(j);
+}
+
+const char *
+cli_short(const uint8_t *hash, char out[13])
+{
+	proto_hex(hash, 6, out);
+	return out;
+}
+
+static void
+set_hex(json_t *o, const char *key, const uint8_t *p, size_t n)
+{
+	char hex[2 * 64 + 1];
+
+	proto_hex(p, n, hex);
+	json_object_set_new(o, key, json_string(hex));
+}
+
+json_t *
+cli_entry_json(const struct claim_entry *e)
+{
+	json_t *o = proto_payload_to_json(&e->payload);
+
+	if (o == NULL)
+		return NULL;
+	json_object_set_new(o, "index", json_integer((json_int_t)e->index));
+	set_hex(o, "hash", e->hash, PROTO_HASH_LEN);
+	set_hex(o, "signer", e->rec.kid, PROTO_PUBKEY_LEN);
+	if (e->payload.kind == PROTO_KIND_CLAIM)
+		set_hex(o, "claim", e->claim, PROTO_HASH_LEN);
+	return o;
+}
+
+static void
+print_time(const char *label, uint64_t t)
+{
+	char buf[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	printf("%-9s %s\n", label, buf);
+}
+
+/* Prints text wrapped at 72 columns, each line indented. */
+static void
+print_wrapped(const char *indent, const char *s)
+{
+	size_t col = 0, w;
+
+	fputs(indent, stdout);
+	while (*s) {
+		const char *sp = s;
+
+		while (*sp && *sp != ' ' && *sp != '\n')
+			sp++;
+		w = (size_t)(sp - s);
+		if (col > 0 && col + 1 + w > 72) {
+			printf("\n%s", indent);
+			col = 0;
+		} else if (col > 0) {
+			putchar(' ');
+			col++;
+		}
+		fwrite(s, 1, w, stdout);
+		col += w;
+		s = sp;
+		if (*s == '\n') {
+			printf("\n%s", indent);
+			col = 0;
+		}
+		if (*s)
+			s++;
+	}
+	putchar('\n');
+}
+
+void
+cli_print_entry(const struct claim_entry *e, const struct claim_info *info)
+{
+	const struct proto_payload *p = &e->payload;
+	const struct proto_claim *c = &p->claim;
+	char hex[65];
+
+	if (p->kind != PROTO_KIND_CLAIM) {
+		printf("%-9s %s\n", "record", proto_kind_name(p->kind));
+		printf("%-9s %s\n", "party", p->reg.party);
+		if (p->kind == PROTO_KIND_PARTY)
+			printf("%-9s %s\n", "name", p->reg.name);
+		else {
+			proto_hex(p->reg.key, PROTO_PUBKEY_LEN, hex);
+			printf("%-9s %s\n", "key", hex);
+		}
+		printf("%-9s %llu\n", "index", (unsigned long long)e->index);
+		proto_hex(e->hash, PROTO_HASH_LEN, hex);
+		printf("%-9s %s\n", "hash", hex);
+		print_time("signed", p->time);
+		return;
+	}
+	proto_hex(e->claim, PROTO_HASH_LEN, hex);
+	printf("%-9s %s\n", "claim", hex);
+	if (info != NULL && info->version > 0)
+		printf("%-9s %llu of %llu\n", "version",
+		    (unsigned long long)c->version,
+		    (unsigned long long)info->version);
+	else
+		printf(
+		    "%-9s %llu\n", "version", (unsigned long long)c->version);
+	printf("%-9s %s\n", "party", c->party);
+	printf("%-9s %s\n", "status", proto_status_name(c->status));
+	printf("%-9s", "topics");
+	for (size_t i = 0; i < c->ntopics; i++)
+		printf("%s %s", i ? "," : "", c->topics[i]);
+	putchar('\n');
+	if (c->made != NULL)
+		printf("%-9s %s\n", "made", c->made);
+	printf("%-9s %llu\n", "index", (unsigned long long)e->index);
+	proto_hex(e->hash, PROTO_HASH_LEN, hex);
+	printf("%-9s %s\n", "hash", hex);
+	proto_hex(e->rec.kid, PROTO_PUBKEY_LEN, hex);
+	printf("%-9s %s\n", "signer", hex);
+	print_time("signed", p->time);
+	putchar('\n');
+	print_wrapped("    ", c->statement);
+	if (c->nsources > 0)
+		printf("\nsources\n");
+	for (size_t i = 0; i < c->nsources; i++) {
+		const struct proto_source *s = &c->sources[i];
+
+		printf("  [%zu] %s, \"%s\"%s%s%s\n", i, s->publisher, s->title,
+		    s->published ? " (" : "", s->published ? s->published : "",
+		    s->published ? ")" : "");
+		if (s->url != NULL)
+			printf("      %s\n", s->url);
+		if (s->quote != NULL) {
+			printf("      quote:\n");
+			print_wrapped("        ", s->quote);
+		}
+		if (s->has_sha256) {
+			proto_hex(s->sha256, PROTO_HASH_LEN, hex);
+			printf("      sha256 %s\n", hex);
+		}
+		if (s->has_derivation)
+			printf(
+			    "      %s [%u]\n", proto_how_name(s->how), s->from);
+	}
+	if (c->nrelations > 0)
+		printf("\nrelations\n");
+	for (size_t i = 0; i < c->nrelations; i++) {
+		proto_hex(c->relations[i].claim, PROTO_HASH_LEN, hex);
+		printf("  %-8s %s\n", proto_rel_name(c->relations[i].rel), hex);
+	}
+	if (c->note != NULL) {
+		printf("\nnote\n");
+		print_wrapped("    ", c->note);
+	}
+}
+
+int
+cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out)
+{
+	char err[256];
+	int rc;
+
+	if ((rc = cli_load_key(cli)) != EX_DONE)
+		return rc;
+	if ((rc = proto_payload_sign(p, cli->sk, out, err, sizeof(err))) !=
+	    PROTO_OK)
+		return cli_fail(EX_USAGE, "%s: %s", proto_strerror(rc), err);
+	return EX_DONE;
+}
+
+int
+cli_submit_one(
+    struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack)
+{
+	struct claim_reply r;
+	char hx[13];
+	int rc;
+
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	/* Identical bytes are idempotent: a lost reply is safely asked
+	 * for again. */
+	for (int attempt = 0; attempt < 3; attempt++) {
+		rc = claim_client_call(
+		    cli->client, PROTO_OP_SUBMIT, rec->data, rec->len, &r);
+		if (rc != PROTO_EUNREACHABLE)
+			break;
+	}
+	if (rc == PROTO_EUNREACHABLE)
+		return cli_fail(EX_UNREACHABLE,
+		    "claimd at %s does not answer (waited %d ms, 3 tries)",
+		    cli->server, claim_client_timeout(cli->client));
+	if (rc != PROTO_OK)
+		return cli_fail(EX_UNREACHABLE, "bad reply from claimd: %s",
+		    proto_strerror(rc));
+	if (r.status != PROTO_OK) {
+		if (r.has_head)
+			fprintf(stderr,
+			    "claim: refused: %s: %s (head %s, "
+			    "version %llu)\n",
+			    proto_errname(r.status), r.message,
+			    cli_short(r.head, hx),
+			    (unsigned long long)r.head_version);
+		else
+			fprintf(stderr, "claim: refused: %s: %s\n",
+			    proto_errname(r.status), r.message);
+		rc = cli_exit_for(r.status, true);
+		claim_reply_release(&r);
+		return rc;
+	}
+	rc = claim_ack_parse(&r, ack);
+	claim_reply_release(&r);
+	if (rc != PROTO_OK)
+		return cli_fail(EX_UNREACHABLE,
+		    "bad acknowledgement from "
+		    "claimd");
+	return EX_DONE;
+}
+
+void
+cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
+    const char *ref)
+{
+	char claim[65], hash[65];
+
+	proto_hex(a->claim, PROTO_HASH_LEN, claim);
+	proto_hex(a->hash, PROTO_HASH_LEN, hash);
+	if (cli->json) {
+		json_t *o = json_object();
+
+		if (a->is_claim) {
+			json_object_set_new(o, "claim", json_string(claim));
+			json_object_set_new(
+			    o, "version", json_integer((json_int_t)a->version));
+		}
+		json_object_set_new(o, "hash", json_string(hash));
+		json_object_set_new(
+		    o, "index", json_integer((json_int_t)a->index));
+		json_object_set_new(o, "existed", json_boolean(a->existed));
+		if (line > 0)
+			json_object_set_new(o, "line", json_integer(line));
+		if (ref != NULL)
+			json_object_set_new(o, "ref", json_string(ref));
+		cli_print_json(o);
+		return;
+	}
+	if (a->is_claim)
+		printf("claim %s v%llu index %llu hash %s%s\n", claim,
+		    (unsigned long long)a->version,
+		    (unsigned long long)a->index, hash,
+		    a->existed ? " (already there)" : "");
+	else
+		printf("index %llu hash %s%s\n", (unsigned long long)a->index,
+		    hash, a->existed ? " (already there)" : "");
+	fflush(stdout);
+}

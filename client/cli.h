@@ -1,0 +1,113 @@
+/*
+ * cli.h: what the claim command's files share.
+ *
+ * Adding a verb:
+ *   1. client/cmd_<verb>.c exporting int cmd_<verb>(struct cli *, int,
+ *      char **), with its usage text beside its option table;
+ *   2. a line in the sorted table in client/main.c;
+ *   3. the file in client/CMakeLists.txt;
+ *   4. an end-to-end test in tests/e2e/;
+ *   5. the verb in README.md and docs/cli.md.
+ */
+#ifndef CLAIMD_CLI_H
+#define CLAIMD_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "claim.h"
+#include "proto.h"
+
+/* Exit status (DESIGN.md). */
+enum {
+	EX_DONE = 0,
+	EX_NOTFOUND = 1, /* not found, or verification failed */
+	EX_USAGE = 2,
+	EX_UNREACHABLE = 3,
+	EX_REFUSED = 4 /* unauthorized, conflict, invalid */
+};
+
+struct cli {
+	const char *server;  /* --server, CLAIM_SERVER */
+	const char *keyfile; /* --key, CLAIM_KEY */
+	const char *feed;    /* --feed, CLAIM_FEED */
+	bool json;           /* --json */
+	int timeout;         /* --timeout ms, CLAIM_TIMEOUT */
+	struct claim_client *client;
+	uint8_t *sk; /* sodium_malloc'd secret key, once loaded */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *usage;   /* "show ID [--version N]" */
+	const char *summary; /* one line */
+	const char *help;    /* the options, one per line */
+};
+
+/* cli.c */
+int cli_fail(int code, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cli_usage_error(const struct cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void cli_help(const struct cmd *c, FILE *f);
+/* Exit status for a proto_err; write says whether a record was refused. */
+int cli_exit_for(int err, bool write);
+/* Opens the connection once; an exit status on failure. */
+int cli_connect(struct cli *cli);
+/* Loads --key once into cli->sk; an exit status on failure. */
+int cli_load_key(struct cli *cli);
+/* The whole of FILE, or of standard input for "-"; NUL-terminated. */
+char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
+/* Parses an unsigned number; false if it is not one. */
+bool cli_parse_u64(const char *s, uint64_t *out);
+/* Prints a JSON value on one line, then frees it. */
+void cli_print_json(json_t *j);
+/* The show --json object of an entry (claim id from e). */
+json_t *cli_entry_json(const struct claim_entry *e);
+/* A claim in full, for people. */
+void cli_print_entry(
+    const struct claim_entry *e, const struct claim_info *info);
+/* "1a2b3c4d5e6f" : the first 12 hex digits. */
+const char *cli_short(const uint8_t *hash, char out[13]);
+/* Submits a signed record and waits; an exit status, the ack in *ack. */
+int cli_submit_one(
+    struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack);
+void cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
+    const char *ref);
+/* Signs a payload with cli->sk into out; an exit status. */
+int cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out);
+
+/* batch.c: pipelined submission of claims, revisions, retractions. */
+struct batch;
+/* signing: the batch signs (loads --key); false for pre-signed records. */
+int batch_begin(
+    struct batch **out, struct cli *cli, size_t window, bool signing);
+int batch_add(struct batch *b, json_t *op, long line);
+int batch_add_record(
+    struct batch *b, const uint8_t *rec, size_t len, long line);
+int batch_end(struct batch *b, int rc);
+
+/* The verbs. */
+int cmd_diff(struct cli *, int, char **);
+int cmd_export(struct cli *, int, char **);
+int cmd_grant(struct cli *, int, char **);
+int cmd_history(struct cli *, int, char **);
+int cmd_keygen(struct cli *, int, char **);
+int cmd_list(struct cli *, int, char **);
+int cmd_party(struct cli *, int, char **);
+int cmd_retract(struct cli *, int, char **);
+int cmd_revise(struct cli *, int, char **);
+int cmd_revoke(struct cli *, int, char **);
+int cmd_show(struct cli *, int, char **);
+int cmd_stats(struct cli *, int, char **);
+int cmd_submit(struct cli *, int, char **);
+int cmd_watch(struct cli *, int, char **);
+
+/* main.c */
+const struct cmd *cli_cmd(const char *name);
+
+#endif /* CLAIMD_CLI_H */

@@ -1,0 +1,163 @@
+/*
+ * cmd_diff.c: claim diff ID --from N --to M
+ */
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static void
+print_segments(json_t *segs, bool color)
+{
+	json_t *s;
+	size_t i;
+
+	json_array_foreach(segs, i, s)
+	{
+		const char *op = json_string_value(json_object_get(s, "op"));
+		const char *t = json_string_value(json_object_get(s, "text"));
+
+		if (strcmp(op, "same") == 0)
+			fputs(t, stdout);
+		else if (color)
+			printf("\033[%sm%s\033[0m",
+			    strcmp(op, "add") == 0 ? "32" : "9;31", t);
+		else
+			printf(strcmp(op, "add") == 0 ? "{+%s+}" : "[-%s-]", t);
+	}
+	putchar('\n');
+}
+
+static void
+print_source(const char *sign, json_t *s)
+{
+	printf("  %s %s, \"%s\"", sign,
+	    json_string_value(json_object_get(s, "publisher")),
+	    json_string_value(json_object_get(s, "title")));
+	if (json_object_get(s, "published"))
+		printf(" (%s)",
+		    json_string_value(json_object_get(s, "published")));
+	putchar('\n');
+}
+
+static void
+print_set(const char *title, json_t *set, bool sources)
+{
+	json_t *x;
+	size_t i;
+
+	if (set == NULL)
+		return;
+	printf("%s\n", title);
+	json_array_foreach(json_object_get(set, "removed"), i, x)
+	{
+		if (sources)
+			print_source("-", x);
+		else if (json_is_string(x))
+			printf("  - %s\n", json_string_value(x));
+		else
+			printf("  - %s %s\n",
+			    json_string_value(json_object_get(x, "rel")),
+			    json_string_value(json_object_get(x, "claim")));
+	}
+	json_array_foreach(json_object_get(set, "added"), i, x)
+	{
+		if (sources)
+			print_source("+", x);
+		else if (json_is_string(x))
+			printf("  + %s\n", json_string_value(x));
+		else
+			printf("  + %s %s\n",
+			    json_string_value(json_object_get(x, "rel")),
+			    json_string_value(json_object_get(x, "claim")));
+	}
+}
+
+static void
+print_value(const char *title, json_t *ch)
+{
+	json_t *from, *to;
+
+	if (ch == NULL)
+		return;
+	from = json_object_get(ch, "from");
+	to = json_object_get(ch, "to");
+	printf("%-10s %s -> %s\n", title,
+	    json_is_string(from) ? json_string_value(from) : "(none)",
+	    json_is_string(to) ? json_string_value(to) : "(none)");
+}
+
+int
+cmd_diff(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("diff");
+	uint64_t from = 0, to = 0;
+	struct claim_entry a, b;
+	struct claim_info info;
+	char err[256];
+	json_t *d;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "f:t:", opts, NULL)) != -1) {
+		uint64_t *v = c == 'f' ? &from : &to;
+
+		if ((c != 'f' && c != 't') || !cli_parse_u64(optarg, v) ||
+		    *v == 0)
+			return cli_usage_error(me,
+			    "--from and --to take "
+			    "version numbers from 1");
+	}
+	if (optind + 1 != argc || from == 0)
+		return cli_usage_error(me, "give a claim id and --from N");
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	if ((rc = claim_get(cli->client, argv[optind], to, &b, &info, err,
+		 sizeof(err))) != PROTO_OK)
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	if (b.payload.kind != PROTO_KIND_CLAIM) {
+		claim_entry_release(&b);
+		return cli_fail(EX_NOTFOUND, "%s is not a claim", argv[optind]);
+	}
+	if ((rc = claim_get(cli->client, argv[optind], from, &a, NULL, err,
+		 sizeof(err))) != PROTO_OK) {
+		claim_entry_release(&b);
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	}
+	d = claim_diff_versions(&a, &b);
+	claim_entry_release(&a);
+	claim_entry_release(&b);
+	if (d == NULL)
+		return cli_fail(EX_USAGE, "out of memory");
+	if (cli->json) {
+		cli_print_json(d);
+		return EX_DONE;
+	}
+	printf("claim %s: version %lld -> %lld\n",
+	    json_string_value(json_object_get(d, "claim")),
+	    (long long)json_integer_value(json_object_get(d, "from")),
+	    (long long)json_integer_value(json_object_get(d, "to")));
+	if (json_object_get(d, "statement") != NULL) {
+		printf("statement\n  ");
+		print_segments(
+		    json_object_get(d, "statement"), isatty(STDOUT_FILENO));
+	}
+	print_value("status", json_object_get(d, "status"));
+	print_value("made", json_object_get(d, "made"));
+	print_set("topics", json_object_get(d, "topics"), false);
+	print_set("sources", json_object_get(d, "sources"), true);
+	print_set("relations", json_object_get(d, "relations"), false);
+	if (json_object_get(d, "note") != NULL)
+		printf("note       %s\n",
+		    json_string_value(json_object_get(d, "note")));
+	if (json_object_size(d) == 3)
+		printf("(no changes)\n");
+	json_decref(d);
+	return EX_DONE;
+}

@@ -1,0 +1,114 @@
+/*
+ * cmd_export.c: claim export [--out FILE] [--from I] [--to J]
+ *
+ * JSON Lines in log order (DESIGN.md): {"index", "hash", "record"}, the
+ * record in standard base64. A progress bar on a terminal.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#define CHUNK 4096
+
+static void
+progress(uint64_t done, uint64_t total, uint64_t start)
+{
+	unsigned width = 40, full;
+	uint64_t span = total - start, at = done - start;
+
+	full = span ? (unsigned)((double)at / (double)span * width) : width;
+	fprintf(stderr, "\rexport [");
+	for (unsigned i = 0; i < width; i++)
+		fputc(i < full ? '#' : ' ', stderr);
+	fprintf(stderr, "] %llu/%llu", (unsigned long long)done,
+	    (unsigned long long)total);
+}
+
+int
+cmd_export(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"to", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("export");
+	const char *out = NULL;
+	uint64_t from = 0, to = UINT64_MAX, next, size, written = 0;
+	FILE *f = stdout;
+	char err[256], *b64 = NULL, hex[65];
+	bool bar;
+	int c, rc = EX_DONE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f:t:", opts, NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'f' && cli_parse_u64(optarg, &from))
+			;
+		else if (c == 't' && cli_parse_u64(optarg, &to))
+			;
+		else
+			return cli_usage_error(me, "bad option");
+	}
+	if (optind != argc || from > to)
+		return cli_usage_error(me, "unexpected arguments");
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	if (out != NULL && (f = fopen(out, "w")) == NULL)
+		return cli_fail(
+		    EX_USAGE, "cannot create %s: %s", out, strerror(errno));
+	if ((b64 = malloc(proto_base64_len(PROTO_RECORD_MAX))) == NULL) {
+		rc = cli_fail(EX_USAGE, "out of memory");
+		goto done;
+	}
+	bar = isatty(STDERR_FILENO) && (out != NULL || !isatty(STDOUT_FILENO));
+	for (next = from; next < to;) {
+		struct claim_entry *e;
+		size_t n;
+		uint64_t want = to - next < CHUNK ? to - next : CHUNK;
+
+		if ((rc = claim_range(cli->client, next, want, NULL, NULL, &e,
+			 &n, &next, &size, err, sizeof(err))) != PROTO_OK) {
+			rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+			goto done;
+		}
+		if (to == UINT64_MAX || to > size)
+			to = size;
+		for (size_t i = 0; i < n; i++) {
+			proto_base64(e[i].bytes, e[i].len, b64);
+			proto_hex(e[i].hash, PROTO_HASH_LEN, hex);
+			fprintf(f,
+			    "{\"index\":%llu,\"hash\":\"%s\","
+			    "\"record\":\"%s\"}\n",
+			    (unsigned long long)e[i].index, hex, b64);
+			written++;
+		}
+		claim_entries_free(e, n);
+		if (bar && size > CHUNK)
+			progress(next, to, from);
+		if (n == 0 && next >= size)
+			break;
+	}
+	if (bar && size > CHUNK)
+		fputc('\n', stderr);
+	if (fflush(f) != 0 || ferror(f)) {
+		rc = cli_fail(EX_USAGE, "cannot write %s: %s",
+		    out ? out : "standard output", strerror(errno));
+		goto done;
+	}
+	if (out != NULL)
+		fprintf(stderr, "claim: exported %llu entries to %s\n",
+		    (unsigned long long)written, out);
+	rc = EX_DONE;
+done:
+	free(b64);
+	if (f != stdout)
+		fclose(f);
+	return rc;
+}

@@ -1,0 +1,65 @@
+/*
+ * cmd_grant.c: claim grant PUBHEX --party SLUG, and its inverse, revoke.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+
+static int
+grant_or_revoke(struct cli *cli, int argc, char **argv, enum proto_kind kind)
+{
+	static const struct option opts[] = {
+	    {"party", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me =
+	    cli_cmd(kind == PROTO_KIND_GRANT ? "grant" : "revoke");
+	struct proto_payload p;
+	struct proto_buf rec;
+	struct claim_ack ack;
+	const char *party = NULL;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		if (c == 'p')
+			party = optarg;
+		else
+			return cli_usage_error(me, "unknown option");
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(me, "give one public key in hex");
+	if (party == NULL)
+		return cli_usage_error(me, "give --party SLUG");
+	proto_payload_init(&p);
+	p.kind = kind;
+	p.time = (uint64_t)time(NULL);
+	if (proto_pubkey_parse(argv[optind], p.reg.key) != PROTO_OK)
+		return cli_usage_error(me,
+		    "\"%s\" is not a public key (64 hex digits)", argv[optind]);
+	if (!proto_slug_valid(party, strlen(party)))
+		return cli_usage_error(me, "\"%s\" is not a party slug", party);
+	p.reg.party = strdup(party);
+	proto_buf_init(&rec);
+	if ((rc = cli_sign(cli, &p, &rec)) == EX_DONE &&
+	    (rc = cli_submit_one(cli, &rec, &ack)) == EX_DONE)
+		cli_print_ack(cli, &ack, 0, NULL);
+	proto_payload_release(&p);
+	proto_buf_release(&rec);
+	return rc;
+}
+
+int
+cmd_grant(struct cli *cli, int argc, char **argv)
+{
+	return grant_or_revoke(cli, argc, argv, PROTO_KIND_GRANT);
+}
+
+int
+cmd_revoke(struct cli *cli, int argc, char **argv)
+{
+	return grant_or_revoke(cli, argc, argv, PROTO_KIND_REVOKE);
+}

@@ -1,0 +1,88 @@
+/*
+ * cmd_keygen.c: claim keygen --out FILE
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+int
+cmd_keygen(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"force", no_argument, NULL, 'f'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("keygen");
+	uint8_t pk[PROTO_PUBKEY_LEN], *sk;
+	const char *out = NULL;
+	struct proto_buf text;
+	char hex[2 * PROTO_PUBKEY_LEN + 1];
+	bool force = false;
+	int c, fd, rc = EX_USAGE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:f", opts, NULL)) != -1) {
+		if (c == 'o')
+			out = optarg;
+		else if (c == 'f')
+			force = true;
+		else
+			return cli_usage_error(me, "unknown option");
+	}
+	if (out == NULL || optind != argc)
+		return cli_usage_error(me, "give --out FILE and nothing else");
+	if ((sk = sodium_malloc(PROTO_SECKEY_LEN)) == NULL)
+		return cli_fail(EX_USAGE, "out of memory");
+	proto_buf_init(&text);
+	if (proto_key_generate(pk, sk) != PROTO_OK ||
+	    proto_key_format(sk, &text) != PROTO_OK) {
+		rc = cli_fail(EX_USAGE, "cannot make a key");
+		goto cleanup;
+	}
+	/* 0600 from the start; never an instant readable by others. */
+	fd = open(out,
+	    O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW |
+		(force ? O_TRUNC : O_EXCL),
+	    0600);
+	if (fd < 0) {
+		rc = cli_fail(EX_USAGE, "cannot create %s: %s%s", out,
+		    strerror(errno),
+		    errno == EEXIST ? " (--force replaces it)" : "");
+		goto cleanup;
+	}
+	if (fchmod(fd, 0600) != 0 ||
+	    write(fd, text.data, text.len) != (ssize_t)text.len ||
+	    fsync(fd) != 0) {
+		rc = cli_fail(
+		    EX_USAGE, "cannot write %s: %s", out, strerror(errno));
+		close(fd);
+		unlink(out);
+		goto cleanup;
+	}
+	close(fd);
+	proto_hex(pk, PROTO_PUBKEY_LEN, hex);
+	if (cli->json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "public", json_string(hex));
+		json_object_set_new(o, "file", json_string(out));
+		cli_print_json(o);
+	} else {
+		printf("%s\n", hex);
+	}
+	rc = EX_DONE;
+cleanup:
+	if (text.data != NULL)
+		sodium_memzero(text.data, text.cap);
+	proto_buf_release(&text);
+	sodium_free(sk);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * cmd_list.c: claim list [--party P] [--topic T]
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+struct list_ctx {
+	struct cli *cli;
+	size_t n;
+};
+
+/* The first line of text, cut to width bytes on a character boundary. */
+static void
+print_cut(const char *s, size_t width)
+{
+	size_t n = strcspn(s, "\n");
+
+	if (n > width) {
+		n = width;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+		printf("%.*s...", (int)n, s);
+		return;
+	}
+	printf("%.*s", (int)n, s);
+}
+
+static int
+one(void *ctx, const struct claim_entry *e, uint64_t first)
+{
+	struct list_ctx *l = ctx;
+	const struct proto_claim *c = &e->payload.claim;
+	char hx[13];
+
+	(void)first;
+	l->n++;
+	if (l->cli->json) {
+		cli_print_json(cli_entry_json(e));
+		return 0;
+	}
+	printf("%s  v%-2llu %-10s %-20s ", cli_short(e->claim, hx),
+	    (unsigned long long)c->version,
+	    c->status == PROTO_STATUS_RETRACTED ? "retracted" : "", c->party);
+	print_cut(c->statement, 60);
+	putchar('\n');
+	return 0;
+}
+
+int
+cmd_list(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"party", required_argument, NULL, 'p'},
+	    {"topic", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("list");
+	const char *party = NULL, *topic = NULL;
+	struct list_ctx l = {cli, 0};
+	char err[256];
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:t:", opts, NULL)) != -1) {
+		if (c == 'p')
+			party = optarg;
+		else if (c == 't')
+			topic = optarg;
+		else
+			return cli_usage_error(me, "unknown option");
+	}
+	if (optind != argc)
+		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	if ((rc = claim_list(cli->client, party, topic, one, &l, err,
+		 sizeof(err))) != PROTO_OK)
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	if (!cli->json && l.n == 0)
+		fprintf(stderr, "claim: no claims%s%s%s%s\n",
+		    party ? " of " : "", party ? party : "",
+		    topic ? " on " : "", topic ? topic : "");
+	return EX_DONE;
+}

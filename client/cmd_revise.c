@@ -1,0 +1,53 @@
+/*
+ * cmd_revise.c: claim revise ID FILE|- [--note TEXT]
+ */
+#include <getopt.h>
+#include <stdlib.h>
+
+#include "cli.h"
+
+int
+cmd_revise(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"note", required_argument, NULL, 'n'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("revise");
+	const char *note = NULL;
+	struct batch *b;
+	json_error_t jerr;
+	json_t *op;
+	size_t len;
+	char err[256], *text;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+		if (c == 'n')
+			note = optarg;
+		else
+			return cli_usage_error(me, "unknown option");
+	}
+	if (optind + 2 != argc)
+		return cli_usage_error(me,
+		    "give the claim id and a FILE (or "
+		    "-)");
+	if ((text = cli_read_input(argv[optind + 1], &len, err, sizeof(err))) ==
+	    NULL)
+		return cli_fail(EX_USAGE, "%s", err);
+	op = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	free(text);
+	if (!json_is_object(op)) {
+		json_decref(op);
+		return cli_fail(EX_USAGE, "%s: %s", argv[optind + 1],
+		    op == NULL ? jerr.text : "expected one JSON object");
+	}
+	json_object_set_new(op, "revises", json_string(argv[optind]));
+	if (note != NULL)
+		json_object_set_new(op, "note", json_string(note));
+	if ((rc = batch_begin(&b, cli, 1, true)) == EX_DONE)
+		rc = batch_end(b, batch_add(b, op, 1));
+	json_decref(op);
+	return rc;
+}

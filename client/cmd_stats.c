@@ -1,0 +1,88 @@
+/*
+ * cmd_stats.c: claim stats
+ */
+#include "cli.h"
+
+int
+cmd_stats(struct cli *cli, int argc, char **argv)
+{
+	const struct cmd *me = cli_cmd("stats");
+	struct claim_reply r;
+	json_t *j;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage_error(me, "stats takes no arguments");
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	rc = claim_client_call(cli->client, PROTO_OP_STATS, "\xa0", 1, &r);
+	if (rc != PROTO_OK)
+		return cli_fail(EX_UNREACHABLE, "claimd at %s does not answer",
+		    cli->server);
+	if (r.status != PROTO_OK) {
+		rc = cli_fail(EX_NOTFOUND, "%s", r.message);
+		claim_reply_release(&r);
+		return rc;
+	}
+	j = claim_cbor_to_json(r.body, r.len);
+	claim_reply_release(&r);
+	if (j == NULL)
+		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");
+	if (cli->json) {
+		cli_print_json(j);
+		return EX_DONE;
+	}
+	{
+		json_int_t up =
+		    json_integer_value(json_object_get(j, "uptime"));
+		json_int_t acc =
+		    json_integer_value(json_object_get(j, "accepted"));
+
+		printf("log size     %lld entries\n",
+		    (long long)json_integer_value(json_object_get(j, "size")));
+		printf(
+		    "claims       %lld (+%lld revisions, %lld retractions)\n",
+		    (long long)json_integer_value(json_object_get(j, "claims")),
+		    (long long)json_integer_value(
+			json_object_get(j, "revisions")),
+		    (long long)json_integer_value(
+			json_object_get(j, "retractions")));
+		printf("registry     %lld parties, %lld grants, %lld revokes\n",
+		    (long long)json_integer_value(
+			json_object_get(j, "parties")),
+		    (long long)json_integer_value(json_object_get(j, "grants")),
+		    (long long)json_integer_value(
+			json_object_get(j, "revokes")));
+		printf("subscribers  %lld on %s\n",
+		    (long long)json_integer_value(
+			json_object_get(j, "subscribers")),
+		    json_string_value(json_object_get(j, "feed")));
+		printf("uptime       %lldh%02lldm%02llds\n",
+		    (long long)up / 3600, (long long)(up / 60 % 60),
+		    (long long)(up % 60));
+		printf("this run     %lld submitted, %lld accepted, %lld "
+		       "already there, %lld refused, %lld batches\n",
+		    (long long)json_integer_value(
+			json_object_get(j, "submitted")),
+		    (long long)acc,
+		    (long long)json_integer_value(
+			json_object_get(j, "existed")),
+		    (long long)json_integer_value(
+			json_object_get(j, "refused")),
+		    (long long)json_integer_value(
+			json_object_get(j, "batches")));
+		printf("throughput   %lld accepted/s over the last minute, "
+		       "%.1f since start\n",
+		    (long long)json_integer_value(json_object_get(j, "rate")),
+		    up > 0 ? (double)acc / (double)up : (double)acc);
+		printf("disk         %.1f MiB used of a %.0f MiB map\n",
+		    (double)json_integer_value(
+			json_object_get(j, "disk_used")) /
+			1048576.0,
+		    (double)json_integer_value(json_object_get(j, "map_size")) /
+			1048576.0);
+	}
+	json_decref(j);
+	return EX_DONE;
+}

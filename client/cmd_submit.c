@@ -1,0 +1,168 @@
+/*
+ * cmd_submit.c: claim submit FILE|- [--window N]
+ *
+ * The input is one JSON object, a JSON array of them, or JSON Lines.
+ */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+#define WINDOW_DEFAULT 256
+#define WINDOW_MAX     4096
+
+/*
+ * The next line of text at *cursor (NUL-terminated in place), or NULL at
+ * the end; every line counts, blank ones too, so numbers match editors.
+ */
+static char *
+next_line(char **cursor)
+{
+	char *s = *cursor, *nl;
+
+	if (*s == '\0')
+		return NULL;
+	if ((nl = strchr(s, '\n')) != NULL) {
+		*nl = '\0';
+		*cursor = nl + 1;
+	} else {
+		*cursor = s + strlen(s);
+	}
+	return s;
+}
+
+/* Submits the records of an export (claim export), as they are. */
+static int
+submit_records(struct batch *b, char *text)
+{
+	long line = 0;
+	char *cur = text, *s;
+	uint8_t *rec;
+	int rc = EX_DONE;
+
+	if ((rec = malloc(PROTO_RECORD_MAX)) == NULL)
+		return cli_fail(EX_USAGE, "out of memory");
+	while (rc == EX_DONE && (s = next_line(&cur)) != NULL) {
+		json_error_t jerr;
+		json_t *o, *r;
+		size_t len;
+
+		line++;
+		if (s[strspn(s, " \t\r")] == '\0')
+			continue;
+		if ((o = json_loads(s, 0, &jerr)) == NULL) {
+			rc = cli_fail(EX_USAGE, "line %ld: not JSON: %s", line,
+			    jerr.text);
+			break;
+		}
+		r = json_object_get(o, "record");
+		if (!json_is_string(r) ||
+		    proto_unbase64(json_string_value(r), json_string_length(r),
+			rec, PROTO_RECORD_MAX, &len) != PROTO_OK)
+			rc = cli_fail(EX_USAGE,
+			    "line %ld: \"record\" must be "
+			    "base64 of a record",
+			    line);
+		else
+			rc = batch_add_record(b, rec, len, line);
+		json_decref(o);
+	}
+	free(rec);
+	return rc;
+}
+
+/* Submits each line of JSON Lines text in turn. */
+static int
+submit_lines(struct batch *b, char *text)
+{
+	long line = 0;
+	char *cur = text, *s;
+	int rc = EX_DONE;
+
+	while (rc == EX_DONE && (s = next_line(&cur)) != NULL) {
+		json_error_t jerr;
+		json_t *op;
+
+		line++;
+		while (*s == ' ' || *s == '\t' || *s == '\r')
+			s++;
+		if (*s == '\0')
+			continue;
+		if ((op = json_loads(s, JSON_REJECT_DUPLICATES, &jerr)) ==
+		    NULL) {
+			rc = cli_fail(EX_USAGE, "line %ld: not JSON: %s", line,
+			    jerr.text);
+			break;
+		}
+		rc = batch_add(b, op, line);
+		json_decref(op);
+	}
+	return rc;
+}
+
+int
+cmd_submit(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"window", required_argument, NULL, 'w'},
+	    {"records", no_argument, NULL, 'r'},
+	    {NULL, 0, NULL, 0},
+	};
+	bool records = false;
+	const struct cmd *me = cli_cmd("submit");
+	uint64_t window = WINDOW_DEFAULT;
+	struct batch *b;
+	json_error_t jerr;
+	json_t *doc;
+	size_t len;
+	char err[256], *text;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "w:r", opts, NULL)) != -1) {
+		if (c == 'r') {
+			records = true;
+			continue;
+		}
+		if (c != 'w' || !cli_parse_u64(optarg, &window) || window < 1 ||
+		    window > WINDOW_MAX)
+			return cli_usage_error(
+			    me, "--window takes 1 to %d", WINDOW_MAX);
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(me,
+		    "give one FILE, or - for standard "
+		    "input");
+	if ((text = cli_read_input(argv[optind], &len, err, sizeof(err))) ==
+	    NULL)
+		return cli_fail(EX_USAGE, "%s", err);
+	if ((rc = batch_begin(&b, cli, (size_t)window, !records)) != EX_DONE) {
+		free(text);
+		return rc;
+	}
+	if (records) {
+		rc = submit_records(b, text);
+		free(text);
+		return batch_end(b, rc);
+	}
+	/* One document (an object, or an array of them), else JSON Lines. */
+	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (json_is_array(doc)) {
+		size_t i;
+		json_t *op;
+
+		json_array_foreach(doc, i, op)
+		{
+			if ((rc = batch_add(b, op, (long)i + 1)) != EX_DONE)
+				break;
+		}
+	} else if (doc != NULL) {
+		rc = batch_add(b, doc, 1);
+	} else {
+		rc = submit_lines(b, text);
+	}
+	json_decref(doc);
+	free(text);
+	return batch_end(b, rc);
+}

@@ -1,0 +1,157 @@
+/*
+ * cmd_watch.c: claim watch [--party P] [--topic T] [--from INDEX]
+ *
+ * Every matching entry exactly once, in log order, across daemon restarts
+ * and slow terminals; libclaim's feed does the bookkeeping.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static volatile sig_atomic_t stop;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void
+print_entry(const struct claim_entry *e)
+{
+	const struct proto_payload *p = &e->payload;
+	char hx[13];
+
+	if (p->kind == PROTO_KIND_CLAIM) {
+		size_t n = strcspn(p->claim.statement, "\n");
+
+		if (n > 60) {
+			n = 60;
+			while (n > 0 &&
+			    ((unsigned char)p->claim.statement[n] & 0xc0) ==
+				0x80)
+				n--;
+		}
+		printf("%-7llu %-7s %-20s v%-3llu %s  %s%.*s%s\n",
+		    (unsigned long long)e->index,
+		    p->claim.status == PROTO_STATUS_RETRACTED ? "retract"
+							      : "claim",
+		    p->claim.party, (unsigned long long)p->claim.version,
+		    cli_short(e->claim, hx), "", (int)n, p->claim.statement,
+		    strlen(p->claim.statement) > n ? "..." : "");
+	} else if (p->kind == PROTO_KIND_PARTY) {
+		printf("%-7llu %-7s %-20s %s\n", (unsigned long long)e->index,
+		    "party", p->reg.party, p->reg.name);
+	} else {
+		printf("%-7llu %-7s %-20s key %s\n",
+		    (unsigned long long)e->index, proto_kind_name(p->kind),
+		    p->reg.party, cli_short(p->reg.key, hx));
+	}
+	fflush(stdout);
+}
+
+int
+cmd_watch(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"party", required_argument, NULL, 'p'},
+	    {"topic", required_argument, NULL, 't'},
+	    {"from", required_argument, NULL, 'f'},
+	    {"count", required_argument, NULL, 'n'},
+	    {"verify", no_argument, NULL, 'V'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("watch");
+	const char *party = NULL, *topic = NULL;
+	uint64_t from = CLAIM_FEED_NOW, count = 0, seen = 0;
+	struct claim_feed *f;
+	struct sigaction sa;
+	bool verify = false, warned = false;
+	char err[256];
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:t:f:n:V", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			party = optarg;
+			break;
+		case 't':
+			topic = optarg;
+			break;
+		case 'f':
+			if (!cli_parse_u64(optarg, &from))
+				return cli_usage_error(me,
+				    "--from takes a log "
+				    "index");
+			break;
+		case 'n':
+			if (!cli_parse_u64(optarg, &count) || count == 0)
+				return cli_usage_error(me,
+				    "--count takes a "
+				    "number from 1");
+			break;
+		case 'V':
+			verify = true;
+			break;
+		default:
+			return cli_usage_error(me, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	if ((rc = claim_feed_open(cli->client, cli->feed, from, party, topic,
+		 &f, err, sizeof(err))) != PROTO_OK)
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	rc = EX_DONE;
+	while (!stop && (count == 0 || seen < count)) {
+		struct claim_entry e;
+		int r = claim_feed_next(f, 500, &e, err, sizeof(err));
+
+		if (r == PROTO_ENOTFOUND)
+			continue;
+		if (r == PROTO_EUNREACHABLE) {
+			/* Keep going: the daemon may be restarting. */
+			if (!warned)
+				fprintf(
+				    stderr, "claim: %s; still trying\n", err);
+			warned = true;
+			sleep(1);
+			continue;
+		}
+		if (r != PROTO_OK) {
+			rc = cli_fail(EX_NOTFOUND, "%s", err);
+			break;
+		}
+		if (warned) {
+			fprintf(stderr, "claim: claimd answers again\n");
+			warned = false;
+		}
+		if (verify && proto_record_verify(&e.rec) != PROTO_OK) {
+			claim_entry_release(&e);
+			rc = cli_fail(EX_NOTFOUND,
+			    "entry %llu: signature does not verify",
+			    (unsigned long long)e.index);
+			break;
+		}
+		if (cli->json)
+			cli_print_json(cli_entry_json(&e));
+		else
+			print_entry(&e);
+		claim_entry_release(&e);
+		seen++;
+	}
+	claim_feed_close(f);
+	return rc;
+}

@@ -1,0 +1,187 @@
+/*
+ * libclaim: a client of claimd.
+ *
+ * Talks to the request socket (pipelined, each request with its own id),
+ * follows the feed with no gap and no duplicate (the ZeroMQ Guide's Clone
+ * pattern: live events carry their log index, missing ranges are fetched
+ * over the request socket), and checks what it receives: every record is
+ * parsed strictly and, where asked, its signature verified here, so that
+ * a client need not trust the daemon.
+ *
+ * Errors are enum proto_err; PROTO_EUNREACHABLE when the daemon does not
+ * answer in time. Functions never print or exit.
+ */
+#ifndef CLAIMD_CLAIM_H
+#define CLAIMD_CLAIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define CLAIM_WUR __attribute__((warn_unused_result))
+
+#define CLAIM_DEFAULT_SERVER  "tcp://127.0.0.1:7411"
+#define CLAIM_DEFAULT_TIMEOUT 5000 /* milliseconds */
+
+/*
+ * Requests
+ */
+struct claim_client;
+
+struct claim_reply {
+	uint32_t id;
+	uint8_t op;
+	int status;    /* enum proto_err from the daemon */
+	uint8_t *body; /* CBOR map, owned; checked deterministic */
+	size_t len;
+	char message[256]; /* the daemon's reason, when status != 0 */
+	bool has_head;     /* a conflict names the claim's head */
+	uint8_t head[PROTO_HASH_LEN];
+	uint64_t head_version;
+};
+
+CLAIM_WUR int claim_client_open(const char *endpoint, int timeout_ms,
+    struct claim_client **out, char *err, size_t errlen);
+void claim_client_close(struct claim_client *c);
+const char *claim_client_endpoint(const struct claim_client *c);
+int claim_client_timeout(const struct claim_client *c);
+
+/* Sends one request; *id identifies its reply. Never blocks for long. */
+CLAIM_WUR int claim_client_send(
+    struct claim_client *c, int op, const void *body, size_t len, uint32_t *id);
+/* The next reply, waiting up to timeout_ms (-1: the client's timeout). */
+CLAIM_WUR int claim_client_recv(
+    struct claim_client *c, int timeout_ms, struct claim_reply *r);
+/* A request and its reply. PROTO_OK means a reply came; see r->status. */
+CLAIM_WUR int claim_client_call(struct claim_client *c, int op,
+    const void *body, size_t len, struct claim_reply *r);
+void claim_reply_release(struct claim_reply *r);
+
+/*
+ * Entries: a log entry as received, parsed and decoded.
+ */
+struct claim_entry {
+	uint64_t index;
+	uint8_t *bytes; /* owned copy of the record */
+	size_t len;
+	uint8_t hash[PROTO_HASH_LEN];
+	uint8_t claim[PROTO_HASH_LEN]; /* for claims: the claim id */
+	struct proto_record rec;       /* points into bytes */
+	struct proto_payload payload;
+};
+
+/*
+ * Copies, parses and decodes a record; with verify, also checks its
+ * signature. The claim id of version 1 is its own hash.
+ */
+CLAIM_WUR int claim_entry_open(struct claim_entry *e, uint64_t index,
+    const uint8_t *bytes, size_t len, bool verify, char *err, size_t errlen);
+void claim_entry_release(struct claim_entry *e);
+
+/* The claim and version a show/history request resolved to. */
+struct claim_info {
+	uint8_t id[PROTO_HASH_LEN];
+	uint64_t first;   /* log index of version 1 */
+	uint64_t version; /* the head's version */
+};
+
+/*
+ * GET: the record that ref (a hex id or hash prefix) names: for a claim,
+ * version (0: the head) of it; info (may be NULL) says which claim.
+ * Signatures are verified.
+ */
+CLAIM_WUR int claim_get(struct claim_client *c, const char *ref,
+    uint64_t version, struct claim_entry *e, struct claim_info *info, char *err,
+    size_t errlen);
+/* GET by log index. */
+CLAIM_WUR int claim_get_index(struct claim_client *c, uint64_t index,
+    struct claim_entry *e, char *err, size_t errlen);
+/* Every version of a claim, oldest first; caller releases each, frees. */
+CLAIM_WUR int claim_history(struct claim_client *c, const char *ref,
+    struct claim_entry **out, size_t *n, char *err, size_t errlen);
+/* Resolves ref to a claim id (for relations and revisions). */
+CLAIM_WUR int claim_resolve(struct claim_client *c, const char *ref,
+    uint8_t id[PROTO_HASH_LEN], char *err, size_t errlen);
+
+/* Claims, newest version of each, in order of creation. */
+typedef int (*claim_list_fn)(
+    void *ctx, const struct claim_entry *head, uint64_t first);
+CLAIM_WUR int claim_list(struct claim_client *c, const char *party,
+    const char *topic, claim_list_fn fn, void *ctx, char *err, size_t errlen);
+
+/*
+ * RANGE: entries from index from on, at most count, those matching the
+ * filters (NULL: any). *next is where the following range starts, *size
+ * the log's size. Entries are parsed, not signature-checked.
+ */
+CLAIM_WUR int claim_range(struct claim_client *c, uint64_t from, uint64_t count,
+    const char *party, const char *topic, struct claim_entry **out, size_t *n,
+    uint64_t *next, uint64_t *size, char *err, size_t errlen);
+void claim_entries_free(struct claim_entry *e, size_t n);
+
+/*
+ * Submitting: sends a signed record; the reply says where it went.
+ */
+struct claim_ack {
+	uint64_t index;
+	uint8_t hash[PROTO_HASH_LEN];
+	bool existed;
+	bool is_claim;
+	uint8_t claim[PROTO_HASH_LEN];
+	uint64_t version;
+};
+
+CLAIM_WUR int claim_ack_parse(const struct claim_reply *r, struct claim_ack *a);
+
+/*
+ * Replies as JSON: a CBOR map of text keys and simple values becomes a
+ * JSON object; byte strings become hex (or base64 where the key says so).
+ */
+struct json_t;
+struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
+
+/*
+ * Diffs
+ *
+ * claim_diff_words(): a word-level diff of two texts as a JSON array of
+ * {"op": "same"|"del"|"add", "text": ...} segments that, read in order,
+ * spell a (without "add") and b (without "del").
+ *
+ * claim_diff_versions(): what changed from version a to version b of a
+ * claim: {"claim", "from", "to", ? "statement": segments,
+ * ? "status"/"made": {"from", "to"}, ? "topics"/"sources"/"relations":
+ * {"added": [...], "removed": [...]}, ? "note"}. Absent keys did not change.
+ */
+struct json_t *claim_diff_words(const char *a, const char *b);
+struct json_t *claim_diff_versions(
+    const struct claim_entry *a, const struct claim_entry *b);
+
+/*
+ * The feed, exactly once and in order: entries from index from on (or,
+ * with from == CLAIM_FEED_NOW, from the log's current end), filtered by
+ * party and topic. A gap in the live feed, a slow consumer, a restart of
+ * the daemon: missing entries are fetched over the request socket.
+ */
+#define CLAIM_FEED_NOW UINT64_MAX
+
+struct claim_feed;
+
+/* feed_ep NULL: ask the daemon where its feed is. */
+CLAIM_WUR int claim_feed_open(struct claim_client *c, const char *feed_ep,
+    uint64_t from, const char *party, const char *topic,
+    struct claim_feed **out, char *err, size_t errlen);
+void claim_feed_close(struct claim_feed *f);
+/*
+ * The next entry, waiting up to timeout_ms. PROTO_OK with an entry (the
+ * caller releases it); PROTO_ENOTFOUND when none came in time;
+ * PROTO_EUNREACHABLE when the daemon does not answer a needed fetch (the
+ * feed stays usable: call again).
+ */
+CLAIM_WUR int claim_feed_next(struct claim_feed *f, int timeout_ms,
+    struct claim_entry *e, char *err, size_t errlen);
+/* The next index the feed will deliver or skip past. */
+uint64_t claim_feed_position(const struct claim_feed *f);
+
+#endif /* CLAIMD_CLAIM_H */

@@ -1,0 +1,693 @@
+/*
+ * client.c: requests to claimd over a DEALER socket. A DEALER, not a REQ:
+ * a REQ that timed out is stuck in its lockstep and cannot pipeline.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <zmq.h>
+
+#include "claim.h"
+
+struct claim_client {
+	void *ctx;
+	void *sock;
+	char endpoint[256];
+	int timeout;
+	uint32_t next_id;
+};
+
+int
+claim_client_open(const char *endpoint, int timeout_ms,
+    struct claim_client **out, char *err, size_t errlen)
+{
+	struct claim_client *c;
+	int zero = 0;
+	int64_t max = PROTO_WIRE_REPLY_MAX;
+
+	*out = NULL;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return PROTO_ENOMEM;
+	snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint);
+	c->timeout = timeout_ms > 0 ? timeout_ms : CLAIM_DEFAULT_TIMEOUT;
+	c->next_id = 1;
+	if ((c->ctx = zmq_ctx_new()) == NULL ||
+	    (c->sock = zmq_socket(c->ctx, ZMQ_DEALER)) == NULL)
+		goto fail;
+	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	if (zmq_connect(c->sock, endpoint) != 0)
+		goto fail;
+	*out = c;
+	return PROTO_OK;
+fail:
+	proto_fail(err, errlen, PROTO_EINVAL, "cannot use endpoint \"%s\": %s",
+	    endpoint, zmq_strerror(errno));
+	claim_client_close(c);
+	return PROTO_EINVAL;
+}
+
+void
+claim_client_close(struct claim_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->sock != NULL)
+		zmq_close(c->sock);
+	if (c->ctx != NULL)
+		zmq_ctx_term(c->ctx);
+	free(c);
+}
+
+const char *
+claim_client_endpoint(const struct claim_client *c)
+{
+	return c->endpoint;
+}
+
+int
+claim_client_timeout(const struct claim_client *c)
+{
+	return c->timeout;
+}
+
+int
+claim_client_send(
+    struct claim_client *c, int op, const void *body, size_t len, uint32_t *id)
+{
+	struct proto_wire_header h = {
+	    PROTO_WIRE_VERSION, (uint8_t)op, 0, c->next_id++};
+	uint8_t hdr[PROTO_WIRE_HEADER_LEN];
+
+	if (c->next_id == 0)
+		c->next_id = 1;
+	proto_wire_header_put(hdr, &h);
+	if (zmq_send(c->sock, hdr, sizeof(hdr), ZMQ_SNDMORE) < 0 ||
+	    zmq_send(c->sock, body, len, 0) < 0)
+		return PROTO_EUNREACHABLE;
+	if (id != NULL)
+		*id = h.id;
+	return PROTO_OK;
+}
+
+void
+claim_reply_release(struct claim_reply *r)
+{
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Picks the error fields out of an error reply's body. */
+static void
+parse_error(struct claim_reply *r)
+{
+	struct proto_field f[] = {
+	    {"error", PROTO_F_TEXT, false},
+	    {"message", PROTO_F_TEXT, false},
+	    {"head", PROTO_F_HASH, false},
+	    {"version", PROTO_F_UINT, false},
+	};
+	struct proto_cbor_rd rd;
+
+	snprintf(
+	    r->message, sizeof(r->message), "%s", proto_strerror(r->status));
+	proto_cbor_rd_init(&rd, r->body, r->len);
+	if (proto_cbor_rd_fields(&rd, f, 4, true, PROTO_EPROTOCOL, NULL, 0) !=
+	    PROTO_OK)
+		return;
+	if (f[1].present)
+		snprintf(r->message, sizeof(r->message), "%.*s", (int)f[1].len,
+		    (const char *)f[1].ptr);
+	if (f[2].present) {
+		r->has_head = true;
+		memcpy(r->head, f[2].ptr, PROTO_HASH_LEN);
+		r->head_version = f[3].u;
+	}
+}
+
+int
+claim_client_recv(struct claim_client *c, int timeout_ms, struct claim_reply *r)
+{
+	zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
+	struct proto_wire_header h;
+	zmq_msg_t hdr, body;
+	int rc, n;
+
+	memset(r, 0, sizeof(*r));
+	if (timeout_ms < 0)
+		timeout_ms = c->timeout;
+	while ((n = zmq_poll(&item, 1, timeout_ms)) < 0 && errno == EINTR)
+		;
+	if (n <= 0)
+		return PROTO_EUNREACHABLE;
+	zmq_msg_init(&hdr);
+	zmq_msg_init(&body);
+	rc = PROTO_EPROTOCOL;
+	if (zmq_msg_recv(&hdr, c->sock, 0) < 0)
+		goto cleanup;
+	if (!zmq_msg_more(&hdr) || zmq_msg_recv(&body, c->sock, 0) < 0 ||
+	    zmq_msg_more(&body)) {
+		/* Skip whatever else the message holds. */
+		while (
+		    zmq_msg_more(&body) && zmq_msg_recv(&body, c->sock, 0) >= 0)
+			;
+		goto cleanup;
+	}
+	if (proto_wire_header_get(zmq_msg_data(&hdr), zmq_msg_size(&hdr), &h) !=
+		PROTO_OK ||
+	    proto_cbor_check(zmq_msg_data(&body), zmq_msg_size(&body), 8, NULL,
+		NULL, 0) != PROTO_OK)
+		goto cleanup;
+	r->id = h.id;
+	r->op = h.op;
+	r->status = h.status;
+	r->len = zmq_msg_size(&body);
+	if ((r->body = malloc(r->len ? r->len : 1)) == NULL) {
+		rc = PROTO_ENOMEM;
+		goto cleanup;
+	}
+	memcpy(r->body, zmq_msg_data(&body), r->len);
+	if (r->status != PROTO_OK)
+		parse_error(r);
+	rc = PROTO_OK;
+cleanup:
+	zmq_msg_close(&hdr);
+	zmq_msg_close(&body);
+	return rc;
+}
+
+int
+claim_client_call(struct claim_client *c, int op, const void *body, size_t len,
+    struct claim_reply *r)
+{
+	uint32_t id;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = claim_client_send(c, op, body, len, &id)) != PROTO_OK)
+		return rc;
+	/* Replies to requests that timed out earlier may still arrive. */
+	for (;;) {
+		if ((rc = claim_client_recv(c, -1, r)) != PROTO_OK)
+			return rc;
+		if (r->id == id)
+			return PROTO_OK;
+		claim_reply_release(r);
+	}
+}
+
+/*
+ * Entries
+ */
+
+int
+claim_entry_open(struct claim_entry *e, uint64_t index, const uint8_t *bytes,
+    size_t len, bool verify, char *err, size_t errlen)
+{
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if ((e->bytes = malloc(len ? len : 1)) == NULL)
+		return PROTO_ENOMEM;
+	memcpy(e->bytes, bytes, len);
+	e->len = len;
+	e->index = index;
+	proto_record_hash(bytes, len, e->hash);
+	if ((rc = proto_record_parse(e->bytes, len, &e->rec, err, errlen)) !=
+	    PROTO_OK)
+		goto fail;
+	if (verify && (rc = proto_record_verify(&e->rec)) != PROTO_OK) {
+		proto_fail(err, errlen, rc,
+		    "entry %llu: signature does not verify",
+		    (unsigned long long)index);
+		goto fail;
+	}
+	if ((rc = proto_payload_decode(e->rec.payload, e->rec.payload_len,
+		 &e->payload, err, errlen)) != PROTO_OK)
+		goto fail;
+	if (e->payload.kind == PROTO_KIND_CLAIM)
+		memcpy(e->claim,
+		    e->payload.claim.version == 1 ? e->hash
+						  : e->payload.claim.claim,
+		    PROTO_HASH_LEN);
+	return PROTO_OK;
+fail:
+	free(e->bytes);
+	memset(e, 0, sizeof(*e));
+	return rc;
+}
+
+void
+claim_entry_release(struct claim_entry *e)
+{
+	proto_payload_release(&e->payload);
+	free(e->bytes);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+claim_entries_free(struct claim_entry *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		claim_entry_release(&e[i]);
+	free(e);
+}
+
+/*
+ * Request helpers
+ */
+
+/* Calls op with body; a daemon error becomes the return code and err. */
+static int
+call(struct claim_client *c, int op, const struct proto_buf *body,
+    struct claim_reply *r, char *err, size_t errlen)
+{
+	int rc = claim_client_call(c, op, body->data, body->len, r);
+
+	if (rc == PROTO_EUNREACHABLE)
+		return proto_fail(err, errlen, rc,
+		    "claimd at %s does not answer (waited %d ms)", c->endpoint,
+		    c->timeout);
+	if (rc != PROTO_OK)
+		return proto_fail(err, errlen, rc, "bad reply from claimd");
+	if (r->status != PROTO_OK) {
+		rc = proto_fail(err, errlen, r->status, "%s", r->message);
+		claim_reply_release(r);
+		return rc;
+	}
+	return PROTO_OK;
+}
+
+/* {"key": text} plus an optional unsigned. */
+static int
+body_text(struct proto_buf *b, const char *key, const char *text,
+    const char *ukey, uint64_t u)
+{
+	size_t start, n = 0;
+	int rc;
+
+	if ((rc = proto_cbor_map_begin(b, &start)) != PROTO_OK)
+		return rc;
+	if (key != NULL) {
+		if ((rc = proto_cbor_put_str(b, key)) ||
+		    (rc = proto_cbor_put_str(b, text)))
+			return rc;
+		n++;
+	}
+	if (ukey != NULL) {
+		if ((rc = proto_cbor_put_str(b, ukey)) ||
+		    (rc = proto_cbor_put_uint(b, u)))
+			return rc;
+		n++;
+	}
+	return proto_cbor_map_end(b, start, n);
+}
+
+/* Reads the reply body's map into a field table. */
+static int
+reply_fields(const struct claim_reply *r, struct proto_field *f, size_t n,
+    char *err, size_t errlen)
+{
+	struct proto_cbor_rd rd;
+
+	proto_cbor_rd_init(&rd, r->body, r->len);
+	return proto_cbor_rd_fields(
+	    &rd, f, n, true, PROTO_EPROTOCOL, err, errlen);
+}
+
+static int
+get(struct claim_client *c, struct proto_buf *body, struct claim_entry *e,
+    struct claim_info *info, char *err, size_t errlen)
+{
+	struct proto_field f[] = {
+	    {"index", PROTO_F_UINT, true},
+	    {"record", PROTO_F_BYTES, true},
+	    {"claim", PROTO_F_HASH, false},
+	    {"first", PROTO_F_UINT, false},
+	    {"head", PROTO_F_UINT, false},
+	};
+	struct claim_reply r;
+	int rc;
+
+	if ((rc = call(c, PROTO_OP_GET, body, &r, err, errlen)) != PROTO_OK)
+		return rc;
+	if ((rc = reply_fields(&r, f, 5, err, errlen)) == PROTO_OK)
+		rc = claim_entry_open(
+		    e, f[0].u, f[1].ptr, f[1].len, true, err, errlen);
+	if (rc == PROTO_OK && info != NULL) {
+		memset(info, 0, sizeof(*info));
+		if (f[2].present)
+			memcpy(info->id, f[2].ptr, PROTO_HASH_LEN);
+		info->first = f[3].u;
+		info->version = f[4].u;
+	}
+	claim_reply_release(&r);
+	return rc;
+}
+
+int
+claim_get(struct claim_client *c, const char *ref, uint64_t version,
+    struct claim_entry *e, struct claim_info *info, char *err, size_t errlen)
+{
+	struct proto_buf b;
+	int rc;
+
+	proto_buf_init(&b);
+	if ((rc = body_text(&b, "id", ref, version ? "version" : NULL,
+		 version)) == PROTO_OK)
+		rc = get(c, &b, e, info, err, errlen);
+	proto_buf_release(&b);
+	return rc;
+}
+
+int
+claim_get_index(struct claim_client *c, uint64_t index, struct claim_entry *e,
+    char *err, size_t errlen)
+{
+	struct proto_buf b;
+	int rc;
+
+	proto_buf_init(&b);
+	if ((rc = body_text(&b, NULL, NULL, "index", index)) == PROTO_OK)
+		rc = get(c, &b, e, NULL, err, errlen);
+	proto_buf_release(&b);
+	return rc;
+}
+
+int
+claim_resolve(struct claim_client *c, const char *ref,
+    uint8_t id[PROTO_HASH_LEN], char *err, size_t errlen)
+{
+	struct claim_entry e;
+	struct claim_info info;
+	int rc;
+
+	if ((rc = claim_get(c, ref, 0, &e, &info, err, errlen)) != PROTO_OK)
+		return rc;
+	if (e.payload.kind != PROTO_KIND_CLAIM)
+		rc = proto_fail(err, errlen, PROTO_ENOTFOUND,
+		    "%s is a registry record, not a claim", ref);
+	else
+		memcpy(id, e.claim, PROTO_HASH_LEN);
+	claim_entry_release(&e);
+	return rc;
+}
+
+/* Reads an array of [index, record] pairs into entries. */
+static int
+read_entries(struct proto_cbor_rd *rd, bool verify, struct claim_entry **out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct claim_entry *e;
+	size_t count, k, two;
+	int rc = PROTO_OK;
+
+	*out = NULL;
+	*n = 0;
+	if (proto_cbor_rd_array(rd, &count) != 0)
+		return proto_fail(
+		    err, errlen, PROTO_EPROTOCOL, "entries must be an array");
+	if (count == 0)
+		return PROTO_OK;
+	if ((e = calloc(count, sizeof(*e))) == NULL)
+		return PROTO_ENOMEM;
+	for (k = 0; k < count; k++) {
+		const uint8_t *rec;
+		uint64_t index;
+		size_t len;
+
+		if (proto_cbor_rd_array(rd, &two) != 0 || two != 2 ||
+		    proto_cbor_rd_uint(rd, &index) != 0 ||
+		    proto_cbor_rd_bytes(rd, &rec, &len) != 0) {
+			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
+			    "entry %zu is not [index, record]", k);
+			break;
+		}
+		if ((rc = claim_entry_open(&e[k], index, rec, len, verify, err,
+			 errlen)) != PROTO_OK)
+			break;
+	}
+	if (rc != PROTO_OK) {
+		claim_entries_free(e, k);
+		return rc;
+	}
+	*out = e;
+	*n = count;
+	return PROTO_OK;
+}
+
+int
+claim_history(struct claim_client *c, const char *ref, struct claim_entry **out,
+    size_t *n, char *err, size_t errlen)
+{
+	struct proto_field f[] = {
+	    {"claim", PROTO_F_HASH, true},
+	    {"versions", PROTO_F_ARRAY, true},
+	};
+	struct claim_reply r;
+	struct proto_buf b;
+	int rc;
+
+	proto_buf_init(&b);
+	rc = body_text(&b, "id", ref, NULL, 0);
+	if (rc == PROTO_OK)
+		rc = call(c, PROTO_OP_HISTORY, &b, &r, err, errlen);
+	proto_buf_release(&b);
+	if (rc != PROTO_OK)
+		return rc;
+	if ((rc = reply_fields(&r, f, 2, err, errlen)) == PROTO_OK)
+		rc = read_entries(&f[1].sub, true, out, n, err, errlen);
+	claim_reply_release(&r);
+	return rc;
+}
+
+int
+claim_range(struct claim_client *c, uint64_t from, uint64_t count,
+    const char *party, const char *topic, struct claim_entry **out, size_t *n,
+    uint64_t *next, uint64_t *size, char *err, size_t errlen)
+{
+	struct proto_field f[] = {
+	    {"size", PROTO_F_UINT, true},
+	    {"next", PROTO_F_UINT, true},
+	    {"entries", PROTO_F_ARRAY, true},
+	};
+	struct claim_reply r;
+	struct proto_buf b;
+	size_t start, np = 2;
+	int rc;
+
+	proto_buf_init(&b);
+	if ((rc = proto_cbor_map_begin(&b, &start)) ||
+	    (rc = proto_cbor_put_str(&b, "from")) ||
+	    (rc = proto_cbor_put_uint(&b, from)) ||
+	    (rc = proto_cbor_put_str(&b, "count")) ||
+	    (rc = proto_cbor_put_uint(&b, count)))
+		goto cleanup;
+	if (party != NULL &&
+	    ((rc = proto_cbor_put_str(&b, "party")) ||
+		(rc = proto_cbor_put_str(&b, party)) || (np++, 0)))
+		goto cleanup;
+	if (topic != NULL &&
+	    ((rc = proto_cbor_put_str(&b, "topic")) ||
+		(rc = proto_cbor_put_str(&b, topic)) || (np++, 0)))
+		goto cleanup;
+	if ((rc = proto_cbor_map_end(&b, start, np)) ||
+	    (rc = call(c, PROTO_OP_RANGE, &b, &r, err, errlen)))
+		goto cleanup;
+	if ((rc = reply_fields(&r, f, 3, err, errlen)) == PROTO_OK)
+		rc = read_entries(&f[2].sub, false, out, n, err, errlen);
+	if (rc == PROTO_OK) {
+		*next = f[1].u;
+		*size = f[0].u;
+		if (*next<from && * n> 0)
+			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
+			    "range went backwards");
+	}
+	claim_reply_release(&r);
+cleanup:
+	proto_buf_release(&b);
+	return rc;
+}
+
+int
+claim_list(struct claim_client *c, const char *party, const char *topic,
+    claim_list_fn fn, void *ctx, char *err, size_t errlen)
+{
+	uint64_t from = 0;
+	int rc;
+
+	for (;;) {
+		struct proto_field f[] = {
+		    {"claims", PROTO_F_ARRAY, true},
+		    {"next", PROTO_F_UINT, false},
+		};
+		struct claim_reply r;
+		struct proto_buf b;
+		size_t start, n = 1, count;
+
+		proto_buf_init(&b);
+		if ((rc = proto_cbor_map_begin(&b, &start)) ||
+		    (rc = proto_cbor_put_str(&b, "from")) ||
+		    (rc = proto_cbor_put_uint(&b, from)))
+			goto next;
+		if (party != NULL &&
+		    ((rc = proto_cbor_put_str(&b, "party")) ||
+			(rc = proto_cbor_put_str(&b, party)) || (n++, 0)))
+			goto next;
+		if (topic != NULL &&
+		    ((rc = proto_cbor_put_str(&b, "topic")) ||
+			(rc = proto_cbor_put_str(&b, topic)) || (n++, 0)))
+			goto next;
+		if ((rc = proto_cbor_map_end(&b, start, n)) ||
+		    (rc = call(c, PROTO_OP_LIST, &b, &r, err, errlen)))
+			goto next;
+		if ((rc = reply_fields(&r, f, 2, err, errlen)) != PROTO_OK ||
+		    proto_cbor_rd_array(&f[0].sub, &count) != 0) {
+			rc = rc ? rc : PROTO_EPROTOCOL;
+			claim_reply_release(&r);
+			goto next;
+		}
+		for (size_t i = 0; i < count && rc == PROTO_OK; i++) {
+			struct claim_entry e;
+			const uint8_t *id, *rec;
+			uint64_t first, head;
+			size_t idlen, len, four;
+
+			if (proto_cbor_rd_array(&f[0].sub, &four) != 0 ||
+			    four != 4 ||
+			    proto_cbor_rd_bytes(&f[0].sub, &id, &idlen) != 0 ||
+			    proto_cbor_rd_uint(&f[0].sub, &first) != 0 ||
+			    proto_cbor_rd_uint(&f[0].sub, &head) != 0 ||
+			    proto_cbor_rd_bytes(&f[0].sub, &rec, &len) != 0) {
+				rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
+				    "bad list entry");
+				break;
+			}
+			if ((rc = claim_entry_open(&e, head, rec, len, true,
+				 err, errlen)) != PROTO_OK)
+				break;
+			if (fn(ctx, &e, first) != 0)
+				rc = -1;
+			claim_entry_release(&e);
+		}
+		from = f[1].u;
+		n = f[1].present;
+		claim_reply_release(&r);
+		proto_buf_release(&b);
+		if (rc != PROTO_OK || !n)
+			return rc < 0 ? PROTO_OK : rc;
+		continue;
+	next:
+		proto_buf_release(&b);
+		return rc;
+	}
+}
+
+int
+claim_ack_parse(const struct claim_reply *r, struct claim_ack *a)
+{
+	struct proto_field f[] = {
+	    {"index", PROTO_F_UINT, true},
+	    {"hash", PROTO_F_HASH, true},
+	    {"existed", PROTO_F_BOOL, true},
+	    {"claim", PROTO_F_HASH, false},
+	    {"version", PROTO_F_UINT, false},
+	};
+	int rc;
+
+	memset(a, 0, sizeof(*a));
+	if ((rc = reply_fields(r, f, 5, NULL, 0)) != PROTO_OK)
+		return rc;
+	a->index = f[0].u;
+	memcpy(a->hash, f[1].ptr, PROTO_HASH_LEN);
+	a->existed = f[2].u != 0;
+	if ((a->is_claim = f[3].present)) {
+		memcpy(a->claim, f[3].ptr, PROTO_HASH_LEN);
+		a->version = f[4].u;
+	}
+	return PROTO_OK;
+}
+
+/*
+ * CBOR to JSON, for replies shown as they are (stats, proofs).
+ */
+
+static json_t *
+item_to_json(struct proto_cbor_rd *rd, const char *key)
+{
+	const uint8_t *p;
+	const char *s;
+	uint64_t u;
+	size_t n;
+	bool bv;
+
+	switch (proto_cbor_rd_peek(rd)) {
+	case PROTO_CBOR_UINT:
+		proto_cbor_rd_uint(rd, &u);
+		return json_integer((json_int_t)u);
+	case PROTO_CBOR_TEXT:
+		proto_cbor_rd_text(rd, &s, &n);
+		return json_stringn(s, n);
+	case PROTO_CBOR_BYTES: {
+		char *buf;
+		json_t *j;
+
+		proto_cbor_rd_bytes(rd, &p, &n);
+		if ((buf = malloc(2 * n + proto_base64_len(n) + 1)) == NULL)
+			return NULL;
+		/* Proof hashes are base64 (DESIGN.md); other bytes hex. */
+		if (strcmp(key, "proof") == 0)
+			proto_base64(p, n, buf);
+		else
+			proto_hex(p, n, buf);
+		j = json_string(buf);
+		free(buf);
+		return j;
+	}
+	case PROTO_CBOR_ARRAY: {
+		json_t *a = json_array();
+
+		proto_cbor_rd_array(rd, &n);
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, item_to_json(rd, key));
+		return a;
+	}
+	case PROTO_CBOR_MAP: {
+		json_t *o = json_object();
+
+		proto_cbor_rd_map(rd, &n);
+		for (size_t i = 0; i < n; i++) {
+			size_t klen;
+			char k[64];
+
+			if (proto_cbor_rd_text(rd, &s, &klen) != 0) {
+				json_decref(o);
+				return NULL;
+			}
+			snprintf(k, sizeof(k), "%.*s", (int)klen, s);
+			json_object_set_new(o, k, item_to_json(rd, k));
+		}
+		return o;
+	}
+	case PROTO_CBOR_SIMPLE:
+		if (proto_cbor_rd_bool(rd, &bv) == 0)
+			return json_boolean(bv);
+		proto_cbor_rd_skip(rd);
+		return json_null();
+	default:
+		proto_cbor_rd_skip(rd);
+		return json_null();
+	}
+}
+
+struct json_t *
+claim_cbor_to_json(const uint8_t *p, size_t n)
+{
+	struct proto_cbor_rd rd;
+
+	proto_cbor_rd_init(&rd, p, n);
+	return item_to_json(&rd, "");
+}

@@ -1,0 +1,328 @@
+/*
+ * feed.c: following claimd's feed exactly once, in order.
+ *
+ * The Clone pattern of the ZeroMQ Guide (chapter 5): subscribe first, so
+ * nothing published from then on is missed; fetch what came before over
+ * the request socket; then take live events, each carrying its log index.
+ * Anything not seen in order (the daemon dropped it for a slow reader, or
+ * was restarting) is fetched as a range. Heartbeats carry the log size so
+ * that a gap shows even when the feed is quiet.
+ *
+ * Invariant: every index below `scan` has been delivered or is waiting in
+ * `queue`; `known` is the largest log size heard of.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "claim.h"
+
+#define RANGE_COUNT 4096
+#define SUB_HWM     100000
+
+struct claim_feed {
+	struct claim_client *c;
+	void *ctx;
+	void *sub;
+	char party[PROTO_SLUG_MAX + 1];
+	char topic[PROTO_SLUG_MAX + 1];
+	uint64_t scan;
+	uint64_t known;
+	struct claim_entry *queue; /* fetched or live, in log order */
+	size_t qhead, qlen, qcap;
+};
+
+/* The feed endpoint from stats, with a wildcard host made concrete. */
+static int
+feed_endpoint(
+    struct claim_client *c, char *out, size_t cap, char *err, size_t errlen)
+{
+	struct proto_field f[] = {{"feed", PROTO_F_TEXT, true}};
+	struct claim_reply r;
+	struct proto_cbor_rd rd;
+	const char *server = claim_client_endpoint(c), *colon, *host;
+	char ep[256];
+	int rc;
+
+	rc = claim_client_call(c, PROTO_OP_STATS, "\xa0", 1, &r);
+	if (rc != PROTO_OK)
+		return proto_fail(
+		    err, errlen, rc, "claimd at %s does not answer", server);
+	proto_cbor_rd_init(&rd, r.body, r.len);
+	if (r.status != PROTO_OK ||
+	    proto_cbor_rd_fields(&rd, f, 1, true, PROTO_EPROTOCOL, NULL, 0) !=
+		PROTO_OK) {
+		claim_reply_release(&r);
+		return proto_fail(err, errlen, PROTO_EPROTOCOL,
+		    "claimd did not say where its feed is");
+	}
+	snprintf(ep, sizeof(ep), "%.*s", (int)f[0].len, (const char *)f[0].ptr);
+	claim_reply_release(&r);
+	/* tcp://0.0.0.0:7412 means "every address": use the server's host. */
+	if ((host = strstr(ep, "://")) != NULL &&
+	    (strncmp(host + 3, "0.0.0.0:", 8) == 0 ||
+		strncmp(host + 3, "*:", 2) == 0) &&
+	    (colon = strrchr(server, ':')) != NULL &&
+	    strncmp(server, "tcp://", 6) == 0) {
+		snprintf(out, cap, "%.*s%s", (int)(colon - server), server,
+		    strrchr(ep, ':'));
+		return PROTO_OK;
+	}
+	snprintf(out, cap, "%s", ep);
+	return PROTO_OK;
+}
+
+int
+claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
+    const char *party, const char *topic, struct claim_feed **out, char *err,
+    size_t errlen)
+{
+	struct claim_feed *f;
+	struct claim_entry *e;
+	char ep[256];
+	int zero = 0, hwm = SUB_HWM, rc;
+	uint64_t next, size;
+	size_t n;
+
+	*out = NULL;
+	if ((f = calloc(1, sizeof(*f))) == NULL)
+		return PROTO_ENOMEM;
+	f->c = c;
+	snprintf(f->party, sizeof(f->party), "%s", party ? party : "");
+	snprintf(f->topic, sizeof(f->topic), "%s", topic ? topic : "");
+	if (feed_ep == NULL) {
+		if ((rc = feed_endpoint(c, ep, sizeof(ep), err, errlen)) !=
+		    PROTO_OK)
+			goto fail;
+		feed_ep = ep;
+	}
+	if ((f->ctx = zmq_ctx_new()) == NULL ||
+	    (f->sub = zmq_socket(f->ctx, ZMQ_SUB)) == NULL) {
+		rc = proto_fail(
+		    err, errlen, PROTO_ENOMEM, "zmq: %s", zmq_strerror(errno));
+		goto fail;
+	}
+	zmq_setsockopt(f->sub, ZMQ_LINGER, &zero, sizeof(zero));
+	zmq_setsockopt(f->sub, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	/* Everything: gaps can only be seen in the whole sequence. */
+	zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0);
+	if (zmq_connect(f->sub, feed_ep) != 0) {
+		rc = proto_fail(err, errlen, PROTO_EINVAL,
+		    "cannot use feed endpoint \"%s\": %s", feed_ep,
+		    zmq_strerror(errno));
+		goto fail;
+	}
+	/* Subscribed before asking: nothing falls between the two. */
+	if ((rc = claim_range(c, 0, 0, NULL, NULL, &e, &n, &next, &size, err,
+		 errlen)) != PROTO_OK)
+		goto fail;
+	f->known = size;
+	f->scan = from == CLAIM_FEED_NOW ? size : from;
+	*out = f;
+	return PROTO_OK;
+fail:
+	claim_feed_close(f);
+	return rc;
+}
+
+void
+claim_feed_close(struct claim_feed *f)
+{
+	if (f == NULL)
+		return;
+	for (size_t i = f->qhead; i < f->qlen; i++)
+		claim_entry_release(&f->queue[i]);
+	free(f->queue);
+	if (f->sub != NULL)
+		zmq_close(f->sub);
+	if (f->ctx != NULL)
+		zmq_ctx_term(f->ctx);
+	free(f);
+}
+
+uint64_t
+claim_feed_position(const struct claim_feed *f)
+{
+	return f->qhead < f->qlen ? f->queue[f->qhead].index : f->scan;
+}
+
+static bool
+matches(const struct claim_feed *f, const struct claim_entry *e)
+{
+	const struct proto_payload *p = &e->payload;
+
+	if (p->kind != PROTO_KIND_CLAIM)
+		return f->topic[0] == '\0' &&
+		    (f->party[0] == '\0' ||
+			strcmp(p->reg.party, f->party) == 0);
+	if (f->party[0] != '\0' && strcmp(p->claim.party, f->party) != 0)
+		return false;
+	if (f->topic[0] == '\0')
+		return true;
+	for (size_t i = 0; i < p->claim.ntopics; i++)
+		if (strcmp(p->claim.topics[i], f->topic) == 0)
+			return true;
+	return false;
+}
+
+/* Takes ownership of e. */
+static int
+enqueue(struct claim_feed *f, struct claim_entry *e)
+{
+	if (f->qhead == f->qlen)
+		f->qhead = f->qlen = 0;
+	if (f->qlen == f->qcap) {
+		size_t cap = f->qcap ? f->qcap * 2 : 256;
+		struct claim_entry *q;
+
+		if (f->qhead > 0) {
+			memmove(f->queue, f->queue + f->qhead,
+			    (f->qlen - f->qhead) * sizeof(*q));
+			f->qlen -= f->qhead;
+			f->qhead = 0;
+		}
+		if (f->qlen == f->qcap) {
+			if ((q = realloc(f->queue, cap * sizeof(*q))) == NULL)
+				return PROTO_ENOMEM;
+			f->queue = q;
+			f->qcap = cap;
+		}
+	}
+	f->queue[f->qlen++] = *e;
+	return PROTO_OK;
+}
+
+/* Fetches the next range after scan into the queue. */
+static int
+fetch(struct claim_feed *f, char *err, size_t errlen)
+{
+	struct claim_entry *e;
+	uint64_t next, size;
+	size_t n;
+	int rc;
+
+	rc = claim_range(f->c, f->scan, RANGE_COUNT,
+	    f->party[0] ? f->party : NULL, f->topic[0] ? f->topic : NULL, &e,
+	    &n, &next, &size, err, errlen);
+	if (rc != PROTO_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		if (e[i].index < f->scan || e[i].index >= next) {
+			claim_entries_free(e, n);
+			return proto_fail(err, errlen, PROTO_EPROTOCOL,
+			    "range reply out of order");
+		}
+		if ((rc = enqueue(f, &e[i])) != PROTO_OK) {
+			for (size_t k = i; k < n; k++)
+				claim_entry_release(&e[k]);
+			free(e);
+			return rc;
+		}
+	}
+	free(e);
+	if (next > f->scan)
+		f->scan = next;
+	if (size > f->known)
+		f->known = size;
+	/* A log shorter than we heard of: a different log answers. */
+	if (size < f->scan)
+		return proto_fail(err, errlen, PROTO_EPROTOCOL,
+		    "the log shrank from %llu to %llu entries",
+		    (unsigned long long)f->scan, (unsigned long long)size);
+	return PROTO_OK;
+}
+
+/* Reads one live message; only an event at scan is queued directly. */
+static int
+take_live(struct claim_feed *f)
+{
+	struct proto_field ev[] = {
+	    {"index", PROTO_F_UINT, false},
+	    {"record", PROTO_F_BYTES, false},
+	    {"size", PROTO_F_UINT, false},
+	};
+	struct proto_cbor_rd rd;
+	struct claim_entry e;
+	zmq_msg_t topic, body;
+	int rc = PROTO_OK;
+
+	zmq_msg_init(&topic);
+	zmq_msg_init(&body);
+	if (zmq_msg_recv(&topic, f->sub, ZMQ_DONTWAIT) < 0)
+		goto done;
+	if (!zmq_msg_more(&topic) || zmq_msg_recv(&body, f->sub, 0) < 0)
+		goto done;
+	while (zmq_msg_more(&body) && zmq_msg_recv(&body, f->sub, 0) >= 0)
+		; /* not ours: ignore */
+	if (proto_cbor_check(zmq_msg_data(&body), zmq_msg_size(&body), 8, NULL,
+		NULL, 0) != PROTO_OK)
+		goto done;
+	proto_cbor_rd_init(&rd, zmq_msg_data(&body), zmq_msg_size(&body));
+	if (proto_cbor_rd_fields(&rd, ev, 3, true, PROTO_EPROTOCOL, NULL, 0) !=
+	    PROTO_OK)
+		goto done;
+	if (ev[2].present && ev[2].u > f->known)
+		f->known = ev[2].u; /* a heartbeat */
+	if (!ev[0].present || !ev[1].present)
+		goto done;
+	if (ev[0].u + 1 > f->known)
+		f->known = ev[0].u + 1;
+	/* Behind scan: seen already. Ahead: a gap, fetched by range. */
+	if (ev[0].u != f->scan)
+		goto done;
+	if (claim_entry_open(
+		&e, ev[0].u, ev[1].ptr, ev[1].len, false, NULL, 0) != PROTO_OK)
+		goto done; /* fetched by range instead */
+	f->scan++;
+	if (matches(f, &e))
+		rc = enqueue(f, &e);
+	else
+		claim_entry_release(&e);
+done:
+	zmq_msg_close(&topic);
+	zmq_msg_close(&body);
+	return rc;
+}
+
+int
+claim_feed_next(struct claim_feed *f, int timeout_ms, struct claim_entry *e,
+    char *err, size_t errlen)
+{
+	uint64_t deadline_left = timeout_ms < 0 ? 0 : (uint64_t)timeout_ms;
+	int rc;
+
+	for (;;) {
+		zmq_pollitem_t item = {f->sub, 0, ZMQ_POLLIN, 0};
+		int n;
+
+		if (f->qhead < f->qlen) {
+			*e = f->queue[f->qhead++];
+			return PROTO_OK;
+		}
+		if (f->known > f->scan) {
+			if ((rc = fetch(f, err, errlen)) != PROTO_OK)
+				return rc;
+			continue;
+		}
+		/* Caught up: wait for the feed. */
+		n = zmq_poll(&item, 1, (long)deadline_left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return PROTO_ENOTFOUND;
+		/* Take everything waiting before deciding what is missing. */
+		for (int i = 0; i < 1024; i++) {
+			int ev = 0;
+			size_t sz = sizeof(ev);
+
+			if ((rc = take_live(f)) != PROTO_OK)
+				return rc;
+			if (zmq_getsockopt(f->sub, ZMQ_EVENTS, &ev, &sz) != 0 ||
+			    !(ev & ZMQ_POLLIN))
+				break;
+		}
+	}
+}

@@ -1,0 +1,233 @@
+/*
+ * main.c: the claim command: common options, the verb table, dispatch.
+ *
+ * --server, --key, --feed, --timeout and --json are accepted before or
+ * after the verb; everything else belongs to the verb.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cli.h"
+
+#define VERSION "0.1.0"
+
+/* Sorted by name. */
+static const struct cmd cmds[] = {
+    {"diff", cmd_diff, "diff ID --from N --to M",
+	"Show what changed between two versions of a claim",
+	"  --from N    the older version\n"
+	"  --to M      the newer version (default: the head)\n"},
+    {"export", cmd_export, "export [--out FILE] [--from I] [--to J]",
+	"Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
+	"per entry, in log order",
+	"  --out FILE  write to FILE instead of standard output\n"
+	"  --from I    first index (default 0)\n"
+	"  --to J      stop before index J (default: the log's size)\n"},
+    {"grant", cmd_grant, "grant PUBHEX --party SLUG",
+	"Let a key submit claims for a party (signed with the admin key)",
+	"  --party SLUG  the party\n"},
+    {"history", cmd_history, "history ID",
+	"Every version of a claim, oldest first", ""},
+    {"keygen", cmd_keygen, "keygen --out FILE [--force]",
+	"Make a key pair: the secret key goes to FILE (mode 0600), the "
+	"public key is printed in hex",
+	"  --out FILE  where to write the secret key\n"
+	"  --force     replace FILE if it exists\n"},
+    {"list", cmd_list, "list [--party P] [--topic T]",
+	"Claims in order of creation, newest version of each",
+	"  --party P   only claims of party P\n"
+	"  --topic T   only claims whose newest version has topic T\n"},
+    {"party", cmd_party, "party add SLUG --name TEXT",
+	"Add a party (signed with the admin key)",
+	"  --name TEXT  the party's full name\n"},
+    {"retract", cmd_retract, "retract ID --reason TEXT",
+	"Retract a claim: a new version with status retracted",
+	"  --reason TEXT  why (required)\n"},
+    {"revise", cmd_revise, "revise ID FILE|- [--note TEXT]",
+	"A new version of a claim from JSON (the whole claim as it should "
+	"now read)",
+	"  --note TEXT  what changed and why\n"},
+    {"revoke", cmd_revoke, "revoke PUBHEX --party SLUG",
+	"Withdraw a key's grant for a party (signed with the admin key)",
+	"  --party SLUG  the party\n"},
+    {"show", cmd_show, "show ID [--version N]",
+	"A claim (or any record) in full; signatures are checked here",
+	"  --version N  that version instead of the newest\n"},
+    {"stats", cmd_stats, "stats",
+	"The log's size, counts, subscribers, uptime and throughput", ""},
+    {"submit", cmd_submit, "submit FILE|- [--window N] [--records]",
+	"Submit new claims from JSON, a JSON array or JSON Lines; one "
+	"acknowledgement per claim as it is committed",
+	"  --window N  submissions in flight at once (default 256)\n"
+	"  --records   FILE is an export: submit its signed records as "
+	"they are\n"
+	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
+	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
+	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"},
+    {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
+	"Follow the log: every entry exactly once, in order, also across "
+	"restarts",
+	"  --party P     only entries of party P\n"
+	"  --topic T     only claims with topic T\n"
+	"  --from INDEX  start at log index INDEX (default: new entries "
+	"only)\n"
+	"  --count N     stop after N entries\n"
+	"  --verify      check each entry's signature\n"},
+};
+
+#define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
+
+const struct cmd *
+cli_cmd(const char *name)
+{
+	for (size_t i = 0; i < NCMDS; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: claim [--server EP] [--key FILE] [--json] VERB "
+	    "[ARGS]\n\n"
+	    "Submit, read, follow and check claims kept by claimd.\n\n");
+	for (size_t i = 0; i < NCMDS; i++)
+		fprintf(f, "  %-46s\n", cmds[i].usage);
+	fprintf(f,
+	    "\nCommon options (before or after the verb):\n"
+	    "  --server EP   claimd's request socket (CLAIM_SERVER; default "
+	    "%s)\n"
+	    "  --key FILE    secret key for signing (CLAIM_KEY)\n"
+	    "  --feed EP     claimd's feed socket (CLAIM_FEED; default: ask "
+	    "claimd)\n"
+	    "  --timeout MS  how long to wait for claimd (CLAIM_TIMEOUT; "
+	    "default %d)\n"
+	    "  --json        machine output: JSON, one object a line\n"
+	    "\n'claim VERB --help' explains a verb. Exit status: 0 done, 1 not "
+	    "found or\nverification failed, 2 usage, 3 claimd unreachable, 4 "
+	    "refused by claimd.\n",
+	    CLAIM_DEFAULT_SERVER, CLAIM_DEFAULT_TIMEOUT);
+}
+
+/* Takes the common options out of argv, leaving the verb and its own. */
+static int
+common_options(struct cli *cli, int *argc, char **argv)
+{
+	static const char *const valued[] = {
+	    "--server", "--key", "--feed", "--timeout"};
+	const char **slots[] = {&cli->server, &cli->keyfile, &cli->feed, NULL};
+	const char *timeout = getenv("CLAIM_TIMEOUT");
+	int out = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		const char *a = argv[i], *val = NULL;
+		size_t k;
+
+		if (strcmp(a, "--") == 0) {
+			while (i < *argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--json") == 0) {
+			cli->json = true;
+			continue;
+		}
+		for (k = 0; k < 4; k++) {
+			size_t n = strlen(valued[k]);
+
+			if (strncmp(a, valued[k], n) != 0)
+				continue;
+			if (a[n] == '=') {
+				val = a + n + 1;
+				break;
+			}
+			if (a[n] == '\0') {
+				if (i + 1 >= *argc) {
+					fprintf(stderr,
+					    "claim: %s needs a "
+					    "value\n",
+					    valued[k]);
+					return EX_USAGE;
+				}
+				val = argv[++i];
+				break;
+			}
+		}
+		if (k == 4) {
+			argv[out++] = argv[i];
+			continue;
+		}
+		if (k == 3)
+			timeout = val;
+		else
+			*slots[k] = val;
+	}
+	argv[out] = NULL;
+	*argc = out;
+	if (timeout != NULL) {
+		uint64_t ms;
+
+		if (!cli_parse_u64(timeout, &ms) || ms == 0 || ms > 3600000) {
+			fprintf(stderr,
+			    "claim: --timeout must be 1 to 3600000 "
+			    "milliseconds\n");
+			return EX_USAGE;
+		}
+		cli->timeout = (int)ms;
+	}
+	return EX_DONE;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cli cli;
+	const struct cmd *c;
+	int rc;
+
+	memset(&cli, 0, sizeof(cli));
+	cli.server = getenv("CLAIM_SERVER");
+	cli.keyfile = getenv("CLAIM_KEY");
+	cli.feed = getenv("CLAIM_FEED");
+	cli.timeout = CLAIM_DEFAULT_TIMEOUT;
+	if (cli.server == NULL || cli.server[0] == '\0')
+		cli.server = CLAIM_DEFAULT_SERVER;
+	if ((rc = common_options(&cli, &argc, argv)) != EX_DONE)
+		return rc;
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && (c = cli_cmd(argv[2])) != NULL) {
+			cli_help(c, stdout);
+			return EX_DONE;
+		}
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? EX_USAGE : EX_DONE;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("claim %s\n", VERSION);
+		return EX_DONE;
+	}
+	if ((c = cli_cmd(argv[1])) == NULL) {
+		fprintf(stderr, "claim: unknown verb \"%s\"\n", argv[1]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	for (int i = 2; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 ||
+		    strcmp(argv[i], "-h") == 0) {
+			cli_help(c, stdout);
+			return EX_DONE;
+		}
+	if (sodium_init() < 0)
+		return cli_fail(EX_USAGE, "libsodium cannot start");
+	rc = c->fn(&cli, argc - 1, argv + 1);
+	claim_client_close(cli.client);
+	if (cli.sk != NULL)
+		sodium_free(cli.sk);
+	return rc;
+}

@@ -1,0 +1,133 @@
+/*
+ * claimd.h: what the daemon's files share.
+ *
+ * Threads: the main thread owns the request socket (ROUTER) and answers
+ * reads; verify workers check signatures; one writer groups verified
+ * submissions into one store transaction, then acknowledges and publishes
+ * them. Work moves between threads as pointers to struct job over inproc
+ * sockets; whoever receives a job owns it. Submissions are applied in the
+ * order they arrived, although the workers finish them in any order: each
+ * job carries its arrival number and the writer puts them back in line.
+ */
+#ifndef CLAIMD_DAEMON_H
+#define CLAIMD_DAEMON_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "store.h"
+
+#define CLAIMD_DEFAULT_API "tcp://127.0.0.1:7411"
+#define CLAIMD_DEFAULT_PUB "tcp://127.0.0.1:7412"
+
+/* Inproc endpoints between the threads. */
+#define EP_VERIFY "inproc://verify" /* main -> workers (PUSH/PULL) */
+#define EP_WRITE  "inproc://write"  /* workers -> writer */
+#define EP_DONE   "inproc://done"   /* workers, writer -> main */
+#define EP_STOP   "inproc://stop"   /* main -> everyone (PUB/SUB) */
+
+#define IDENT_MAX       256
+#define BATCH_MAX       4096   /* submissions in one transaction */
+#define OUTSTANDING_MAX 65536  /* submissions in flight, all clients */
+#define CLIENT_INFLIGHT 1024   /* submissions in flight per client */
+#define FEED_HWM        100000 /* events queued per subscriber */
+#define HEARTBEAT_MS    1000
+#define DRAIN_MS        10000 /* longest wait for in-flight work at exit */
+
+struct config {
+	const char *data;
+	const char *api;
+	const char *pub;
+	const char *admin_hex;
+	const char *check_dir;
+	const char *backup_dir;
+	int workers;
+	int verbose;
+};
+
+/* A submission on its way through the threads. */
+struct job {
+	uint8_t ident[IDENT_MAX]; /* the client's ROUTER routing id */
+	size_t identlen;
+	uint32_t reqid;
+	uint8_t *bytes; /* the record as received */
+	size_t len;
+	struct proto_record rec;
+	struct proto_payload payload;
+	int rc; /* PROTO_OK until a stage refuses it */
+	char err[192];
+	struct store_result res;
+	uint64_t t_recv; /* monotonic microseconds at arrival */
+	uint64_t seq;    /* arrival order: the writer applies in this order */
+};
+
+struct job *job_new(const uint8_t *ident, size_t identlen, uint32_t reqid,
+    const void *bytes, size_t len, uint64_t seq);
+void job_free(struct job *j);
+/* Sends or receives a job pointer as one frame. */
+int job_send(void *sock, struct job *j);
+struct job *job_recv(void *sock);
+
+/* Shared by the threads; the counters are updated atomically. */
+struct daemon {
+	struct config *cfg;
+	struct store *store;
+	void *zctx;
+	char api_ep[256]; /* as bound, for logs and stats */
+	char pub_ep[256];
+	uint64_t started; /* wall-clock seconds */
+	_Atomic uint64_t submitted, accepted, existed, refused;
+	_Atomic uint64_t batches;
+	_Atomic uint64_t subscribers;
+	_Atomic uint64_t published;
+};
+
+/* log.c */
+void log_init(int verbose);
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+uint64_t now_us(void);
+
+/* verify.c */
+struct worker_socks {
+	struct daemon *d;
+	void *in;  /* PULL from main */
+	void *out; /* PUSH to the writer, refused ones too (it keeps order) */
+};
+void *verify_main(void *arg);
+
+/* writer.c */
+struct writer;
+struct writer *writer_new(
+    struct daemon *d, void *in, void *done, void *pub, uint64_t size);
+void writer_free(struct writer *w);
+void *writer_main(void *arg);
+
+/* feed.c */
+int feed_event(struct proto_buf *b, const struct job *j);
+int feed_heartbeat(struct proto_buf *b, uint64_t size);
+void feed_topic(const struct job *j, char *out, size_t cap);
+void *feed_monitor_main(void *arg);
+
+/* api.c */
+struct api;
+struct api *api_new(struct daemon *d, void *router, void *verify);
+void api_free(struct api *a);
+/* Handles one request message waiting on the router. */
+void api_request(struct api *a);
+/* Answers a job back from the workers or the writer. */
+void api_done(struct api *a, struct job *j);
+/* Submissions sent on and not yet answered. */
+uint64_t api_outstanding(const struct api *a);
+void api_set_draining(struct api *a);
+
+#endif /* CLAIMD_DAEMON_H */

@@ -1,0 +1,520 @@
+/*
+ * main.c: claimd's options, start-up, signals and main loop.
+ *
+ *   claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX]
+ *   claimd --check DIR
+ *   claimd --data DIR --backup DEST
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include "claimd.h"
+
+#define VERSION "0.1.0"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX]\n"
+	    "              [--workers N] [-v]\n"
+	    "       claimd --check DIR\n"
+	    "       claimd --data DIR --backup DEST\n"
+	    "\n"
+	    "Keeps the signed, versioned claims log in DIR and serves it.\n"
+	    "\n"
+	    "  --data DIR       data folder (created if missing)\n"
+	    "  --api EP         request socket (default %s)\n"
+	    "  --pub EP         feed socket (default %s)\n"
+	    "  --admin-key HEX  the admin's Ed25519 public key; needed when DIR\n"
+	    "                   is new, checked against DIR otherwise\n"
+	    "  --workers N      signature-checking threads (default: cores)\n"
+	    "  --check DIR      recompute and cross-check everything in DIR,\n"
+	    "                   then exit (0 sound, 1 damaged)\n"
+	    "  --backup DEST    consistent compacted copy of the store into\n"
+	    "                   the empty folder DEST, then exit\n"
+	    "  -v, --verbose    log every batch and refusal\n"
+	    "  -h, --help       this text\n"
+	    "  --version        the version\n"
+	    "\n"
+	    "Runs in the foreground; SIGINT or SIGTERM stops it after the\n"
+	    "submissions in flight are stored and answered.\n",
+	    CLAIMD_DEFAULT_API, CLAIMD_DEFAULT_PUB);
+}
+
+static void
+parse_args(int argc, char **argv, struct config *cfg)
+{
+	enum {
+		O_DATA = 256,
+		O_API,
+		O_PUB,
+		O_ADMIN,
+		O_CHECK,
+		O_BACKUP,
+		O_WORKERS,
+		O_VERSION
+	};
+	static const struct option opts[] = {
+	    {"data", required_argument, NULL, O_DATA},
+	    {"api", required_argument, NULL, O_API},
+	    {"pub", required_argument, NULL, O_PUB},
+	    {"admin-key", required_argument, NULL, O_ADMIN},
+	    {"check", required_argument, NULL, O_CHECK},
+	    {"backup", required_argument, NULL, O_BACKUP},
+	    {"workers", required_argument, NULL, O_WORKERS},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, O_VERSION},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->api = CLAIMD_DEFAULT_API;
+	cfg->pub = CLAIMD_DEFAULT_PUB;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case O_DATA:
+			cfg->data = optarg;
+			break;
+		case O_API:
+			cfg->api = optarg;
+			break;
+		case O_PUB:
+			cfg->pub = optarg;
+			break;
+		case O_ADMIN:
+			cfg->admin_hex = optarg;
+			break;
+		case O_CHECK:
+			cfg->check_dir = optarg;
+			break;
+		case O_BACKUP:
+			cfg->backup_dir = optarg;
+			break;
+		case O_WORKERS:
+			cfg->workers = atoi(optarg);
+			if (cfg->workers < 1 || cfg->workers > 64) {
+				fprintf(stderr,
+				    "claimd: --workers must be "
+				    "1 to 64\n");
+				exit(2);
+			}
+			break;
+		case 'v':
+			cfg->verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case O_VERSION:
+			printf("claimd %s\n", VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "claimd: unexpected argument \"%s\"\n",
+		    argv[optind]);
+		usage(stderr);
+		exit(2);
+	}
+	if (cfg->check_dir == NULL && cfg->data == NULL) {
+		fprintf(stderr, "claimd: --data DIR is required\n");
+		usage(stderr);
+		exit(2);
+	}
+	if (cfg->workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cfg->workers = n > 0 && n <= 64 ? (int)n : 2;
+	}
+}
+
+/* DIR/db, the LMDB environment. */
+static void
+db_path(const char *data, char *out, size_t cap)
+{
+	if ((size_t)snprintf(out, cap, "%s/db", data) >= cap)
+		fatalx("data folder path too long: %s", data);
+}
+
+static void
+make_dirs(const char *data)
+{
+	char db[4096];
+
+	if (mkdir(data, 0700) != 0 && errno != EEXIST)
+		fatal("cannot create data folder %s", data);
+	db_path(data, db, sizeof(db));
+	if (mkdir(db, 0700) != 0 && errno != EEXIST)
+		fatal("cannot create %s", db);
+}
+
+static struct store *
+open_store(const char *data, bool read_only)
+{
+	struct store_opts o = {.read_only = read_only};
+	struct store *s;
+	char db[4096], err[256];
+
+	db_path(data, db, sizeof(db));
+	if (store_open(db, &o, &s, err, sizeof(err)) != PROTO_OK)
+		fatalx("%s", err);
+	return s;
+}
+
+static void
+progress(void *ctx, uint64_t done, uint64_t total)
+{
+	(void)ctx;
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\rclaimd: checked %llu of %llu entries",
+		    (unsigned long long)done, (unsigned long long)total);
+	if (done == total && isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+}
+
+static int
+run_check(const char *data)
+{
+	struct store *s;
+	struct store_snap *snap;
+	uint8_t root[PROTO_HASH_LEN];
+	char err[512], hex[65];
+	uint64_t size = 0;
+	int rc;
+
+	s = open_store(data, true);
+	rc = store_check(s, progress, NULL, err, sizeof(err));
+	if (rc == PROTO_OK && store_snap_begin(s, &snap) == PROTO_OK) {
+		size = store_size(snap);
+		if (store_root(snap, size, root) == PROTO_OK) {
+			proto_hex(root, PROTO_HASH_LEN, hex);
+			printf("ok: %llu entries, root %s\n",
+			    (unsigned long long)size, hex);
+		}
+		store_snap_end(snap);
+	}
+	store_close(s);
+	if (rc != PROTO_OK) {
+		fprintf(stderr, "claimd: %s: damaged: %s\n", data, err);
+		return 1;
+	}
+	return 0;
+}
+
+/* DEST becomes a data folder of its own: claimd --data DEST serves it. */
+static int
+run_backup(const char *data, const char *dest)
+{
+	struct store *s = open_store(data, true);
+	char db[4096], err[512];
+	int rc;
+
+	make_dirs(dest);
+	db_path(dest, db, sizeof(db));
+	rc = store_backup(s, db, err, sizeof(err));
+	store_close(s);
+	if (rc != PROTO_OK) {
+		fprintf(stderr, "claimd: %s\n", err);
+		return 1;
+	}
+	printf("backup of %s written to %s\n", data, dest);
+	return 0;
+}
+
+/* One daemon per data folder: a second would fork the feed's indexes. */
+static int
+lock_data(const char *data)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/claimd.lock", data);
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		fatal("cannot open %s", path);
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			fatalx("another claimd is running on %s", data);
+		fatal("cannot lock %s", path);
+	}
+	return fd;
+}
+
+static void
+admin_key(struct store *s, const char *hex)
+{
+	uint8_t want[PROTO_PUBKEY_LEN], have[PROTO_PUBKEY_LEN];
+	char hx[65];
+	bool set;
+
+	if (hex != NULL && proto_pubkey_parse(hex, want) != PROTO_OK)
+		fatalx("--admin-key must be 64 hex digits (an Ed25519 public "
+		       "key)");
+	if (store_admin_get(s, have, &set) != PROTO_OK)
+		fatalx("cannot read the admin key from the store");
+	if (!set) {
+		if (hex == NULL)
+			fatalx("new data folder: start it once with "
+			       "--admin-key HEX (see claim keygen)");
+		if (store_admin_set(s, want) != PROTO_OK)
+			fatalx("cannot record the admin key");
+		log_info("new data folder; admin key %s", hex);
+		return;
+	}
+	if (hex != NULL && sodium_memcmp(want, have, PROTO_PUBKEY_LEN) != 0) {
+		proto_hex(have, PROTO_PUBKEY_LEN, hx);
+		fatalx("this data folder belongs to admin key %s, not %s", hx,
+		    hex);
+	}
+}
+
+static void *
+socket_or_die(void *ctx, int type)
+{
+	void *s = zmq_socket(ctx, type);
+	int linger = 0;
+
+	if (s == NULL)
+		fatalx("zmq_socket: %s", zmq_strerror(errno));
+	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+	return s;
+}
+
+static void
+bind_or_die(void *s, const char *ep, char *bound, size_t cap)
+{
+	if (zmq_bind(s, ep) != 0)
+		fatalx("cannot listen on %s: %s", ep, zmq_strerror(errno));
+	if (bound != NULL &&
+	    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, bound, &cap) != 0)
+		fatalx("zmq_getsockopt: %s", zmq_strerror(errno));
+}
+
+static void
+connect_or_die(void *s, const char *ep)
+{
+	if (zmq_connect(s, ep) != 0)
+		fatalx("cannot connect %s: %s", ep, zmq_strerror(errno));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config cfg;
+	struct daemon d;
+	struct store_snap *snap;
+	struct worker_socks *ws;
+	struct writer *writer;
+	struct api *api;
+	pthread_t *workers, writer_th, monitor_th;
+	sigset_t mask;
+	void *router, *verify, *done, *write_in, *pub, *wdone;
+	uint64_t deadline = 0, size;
+	int sfd, lockfd, hwm, maxmsg;
+	bool stopping = false;
+
+	parse_args(argc, argv, &cfg);
+	log_init(cfg.verbose);
+	if (sodium_init() < 0)
+		fatalx("libsodium cannot start");
+	signal(SIGPIPE, SIG_IGN);
+	if (cfg.check_dir != NULL)
+		return run_check(cfg.check_dir);
+	if (cfg.backup_dir != NULL)
+		return run_backup(cfg.data, cfg.backup_dir);
+
+	make_dirs(cfg.data);
+	lockfd = lock_data(cfg.data);
+	memset(&d, 0, sizeof(d));
+	d.cfg = &cfg;
+	d.started = (uint64_t)time(NULL);
+	d.store = open_store(cfg.data, false);
+	admin_key(d.store, cfg.admin_hex);
+	if (store_snap_begin(d.store, &snap) != PROTO_OK)
+		fatalx("cannot read the store");
+	size = store_size(snap);
+	store_snap_end(snap);
+
+	/* Signals become readable events in the main loop; every thread
+	 * started below inherits the mask. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
+		fatal("pthread_sigmask");
+	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+		fatal("signalfd");
+
+	if ((d.zctx = zmq_ctx_new()) == NULL)
+		fatalx("zmq_ctx_new: %s", zmq_strerror(errno));
+	router = socket_or_die(d.zctx, ZMQ_ROUTER);
+	maxmsg = PROTO_WIRE_BODY_MAX;
+	{
+		int64_t mm = maxmsg;
+
+		zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &mm, sizeof(mm));
+	}
+	bind_or_die(router, cfg.api, d.api_ep, sizeof(d.api_ep));
+	pub = socket_or_die(d.zctx, ZMQ_PUB);
+	hwm = FEED_HWM;
+	zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	if (zmq_socket_monitor(pub, "inproc://feed-monitor",
+		ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
+		fatalx("zmq_socket_monitor: %s", zmq_strerror(errno));
+	bind_or_die(pub, cfg.pub, d.pub_ep, sizeof(d.pub_ep));
+	verify = socket_or_die(d.zctx, ZMQ_PUSH);
+	bind_or_die(verify, EP_VERIFY, NULL, 0);
+	done = socket_or_die(d.zctx, ZMQ_PULL);
+	bind_or_die(done, EP_DONE, NULL, 0);
+	write_in = socket_or_die(d.zctx, ZMQ_PULL);
+	bind_or_die(write_in, EP_WRITE, NULL, 0);
+
+	/* The threads and the sockets each one owns from now on. */
+	if ((ws = calloc((size_t)cfg.workers, sizeof(*ws))) == NULL ||
+	    (workers = calloc((size_t)cfg.workers, sizeof(*workers))) == NULL)
+		fatalx("out of memory");
+	for (int i = 0; i < cfg.workers; i++) {
+		ws[i].d = &d;
+		ws[i].in = socket_or_die(d.zctx, ZMQ_PULL);
+		connect_or_die(ws[i].in, EP_VERIFY);
+		ws[i].out = socket_or_die(d.zctx, ZMQ_PUSH);
+		connect_or_die(ws[i].out, EP_WRITE);
+		if (pthread_create(&workers[i], NULL, verify_main, &ws[i]) != 0)
+			fatalx("cannot start a worker thread");
+	}
+	wdone = socket_or_die(d.zctx, ZMQ_PUSH);
+	connect_or_die(wdone, EP_DONE);
+	if ((writer = writer_new(&d, write_in, wdone, pub, size)) == NULL)
+		fatalx("out of memory");
+	if (pthread_create(&writer_th, NULL, writer_main, writer) != 0)
+		fatalx("cannot start the writer thread");
+	if (pthread_create(&monitor_th, NULL, feed_monitor_main, &d) != 0)
+		fatalx("cannot start the monitor thread");
+	if ((api = api_new(&d, router, verify)) == NULL)
+		fatalx("out of memory");
+
+	log_info("claimd %s: %llu entries in %s; requests on %s, feed on %s, "
+		 "%d verify workers",
+	    VERSION, (unsigned long long)size, cfg.data, d.api_ep, d.pub_ep,
+	    cfg.workers);
+	/* For scripts that start claimd on port 0 and must learn the port. */
+	printf("api %s\nfeed %s\n", d.api_ep, d.pub_ep);
+	fflush(stdout);
+
+	for (;;) {
+		zmq_pollitem_t items[] = {
+		    {router, 0, ZMQ_POLLIN, 0},
+		    {done, 0, ZMQ_POLLIN, 0},
+		    {NULL, sfd, ZMQ_POLLIN, 0},
+		};
+		long timeout = stopping ? 100 : -1;
+
+		if (zmq_poll(items, 3, timeout) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatalx("zmq_poll: %s", zmq_strerror(errno));
+		}
+		if (items[2].revents & ZMQ_POLLIN) {
+			struct signalfd_siginfo si;
+
+			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (stopping) {
+					log_info("second signal: stopping now");
+					deadline = 0;
+					continue;
+				}
+				log_info("%s: finishing %llu submissions in "
+					 "flight, then stopping",
+				    strsignal((int)si.ssi_signo),
+				    (unsigned long long)api_outstanding(api));
+				stopping = true;
+				deadline = now_us() + DRAIN_MS * 1000ULL;
+				api_set_draining(api);
+			}
+		}
+		/* Finished work first, so that draining makes progress. */
+		for (int i = 0; i < 256 && (items[1].revents & ZMQ_POLLIN);
+		     i++) {
+			struct job *j;
+
+			if (zmq_recv(done, &j, sizeof(j), ZMQ_DONTWAIT) !=
+			    sizeof(j))
+				break;
+			api_done(api, j);
+		}
+		for (int i = 0; i < 256 && (items[0].revents & ZMQ_POLLIN);
+		     i++) {
+			int ev = 0;
+			size_t sz = sizeof(ev);
+
+			api_request(api);
+			if (zmq_getsockopt(router, ZMQ_EVENTS, &ev, &sz) != 0 ||
+			    !(ev & ZMQ_POLLIN))
+				break;
+		}
+		if (stopping &&
+		    (api_outstanding(api) == 0 || now_us() >= deadline)) {
+			if (api_outstanding(api) > 0)
+				log_warnx(
+				    "%llu submissions unanswered at exit; "
+				    "none was acknowledged",
+				    (unsigned long long)api_outstanding(api));
+			break;
+		}
+	}
+
+	/* Replies already queued still go out while the router lingers. */
+	{
+		int linger = 2000;
+
+		zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof(linger));
+	}
+	zmq_ctx_shutdown(d.zctx);
+	for (int i = 0; i < cfg.workers; i++) {
+		pthread_join(workers[i], NULL);
+		zmq_close(ws[i].in);
+		zmq_close(ws[i].out);
+	}
+	pthread_join(writer_th, NULL);
+	pthread_join(monitor_th, NULL);
+	zmq_close(write_in);
+	zmq_close(wdone);
+	zmq_close(pub);
+	zmq_close(verify);
+	zmq_close(done);
+	zmq_close(router);
+	zmq_ctx_term(d.zctx);
+	writer_free(writer);
+	api_free(api);
+	if (store_snap_begin(d.store, &snap) == PROTO_OK) {
+		size = store_size(snap);
+		store_snap_end(snap);
+	}
+	store_close(d.store);
+	log_info("stopped; %llu entries, %llu accepted this run",
+	    (unsigned long long)size, (unsigned long long)d.accepted);
+	free(ws);
+	free(workers);
+	close(sfd);
+	close(lockfd);
+	return 0;
+}

@@ -1,0 +1,77 @@
+/*
+ * verify.c: the workers that parse and verify submissions, one per core,
+ * so that the writer never spends time on Ed25519.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "claimd.h"
+
+struct job *
+job_new(const uint8_t *ident, size_t identlen, uint32_t reqid,
+    const void *bytes, size_t len, uint64_t seq)
+{
+	struct job *j;
+
+	if (identlen > IDENT_MAX || (j = calloc(1, sizeof(*j))) == NULL)
+		return NULL;
+	if ((j->bytes = malloc(len ? len : 1)) == NULL) {
+		free(j);
+		return NULL;
+	}
+	memcpy(j->bytes, bytes, len);
+	j->len = len;
+	memcpy(j->ident, ident, identlen);
+	j->identlen = identlen;
+	j->reqid = reqid;
+	j->t_recv = now_us();
+	j->seq = seq;
+	return j;
+}
+
+void
+job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	proto_payload_release(&j->payload);
+	free(j->bytes);
+	free(j);
+}
+
+int
+job_send(void *sock, struct job *j)
+{
+	return zmq_send(sock, &j, sizeof(j), 0) == sizeof(j) ? 0 : -1;
+}
+
+struct job *
+job_recv(void *sock)
+{
+	struct job *j;
+	int n;
+
+	while ((n = zmq_recv(sock, &j, sizeof(j), 0)) < 0 && errno == EINTR)
+		;
+	return n == sizeof(j) ? j : NULL;
+}
+
+void *
+verify_main(void *arg)
+{
+	struct worker_socks *w = arg;
+	struct job *j;
+
+	while ((j = job_recv(w->in)) != NULL) {
+		j->rc = proto_record_open(j->bytes, j->len, &j->rec,
+		    &j->payload, j->err, sizeof(j->err));
+		if (job_send(w->out, j) != 0) {
+			job_free(j);
+			break;
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,201 @@
+/*
+ * writer.c: group commit. The writer takes every verified submission
+ * waiting for it, appends them in one store transaction, and only after
+ * the commit publishes them on the feed and hands them back to main for
+ * acknowledgement.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#include "claimd.h"
+
+struct writer {
+	struct daemon *d;
+	void *in;   /* PULL from the workers */
+	void *done; /* PUSH back to main */
+	void *pub;  /* the feed */
+	uint64_t size;
+	uint64_t last_beat;
+	/* Jobs back from the workers, by arrival number, until their turn. */
+	struct job **ring;
+	uint64_t next_seq;
+	struct job **jobs;
+	struct store_entry *entries;
+	struct store_result *res;
+	struct proto_buf buf;
+};
+
+static void
+publish(struct writer *w, const char *topic, const struct proto_buf *b)
+{
+	/* PUB never blocks: a subscriber whose queue is full loses it and
+	 * catches up over the request socket (every event has its index). */
+	if (zmq_send(w->pub, topic, strlen(topic), ZMQ_SNDMORE) < 0 ||
+	    zmq_send(w->pub, b->data, b->len, 0) < 0)
+		log_warn("feed: cannot publish");
+}
+
+static void
+heartbeat(struct writer *w)
+{
+	w->buf.len = 0;
+	if (feed_heartbeat(&w->buf, w->size) == PROTO_OK)
+		publish(w, PROTO_FEED_HEARTBEAT, &w->buf);
+	w->last_beat = now_us();
+}
+
+/*
+ * Stores the jobs in one transaction, in order; jobs a worker refused
+ * pass through to be answered in their turn.
+ */
+static void
+commit(struct writer *w, size_t n)
+{
+	char err[256], topic[PROTO_SLUG_MAX + 16];
+	uint64_t t0 = now_us();
+	size_t stored = 0, m = 0;
+	int rc = PROTO_OK;
+
+	for (size_t i = 0; i < n; i++) {
+		if (w->jobs[i]->rc != PROTO_OK)
+			continue;
+		w->entries[m].rec = &w->jobs[i]->rec;
+		w->entries[m].payload = &w->jobs[i]->payload;
+		m++;
+	}
+	if (m > 0)
+		rc = store_append(
+		    w->d->store, w->entries, m, w->res, err, sizeof(err));
+	if (rc != PROTO_OK)
+		log_warnx("batch of %zu not stored: %s", m, err);
+	m = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct job *j = w->jobs[i];
+
+		if (j->rc != PROTO_OK) {
+			/* refused by a worker: answer it in its turn */
+		} else if (rc != PROTO_OK) {
+			/* Nothing was written; nothing is acknowledged. */
+			j->rc = rc;
+			snprintf(
+			    j->err, sizeof(j->err), "not stored: %.160s", err);
+			m++;
+		} else {
+			j->res = w->res[m++];
+			j->rc = j->res.rc;
+			if (j->rc != PROTO_OK)
+				memcpy(j->err, j->res.err, sizeof(j->err));
+		}
+		if (j->rc == PROTO_OK && !j->res.existed) {
+			stored++;
+			if (j->res.index + 1 > w->size)
+				w->size = j->res.index + 1;
+			w->buf.len = 0;
+			if (feed_event(&w->buf, j) == PROTO_OK) {
+				feed_topic(j, topic, sizeof(topic));
+				publish(w, topic, &w->buf);
+				w->d->published++;
+			}
+		}
+		if (job_send(w->done, j) != 0)
+			job_free(j);
+	}
+	w->d->batches++;
+	log_debug("batch of %zu: %zu new, %llu us", n, stored,
+	    (unsigned long long)(now_us() - t0));
+}
+
+void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	zmq_pollitem_t item = {w->in, 0, ZMQ_POLLIN, 0};
+
+	heartbeat(w);
+	for (;;) {
+		uint64_t since = (now_us() - w->last_beat) / 1000;
+		long wait =
+		    since >= HEARTBEAT_MS ? 0 : (long)(HEARTBEAT_MS - since);
+		size_t n = 0;
+		int r;
+
+		if ((r = zmq_poll(&item, 1, wait)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break; /* ETERM: the daemon is stopping */
+		}
+		if (r == 0 || now_us() - w->last_beat >= HEARTBEAT_MS * 1000ULL)
+			heartbeat(w);
+		if (r == 0)
+			continue;
+		/* Everything waiting, into its place in line. */
+		for (size_t got = 0; got < OUTSTANDING_MAX; got++) {
+			struct job *j;
+
+			if (zmq_recv(w->in, &j, sizeof(j),
+				got ? ZMQ_DONTWAIT : 0) != sizeof(j))
+				break;
+			w->ring[j->seq % OUTSTANDING_MAX] = j;
+		}
+		/* Then the run that is next in line, up to a batch. */
+		for (;;) {
+			struct job **slot;
+
+			n = 0;
+			while (n < BATCH_MAX &&
+			    *(slot = &w->ring[w->next_seq % OUTSTANDING_MAX]) !=
+				NULL) {
+				w->jobs[n++] = *slot;
+				*slot = NULL;
+				w->next_seq++;
+			}
+			if (n == 0)
+				break;
+			commit(w, n);
+		}
+	}
+	return NULL;
+}
+
+struct writer *
+writer_new(struct daemon *d, void *in, void *done, void *pub, uint64_t size)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+
+	if (w == NULL)
+		return NULL;
+	w->d = d;
+	w->in = in;
+	w->done = done;
+	w->pub = pub;
+	w->size = size;
+	w->ring = calloc(OUTSTANDING_MAX, sizeof(*w->ring));
+	w->jobs = calloc(BATCH_MAX, sizeof(*w->jobs));
+	w->entries = calloc(BATCH_MAX, sizeof(*w->entries));
+	w->res = calloc(BATCH_MAX, sizeof(*w->res));
+	proto_buf_init(&w->buf);
+	if (w->ring == NULL || w->jobs == NULL || w->entries == NULL ||
+	    w->res == NULL) {
+		writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+void
+writer_free(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	for (size_t i = 0; i < OUTSTANDING_MAX; i++)
+		job_free(w->ring[i]);
+	free(w->ring);
+	free(w->jobs);
+	free(w->entries);
+	free(w->res);
+	proto_buf_release(&w->buf);
+	free(w);
+}

@@ -1,0 +1,344 @@
+/*
+ * e2e.c: running the real claimd and claim binaries from cmocka tests.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2e.h"
+
+const char *e2e_claimd, *e2e_claim;
+
+#define MAXARGS 64
+
+static void
+collect_args(const char *first, va_list ap, const char **argv, int start)
+{
+	int n = start;
+	const char *a = first;
+
+	while (a != NULL && n < MAXARGS - 1) {
+		argv[n++] = a;
+		a = va_arg(ap, const char *);
+	}
+	argv[n] = NULL;
+}
+
+static long
+ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 +
+	    (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+void
+e2e_daemon_start(struct e2e_daemon *d, const char *data, const char *admin_hex,
+    const char *api, const char *feed)
+{
+	const char *argv[MAXARGS];
+	int out[2], n = 0, errfd;
+	char buf[1024];
+	size_t len = 0;
+	struct timespec t0;
+
+	memset(d, 0, sizeof(*d));
+	snprintf(d->data, sizeof(d->data), "%s", data);
+	snprintf(d->log, sizeof(d->log), "%s.log", data);
+	argv[n++] = e2e_claimd;
+	argv[n++] = "--data";
+	argv[n++] = data;
+	argv[n++] = "--api";
+	argv[n++] = api ? api : "tcp://127.0.0.1:*";
+	argv[n++] = "--pub";
+	argv[n++] = feed ? feed : "tcp://127.0.0.1:*";
+	if (admin_hex != NULL) {
+		argv[n++] = "--admin-key";
+		argv[n++] = admin_hex;
+	}
+	argv[n] = NULL;
+	assert_int_equal(pipe(out), 0);
+	errfd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	assert_true(errfd >= 0);
+	if ((d->pid = fork()) == 0) {
+		dup2(out[1], 1);
+		dup2(errfd, 2);
+		close(out[0]);
+		close(out[1]);
+		execv(e2e_claimd, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(errfd);
+	/* It prints "api EP\nfeed EP\n" once it listens. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (ms_since(&t0) < 10000) {
+		struct pollfd p = {out[0], POLLIN, 0};
+		ssize_t r;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		if ((r = read(out[0], buf + len, sizeof(buf) - 1 - len)) <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		{
+			char *f = strstr(buf, "\nfeed ");
+
+			if (f != NULL && strchr(f + 1, '\n') != NULL)
+				break;
+		}
+	}
+	close(out[0]);
+	if (sscanf(buf, "api %127s\nfeed %127s", d->api, d->feed) != 2) {
+		char *log = tu_read_file(d->log, NULL);
+
+		fail_msg("claimd did not start: %s", log);
+	}
+	setenv("CLAIM_SERVER", d->api, 1);
+}
+
+int
+e2e_daemon_stop(struct e2e_daemon *d, int sig)
+{
+	int status;
+
+	if (d->pid <= 0)
+		return -1;
+	kill(d->pid, sig);
+	while (waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	d->pid = 0;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* Appends what fd has to *buf. Returns false at end of file. */
+static bool
+drain_fd(int fd, char **buf, size_t *len, size_t *cap)
+{
+	char tmp[65536];
+	ssize_t r = read(fd, tmp, sizeof(tmp));
+
+	if (r <= 0)
+		return false;
+	if (*len + (size_t)r + 1 > *cap) {
+		while (*len + (size_t)r + 1 > *cap)
+			*cap = *cap ? *cap * 2 : 65536;
+		*buf = realloc(*buf, *cap);
+		assert_non_null(*buf);
+	}
+	memcpy(*buf + *len, tmp, (size_t)r);
+	*len += (size_t)r;
+	(*buf)[*len] = '\0';
+	return true;
+}
+
+static void
+run_argv(struct e2e_run *r, const char *stdin_text, const char **argv)
+{
+	int in[2], out[2], err[2], status;
+	size_t olen = 0, ocap = 0, elen = 0, ecap = 0, wrote = 0;
+	size_t inlen = stdin_text ? strlen(stdin_text) : 0;
+	bool oopen = true, eopen = true;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	assert_int_equal(pipe(in), 0);
+	assert_int_equal(pipe(out), 0);
+	assert_int_equal(pipe(err), 0);
+	if ((pid = fork()) == 0) {
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(in[1]);
+		close(out[0]);
+		close(err[0]);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	signal(SIGPIPE, SIG_IGN);
+	if (inlen == 0) {
+		close(in[1]);
+		in[1] = -1;
+	}
+	while (oopen || eopen) {
+		struct pollfd p[3] = {
+		    {oopen ? out[0] : -1, POLLIN, 0},
+		    {eopen ? err[0] : -1, POLLIN, 0},
+		    {in[1], POLLOUT, 0},
+		};
+
+		if (poll(p, 3, 1000) < 0 && errno != EINTR)
+			break;
+		if (p[0].revents)
+			oopen = drain_fd(out[0], &r->out, &olen, &ocap);
+		if (p[1].revents)
+			eopen = drain_fd(err[0], &r->err, &elen, &ecap);
+		if (in[1] >= 0 && (p[2].revents & (POLLOUT | POLLERR))) {
+			ssize_t w =
+			    write(in[1], stdin_text + wrote, inlen - wrote);
+
+			if (w > 0)
+				wrote += (size_t)w;
+			if (w < 0 || wrote == inlen) {
+				close(in[1]);
+				in[1] = -1;
+			}
+		}
+	}
+	if (in[1] >= 0)
+		close(in[1]);
+	close(out[0]);
+	close(err[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	r->status =
+	    WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	if (r->out == NULL)
+		r->out = strdup("");
+	if (r->err == NULL)
+		r->err = strdup("");
+}
+
+void
+e2e_claim_run_(struct e2e_run *r, const char *stdin_text, ...)
+{
+	const char *argv[MAXARGS];
+	va_list ap;
+
+	argv[0] = e2e_claim;
+	va_start(ap, stdin_text);
+	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	va_end(ap);
+	run_argv(r, stdin_text, argv);
+}
+
+void
+e2e_run_free(struct e2e_run *r)
+{
+	free(r->out);
+	free(r->err);
+	memset(r, 0, sizeof(*r));
+}
+
+json_t *
+e2e_claim_json_(const char *stdin_text, ...)
+{
+	const char *argv[MAXARGS];
+	struct e2e_run r;
+	json_error_t jerr;
+	json_t *j;
+	va_list ap;
+
+	argv[0] = e2e_claim;
+	va_start(ap, stdin_text);
+	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	va_end(ap);
+	run_argv(&r, stdin_text, argv);
+	if (r.status != 0)
+		fail_msg("claim %s exited %d: %s", argv[1], r.status, r.err);
+	if ((j = json_loads(r.out, JSON_DECODE_ANY, &jerr)) == NULL)
+		fail_msg("claim %s printed no JSON: %s (%s)", argv[1], r.out,
+		    jerr.text);
+	e2e_run_free(&r);
+	return j;
+}
+
+void
+e2e_bg_start_(struct e2e_bg *b, ...)
+{
+	const char *argv[MAXARGS];
+	int out[2];
+	va_list ap;
+
+	memset(b, 0, sizeof(*b));
+	argv[0] = e2e_claim;
+	va_start(ap, b);
+	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	va_end(ap);
+	assert_int_equal(pipe(out), 0);
+	if ((b->pid = fork()) == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+
+		dup2(devnull, 0);
+		dup2(out[1], 1);
+		close(out[0]);
+		close(out[1]);
+		execv(e2e_claim, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	b->out = out[0];
+}
+
+char *
+e2e_bg_line(struct e2e_bg *b, int ms)
+{
+	struct timespec t0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		char *nl = memchr(b->buf, '\n', b->len), *line;
+		struct pollfd p = {b->out, POLLIN, 0};
+		ssize_t r;
+		long left;
+
+		if (nl != NULL) {
+			size_t n = (size_t)(nl - b->buf);
+
+			line = strndup(b->buf, n);
+			memmove(b->buf, nl + 1, b->len - n - 1);
+			b->len -= n + 1;
+			return line;
+		}
+		left = ms - ms_since(&t0);
+		if (left <= 0 || poll(&p, 1, (int)left) <= 0)
+			return NULL;
+		r = read(b->out, b->buf + b->len, sizeof(b->buf) - b->len);
+		if (r <= 0)
+			return NULL;
+		b->len += (size_t)r;
+	}
+}
+
+int
+e2e_bg_stop(struct e2e_bg *b, int sig)
+{
+	int status;
+
+	kill(b->pid, sig);
+	while (waitpid(b->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	close(b->out);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+char *
+e2e_keygen(const char *dir, const char *name)
+{
+	char path[1024];
+	struct e2e_run r;
+	char *pub;
+
+	snprintf(path, sizeof(path), "%s/%s.key", dir, name);
+	e2e_claim_run(&r, NULL, "keygen", "--out", path, NULL);
+	if (r.status != 0)
+		fail_msg("keygen: %s", r.err);
+	pub = strndup(r.out, 64);
+	e2e_run_free(&r);
+	return pub;
+}

@@ -1,0 +1,68 @@
+/*
+ * e2e: running the real claimd and claim binaries from cmocka tests.
+ */
+#ifndef CLAIMD_E2E_H
+#define CLAIMD_E2E_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+
+#include "testutil.h"
+
+/* Paths to the binaries, from the command line. */
+extern const char *e2e_claimd, *e2e_claim;
+
+struct e2e_daemon {
+	pid_t pid;
+	char api[128];
+	char feed[128];
+	char data[512];
+	char log[512]; /* its stderr */
+};
+
+/*
+ * Starts claimd on data with admin_hex; api/feed NULL for free loopback
+ * ports. Waits until it listens.
+ */
+void e2e_daemon_start(struct e2e_daemon *d, const char *data,
+    const char *admin_hex, const char *api, const char *feed);
+/* Sends sig and waits; returns the exit status (or 128 + signal). */
+int e2e_daemon_stop(struct e2e_daemon *d, int sig);
+
+struct e2e_run {
+	int status;
+	char *out;
+	char *err;
+};
+
+/*
+ * Runs claim with args and stdin text (may be NULL). The macros end the
+ * argument list with NULL.
+ */
+void e2e_claim_run_(struct e2e_run *r, const char *stdin_text, ...);
+#define e2e_claim_run(r, in, ...) e2e_claim_run_(r, in, __VA_ARGS__, NULL)
+void e2e_run_free(struct e2e_run *r);
+/* Runs claim, requires exit 0, returns its stdout parsed as JSON. */
+json_t *e2e_claim_json_(const char *stdin_text, ...);
+#define e2e_claim_json(in, ...) e2e_claim_json_(in, __VA_ARGS__, NULL)
+
+/* A claim process in the background, its stdout readable line by line. */
+struct e2e_bg {
+	pid_t pid;
+	int out; /* read end of its stdout */
+	char buf[1 << 16];
+	size_t len;
+};
+
+void e2e_bg_start_(struct e2e_bg *b, ...);
+#define e2e_bg_start(b, ...) e2e_bg_start_(b, __VA_ARGS__, NULL)
+/* The next line, waiting up to ms; NULL on timeout (caller frees). */
+char *e2e_bg_line(struct e2e_bg *b, int ms);
+int e2e_bg_stop(struct e2e_bg *b, int sig);
+
+/* Writes a new key pair to dir/name.key; returns the public key (hex). */
+char *e2e_keygen(const char *dir, const char *name);
+
+#endif

@@ -1,0 +1,757 @@
+/*
+ * test_e2e: a real claimd on free loopback ports and a temporary folder,
+ * driven by the real claim binary.
+ *
+ *   test_e2e CLAIMD CLAIM
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "e2e.h"
+
+struct fx {
+	char *dir;
+	char data[512];
+	char admin_key[512], desk_key[512], other_key[512];
+	char *admin_pub, *desk_pub, *other_pub;
+	struct e2e_daemon d;
+};
+
+static void
+must(struct e2e_run *r, int want, const char *what)
+{
+	if (r->status != want)
+		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
+		    r->status, want, r->out, r->err);
+}
+
+/* Runs claim and requires exit status want. */
+#define CLAIM(want, in, ...)                                                   \
+	do {                                                                   \
+		struct e2e_run r_;                                             \
+		e2e_claim_run(&r_, in, __VA_ARGS__, NULL);                     \
+		must(&r_, want, #__VA_ARGS__);                                 \
+		e2e_run_free(&r_);                                             \
+	} while (0)
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tu_tmpdir();
+	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
+	f->admin_pub = e2e_keygen(f->dir, "admin");
+	f->desk_pub = e2e_keygen(f->dir, "desk");
+	f->other_pub = e2e_keygen(f->dir, "other");
+	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
+	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
+	snprintf(f->other_key, sizeof(f->other_key), "%s/other.key", f->dir);
+	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
+	CLAIM(0, NULL, "party", "add", "am-mfa", "--name",
+	    "Armenia, Ministry of Foreign Affairs", "--key", f->admin_key);
+	CLAIM(0, NULL, "--key", f->admin_key, "party", "add", "az-mfa",
+	    "--name", "Azerbaijan, Ministry of Foreign Affairs");
+	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
+	    f->admin_key);
+	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "az-mfa", "--key",
+	    f->admin_key);
+	setenv("CLAIM_KEY", f->desk_key, 1);
+	setenv("CLAIM_TIMEOUT", "3000", 1);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	e2e_daemon_stop(&f->d, SIGTERM);
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f->admin_pub);
+	free(f->desk_pub);
+	free(f->other_pub);
+	free(f);
+	unsetenv("CLAIM_KEY");
+	return 0;
+}
+
+/* Submits one claim; returns its id (caller frees). */
+static char *
+submit(const char *json)
+{
+	json_t *ack = e2e_claim_json(json, "submit", "-", "--json");
+	char *id = strdup(json_string_value(json_object_get(ack, "claim")));
+
+	assert_int_equal(
+	    json_integer_value(json_object_get(ack, "version")), 1);
+	json_decref(ack);
+	return id;
+}
+
+static json_int_t
+log_size(void)
+{
+	json_t *st = e2e_claim_json(NULL, "stats", "--json");
+	json_int_t n = json_integer_value(json_object_get(st, "size"));
+
+	json_decref(st);
+	return n;
+}
+
+static void
+test_e2e_claim_lifecycle(void **state)
+{
+	struct fx *f = *state;
+	struct e2e_run r;
+	json_t *j, *h;
+	char *id, prefix[9];
+
+	(void)f;
+	id = submit("{\"party\": \"am-mfa\", \"topics\": [\"use-of-force\"], "
+		    "\"statement\": \"Aliyev threatened to use force.\", "
+		    "\"made\": \"2021-04-20\", \"sources\": [{\"publisher\": "
+		    "\"Young Bhartiya\", \"title\": \"Azerbaijan Ready\", "
+		    "\"published\": \"2021-04-22\"}]}");
+	snprintf(prefix, sizeof(prefix), "%.8s", id);
+
+	/* show, by an 8-digit prefix. */
+	j = e2e_claim_json(NULL, "show", prefix, "--json");
+	assert_string_equal(json_string_value(json_object_get(j, "claim")), id);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "party")), "am-mfa");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "status")), "asserted");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "signer")), f->desk_pub);
+	assert_int_equal(json_integer_value(json_object_get(j, "index")), 4);
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+	assert_true(json_integer_value(json_object_get(j, "time")) > 0);
+	json_decref(j);
+	e2e_claim_run(&r, NULL, "show", prefix, NULL);
+	must(&r, 0, "show");
+	assert_non_null(strstr(r.out, "Aliyev threatened to use force."));
+	assert_non_null(strstr(r.out, "Young Bhartiya"));
+	e2e_run_free(&r);
+
+	/* revise: the party may be left out; it is the claim's. */
+	e2e_claim_run(&r,
+	    "{\"topics\": [\"use-of-force\"], \"statement\": \"Aliyev "
+	    "threatened to use force against Armenia.\"}",
+	    "revise", prefix, "-", "--note", "wording", "--json", NULL);
+	must(&r, 0, "revise");
+	j = json_loads(r.out, 0, NULL);
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+	assert_string_equal(json_string_value(json_object_get(j, "claim")), id);
+	json_decref(j);
+	e2e_run_free(&r);
+
+	/* retract */
+	CLAIM(0, NULL, "retract", id, "--reason", "misattributed");
+	j = e2e_claim_json(NULL, "show", id, "--json");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "status")), "retracted");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "note")), "misattributed");
+	/* A retraction keeps what the claim said. */
+	assert_string_equal(json_string_value(json_object_get(j, "statement")),
+	    "Aliyev threatened to use force against Armenia.");
+	json_decref(j);
+
+	/* history: three versions in order, one JSON object a line. */
+	e2e_claim_run(&r, NULL, "history", prefix, "--json", NULL);
+	must(&r, 0, "history");
+	{
+		char *save = NULL, *line;
+		int v = 0;
+
+		for (line = strtok_r(r.out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save)) {
+			h = json_loads(line, 0, NULL);
+			assert_non_null(h);
+			assert_int_equal(
+			    json_integer_value(json_object_get(h, "version")),
+			    ++v);
+			json_decref(h);
+		}
+		assert_int_equal(v, 3);
+	}
+	e2e_run_free(&r);
+
+	/* show --version 1 is still the original. */
+	j = e2e_claim_json(NULL, "show", id, "--version", "1", "--json");
+	assert_string_equal(json_string_value(json_object_get(j, "statement")),
+	    "Aliyev threatened to use force.");
+	json_decref(j);
+
+	/* diff between versions, word by word. */
+	j = e2e_claim_json(
+	    NULL, "diff", id, "--from", "1", "--to", "2", "--json");
+	{
+		json_t *seg = json_object_get(j, "statement");
+		json_t *last = json_array_get(seg, json_array_size(seg) - 1);
+
+		assert_string_equal(
+		    json_string_value(json_object_get(last, "op")), "add");
+		assert_non_null(
+		    strstr(json_string_value(json_object_get(last, "text")),
+			"against Armenia."));
+	}
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "note")), "wording");
+	json_decref(j);
+	free(id);
+
+	/* Not found is exit 1; a bad prefix is a usage error. */
+	CLAIM(1, NULL, "show", "0000000000000000");
+	CLAIM(2, NULL, "show", "xyz");
+}
+
+static void
+test_e2e_ungranted_key_and_revocation(void **state)
+{
+	struct fx *f = *state;
+	struct e2e_run r;
+	const char *claim = "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+			    "\"statement\": \"From a stranger.\"}";
+
+	/* A key without a grant is refused: exit 4, no entry. */
+	e2e_claim_run(&r, claim, "submit", "-", "--key", f->other_key, NULL);
+	must(&r, 4, "ungranted submit");
+	assert_non_null(strstr(r.err, "unauthorized"));
+	assert_non_null(strstr(r.err, "holds no grant for party \"am-mfa\""));
+	e2e_run_free(&r);
+	assert_int_equal(log_size(), 4);
+	/* Registry records need the admin key. */
+	CLAIM(4, NULL, "grant", f->other_pub, "--party", "am-mfa", "--key",
+	    f->desk_key);
+	/* Granted, it is accepted; revoked, refused again. */
+	CLAIM(0, NULL, "grant", f->other_pub, "--party", "am-mfa", "--key",
+	    f->admin_key);
+	CLAIM(0, claim, "submit", "-", "--key", f->other_key);
+	CLAIM(0, NULL, "revoke", f->other_pub, "--party", "am-mfa", "--key",
+	    f->admin_key);
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"After the revocation.\"}",
+	    "submit", "-", "--key", f->other_key, NULL);
+	must(&r, 4, "revoked submit");
+	assert_non_null(strstr(r.err, "unauthorized"));
+	e2e_run_free(&r);
+	/* Its grant for one party says nothing about another. */
+	CLAIM(4,
+	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"x\"}",
+	    "submit", "-", "--key", f->other_key);
+	/* A grant for a party that does not exist is refused. */
+	CLAIM(4, NULL, "grant", f->other_pub, "--party", "nobody", "--key",
+	    f->admin_key);
+	assert_int_equal(log_size(), 7);
+}
+
+/*
+ * Two desks revise the same version 1. The second desk works on a replica
+ * (a second daemon fed this one's export up to version 1), so its v2 is
+ * signed against v1 after this log has moved on to another v2: stale.
+ */
+static void
+test_e2e_stale_revision_is_a_conflict(void **state)
+{
+	struct fx *f = *state;
+	struct e2e_daemon replica;
+	char data2[600], exp[600];
+	struct e2e_run r;
+	json_t *j;
+	char *id;
+
+	id = submit("{\"party\": \"az-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"v1\"}");
+	/* The replica gets entries 0-4: the registry and v1. */
+	snprintf(exp, sizeof(exp), "%s/v1.jsonl", f->dir);
+	CLAIM(0, NULL, "export", "--to", "5", "--out", exp);
+	CLAIM(0, "{\"statement\": \"v2\", \"topics\": [\"t\"]}", "revise", id,
+	    "-");
+	snprintf(data2, sizeof(data2), "%s/replica", f->dir);
+	e2e_daemon_start(&replica, data2, f->admin_pub, NULL, NULL);
+	CLAIM(0, NULL, "submit", exp, "--records");
+	CLAIM(0,
+	    "{\"statement\": \"v2 from another desk\", \"topics\": "
+	    "[\"t\"]}",
+	    "revise", id, "-");
+	snprintf(exp, sizeof(exp), "%s/stale.jsonl", f->dir);
+	CLAIM(0, NULL, "export", "--from", "5", "--out", exp);
+	e2e_daemon_stop(&replica, SIGTERM);
+
+	/* Here it names v1 as its prev while v2 is the head: a conflict
+	 * that names the head, exit 4, nothing stored. */
+	setenv("CLAIM_SERVER", f->d.api, 1);
+	e2e_claim_run(&r, NULL, "submit", exp, "--records", NULL);
+	must(&r, 4, "stale revision");
+	assert_non_null(strstr(r.err, "conflict"));
+	assert_non_null(strstr(r.err, "is at version 2"));
+	assert_non_null(strstr(r.err, "head"));
+	e2e_run_free(&r);
+	j = e2e_claim_json(NULL, "show", id, "--json");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "statement")), "v2");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+	json_decref(j);
+	assert_int_equal(log_size(), 6);
+	free(id);
+}
+
+static void
+test_e2e_idempotent_resubmission(void **state)
+{
+	struct fx *f = *state;
+	char exp[600], *id;
+	struct e2e_run r;
+	json_int_t before;
+
+	id = submit("{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"Said once.\"}");
+	free(id);
+	before = log_size();
+	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
+	CLAIM(0, NULL, "export", "--out", exp);
+	/* The same bytes again: every entry already there, nothing new. */
+	e2e_claim_run(&r, NULL, "submit", exp, "--records", "--json", NULL);
+	must(&r, 0, "resubmit");
+	{
+		char *save = NULL, *line;
+		int n = 0;
+
+		for (line = strtok_r(r.out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save)) {
+			json_t *a = json_loads(line, 0, NULL);
+
+			assert_true(
+			    json_is_true(json_object_get(a, "existed")));
+			assert_int_equal(
+			    json_integer_value(json_object_get(a, "index")),
+			    json_integer_value(json_object_get(a, "line")) - 1);
+			json_decref(a);
+			n++;
+		}
+		assert_int_equal(n, before);
+	}
+	e2e_run_free(&r);
+	assert_int_equal(log_size(), before);
+}
+
+/* Reads watch --json lines until n entries or a timeout. */
+static int
+read_watch(struct e2e_bg *w, int *seen, int max, int n)
+{
+	int got = 0;
+
+	while (got < n) {
+		char *line = e2e_bg_line(w, 10000);
+		json_t *j;
+		json_int_t i;
+
+		if (line == NULL)
+			break;
+		j = json_loads(line, 0, NULL);
+		free(line);
+		assert_non_null(j);
+		i = json_integer_value(json_object_get(j, "index"));
+		assert_non_null(json_object_get(j, "hash"));
+		assert_non_null(json_object_get(j, "kind"));
+		json_decref(j);
+		assert_true(i >= 0 && i < max);
+		seen[i]++;
+		got++;
+	}
+	return got;
+}
+
+static void
+submit_many(int from, int n, const char *party)
+{
+	char *text = malloc((size_t)n * 200 + 1), *p = text;
+
+	for (int i = 0; i < n; i++)
+		p += sprintf(p,
+		    "{\"party\": \"%s\", \"topics\": [\"bulk\"], "
+		    "\"statement\": \"Statement number %d.\"}\n",
+		    party, from + i);
+	CLAIM(0, text, "submit", "-");
+	free(text);
+}
+
+static void
+test_e2e_watch_exactly_once_across_restart(void **state)
+{
+	struct fx *f = *state;
+	int seen[400] = {0};
+	struct e2e_bg w;
+	char api[128], feed[128];
+
+	/* From index 0: the four registry entries first, then the rest. */
+	e2e_bg_start(&w, "watch", "--from", "0", "--json", NULL);
+	submit_many(0, 100, "am-mfa");
+	assert_int_equal(read_watch(&w, seen, 400, 104), 104);
+	/* Restart the daemon on the same ports; the watcher stays. */
+	snprintf(api, sizeof(api), "%s", f->d.api);
+	snprintf(feed, sizeof(feed), "%s", f->d.feed);
+	assert_int_equal(e2e_daemon_stop(&f->d, SIGTERM), 0);
+	e2e_daemon_start(&f->d, f->data, NULL, api, feed);
+	submit_many(100, 150, "az-mfa");
+	assert_int_equal(read_watch(&w, seen, 400, 150), 150);
+	/* Nothing more arrives: no duplicate. */
+	{
+		char *extra = e2e_bg_line(&w, 1500);
+
+		if (extra != NULL)
+			fail_msg("unexpected extra event: %s", extra);
+	}
+	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
+	for (int i = 0; i < 254; i++)
+		if (seen[i] != 1)
+			fail_msg("index %d seen %d times", i, seen[i]);
+	for (int i = 254; i < 400; i++)
+		assert_int_equal(seen[i], 0);
+}
+
+static void
+test_e2e_watch_catches_up_from_an_index(void **state)
+{
+	int seen[400] = {0};
+	struct e2e_bg w;
+
+	(void)state;
+	submit_many(0, 300, "am-mfa");
+	/* A watcher 250 entries behind reads them in order, then live. */
+	e2e_bg_start(&w, "watch", "--from", "54", "--json", NULL);
+	assert_int_equal(read_watch(&w, seen, 400, 250), 250);
+	submit_many(300, 10, "az-mfa");
+	assert_int_equal(read_watch(&w, seen, 400, 10), 10);
+	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
+	for (int i = 0; i < 314; i++)
+		assert_int_equal(seen[i], i >= 54 ? 1 : 0);
+}
+
+static void
+test_e2e_party_and_topic_filters(void **state)
+{
+	struct e2e_bg wp, wt;
+	struct e2e_run r;
+	char *line;
+	int n;
+
+	(void)state;
+	e2e_bg_start(&wp, "watch", "--party", "az-mfa", "--json", NULL);
+	e2e_bg_start(&wt, "watch", "--topic", "lachin", "--json", NULL);
+	usleep(300000); /* let both subscribe; gaps would be fetched anyway */
+	CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"a1\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"borders\"], \"statement\": "
+	    "\"b1\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"lachin\", \"borders\"], "
+	    "\"statement\": \"b2\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"borders\"], \"statement\": "
+	    "\"a2\"}\n",
+	    "submit", "-", "--window", "1");
+	/* Party az-mfa: b1, b2. Topic lachin: a1, b2. */
+	for (n = 0; n < 2; n++) {
+		json_t *j;
+
+		assert_non_null(line = e2e_bg_line(&wp, 10000));
+		j = json_loads(line, 0, NULL);
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "statement")),
+		    n == 0 ? "b1" : "b2");
+		json_decref(j);
+		free(line);
+		assert_non_null(line = e2e_bg_line(&wt, 10000));
+		j = json_loads(line, 0, NULL);
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "statement")),
+		    n == 0 ? "a1" : "b2");
+		json_decref(j);
+		free(line);
+	}
+	assert_null(e2e_bg_line(&wp, 1000));
+	assert_null(e2e_bg_line(&wt, 200));
+	e2e_bg_stop(&wp, SIGTERM);
+	e2e_bg_stop(&wt, SIGTERM);
+
+	/* list filters the same way. */
+	e2e_claim_run(&r, NULL, "list", "--party", "am-mfa", NULL);
+	must(&r, 0, "list --party");
+	assert_non_null(strstr(r.out, "a1"));
+	assert_non_null(strstr(r.out, "a2"));
+	assert_null(strstr(r.out, "b1"));
+	e2e_run_free(&r);
+	e2e_claim_run(
+	    &r, NULL, "list", "--topic", "lachin", "--party", "az-mfa", NULL);
+	must(&r, 0, "list --topic --party");
+	assert_non_null(strstr(r.out, "b2"));
+	assert_null(strstr(r.out, "a1"));
+	assert_null(strstr(r.out, "b1"));
+	e2e_run_free(&r);
+}
+
+static void
+test_e2e_batch_labels_revisions_retractions(void **state)
+{
+	struct e2e_run r;
+	json_t *j;
+
+	(void)state;
+	e2e_claim_run(&r,
+	    "{\"ref\": \"a\", \"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"A says so.\"}\n"
+	    "\n"
+	    "{\"ref\": \"b\", \"party\": \"az-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"B says not.\", \"relations\": [{\"rel\": "
+	    "\"disputes\", \"claim\": \"@a\"}]}\n"
+	    "{\"revises\": \"@a\", \"topics\": [\"t\"], \"statement\": \"A "
+	    "says so, firmly.\", \"note\": \"stronger\"}\n"
+	    "{\"retracts\": \"@b\", \"reason\": \"wrong party\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"bad\", \"relations\": [{\"rel\": \"supports\", \"claim\": "
+	    "\"@nope\"}]}\n",
+	    "submit", "-", "--json", NULL);
+	/* Four stored, the last refused before sending: exit 4. */
+	must(&r, 4, "batch");
+	assert_non_null(strstr(r.err, "line 6"));
+	assert_non_null(strstr(r.err, "\"ref\": \"nope\""));
+	{
+		char *save = NULL, *line, *a = NULL, *b = NULL;
+		int n = 0;
+
+		for (line = strtok_r(r.out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save), n++) {
+			json_t *ack = json_loads(line, 0, NULL);
+			const char *ref =
+			    json_string_value(json_object_get(ack, "ref"));
+
+			if (ref != NULL && strcmp(ref, "a") == 0)
+				a = strdup(json_string_value(
+				    json_object_get(ack, "claim")));
+			if (ref != NULL && strcmp(ref, "b") == 0)
+				b = strdup(json_string_value(
+				    json_object_get(ack, "claim")));
+			json_decref(ack);
+		}
+		assert_int_equal(n, 4);
+		assert_non_null(a);
+		assert_non_null(b);
+		j = e2e_claim_json(NULL, "show", b, "--json");
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "status")),
+		    "retracted");
+		assert_string_equal(
+		    json_string_value(json_object_get(
+			json_array_get(json_object_get(j, "relations"), 0),
+			"claim")),
+		    a);
+		json_decref(j);
+		j = e2e_claim_json(NULL, "show", a, "--json");
+		assert_int_equal(
+		    json_integer_value(json_object_get(j, "version")), 2);
+		json_decref(j);
+		free(a);
+		free(b);
+	}
+	e2e_run_free(&r);
+}
+
+static void
+test_e2e_sigterm_during_batch_loses_no_ack(void **state)
+{
+	struct fx *f = *state;
+	char *text = malloc(3000 * 160), *p = text, **acked;
+	struct e2e_bg s;
+	int nacked = 0;
+
+	for (int i = 0; i < 3000; i++)
+		p += sprintf(p,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"Batch claim %d.\"}\n",
+		    i);
+	{
+		char path[600];
+		FILE *fp;
+
+		snprintf(path, sizeof(path), "%s/batch.jsonl", f->dir);
+		fp = fopen(path, "w");
+		fputs(text, fp);
+		fclose(fp);
+		e2e_bg_start(
+		    &s, "submit", path, "--json", "--window", "64", NULL);
+	}
+	free(text);
+	acked = calloc(3000, sizeof(char *));
+	/* Stop the daemon in the middle of the batch. */
+	while (nacked < 500) {
+		char *line = e2e_bg_line(&s, 10000);
+
+		assert_non_null(line);
+		acked[nacked++] = line;
+	}
+	assert_int_equal(e2e_daemon_stop(&f->d, SIGTERM), 0);
+	for (char *line; (line = e2e_bg_line(&s, 5000)) != NULL;)
+		acked[nacked++] = line;
+	/* The client ends with "unreachable" (3): not everything was
+	 * stored, and it says so. */
+	assert_int_equal(e2e_bg_stop(&s, SIGTERM), 3);
+	assert_true(nacked < 3000);
+	/* Every acknowledged claim is there after a restart. */
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	for (int i = 0; i < nacked; i++) {
+		json_t *ack = json_loads(acked[i], 0, NULL), *j;
+		const char *id =
+		    json_string_value(json_object_get(ack, "claim"));
+
+		j = e2e_claim_json(NULL, "show", id, "--json");
+		assert_int_equal(
+		    json_integer_value(json_object_get(j, "index")),
+		    json_integer_value(json_object_get(ack, "index")));
+		json_decref(j);
+		json_decref(ack);
+		free(acked[i]);
+	}
+	free(acked);
+	{
+		struct e2e_run r;
+
+		/* And the store is sound. */
+		e2e_daemon_stop(&f->d, SIGTERM);
+		{
+			const char *argv_check = f->data;
+			char cmd[1200];
+
+			snprintf(cmd, sizeof(cmd), "%s --check %s >/dev/null",
+			    e2e_claimd, argv_check);
+			assert_int_equal(system(cmd), 0);
+		}
+		e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+		e2e_claim_run(&r, NULL, "stats", NULL);
+		must(&r, 0, "stats after restart");
+		e2e_run_free(&r);
+	}
+}
+
+static void
+test_e2e_unreachable_usage_and_help(void **state)
+{
+	struct e2e_run r;
+
+	(void)state;
+	/* Nobody listens there: exit 3, a clear message, no hang. */
+	e2e_claim_run(&r, NULL, "--server", "tcp://127.0.0.1:9", "--timeout",
+	    "300", "stats", NULL);
+	must(&r, 3, "unreachable stats");
+	assert_non_null(strstr(r.err, "does not answer"));
+	e2e_run_free(&r);
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"s\"}",
+	    "submit", "-", "--server", "tcp://127.0.0.1:9", "--timeout", "200",
+	    NULL);
+	must(&r, 3, "unreachable submit");
+	e2e_run_free(&r);
+	/* Usage errors are 2; every verb has --help. */
+	CLAIM(2, NULL, "frobnicate");
+	CLAIM(2, NULL, "show");
+	CLAIM(2, NULL, "show", "abc", "--version", "x");
+	CLAIM(2, NULL, "submit", "-", "--window", "0");
+	CLAIM(2, "not json", "submit", "-");
+	CLAIM(2, NULL, "keygen");
+	{
+		static const char *const verbs[] = {"diff", "export", "grant",
+		    "history", "keygen", "list", "party", "retract", "revise",
+		    "revoke", "show", "stats", "submit", "watch"};
+
+		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+			e2e_claim_run(&r, NULL, verbs[i], "--help", NULL);
+			must(&r, 0, verbs[i]);
+			assert_non_null(strstr(r.out, "usage: claim"));
+			e2e_run_free(&r);
+		}
+	}
+	CLAIM(0, NULL, "--help");
+	/* A schema error in the input is refused before signing. */
+	e2e_claim_run(&r,
+	    "{\"party\": \"AM\", \"topics\": [\"t\"], "
+	    "\"statement\": \"s\"}",
+	    "submit", "-", NULL);
+	must(&r, 4, "bad slug");
+	assert_non_null(strstr(r.err, "not a slug"));
+	e2e_run_free(&r);
+}
+
+static void
+test_e2e_key_file_permissions(void **state)
+{
+	struct fx *f = *state;
+	struct e2e_run r;
+	char loose[600];
+
+	snprintf(loose, sizeof(loose), "%s/loose.key", f->dir);
+	{
+		char cmd[2048];
+
+		snprintf(cmd, sizeof(cmd), "cp %s %s && chmod 644 %s",
+		    f->desk_key, loose, loose);
+		assert_int_equal(system(cmd), 0);
+	}
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"s\"}",
+	    "submit", "-", "--key", loose, NULL);
+	must(&r, 2, "loose key");
+	assert_non_null(strstr(r.err, "can be read by others"));
+	e2e_run_free(&r);
+	/* keygen does not overwrite a key. */
+	e2e_claim_run(&r, NULL, "keygen", "--out", f->desk_key, NULL);
+	must(&r, 2, "keygen over a key");
+	e2e_run_free(&r);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_claim_lifecycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_ungranted_key_and_revocation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_stale_revision_is_a_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_idempotent_resubmission, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_watch_exactly_once_across_restart, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_watch_catches_up_from_an_index, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_party_and_topic_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_batch_labels_revisions_retractions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_sigterm_during_batch_loses_no_ack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_unreachable_usage_and_help, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_key_file_permissions, setup, teardown),
+	};
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_e2e CLAIMD CLAIM\n");
+		return 2;
+	}
+	e2e_claimd = argv[1];
+	e2e_claim = argv[2];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
