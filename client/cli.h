@@ -92,19 +92,24 @@ int batch_add_record(
 int batch_end(struct batch *b, int rc);
 
 /* The verbs. */
+int cmd_audit(struct cli *, int, char **);
+int cmd_checkpoint(struct cli *, int, char **);
 int cmd_diff(struct cli *, int, char **);
 int cmd_export(struct cli *, int, char **);
 int cmd_grant(struct cli *, int, char **);
 int cmd_history(struct cli *, int, char **);
 int cmd_keygen(struct cli *, int, char **);
 int cmd_list(struct cli *, int, char **);
+int cmd_log_key(struct cli *, int, char **);
 int cmd_party(struct cli *, int, char **);
+int cmd_prove(struct cli *, int, char **);
 int cmd_retract(struct cli *, int, char **);
 int cmd_revise(struct cli *, int, char **);
 int cmd_revoke(struct cli *, int, char **);
 int cmd_show(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_submit(struct cli *, int, char **);
+int cmd_verify(struct cli *, int, char **);
 int cmd_watch(struct cli *, int, char **);
 
 /* main.c */

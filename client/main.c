@@ -16,6 +16,15 @@
 
 /* Sorted by name. */
 static const struct cmd cmds[] = {
+    {"audit", cmd_audit, "audit --state FILE [--log-key KEY]",
+	"Check the newest signed checkpoint against the last one seen (kept "
+	"in FILE) with a consistency proof; a rewritten log is exit 1",
+	"  --state FILE   where the last checkpoint seen is kept (created)\n"
+	"  --log-key KEY  the log's verifier key (default: as in FILE, or on "
+	"first\n                 use the one claimd names)\n"},
+    {"checkpoint", cmd_checkpoint, "checkpoint [--log-key KEY]",
+	"The log's current signed checkpoint (C2SP tlog-checkpoint)",
+	"  --log-key KEY  check it with this verifier key\n"},
     {"diff", cmd_diff, "diff ID --from N --to M",
 	"Show what changed between two versions of a claim",
 	"  --from N    the older version\n"
@@ -40,9 +49,19 @@ static const struct cmd cmds[] = {
 	"Claims in order of creation, newest version of each",
 	"  --party P   only claims of party P\n"
 	"  --topic T   only claims whose newest version has topic T\n"},
+    {"log-key", cmd_log_key, "log-key",
+	"The log's verifier key: origin+keyid+base64 key", ""},
     {"party", cmd_party, "party add SLUG --name TEXT",
 	"Add a party (signed with the admin key)",
 	"  --name TEXT  the party's full name\n"},
+    {"prove", cmd_prove,
+	"prove inclusion ID|HASH [--size N] | prove consistency --from M "
+	"--to N",
+	"Merkle proofs as JSON, checked here before they are printed",
+	"  --size N       prove inclusion in the tree of N entries (default:\n"
+	"                 the current signed checkpoint, checked too)\n"
+	"  --log-key KEY  check that checkpoint with this key\n"
+	"  --from M --to N  the sizes a consistency proof joins\n"},
     {"retract", cmd_retract, "retract ID --reason TEXT",
 	"Retract a claim: a new version with status retracted",
 	"  --reason TEXT  why (required)\n"},
@@ -67,6 +86,15 @@ static const struct cmd cmds[] = {
 	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
 	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
 	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"},
+    {"verify", cmd_verify,
+	"verify FILE [--checkpoint FILE --log-key KEY] [--admin-key HEX]",
+	"Verify an export offline: records, hashes, signatures, version "
+	"chains, authorization replayed from the start, and the tree",
+	"  --checkpoint FILE  a signed checkpoint the export must match\n"
+	"  --log-key KEY      the log's verifier key, for the checkpoint\n"
+	"  --admin-key HEX    the admin key (default: the signer of the first\n"
+	"                     registry record, with a warning)\n"
+	"  --threads N        verifying threads besides the main one\n"},
     {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
 	"Follow the log: every entry exactly once, in order, also across "
 	"restarts",

@@ -56,6 +56,7 @@ static int h_list(struct api *, struct req *);
 static int h_range(struct api *, struct req *);
 static int h_stats(struct api *, struct req *);
 static int h_parties(struct api *, struct req *);
+static int h_checkpoint(struct api *, struct req *);
 static int h_inclusion(struct api *, struct req *);
 static int h_consistency(struct api *, struct req *);
 
@@ -67,6 +68,7 @@ static const struct handler handlers[] = {
     {PROTO_OP_RANGE, h_range, H_READ | H_MAP, 1, 512},
     {PROTO_OP_STATS, h_stats, H_READ | H_MAP, 1, 64},
     {PROTO_OP_PARTIES, h_parties, H_READ | H_MAP, 1, 64},
+    {PROTO_OP_CHECKPOINT, h_checkpoint, H_READ | H_MAP, 1, 64},
     {PROTO_OP_INCLUSION, h_inclusion, H_READ | H_MAP, 1, 512},
     {PROTO_OP_CONSISTENCY, h_consistency, H_READ | H_MAP, 1, 512},
 };
@@ -786,9 +788,13 @@ h_stats(struct api *a, struct req *r)
 	    (rc = put_kv(b, "disk_used", st.used)) ||
 	    (rc = put_kv(b, "rate", recent / 60)) ||
 	    (rc = proto_cbor_put_str(b, "feed")) ||
-	    (rc = proto_cbor_put_str(b, d->pub_ep)))
+	    (rc = proto_cbor_put_str(b, d->pub_ep)) ||
+	    (rc = proto_cbor_put_str(b, "origin")) ||
+	    (rc = proto_cbor_put_str(b, d->origin)) ||
+	    (rc = proto_cbor_put_str(b, "log_key")) ||
+	    (rc = proto_cbor_put_str(b, d->vkey)))
 		return rc;
-	return proto_cbor_map_end(b, start, 19);
+	return proto_cbor_map_end(b, start, 21);
 }
 
 struct parties_ctx {
@@ -858,6 +864,28 @@ cleanup:
 	proto_buf_release(&p.items);
 	proto_buf_release(&g.items);
 	return rc;
+}
+
+/* checkpoint: {} -> {"checkpoint": signed note, "log_key": vkey} */
+static int
+h_checkpoint(struct api *a, struct req *r)
+{
+	struct proto_buf *b = r->out;
+	const char *note;
+	size_t start;
+	int rc;
+
+	if ((rc = fields(r, NULL, 0)) != PROTO_OK ||
+	    (rc = checkpoint_current(
+		 a->d, r->snap, &note, r->err, sizeof(r->err))) != PROTO_OK)
+		return rc;
+	if ((rc = proto_cbor_map_begin(b, &start)) ||
+	    (rc = proto_cbor_put_str(b, "checkpoint")) ||
+	    (rc = proto_cbor_put_str(b, note)) ||
+	    (rc = proto_cbor_put_str(b, "log_key")) ||
+	    (rc = proto_cbor_put_str(b, a->d->vkey)))
+		return rc;
+	return proto_cbor_map_end(b, start, 2);
 }
 
 static int

@@ -42,6 +42,7 @@ struct config {
 	const char *api;
 	const char *pub;
 	const char *admin_hex;
+	const char *origin;
 	const char *check_dir;
 	const char *backup_dir;
 	int workers;
@@ -83,6 +84,15 @@ struct daemon {
 	_Atomic uint64_t batches;
 	_Atomic uint64_t subscribers;
 	_Atomic uint64_t published;
+	/* The log's signing key and its last checkpoint (main thread). */
+	char origin[PROTO_ORIGIN_MAX + 1];
+	char vkey[PROTO_VKEY_MAX];
+	uint8_t *log_sk; /* sodium_malloc'd */
+	uint8_t log_pk[PROTO_PUBKEY_LEN];
+	bool ckpt_have;
+	uint64_t ckpt_size;
+	uint8_t ckpt_root[PROTO_HASH_LEN];
+	char *ckpt_note;
 };
 
 /* log.c */
@@ -117,6 +127,14 @@ int feed_event(struct proto_buf *b, const struct job *j);
 int feed_heartbeat(struct proto_buf *b, uint64_t size);
 void feed_topic(const struct job *j, char *out, size_t cap);
 void *feed_monitor_main(void *arg);
+
+/* checkpoint.c */
+/* Loads or makes the log key and origin; checks the last checkpoint. */
+void checkpoint_init(struct daemon *d);
+void checkpoint_release(struct daemon *d);
+/* The signed checkpoint for the snapshot's size (borrowed). */
+int checkpoint_current(struct daemon *d, struct store_snap *snap,
+    const char **note, char *err, size_t errlen);
 
 /* api.c */
 struct api;

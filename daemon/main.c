@@ -42,6 +42,9 @@ usage(FILE *f)
 	    "  --pub EP         feed socket (default %s)\n"
 	    "  --admin-key HEX  the admin's Ed25519 public key; needed when DIR\n"
 	    "                   is new, checked against DIR otherwise\n"
+	    "  --origin NAME    the log's name in its checkpoints, chosen when\n"
+	    "                   DIR is new (default: host name and a random "
+	    "suffix)\n"
 	    "  --workers N      signature-checking threads (default: cores)\n"
 	    "  --check DIR      recompute and cross-check everything in DIR,\n"
 	    "                   then exit (0 sound, 1 damaged)\n"
@@ -67,13 +70,15 @@ parse_args(int argc, char **argv, struct config *cfg)
 		O_CHECK,
 		O_BACKUP,
 		O_WORKERS,
-		O_VERSION
+		O_VERSION,
+		O_ORIGIN
 	};
 	static const struct option opts[] = {
 	    {"data", required_argument, NULL, O_DATA},
 	    {"api", required_argument, NULL, O_API},
 	    {"pub", required_argument, NULL, O_PUB},
 	    {"admin-key", required_argument, NULL, O_ADMIN},
+	    {"origin", required_argument, NULL, O_ORIGIN},
 	    {"check", required_argument, NULL, O_CHECK},
 	    {"backup", required_argument, NULL, O_BACKUP},
 	    {"workers", required_argument, NULL, O_WORKERS},
@@ -100,6 +105,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case O_ADMIN:
 			cfg->admin_hex = optarg;
+			break;
+		case O_ORIGIN:
+			cfg->origin = optarg;
 			break;
 		case O_CHECK:
 			cfg->check_dir = optarg;
@@ -221,6 +229,35 @@ run_check(const char *data)
 	return 0;
 }
 
+/* Copies DIR/name to DEST/name with the same mode, if it exists. */
+static int
+copy_file(const char *data, const char *dest, const char *name)
+{
+	char from[4096], to[4096], buf[65536];
+	struct stat st;
+	ssize_t n;
+	int in, out, rc = 0;
+
+	snprintf(from, sizeof(from), "%s/%s", data, name);
+	snprintf(to, sizeof(to), "%s/%s", dest, name);
+	if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(in, &st) != 0 ||
+	    (out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		 st.st_mode & 0777)) < 0) {
+		close(in);
+		return -1;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			rc = -1;
+	if (n < 0 || fsync(out) != 0)
+		rc = -1;
+	close(in);
+	close(out);
+	return rc;
+}
+
 /* DEST becomes a data folder of its own: claimd --data DEST serves it. */
 static int
 run_backup(const char *data, const char *dest)
@@ -230,6 +267,11 @@ run_backup(const char *data, const char *dest)
 	int rc;
 
 	make_dirs(dest);
+	/* The key and the last checkpoint first: the store copied after
+	 * them extends that checkpoint. */
+	if (copy_file(data, dest, "log.key") != 0 ||
+	    copy_file(data, dest, "checkpoint") != 0)
+		fatal("cannot copy the log key or checkpoint to %s", dest);
 	db_path(dest, db, sizeof(db));
 	rc = store_backup(s, db, err, sizeof(err));
 	store_close(s);
@@ -349,6 +391,7 @@ main(int argc, char **argv)
 	d.started = (uint64_t)time(NULL);
 	d.store = open_store(cfg.data, false);
 	admin_key(d.store, cfg.admin_hex);
+	checkpoint_init(&d);
 	if (store_snap_begin(d.store, &snap) != PROTO_OK)
 		fatalx("cannot read the store");
 	size = store_size(snap);
@@ -416,6 +459,7 @@ main(int argc, char **argv)
 		 "%d verify workers",
 	    VERSION, (unsigned long long)size, cfg.data, d.api_ep, d.pub_ep,
 	    cfg.workers);
+	log_info("log key %s", d.vkey);
 	/* For scripts that start claimd on port 0 and must learn the port. */
 	printf("api %s\nfeed %s\n", d.api_ep, d.pub_ep);
 	fflush(stdout);
@@ -510,6 +554,7 @@ main(int argc, char **argv)
 		store_snap_end(snap);
 	}
 	store_close(d.store);
+	checkpoint_release(&d);
 	log_info("stopped; %llu entries, %llu accepted this run",
 	    (unsigned long long)size, (unsigned long long)d.accepted);
 	free(ws);

@@ -85,6 +85,20 @@ print("%d events, indexes %d..%d, each once: %s" % (len(idx), min(idx), max(idx)
 step "Stats"
 run "$CLAIM" stats
 
+step "Auditing without trusting the daemon"
+run "$CLAIM" log-key
+"$CLAIM" checkpoint > "$tmp/checkpoint"
+run "$CLAIM" checkpoint
+"$CLAIM" export --out "$tmp/export.jsonl" 2>/dev/null
+echo '$ claim export --out export.jsonl'
+run "$CLAIM" verify "$tmp/export.jsonl" --checkpoint "$tmp/checkpoint" \
+    --log-key "$("$CLAIM" log-key)" --admin-key "$(cat "$tmp/admin.pub")"
+run "$CLAIM" prove inclusion "$(echo "$id" | cut -c1-12)"
+run "$CLAIM" audit --state "$tmp/audit.json"
+echo '{"party": "am-mfa", "topics": ["normalization"], "statement": "A later claim."}' |
+    "$CLAIM" --key "$tmp/desk.key" submit - > /dev/null
+run "$CLAIM" audit --state "$tmp/audit.json"
+
 step "claimd stops cleanly, and its store checks sound"
 kill "$pid"; wait "$pid" || true; pid=""
 tail -1 "$tmp/claimd.log"

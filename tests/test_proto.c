@@ -1319,6 +1319,137 @@ test_merkle_rfc6962_vectors(void **state)
 }
 
 /*
+ * Signed notes: known answers from Go's golang.org/x/mod/sumdb/note tests.
+ */
+
+#define GO_TEXT                                                                \
+	"If you think cryptography is the answer to your problem,\n"           \
+	"then you don't know what your problem is.\n"
+#define GO_SKEY "AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+#define GO_VKEY                                                                \
+	"PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+#define GO_PETER                                                               \
+	"\xe2\x80\x94 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+#define GO_ENOCH                                                               \
+	"\xe2\x80\x94 EnochRoot rwz+eBzmZa0SO3NbfRGzPCpDckykFXSdeX+MNtCOXm2/5n2tiOHp+vAF1aGrQ5ovTG01oOTGwnWLox33WWd1RvMc+QQ=\n"
+
+static void
+test_note_go_vectors(void **state)
+{
+	uint8_t skey[33], pk[32], sk[64];
+	char vkey[PROTO_VKEY_MAX], name[64];
+	struct proto_buf b;
+	size_t n, textlen;
+	char err[128];
+
+	(void)state;
+	/* The Go private key is 0x01 || seed. */
+	assert_int_equal(
+	    proto_unbase64(GO_SKEY, strlen(GO_SKEY), skey, sizeof(skey), &n),
+	    PROTO_OK);
+	assert_int_equal(n, 33);
+	assert_int_equal(crypto_sign_seed_keypair(pk, sk, skey + 1), 0);
+	assert_int_equal(
+	    proto_vkey_format("PeterNeumann", pk, vkey, sizeof(vkey)),
+	    PROTO_OK);
+	assert_string_equal(vkey, GO_VKEY);
+	assert_int_equal(
+	    proto_vkey_parse(GO_VKEY, name, sizeof(name), pk), PROTO_OK);
+	assert_string_equal(name, "PeterNeumann");
+	/* A wrong key id, a wrong algorithm byte, a '+' too many. */
+	assert_int_equal(proto_vkey_parse("PeterNeumann+c74f20a4+ARpc2QcUPDhMQ"
+					  "egwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+			     name, sizeof(name), pk),
+	    PROTO_EKEY);
+	assert_int_equal(proto_vkey_parse("PeterNeumann+173116ae+ZRpc2QcUPDhMQ"
+					  "egwxbzhKqiBfsVkmqq/LDE4izWy10TW",
+			     name, sizeof(name), pk),
+	    PROTO_EKEY);
+	assert_int_equal(
+	    proto_vkey_parse("a+b+" GO_VKEY, name, sizeof(name), pk),
+	    PROTO_EKEY);
+
+	/* Signing gives Go's bytes exactly. */
+	proto_buf_init(&b);
+	assert_int_equal(
+	    proto_note_sign(GO_TEXT, strlen(GO_TEXT), "PeterNeumann", sk, &b),
+	    PROTO_OK);
+	assert_int_equal(b.len, strlen(GO_TEXT "\n" GO_PETER));
+	assert_memory_equal(b.data, GO_TEXT "\n" GO_PETER, b.len);
+	proto_buf_release(&b);
+
+	/* Opening: Peter's line verifies; Enoch's, another key's, is not
+	 * ours to judge. */
+	assert_int_equal(proto_note_open(GO_TEXT "\n" GO_PETER GO_ENOCH,
+			     strlen(GO_TEXT "\n" GO_PETER GO_ENOCH),
+			     "PeterNeumann", pk, &textlen, err, sizeof(err)),
+	    PROTO_OK);
+	assert_int_equal(textlen, strlen(GO_TEXT));
+	assert_int_equal(proto_note_open(GO_TEXT "\n" GO_ENOCH,
+			     strlen(GO_TEXT "\n" GO_ENOCH), "PeterNeumann", pk,
+			     &textlen, err, sizeof(err)),
+	    PROTO_EPROOF);
+	assert_non_null(strstr(err, "not signed by PeterNeumann"));
+	/* A changed text, a malformed note. */
+	{
+		char bad[512];
+
+		snprintf(bad, sizeof(bad), "%s", GO_TEXT "\n" GO_PETER);
+		bad[3] ^= 1;
+		assert_int_equal(
+		    proto_note_open(bad, strlen(bad), "PeterNeumann", pk,
+			&textlen, err, sizeof(err)),
+		    PROTO_EPROOF);
+		assert_non_null(strstr(err, "does not verify"));
+		assert_int_equal(
+		    proto_note_open(GO_TEXT, strlen(GO_TEXT), "PeterNeumann",
+			pk, &textlen, err, sizeof(err)),
+		    PROTO_EPROOF);
+		snprintf(bad, sizeof(bad), "%s",
+		    GO_TEXT "\n" GO_PETER "Unexpected line.\n");
+		assert_int_equal(
+		    proto_note_open(bad, strlen(bad), "PeterNeumann", pk,
+			&textlen, err, sizeof(err)),
+		    PROTO_EPROOF);
+	}
+}
+
+static void
+test_checkpoint_text_roundtrip(void **state)
+{
+	uint8_t root[32], got[32];
+	struct proto_buf b;
+	char origin[PROTO_ORIGIN_MAX + 1];
+	uint64_t size;
+
+	(void)state;
+	memset(root, 0x5a, sizeof(root));
+	proto_buf_init(&b);
+	assert_int_equal(
+	    proto_checkpoint_text("example.org/log", 12345, root, &b),
+	    PROTO_OK);
+	assert_int_equal(b.len, strlen("example.org/log\n12345\n") + 45);
+	assert_memory_equal(b.data, "example.org/log\n12345\nWlpa", 26);
+	assert_int_equal(proto_checkpoint_parse((char *)b.data, b.len, origin,
+			     sizeof(origin), &size, got),
+	    PROTO_OK);
+	assert_string_equal(origin, "example.org/log");
+	assert_int_equal(size, 12345);
+	assert_memory_equal(got, root, 32);
+	/* Bad origins and sizes. */
+	b.len = 0;
+	assert_int_equal(
+	    proto_checkpoint_text("has space", 1, root, &b), PROTO_EINVAL);
+	assert_int_equal(proto_checkpoint_parse("o\n012\nWlpa\n", 11, origin,
+			     sizeof(origin), &size, got),
+	    PROTO_EPROOF);
+	assert_int_equal(proto_checkpoint_parse("o\n-1\nWlpa\n", 10, origin,
+			     sizeof(origin), &size, got),
+	    PROTO_EPROOF);
+	proto_buf_release(&b);
+}
+
+/*
  * Cross-implementation vectors from tests/vectors/make_vectors.py
  */
 
@@ -1453,6 +1584,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_merkle_against_textbook),
 	    cmocka_unit_test(test_merkle_rfc6962_vectors),
 	    cmocka_unit_test(test_python_vectors),
+	    cmocka_unit_test(test_note_go_vectors),
+	    cmocka_unit_test(test_checkpoint_text_roundtrip),
 	};
 
 	if (sodium_init() < 0)

@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "proto.h"
 
@@ -157,6 +158,67 @@ struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
 struct json_t *claim_diff_words(const char *a, const char *b);
 struct json_t *claim_diff_versions(
     const struct claim_entry *a, const struct claim_entry *b);
+
+/*
+ * Audit
+ */
+
+/* Verifies a signed checkpoint with a verifier key; its size and root. */
+CLAIM_WUR int claim_checkpoint_verify(const char *note, size_t len,
+    const char *vkey, uint64_t *size, uint8_t root[PROTO_HASH_LEN], char *err,
+    size_t errlen);
+/* The daemon's current signed checkpoint (caller frees) and its log key. */
+CLAIM_WUR int claim_checkpoint_fetch(struct claim_client *c, char **note,
+    char vkey[PROTO_VKEY_MAX], char *err, size_t errlen);
+
+struct claim_proof {
+	uint64_t index; /* inclusion */
+	uint64_t size;  /* inclusion: tree size; consistency: new size */
+	uint64_t old_size;
+	uint8_t leaf[PROTO_HASH_LEN];
+	uint8_t root[PROTO_HASH_LEN]; /* the daemon's root at size */
+	uint8_t old_root[PROTO_HASH_LEN];
+	uint8_t hashes[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN];
+	size_t n;
+};
+
+/* Inclusion of ref (an id or hash prefix) in the tree of size (0: now). */
+CLAIM_WUR int claim_prove_inclusion(struct claim_client *c, const char *ref,
+    uint64_t size, struct claim_proof *p, char *err, size_t errlen);
+CLAIM_WUR int claim_prove_consistency(struct claim_client *c, uint64_t old_size,
+    uint64_t new_size, struct claim_proof *p, char *err, size_t errlen);
+
+/*
+ * Verifying an export (JSON Lines of claim export) offline: each line's
+ * hash and record, each signature (on every core), indexes without gap,
+ * the rules replayed from the start (the admin key given, or else the
+ * signer of the first registry record), and, with a checkpoint, that the
+ * tree of the first cp_size entries has the checkpoint's root.
+ */
+struct claim_verify_opts {
+	const uint8_t *admin; /* NULL: the first registry record's signer */
+	bool cp_given;
+	uint64_t cp_size;
+	uint8_t cp_root[PROTO_HASH_LEN];
+	int threads; /* workers besides the caller; 0: cores - 1 */
+	void (*progress)(void *ctx, uint64_t done);
+	void *ctx;
+};
+
+struct claim_verify_result {
+	uint64_t entries;
+	uint8_t root[PROTO_HASH_LEN];
+	uint64_t claims;   /* version-1 claims */
+	uint64_t registry; /* registry records */
+	bool admin_inferred;
+	uint8_t admin[PROTO_PUBKEY_LEN];
+	uint64_t bad_index; /* the first failing entry; UINT64_MAX: none */
+	char why[512];
+};
+
+/* PROTO_OK when everything holds; else bad_index and why say what not. */
+CLAIM_WUR int claim_verify_export(FILE *in, const struct claim_verify_opts *o,
+    struct claim_verify_result *res);
 
 /*
  * The feed, exactly once and in order: entries from index from on (or,

@@ -557,6 +557,41 @@ void proto_merkle_edge_root(
     const struct proto_merkle_edge *e, uint8_t out[PROTO_HASH_LEN]);
 
 /*
+ * C2SP signed notes and tlog-checkpoints (Ed25519)
+ */
+#define PROTO_ORIGIN_MAX      256
+#define PROTO_SIGNED_NOTE_MAX 4096
+#define PROTO_VKEY_MAX        (PROTO_ORIGIN_MAX + 64)
+
+/* A key name or origin: non-empty UTF-8, no spaces, no '+'. */
+bool proto_note_name_valid(const char *name, size_t n);
+/* First four bytes of SHA-256(name || "\n" || 0x01 || pk). */
+void proto_note_keyid(
+    const char *name, const uint8_t pk[PROTO_PUBKEY_LEN], uint8_t id[4]);
+/* "name+keyid+base64(0x01 || pk)" */
+PROTO_WUR int proto_vkey_format(const char *name,
+    const uint8_t pk[PROTO_PUBKEY_LEN], char *out, size_t cap);
+/* PROTO_EKEY unless vkey is well formed and its key id matches. */
+PROTO_WUR int proto_vkey_parse(
+    const char *vkey, char *name, size_t namecap, uint8_t pk[PROTO_PUBKEY_LEN]);
+/* Appends text, a blank line and name's signature line to out. */
+PROTO_WUR int proto_note_sign(const char *text, size_t len, const char *name,
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
+/*
+ * Verifies that note carries a valid signature by (name, pk); *textlen
+ * receives the length of the signed text. PROTO_EPROOF otherwise, also
+ * when a line by that key does not verify.
+ */
+PROTO_WUR int proto_note_open(const char *note, size_t len, const char *name,
+    const uint8_t pk[PROTO_PUBKEY_LEN], size_t *textlen, char *err,
+    size_t errlen);
+/* "origin\nsize\nbase64(root)\n" */
+PROTO_WUR int proto_checkpoint_text(const char *origin, uint64_t size,
+    const uint8_t root[PROTO_HASH_LEN], struct proto_buf *out);
+PROTO_WUR int proto_checkpoint_parse(const char *text, size_t len, char *origin,
+    size_t cap, uint64_t *size, uint8_t root[PROTO_HASH_LEN]);
+
+/*
  * Wire protocol between claim and claimd (docs/protocol.md)
  *
  * A request is two ZeroMQ frames: an 8-byte header and a body. A reply is

@@ -1,0 +1,192 @@
+/*
+ * cmd_verify.c: claim verify FILE [--checkpoint FILE --log-key KEY]
+ *                                 [--admin-key HEX]
+ *
+ * Offline: needs no daemon. Exit 0 when everything holds, 1 naming the
+ * first failing entry and why.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+struct progress {
+	struct timespec t0;
+	uint64_t last;
+};
+
+static double
+since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	    (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+show_progress(void *ctx, uint64_t done)
+{
+	struct progress *p = ctx;
+	double s;
+
+	if (done - p->last < 20000)
+		return;
+	p->last = done;
+	s = since(&p->t0);
+	fprintf(stderr, "\rverify: %llu entries, %.0f/s",
+	    (unsigned long long)done, s > 0 ? (double)done / s : 0.0);
+}
+
+int
+cmd_verify(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"checkpoint", required_argument, NULL, 'c'},
+	    {"log-key", required_argument, NULL, 'k'},
+	    {"admin-key", required_argument, NULL, 'a'},
+	    {"threads", required_argument, NULL, 't'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("verify");
+	const char *cp_path = NULL, *vkey = NULL, *admin_hex = NULL;
+	struct claim_verify_opts o;
+	struct claim_verify_result res;
+	struct progress prog;
+	uint8_t admin[PROTO_PUBKEY_LEN];
+	uint64_t threads = 0;
+	char err[256], hex[65], b64[64];
+	FILE *in;
+	int c, rc;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "c:k:a:t:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cp_path = optarg;
+			break;
+		case 'k':
+			vkey = optarg;
+			break;
+		case 'a':
+			admin_hex = optarg;
+			break;
+		case 't':
+			if (!cli_parse_u64(optarg, &threads) || threads < 1 ||
+			    threads > 64)
+				return cli_usage_error(me, "--threads 1 to 64");
+			break;
+		default:
+			return cli_usage_error(me, "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(me, "give one export FILE (or -)");
+	if ((cp_path == NULL) != (vkey == NULL))
+		return cli_usage_error(me,
+		    "--checkpoint and --log-key go "
+		    "together");
+	if (admin_hex != NULL) {
+		if (proto_pubkey_parse(admin_hex, admin) != PROTO_OK)
+			return cli_usage_error(me,
+			    "--admin-key takes 64 hex "
+			    "digits");
+		o.admin = admin;
+	}
+	if (cp_path != NULL) {
+		size_t len;
+		char *note = cli_read_input(cp_path, &len, err, sizeof(err));
+
+		if (note == NULL)
+			return cli_fail(EX_USAGE, "%s", err);
+		rc = claim_checkpoint_verify(
+		    note, len, vkey, &o.cp_size, o.cp_root, err, sizeof(err));
+		free(note);
+		if (rc == PROTO_EKEY)
+			return cli_fail(EX_USAGE, "%s", err);
+		if (rc != PROTO_OK)
+			return cli_fail(
+			    EX_NOTFOUND, "checkpoint %s: %s", cp_path, err);
+		o.cp_given = true;
+	}
+	if (strcmp(argv[optind], "-") == 0)
+		in = stdin;
+	else if ((in = fopen(argv[optind], "r")) == NULL)
+		return cli_fail(EX_USAGE, "cannot open %s: %s", argv[optind],
+		    strerror(errno));
+	o.threads = (int)threads;
+	if (isatty(STDERR_FILENO)) {
+		memset(&prog, 0, sizeof(prog));
+		clock_gettime(CLOCK_MONOTONIC, &prog.t0);
+		o.progress = show_progress;
+		o.ctx = &prog;
+	}
+	rc = claim_verify_export(in, &o, &res);
+	if (in != stdin)
+		fclose(in);
+	if (o.progress != NULL && prog.last > 0)
+		fputc('\n', stderr);
+	if (res.admin_inferred) {
+		proto_hex(res.admin, PROTO_PUBKEY_LEN, hex);
+		fprintf(stderr,
+		    "claim: no --admin-key: trusting the signer of "
+		    "the first registry record, %s\n",
+		    hex);
+	}
+	if (rc != PROTO_OK) {
+		if (cli->json) {
+			json_t *j = json_object();
+
+			json_object_set_new(j, "ok", json_false());
+			if (res.bad_index != UINT64_MAX)
+				json_object_set_new(j, "entry",
+				    json_integer((json_int_t)res.bad_index));
+			json_object_set_new(
+			    j, "error", json_string(proto_errname(rc)));
+			json_object_set_new(j, "why", json_string(res.why));
+			cli_print_json(j);
+		}
+		if (res.bad_index == UINT64_MAX)
+			return cli_fail(
+			    rc == PROTO_EIO ? EX_USAGE : EX_NOTFOUND,
+			    "verification failed: %s", res.why);
+		return cli_fail(EX_NOTFOUND,
+		    "verification failed at entry %llu: %s",
+		    (unsigned long long)res.bad_index, res.why);
+	}
+	proto_base64(res.root, PROTO_HASH_LEN, b64);
+	if (cli->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "ok", json_true());
+		json_object_set_new(
+		    j, "entries", json_integer((json_int_t)res.entries));
+		json_object_set_new(
+		    j, "claims", json_integer((json_int_t)res.claims));
+		json_object_set_new(
+		    j, "registry", json_integer((json_int_t)res.registry));
+		json_object_set_new(j, "root", json_string(b64));
+		if (o.cp_given)
+			json_object_set_new(j, "checkpoint_size",
+			    json_integer((json_int_t)o.cp_size));
+		cli_print_json(j);
+	} else {
+		printf("ok: %llu entries (%llu claims, %llu registry records); "
+		       "every signature valid, every signer authorized at its "
+		       "point of the log, every version chain unbroken\n"
+		       "root %s\n",
+		    (unsigned long long)res.entries,
+		    (unsigned long long)res.claims,
+		    (unsigned long long)res.registry, b64);
+		if (o.cp_given)
+			printf("matches the signed checkpoint of size %llu\n",
+			    (unsigned long long)o.cp_size);
+	}
+	return EX_DONE;
+}

@@ -1,0 +1,389 @@
+/*
+ * verify.c: checking an export offline, trusting nothing but the admin
+ * key (and, with a checkpoint, the log's key).
+ *
+ * Lines are read in chunks; worker threads parse each line, check its
+ * hash, parse the record strictly, verify its signature and decode its
+ * payload, all in parallel. The calling thread takes the chunks back in
+ * order and does what must be sequential: indexes without gaps, the
+ * authorization and version rules replayed from the first entry, and the
+ * Merkle tree. While it waits it works on chunks itself, so every core
+ * verifies.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "claim.h"
+
+#define CHUNK_LINES 512
+
+struct vent {
+	uint64_t index;
+	uint8_t hash[PROTO_HASH_LEN];
+	int rc;
+	char why[200];
+	uint8_t *bytes;
+	size_t len;
+	struct proto_record rec;
+	struct proto_payload p;
+};
+
+enum chunk_state { C_EMPTY, C_FILLED, C_WORKING, C_DONE };
+
+struct chunk {
+	enum chunk_state state;
+	uint64_t first; /* line number (0-based) of the first line */
+	size_t n;
+	char *lines[CHUNK_LINES];
+	struct vent v[CHUNK_LINES];
+};
+
+struct verifier {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct chunk *ring;
+	size_t depth;
+	uint64_t seq_read, seq_done; /* chunks read, chunks consumed */
+	bool stop;
+};
+
+static int
+b64_record(const char *s, size_t n, uint8_t **out, size_t *len)
+{
+	uint8_t *buf;
+
+	if (n > proto_base64_len(PROTO_RECORD_MAX) ||
+	    (buf = malloc(n / 4 * 3 + 3)) == NULL)
+		return PROTO_ETOOBIG;
+	if (proto_unbase64(s, n, buf, n / 4 * 3 + 3, len) != PROTO_OK) {
+		free(buf);
+		return PROTO_EINVAL;
+	}
+	*out = buf;
+	return PROTO_OK;
+}
+
+/* Everything about one line that needs no other line. */
+static void
+check_line(const char *line, struct vent *v)
+{
+	json_error_t jerr;
+	json_t *o, *idx, *hash, *rec;
+	uint8_t claimed[PROTO_HASH_LEN];
+
+	memset(v, 0, sizeof(*v));
+	v->rc = PROTO_EJSON;
+	if ((o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr)) == NULL) {
+		snprintf(v->why, sizeof(v->why), "not JSON: %s", jerr.text);
+		return;
+	}
+	idx = json_object_get(o, "index");
+	hash = json_object_get(o, "hash");
+	rec = json_object_get(o, "record");
+	if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
+	    !json_is_string(hash) || !json_is_string(rec)) {
+		snprintf(v->why, sizeof(v->why),
+		    "needs \"index\", \"hash\" and \"record\"");
+		goto done;
+	}
+	v->index = (uint64_t)json_integer_value(idx);
+	if (json_string_length(hash) != 2 * PROTO_HASH_LEN ||
+	    proto_unhex(json_string_value(hash), claimed, PROTO_HASH_LEN) !=
+		PROTO_OK) {
+		snprintf(
+		    v->why, sizeof(v->why), "\"hash\" is not 64 hex digits");
+		goto done;
+	}
+	if (b64_record(json_string_value(rec), json_string_length(rec),
+		&v->bytes, &v->len) != PROTO_OK) {
+		snprintf(v->why, sizeof(v->why),
+		    "\"record\" is not base64 of a record");
+		goto done;
+	}
+	proto_record_hash(v->bytes, v->len, v->hash);
+	if (memcmp(v->hash, claimed, PROTO_HASH_LEN) != 0) {
+		v->rc = PROTO_EPROOF;
+		snprintf(v->why, sizeof(v->why),
+		    "the record's hash is not the \"hash\" given: the record "
+		    "was altered");
+		goto done;
+	}
+	v->rc = proto_record_open(
+	    v->bytes, v->len, &v->rec, &v->p, v->why, sizeof(v->why));
+done:
+	json_decref(o);
+}
+
+static void
+work_chunk(struct chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		check_line(c->lines[i], &c->v[i]);
+}
+
+/* Takes a filled chunk to work on, the oldest first; NULL if none. */
+static struct chunk *
+take(struct verifier *vf)
+{
+	for (uint64_t s = vf->seq_done; s < vf->seq_read; s++) {
+		struct chunk *c = &vf->ring[s % vf->depth];
+
+		if (c->state == C_FILLED) {
+			c->state = C_WORKING;
+			return c;
+		}
+	}
+	return NULL;
+}
+
+static void *
+worker(void *arg)
+{
+	struct verifier *vf = arg;
+	struct chunk *c;
+
+	pthread_mutex_lock(&vf->mu);
+	for (;;) {
+		while (!vf->stop && (c = take(vf)) == NULL)
+			pthread_cond_wait(&vf->cv, &vf->mu);
+		if (vf->stop)
+			break;
+		pthread_mutex_unlock(&vf->mu);
+		work_chunk(c);
+		pthread_mutex_lock(&vf->mu);
+		c->state = C_DONE;
+		pthread_cond_broadcast(&vf->cv);
+	}
+	pthread_mutex_unlock(&vf->mu);
+	return NULL;
+}
+
+static void
+chunk_clear(struct chunk *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->lines[i]);
+		proto_payload_release(&c->v[i].p);
+		free(c->v[i].bytes);
+	}
+	c->n = 0;
+	c->state = C_EMPTY;
+}
+
+/* Reads up to CHUNK_LINES non-blank lines; false at the end. */
+static bool
+fill(struct chunk *c, FILE *in, uint64_t *lineno)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	c->n = 0;
+	c->first = *lineno;
+	while (c->n < CHUNK_LINES && (n = getline(&line, &cap, in)) >= 0) {
+		(*lineno)++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[strspn(line, " \t\r")] == '\0')
+			continue;
+		c->lines[c->n++] = line;
+		line = NULL;
+		cap = 0;
+	}
+	free(line);
+	return c->n > 0;
+}
+
+/* The sequential part, on one entry; PROTO_OK or why not. */
+static int
+consume(struct vent *v, uint64_t expect, struct proto_memstate *ms,
+    struct claim_verify_result *res, const uint8_t **admin,
+    struct proto_merkle_edge *edge, const struct claim_verify_opts *o,
+    uint8_t cp_root_seen[PROTO_HASH_LEN], bool *cp_seen)
+{
+	char why[256];
+	int rc;
+
+	if (v->rc != PROTO_OK) {
+		snprintf(res->why, sizeof(res->why), "%s", v->why);
+		return v->rc;
+	}
+	if (v->index != expect) {
+		snprintf(res->why, sizeof(res->why),
+		    v->index > expect ? "expected index %llu, found %llu: "
+					"entries are missing"
+				      : "expected index %llu, found %llu: "
+					"entries are out of order or repeated",
+		    (unsigned long long)expect, (unsigned long long)v->index);
+		return PROTO_EPROOF;
+	}
+	if (*admin == NULL) {
+		/* Without --admin-key: the signer of the first registry
+		 * record, which every later one must match. */
+		if (v->p.kind == PROTO_KIND_CLAIM) {
+			snprintf(res->why, sizeof(res->why),
+			    "a claim before any registry record: give "
+			    "--admin-key");
+			return PROTO_EUNAUTHORIZED;
+		}
+		memcpy(res->admin, v->rec.kid, PROTO_PUBKEY_LEN);
+		res->admin_inferred = true;
+		*admin = res->admin;
+	}
+	rc = proto_rules_check(&proto_memstate_ops, ms, *admin, &v->rec, &v->p,
+	    v->hash, NULL, why, sizeof(why));
+	if (rc != PROTO_OK) {
+		snprintf(res->why, sizeof(res->why), "%s", why);
+		return rc;
+	}
+	if ((rc = proto_rules_apply(&proto_memstate_ops, ms, &v->p, v->hash)) !=
+	    PROTO_OK) {
+		snprintf(res->why, sizeof(res->why), "cannot apply: %s",
+		    proto_strerror(rc));
+		return rc;
+	}
+	if (v->p.kind == PROTO_KIND_CLAIM)
+		res->claims += v->p.claim.version == 1;
+	else
+		res->registry++;
+	proto_merkle_edge_push(edge, v->hash);
+	if (o->cp_size == edge->size) {
+		proto_merkle_edge_root(edge, cp_root_seen);
+		*cp_seen = true;
+	}
+	return PROTO_OK;
+}
+
+int
+claim_verify_export(FILE *in, const struct claim_verify_opts *o,
+    struct claim_verify_result *res)
+{
+	struct verifier vf;
+	struct proto_memstate *ms = NULL;
+	struct proto_merkle_edge edge;
+	uint8_t cp_root[PROTO_HASH_LEN];
+	const uint8_t *admin = o->admin;
+	pthread_t *th = NULL;
+	uint64_t lineno = 0, expect = 0;
+	bool eof = false, cp_seen = false;
+	int nthreads = o->threads, started = 0, rc = PROTO_OK;
+
+	memset(res, 0, sizeof(*res));
+	memset(&vf, 0, sizeof(vf));
+	if (nthreads <= 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		/* The caller's thread works too. */
+		nthreads = n > 1 ? (int)n - 1 : 1;
+	}
+	vf.depth = (size_t)nthreads * 2 + 2;
+	if ((vf.ring = calloc(vf.depth, sizeof(*vf.ring))) == NULL ||
+	    (th = calloc((size_t)nthreads, sizeof(*th))) == NULL ||
+	    proto_memstate_new(&ms) != PROTO_OK) {
+		free(vf.ring);
+		free(th);
+		return PROTO_ENOMEM;
+	}
+	proto_merkle_edge_init(&edge);
+	pthread_mutex_init(&vf.mu, NULL);
+	pthread_cond_init(&vf.cv, NULL);
+	for (; started < nthreads; started++)
+		if (pthread_create(&th[started], NULL, worker, &vf) != 0)
+			break;
+
+	pthread_mutex_lock(&vf.mu);
+	while (rc == PROTO_OK) {
+		struct chunk *c;
+
+		/* Keep the ring full. */
+		while (!eof && vf.seq_read - vf.seq_done < vf.depth) {
+			c = &vf.ring[vf.seq_read % vf.depth];
+			pthread_mutex_unlock(&vf.mu);
+			eof = !fill(c, in, &lineno);
+			pthread_mutex_lock(&vf.mu);
+			if (eof)
+				break;
+			c->state = C_FILLED;
+			vf.seq_read++;
+			pthread_cond_broadcast(&vf.cv);
+		}
+		if (vf.seq_done == vf.seq_read)
+			break; /* all consumed */
+		c = &vf.ring[vf.seq_done % vf.depth];
+		/* Help while the next chunk in order is not ready. */
+		while (c->state != C_DONE) {
+			struct chunk *w = take(&vf);
+
+			if (w == NULL) {
+				pthread_cond_wait(&vf.cv, &vf.mu);
+				continue;
+			}
+			pthread_mutex_unlock(&vf.mu);
+			work_chunk(w);
+			pthread_mutex_lock(&vf.mu);
+			w->state = C_DONE;
+			pthread_cond_broadcast(&vf.cv);
+		}
+		pthread_mutex_unlock(&vf.mu);
+		for (size_t i = 0; i < c->n && rc == PROTO_OK; i++, expect++) {
+			rc = consume(&c->v[i], expect, ms, res, &admin, &edge,
+			    o, cp_root, &cp_seen);
+			if (rc != PROTO_OK)
+				res->bad_index = expect;
+		}
+		chunk_clear(c);
+		pthread_mutex_lock(&vf.mu);
+		vf.seq_done++;
+		pthread_cond_broadcast(&vf.cv);
+		if (o->progress != NULL)
+			o->progress(o->ctx, expect);
+	}
+	vf.stop = true;
+	pthread_cond_broadcast(&vf.cv);
+	pthread_mutex_unlock(&vf.mu);
+	for (int i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < vf.depth; i++)
+		chunk_clear(&vf.ring[i]);
+	res->entries = edge.size;
+	proto_merkle_edge_root(&edge, res->root);
+	if (rc == PROTO_OK && ferror(in)) {
+		snprintf(res->why, sizeof(res->why), "cannot read the export");
+		rc = PROTO_EIO;
+	}
+	if (rc == PROTO_OK && o->cp_given) {
+		res->bad_index = UINT64_MAX;
+		if (!cp_seen && !(o->cp_size == 0)) {
+			snprintf(res->why, sizeof(res->why),
+			    "the export ends at %llu entries; the checkpoint "
+			    "covers %llu",
+			    (unsigned long long)edge.size,
+			    (unsigned long long)o->cp_size);
+			rc = PROTO_EPROOF;
+		} else {
+			if (o->cp_size == 0)
+				crypto_hash_sha256(cp_root, NULL, 0);
+			if (sodium_memcmp(
+				cp_root, o->cp_root, PROTO_HASH_LEN) != 0) {
+				snprintf(res->why, sizeof(res->why),
+				    "the export's tree root at size %llu is not "
+				    "the checkpoint's: this is not the log the "
+				    "checkpoint signs",
+				    (unsigned long long)o->cp_size);
+				rc = PROTO_EPROOF;
+			}
+		}
+	}
+	pthread_cond_destroy(&vf.cv);
+	pthread_mutex_destroy(&vf.mu);
+	proto_memstate_free(ms);
+	free(vf.ring);
+	free(th);
+	return rc;
+}
