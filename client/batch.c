@@ -34,8 +34,20 @@ struct pending {
 	size_t defines; /* "ref": becomes this label */
 };
 
+/* A document given with --attach, to check quotes against. */
+struct attachment {
+	const char *name;
+	char *doc;
+	size_t len;
+	uint8_t sha256[PROTO_HASH_LEN];
+};
+
+#define ATTACH_MAX 16
+
 struct batch {
 	struct cli *cli;
+	struct attachment attach[ATTACH_MAX];
+	size_t nattach;
 	struct label *labels;
 	size_t nlabels;
 	struct pending *pend;
@@ -253,6 +265,73 @@ str_of(json_t *o, const char *key)
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+int
+batch_attach(struct batch *b, const char *path)
+{
+	struct attachment *a;
+	char err[256];
+
+	if (b->nattach == ATTACH_MAX)
+		return cli_fail(
+		    EX_USAGE, "at most %d --attach documents", ATTACH_MAX);
+	a = &b->attach[b->nattach];
+	if ((a->doc = cli_read_input(path, &a->len, err, sizeof(err))) == NULL)
+		return cli_fail(EX_USAGE, "%s", err);
+	a->name = path;
+	claim_sha256(a->doc, a->len, a->sha256);
+	b->nattach++;
+	return EX_DONE;
+}
+
+/*
+ * With attached documents: a quoted source that names one of them by
+ * hash must quote it truly; one that names none gets the hash of the
+ * document its quote is in, and none at all is refused.
+ */
+static int
+check_attachments(
+    struct batch *b, struct proto_payload *pl, char *err, size_t errlen)
+{
+	struct proto_claim *c = &pl->claim;
+	size_t start, end;
+
+	if (b->nattach == 0)
+		return PROTO_OK;
+	for (size_t i = 0; i < c->nsources; i++) {
+		struct proto_source *s = &c->sources[i];
+		size_t k;
+
+		if (s->quote == NULL)
+			continue;
+		for (k = 0; k < b->nattach; k++) {
+			struct attachment *a = &b->attach[k];
+
+			if (s->has_sha256 &&
+			    memcmp(s->sha256, a->sha256, PROTO_HASH_LEN) != 0)
+				continue;
+			if (claim_quote_find(
+				a->doc, a->len, s->quote, &start, &end))
+				break;
+			if (s->has_sha256)
+				return proto_fail(err, errlen, PROTO_ESCHEMA,
+				    "sources[%zu]: the quote is not in %s, the "
+				    "document its sha256 names",
+				    i, a->name);
+		}
+		if (k == b->nattach) {
+			if (s->has_sha256)
+				continue; /* a document not attached here */
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "sources[%zu]: the quote is in none of the attached "
+			    "documents",
+			    i);
+		}
+		memcpy(s->sha256, b->attach[k].sha256, PROTO_HASH_LEN);
+		s->has_sha256 = true;
+	}
+	return PROTO_OK;
+}
+
 /* Builds and signs the record for one operation. */
 static int
 build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
@@ -309,7 +388,8 @@ build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
 				    op, "party", json_string(t.party));
 		}
 		if ((rc = proto_claim_from_json(op, resolve_ref, &rctx, extra,
-			 &pl, err, errlen)) != PROTO_OK)
+			 &pl, err, errlen)) != PROTO_OK ||
+		    (rc = check_attachments(b, &pl, err, errlen)) != PROTO_OK)
 			goto cleanup;
 	}
 	if (revises != NULL || retracts != NULL) {
@@ -478,6 +558,8 @@ batch_end(struct batch *b, int rc)
 		pending_drop(b, b->npend - 1);
 	for (size_t i = 0; i < b->nlabels; i++)
 		free(b->labels[i].name);
+	for (size_t i = 0; i < b->nattach; i++)
+		free(b->attach[i].doc);
 	free(b->labels);
 	free(b->pend);
 	free(b);

@@ -81,11 +81,17 @@ void cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
 /* Signs a payload with cli->sk into out; an exit status. */
 int cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out);
 
+/* narrative_out.c: a narrative diff for a terminal, or as HTML. */
+void narrative_print(json_t *n);
+int narrative_html(json_t *n, FILE *f);
+
 /* batch.c: pipelined submission of claims, revisions, retractions. */
 struct batch;
 /* signing: the batch signs (loads --key); false for pre-signed records. */
 int batch_begin(
     struct batch **out, struct cli *cli, size_t window, bool signing);
+/* A document quotes are checked against (--attach); an exit status. */
+int batch_attach(struct batch *b, const char *path);
 int batch_add(struct batch *b, json_t *op, long line);
 int batch_add_record(
     struct batch *b, const uint8_t *rec, size_t len, long line);
@@ -103,12 +109,14 @@ int cmd_list(struct cli *, int, char **);
 int cmd_log_key(struct cli *, int, char **);
 int cmd_party(struct cli *, int, char **);
 int cmd_prove(struct cli *, int, char **);
+int cmd_quote_check(struct cli *, int, char **);
 int cmd_retract(struct cli *, int, char **);
 int cmd_revise(struct cli *, int, char **);
 int cmd_revoke(struct cli *, int, char **);
 int cmd_show(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_submit(struct cli *, int, char **);
+int cmd_trace(struct cli *, int, char **);
 int cmd_verify(struct cli *, int, char **);
 int cmd_watch(struct cli *, int, char **);
 

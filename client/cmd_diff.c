@@ -2,6 +2,7 @@
  * cmd_diff.c: claim diff ID --from N --to M
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -88,31 +89,166 @@ print_value(const char *title, json_t *ch)
 	    json_is_string(to) ? json_string_value(to) : "(none)");
 }
 
+/* The claims fetched for a narrative, grown as relations are followed. */
+struct claims {
+	struct claim_entry *e;
+	size_t n, cap;
+	int rc;
+};
+
+static bool
+have(const struct claims *cs, const uint8_t id[PROTO_HASH_LEN])
+{
+	for (size_t i = 0; i < cs->n; i++)
+		if (memcmp(cs->e[i].claim, id, PROTO_HASH_LEN) == 0)
+			return true;
+	return false;
+}
+
+static struct claim_entry *
+slot(struct claims *cs)
+{
+	if (cs->n == cs->cap) {
+		size_t cap = cs->cap ? cs->cap * 2 : 64;
+		struct claim_entry *e = realloc(cs->e, cap * sizeof(*e));
+
+		if (e == NULL)
+			return NULL;
+		cs->e = e;
+		cs->cap = cap;
+	}
+	return &cs->e[cs->n];
+}
+
+static int
+keep(void *ctx, const struct claim_entry *e, uint64_t first)
+{
+	struct claims *cs = ctx;
+	struct claim_entry *s = slot(cs);
+
+	(void)first;
+	if (s == NULL ||
+	    (cs->rc = claim_entry_open(
+		 s, e->index, e->bytes, e->len, false, NULL, 0)) != PROTO_OK)
+		return 1;
+	cs->n++;
+	return 0;
+}
+
+static int
+topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
+    const char *html)
+{
+	struct claims cs = {NULL, 0, 0, PROTO_OK};
+	char err[256];
+	json_t *n;
+	int rc;
+
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	if ((rc = claim_list(cli->client, NULL, topic, keep, &cs, err,
+		 sizeof(err))) != PROTO_OK) {
+		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		goto done;
+	}
+	/* The claims they relate to, on this topic or not. */
+	for (size_t i = 0; i < cs.n; i++) {
+		for (size_t r = 0; r < cs.e[i].payload.claim.nrelations; r++) {
+			char hex[2 * PROTO_HASH_LEN + 1];
+			uint8_t id[PROTO_HASH_LEN];
+			struct claim_entry *s;
+
+			memcpy(id, cs.e[i].payload.claim.relations[r].claim,
+			    PROTO_HASH_LEN);
+			if (have(&cs, id) || (s = slot(&cs)) == NULL)
+				continue;
+			proto_hex(id, PROTO_HASH_LEN, hex);
+			if (claim_get(cli->client, hex, 0, s, NULL, err,
+				sizeof(err)) == PROTO_OK)
+				cs.n++;
+		}
+	}
+	if ((n = claim_narrative(cs.e, cs.n, topic, parties, np)) == NULL) {
+		rc = cli_fail(EX_USAGE, "out of memory");
+		goto done;
+	}
+	rc = EX_DONE;
+	if (html != NULL) {
+		FILE *f = fopen(html, "w");
+
+		if (f == NULL || narrative_html(n, f) != 0)
+			rc = cli_fail(EX_USAGE, "cannot write %s", html);
+		if (f != NULL)
+			fclose(f);
+	}
+	if (cli->json)
+		cli_print_json(n);
+	else {
+		if (html == NULL)
+			narrative_print(n);
+		else if (rc == EX_DONE)
+			printf("wrote %s\n", html);
+		json_decref(n);
+	}
+done:
+	claim_entries_free(cs.e, cs.n);
+	return rc;
+}
+
+#define PARTIES_MAX 16
+
 int
 cmd_diff(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"from", required_argument, NULL, 'f'},
 	    {"to", required_argument, NULL, 't'},
+	    {"topic", required_argument, NULL, 'T'},
+	    {"party", required_argument, NULL, 'p'},
+	    {"html", required_argument, NULL, 'H'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("diff");
+	const char *parties[PARTIES_MAX], *topic = NULL, *html = NULL;
 	uint64_t from = 0, to = 0;
 	struct claim_entry a, b;
 	struct claim_info info;
+	size_t np = 0;
 	char err[256];
 	json_t *d;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:t:T:p:H:", opts, NULL)) != -1) {
 		uint64_t *v = c == 'f' ? &from : &to;
 
+		if (c == 'T') {
+			topic = optarg;
+			continue;
+		}
+		if (c == 'H') {
+			html = optarg;
+			continue;
+		}
+		if (c == 'p') {
+			if (np == PARTIES_MAX)
+				return cli_usage_error(
+				    me, "at most %d parties", PARTIES_MAX);
+			parties[np++] = optarg;
+			continue;
+		}
 		if ((c != 'f' && c != 't') || !cli_parse_u64(optarg, v) ||
 		    *v == 0)
 			return cli_usage_error(me,
 			    "--from and --to take "
 			    "version numbers from 1");
+	}
+	if (topic != NULL) {
+		if (np < 2 || optind != argc)
+			return cli_usage_error(me,
+			    "diff --topic T --party A "
+			    "--party B [--party C ...]");
+		return topic_diff(cli, topic, parties, np, html);
 	}
 	if (optind + 1 != argc || from == 0)
 		return cli_usage_error(me, "give a claim id and --from N");

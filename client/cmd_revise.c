@@ -11,10 +11,12 @@ cmd_revise(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"note", required_argument, NULL, 'n'},
+	    {"attach", required_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("revise");
-	const char *note = NULL;
+	const char *note = NULL, *attach[16];
+	size_t nattach = 0;
 	struct batch *b;
 	json_error_t jerr;
 	json_t *op;
@@ -23,11 +25,13 @@ cmd_revise(struct cli *cli, int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:a:", opts, NULL)) != -1) {
 		if (c == 'n')
 			note = optarg;
+		else if (c == 'a' && nattach < 16)
+			attach[nattach++] = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_usage_error(me, "bad option");
 	}
 	if (optind + 2 != argc)
 		return cli_usage_error(me,
@@ -46,8 +50,11 @@ cmd_revise(struct cli *cli, int argc, char **argv)
 	json_object_set_new(op, "revises", json_string(argv[optind]));
 	if (note != NULL)
 		json_object_set_new(op, "note", json_string(note));
-	if ((rc = batch_begin(&b, cli, 1, true)) == EX_DONE)
-		rc = batch_end(b, batch_add(b, op, 1));
+	if ((rc = batch_begin(&b, cli, 1, true)) == EX_DONE) {
+		for (size_t i = 0; i < nattach && rc == EX_DONE; i++)
+			rc = batch_attach(b, attach[i]);
+		rc = batch_end(b, rc == EX_DONE ? batch_add(b, op, 1) : rc);
+	}
 	json_decref(op);
 	return rc;
 }

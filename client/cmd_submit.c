@@ -107,9 +107,12 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"window", required_argument, NULL, 'w'},
 	    {"records", no_argument, NULL, 'r'},
+	    {"attach", required_argument, NULL, 'a'},
 	    {NULL, 0, NULL, 0},
 	};
 	bool records = false;
+	const char *attach[16];
+	size_t nattach = 0;
 	const struct cmd *me = cli_cmd("submit");
 	uint64_t window = WINDOW_DEFAULT;
 	struct batch *b;
@@ -120,9 +123,17 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "w:r", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "w:ra:", opts, NULL)) != -1) {
 		if (c == 'r') {
 			records = true;
+			continue;
+		}
+		if (c == 'a') {
+			if (nattach == 16)
+				return cli_usage_error(me,
+				    "at most 16 "
+				    "--attach");
+			attach[nattach++] = optarg;
 			continue;
 		}
 		if (c != 'w' || !cli_parse_u64(optarg, &window) || window < 1 ||
@@ -141,6 +152,11 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 		free(text);
 		return rc;
 	}
+	for (size_t i = 0; i < nattach; i++)
+		if ((rc = batch_attach(b, attach[i])) != EX_DONE) {
+			free(text);
+			return batch_end(b, rc);
+		}
 	if (records) {
 		rc = submit_records(b, text);
 		free(text);

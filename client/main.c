@@ -25,10 +25,16 @@ static const struct cmd cmds[] = {
     {"checkpoint", cmd_checkpoint, "checkpoint [--log-key KEY]",
 	"The log's current signed checkpoint (C2SP tlog-checkpoint)",
 	"  --log-key KEY  check it with this verifier key\n"},
-    {"diff", cmd_diff, "diff ID --from N --to M",
-	"Show what changed between two versions of a claim",
-	"  --from N    the older version\n"
-	"  --to M      the newer version (default: the head)\n"},
+    {"diff", cmd_diff,
+	"diff ID --from N --to M | diff --topic T --party A --party B ...",
+	"What changed between two versions of a claim (word by word); or "
+	"the narratives of parties on a topic side by side: disputes, "
+	"support, what only one says, shared sources, a timeline",
+	"  --from N      the older version\n"
+	"  --to M        the newer version (default: the head)\n"
+	"  --topic T     the topic of the narratives\n"
+	"  --party P     a party, two or more times\n"
+	"  --html FILE   also write a page with the parties in columns\n"},
     {"export", cmd_export, "export [--out FILE] [--from I] [--to J]",
 	"Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
 	"per entry, in log order",
@@ -62,13 +68,18 @@ static const struct cmd cmds[] = {
 	"                 the current signed checkpoint, checked too)\n"
 	"  --log-key KEY  check that checkpoint with this key\n"
 	"  --from M --to N  the sizes a consistency proof joins\n"},
+    {"quote-check", cmd_quote_check, "quote-check DOC --quote TEXT",
+	"A document's SHA-256, and whether (and where) a quote is in it, "
+	"tolerant of white space and typographic quote marks",
+	"  --quote TEXT  the quoted span\n"},
     {"retract", cmd_retract, "retract ID --reason TEXT",
 	"Retract a claim: a new version with status retracted",
 	"  --reason TEXT  why (required)\n"},
-    {"revise", cmd_revise, "revise ID FILE|- [--note TEXT]",
+    {"revise", cmd_revise, "revise ID FILE|- [--note TEXT] [--attach DOC]",
 	"A new version of a claim from JSON (the whole claim as it should "
 	"now read)",
-	"  --note TEXT  what changed and why\n"},
+	"  --note TEXT   what changed and why\n"
+	"  --attach DOC  check quotes against DOC, as submit does\n"},
     {"revoke", cmd_revoke, "revoke PUBHEX --party SLUG",
 	"Withdraw a key's grant for a party (signed with the admin key)",
 	"  --party SLUG  the party\n"},
@@ -77,15 +88,23 @@ static const struct cmd cmds[] = {
 	"  --version N  that version instead of the newest\n"},
     {"stats", cmd_stats, "stats",
 	"The log's size, counts, subscribers, uptime and throughput", ""},
-    {"submit", cmd_submit, "submit FILE|- [--window N] [--records]",
+    {"submit", cmd_submit,
+	"submit FILE|- [--window N] [--attach DOC] [--records]",
 	"Submit new claims from JSON, a JSON array or JSON Lines; one "
 	"acknowledgement per claim as it is committed",
 	"  --window N  submissions in flight at once (default 256)\n"
 	"  --records   FILE is an export: submit its signed records as "
 	"they are\n"
+	"  --attach DOC  check quotes against DOC (repeatable): a quote must "
+	"be\n              in the document its sha256 names, and a source "
+	"without\n              sha256 gets the hash of the document its "
+	"quote is in\n"
 	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
 	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
 	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"},
+    {"trace", cmd_trace, "trace ID [--version N]",
+	"Where each source of a claim came from, down to the primary one",
+	"  --version N  that version instead of the newest\n"},
     {"verify", cmd_verify,
 	"verify FILE [--checkpoint FILE --log-key KEY] [--admin-key HEX]",
 	"Verify an export offline: records, hashes, signatures, version "

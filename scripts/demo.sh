@@ -75,6 +75,32 @@ run "$CLAIM" diff "$(echo "$id" | cut -c1-12)" --from 1 --to 2
 step "...and the claim in full"
 run "$CLAIM" show "$(echo "$id" | cut -c1-12)"
 
+step "Two narratives side by side: who disputes whom on the Lachin checkpoint"
+run "$CLAIM" diff --topic lachin-checkpoint --party az-mfa --party am-gov \
+    --party gulshan-pashayeva --html "$tmp/lachin.html"
+run "$CLAIM" diff --topic lachin-checkpoint --party az-mfa --party am-gov \
+    --party gulshan-pashayeva
+echo "(and as a page an editor can open: $(wc -c < "$tmp/lachin.html") bytes of HTML)"
+
+chain=$($PY -c 'import json,sys
+for n, l in enumerate(open(sys.argv[1]), 1):
+    o = json.loads(l)
+    s = o.get("sources", [])
+    depth = lambda i: 1 + (depth(s[i]["derivation"]["from"]) if "derivation" in s[i] else 0)
+    if "ref" in o and any(depth(i) >= 3 for i in range(len(s))): print(n); break' \
+    "$ROOT/examples/narratives.jsonl")
+cid=$($PY -c 'import json,sys
+for l in open(sys.argv[1]):
+    a = json.loads(l)
+    if a.get("line") == int(sys.argv[2]): print(a["claim"][:12])' "$tmp/acks.jsonl" "$chain")
+step "Where a claim's sources came from, down to the primary one"
+run "$CLAIM" trace "$cid"
+
+step "Is a quote really in the document it cites?"
+seed="$ROOT/examples/seeds/004_adb72cefbd073b1c.txt"
+run "$CLAIM" quote-check "$seed" --quote "grossly misinterpreted by the Armenian side"
+run "$CLAIM" quote-check "$seed" --quote "grossly misrepresented by the Armenian side" || echo "exit status $?"
+
 step "The feed the monitor saw: every index exactly once"
 sleep 1
 kill "$watch"; wait "$watch" 2>/dev/null || true; watch=""

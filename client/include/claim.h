@@ -160,6 +160,40 @@ struct json_t *claim_diff_versions(
     const struct claim_entry *a, const struct claim_entry *b);
 
 /*
+ * Narratives
+ *
+ * claim_narrative(): the claims of the listed parties on topic, side by
+ * side, from e (the newest version of each claim; claims they relate to
+ * may be among e too, topic or not):
+ *   {"topic", "parties", "claims": {id: card}, "disputes": [pair],
+ *    "supports": [pair], "only": {party: [id]}, "shared_sources":
+ *    [{"source", "cited_by": {party: [id]}}], "timeline": [id]}
+ * A pair is {"claim", "party", "other", "other_party", "retracted"}: claim
+ * disputes (or supports) other. "only" holds a party's claims that no
+ * claim of another listed party supports or disputes, nor they it. The
+ * timeline is by date made, undated claims last. A card carries the
+ * claim's party, version, status, statement, made, topics, number of
+ * sources, and for a retraction its reason.
+ *
+ * claim_trace(): for each source of a claim, the chain of sources it
+ * derives from down to the primary one: {"claim", "party", "version",
+ * "sources": [{"source", "primary", "chain": [source card + "index",
+ * ? "how", ? "quote"]}]}.
+ */
+struct json_t *claim_narrative(const struct claim_entry *e, size_t n,
+    const char *topic, const char *const *parties, size_t np);
+struct json_t *claim_trace(const struct claim_entry *e);
+
+/*
+ * Finds quote in doc, tolerant of white space (any run counts as one
+ * space) and typographic quote marks (“ ” ‘ ’ « » match " and '). On
+ * success [*start, *end) is the matching span of doc.
+ */
+bool claim_quote_find(
+    const char *doc, size_t len, const char *quote, size_t *start, size_t *end);
+void claim_sha256(const void *p, size_t n, uint8_t out[PROTO_HASH_LEN]);
+
+/*
  * Audit
  */
 

@@ -1,0 +1,316 @@
+/*
+ * narrative.c: competing accounts side by side, and where sources came
+ * from. Both work on claim entries, fetched or read from an export.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "claim.h"
+
+static bool
+listed(const char *party, const char *const *parties, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(parties[i], party) == 0)
+			return true;
+	return false;
+}
+
+static const struct claim_entry *
+find(const struct claim_entry *e, size_t n, const uint8_t id[PROTO_HASH_LEN])
+{
+	for (size_t i = 0; i < n; i++)
+		if (e[i].payload.kind == PROTO_KIND_CLAIM &&
+		    memcmp(e[i].claim, id, PROTO_HASH_LEN) == 0)
+			return &e[i];
+	return NULL;
+}
+
+static bool
+has_topic(const struct proto_claim *c, const char *topic)
+{
+	for (size_t i = 0; i < c->ntopics; i++)
+		if (strcmp(c->topics[i], topic) == 0)
+			return true;
+	return false;
+}
+
+static json_t *
+id_json(const uint8_t id[PROTO_HASH_LEN])
+{
+	char hex[2 * PROTO_HASH_LEN + 1];
+
+	proto_hex(id, PROTO_HASH_LEN, hex);
+	return json_string(hex);
+}
+
+/* The short summary of a claim every section refers to. */
+static json_t *
+claim_card(const struct claim_entry *e)
+{
+	const struct proto_claim *c = &e->payload.claim;
+	json_t *o = json_object(), *topics = json_array();
+
+	json_object_set_new(o, "claim", id_json(e->claim));
+	json_object_set_new(o, "party", json_string(c->party));
+	json_object_set_new(o, "version", json_integer((json_int_t)c->version));
+	json_object_set_new(
+	    o, "status", json_string(proto_status_name(c->status)));
+	json_object_set_new(o, "statement", json_string(c->statement));
+	if (c->made != NULL)
+		json_object_set_new(o, "made", json_string(c->made));
+	for (size_t i = 0; i < c->ntopics; i++)
+		json_array_append_new(topics, json_string(c->topics[i]));
+	json_object_set_new(o, "topics", topics);
+	json_object_set_new(
+	    o, "sources", json_integer((json_int_t)c->nsources));
+	if (c->status == PROTO_STATUS_RETRACTED && c->note != NULL)
+		json_object_set_new(
+		    o, "retracted_because", json_string(c->note));
+	return o;
+}
+
+/*
+ * A source's identity across claims: the document's hash if known, else
+ * its URL, else publisher and title.
+ */
+static char *
+source_key(const struct proto_source *s)
+{
+	char hex[2 * PROTO_HASH_LEN + 1], *k;
+
+	if (s->has_sha256) {
+		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
+		return asprintf(&k, "sha256:%s", hex) < 0 ? NULL : k;
+	}
+	if (s->url != NULL)
+		return asprintf(&k, "url:%s", s->url) < 0 ? NULL : k;
+	return asprintf(&k, "pt:%s\n%s", s->publisher, s->title) < 0 ? NULL : k;
+}
+
+static json_t *
+source_card(const struct proto_source *s)
+{
+	json_t *o = json_object();
+	char hex[2 * PROTO_HASH_LEN + 1];
+
+	json_object_set_new(o, "publisher", json_string(s->publisher));
+	json_object_set_new(o, "title", json_string(s->title));
+	if (s->url)
+		json_object_set_new(o, "url", json_string(s->url));
+	if (s->published)
+		json_object_set_new(o, "published", json_string(s->published));
+	if (s->has_sha256) {
+		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
+		json_object_set_new(o, "sha256", json_string(hex));
+	}
+	return o;
+}
+
+/* Sources cited by claims of at least two of the listed parties. */
+static json_t *
+shared_sources(const struct claim_entry **mine, size_t n)
+{
+	json_t *by_key = json_object(), *out = json_array(), *v;
+	const char *key;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_claim *c = &mine[i]->payload.claim;
+
+		for (size_t k = 0; k < c->nsources; k++) {
+			char *sk = source_key(&c->sources[k]);
+			json_t *entry, *cited, *ids;
+
+			if (sk == NULL)
+				continue;
+			if ((entry = json_object_get(by_key, sk)) == NULL) {
+				entry = json_pack("{s:o, s:o}", "source",
+				    source_card(&c->sources[k]), "cited_by",
+				    json_object());
+				json_object_set_new(by_key, sk, entry);
+			}
+			cited = json_object_get(entry, "cited_by");
+			if ((ids = json_object_get(cited, c->party)) == NULL) {
+				ids = json_array();
+				json_object_set_new(cited, c->party, ids);
+			}
+			/* A claim citing one document twice counts once. */
+			v = id_json(mine[i]->claim);
+			if (json_array_size(ids) > 0 &&
+			    json_equal(
+				json_array_get(ids, json_array_size(ids) - 1),
+				v))
+				json_decref(v);
+			else
+				json_array_append_new(ids, v);
+			free(sk);
+		}
+	}
+	json_object_foreach(by_key, key, v)
+	{
+		if (json_object_size(json_object_get(v, "cited_by")) >= 2)
+			json_array_append(out, v);
+	}
+	json_decref(by_key);
+	return out;
+}
+
+static int
+by_made(const void *a, const void *b)
+{
+	const struct claim_entry *x = *(const struct claim_entry *const *)a;
+	const struct claim_entry *y = *(const struct claim_entry *const *)b;
+	const char *dx = x->payload.claim.made, *dy = y->payload.claim.made;
+	int c;
+
+	/* Undated claims last; ties in log order. */
+	if (dx == NULL || dy == NULL) {
+		if (dx != dy)
+			return dx == NULL ? 1 : -1;
+	} else if ((c = strcmp(dx, dy)) != 0) {
+		return c;
+	}
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+json_t *
+claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
+    const char *const *parties, size_t np)
+{
+	const struct claim_entry **mine;
+	json_t *out = json_object(), *only = json_object(), *plist;
+	json_t *disputes = json_array(), *supports = json_array();
+	json_t *timeline = json_array(), *cards = json_object();
+	size_t nm = 0;
+	bool *linked;
+
+	if ((mine = calloc(n ? n : 1, sizeof(*mine))) == NULL ||
+	    (linked = calloc(n ? n : 1, sizeof(*linked))) == NULL) {
+		free(mine);
+		json_decref(out);
+		return NULL;
+	}
+	/* The listed parties' claims on the topic. */
+	for (size_t i = 0; i < n; i++) {
+		const struct proto_claim *c = &e[i].payload.claim;
+
+		if (e[i].payload.kind == PROTO_KIND_CLAIM &&
+		    has_topic(c, topic) && listed(c->party, parties, np))
+			mine[nm++] = &e[i];
+	}
+	for (size_t i = 0; i < nm; i++) {
+		char hex[2 * PROTO_HASH_LEN + 1];
+
+		proto_hex(mine[i]->claim, PROTO_HASH_LEN, hex);
+		json_object_set_new(cards, hex, claim_card(mine[i]));
+	}
+	/* Relations between claims of different listed parties. The
+	 * target may lie outside the topic: it still shows the dispute. */
+	for (size_t i = 0; i < nm; i++) {
+		const struct proto_claim *c = &mine[i]->payload.claim;
+
+		for (size_t r = 0; r < c->nrelations; r++) {
+			const struct claim_entry *t =
+			    find(e, n, c->relations[r].claim);
+			json_t *pair;
+
+			if (t == NULL ||
+			    c->relations[r].rel == PROTO_REL_CITES ||
+			    !listed(t->payload.claim.party, parties, np) ||
+			    strcmp(t->payload.claim.party, c->party) == 0)
+				continue;
+			linked[i] = true;
+			for (size_t k = 0; k < nm; k++)
+				if (mine[k] == t)
+					linked[k] = true;
+			if (!has_topic(&t->payload.claim, topic)) {
+				char hex[2 * PROTO_HASH_LEN + 1];
+
+				proto_hex(t->claim, PROTO_HASH_LEN, hex);
+				json_object_set_new(cards, hex, claim_card(t));
+			}
+			pair = json_pack("{s:o, s:s, s:o, s:s, s:b}", "claim",
+			    id_json(mine[i]->claim), "party", c->party, "other",
+			    id_json(t->claim), "other_party",
+			    t->payload.claim.party, "retracted",
+			    c->status == PROTO_STATUS_RETRACTED ||
+				t->payload.claim.status ==
+				    PROTO_STATUS_RETRACTED);
+			json_array_append_new(
+			    c->relations[r].rel == PROTO_REL_DISPUTES
+				? disputes
+				: supports,
+			    pair);
+		}
+	}
+	plist = json_array();
+	for (size_t p = 0; p < np; p++) {
+		json_t *ids = json_array();
+
+		json_array_append_new(plist, json_string(parties[p]));
+		for (size_t i = 0; i < nm; i++)
+			if (!linked[i] &&
+			    strcmp(mine[i]->payload.claim.party, parties[p]) ==
+				0)
+				json_array_append_new(
+				    ids, id_json(mine[i]->claim));
+		json_object_set_new(only, parties[p], ids);
+	}
+	qsort(mine, nm, sizeof(*mine), by_made);
+	for (size_t i = 0; i < nm; i++)
+		json_array_append_new(timeline, id_json(mine[i]->claim));
+	json_object_set_new(out, "topic", json_string(topic));
+	json_object_set_new(out, "parties", plist);
+	json_object_set_new(out, "claims", cards);
+	json_object_set_new(out, "disputes", disputes);
+	json_object_set_new(out, "supports", supports);
+	json_object_set_new(out, "only", only);
+	json_object_set_new(out, "shared_sources", shared_sources(mine, nm));
+	json_object_set_new(out, "timeline", timeline);
+	free(mine);
+	free(linked);
+	return out;
+}
+
+json_t *
+claim_trace(const struct claim_entry *e)
+{
+	const struct proto_claim *c = &e->payload.claim;
+	json_t *out = json_object(), *list = json_array();
+
+	json_object_set_new(out, "claim", id_json(e->claim));
+	json_object_set_new(out, "party", json_string(c->party));
+	json_object_set_new(
+	    out, "version", json_integer((json_int_t)c->version));
+	for (size_t i = 0; i < c->nsources; i++) {
+		json_t *chain = json_array(), *t = json_object();
+		size_t j = i, steps = 0;
+
+		/* The schema guarantees the chain ends (no cycles). */
+		for (;;) {
+			const struct proto_source *s = &c->sources[j];
+			json_t *link = source_card(s);
+
+			json_object_set_new(
+			    link, "index", json_integer((json_int_t)j));
+			if (s->quote != NULL)
+				json_object_set_new(
+				    link, "quote", json_string(s->quote));
+			if (s->has_derivation)
+				json_object_set_new(link, "how",
+				    json_string(proto_how_name(s->how)));
+			json_array_append_new(chain, link);
+			if (!s->has_derivation || ++steps > c->nsources)
+				break;
+			j = s->from;
+		}
+		json_object_set_new(t, "source", json_integer((json_int_t)i));
+		json_object_set_new(t, "primary", json_integer((json_int_t)j));
+		json_object_set_new(t, "chain", chain);
+		json_array_append_new(list, t);
+	}
+	json_object_set_new(out, "sources", list);
+	return out;
+}

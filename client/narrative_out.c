@@ -1,0 +1,311 @@
+/*
+ * narrative_out.c: a narrative diff (claim_narrative()) for people: in a
+ * terminal, or as a self-contained HTML page with the parties in columns
+ * and every dispute linked to both claims.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char *
+str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static json_t *
+card(json_t *n, json_t *id)
+{
+	return json_object_get(
+	    json_object_get(n, "claims"), json_string_value(id));
+}
+
+/* The first line of a statement, cut at width bytes on a boundary. */
+static void
+print_cut(FILE *f, const char *s, size_t width)
+{
+	size_t len = strcspn(s, "\n");
+
+	if (len > width) {
+		len = width;
+		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+			len--;
+		fprintf(f, "%.*s...", (int)len, s);
+		return;
+	}
+	fprintf(f, "%.*s", (int)len, s);
+}
+
+/* The width of the party column: the longest listed party's name. */
+static int party_width = 12;
+
+static void
+print_card(json_t *c, const char *indent)
+{
+	printf("%s%-*s %-10s %.12s  ", indent, party_width, str(c, "party"),
+	    json_object_get(c, "made") ? str(c, "made") : "(undated)",
+	    str(c, "claim"));
+	print_cut(stdout, str(c, "statement"), 64);
+	if (strcmp(str(c, "status"), "retracted") == 0)
+		printf("  [RETRACTED]");
+	putchar('\n');
+}
+
+static void
+print_pairs(json_t *n, const char *title, const char *verb)
+{
+	json_t *pairs = json_object_get(n, title), *p;
+	size_t i;
+
+	printf("\n%s (%zu)\n",
+	    strcmp(title, "disputes") == 0 ? "Disputes" : "Support",
+	    json_array_size(pairs));
+	json_array_foreach(pairs, i, p)
+	{
+		print_card(card(n, json_object_get(p, "claim")), "  ");
+		printf("      %s\n", verb);
+		print_card(card(n, json_object_get(p, "other")), "  ");
+	}
+}
+
+void
+narrative_print(json_t *n)
+{
+	json_t *parties = json_object_get(n, "parties"), *p, *s, *id;
+	size_t i, k;
+	const char *key;
+
+	printf("Narratives on \"%s\":", str(n, "topic"));
+	party_width = 8;
+	json_array_foreach(parties, i, p)
+	{
+		printf("%s %s", i ? " vs" : "", json_string_value(p));
+		if ((int)strlen(json_string_value(p)) > party_width)
+			party_width = (int)strlen(json_string_value(p));
+	}
+	printf("\n");
+	print_pairs(n, "disputes", "disputes");
+	print_pairs(n, "supports", "supports");
+	json_object_foreach(json_object_get(n, "only"), key, p)
+	{
+		printf("\nOnly %s (%zu)\n", key, json_array_size(p));
+		json_array_foreach(p, k, id) print_card(card(n, id), "  ");
+	}
+	printf("\nSources both sides cite (%zu)\n",
+	    json_array_size(json_object_get(n, "shared_sources")));
+	json_array_foreach(json_object_get(n, "shared_sources"), i, s)
+	{
+		json_t *src = json_object_get(s, "source"), *ids;
+		const char *party;
+
+		printf(
+		    "  %s, \"%s\"", str(src, "publisher"), str(src, "title"));
+		if (json_object_get(src, "published"))
+			printf(" (%s)", str(src, "published"));
+		printf("\n    cited by");
+		json_object_foreach(json_object_get(s, "cited_by"), party, ids)
+		    printf(" %s (%zu)", party, json_array_size(ids));
+		putchar('\n');
+	}
+	printf("\nTimeline (%zu)\n",
+	    json_array_size(json_object_get(n, "timeline")));
+	json_array_foreach(json_object_get(n, "timeline"), i, id)
+	    print_card(card(n, id), "  ");
+}
+
+/*
+ * HTML
+ */
+
+static void
+esc(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+static void
+html_link(FILE *f, json_t *n, json_t *id)
+{
+	json_t *c = card(n, id);
+
+	fprintf(f, "<a href=\"#c-%s\">", json_string_value(id));
+	esc(f, str(c, "party"));
+	fputs(": ", f);
+	esc(f, str(c, "statement"));
+	fputs("</a>", f);
+}
+
+/* The relations of one claim to the other parties, as links. */
+static void
+html_relations(FILE *f, json_t *n, const char *id)
+{
+	static const char *const kinds[] = {"disputes", "supports"};
+
+	for (int k = 0; k < 2; k++) {
+		json_t *p;
+		size_t i;
+
+		json_array_foreach(json_object_get(n, kinds[k]), i, p)
+		{
+			bool from = strcmp(str(p, "claim"), id) == 0;
+			bool to = strcmp(str(p, "other"), id) == 0;
+
+			if (!from && !to)
+				continue;
+			fprintf(f, "<p class=\"rel %s\">%s ", kinds[k],
+			    from ? kinds[k]
+				 : (k == 0 ? "disputed by" : "supported by"));
+			html_link(
+			    f, n, json_object_get(p, from ? "other" : "claim"));
+			fputs("</p>\n", f);
+		}
+	}
+}
+
+static void
+html_card(FILE *f, json_t *n, json_t *id)
+{
+	json_t *c = card(n, id), *t;
+	bool retracted = strcmp(str(c, "status"), "retracted") == 0;
+	size_t i;
+
+	fprintf(f, "<div class=\"claim%s\" id=\"c-%s\">\n",
+	    retracted ? " retracted" : "", json_string_value(id));
+	if (retracted) {
+		fputs("<p class=\"flag\">Retracted: ", f);
+		esc(f, str(c, "retracted_because"));
+		fputs("</p>\n", f);
+	}
+	fputs("<p class=\"st\">", f);
+	esc(f, str(c, "statement"));
+	fprintf(f, "</p>\n<p class=\"meta\">v%lld &middot; %.12s &middot;",
+	    (long long)json_integer_value(json_object_get(c, "version")),
+	    json_string_value(id));
+	json_array_foreach(json_object_get(c, "topics"), i, t)
+	{
+		fputc(' ', f);
+		esc(f, json_string_value(t));
+	}
+	fputs("</p>\n", f);
+	html_relations(f, n, json_string_value(id));
+	fputs("</div>\n", f);
+}
+
+int
+narrative_html(json_t *n, FILE *f)
+{
+	json_t *parties = json_object_get(n, "parties"), *p, *id, *s;
+	size_t np = json_array_size(parties), i, k;
+
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
+	      "charset=\"utf-8\">\n<title>Narratives: ",
+	    f);
+	esc(f, str(n, "topic"));
+	fputs(
+	    "</title>\n<style>\n"
+	    "body{font:15px/1.45 system-ui,sans-serif;margin:2em;color:#222}\n"
+	    "table{border-collapse:collapse;width:100%;table-layout:fixed}\n"
+	    "th,td{border:1px solid #ccc;padding:.5em;vertical-align:top}\n"
+	    "th{background:#f3f3f3}td.date{width:7em;color:#555}\n"
+	    ".claim{background:#fafafa;border-left:4px solid #4a7;"
+	    "padding:.3em .6em}\n"
+	    ".claim.retracted{border-color:#c44;opacity:.7}\n"
+	    ".claim.retracted .st{text-decoration:line-through}\n"
+	    ".flag{color:#c44;font-weight:bold}.meta{color:#777;"
+	    "font-size:85%}\n"
+	    ".rel.disputes{color:#a30}.rel.supports{color:#270}\n"
+	    ":target{outline:3px solid #fc0}\n"
+	    "</style></head><body>\n<h1>",
+	    f);
+	esc(f, str(n, "topic"));
+	fputs("</h1>\n<p>", f);
+	json_array_foreach(parties, i, p)
+	{
+		fputs(i ? " &middot; " : "", f);
+		esc(f, json_string_value(p));
+	}
+	fputs("</p>\n<h2>Disputes</h2>\n<ul>\n", f);
+	json_array_foreach(json_object_get(n, "disputes"), i, p)
+	{
+		fputs("<li>", f);
+		html_link(f, n, json_object_get(p, "claim"));
+		fputs(" <strong>disputes</strong> ", f);
+		html_link(f, n, json_object_get(p, "other"));
+		fputs(json_is_true(json_object_get(p, "retracted"))
+			? " (retracted)</li>\n"
+			: "</li>\n",
+		    f);
+	}
+	fputs("</ul>\n<h2>Side by side</h2>\n<table><thead><tr>"
+	      "<th class=\"date\">made</th>",
+	    f);
+	json_array_foreach(parties, i, p)
+	{
+		fputs("<th>", f);
+		esc(f, json_string_value(p));
+		fputs("</th>", f);
+	}
+	fputs("</tr></thead><tbody>\n", f);
+	json_array_foreach(json_object_get(n, "timeline"), i, id)
+	{
+		json_t *c = card(n, id);
+
+		fputs("<tr><td class=\"date\">", f);
+		esc(f, json_object_get(c, "made") ? str(c, "made") : "undated");
+		fputs("</td>", f);
+		for (k = 0; k < np; k++) {
+			fputs("<td>", f);
+			if (strcmp(
+				json_string_value(json_array_get(parties, k)),
+				str(c, "party")) == 0)
+				html_card(f, n, id);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody></table>\n<h2>Sources both sides cite</h2>\n<ul>\n", f);
+	json_array_foreach(json_object_get(n, "shared_sources"), i, s)
+	{
+		json_t *src = json_object_get(s, "source"), *ids;
+		const char *party;
+
+		fputs("<li>", f);
+		esc(f, str(src, "publisher"));
+		fputs(", &ldquo;", f);
+		esc(f, str(src, "title"));
+		fputs("&rdquo;", f);
+		json_object_foreach(json_object_get(s, "cited_by"), party, ids)
+		{
+			fputs(" &middot; ", f);
+			esc(f, party);
+			json_array_foreach(ids, k, id)
+			    fprintf(f, " <a href=\"#c-%s\">%.8s</a>",
+				json_string_value(id), json_string_value(id));
+		}
+		fputs("</li>\n", f);
+	}
+	fputs("</ul>\n</body></html>\n", f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,340 @@
+/*
+ * test_examples: the example narratives loaded into a real claimd, every
+ * quote checked against the seed document its SHA-256 names, and quotes
+ * checked at submission with --attach.
+ *
+ *   test_examples CLAIMD CLAIM EXAMPLES_DIR
+ */
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "e2e.h"
+
+static const char *examples;
+
+struct fx {
+	char *dir;
+	char data[512], admin_key[600], desk_key[600];
+	char *admin_pub, *desk_pub;
+	struct e2e_daemon d;
+};
+
+static void
+must(struct e2e_run *r, int want, const char *what)
+{
+	if (r->status != want)
+		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
+		    r->status, want, r->out, r->err);
+}
+
+#define CLAIM(want, in, ...)                                                   \
+	do {                                                                   \
+		struct e2e_run r_;                                             \
+		e2e_claim_run(&r_, in, __VA_ARGS__);                           \
+		must(&r_, want, #__VA_ARGS__);                                 \
+		e2e_run_free(&r_);                                             \
+	} while (0)
+
+/* Parties from examples/parties.json, each granted to the desk. */
+static void
+load_parties(struct fx *f)
+{
+	char path[1024];
+	json_t *parties, *p;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/parties.json", examples);
+	parties = json_load_file(path, 0, NULL);
+	assert_true(json_array_size(parties) >= 6);
+	json_array_foreach(parties, i, p)
+	{
+		const char *slug =
+		    json_string_value(json_object_get(p, "slug"));
+
+		CLAIM(0, NULL, "party", "add", slug, "--name",
+		    json_string_value(json_object_get(p, "name")), "--key",
+		    f->admin_key);
+		CLAIM(0, NULL, "grant", f->desk_pub, "--party", slug, "--key",
+		    f->admin_key);
+	}
+	json_decref(parties);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tu_tmpdir();
+	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
+	f->admin_pub = e2e_keygen(f->dir, "admin");
+	f->desk_pub = e2e_keygen(f->dir, "desk");
+	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
+	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
+	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
+	load_parties(f);
+	setenv("CLAIM_KEY", f->desk_key, 1);
+	setenv("CLAIM_TIMEOUT", "5000", 1);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	e2e_daemon_stop(&f->d, SIGTERM);
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f->admin_pub);
+	free(f->desk_pub);
+	free(f);
+	return 0;
+}
+
+/* The seed file whose SHA-256 is hex, or fail. */
+static void
+seed_for(const char *hex, char *out, size_t cap)
+{
+	char dir[1024];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/seeds", examples);
+	assert_non_null(d = opendir(dir));
+	while ((de = readdir(d)) != NULL) {
+		uint8_t h[32];
+		char path[1300], got[65], *text;
+		size_t len;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		text = tu_read_file(path, &len);
+		crypto_hash_sha256(h, (uint8_t *)text, len);
+		free(text);
+		proto_hex(h, 32, got);
+		if (strcmp(got, hex) == 0) {
+			snprintf(out, cap, "%s", path);
+			closedir(d);
+			return;
+		}
+	}
+	closedir(d);
+	fail_msg("no seed document has sha256 %s", hex);
+}
+
+static void
+test_examples_load_and_every_quote_is_in_its_seed(void **state)
+{
+	char path[1024], *save = NULL, *line;
+	struct e2e_run r;
+	int claims = 0, quotes = 0, retracted = 0, revised = 0;
+	int disputes = 0;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/narratives.jsonl", examples);
+	e2e_claim_run(&r, NULL, "submit", path, "--json");
+	must(&r, 0, "submit the narratives");
+	e2e_run_free(&r);
+
+	e2e_claim_run(&r, NULL, "list", "--json");
+	must(&r, 0, "list");
+	for (line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_t *c = json_loads(line, 0, NULL), *s, *rel;
+		const char *party =
+		    json_string_value(json_object_get(c, "party"));
+		size_t i;
+
+		claims++;
+		if (strcmp(json_string_value(json_object_get(c, "status")),
+			"retracted") == 0)
+			retracted++;
+		if (json_integer_value(json_object_get(c, "version")) > 1)
+			revised++;
+		json_array_foreach(json_object_get(c, "sources"), i, s)
+		{
+			const char *q =
+			    json_string_value(json_object_get(s, "quote"));
+			const char *sha =
+			    json_string_value(json_object_get(s, "sha256"));
+			char seed[1400];
+			json_t *chk;
+
+			if (q == NULL || sha == NULL)
+				continue;
+			seed_for(sha, seed, sizeof(seed));
+			chk = e2e_claim_json(
+			    NULL, "quote-check", seed, "--quote", q, "--json");
+			assert_true(
+			    json_is_true(json_object_get(chk, "found")));
+			assert_string_equal(
+			    json_string_value(json_object_get(chk, "sha256")),
+			    sha);
+			json_decref(chk);
+			quotes++;
+		}
+		/* Disputes between different parties. */
+		json_array_foreach(json_object_get(c, "relations"), i, rel)
+		{
+			json_t *o;
+
+			if (strcmp(
+				json_string_value(json_object_get(rel, "rel")),
+				"disputes") != 0)
+				continue;
+			o = e2e_claim_json(NULL, "show",
+			    json_string_value(json_object_get(rel, "claim")),
+			    "--json");
+			if (strcmp(
+				json_string_value(json_object_get(o, "party")),
+				party) != 0)
+				disputes++;
+			json_decref(o);
+		}
+		json_decref(c);
+	}
+	e2e_run_free(&r);
+	fprintf(stderr,
+	    "examples: %d claims, %d quotes checked, %d revised, "
+	    "%d retracted, %d disputes between parties\n",
+	    claims, quotes, revised, retracted, disputes);
+	assert_true(claims >= 40);
+	assert_true(quotes >= claims);
+	assert_true(revised >= 3);
+	assert_int_equal(retracted, 1);
+	assert_true(disputes >= 8);
+	/* The narrative diff, as JSON and as a page. */
+	{
+		struct fx *f = *state;
+		char html[600], *page;
+		json_t *n =
+		    e2e_claim_json(NULL, "diff", "--topic", "lachin-checkpoint",
+			"--party", "az-mfa", "--party", "am-gov", "--json");
+		json_t *d = json_array_get(json_object_get(n, "disputes"), 0);
+
+		assert_true(
+		    json_array_size(json_object_get(n, "disputes")) >= 1);
+		assert_string_equal(
+		    json_string_value(json_object_get(d, "party")), "az-mfa");
+		assert_string_equal(
+		    json_string_value(json_object_get(d, "other_party")),
+		    "am-gov");
+		snprintf(html, sizeof(html), "%s/lachin.html", f->dir);
+		CLAIM(0, NULL, "diff", "--topic", "lachin-checkpoint",
+		    "--party", "az-mfa", "--party", "am-gov", "--html", html);
+		page = tu_read_file(html, NULL);
+		assert_non_null(strstr(page, "<th>az-mfa</th><th>am-gov</th>"));
+		{
+			/* The dispute links to the disputed claim's card. */
+			char anchor[100];
+
+			snprintf(anchor, sizeof(anchor), "<a href=\"#c-%s\">",
+			    json_string_value(json_object_get(d, "other")));
+			assert_non_null(strstr(page, anchor));
+			snprintf(anchor, sizeof(anchor), "id=\"c-%s\"",
+			    json_string_value(json_object_get(d, "other")));
+			assert_non_null(strstr(page, anchor));
+		}
+		free(page);
+		json_decref(n);
+	}
+	/* The log verifies, end to end. */
+	{
+		char exp[600];
+		struct fx *f = *state;
+
+		snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
+		CLAIM(0, NULL, "export", "--out", exp);
+		CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	}
+}
+
+static void
+test_examples_submit_attach_checks_quotes(void **state)
+{
+	char seed[1400], sha[65], json[2048];
+	struct e2e_run r;
+	json_t *ack, *c;
+
+	(void)state;
+	snprintf(
+	    seed, sizeof(seed), "%s/seeds/002_b2ce8da5a8aaae19.txt", examples);
+	{
+		char *text;
+		size_t len;
+		uint8_t h[32];
+
+		text = tu_read_file(seed, &len);
+		crypto_hash_sha256(h, (uint8_t *)text, len);
+		proto_hex(h, 32, sha);
+		free(text);
+	}
+	/* A true quote without sha256: the document's hash is recorded. */
+	snprintf(json, sizeof(json),
+	    "{\"party\": \"az-mfa\", \"topics\": [\"normalization\"], "
+	    "\"statement\": \"Azerbaijan calls for accepting new realities.\", "
+	    "\"sources\": [{\"publisher\": \"A News\", \"title\": \"Azeris "
+	    "willing\", \"quote\": \"Attempts to directly or indirectly "
+	    "support revanche and its armament in Armenia must be "
+	    "stopped,\"}]}");
+	ack = e2e_claim_json(json, "submit", "-", "--attach", seed, "--json");
+	c = e2e_claim_json(NULL, "show",
+	    json_string_value(json_object_get(ack, "claim")), "--json");
+	assert_string_equal(
+	    json_string_value(json_object_get(
+		json_array_get(json_object_get(c, "sources"), 0), "sha256")),
+	    sha);
+	json_decref(c);
+	json_decref(ack);
+	/* An altered quote is refused before anything is signed. */
+	snprintf(json, sizeof(json),
+	    "{\"party\": \"az-mfa\", \"topics\": [\"normalization\"], "
+	    "\"statement\": \"Altered.\", \"sources\": [{\"publisher\": \"A "
+	    "News\", \"title\": \"Azeris willing\", \"quote\": \"Attempts to "
+	    "support revanche must be stopped\", \"sha256\": \"%s\"}]}",
+	    sha);
+	e2e_claim_run(&r, json, "submit", "-", "--attach", seed);
+	must(&r, 4, "altered quote");
+	assert_non_null(strstr(r.err, "the quote is not in"));
+	e2e_run_free(&r);
+	/* A quote in none of the attached documents, no sha256 given. */
+	e2e_claim_run(&r,
+	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"s\", \"sources\": [{\"publisher\": \"p\", \"title\": \"t\", "
+	    "\"quote\": \"words nobody wrote\"}]}",
+	    "submit", "-", "--attach", seed);
+	must(&r, 4, "unknown quote");
+	assert_non_null(strstr(r.err, "in none of the attached documents"));
+	e2e_run_free(&r);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_examples_load_and_every_quote_is_in_its_seed, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_examples_submit_attach_checks_quotes, setup, teardown),
+	};
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: test_examples CLAIMD CLAIM EXAMPLES\n");
+		return 2;
+	}
+	e2e_claimd = argv[1];
+	e2e_claim = argv[2];
+	examples = argv[3];
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
