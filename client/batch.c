@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -53,6 +54,7 @@ struct batch {
 	struct pending *pend;
 	size_t npend, window;
 	size_t acked, refused, unconfirmed;
+	size_t busy; /* submissions claimd asked us to send again */
 	bool shutdown;
 };
 
@@ -115,6 +117,15 @@ answer(struct batch *b, struct claim_reply *r)
 			l->done = true;
 			memcpy(l->id, ack.claim, PROTO_HASH_LEN);
 		}
+	} else if (r->status == PROTO_EBUSY) {
+		/* claimd has enough of ours in flight: send it again once
+		 * some are answered. */
+		b->busy++;
+		usleep(2000);
+		if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT,
+			p->rec.data, p->rec.len, &p->reqid) == PROTO_OK)
+			return;
+		b->unconfirmed++;
 	} else if (r->status == PROTO_ESHUTDOWN) {
 		b->shutdown = true;
 		b->unconfirmed++;
@@ -161,14 +172,19 @@ wait_one(struct batch *b)
 				break;
 	}
 	b->unconfirmed += b->npend;
-	fprintf(stderr,
-	    "claim: claimd at %s does not answer (%d tries of %d "
-	    "ms); %zu submissions unconfirmed, first at line %ld\n",
-	    b->cli->server, RETRIES, claim_client_timeout(b->cli->client),
-	    b->npend, b->npend ? b->pend[0].line : 0);
-	while (b->npend > 0)
-		pending_drop(b, b->npend - 1);
-	return EX_UNREACHABLE;
+	{
+		char err[256];
+		int why =
+		    claim_client_explain(b->cli->client, rc, err, sizeof(err));
+
+		fprintf(stderr,
+		    "claim: %s; %zu submissions unconfirmed, first "
+		    "at line %ld\n",
+		    err, b->npend, b->npend ? b->pend[0].line : 0);
+		while (b->npend > 0)
+			pending_drop(b, b->npend - 1);
+		return cli_exit_for(why, false);
+	}
 }
 
 static int

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,6 +63,8 @@ cli_exit_for(int err, bool write)
 	case PROTO_EUNREACHABLE:
 	case PROTO_ESHUTDOWN:
 		return EX_UNREACHABLE;
+	case PROTO_EUNAUTHORIZED:
+		return EX_REFUSED;
 	case PROTO_ENOTFOUND:
 	case PROTO_ESIGNATURE:
 	case PROTO_EPROOF:
@@ -76,15 +79,53 @@ cli_exit_for(int err, bool write)
 	}
 }
 
+/* The CurveZMQ settings from --server-key and --curve-key. */
+static int
+curve_settings(struct cli *cli, struct claim_curve *cv)
+{
+	char err[256], *text;
+	size_t len;
+	int rc;
+
+	if (cli->curve_key == NULL)
+		return cli_fail(EX_USAGE,
+		    "--server-key needs this client's "
+		    "--curve-key FILE (claim keygen "
+		    "--curve)");
+	if (!proto_z85_key_valid(cli->server_key, strlen(cli->server_key)))
+		return cli_fail(EX_USAGE,
+		    "--server-key takes the server's "
+		    "CurveZMQ public key (40 Z85 "
+		    "characters)");
+	snprintf(cv->server, sizeof(cv->server), "%s", cli->server_key);
+	if ((text = cli_read_input(cli->curve_key, &len, err, sizeof(err))) ==
+	    NULL)
+		return cli_fail(EX_USAGE, "%s", err);
+	rc = proto_curve_key_parse(
+	    text, len, cv->public_key, cv->secret, err, sizeof(err));
+	sodium_memzero(text, len);
+	free(text);
+	if (rc != PROTO_OK)
+		return cli_fail(EX_USAGE, "%s: %s", cli->curve_key, err);
+	return EX_DONE;
+}
+
 int
 cli_connect(struct cli *cli)
 {
+	struct claim_curve cv;
 	char err[256];
+	int rc;
 
 	if (cli->client != NULL)
 		return EX_DONE;
-	if (claim_client_open(cli->server, cli->timeout, &cli->client, err,
-		sizeof(err)) != PROTO_OK)
+	if (cli->server_key != NULL &&
+	    (rc = curve_settings(cli, &cv)) != EX_DONE)
+		return rc;
+	rc = claim_client_open(cli->server, cli->timeout,
+	    cli->server_key ? &cv : NULL, &cli->client, err, sizeof(err));
+	sodium_memzero(&cv, sizeof(cv));
+	if (rc != PROTO_OK)
 		return cli_fail(EX_USAGE, "%s", err);
 	return EX_DONE;
 }
@@ -132,8 +173,21 @@ cli_load_key(struct cli *cli)
 		    cli_fail(EX_USAGE, "cannot read key file %s", cli->keyfile);
 		goto cleanup;
 	}
-	if (proto_key_parse(text, (size_t)n, cli->sk, err, sizeof(err)) !=
-	    PROTO_OK) {
+	if (proto_key_sealed(text, (size_t)n)) {
+		char *pass = cli_passphrase(cli, cli->keyfile, false);
+
+		if (pass == NULL)
+			goto cleanup;
+		rc = proto_key_parse_sealed(text, (size_t)n, pass, strlen(pass),
+		    cli->sk, err, sizeof(err));
+		sodium_free(pass);
+		if (rc != PROTO_OK) {
+			rc = cli_fail(
+			    EX_USAGE, "key file %s: %s", cli->keyfile, err);
+			goto cleanup;
+		}
+	} else if (proto_key_parse(text, (size_t)n, cli->sk, err,
+		       sizeof(err)) != PROTO_OK) {
 		rc = cli_fail(EX_USAGE, "key file %s: %s", cli->keyfile, err);
 		goto cleanup;
 	}
@@ -147,6 +201,85 @@ cleanup:
 	}
 	close(fd);
 	return rc;
+}
+
+/* Reads one line from the terminal without echo into buf. */
+static bool
+read_tty(const char *prompt, char *buf, size_t cap)
+{
+	struct termios old, quiet;
+	FILE *tty = fopen("/dev/tty", "r+");
+	bool ok = false;
+	size_t n;
+
+	if (tty == NULL)
+		return false;
+	if (tcgetattr(fileno(tty), &old) == 0) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
+		quiet.c_lflag |= ICANON;
+		fputs(prompt, tty);
+		fflush(tty);
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+		if (fgets(buf, (int)cap, tty) != NULL) {
+			n = strcspn(buf, "\r\n");
+			buf[n] = '\0';
+			ok = true;
+		}
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+		fputc('\n', tty);
+	}
+	fclose(tty);
+	return ok;
+}
+
+#define PASS_MAX 1024
+
+char *
+cli_passphrase(struct cli *cli, const char *what, bool confirm)
+{
+	char *pass = sodium_malloc(PASS_MAX), *again = NULL, prompt[600];
+
+	if (pass == NULL)
+		return NULL;
+	if (cli->passfile != NULL) {
+		FILE *f = fopen(cli->passfile, "r");
+
+		if (f == NULL || fgets(pass, PASS_MAX, f) == NULL) {
+			cli_fail(EX_USAGE, "cannot read a passphrase from %s",
+			    cli->passfile);
+			if (f != NULL)
+				fclose(f);
+			sodium_free(pass);
+			return NULL;
+		}
+		fclose(f);
+		pass[strcspn(pass, "\r\n")] = '\0';
+		return pass;
+	}
+	snprintf(prompt, sizeof(prompt), "passphrase for %s: ", what);
+	if (!read_tty(prompt, pass, PASS_MAX)) {
+		cli_fail(EX_USAGE,
+		    "%s is protected by a passphrase: give "
+		    "--passphrase-file FILE, or run on a "
+		    "terminal",
+		    what);
+		sodium_free(pass);
+		return NULL;
+	}
+	if (confirm) {
+		if ((again = sodium_malloc(PASS_MAX)) == NULL ||
+		    !read_tty("again: ", again, PASS_MAX) ||
+		    strcmp(again, pass) != 0) {
+			cli_fail(EX_USAGE, "the passphrases differ");
+			if (again != NULL)
+				sodium_free(again);
+			sodium_free(pass);
+			return NULL;
+		}
+		sodium_free(again);
+	}
+	return pass;
 }
 
 char *
@@ -408,10 +541,12 @@ cli_submit_one(
 		if (rc != PROTO_EUNREACHABLE)
 			break;
 	}
-	if (rc == PROTO_EUNREACHABLE)
-		return cli_fail(EX_UNREACHABLE,
-		    "claimd at %s does not answer (waited %d ms, 3 tries)",
-		    cli->server, claim_client_timeout(cli->client));
+	if (rc == PROTO_EUNREACHABLE) {
+		char err[256];
+
+		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	}
 	if (rc != PROTO_OK)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd: %s",
 		    proto_strerror(rc));

@@ -31,11 +31,14 @@ enum {
 };
 
 struct cli {
-	const char *server;  /* --server, CLAIM_SERVER */
-	const char *keyfile; /* --key, CLAIM_KEY */
-	const char *feed;    /* --feed, CLAIM_FEED */
-	bool json;           /* --json */
-	int timeout;         /* --timeout ms, CLAIM_TIMEOUT */
+	const char *server;     /* --server, CLAIM_SERVER */
+	const char *keyfile;    /* --key, CLAIM_KEY */
+	const char *feed;       /* --feed, CLAIM_FEED */
+	const char *passfile;   /* --passphrase-file, CLAIM_PASSPHRASE_FILE */
+	const char *server_key; /* --server-key, CLAIM_SERVER_KEY (Z85) */
+	const char *curve_key;  /* --curve-key, CLAIM_CURVE_KEY (file) */
+	bool json;              /* --json */
+	int timeout;            /* --timeout ms, CLAIM_TIMEOUT */
 	struct claim_client *client;
 	uint8_t *sk; /* sodium_malloc'd secret key, once loaded */
 };
@@ -60,6 +63,12 @@ int cli_exit_for(int err, bool write);
 int cli_connect(struct cli *cli);
 /* Loads --key once into cli->sk; an exit status on failure. */
 int cli_load_key(struct cli *cli);
+/*
+ * A passphrase (sodium_malloc'd, NUL-terminated; sodium_free it) from
+ * --passphrase-file, or asked on the terminal (twice when confirm). NULL
+ * with a message printed when there is neither.
+ */
+char *cli_passphrase(struct cli *cli, const char *what, bool confirm);
 /* The whole of FILE, or of standard input for "-"; NUL-terminated. */
 char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
 /* Parses an unsigned number; false if it is not one. */

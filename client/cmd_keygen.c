@@ -18,22 +18,30 @@ cmd_keygen(struct cli *cli, int argc, char **argv)
 	static const struct option opts[] = {
 	    {"out", required_argument, NULL, 'o'},
 	    {"force", no_argument, NULL, 'f'},
+	    {"passphrase", no_argument, NULL, 'p'},
+	    {"curve", no_argument, NULL, 'c'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("keygen");
 	uint8_t pk[PROTO_PUBKEY_LEN], *sk;
 	const char *out = NULL;
 	struct proto_buf text;
-	char hex[2 * PROTO_PUBKEY_LEN + 1];
-	bool force = false;
+	char hex[2 * PROTO_PUBKEY_LEN + 1], curve_pub[PROTO_Z85_KEY_LEN + 1];
+	bool force = false, sealed = false, curve = false;
 	int c, fd, rc = EX_USAGE;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:f", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fpc", opts, NULL)) != -1) {
+		if (c == 'c') {
+			curve = true;
+			continue;
+		}
 		if (c == 'o')
 			out = optarg;
 		else if (c == 'f')
 			force = true;
+		else if (c == 'p')
+			sealed = true;
 		else
 			return cli_usage_error(me, "unknown option");
 	}
@@ -42,8 +50,30 @@ cmd_keygen(struct cli *cli, int argc, char **argv)
 	if ((sk = sodium_malloc(PROTO_SECKEY_LEN)) == NULL)
 		return cli_fail(EX_USAGE, "out of memory");
 	proto_buf_init(&text);
-	if (proto_key_generate(pk, sk) != PROTO_OK ||
-	    proto_key_format(sk, &text) != PROTO_OK) {
+	if (proto_key_generate(pk, sk) != PROTO_OK) {
+		rc = cli_fail(EX_USAGE, "cannot make a key");
+		goto cleanup;
+	}
+	if (curve) {
+		char zpub[PROTO_Z85_KEY_LEN + 1], zsec[PROTO_Z85_KEY_LEN + 1];
+
+		rc = claim_curve_keypair(zpub, zsec);
+		if (rc == PROTO_OK)
+			rc = proto_curve_key_format(zpub, zsec, &text);
+		sodium_memzero(zsec, sizeof(zsec));
+		/* Printed below in the place of the signing key. */
+		snprintf(curve_pub, sizeof(curve_pub), "%s", zpub);
+	} else if (sealed) {
+		char *pass = cli_passphrase(cli, out, true);
+
+		if (pass == NULL)
+			goto cleanup;
+		rc = proto_key_format_sealed(sk, pass, strlen(pass), &text);
+		sodium_free(pass);
+	} else {
+		rc = proto_key_format(sk, &text);
+	}
+	if (rc != PROTO_OK) {
 		rc = cli_fail(EX_USAGE, "cannot make a key");
 		goto cleanup;
 	}
@@ -68,7 +98,10 @@ cmd_keygen(struct cli *cli, int argc, char **argv)
 		goto cleanup;
 	}
 	close(fd);
-	proto_hex(pk, PROTO_PUBKEY_LEN, hex);
+	if (curve)
+		snprintf(hex, sizeof(hex), "%s", curve_pub);
+	else
+		proto_hex(pk, PROTO_PUBKEY_LEN, hex);
 	if (cli->json) {
 		json_t *o = json_object();
 

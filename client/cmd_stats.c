@@ -17,9 +17,12 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_connect(cli)) != EX_DONE)
 		return rc;
 	rc = claim_client_call(cli->client, PROTO_OP_STATS, "\xa0", 1, &r);
-	if (rc != PROTO_OK)
-		return cli_fail(EX_UNREACHABLE, "claimd at %s does not answer",
-		    cli->server);
+	if (rc != PROTO_OK) {
+		char err[256];
+
+		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	}
 	if (r.status != PROTO_OK) {
 		rc = cli_fail(EX_NOTFOUND, "%s", r.message);
 		claim_reply_release(&r);

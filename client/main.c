@@ -46,11 +46,17 @@ static const struct cmd cmds[] = {
 	"  --party SLUG  the party\n"},
     {"history", cmd_history, "history ID",
 	"Every version of a claim, oldest first", ""},
-    {"keygen", cmd_keygen, "keygen --out FILE [--force]",
+    {"keygen", cmd_keygen,
+	"keygen --out FILE [--passphrase] [--force] | keygen --curve --out FILE",
 	"Make a key pair: the secret key goes to FILE (mode 0600), the "
 	"public key is printed in hex",
-	"  --out FILE  where to write the secret key\n"
-	"  --force     replace FILE if it exists\n"},
+	"  --out FILE    where to write the secret key\n"
+	"  --passphrase  seal it with a passphrase (Argon2id), asked on the\n"
+	"                terminal or read from --passphrase-file\n"
+	"  --force       replace FILE if it exists\n"
+	"  --curve       a CurveZMQ transport key pair instead (for claimd's\n"
+	"                --curve-key and --allow, and claim's --curve-key);\n"
+	"                prints the public key in Z85\n"},
     {"list", cmd_list, "list [--party P] [--topic T]",
 	"Claims in order of creation, newest version of each",
 	"  --party P   only claims of party P\n"
@@ -150,8 +156,13 @@ usage(FILE *f)
 	    "  --server EP   claimd's request socket (CLAIM_SERVER; default "
 	    "%s)\n"
 	    "  --key FILE    secret key for signing (CLAIM_KEY)\n"
+	    "  --passphrase-file FILE  the key's passphrase, if it has one\n"
+	    "                (CLAIM_PASSPHRASE_FILE; default: ask on the "
+	    "terminal)\n"
 	    "  --feed EP     claimd's feed socket (CLAIM_FEED; default: ask "
 	    "claimd)\n"
+	    "  --server-key KEY  claimd's CurveZMQ public key (CLAIM_SERVER_KEY)\n"
+	    "  --curve-key FILE  this client's CurveZMQ keys (CLAIM_CURVE_KEY)\n"
 	    "  --timeout MS  how long to wait for claimd (CLAIM_TIMEOUT; "
 	    "default %d)\n"
 	    "  --json        machine output: JSON, one object a line\n"
@@ -161,13 +172,16 @@ usage(FILE *f)
 	    CLAIM_DEFAULT_SERVER, CLAIM_DEFAULT_TIMEOUT);
 }
 
+#define NVALUED 7 /* options of common_options() that take a value */
+
 /* Takes the common options out of argv, leaving the verb and its own. */
 static int
 common_options(struct cli *cli, int *argc, char **argv)
 {
-	static const char *const valued[] = {
-	    "--server", "--key", "--feed", "--timeout"};
-	const char **slots[] = {&cli->server, &cli->keyfile, &cli->feed, NULL};
+	static const char *const valued[] = {"--server", "--key", "--feed",
+	    "--passphrase-file", "--server-key", "--curve-key", "--timeout"};
+	const char **slots[] = {&cli->server, &cli->keyfile, &cli->feed,
+	    &cli->passfile, &cli->server_key, &cli->curve_key, NULL};
 	const char *timeout = getenv("CLAIM_TIMEOUT");
 	int out = 1;
 
@@ -184,7 +198,7 @@ common_options(struct cli *cli, int *argc, char **argv)
 			cli->json = true;
 			continue;
 		}
-		for (k = 0; k < 4; k++) {
+		for (k = 0; k < NVALUED; k++) {
 			size_t n = strlen(valued[k]);
 
 			if (strncmp(a, valued[k], n) != 0)
@@ -205,11 +219,11 @@ common_options(struct cli *cli, int *argc, char **argv)
 				break;
 			}
 		}
-		if (k == 4) {
+		if (k == NVALUED) {
 			argv[out++] = argv[i];
 			continue;
 		}
-		if (k == 3)
+		if (k == NVALUED - 1)
 			timeout = val;
 		else
 			*slots[k] = val;
@@ -241,6 +255,9 @@ main(int argc, char **argv)
 	cli.server = getenv("CLAIM_SERVER");
 	cli.keyfile = getenv("CLAIM_KEY");
 	cli.feed = getenv("CLAIM_FEED");
+	cli.passfile = getenv("CLAIM_PASSPHRASE_FILE");
+	cli.server_key = getenv("CLAIM_SERVER_KEY");
+	cli.curve_key = getenv("CLAIM_CURVE_KEY");
 	cli.timeout = CLAIM_DEFAULT_TIMEOUT;
 	if (cli.server == NULL || cli.server[0] == '\0')
 		cli.server = CLAIM_DEFAULT_SERVER;

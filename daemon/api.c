@@ -19,7 +19,17 @@ struct api {
 	void *router;
 	void *verify;
 	uint64_t outstanding;
-	uint64_t seq; /* arrival number of the next submission */
+	uint64_t seq;     /* arrival number of the next submission */
+	uint64_t deaf;    /* replies dropped: their client did not read */
+	api_send_fn send; /* replies go here instead, if set */
+	void *send_ctx;
+	/* Submissions in flight per client (by routing id). */
+	struct inflight {
+		uint8_t ident[IDENT_MAX];
+		size_t len;
+		uint32_t n;
+	} * inflight;
+	size_t ninflight, capinflight;
 	bool draining;
 	/* Accepted submissions per second over the last minute. */
 	uint64_t rate_count[60];
@@ -93,6 +103,7 @@ api_free(struct api *a)
 	if (a == NULL)
 		return;
 	proto_buf_release(&a->out);
+	free(a->inflight);
 	free(a);
 }
 
@@ -112,6 +123,13 @@ api_set_draining(struct api *a)
  * Replies
  */
 
+void
+api_set_sender(struct api *a, api_send_fn fn, void *ctx)
+{
+	a->send = fn;
+	a->send_ctx = ctx;
+}
+
 static void
 send_reply(struct api *a, const uint8_t *ident, size_t identlen, uint8_t op,
     uint32_t id, int status, const uint8_t *body, size_t len)
@@ -121,12 +139,29 @@ send_reply(struct api *a, const uint8_t *ident, size_t identlen, uint8_t op,
 	uint8_t hdr[PROTO_WIRE_HEADER_LEN];
 
 	proto_wire_header_put(hdr, &h);
-	/* A client that went away makes ROUTER drop the reply; fine. */
-	if (zmq_send(a->router, ident, identlen, ZMQ_SNDMORE) < 0 ||
-	    zmq_send(a->router, hdr, sizeof(hdr), ZMQ_SNDMORE) < 0 ||
+	if (a->send != NULL) {
+		a->send(
+		    a->send_ctx, ident, identlen, hdr, sizeof(hdr), body, len);
+		return;
+	}
+	/*
+	 * Never block on one client: a client gone, or one whose queue is
+	 * full because it does not read its replies (ZMQ_ROUTER_MANDATORY
+	 * makes that EAGAIN, not silence), loses this reply; claimd goes
+	 * on. A client that reads will have asked for no more than the
+	 * queue holds.
+	 */
+	if (zmq_send(a->router, ident, identlen, ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+	    0) {
+		if (errno == EAGAIN && a->deaf++ % 1000 == 0)
+			log_warnx("a client does not read its replies; %llu "
+				  "replies dropped so far",
+			    (unsigned long long)a->deaf);
+		return;
+	}
+	if (zmq_send(a->router, hdr, sizeof(hdr), ZMQ_SNDMORE) < 0 ||
 	    zmq_send(a->router, body, len, 0) < 0)
-		log_debug("reply to a departed client dropped: %s",
-		    zmq_strerror(errno));
+		log_debug("reply dropped: %s", zmq_strerror(errno));
 }
 
 /* {"error": name, "message": text, ? "head": hash, ? "version": n} */
@@ -196,45 +231,30 @@ handler_for(int op)
 	return NULL;
 }
 
+/*
+ * One request, its frames already received: checked centrally, handed to
+ * its handler, answered (submissions answer later).
+ */
 void
-api_request(struct api *a)
+api_message(struct api *a, const uint8_t *ident, size_t identlen,
+    const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t blen)
 {
 	const struct handler *hd;
 	struct req r;
-	zmq_msg_t id, hdr, body;
-	int more = 0, rc;
-	size_t sz = sizeof(more);
+	int rc;
 
 	memset(&r, 0, sizeof(r));
-	zmq_msg_init(&id);
-	zmq_msg_init(&hdr);
-	zmq_msg_init(&body);
-	/* identity, header, body: exactly three frames. */
-	if (zmq_msg_recv(&id, a->router, ZMQ_DONTWAIT) < 0)
-		goto done;
-	if (zmq_msg_size(&id) > IDENT_MAX || !zmq_msg_more(&id)) {
-		drain(a->router);
-		goto done;
-	}
-	r.identlen = zmq_msg_size(&id);
-	memcpy(r.ident, zmq_msg_data(&id), r.identlen);
-	if (zmq_msg_recv(&hdr, a->router, 0) < 0 || !zmq_msg_more(&hdr) ||
-	    zmq_msg_recv(&body, a->router, 0) < 0 ||
-	    (zmq_getsockopt(a->router, ZMQ_RCVMORE, &more, &sz) == 0 && more)) {
-		drain(a->router);
-		log_debug("request with the wrong number of frames dropped");
-		send_error(a, r.ident, r.identlen, 0, 0, PROTO_EPROTOCOL,
-		    "a request is two frames: header and body", NULL);
-		goto done;
-	}
-	if (proto_wire_header_get(
-		zmq_msg_data(&hdr), zmq_msg_size(&hdr), &r.h) != PROTO_OK) {
+	if (identlen > IDENT_MAX)
+		return;
+	memcpy(r.ident, ident, identlen);
+	r.identlen = identlen;
+	if (proto_wire_header_get(hdr, hlen, &r.h) != PROTO_OK) {
 		send_error(a, r.ident, r.identlen, 0, 0, PROTO_EPROTOCOL,
 		    "bad request header or protocol version", NULL);
-		goto done;
+		return;
 	}
-	r.body = zmq_msg_data(&body);
-	r.len = zmq_msg_size(&body);
+	r.body = body;
+	r.len = blen;
 	r.out = &a->out;
 	a->out.len = 0;
 	if ((hd = handler_for(r.h.op)) == NULL) {
@@ -262,13 +282,44 @@ api_request(struct api *a)
 	}
 	/* Submissions answer later; 1 means "in flight". */
 	if (rc == 1)
-		goto done;
+		return;
 	if (rc == PROTO_OK)
 		send_reply(a, r.ident, r.identlen, r.h.op, r.h.id, PROTO_OK,
 		    a->out.data, a->out.len);
 	else
 		send_error(
 		    a, r.ident, r.identlen, r.h.op, r.h.id, rc, r.err, NULL);
+}
+
+void
+api_request(struct api *a)
+{
+	zmq_msg_t id, hdr, body;
+	int more = 0;
+	size_t sz = sizeof(more);
+
+	zmq_msg_init(&id);
+	zmq_msg_init(&hdr);
+	zmq_msg_init(&body);
+	/* identity, header, body: exactly three frames. */
+	if (zmq_msg_recv(&id, a->router, ZMQ_DONTWAIT) < 0)
+		goto done;
+	if (zmq_msg_size(&id) > IDENT_MAX || !zmq_msg_more(&id)) {
+		drain(a->router);
+		goto done;
+	}
+	if (zmq_msg_recv(&hdr, a->router, 0) < 0 || !zmq_msg_more(&hdr) ||
+	    zmq_msg_recv(&body, a->router, 0) < 0 ||
+	    (zmq_getsockopt(a->router, ZMQ_RCVMORE, &more, &sz) == 0 && more)) {
+		drain(a->router);
+		log_debug("request with the wrong number of frames dropped");
+		send_error(a, zmq_msg_data(&id), zmq_msg_size(&id), 0, 0,
+		    PROTO_EPROTOCOL, "a request is two frames: header and body",
+		    NULL);
+		goto done;
+	}
+	api_message(a, zmq_msg_data(&id), zmq_msg_size(&id), zmq_msg_data(&hdr),
+	    zmq_msg_size(&hdr), zmq_msg_data(&body), zmq_msg_size(&body));
 done:
 	zmq_msg_close(&id);
 	zmq_msg_close(&hdr);
@@ -279,9 +330,46 @@ done:
  * Submissions
  */
 
+/* The count of a client's submissions in flight, made if create. */
+static struct inflight *
+inflight(struct api *a, const uint8_t *ident, size_t len, bool create)
+{
+	struct inflight *f;
+
+	for (size_t i = 0; i < a->ninflight; i++)
+		if (a->inflight[i].len == len &&
+		    memcmp(a->inflight[i].ident, ident, len) == 0)
+			return &a->inflight[i];
+	if (!create)
+		return NULL;
+	if (a->ninflight == a->capinflight) {
+		size_t cap = a->capinflight ? a->capinflight * 2 : 16;
+
+		if ((f = realloc(a->inflight, cap * sizeof(*f))) == NULL)
+			return NULL;
+		a->inflight = f;
+		a->capinflight = cap;
+	}
+	f = &a->inflight[a->ninflight++];
+	memcpy(f->ident, ident, len);
+	f->len = len;
+	f->n = 0;
+	return f;
+}
+
+static void
+inflight_done(struct api *a, const uint8_t *ident, size_t len)
+{
+	struct inflight *f = inflight(a, ident, len, false);
+
+	if (f != NULL && --f->n == 0)
+		*f = a->inflight[--a->ninflight];
+}
+
 static int
 h_submit(struct api *a, struct req *r)
 {
+	struct inflight *mine;
 	struct job *j;
 
 	a->d->submitted++;
@@ -295,6 +383,15 @@ h_submit(struct api *a, struct req *r)
 		    "%d submissions in flight; slow down", OUTSTANDING_MAX);
 		return PROTO_EBUSY;
 	}
+	/* One client cannot crowd out the others. */
+	if ((mine = inflight(a, r->ident, r->identlen, true)) == NULL)
+		return PROTO_ENOMEM;
+	if (mine->n >= CLIENT_INFLIGHT) {
+		snprintf(r->err, sizeof(r->err),
+		    "%d of your submissions are in flight; wait for answers",
+		    CLIENT_INFLIGHT);
+		return PROTO_EBUSY;
+	}
 	if ((j = job_new(r->ident, r->identlen, r->h.id, r->body, r->len,
 		 a->seq)) == NULL)
 		return PROTO_ENOMEM;
@@ -306,6 +403,7 @@ h_submit(struct api *a, struct req *r)
 	}
 	a->outstanding++;
 	a->seq++;
+	mine->n++;
 	return 1;
 }
 
@@ -342,6 +440,7 @@ api_done(struct api *a, struct job *j)
 {
 	if (a->outstanding > 0)
 		a->outstanding--;
+	inflight_done(a, j->ident, j->identlen);
 	if (j->rc == PROTO_OK) {
 		if (j->res.existed) {
 			a->d->existed++;
@@ -710,7 +809,7 @@ h_range(struct api *a, struct req *r)
 		size_t len;
 
 		/* Stay well inside the client's reply limit. */
-		if (bytes > PROTO_WIRE_REPLY_MAX / 2)
+		if (bytes > RANGE_REPLY_BYTES)
 			break;
 		if ((rc = store_get(r->snap, i, &rec, &len)) != PROTO_OK)
 			goto cleanup;
@@ -792,9 +891,11 @@ h_stats(struct api *a, struct req *r)
 	    (rc = proto_cbor_put_str(b, "origin")) ||
 	    (rc = proto_cbor_put_str(b, d->origin)) ||
 	    (rc = proto_cbor_put_str(b, "log_key")) ||
-	    (rc = proto_cbor_put_str(b, d->vkey)))
+	    (rc = proto_cbor_put_str(b, d->vkey)) ||
+	    (rc = proto_cbor_put_str(b, "curve_key")) ||
+	    (rc = proto_cbor_put_str(b, d->auth ? auth_public(d->auth) : "")))
 		return rc;
-	return proto_cbor_map_end(b, start, 21);
+	return proto_cbor_map_end(b, start, 22);
 }
 
 struct parties_ctx {

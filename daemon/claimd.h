@@ -29,13 +29,15 @@
 #define EP_DONE   "inproc://done"   /* workers, writer -> main */
 #define EP_STOP   "inproc://stop"   /* main -> everyone (PUB/SUB) */
 
-#define IDENT_MAX       256
-#define BATCH_MAX       4096   /* submissions in one transaction */
-#define OUTSTANDING_MAX 65536  /* submissions in flight, all clients */
-#define CLIENT_INFLIGHT 1024   /* submissions in flight per client */
-#define FEED_HWM        100000 /* events queued per subscriber */
-#define HEARTBEAT_MS    1000
-#define DRAIN_MS        10000 /* longest wait for in-flight work at exit */
+#define IDENT_MAX         256
+#define BATCH_MAX         4096  /* submissions in one transaction */
+#define OUTSTANDING_MAX   65536 /* submissions in flight, all clients */
+#define CLIENT_INFLIGHT   1024  /* submissions in flight per client */
+#define REPLY_HWM         (2 * CLIENT_INFLIGHT) /* replies queued per client */
+#define RANGE_REPLY_BYTES (1u << 20)            /* records in one range reply */
+#define FEED_HWM          100000 /* events queued per subscriber */
+#define HEARTBEAT_MS      1000
+#define DRAIN_MS          10000 /* longest wait for in-flight work at exit */
 
 struct config {
 	const char *data;
@@ -43,6 +45,8 @@ struct config {
 	const char *pub;
 	const char *admin_hex;
 	const char *origin;
+	const char *curve_key; /* the server's CurveZMQ key file */
+	const char *allow;     /* the allowlist of client keys */
 	const char *check_dir;
 	const char *backup_dir;
 	int workers;
@@ -93,6 +97,7 @@ struct daemon {
 	uint64_t ckpt_size;
 	uint8_t ckpt_root[PROTO_HASH_LEN];
 	char *ckpt_note;
+	struct auth *auth; /* CurveZMQ and ZAP, or NULL */
 };
 
 /* log.c */
@@ -128,6 +133,18 @@ int feed_heartbeat(struct proto_buf *b, uint64_t size);
 void feed_topic(const struct job *j, char *out, size_t cap);
 void *feed_monitor_main(void *arg);
 
+/* auth.c */
+struct auth;
+bool endpoint_is_loopback(const char *ep);
+/* Loads the keys and starts the ZAP handler: before any CURVE bind. */
+struct auth *auth_new(
+    struct daemon *d, const char *key_path, const char *allow_path);
+/* Makes sock a CURVE server in the ZAP domain; before it binds. */
+void auth_secure(struct auth *a, void *sock);
+void auth_reload(struct auth *a);
+const char *auth_public(const struct auth *a);
+void auth_free(struct auth *a);
+
 /* checkpoint.c */
 /* Loads or makes the log key and origin; checks the last checkpoint. */
 void checkpoint_init(struct daemon *d);
@@ -142,6 +159,13 @@ struct api *api_new(struct daemon *d, void *router, void *verify);
 void api_free(struct api *a);
 /* Handles one request message waiting on the router. */
 void api_request(struct api *a);
+/* Handles one request whose frames are at hand (tests, fuzzing). */
+void api_message(struct api *a, const uint8_t *ident, size_t identlen,
+    const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t blen);
+/* Where replies go instead of the router (tests, fuzzing). */
+typedef void (*api_send_fn)(void *ctx, const uint8_t *ident, size_t identlen,
+    const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t blen);
+void api_set_sender(struct api *a, api_send_fn fn, void *ctx);
 /* Answers a job back from the workers or the writer. */
 void api_done(struct api *a, struct job *j);
 /* Submissions sent on and not yet answered. */

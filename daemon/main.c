@@ -42,6 +42,11 @@ usage(FILE *f)
 	    "  --pub EP         feed socket (default %s)\n"
 	    "  --admin-key HEX  the admin's Ed25519 public key; needed when DIR\n"
 	    "                   is new, checked against DIR otherwise\n"
+	    "  --curve-key FILE CurveZMQ on both sockets with this server key\n"
+	    "                   (claim keygen --curve); needed for any endpoint\n"
+	    "                   that is not loopback\n"
+	    "  --allow FILE     client CurveZMQ public keys allowed, one a line\n"
+	    "                   (read again on SIGHUP)\n"
 	    "  --origin NAME    the log's name in its checkpoints, chosen when\n"
 	    "                   DIR is new (default: host name and a random "
 	    "suffix)\n"
@@ -71,7 +76,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 		O_BACKUP,
 		O_WORKERS,
 		O_VERSION,
-		O_ORIGIN
+		O_ORIGIN,
+		O_CURVE,
+		O_ALLOW
 	};
 	static const struct option opts[] = {
 	    {"data", required_argument, NULL, O_DATA},
@@ -79,6 +86,8 @@ parse_args(int argc, char **argv, struct config *cfg)
 	    {"pub", required_argument, NULL, O_PUB},
 	    {"admin-key", required_argument, NULL, O_ADMIN},
 	    {"origin", required_argument, NULL, O_ORIGIN},
+	    {"curve-key", required_argument, NULL, O_CURVE},
+	    {"allow", required_argument, NULL, O_ALLOW},
 	    {"check", required_argument, NULL, O_CHECK},
 	    {"backup", required_argument, NULL, O_BACKUP},
 	    {"workers", required_argument, NULL, O_WORKERS},
@@ -108,6 +117,12 @@ parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case O_ORIGIN:
 			cfg->origin = optarg;
+			break;
+		case O_CURVE:
+			cfg->curve_key = optarg;
+			break;
+		case O_ALLOW:
+			cfg->allow = optarg;
 			break;
 		case O_CHECK:
 			cfg->check_dir = optarg;
@@ -147,6 +162,23 @@ parse_args(int argc, char **argv, struct config *cfg)
 	if (cfg->check_dir == NULL && cfg->data == NULL) {
 		fprintf(stderr, "claimd: --data DIR is required\n");
 		usage(stderr);
+		exit(2);
+	}
+	if (cfg->curve_key != NULL && cfg->allow == NULL) {
+		fprintf(stderr,
+		    "claimd: --curve-key needs --allow: a CURVE "
+		    "server without an allowlist admits every key\n");
+		exit(2);
+	}
+	if (cfg->check_dir == NULL && cfg->backup_dir == NULL &&
+	    cfg->curve_key == NULL &&
+	    (!endpoint_is_loopback(cfg->api) ||
+		!endpoint_is_loopback(cfg->pub))) {
+		fprintf(stderr,
+		    "claimd: %s is not a loopback endpoint: "
+		    "CurveZMQ is required; give --curve-key FILE "
+		    "and --allow FILE (docs/operations.md)\n",
+		    endpoint_is_loopback(cfg->api) ? cfg->pub : cfg->api);
 		exit(2);
 	}
 	if (cfg->workers == 0) {
@@ -402,6 +434,7 @@ main(int argc, char **argv)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		fatal("pthread_sigmask");
 	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
@@ -409,15 +442,28 @@ main(int argc, char **argv)
 
 	if ((d.zctx = zmq_ctx_new()) == NULL)
 		fatalx("zmq_ctx_new: %s", zmq_strerror(errno));
+	if (cfg.curve_key != NULL)
+		d.auth = auth_new(&d, cfg.curve_key, cfg.allow);
 	router = socket_or_die(d.zctx, ZMQ_ROUTER);
+	if (d.auth != NULL)
+		auth_secure(d.auth, router);
 	maxmsg = PROTO_WIRE_BODY_MAX;
 	{
 		int64_t mm = maxmsg;
 
 		zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &mm, sizeof(mm));
 	}
+	{
+		int one = 1;
+
+		hwm = REPLY_HWM;
+		zmq_setsockopt(router, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+		zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
+	}
 	bind_or_die(router, cfg.api, d.api_ep, sizeof(d.api_ep));
 	pub = socket_or_die(d.zctx, ZMQ_PUB);
+	if (d.auth != NULL)
+		auth_secure(d.auth, pub);
 	hwm = FEED_HWM;
 	zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	if (zmq_socket_monitor(pub, "inproc://feed-monitor",
@@ -481,6 +527,14 @@ main(int argc, char **argv)
 			struct signalfd_siginfo si;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+				if (si.ssi_signo == SIGHUP) {
+					if (d.auth != NULL)
+						auth_reload(d.auth);
+					else
+						log_info("SIGHUP: nothing to "
+							 "reload");
+					continue;
+				}
 				if (stopping) {
 					log_info("second signal: stopping now");
 					deadline = 0;
@@ -540,6 +594,7 @@ main(int argc, char **argv)
 	}
 	pthread_join(writer_th, NULL);
 	pthread_join(monitor_th, NULL);
+	auth_free(d.auth);
 	zmq_close(write_in);
 	zmq_close(wdone);
 	zmq_close(pub);

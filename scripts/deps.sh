@@ -18,6 +18,7 @@ libjansson-dev
 python3
 python3-cbor2
 python3-cryptography
+valgrind
 "
 
 missing=""

@@ -448,8 +448,7 @@ store_append(struct store *s, const struct store_entry *e, size_t n,
 			    "cannot grow the map: %s", mdb_strerror(mdb));
 	}
 	if (rc != PROTO_OK)
-		return proto_fail(err, errlen, rc,
-		    "batch of %zu not written: %s", n,
+		return proto_fail(err, errlen, rc, "%s",
 		    mdb != 0 ? mdb_strerror(mdb) : proto_strerror(rc));
 	return PROTO_OK;
 }

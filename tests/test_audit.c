@@ -183,7 +183,8 @@ test_audit_proofs_for_every_size(void **state)
 		free(text);
 	}
 	assert_int_equal(
-	    claim_client_open(f->d.api, 3000, &c, err, sizeof(err)), PROTO_OK);
+	    claim_client_open(f->d.api, 3000, NULL, &c, err, sizeof(err)),
+	    PROTO_OK);
 	for (int s = 1; s <= n; s++) {
 		for (int i = 0; i < s; i++) {
 			int rc = claim_prove_inclusion(

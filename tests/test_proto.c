@@ -813,6 +813,57 @@ test_key_file_roundtrip(void **state)
 	assert_int_equal(proto_pubkey_parse("00", pk), PROTO_EKEY);
 }
 
+static void
+test_key_sealed_roundtrip(void **state)
+{
+	uint8_t pk[32], sk[64], sk2[64];
+	struct proto_buf b;
+	char err[256], *text;
+
+	(void)state;
+	assert_int_equal(proto_key_generate(pk, sk), 0);
+	proto_buf_init(&b);
+	assert_int_equal(
+	    proto_key_format_sealed(sk, "correct horse", 13, &b), PROTO_OK);
+	assert_true(proto_key_sealed((char *)b.data, b.len));
+	/* The seed is nowhere in the file. */
+	{
+		char hex[65];
+
+		proto_hex(sk, 32, hex);
+		text = strndup((char *)b.data, b.len);
+		assert_null(strstr(text, hex));
+		free(text);
+	}
+	assert_int_equal(proto_key_parse_sealed((char *)b.data, b.len,
+			     "correct horse", 13, sk2, err, sizeof(err)),
+	    PROTO_OK);
+	assert_memory_equal(sk, sk2, 64);
+	assert_int_equal(proto_key_parse_sealed((char *)b.data, b.len,
+			     "correct horsf", 13, sk2, err, sizeof(err)),
+	    PROTO_EKEY);
+	assert_non_null(strstr(err, "wrong passphrase"));
+	/* Without a passphrase the plain parser says what is wrong. */
+	assert_int_equal(
+	    proto_key_parse((char *)b.data, b.len, sk2, err, sizeof(err)),
+	    PROTO_EKEY);
+	assert_non_null(strstr(err, "protected by a passphrase"));
+	/* A flipped bit in the sealed part. */
+	b.data[b.len - 5] = b.data[b.len - 5] == '0' ? '1' : '0';
+	assert_int_equal(proto_key_parse_sealed((char *)b.data, b.len,
+			     "correct horse", 13, sk2, err, sizeof(err)),
+	    PROTO_EKEY);
+	proto_buf_release(&b);
+	/* Plain files still read through the sealed parser. */
+	proto_buf_init(&b);
+	assert_int_equal(proto_key_format(sk, &b), PROTO_OK);
+	assert_int_equal(proto_key_parse_sealed((char *)b.data, b.len, "", 0,
+			     sk2, err, sizeof(err)),
+	    PROTO_OK);
+	assert_memory_equal(sk, sk2, 64);
+	proto_buf_release(&b);
+}
+
 /*
  * Rules, over a tiny in-memory state
  */
@@ -1580,6 +1631,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_json_roundtrip),
 	    cmocka_unit_test(test_json_rejections),
 	    cmocka_unit_test(test_key_file_roundtrip),
+	    cmocka_unit_test(test_key_sealed_roundtrip),
 	    cmocka_unit_test(test_rules_authorization_and_versions),
 	    cmocka_unit_test(test_merkle_against_textbook),
 	    cmocka_unit_test(test_merkle_rfc6962_vectors),

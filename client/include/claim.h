@@ -43,9 +43,40 @@ struct claim_reply {
 	uint64_t head_version;
 };
 
+/*
+ * CurveZMQ: the server's public key and this client's key pair, Z85. A
+ * client with curve set encrypts and authenticates both its request
+ * socket and its feed subscription.
+ */
+struct claim_curve {
+	char server[PROTO_Z85_KEY_LEN + 1];
+	char public_key[PROTO_Z85_KEY_LEN + 1];
+	char secret[PROTO_Z85_KEY_LEN + 1];
+};
+
+/* A new CurveZMQ key pair, Z85. */
+CLAIM_WUR int claim_curve_keypair(
+    char public_key[PROTO_Z85_KEY_LEN + 1], char secret[PROTO_Z85_KEY_LEN + 1]);
+
+/*
+ * curve may be NULL (plain, for loopback). When the daemon's ZAP handler
+ * refuses this client's key, requests fail with PROTO_EUNAUTHORIZED.
+ */
 CLAIM_WUR int claim_client_open(const char *endpoint, int timeout_ms,
-    struct claim_client **out, char *err, size_t errlen);
+    const struct claim_curve *curve, struct claim_client **out, char *err,
+    size_t errlen);
 void claim_client_close(struct claim_client *c);
+/* Makes another socket (a feed subscriber) a CurveZMQ client likewise. */
+CLAIM_WUR int claim_client_secure(const struct claim_client *c, void *sock);
+/*
+ * Why requests go unanswered: PROTO_EUNAUTHORIZED when the daemon refused
+ * this client's key, PROTO_EPROTOCOL for another handshake failure,
+ * PROTO_OK when no handshake failed.
+ */
+int claim_client_handshake_failed(struct claim_client *c);
+/* The error for an unanswered request, in words (returns the code). */
+int claim_client_explain(
+    struct claim_client *c, int rc, char *err, size_t errlen);
 const char *claim_client_endpoint(const struct claim_client *c);
 int claim_client_timeout(const struct claim_client *c);
 

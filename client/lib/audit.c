@@ -39,8 +39,7 @@ request(struct claim_client *c, int op, struct proto_buf *body,
 	int rc = claim_client_call(c, op, body->data, body->len, r);
 
 	if (rc != PROTO_OK)
-		return proto_fail(err, errlen, rc,
-		    "claimd at %s does not answer", claim_client_endpoint(c));
+		return claim_client_explain(c, rc, err, errlen);
 	if (r->status != PROTO_OK) {
 		rc = proto_fail(err, errlen, r->status, "%s", r->message);
 		claim_reply_release(r);

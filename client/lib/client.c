@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 #include <zmq.h>
 
 #include "claim.h"
@@ -15,16 +16,75 @@
 struct claim_client {
 	void *ctx;
 	void *sock;
+	void *mon; /* handshake events of sock */
 	char endpoint[256];
 	int timeout;
 	uint32_t next_id;
+	bool has_curve;
+	struct claim_curve curve;
+	int handshake; /* the last handshake failure seen, or 0 */
 };
 
 int
+claim_curve_keypair(
+    char public_key[PROTO_Z85_KEY_LEN + 1], char secret[PROTO_Z85_KEY_LEN + 1])
+{
+	return zmq_curve_keypair(public_key, secret) == 0 ? PROTO_OK
+							  : PROTO_EKEY;
+}
+
+/* Makes sock a CurveZMQ client of the daemon. */
+int
+claim_client_secure(const struct claim_client *c, void *sock)
+{
+	if (!c->has_curve)
+		return PROTO_OK;
+	if (zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, c->curve.server,
+		PROTO_Z85_KEY_LEN) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, c->curve.public_key,
+		PROTO_Z85_KEY_LEN) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, c->curve.secret,
+		PROTO_Z85_KEY_LEN) != 0)
+		return PROTO_EKEY;
+	return PROTO_OK;
+}
+
+/* Takes handshake failures from the monitor; the last one stays. */
+static void
+watch_handshake(struct claim_client *c)
+{
+	for (;;) {
+		uint8_t ev[6];
+		char ep[256];
+		uint16_t event;
+
+		if (zmq_recv(c->mon, ev, sizeof(ev), ZMQ_DONTWAIT) < 0)
+			return;
+		if (zmq_recv(c->mon, ep, sizeof(ep), 0) < 0)
+			return;
+		memcpy(&event, ev, sizeof(event));
+		c->handshake = event;
+	}
+}
+
+int
+claim_client_handshake_failed(struct claim_client *c)
+{
+	watch_handshake(c);
+	if (c->handshake == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+		return PROTO_EUNAUTHORIZED;
+	if (c->handshake != 0)
+		return PROTO_EPROTOCOL;
+	return PROTO_OK;
+}
+
+int
 claim_client_open(const char *endpoint, int timeout_ms,
-    struct claim_client **out, char *err, size_t errlen)
+    const struct claim_curve *curve, struct claim_client **out, char *err,
+    size_t errlen)
 {
 	struct claim_client *c;
+	char mon[64];
 	int zero = 0;
 	int64_t max = PROTO_WIRE_REPLY_MAX;
 
@@ -39,6 +99,29 @@ claim_client_open(const char *endpoint, int timeout_ms,
 		goto fail;
 	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	/* A DEALER with no peer (refused, or not there yet) blocks on send:
+	 * never longer than a reply may take. */
+	zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout, sizeof(c->timeout));
+	if (curve != NULL) {
+		c->curve = *curve;
+		c->has_curve = true;
+		if (claim_client_secure(c, c->sock) != PROTO_OK) {
+			proto_fail(
+			    err, errlen, PROTO_EKEY, "unusable CurveZMQ keys");
+			claim_client_close(c);
+			return PROTO_EKEY;
+		}
+	}
+	/* To tell "refused our key" from "not there". */
+	snprintf(mon, sizeof(mon), "inproc://claim-monitor-%p", (void *)c);
+	if (zmq_socket_monitor(c->sock, mon,
+		ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+		    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+		    ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+	    (c->mon = zmq_socket(c->ctx, ZMQ_PAIR)) == NULL ||
+	    zmq_setsockopt(c->mon, ZMQ_LINGER, &zero, sizeof(zero)) != 0 ||
+	    zmq_connect(c->mon, mon) != 0)
+		goto fail;
 	if (zmq_connect(c->sock, endpoint) != 0)
 		goto fail;
 	*out = c;
@@ -57,6 +140,9 @@ claim_client_close(struct claim_client *c)
 		return;
 	if (c->sock != NULL)
 		zmq_close(c->sock);
+	if (c->mon != NULL)
+		zmq_close(c->mon);
+	sodium_memzero(c->curve.secret, sizeof(c->curve.secret));
 	if (c->ctx != NULL)
 		zmq_ctx_term(c->ctx);
 	free(c);
@@ -260,6 +346,26 @@ claim_entries_free(struct claim_entry *e, size_t n)
  * Request helpers
  */
 
+int
+claim_client_explain(struct claim_client *c, int rc, char *err, size_t errlen)
+{
+	int hs = claim_client_handshake_failed(c);
+
+	if (hs == PROTO_EUNAUTHORIZED)
+		return proto_fail(err, errlen, hs,
+		    "claimd at %s refused this client's CurveZMQ key (not on "
+		    "its allowlist)",
+		    c->endpoint);
+	if (hs != PROTO_OK)
+		return proto_fail(err, errlen, PROTO_EUNREACHABLE,
+		    "the handshake with claimd at %s failed: %s", c->endpoint,
+		    c->has_curve ? "is the server key right?"
+				 : "does it want CurveZMQ (--server-key)?");
+	return proto_fail(err, errlen, rc,
+	    "claimd at %s does not answer (waited %d ms)", c->endpoint,
+	    c->timeout);
+}
+
 /* Calls op with body; a daemon error becomes the return code and err. */
 static int
 call(struct claim_client *c, int op, const struct proto_buf *body,
@@ -268,9 +374,7 @@ call(struct claim_client *c, int op, const struct proto_buf *body,
 	int rc = claim_client_call(c, op, body->data, body->len, r);
 
 	if (rc == PROTO_EUNREACHABLE)
-		return proto_fail(err, errlen, rc,
-		    "claimd at %s does not answer (waited %d ms)", c->endpoint,
-		    c->timeout);
+		return claim_client_explain(c, rc, err, errlen);
 	if (rc != PROTO_OK)
 		return proto_fail(err, errlen, rc, "bad reply from claimd");
 	if (r->status != PROTO_OK) {

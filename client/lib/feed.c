@@ -49,8 +49,7 @@ feed_endpoint(
 
 	rc = claim_client_call(c, PROTO_OP_STATS, "\xa0", 1, &r);
 	if (rc != PROTO_OK)
-		return proto_fail(
-		    err, errlen, rc, "claimd at %s does not answer", server);
+		return claim_client_explain(c, rc, err, errlen);
 	proto_cbor_rd_init(&rd, r.body, r.len);
 	if (r.status != PROTO_OK ||
 	    proto_cbor_rd_fields(&rd, f, 1, true, PROTO_EPROTOCOL, NULL, 0) !=
@@ -107,6 +106,16 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 	}
 	zmq_setsockopt(f->sub, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(f->sub, ZMQ_RCVHWM, &hwm, sizeof(hwm));
+	{
+		int64_t max = PROTO_WIRE_BODY_MAX * 2;
+
+		zmq_setsockopt(f->sub, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	}
+	if (claim_client_secure(c, f->sub) != PROTO_OK) {
+		rc = proto_fail(
+		    err, errlen, PROTO_EKEY, "unusable CurveZMQ keys");
+		goto fail;
+	}
 	/* Everything: gaps can only be seen in the whole sequence. */
 	zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0);
 	if (zmq_connect(f->sub, feed_ep) != 0) {

@@ -435,6 +435,28 @@ PROTO_WUR int proto_key_format(
     const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
 PROTO_WUR int proto_key_parse(const char *text, size_t len,
     uint8_t sk[PROTO_SECKEY_LEN], char *err, size_t errlen);
+/*
+ * Key files sealed with a passphrase (format v2: Argon2id, secretbox;
+ * docs/operations.md). proto_key_parse_sealed() reads both versions; the
+ * plain proto_key_parse() refuses a sealed file with a clear message.
+ */
+bool proto_key_sealed(const char *text, size_t len);
+PROTO_WUR int proto_key_format_sealed(const uint8_t sk[PROTO_SECKEY_LEN],
+    const char *pass, size_t passlen, struct proto_buf *out);
+PROTO_WUR int proto_key_parse_sealed(const char *text, size_t len,
+    const char *pass, size_t passlen, uint8_t sk[PROTO_SECKEY_LEN], char *err,
+    size_t errlen);
+/*
+ * CurveZMQ key files (claim keygen --curve): two Z85 strings of 40
+ * characters, as libzmq takes them.
+ */
+#define PROTO_Z85_KEY_LEN 40
+bool proto_z85_key_valid(const char *s, size_t n);
+PROTO_WUR int proto_curve_key_format(
+    const char *public_z85, const char *secret_z85, struct proto_buf *out);
+PROTO_WUR int proto_curve_key_parse(const char *text, size_t len,
+    char public_z85[PROTO_Z85_KEY_LEN + 1],
+    char secret_z85[PROTO_Z85_KEY_LEN + 1], char *err, size_t errlen);
 /* Parses 64 hex digits into a public key. */
 PROTO_WUR int proto_pubkey_parse(const char *hex, uint8_t pk[PROTO_PUBKEY_LEN]);
 

@@ -1,0 +1,337 @@
+/*
+ * test_crash: kill -9 claimd at random moments under load, restart it,
+ * and prove that every acknowledged claim is there and the log verifies.
+ * Then a full disk and a read-only data folder (by fault injection, see
+ * faultfs.c): clear errors, nothing acknowledged that was not stored, no
+ * damage.
+ *
+ *   test_crash CLAIMD CLAIM FAULTFS_SO [SEED]
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "e2e.h"
+
+static const char *faultfs;
+static unsigned seed;
+
+struct fx {
+	char *dir;
+	char data[512], admin_key[600], desk_key[600];
+	char *admin_pub, *desk_pub;
+	struct e2e_daemon d;
+};
+
+static void
+must(struct e2e_run *r, int want, const char *what)
+{
+	if (r->status != want)
+		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
+		    r->status, want, r->out, r->err);
+}
+
+#define CLAIM(want, in, ...)                                                   \
+	do {                                                                   \
+		struct e2e_run r_;                                             \
+		e2e_claim_run(&r_, in, __VA_ARGS__);                           \
+		must(&r_, want, #__VA_ARGS__);                                 \
+		e2e_run_free(&r_);                                             \
+	} while (0)
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	f->dir = tu_tmpdir();
+	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
+	f->admin_pub = e2e_keygen(f->dir, "admin");
+	f->desk_pub = e2e_keygen(f->dir, "desk");
+	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
+	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
+	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
+	CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "A", "--key",
+	    f->admin_key);
+	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
+	    f->admin_key);
+	setenv("CLAIM_KEY", f->desk_key, 1);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+
+	e2e_daemon_stop(&f->d, SIGTERM);
+	unsetenv("LD_PRELOAD");
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f->admin_pub);
+	free(f->desk_pub);
+	free(f);
+	return 0;
+}
+
+static void
+write_claims(const char *path, int round, int n)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	for (int i = 0; i < n; i++)
+		fprintf(f,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"Round %d, claim %d.\"}\n",
+		    round, i);
+	fclose(f);
+}
+
+struct ack {
+	char hash[65];
+	long long index;
+};
+
+static void
+check_store(struct fx *f)
+{
+	char cmd[2048];
+
+	snprintf(
+	    cmd, sizeof(cmd), "%s --check %s > /dev/null", e2e_claimd, f->data);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void
+test_crash_kill9_loses_no_acknowledged_claim(void **state)
+{
+	struct fx *f = *state;
+	struct ack *acks = calloc(20000, sizeof(*acks));
+	char api[128], feed[128], path[600], exp[600];
+	int nacks = 0;
+
+	snprintf(api, sizeof(api), "%s", f->d.api);
+	snprintf(feed, sizeof(feed), "%s", f->d.feed);
+	setenv("CLAIM_TIMEOUT", "700", 1);
+	for (int round = 0; round < 6; round++) {
+		struct e2e_bg s;
+		/* Between a few and most of the acknowledgements. */
+		int wait_for = 20 + rand_r(&seed) % 1500, got = 0;
+		char *line;
+
+		snprintf(path, sizeof(path), "%s/round%d.jsonl", f->dir, round);
+		write_claims(path, round, 2000);
+		e2e_bg_start(&s, "submit", path, "--json", "--window", "32");
+		while (got < wait_for && (line = e2e_bg_line(&s, 10000))) {
+			json_t *a = json_loads(line, 0, NULL);
+
+			snprintf(acks[nacks].hash, 65, "%s",
+			    json_string_value(json_object_get(a, "hash")));
+			acks[nacks++].index =
+			    json_integer_value(json_object_get(a, "index"));
+			json_decref(a);
+			free(line);
+			got++;
+		}
+		/* Some microseconds more, then the power goes. */
+		usleep((useconds_t)(rand_r(&seed) % 20000));
+		assert_int_equal(
+		    e2e_daemon_stop(&f->d, SIGKILL), 128 + SIGKILL);
+		/* Anything acknowledged before the kill counts. */
+		while ((line = e2e_bg_line(&s, 3000)) != NULL) {
+			json_t *a = json_loads(line, 0, NULL);
+
+			snprintf(acks[nacks].hash, 65, "%s",
+			    json_string_value(json_object_get(a, "hash")));
+			acks[nacks++].index =
+			    json_integer_value(json_object_get(a, "index"));
+			json_decref(a);
+			free(line);
+		}
+		e2e_bg_stop(&s, SIGKILL);
+		fprintf(stderr,
+		    "round %d: killed after %d acknowledgements "
+		    "(%d in all)\n",
+		    round, got, nacks);
+		/* The store was left as a power cut leaves it: it must check
+		 * sound and serve again. */
+		check_store(f);
+		e2e_daemon_start(&f->d, f->data, NULL, api, feed);
+	}
+	setenv("CLAIM_TIMEOUT", "5000", 1);
+	/* Every acknowledged hash at its index, in a log that verifies. */
+	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
+	CLAIM(0, NULL, "export", "--out", exp);
+	CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	{
+		char *text = tu_read_file(exp, NULL), *save = NULL, *l;
+		char(*at)[65] = calloc(40000, 65);
+		long long n = 0;
+
+		for (l = strtok_r(text, "\n", &save); l != NULL;
+		     l = strtok_r(NULL, "\n", &save), n++) {
+			json_t *e = json_loads(l, 0, NULL);
+
+			assert_int_equal(
+			    json_integer_value(json_object_get(e, "index")), n);
+			snprintf(at[n], 65, "%s",
+			    json_string_value(json_object_get(e, "hash")));
+			json_decref(e);
+		}
+		for (int i = 0; i < nacks; i++) {
+			assert_true(acks[i].index < n);
+			assert_string_equal(at[acks[i].index], acks[i].hash);
+		}
+		free(at);
+		free(text);
+	}
+	free(acks);
+}
+
+/* Runs claimd under the fault library; returns its exit status. */
+static int
+run_faulty(struct fx *f, const char *mode, char *log, size_t cap)
+{
+	char cmd[4096];
+
+	snprintf(log, cap, "%s/faulty.log", f->dir);
+	snprintf(cmd, sizeof(cmd),
+	    "FAULTFS_DIR=%s FAULTFS_MODE=%s LD_PRELOAD=%s timeout 20 %s "
+	    "--data %s --api tcp://127.0.0.1:* --pub tcp://127.0.0.1:* "
+	    ">/dev/null 2>%s",
+	    f->data, mode, faultfs, e2e_claimd, f->data, log);
+	return WEXITSTATUS(system(cmd));
+}
+
+static void
+test_crash_read_only_data_folder(void **state)
+{
+	struct fx *f = *state;
+	char log[700], *text;
+	int status;
+
+	e2e_daemon_stop(&f->d, SIGTERM);
+	status = run_faulty(f, "erofs", log, sizeof(log));
+	text = tu_read_file(log, NULL);
+	if (status != 1 || strstr(text, "Read-only file system") == NULL)
+		fail_msg("read-only start: exit %d, log: %s", status, text);
+	free(text);
+	check_store(f);
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"Still writable.\"}",
+	    "submit", "-");
+}
+
+/*
+ * A disk that fills up while claimd runs: submissions are refused with a
+ * clear reason and nothing is acknowledged; when space returns, claimd
+ * goes on (or, if LMDB gave up, restarts sound).
+ */
+static void
+test_crash_disk_full(void **state)
+{
+	struct fx *f = *state;
+	char trigger[600], env[700], before[64];
+	struct e2e_run r;
+	json_t *st;
+
+	snprintf(trigger, sizeof(trigger), "%s/disk-full", f->dir);
+	e2e_daemon_stop(&f->d, SIGTERM);
+	snprintf(env, sizeof(env), "%s", trigger);
+	setenv("FAULTFS_DIR", f->data, 1);
+	setenv("FAULTFS_MODE", "enospc", 1);
+	setenv("FAULTFS_TRIGGER", trigger, 1);
+	setenv("LD_PRELOAD", faultfs, 1);
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	unsetenv("LD_PRELOAD");
+	st = e2e_claim_json(NULL, "stats", "--json");
+	snprintf(before, sizeof(before), "%lld",
+	    (long long)json_integer_value(json_object_get(st, "size")));
+	json_decref(st);
+
+	/* The disk fills. */
+	{
+		FILE *t = fopen(trigger, "w");
+
+		fclose(t);
+	}
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"Into a full disk.\"}",
+	    "submit", "-", "--json");
+	assert_int_not_equal(r.status, 0);
+	assert_string_equal(r.out, "");
+	if (strstr(r.err, "No space left on device") == NULL &&
+	    strstr(r.err, "does not answer") == NULL)
+		fail_msg("disk full: %s", r.err);
+	e2e_run_free(&r);
+
+	/* Space again. */
+	unlink(trigger);
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"After the disk was freed.\"}",
+	    "submit", "-", "--json");
+	if (r.status != 0) {
+		/* LMDB may refuse to go on after a failed write: claimd must
+		 * then have stopped, and must restart sound. */
+		e2e_daemon_stop(&f->d, SIGTERM);
+		check_store(f);
+		e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+		e2e_run_free(&r);
+		e2e_claim_run(&r,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"After the disk was freed.\"}",
+		    "submit", "-", "--json");
+	}
+	must(&r, 0, "submit after the disk was freed");
+	e2e_run_free(&r);
+	e2e_daemon_stop(&f->d, SIGTERM);
+	check_store(f);
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	/* Nothing of the failed submission is in the log. */
+	e2e_claim_run(&r, NULL, "list", "--json");
+	assert_null(strstr(r.out, "Into a full disk."));
+	assert_non_null(strstr(r.out, "After the disk was freed."));
+	e2e_run_free(&r);
+	unsetenv("FAULTFS_DIR");
+	unsetenv("FAULTFS_MODE");
+	unsetenv("FAULTFS_TRIGGER");
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_crash_kill9_loses_no_acknowledged_claim, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_crash_read_only_data_folder, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_crash_disk_full, setup, teardown),
+	};
+
+	if (argc < 4) {
+		fprintf(
+		    stderr, "usage: test_crash CLAIMD CLAIM FAULTFS [SEED]\n");
+		return 2;
+	}
+	e2e_claimd = argv[1];
+	e2e_claim = argv[2];
+	faultfs = argv[3];
+	seed = argc > 4 ? (unsigned)strtoul(argv[4], NULL, 10)
+			: (unsigned)time(NULL);
+	fprintf(stderr,
+	    "test_crash: seed %u (give it as the 4th argument to "
+	    "repeat)\n",
+	    seed);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,203 @@
+/*
+ * test_curve: CurveZMQ and the ZAP allowlist, end to end. claimd listens
+ * on every address (not loopback), so CurveZMQ is required; a client
+ * whose key is not on the allowlist is refused at the transport, and the
+ * allowlist is read again on SIGHUP.
+ *
+ *   test_curve CLAIMD CLAIM
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "e2e.h"
+
+static void
+must(struct e2e_run *r, int want, const char *what)
+{
+	if (r->status != want)
+		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
+		    r->status, want, r->out, r->err);
+}
+
+/* claim keygen --curve: the public key, the file at dir/name.ck. */
+static char *
+curve_key(const char *dir, const char *name)
+{
+	char path[600];
+	struct e2e_run r;
+	char *pub;
+
+	snprintf(path, sizeof(path), "%s/%s.ck", dir, name);
+	e2e_claim_run(&r, NULL, "keygen", "--curve", "--out", path);
+	must(&r, 0, "keygen --curve");
+	pub = strndup(r.out, 40);
+	e2e_run_free(&r);
+	return pub;
+}
+
+static void
+test_curve_required_off_loopback(void **state)
+{
+	char *dir = tu_tmpdir(), *admin, cmd[2048], log[600], *text;
+	int status;
+
+	(void)state;
+	admin = e2e_keygen(dir, "admin");
+	snprintf(log, sizeof(log), "%s/log", dir);
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s/data --api tcp://0.0.0.0:* --pub tcp://127.0.0.1:* "
+	    "--admin-key %s > /dev/null 2> %s",
+	    e2e_claimd, dir, admin, log);
+	status = system(cmd);
+	assert_int_equal(WEXITSTATUS(status), 2);
+	text = tu_read_file(log, NULL);
+	assert_non_null(strstr(text,
+	    "not a loopback endpoint: CurveZMQ is "
+	    "required"));
+	free(text);
+	/* --curve-key alone: a CURVE server must have an allowlist. */
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s/data --curve-key /dev/null --admin-key %s "
+	    "> /dev/null 2> %s",
+	    e2e_claimd, dir, admin, log);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+	text = tu_read_file(log, NULL);
+	assert_non_null(strstr(text, "needs --allow"));
+	free(text);
+	free(admin);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+static void
+test_curve_allowlist_at_the_transport(void **state)
+{
+	char *dir = tu_tmpdir(), *admin, *server, *a, *b;
+	char data[600], allow[600], skey[600], akey[600], bkey[600];
+	char adminkey[600], cmd[2048];
+	struct e2e_daemon d;
+	struct e2e_run r;
+	FILE *f;
+
+	(void)state;
+	admin = e2e_keygen(dir, "admin");
+	server = curve_key(dir, "server");
+	a = curve_key(dir, "a");
+	b = curve_key(dir, "b");
+	snprintf(data, sizeof(data), "%s/data", dir);
+	snprintf(allow, sizeof(allow), "%s/allow", dir);
+	snprintf(skey, sizeof(skey), "%s/server.ck", dir);
+	snprintf(akey, sizeof(akey), "%s/a.ck", dir);
+	snprintf(bkey, sizeof(bkey), "%s/b.ck", dir);
+	snprintf(adminkey, sizeof(adminkey), "%s/admin.key", dir);
+	f = fopen(allow, "w");
+	fprintf(f, "# the desk\n%s\n", a);
+	fclose(f);
+
+	/* e2e_daemon_start takes plain endpoints; add the CURVE flags via
+	 * a wrapper script around claimd. */
+	{
+		char wrap[700];
+
+		snprintf(wrap, sizeof(wrap), "%s/claimd-curve", dir);
+		f = fopen(wrap, "w");
+		fprintf(f,
+		    "#!/bin/sh\nexec %s \"$@\" --curve-key %s --allow %s\n",
+		    e2e_claimd, skey, allow);
+		fclose(f);
+		chmod(wrap, 0755);
+		e2e_claimd = strdup(wrap);
+	}
+	e2e_daemon_start(&d, data, admin, "tcp://0.0.0.0:*", "tcp://0.0.0.0:*");
+	setenv("CLAIM_TIMEOUT", "1500", 1);
+	setenv("CLAIM_SERVER_KEY", server, 1);
+
+	/* Key a: on the list; requests, signed submissions and the feed. */
+	setenv("CLAIM_CURVE_KEY", akey, 1);
+	e2e_claim_run(&r, NULL, "stats", "--json");
+	must(&r, 0, "allowed client");
+	assert_non_null(strstr(r.out, server));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "party", "add", "am-mfa", "--name", "A",
+	    "--key", adminkey);
+	must(&r, 0, "allowed client submits");
+	e2e_run_free(&r);
+	e2e_claim_run(
+	    &r, NULL, "watch", "--from", "0", "--count", "1", "--json");
+	must(&r, 0, "allowed client watches");
+	assert_non_null(strstr(r.out, "\"kind\":\"party\""));
+	e2e_run_free(&r);
+
+	/* Key b: refused at the transport, exit 4, nothing done. */
+	setenv("CLAIM_CURVE_KEY", bkey, 1);
+	e2e_claim_run(&r, NULL, "stats");
+	must(&r, 4, "unlisted client");
+	assert_non_null(strstr(r.err, "refused this client's CurveZMQ key"));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "party", "add", "az-mfa", "--name", "B",
+	    "--key", adminkey);
+	must(&r, 4, "unlisted client submits");
+	e2e_run_free(&r);
+
+	/* No CurveZMQ at all: the handshake fails, and says why. */
+	unsetenv("CLAIM_SERVER_KEY");
+	unsetenv("CLAIM_CURVE_KEY");
+	e2e_claim_run(&r, NULL, "stats");
+	must(&r, 3, "plain client");
+	assert_non_null(strstr(r.err, "handshake"));
+	e2e_run_free(&r);
+
+	/* b joins the list; SIGHUP; b is in. */
+	f = fopen(allow, "a");
+	fprintf(f, "%s\n", b);
+	fclose(f);
+	kill(d.pid, SIGHUP);
+	usleep(300000);
+	setenv("CLAIM_SERVER_KEY", server, 1);
+	setenv("CLAIM_CURVE_KEY", bkey, 1);
+	e2e_claim_run(&r, NULL, "stats", "--json");
+	must(&r, 0, "b after reload");
+	assert_non_null(strstr(r.out, "\"size\":1"));
+	e2e_run_free(&r);
+	{
+		char *log = tu_read_file(d.log, NULL);
+
+		assert_non_null(strstr(log, "not on the allowlist"));
+		assert_non_null(strstr(log,
+		    "allowlist reloaded: 2 client "
+		    "keys"));
+		free(log);
+	}
+	assert_int_equal(e2e_daemon_stop(&d, SIGTERM), 0);
+	unsetenv("CLAIM_SERVER_KEY");
+	unsetenv("CLAIM_CURVE_KEY");
+	(void)cmd;
+	free(admin);
+	free(server);
+	free(a);
+	free(b);
+	tu_rmrf(dir);
+	free(dir);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_curve_required_off_loopback),
+	    cmocka_unit_test(test_curve_allowlist_at_the_transport),
+	};
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: test_curve CLAIMD CLAIM\n");
+		return 2;
+	}
+	e2e_claimd = argv[1];
+	e2e_claim = argv[2];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
