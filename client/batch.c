@@ -429,6 +429,41 @@ cleanup:
 	return rc;
 }
 
+/* Waits until the window has room; the next pending slot, or NULL. */
+static struct pending *
+next_slot(struct batch *b, long line, int *rc)
+{
+	struct pending *p;
+
+	*rc = EX_DONE;
+	if (b->shutdown) {
+		*rc = EX_UNREACHABLE;
+		return NULL;
+	}
+	while (b->npend >= b->window)
+		if ((*rc = wait_one(b)) != EX_DONE)
+			return NULL;
+	p = &b->pend[b->npend];
+	memset(p, 0, sizeof(*p));
+	p->line = line;
+	p->defines = NO_LABEL;
+	return p;
+}
+
+/* Sends the record in slot p; it is pending from now on. */
+static int
+send_slot(struct batch *b, struct pending *p)
+{
+	if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT, p->rec.data,
+		p->rec.len, &p->reqid) != PROTO_OK) {
+		proto_buf_release(&p->rec);
+		return cli_fail(EX_UNREACHABLE, "cannot send to claimd at %s",
+		    b->cli->server);
+	}
+	b->npend++;
+	return EX_DONE;
+}
+
 /* Whether an operation must wait for everything before it. */
 static bool
 depends(json_t *op)
@@ -481,17 +516,10 @@ batch_add(struct batch *b, json_t *op, long line)
 	char err[512];
 	int rc;
 
-	if (b->shutdown)
-		return EX_UNREACHABLE;
-	if (depends(op) && (rc = drain(b)) != EX_DONE)
+	if (!b->shutdown && depends(op) && (rc = drain(b)) != EX_DONE)
 		return rc;
-	while (b->npend >= b->window)
-		if ((rc = wait_one(b)) != EX_DONE)
-			return rc;
-	p = &b->pend[b->npend];
-	memset(p, 0, sizeof(*p));
-	p->line = line;
-	p->defines = NO_LABEL;
+	if ((p = next_slot(b, line, &rc)) == NULL)
+		return rc;
 	if (!json_is_object(op)) {
 		snprintf(err, sizeof(err), "a claim must be a JSON object");
 		rc = PROTO_EJSON;
@@ -517,14 +545,7 @@ batch_add(struct batch *b, json_t *op, long line)
 		proto_buf_release(&p->rec);
 		return cli_fail(EX_USAGE, "out of memory");
 	}
-	if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT, p->rec.data,
-		p->rec.len, &p->reqid) != PROTO_OK) {
-		proto_buf_release(&p->rec);
-		return cli_fail(EX_UNREACHABLE, "cannot send to claimd at %s",
-		    b->cli->server);
-	}
-	b->npend++;
-	return EX_DONE;
+	return send_slot(b, p);
 }
 
 /* A record signed elsewhere (an export's line), sent as it is. */
@@ -534,26 +555,12 @@ batch_add_record(struct batch *b, const uint8_t *rec, size_t len, long line)
 	struct pending *p;
 	int rc;
 
-	if (b->shutdown)
-		return EX_UNREACHABLE;
-	while (b->npend >= b->window)
-		if ((rc = wait_one(b)) != EX_DONE)
-			return rc;
-	p = &b->pend[b->npend];
-	memset(p, 0, sizeof(*p));
-	p->line = line;
-	p->defines = NO_LABEL;
+	if ((p = next_slot(b, line, &rc)) == NULL)
+		return rc;
 	proto_buf_init(&p->rec);
 	if (proto_buf_append(&p->rec, rec, len) != PROTO_OK)
 		return cli_fail(EX_USAGE, "out of memory");
-	if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT, p->rec.data,
-		p->rec.len, &p->reqid) != PROTO_OK) {
-		proto_buf_release(&p->rec);
-		return cli_fail(EX_UNREACHABLE, "cannot send to claimd at %s",
-		    b->cli->server);
-	}
-	b->npend++;
-	return EX_DONE;
+	return send_slot(b, p);
 }
 
 /* Waits for every answer; the exit status for the whole batch. */

@@ -70,8 +70,8 @@ proto_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+proto_hex_digit(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -86,9 +86,9 @@ int
 proto_unhex(const char *hex, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(hex[2 * i]), lo;
+		int hi = proto_hex_digit(hex[2 * i]), lo;
 
-		if (hi < 0 || (lo = hexval(hex[2 * i + 1])) < 0)
+		if (hi < 0 || (lo = proto_hex_digit(hex[2 * i + 1])) < 0)
 			return PROTO_EINVAL;
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}

@@ -184,20 +184,6 @@ proto_memstate_free(struct proto_memstate *m)
 }
 
 static int
-grant_key(const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
-    uint8_t out[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX], size_t *n)
-{
-	size_t pl = strlen(party);
-
-	if (pl > PROTO_SLUG_MAX)
-		return PROTO_EINVAL;
-	memcpy(out, key, PROTO_PUBKEY_LEN);
-	memcpy(out + PROTO_PUBKEY_LEN, party, pl);
-	*n = PROTO_PUBKEY_LEN + pl;
-	return PROTO_OK;
-}
-
-static int
 ms_party_exists(void *ctx, const char *slug, bool *exists)
 {
 	struct proto_memstate *m = ctx;
@@ -211,11 +197,11 @@ ms_grant_held(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
     bool *held)
 {
 	struct proto_memstate *m = ctx;
-	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX];
+	uint8_t k[PROTO_GRANT_KEY_MAX];
 	size_t n;
 
 	*held = false;
-	if (grant_key(key, party, k, &n) != PROTO_OK)
+	if (proto_grant_key(key, party, k, &n) != PROTO_OK)
 		return PROTO_OK;
 	*held = table_get(&m->grants, k, n) != NULL;
 	return PROTO_OK;
@@ -274,13 +260,13 @@ ms_grant_set(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
     bool held)
 {
 	struct proto_memstate *m = ctx;
-	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX];
+	uint8_t k[PROTO_GRANT_KEY_MAX];
 	struct slot *s;
 	bool created;
 	size_t n;
 	int rc;
 
-	if ((rc = grant_key(key, party, k, &n)) != PROTO_OK)
+	if ((rc = proto_grant_key(key, party, k, &n)) != PROTO_OK)
 		return rc;
 	if (held)
 		return table_put(&m->grants, k, n, &s, &created);

@@ -235,13 +235,23 @@ validate_source(const struct proto_claim *c, size_t i, char *err, size_t errlen)
 	if ((unsigned)s->how >= NELEM(how_names))
 		return proto_fail(err, errlen, PROTO_ESCHEMA,
 		    "sources[%zu].derivation.how unknown", i);
-	/* Following from must reach a primary source within n steps. */
-	for (size_t j = i, steps = 0; c->sources[j].has_derivation;
-	     j = c->sources[j].from) {
-		if (++steps > c->nsources)
-			return proto_fail(err, errlen, PROTO_ESCHEMA,
-			    "sources[%zu].derivation forms a cycle", i);
-	}
+	return PROTO_OK;
+}
+
+/*
+ * Following derivations must reach a primary source within n steps. Run
+ * only once every source's own "from" was checked: a chain may pass
+ * through sources after this one.
+ */
+static int
+validate_chains(const struct proto_claim *c, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < c->nsources; i++)
+		for (size_t j = i, steps = 0; c->sources[j].has_derivation;
+		     j = c->sources[j].from)
+			if (++steps > c->nsources)
+				return proto_fail(err, errlen, PROTO_ESCHEMA,
+				    "sources[%zu].derivation forms a cycle", i);
 	return PROTO_OK;
 }
 
@@ -294,6 +304,8 @@ validate_claim(const struct proto_claim *c, char *err, size_t errlen)
 	for (size_t i = 0; i < c->nsources; i++)
 		if ((rc = validate_source(c, i, err, errlen)) != PROTO_OK)
 			return rc;
+	if ((rc = validate_chains(c, err, errlen)) != PROTO_OK)
+		return rc;
 	if (c->nrelations > PROTO_RELATIONS_MAX)
 		return proto_fail(err, errlen, PROTO_ETOOBIG,
 		    "%zu relations exceed %d", c->nrelations,

@@ -131,6 +131,20 @@ proto_rules_check(const struct proto_state_ops *st, void *ctx,
 }
 
 int
+proto_grant_key(const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
+    uint8_t out[PROTO_GRANT_KEY_MAX], size_t *n)
+{
+	size_t pl = strlen(party);
+
+	if (pl > PROTO_SLUG_MAX)
+		return PROTO_EINVAL;
+	memcpy(out, key, PROTO_PUBKEY_LEN);
+	memcpy(out + PROTO_PUBKEY_LEN, party, pl);
+	*n = PROTO_PUBKEY_LEN + pl;
+	return PROTO_OK;
+}
+
+int
 proto_rules_apply(const struct proto_state_ops *st, void *ctx,
     const struct proto_payload *p, const uint8_t hash[PROTO_HASH_LEN])
 {

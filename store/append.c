@@ -64,30 +64,16 @@ w_party_exists(void *ctx, const char *slug, bool *exists)
 }
 
 static int
-grant_key(const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
-    uint8_t out[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX], size_t *n)
-{
-	size_t pl = strlen(party);
-
-	if (pl > PROTO_SLUG_MAX)
-		return PROTO_EINVAL;
-	memcpy(out, key, PROTO_PUBKEY_LEN);
-	memcpy(out + PROTO_PUBKEY_LEN, party, pl);
-	*n = PROTO_PUBKEY_LEN + pl;
-	return PROTO_OK;
-}
-
-static int
 w_grant_held(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
     bool *held)
 {
 	struct wctx *w = ctx;
-	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX];
+	uint8_t k[PROTO_GRANT_KEY_MAX];
 	MDB_val v;
 	size_t n;
 	int rc;
 
-	if ((rc = grant_key(key, party, k, &n)) != PROTO_OK)
+	if ((rc = proto_grant_key(key, party, k, &n)) != PROTO_OK)
 		return rc;
 	return get(w, w->s->grant, k, n, &v, held);
 }
@@ -133,12 +119,12 @@ w_grant_set(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
     bool held)
 {
 	struct wctx *w = ctx;
-	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX], v[8];
+	uint8_t k[PROTO_GRANT_KEY_MAX], v[8];
 	MDB_val mk;
 	size_t n;
 	int rc;
 
-	if ((rc = grant_key(key, party, k, &n)) != PROTO_OK)
+	if ((rc = proto_grant_key(key, party, k, &n)) != PROTO_OK)
 		return rc;
 	if (held) {
 		store_be64(v, w->index);

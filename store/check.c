@@ -246,12 +246,11 @@ static int
 grant_ok(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party)
 {
 	struct check *c = ctx;
-	uint8_t k[PROTO_PUBKEY_LEN + PROTO_SLUG_MAX];
-	MDB_val mk = {PROTO_PUBKEY_LEN + strlen(party), k}, v;
+	uint8_t k[PROTO_GRANT_KEY_MAX];
+	MDB_val mk = {0, k}, v;
 
-	memcpy(k, key, PROTO_PUBKEY_LEN);
-	memcpy(k + PROTO_PUBKEY_LEN, party, strlen(party));
-	if (mdb_get(c->snap->txn, c->snap->s->grant, &mk, &v) != 0)
+	if (proto_grant_key(key, party, k, &mk.mv_size) != PROTO_OK ||
+	    mdb_get(c->snap->txn, c->snap->s->grant, &mk, &v) != 0)
 		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
 		    "grant index lacks a grant for \"%s\"", party);
 	return 0;

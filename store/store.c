@@ -397,18 +397,6 @@ store_find(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 	return PROTO_OK;
 }
 
-static int
-nibble(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Whether the first n hex digits of hash are the digits d. */
 static bool
 prefix_match(const uint8_t *hash, const uint8_t *d, size_t n)
@@ -435,7 +423,7 @@ store_resolve(
 	if (n < PROTO_HEX_PREFIX_MIN || n > 2 * PROTO_HASH_LEN)
 		return PROTO_EINVAL;
 	for (size_t i = 0; i < n; i++) {
-		int v = nibble(prefix[i]);
+		int v = proto_hex_digit(prefix[i]);
 
 		if (v < 0)
 			return PROTO_EINVAL;

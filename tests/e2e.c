@@ -342,3 +342,50 @@ e2e_keygen(const char *dir, const char *name)
 	e2e_run_free(&r);
 	return pub;
 }
+
+void
+e2e_must(struct e2e_run *r, int want, const char *what)
+{
+	if (r->status != want)
+		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
+		    r->status, want, r->out, r->err);
+}
+
+struct e2e_fixture *
+e2e_fixture_new(const char *const *parties)
+{
+	struct e2e_fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	f->dir = tu_tmpdir();
+	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
+	f->admin_pub = e2e_keygen(f->dir, "admin");
+	f->desk_pub = e2e_keygen(f->dir, "desk");
+	f->other_pub = e2e_keygen(f->dir, "other");
+	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
+	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
+	snprintf(f->other_key, sizeof(f->other_key), "%s/other.key", f->dir);
+	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
+	for (; parties != NULL && *parties != NULL; parties++) {
+		E2E_CLAIM(0, NULL, "party", "add", *parties, "--name", *parties,
+		    "--key", f->admin_key);
+		E2E_CLAIM(0, NULL, "grant", f->desk_pub, "--party", *parties,
+		    "--key", f->admin_key);
+	}
+	setenv("CLAIM_KEY", f->desk_key, 1);
+	setenv("CLAIM_TIMEOUT", "5000", 1);
+	return f;
+}
+
+void
+e2e_fixture_free(struct e2e_fixture *f)
+{
+	e2e_daemon_stop(&f->d, SIGTERM);
+	unsetenv("CLAIM_KEY");
+	tu_rmrf(f->dir);
+	free(f->dir);
+	free(f->admin_pub);
+	free(f->desk_pub);
+	free(f->other_pub);
+	free(f);
+}

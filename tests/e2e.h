@@ -65,4 +65,33 @@ int e2e_bg_stop(struct e2e_bg *b, int sig);
 /* Writes a new key pair to dir/name.key; returns the public key (hex). */
 char *e2e_keygen(const char *dir, const char *name);
 
+/* Fails the test unless r exited with want, showing its output. */
+void e2e_must(struct e2e_run *r, int want, const char *what);
+
+/* Runs claim and requires exit status want. */
+#define E2E_CLAIM(want, in, ...)                                               \
+	do {                                                                   \
+		struct e2e_run r_;                                             \
+		e2e_claim_run(&r_, in, __VA_ARGS__);                           \
+		e2e_must(&r_, want, #__VA_ARGS__);                             \
+		e2e_run_free(&r_);                                             \
+	} while (0)
+
+/*
+ * The usual scene: a temporary folder with admin, desk and other keys,
+ * claimd on free loopback ports, the parties added and the desk granted
+ * for each, CLAIM_KEY set to the desk's key.
+ */
+struct e2e_fixture {
+	char *dir;
+	char data[512];
+	char admin_key[600], desk_key[600], other_key[600];
+	char *admin_pub, *desk_pub, *other_pub;
+	struct e2e_daemon d;
+};
+
+/* parties: NULL-terminated. */
+struct e2e_fixture *e2e_fixture_new(const char *const *parties);
+void e2e_fixture_free(struct e2e_fixture *f);
+
 #endif

@@ -18,74 +18,26 @@
 
 static const char *vectors_dir;
 
-struct fx {
-	char *dir;
-	char data[512], admin_key[600], desk_key[600];
-	char *admin_pub, *desk_pub;
-	struct e2e_daemon d;
-};
-
 static void
-must(struct e2e_run *r, int want, const char *what)
-{
-	if (r->status != want)
-		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
-		    r->status, want, r->out, r->err);
-}
-
-#define CLAIM(want, in, ...)                                                   \
-	do {                                                                   \
-		struct e2e_run r_;                                             \
-		e2e_claim_run(&r_, in, __VA_ARGS__);                           \
-		must(&r_, want, #__VA_ARGS__);                                 \
-		e2e_run_free(&r_);                                             \
-	} while (0)
-
-static void
-path(const struct fx *f, const char *name, char *out, size_t cap)
+path(const struct e2e_fixture *f, const char *name, char *out, size_t cap)
 {
 	snprintf(out, cap, "%s/%s", f->dir, name);
-}
-
-static void
-grant_desk(struct fx *f)
-{
-	CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "Armenia MFA",
-	    "--key", f->admin_key);
-	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
-	    f->admin_key);
 }
 
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	static const char *const parties[] = {"am-mfa", NULL};
 
-	f->dir = tu_tmpdir();
-	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
-	f->admin_pub = e2e_keygen(f->dir, "admin");
-	f->desk_pub = e2e_keygen(f->dir, "desk");
-	path(f, "admin.key", f->admin_key, sizeof(f->admin_key));
-	path(f, "desk.key", f->desk_key, sizeof(f->desk_key));
-	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
-	grant_desk(f);
-	setenv("CLAIM_KEY", f->desk_key, 1);
+	*state = e2e_fixture_new(parties);
 	setenv("CLAIM_TIMEOUT", "3000", 1);
-	*state = f;
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	e2e_daemon_stop(&f->d, SIGTERM);
-	tu_rmrf(f->dir);
-	free(f->dir);
-	free(f->admin_pub);
-	free(f->desk_pub);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -99,7 +51,7 @@ submit_n(int from, int n)
 		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
 		    "\"statement\": \"Entry %d.\"}\n",
 		    from + i);
-	CLAIM(0, text, "submit", "-");
+	E2E_CLAIM(0, text, "submit", "-");
 	free(text);
 }
 
@@ -126,7 +78,7 @@ claim_out(const char *stdin_text, const char *a, const char *b, const char *c)
 	char *out;
 
 	e2e_claim_run(&r, stdin_text, a, b, c);
-	must(&r, 0, a);
+	e2e_must(&r, 0, a);
 	out = strdup(r.out);
 	e2e_run_free(&r);
 	return out;
@@ -140,7 +92,7 @@ claim_out(const char *stdin_text, const char *a, const char *b, const char *c)
 static void
 test_audit_proofs_for_every_size(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct claim_client *c;
 	struct claim_proof p;
 	char exp[600], dump[600], cmd[2048], err[256];
@@ -151,7 +103,7 @@ test_audit_proofs_for_every_size(void **state)
 
 	submit_n(0, n - 2);
 	path(f, "all.jsonl", exp, sizeof(exp));
-	CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
 	/* Leaves for the Python check: the records, from the export. */
 	path(f, "proofs.txt", dump, sizeof(dump));
 	out = fopen(dump, "w");
@@ -249,8 +201,8 @@ test_audit_proofs_for_every_size(void **state)
 		assert_true(json_array_size(json_object_get(j, "proof")) > 0);
 		json_decref(j);
 	}
-	CLAIM(2, NULL, "prove", "consistency", "--from", "9", "--to", "8");
-	CLAIM(1, NULL, "prove", "inclusion", "0000000000000000");
+	E2E_CLAIM(2, NULL, "prove", "consistency", "--from", "9", "--to", "8");
+	E2E_CLAIM(1, NULL, "prove", "inclusion", "0000000000000000");
 	for (int i = 0; i < n; i++)
 		free(hash[i]);
 	free(hash);
@@ -342,7 +294,7 @@ verify_fails(const char *exp, const char *admin, const char *cp,
 		    "--checkpoint", cp, "--log-key", vkey);
 	else
 		e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", admin);
-	must(&r, 1, want);
+	e2e_must(&r, 1, want);
 	if (strstr(r.err, want) == NULL)
 		fail_msg("verify: \"%s\" lacks \"%s\"", r.err, want);
 	e2e_run_free(&r);
@@ -351,7 +303,7 @@ verify_fails(const char *exp, const char *admin, const char *cp,
 static void
 test_audit_verify_detects_tampering(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char exp[600], bad[600], cp[600], *vkey, *note;
 	struct e2e_run r;
 	bool fix;
@@ -360,7 +312,7 @@ test_audit_verify_detects_tampering(void **state)
 	path(f, "all.jsonl", exp, sizeof(exp));
 	path(f, "bad.jsonl", bad, sizeof(bad));
 	path(f, "cp.txt", cp, sizeof(cp));
-	CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
 	note = claim_out(NULL, "checkpoint", NULL, NULL);
 	spit(cp, note);
 	vkey = claim_out(NULL, "log-key", NULL, NULL);
@@ -369,7 +321,7 @@ test_audit_verify_detects_tampering(void **state)
 	/* The genuine export verifies, alone and against the checkpoint. */
 	e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", f->admin_pub,
 	    "--checkpoint", cp, "--log-key", vkey);
-	must(&r, 0, "verify genuine");
+	e2e_must(&r, 0, "verify genuine");
 	assert_non_null(strstr(r.out, "ok: 12 entries"));
 	assert_non_null(strstr(r.out,
 	    "matches the signed checkpoint of size "
@@ -404,7 +356,7 @@ test_audit_verify_detects_tampering(void **state)
 		spit(bad, forged);
 		e2e_claim_run(&r, NULL, "verify", exp, "--admin-key",
 		    f->admin_pub, "--checkpoint", bad, "--log-key", vkey);
-		must(&r, 1, "forged checkpoint");
+		e2e_must(&r, 1, "forged checkpoint");
 		assert_non_null(strstr(r.err, "does not verify"));
 		e2e_run_free(&r);
 	}
@@ -427,7 +379,7 @@ test_audit_verify_detects_tampering(void **state)
 static void
 test_audit_verify_refuses_revoked_signer(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct e2e_daemon replica;
 	char exp[600], before[600], rexp[600], data2[600], *text, *rtext;
 	char *last;
@@ -436,21 +388,21 @@ test_audit_verify_refuses_revoked_signer(void **state)
 
 	submit_n(0, 2);
 	path(f, "before.jsonl", before, sizeof(before));
-	CLAIM(0, NULL, "export", "--out", before);
-	CLAIM(0, NULL, "revoke", f->desk_pub, "--party", "am-mfa", "--key",
+	E2E_CLAIM(0, NULL, "export", "--out", before);
+	E2E_CLAIM(0, NULL, "revoke", f->desk_pub, "--party", "am-mfa", "--key",
 	    f->admin_key);
 	path(f, "all.jsonl", exp, sizeof(exp));
-	CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
 
 	path(f, "replica", data2, sizeof(data2));
 	e2e_daemon_start(&replica, data2, f->admin_pub, NULL, NULL);
-	CLAIM(0, NULL, "submit", before, "--records");
-	CLAIM(0,
+	E2E_CLAIM(0, NULL, "submit", before, "--records");
+	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"After the revocation.\"}",
 	    "submit", "-");
 	path(f, "replica.jsonl", rexp, sizeof(rexp));
-	CLAIM(0, NULL, "export", "--from", "4", "--out", rexp);
+	E2E_CLAIM(0, NULL, "export", "--from", "4", "--out", rexp);
 	e2e_daemon_stop(&replica, SIGTERM);
 	setenv("CLAIM_SERVER", f->d.api, 1);
 
@@ -481,7 +433,7 @@ test_audit_verify_refuses_revoked_signer(void **state)
 static void
 test_audit_detects_a_rewritten_log(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char backup[600], st[600], *saved;
 	struct e2e_run r;
 	char api[128], feed[128];
@@ -489,7 +441,7 @@ test_audit_detects_a_rewritten_log(void **state)
 	submit_n(0, 5);
 	path(f, "backup", backup, sizeof(backup));
 	path(f, "audit.json", st, sizeof(st));
-	CLAIM(0, NULL, "audit", "--state", st);
+	E2E_CLAIM(0, NULL, "audit", "--state", st);
 	/* A backup at size 7, then the log grows to 20 and is audited. */
 	{
 		char cmd[2048];
@@ -501,7 +453,7 @@ test_audit_detects_a_rewritten_log(void **state)
 	}
 	submit_n(5, 13);
 	e2e_claim_run(&r, NULL, "audit", "--state", st);
-	must(&r, 0, "audit 20");
+	e2e_must(&r, 0, "audit 20");
 	assert_non_null(strstr(r.out, "grew from 7 to 20"));
 	e2e_run_free(&r);
 	saved = slurp(st);
@@ -514,7 +466,7 @@ test_audit_detects_a_rewritten_log(void **state)
 	e2e_daemon_start(&f->d, backup, NULL, api, feed);
 	submit_n(500, 20);
 	e2e_claim_run(&r, NULL, "audit", "--state", st);
-	must(&r, 1, "audit of a rewritten log");
+	e2e_must(&r, 1, "audit of a rewritten log");
 	assert_non_null(strstr(r.err, "ALERT"));
 	assert_non_null(strstr(r.err, "REWRITTEN"));
 	assert_non_null(strstr(r.err, "does not extend"));
@@ -532,7 +484,7 @@ test_audit_detects_a_rewritten_log(void **state)
 static void
 test_audit_daemon_never_contradicts_its_checkpoint(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char backup[600], cmd[4096], log[700];
 	struct e2e_run r;
 	int status;
@@ -542,7 +494,7 @@ test_audit_daemon_never_contradicts_its_checkpoint(void **state)
 	    e2e_claimd, f->data, backup);
 	assert_int_equal(system(cmd), 0);
 	submit_n(0, 4);
-	CLAIM(0, NULL, "checkpoint");
+	E2E_CLAIM(0, NULL, "checkpoint");
 	e2e_daemon_stop(&f->d, SIGTERM);
 	/* The store goes back to the backup; the checkpoint file stays. */
 	snprintf(cmd, sizeof(cmd), "rm -rf %s/db && cp -r %s/db %s/db", f->data,
@@ -570,7 +522,7 @@ test_audit_daemon_never_contradicts_its_checkpoint(void **state)
 	/* Restart on the backup folder itself for teardown. */
 	e2e_daemon_start(&f->d, backup, NULL, NULL, NULL);
 	e2e_claim_run(&r, NULL, "stats");
-	must(&r, 0, "stats");
+	e2e_must(&r, 0, "stats");
 	e2e_run_free(&r);
 }
 

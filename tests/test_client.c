@@ -102,6 +102,49 @@ test_diff_words_known_answers(void **state)
 	json_decref(d);
 }
 
+/* The text the segments spell without op ("add" or "del"). */
+static char *
+spell(json_t *d, const char *without)
+{
+	char *out = calloc(1, 4096);
+	json_t *seg;
+	size_t i;
+
+	json_array_foreach(d, i, seg)
+	{
+		if (strcmp(json_string_value(json_object_get(seg, "op")),
+			without) != 0)
+			strcat(out,
+			    json_string_value(json_object_get(seg, "text")));
+	}
+	return out;
+}
+
+/* Found by fuzz_json: blanks that differ, words dropped at the end. */
+static void
+test_diff_words_spell_both_texts(void **state)
+{
+	static const char *const pairs[][2] = {
+	    {"a  b", "a b "},
+	    {"x y", "x"},
+	    {"x", "x y"},
+	    {"one two\nthree", "one  two three four"},
+	    {"  lead", "lead  "},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		json_t *d = claim_diff_words(pairs[i][0], pairs[i][1]);
+		char *a = spell(d, "add"), *b = spell(d, "del");
+
+		assert_string_equal(a, pairs[i][0]);
+		assert_string_equal(b, pairs[i][1]);
+		free(a);
+		free(b);
+		json_decref(d);
+	}
+}
+
 static void
 test_diff_versions_known_answer(void **state)
 {
@@ -363,6 +406,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_diff_words_known_answers),
+	    cmocka_unit_test(test_diff_words_spell_both_texts),
 	    cmocka_unit_test(test_diff_versions_known_answer),
 	    cmocka_unit_test(test_narrative_known_answer),
 	    cmocka_unit_test(test_trace_three_levels),

@@ -20,62 +20,20 @@
 static const char *faultfs;
 static unsigned seed;
 
-struct fx {
-	char *dir;
-	char data[512], admin_key[600], desk_key[600];
-	char *admin_pub, *desk_pub;
-	struct e2e_daemon d;
-};
-
-static void
-must(struct e2e_run *r, int want, const char *what)
-{
-	if (r->status != want)
-		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
-		    r->status, want, r->out, r->err);
-}
-
-#define CLAIM(want, in, ...)                                                   \
-	do {                                                                   \
-		struct e2e_run r_;                                             \
-		e2e_claim_run(&r_, in, __VA_ARGS__);                           \
-		must(&r_, want, #__VA_ARGS__);                                 \
-		e2e_run_free(&r_);                                             \
-	} while (0)
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	static const char *const parties[] = {"am-mfa", NULL};
 
-	f->dir = tu_tmpdir();
-	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
-	f->admin_pub = e2e_keygen(f->dir, "admin");
-	f->desk_pub = e2e_keygen(f->dir, "desk");
-	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
-	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
-	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
-	CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "A", "--key",
-	    f->admin_key);
-	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
-	    f->admin_key);
-	setenv("CLAIM_KEY", f->desk_key, 1);
-	*state = f;
+	*state = e2e_fixture_new(parties);
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	e2e_daemon_stop(&f->d, SIGTERM);
 	unsetenv("LD_PRELOAD");
-	tu_rmrf(f->dir);
-	free(f->dir);
-	free(f->admin_pub);
-	free(f->desk_pub);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -99,7 +57,7 @@ struct ack {
 };
 
 static void
-check_store(struct fx *f)
+check_store(struct e2e_fixture *f)
 {
 	char cmd[2048];
 
@@ -111,7 +69,7 @@ check_store(struct fx *f)
 static void
 test_crash_kill9_loses_no_acknowledged_claim(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct ack *acks = calloc(20000, sizeof(*acks));
 	char api[128], feed[128], path[600], exp[600];
 	int nacks = 0;
@@ -167,8 +125,8 @@ test_crash_kill9_loses_no_acknowledged_claim(void **state)
 	setenv("CLAIM_TIMEOUT", "5000", 1);
 	/* Every acknowledged hash at its index, in a log that verifies. */
 	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
-	CLAIM(0, NULL, "export", "--out", exp);
-	CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
 	{
 		char *text = tu_read_file(exp, NULL), *save = NULL, *l;
 		char(*at)[65] = calloc(40000, 65);
@@ -196,7 +154,7 @@ test_crash_kill9_loses_no_acknowledged_claim(void **state)
 
 /* Runs claimd under the fault library; returns its exit status. */
 static int
-run_faulty(struct fx *f, const char *mode, char *log, size_t cap)
+run_faulty(struct e2e_fixture *f, const char *mode, char *log, size_t cap)
 {
 	char cmd[4096];
 
@@ -212,7 +170,7 @@ run_faulty(struct fx *f, const char *mode, char *log, size_t cap)
 static void
 test_crash_read_only_data_folder(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char log[700], *text;
 	int status;
 
@@ -224,7 +182,7 @@ test_crash_read_only_data_folder(void **state)
 	free(text);
 	check_store(f);
 	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
-	CLAIM(0,
+	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"Still writable.\"}",
 	    "submit", "-");
@@ -238,7 +196,7 @@ test_crash_read_only_data_folder(void **state)
 static void
 test_crash_disk_full(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char trigger[600], env[700], before[64];
 	struct e2e_run r;
 	json_t *st;
@@ -292,7 +250,7 @@ test_crash_disk_full(void **state)
 		    "\"statement\": \"After the disk was freed.\"}",
 		    "submit", "-", "--json");
 	}
-	must(&r, 0, "submit after the disk was freed");
+	e2e_must(&r, 0, "submit after the disk was freed");
 	e2e_run_free(&r);
 	e2e_daemon_stop(&f->d, SIGTERM);
 	check_store(f);

@@ -16,14 +16,6 @@
 
 #include "e2e.h"
 
-static void
-must(struct e2e_run *r, int want, const char *what)
-{
-	if (r->status != want)
-		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
-		    r->status, want, r->out, r->err);
-}
-
 /* claim keygen --curve: the public key, the file at dir/name.ck. */
 static char *
 curve_key(const char *dir, const char *name)
@@ -34,7 +26,7 @@ curve_key(const char *dir, const char *name)
 
 	snprintf(path, sizeof(path), "%s/%s.ck", dir, name);
 	e2e_claim_run(&r, NULL, "keygen", "--curve", "--out", path);
-	must(&r, 0, "keygen --curve");
+	e2e_must(&r, 0, "keygen --curve");
 	pub = strndup(r.out, 40);
 	e2e_run_free(&r);
 	return pub;
@@ -120,35 +112,35 @@ test_curve_allowlist_at_the_transport(void **state)
 	/* Key a: on the list; requests, signed submissions and the feed. */
 	setenv("CLAIM_CURVE_KEY", akey, 1);
 	e2e_claim_run(&r, NULL, "stats", "--json");
-	must(&r, 0, "allowed client");
+	e2e_must(&r, 0, "allowed client");
 	assert_non_null(strstr(r.out, server));
 	e2e_run_free(&r);
 	e2e_claim_run(&r, NULL, "party", "add", "am-mfa", "--name", "A",
 	    "--key", adminkey);
-	must(&r, 0, "allowed client submits");
+	e2e_must(&r, 0, "allowed client submits");
 	e2e_run_free(&r);
 	e2e_claim_run(
 	    &r, NULL, "watch", "--from", "0", "--count", "1", "--json");
-	must(&r, 0, "allowed client watches");
+	e2e_must(&r, 0, "allowed client watches");
 	assert_non_null(strstr(r.out, "\"kind\":\"party\""));
 	e2e_run_free(&r);
 
 	/* Key b: refused at the transport, exit 4, nothing done. */
 	setenv("CLAIM_CURVE_KEY", bkey, 1);
 	e2e_claim_run(&r, NULL, "stats");
-	must(&r, 4, "unlisted client");
+	e2e_must(&r, 4, "unlisted client");
 	assert_non_null(strstr(r.err, "refused this client's CurveZMQ key"));
 	e2e_run_free(&r);
 	e2e_claim_run(&r, NULL, "party", "add", "az-mfa", "--name", "B",
 	    "--key", adminkey);
-	must(&r, 4, "unlisted client submits");
+	e2e_must(&r, 4, "unlisted client submits");
 	e2e_run_free(&r);
 
 	/* No CurveZMQ at all: the handshake fails, and says why. */
 	unsetenv("CLAIM_SERVER_KEY");
 	unsetenv("CLAIM_CURVE_KEY");
 	e2e_claim_run(&r, NULL, "stats");
-	must(&r, 3, "plain client");
+	e2e_must(&r, 3, "plain client");
 	assert_non_null(strstr(r.err, "handshake"));
 	e2e_run_free(&r);
 
@@ -161,7 +153,7 @@ test_curve_allowlist_at_the_transport(void **state)
 	setenv("CLAIM_SERVER_KEY", server, 1);
 	setenv("CLAIM_CURVE_KEY", bkey, 1);
 	e2e_claim_run(&r, NULL, "stats", "--json");
-	must(&r, 0, "b after reload");
+	e2e_must(&r, 0, "b after reload");
 	assert_non_null(strstr(r.out, "\"size\":1"));
 	e2e_run_free(&r);
 	{

@@ -12,72 +12,20 @@
 
 #include "e2e.h"
 
-struct fx {
-	char *dir;
-	char data[512];
-	char admin_key[512], desk_key[512], other_key[512];
-	char *admin_pub, *desk_pub, *other_pub;
-	struct e2e_daemon d;
-};
-
-static void
-must(struct e2e_run *r, int want, const char *what)
-{
-	if (r->status != want)
-		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
-		    r->status, want, r->out, r->err);
-}
-
-/* Runs claim and requires exit status want. */
-#define CLAIM(want, in, ...)                                                   \
-	do {                                                                   \
-		struct e2e_run r_;                                             \
-		e2e_claim_run(&r_, in, __VA_ARGS__, NULL);                     \
-		must(&r_, want, #__VA_ARGS__);                                 \
-		e2e_run_free(&r_);                                             \
-	} while (0)
-
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	static const char *const parties[] = {"am-mfa", "az-mfa", NULL};
 
-	f->dir = tu_tmpdir();
-	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
-	f->admin_pub = e2e_keygen(f->dir, "admin");
-	f->desk_pub = e2e_keygen(f->dir, "desk");
-	f->other_pub = e2e_keygen(f->dir, "other");
-	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
-	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
-	snprintf(f->other_key, sizeof(f->other_key), "%s/other.key", f->dir);
-	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
-	CLAIM(0, NULL, "party", "add", "am-mfa", "--name",
-	    "Armenia, Ministry of Foreign Affairs", "--key", f->admin_key);
-	CLAIM(0, NULL, "--key", f->admin_key, "party", "add", "az-mfa",
-	    "--name", "Azerbaijan, Ministry of Foreign Affairs");
-	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
-	    f->admin_key);
-	CLAIM(0, NULL, "grant", f->desk_pub, "--party", "az-mfa", "--key",
-	    f->admin_key);
-	setenv("CLAIM_KEY", f->desk_key, 1);
+	*state = e2e_fixture_new(parties);
 	setenv("CLAIM_TIMEOUT", "3000", 1);
-	*state = f;
 	return 0;
 }
 
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	e2e_daemon_stop(&f->d, SIGTERM);
-	tu_rmrf(f->dir);
-	free(f->dir);
-	free(f->admin_pub);
-	free(f->desk_pub);
-	free(f->other_pub);
-	free(f);
-	unsetenv("CLAIM_KEY");
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -107,7 +55,7 @@ log_size(void)
 static void
 test_e2e_claim_lifecycle(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct e2e_run r;
 	json_t *j, *h;
 	char *id, prefix[9];
@@ -134,7 +82,7 @@ test_e2e_claim_lifecycle(void **state)
 	assert_true(json_integer_value(json_object_get(j, "time")) > 0);
 	json_decref(j);
 	e2e_claim_run(&r, NULL, "show", prefix, NULL);
-	must(&r, 0, "show");
+	e2e_must(&r, 0, "show");
 	assert_non_null(strstr(r.out, "Aliyev threatened to use force."));
 	assert_non_null(strstr(r.out, "Young Bhartiya"));
 	e2e_run_free(&r);
@@ -144,7 +92,7 @@ test_e2e_claim_lifecycle(void **state)
 	    "{\"topics\": [\"use-of-force\"], \"statement\": \"Aliyev "
 	    "threatened to use force against Armenia.\"}",
 	    "revise", prefix, "-", "--note", "wording", "--json", NULL);
-	must(&r, 0, "revise");
+	e2e_must(&r, 0, "revise");
 	j = json_loads(r.out, 0, NULL);
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
 	assert_string_equal(json_string_value(json_object_get(j, "claim")), id);
@@ -152,7 +100,7 @@ test_e2e_claim_lifecycle(void **state)
 	e2e_run_free(&r);
 
 	/* retract */
-	CLAIM(0, NULL, "retract", id, "--reason", "misattributed");
+	E2E_CLAIM(0, NULL, "retract", id, "--reason", "misattributed");
 	j = e2e_claim_json(NULL, "show", id, "--json");
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
 	assert_string_equal(
@@ -166,7 +114,7 @@ test_e2e_claim_lifecycle(void **state)
 
 	/* history: three versions in order, one JSON object a line. */
 	e2e_claim_run(&r, NULL, "history", prefix, "--json", NULL);
-	must(&r, 0, "history");
+	e2e_must(&r, 0, "history");
 	{
 		char *save = NULL, *line;
 		int v = 0;
@@ -209,48 +157,48 @@ test_e2e_claim_lifecycle(void **state)
 	free(id);
 
 	/* Not found is exit 1; a bad prefix is a usage error. */
-	CLAIM(1, NULL, "show", "0000000000000000");
-	CLAIM(2, NULL, "show", "xyz");
+	E2E_CLAIM(1, NULL, "show", "0000000000000000");
+	E2E_CLAIM(2, NULL, "show", "xyz");
 }
 
 static void
 test_e2e_ungranted_key_and_revocation(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct e2e_run r;
 	const char *claim = "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
 			    "\"statement\": \"From a stranger.\"}";
 
 	/* A key without a grant is refused: exit 4, no entry. */
 	e2e_claim_run(&r, claim, "submit", "-", "--key", f->other_key, NULL);
-	must(&r, 4, "ungranted submit");
+	e2e_must(&r, 4, "ungranted submit");
 	assert_non_null(strstr(r.err, "unauthorized"));
 	assert_non_null(strstr(r.err, "holds no grant for party \"am-mfa\""));
 	e2e_run_free(&r);
 	assert_int_equal(log_size(), 4);
 	/* Registry records need the admin key. */
-	CLAIM(4, NULL, "grant", f->other_pub, "--party", "am-mfa", "--key",
+	E2E_CLAIM(4, NULL, "grant", f->other_pub, "--party", "am-mfa", "--key",
 	    f->desk_key);
 	/* Granted, it is accepted; revoked, refused again. */
-	CLAIM(0, NULL, "grant", f->other_pub, "--party", "am-mfa", "--key",
+	E2E_CLAIM(0, NULL, "grant", f->other_pub, "--party", "am-mfa", "--key",
 	    f->admin_key);
-	CLAIM(0, claim, "submit", "-", "--key", f->other_key);
-	CLAIM(0, NULL, "revoke", f->other_pub, "--party", "am-mfa", "--key",
+	E2E_CLAIM(0, claim, "submit", "-", "--key", f->other_key);
+	E2E_CLAIM(0, NULL, "revoke", f->other_pub, "--party", "am-mfa", "--key",
 	    f->admin_key);
 	e2e_claim_run(&r,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"After the revocation.\"}",
 	    "submit", "-", "--key", f->other_key, NULL);
-	must(&r, 4, "revoked submit");
+	e2e_must(&r, 4, "revoked submit");
 	assert_non_null(strstr(r.err, "unauthorized"));
 	e2e_run_free(&r);
 	/* Its grant for one party says nothing about another. */
-	CLAIM(4,
+	E2E_CLAIM(4,
 	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"x\"}",
 	    "submit", "-", "--key", f->other_key);
 	/* A grant for a party that does not exist is refused. */
-	CLAIM(4, NULL, "grant", f->other_pub, "--party", "nobody", "--key",
+	E2E_CLAIM(4, NULL, "grant", f->other_pub, "--party", "nobody", "--key",
 	    f->admin_key);
 	assert_int_equal(log_size(), 7);
 }
@@ -263,7 +211,7 @@ test_e2e_ungranted_key_and_revocation(void **state)
 static void
 test_e2e_stale_revision_is_a_conflict(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct e2e_daemon replica;
 	char data2[600], exp[600];
 	struct e2e_run r;
@@ -274,25 +222,25 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 		    "\"statement\": \"v1\"}");
 	/* The replica gets entries 0-4: the registry and v1. */
 	snprintf(exp, sizeof(exp), "%s/v1.jsonl", f->dir);
-	CLAIM(0, NULL, "export", "--to", "5", "--out", exp);
-	CLAIM(0, "{\"statement\": \"v2\", \"topics\": [\"t\"]}", "revise", id,
-	    "-");
+	E2E_CLAIM(0, NULL, "export", "--to", "5", "--out", exp);
+	E2E_CLAIM(0, "{\"statement\": \"v2\", \"topics\": [\"t\"]}", "revise",
+	    id, "-");
 	snprintf(data2, sizeof(data2), "%s/replica", f->dir);
 	e2e_daemon_start(&replica, data2, f->admin_pub, NULL, NULL);
-	CLAIM(0, NULL, "submit", exp, "--records");
-	CLAIM(0,
+	E2E_CLAIM(0, NULL, "submit", exp, "--records");
+	E2E_CLAIM(0,
 	    "{\"statement\": \"v2 from another desk\", \"topics\": "
 	    "[\"t\"]}",
 	    "revise", id, "-");
 	snprintf(exp, sizeof(exp), "%s/stale.jsonl", f->dir);
-	CLAIM(0, NULL, "export", "--from", "5", "--out", exp);
+	E2E_CLAIM(0, NULL, "export", "--from", "5", "--out", exp);
 	e2e_daemon_stop(&replica, SIGTERM);
 
 	/* Here it names v1 as its prev while v2 is the head: a conflict
 	 * that names the head, exit 4, nothing stored. */
 	setenv("CLAIM_SERVER", f->d.api, 1);
 	e2e_claim_run(&r, NULL, "submit", exp, "--records", NULL);
-	must(&r, 4, "stale revision");
+	e2e_must(&r, 4, "stale revision");
 	assert_non_null(strstr(r.err, "conflict"));
 	assert_non_null(strstr(r.err, "is at version 2"));
 	assert_non_null(strstr(r.err, "head"));
@@ -309,7 +257,7 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 static void
 test_e2e_idempotent_resubmission(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char exp[600], *id;
 	struct e2e_run r;
 	json_int_t before;
@@ -319,10 +267,10 @@ test_e2e_idempotent_resubmission(void **state)
 	free(id);
 	before = log_size();
 	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
-	CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
 	/* The same bytes again: every entry already there, nothing new. */
 	e2e_claim_run(&r, NULL, "submit", exp, "--records", "--json", NULL);
-	must(&r, 0, "resubmit");
+	e2e_must(&r, 0, "resubmit");
 	{
 		char *save = NULL, *line;
 		int n = 0;
@@ -382,14 +330,14 @@ submit_many(int from, int n, const char *party)
 		    "{\"party\": \"%s\", \"topics\": [\"bulk\"], "
 		    "\"statement\": \"Statement number %d.\"}\n",
 		    party, from + i);
-	CLAIM(0, text, "submit", "-");
+	E2E_CLAIM(0, text, "submit", "-");
 	free(text);
 }
 
 static void
 test_e2e_watch_exactly_once_across_restart(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	int seen[400] = {0};
 	struct e2e_bg w;
 	char api[128], feed[128];
@@ -448,7 +396,7 @@ list_statements(const char *opt, const char *val)
 
 	out[0] = '\0';
 	e2e_claim_run(&r, NULL, "list", opt, val, "--json");
-	must(&r, 0, "list");
+	e2e_must(&r, 0, "list");
 	for (line = strtok_r(r.out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		json_t *j = json_loads(line, 0, NULL);
@@ -476,7 +424,7 @@ test_e2e_party_and_topic_filters(void **state)
 	    &wp, "watch", "--party", "az-mfa", "--json", "--from", "4");
 	e2e_bg_start(
 	    &wt, "watch", "--topic", "lachin", "--json", "--from", "4");
-	CLAIM(0,
+	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
 	    "\"a1\"}\n"
 	    "{\"party\": \"az-mfa\", \"topics\": [\"borders\"], \"statement\": "
@@ -515,7 +463,7 @@ test_e2e_party_and_topic_filters(void **state)
 	assert_string_equal(list_statements("--topic", "lachin"), "a1,b2,");
 	e2e_claim_run(&r, NULL, "list", "--topic", "lachin", "--party",
 	    "az-mfa", "--json");
-	must(&r, 0, "list --topic --party");
+	e2e_must(&r, 0, "list --topic --party");
 	{
 		json_t *j = json_loads(r.out, JSON_DISABLE_EOF_CHECK, NULL);
 
@@ -550,7 +498,7 @@ test_e2e_batch_labels_revisions_retractions(void **state)
 	    "\"@nope\"}]}\n",
 	    "submit", "-", "--json", NULL);
 	/* Four stored, the last refused before sending: exit 4. */
-	must(&r, 4, "batch");
+	e2e_must(&r, 4, "batch");
 	assert_non_null(strstr(r.err, "line 6"));
 	assert_non_null(strstr(r.err, "\"ref\": \"nope\""));
 	{
@@ -597,7 +545,7 @@ test_e2e_batch_labels_revisions_retractions(void **state)
 static void
 test_e2e_sigterm_during_batch_loses_no_ack(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	char *text = malloc(3000 * 160), *p = text, **acked;
 	struct e2e_bg s;
 	int nacked = 0;
@@ -665,7 +613,7 @@ test_e2e_sigterm_during_batch_loses_no_ack(void **state)
 		}
 		e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
 		e2e_claim_run(&r, NULL, "stats", NULL);
-		must(&r, 0, "stats after restart");
+		e2e_must(&r, 0, "stats after restart");
 		e2e_run_free(&r);
 	}
 }
@@ -679,7 +627,7 @@ test_e2e_unreachable_usage_and_help(void **state)
 	/* Nobody listens there: exit 3, a clear message, no hang. */
 	e2e_claim_run(&r, NULL, "--server", "tcp://127.0.0.1:9", "--timeout",
 	    "300", "stats", NULL);
-	must(&r, 3, "unreachable stats");
+	e2e_must(&r, 3, "unreachable stats");
 	assert_non_null(strstr(r.err, "does not answer"));
 	e2e_run_free(&r);
 	e2e_claim_run(&r,
@@ -687,15 +635,15 @@ test_e2e_unreachable_usage_and_help(void **state)
 	    "\"statement\": \"s\"}",
 	    "submit", "-", "--server", "tcp://127.0.0.1:9", "--timeout", "200",
 	    NULL);
-	must(&r, 3, "unreachable submit");
+	e2e_must(&r, 3, "unreachable submit");
 	e2e_run_free(&r);
 	/* Usage errors are 2; every verb has --help. */
-	CLAIM(2, NULL, "frobnicate");
-	CLAIM(2, NULL, "show");
-	CLAIM(2, NULL, "show", "abc", "--version", "x");
-	CLAIM(2, NULL, "submit", "-", "--window", "0");
-	CLAIM(2, "not json", "submit", "-");
-	CLAIM(2, NULL, "keygen");
+	E2E_CLAIM(2, NULL, "frobnicate");
+	E2E_CLAIM(2, NULL, "show");
+	E2E_CLAIM(2, NULL, "show", "abc", "--version", "x");
+	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
+	E2E_CLAIM(2, "not json", "submit", "-");
+	E2E_CLAIM(2, NULL, "keygen");
 	{
 		static const char *const verbs[] = {"diff", "export", "grant",
 		    "history", "keygen", "list", "party", "retract", "revise",
@@ -703,18 +651,18 @@ test_e2e_unreachable_usage_and_help(void **state)
 
 		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
 			e2e_claim_run(&r, NULL, verbs[i], "--help", NULL);
-			must(&r, 0, verbs[i]);
+			e2e_must(&r, 0, verbs[i]);
 			assert_non_null(strstr(r.out, "usage: claim"));
 			e2e_run_free(&r);
 		}
 	}
-	CLAIM(0, NULL, "--help");
+	E2E_CLAIM(0, NULL, "--help");
 	/* A schema error in the input is refused before signing. */
 	e2e_claim_run(&r,
 	    "{\"party\": \"AM\", \"topics\": [\"t\"], "
 	    "\"statement\": \"s\"}",
 	    "submit", "-", NULL);
-	must(&r, 4, "bad slug");
+	e2e_must(&r, 4, "bad slug");
 	assert_non_null(strstr(r.err, "not a slug"));
 	e2e_run_free(&r);
 }
@@ -722,7 +670,7 @@ test_e2e_unreachable_usage_and_help(void **state)
 static void
 test_e2e_key_file_permissions(void **state)
 {
-	struct fx *f = *state;
+	struct e2e_fixture *f = *state;
 	struct e2e_run r;
 	char loose[600];
 
@@ -738,12 +686,12 @@ test_e2e_key_file_permissions(void **state)
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
 	    "\"statement\": \"s\"}",
 	    "submit", "-", "--key", loose, NULL);
-	must(&r, 2, "loose key");
+	e2e_must(&r, 2, "loose key");
 	assert_non_null(strstr(r.err, "can be read by others"));
 	e2e_run_free(&r);
 	/* keygen does not overwrite a key. */
 	e2e_claim_run(&r, NULL, "keygen", "--out", f->desk_key, NULL);
-	must(&r, 2, "keygen over a key");
+	e2e_must(&r, 2, "keygen over a key");
 	e2e_run_free(&r);
 }
 

@@ -17,32 +17,9 @@
 
 static const char *examples;
 
-struct fx {
-	char *dir;
-	char data[512], admin_key[600], desk_key[600];
-	char *admin_pub, *desk_pub;
-	struct e2e_daemon d;
-};
-
-static void
-must(struct e2e_run *r, int want, const char *what)
-{
-	if (r->status != want)
-		fail_msg("%s: exit %d, want %d\nstdout: %s\nstderr: %s", what,
-		    r->status, want, r->out, r->err);
-}
-
-#define CLAIM(want, in, ...)                                                   \
-	do {                                                                   \
-		struct e2e_run r_;                                             \
-		e2e_claim_run(&r_, in, __VA_ARGS__);                           \
-		must(&r_, want, #__VA_ARGS__);                                 \
-		e2e_run_free(&r_);                                             \
-	} while (0)
-
 /* Parties from examples/parties.json, each granted to the desk. */
 static void
-load_parties(struct fx *f)
+load_parties(struct e2e_fixture *f)
 {
 	char path[1024];
 	json_t *parties, *p;
@@ -56,11 +33,11 @@ load_parties(struct fx *f)
 		const char *slug =
 		    json_string_value(json_object_get(p, "slug"));
 
-		CLAIM(0, NULL, "party", "add", slug, "--name",
+		E2E_CLAIM(0, NULL, "party", "add", slug, "--name",
 		    json_string_value(json_object_get(p, "name")), "--key",
 		    f->admin_key);
-		CLAIM(0, NULL, "grant", f->desk_pub, "--party", slug, "--key",
-		    f->admin_key);
+		E2E_CLAIM(0, NULL, "grant", f->desk_pub, "--party", slug,
+		    "--key", f->admin_key);
 	}
 	json_decref(parties);
 }
@@ -68,18 +45,9 @@ load_parties(struct fx *f)
 static int
 setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
+	struct e2e_fixture *f = e2e_fixture_new(NULL);
 
-	f->dir = tu_tmpdir();
-	snprintf(f->data, sizeof(f->data), "%s/data", f->dir);
-	f->admin_pub = e2e_keygen(f->dir, "admin");
-	f->desk_pub = e2e_keygen(f->dir, "desk");
-	snprintf(f->admin_key, sizeof(f->admin_key), "%s/admin.key", f->dir);
-	snprintf(f->desk_key, sizeof(f->desk_key), "%s/desk.key", f->dir);
-	e2e_daemon_start(&f->d, f->data, f->admin_pub, NULL, NULL);
 	load_parties(f);
-	setenv("CLAIM_KEY", f->desk_key, 1);
-	setenv("CLAIM_TIMEOUT", "5000", 1);
 	*state = f;
 	return 0;
 }
@@ -87,14 +55,7 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	struct fx *f = *state;
-
-	e2e_daemon_stop(&f->d, SIGTERM);
-	tu_rmrf(f->dir);
-	free(f->dir);
-	free(f->admin_pub);
-	free(f->desk_pub);
-	free(f);
+	e2e_fixture_free(*state);
 	return 0;
 }
 
@@ -141,11 +102,11 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/narratives.jsonl", examples);
 	e2e_claim_run(&r, NULL, "submit", path, "--json");
-	must(&r, 0, "submit the narratives");
+	e2e_must(&r, 0, "submit the narratives");
 	e2e_run_free(&r);
 
 	e2e_claim_run(&r, NULL, "list", "--json");
-	must(&r, 0, "list");
+	e2e_must(&r, 0, "list");
 	for (line = strtok_r(r.out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
 		json_t *c = json_loads(line, 0, NULL), *s, *rel;
@@ -213,7 +174,7 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 	assert_true(disputes >= 8);
 	/* The narrative diff, as JSON and as a page. */
 	{
-		struct fx *f = *state;
+		struct e2e_fixture *f = *state;
 		char html[600], *page;
 		json_t *n =
 		    e2e_claim_json(NULL, "diff", "--topic", "lachin-checkpoint",
@@ -228,7 +189,7 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 		    json_string_value(json_object_get(d, "other_party")),
 		    "am-gov");
 		snprintf(html, sizeof(html), "%s/lachin.html", f->dir);
-		CLAIM(0, NULL, "diff", "--topic", "lachin-checkpoint",
+		E2E_CLAIM(0, NULL, "diff", "--topic", "lachin-checkpoint",
 		    "--party", "az-mfa", "--party", "am-gov", "--html", html);
 		page = tu_read_file(html, NULL);
 		assert_non_null(strstr(page, "<th>az-mfa</th><th>am-gov</th>"));
@@ -249,11 +210,11 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 	/* The log verifies, end to end. */
 	{
 		char exp[600];
-		struct fx *f = *state;
+		struct e2e_fixture *f = *state;
 
 		snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
-		CLAIM(0, NULL, "export", "--out", exp);
-		CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+		E2E_CLAIM(0, NULL, "export", "--out", exp);
+		E2E_CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
 	}
 }
 
@@ -302,7 +263,7 @@ test_examples_submit_attach_checks_quotes(void **state)
 	    "support revanche must be stopped\", \"sha256\": \"%s\"}]}",
 	    sha);
 	e2e_claim_run(&r, json, "submit", "-", "--attach", seed);
-	must(&r, 4, "altered quote");
+	e2e_must(&r, 4, "altered quote");
 	assert_non_null(strstr(r.err, "the quote is not in"));
 	e2e_run_free(&r);
 	/* A quote in none of the attached documents, no sha256 given. */
@@ -311,7 +272,7 @@ test_examples_submit_attach_checks_quotes(void **state)
 	    "\"s\", \"sources\": [{\"publisher\": \"p\", \"title\": \"t\", "
 	    "\"quote\": \"words nobody wrote\"}]}",
 	    "submit", "-", "--attach", seed);
-	must(&r, 4, "unknown quote");
+	e2e_must(&r, 4, "unknown quote");
 	assert_non_null(strstr(r.err, "in none of the attached documents"));
 	e2e_run_free(&r);
 }

@@ -635,6 +635,11 @@ test_payload_validate_rules(void **state)
 	CHECK(p.claim.sources[1].has_derivation = true, PROTO_ESCHEMA, "cycle");
 	CHECK(p.claim.sources[0].from = 0, PROTO_ESCHEMA, "no other source");
 	CHECK(p.claim.sources[0].from = 7, PROTO_ESCHEMA, "no other source");
+	/* A chain through a later source whose own "from" is out of range
+	 * (found by fuzz_record): refused, nothing read past the array. */
+	CHECK((p.claim.sources[1].has_derivation = true,
+		  p.claim.sources[1].from = 64),
+	    PROTO_ESCHEMA, "sources[1].derivation.from names no other source");
 	CHECK(p.claim.version = 2, PROTO_ESCHEMA, "names its claim and prev");
 	CHECK((p.claim.version = 2, memset(p.claim.claim, 1, 32),
 		  memset(p.claim.prev, 2, 32)),

@@ -45,19 +45,25 @@ words(const char *s, size_t *n)
 	return w;
 }
 
+/* The length of a word without the blanks after it. */
+static size_t
+core(const struct word *w)
+{
+	size_t x = w->n;
+
+	while (x > 0 &&
+	    (w->p[x - 1] == ' ' || w->p[x - 1] == '\n' || w->p[x - 1] == '\t'))
+		x--;
+	return x;
+}
+
 /* Words compare without their trailing blanks. */
 static bool
 word_eq(const struct word *a, const struct word *b)
 {
-	size_t x = a->n, y = b->n;
+	size_t x = core(a);
 
-	while (x > 0 &&
-	    (a->p[x - 1] == ' ' || a->p[x - 1] == '\n' || a->p[x - 1] == '\t'))
-		x--;
-	while (y > 0 &&
-	    (b->p[y - 1] == ' ' || b->p[y - 1] == '\n' || b->p[y - 1] == '\t'))
-		y--;
-	return x == y && memcmp(a->p, b->p, x) == 0;
+	return x == core(b) && memcmp(a->p, b->p, x) == 0;
 }
 
 /* Appends text to the last segment if it has the same op, else a new one. */
@@ -109,7 +115,21 @@ claim_diff_words(const char *a, const char *b)
 							 : L(i, j + 1));
 	for (i = 0, j = 0; i < na || j < nb;) {
 		if (i < na && j < nb && word_eq(&wa[i], &wb[j])) {
-			segment(out, "same", wb[j].p, wb[j].n);
+			/* The word is the same; its blanks may not be. Both
+			 * sides must read back exactly. */
+			size_t c = core(&wa[i]), ba = wa[i].n - c,
+			       bb = wb[j].n - c;
+
+			segment(out, "same", wa[i].p, c);
+			if (ba == bb &&
+			    memcmp(wa[i].p + c, wb[j].p + c, ba) == 0) {
+				segment(out, "same", wa[i].p + c, ba);
+			} else {
+				if (ba > 0)
+					segment(out, "del", wa[i].p + c, ba);
+				if (bb > 0)
+					segment(out, "add", wb[j].p + c, bb);
+			}
 			i++;
 			j++;
 		} else if (i < na && (j == nb || L(i + 1, j) >= L(i, j + 1))) {

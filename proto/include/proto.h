@@ -119,6 +119,8 @@ PROTO_WUR int proto_buf_append(struct proto_buf *b, const void *p, size_t n);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes with the NUL). */
 void proto_hex(const uint8_t *p, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int proto_hex_digit(char c);
 /* Parses exactly 2n hex digits (either case). */
 PROTO_WUR int proto_unhex(const char *hex, uint8_t *out, size_t n);
 /* Standard base64 with padding into out (needs proto_base64_len(n)). */
@@ -487,6 +489,14 @@ struct proto_state_ops {
 	int (*head_set)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 	    const struct proto_head *head);
 };
+
+/*
+ * The key a grant is kept under in a state: key || party, *n bytes.
+ * PROTO_EINVAL for a party longer than a slug.
+ */
+#define PROTO_GRANT_KEY_MAX (PROTO_PUBKEY_LEN + PROTO_SLUG_MAX)
+PROTO_WUR int proto_grant_key(const uint8_t key[PROTO_PUBKEY_LEN],
+    const char *party, uint8_t out[PROTO_GRANT_KEY_MAX], size_t *n);
 
 /*
  * Whether rec (with decoded payload p and record hash hash) may be appended
