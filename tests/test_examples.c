@@ -255,6 +255,27 @@ test_examples_submit_attach_checks_quotes(void **state)
 	    sha);
 	json_decref(c);
 	json_decref(ack);
+		/* claim quote-check: the real quote is found where it is, an
+	 * altered one is refused with exit 1. */
+	{
+		json_t *q = e2e_claim_json(NULL, "quote-check", seed, "--quote",
+		    "Attempts to directly or indirectly support revanche and "
+		    "its armament in Armenia must be stopped",
+		    "--json");
+
+		assert_true(json_is_true(json_object_get(q, "found")));
+		assert_int_equal(json_integer_value(json_object_get(q, "line")),
+		    17);
+		assert_string_equal(
+		    json_string_value(json_object_get(q, "sha256")), sha);
+		json_decref(q);
+		e2e_claim_run(&r, NULL, "quote-check", seed, "--quote",
+		    "Attempts to directly or indirectly support revanche and "
+		    "its armament in Azerbaijan must be stopped");
+		e2e_must(&r, 1, "altered quote-check");
+		assert_non_null(strstr(r.err, "the quote is not in"));
+		e2e_run_free(&r);
+	}
 	/* An altered quote is refused before anything is signed. */
 	snprintf(json, sizeof(json),
 	    "{\"party\": \"az-mfa\", \"topics\": [\"normalization\"], "
