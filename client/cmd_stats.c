@@ -79,6 +79,12 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 		       "%.1f since start\n",
 		    (long long)json_integer_value(json_object_get(j, "rate")),
 		    up > 0 ? (double)acc / (double)up : (double)acc);
+		printf("latency      p50 %lld us, p99 %lld us from arrival to "
+		       "stored (last busy second)\n",
+		    (long long)json_integer_value(
+			json_object_get(j, "latency_p50_us")),
+		    (long long)json_integer_value(
+			json_object_get(j, "latency_p99_us")));
 		printf("disk         %.1f MiB used of a %.0f MiB map\n",
 		    (double)json_integer_value(
 			json_object_get(j, "disk_used")) /

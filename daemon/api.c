@@ -886,6 +886,8 @@ h_stats(struct api *a, struct req *r)
 	    (rc = put_kv(b, "map_size", st.map_size)) ||
 	    (rc = put_kv(b, "disk_used", st.used)) ||
 	    (rc = put_kv(b, "rate", recent / 60)) ||
+	    (rc = put_kv(b, "latency_p50_us", d->lat_p50)) ||
+	    (rc = put_kv(b, "latency_p99_us", d->lat_p99)) ||
 	    (rc = proto_cbor_put_str(b, "feed")) ||
 	    (rc = proto_cbor_put_str(b, d->pub_ep)) ||
 	    (rc = proto_cbor_put_str(b, "origin")) ||
@@ -895,7 +897,7 @@ h_stats(struct api *a, struct req *r)
 	    (rc = proto_cbor_put_str(b, "curve_key")) ||
 	    (rc = proto_cbor_put_str(b, d->auth ? auth_public(d->auth) : "")))
 		return rc;
-	return proto_cbor_map_end(b, start, 22);
+	return proto_cbor_map_end(b, start, 24);
 }
 
 struct parties_ctx {

@@ -88,6 +88,8 @@ struct daemon {
 	_Atomic uint64_t batches;
 	_Atomic uint64_t subscribers;
 	_Atomic uint64_t published;
+	/* Arrival to stored and published, microseconds, last second. */
+	_Atomic uint64_t lat_p50, lat_p99;
 	/* The log's signing key and its last checkpoint (main thread). */
 	char origin[PROTO_ORIGIN_MAX + 1];
 	char vkey[PROTO_VKEY_MAX];

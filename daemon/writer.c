@@ -12,6 +12,8 @@
 
 #include "claimd.h"
 
+#define LAT_SAMPLES 8192
+
 struct writer {
 	struct daemon *d;
 	void *in;   /* PULL from the workers */
@@ -23,6 +25,10 @@ struct writer {
 	struct job **ring;
 	uint64_t next_seq;
 	struct job **jobs;
+	/* Arrival to acknowledgement, microseconds, over the last second. */
+	uint32_t lat[LAT_SAMPLES];
+	size_t nlat;
+	uint64_t lat_since;
 	struct store_entry *entries;
 	struct store_result *res;
 	struct proto_buf buf;
@@ -38,9 +44,36 @@ publish(struct writer *w, const char *topic, const struct proto_buf *b)
 		log_warn("feed: cannot publish");
 }
 
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * Each second (or when the feed goes quiet), the latency percentiles of
+ * what was stored since.
+ */
+static void
+latency(struct writer *w, uint64_t t, bool quiet)
+{
+	if (w->nlat > 0 &&
+	    (quiet || w->nlat == LAT_SAMPLES || t - w->lat_since >= 1000000)) {
+		qsort(w->lat, w->nlat, sizeof(w->lat[0]), cmp_u32);
+		w->d->lat_p50 = w->lat[w->nlat / 2];
+		w->d->lat_p99 = w->lat[w->nlat * 99 / 100];
+		w->nlat = 0;
+	}
+	if (w->nlat == 0)
+		w->lat_since = t;
+}
+
 static void
 heartbeat(struct writer *w)
 {
+	latency(w, now_us(), true);
 	w->buf.len = 0;
 	if (feed_heartbeat(&w->buf, w->size) == PROTO_OK)
 		publish(w, PROTO_FEED_HEARTBEAT, &w->buf);
@@ -100,9 +133,18 @@ commit(struct writer *w, size_t n)
 				w->d->published++;
 			}
 		}
+		if (j->rc == PROTO_OK && w->nlat < LAT_SAMPLES) {
+			uint64_t t = now_us();
+
+			w->lat[w->nlat++] =
+			    (uint32_t)(t - j->t_recv > UINT32_MAX
+				    ? UINT32_MAX
+				    : t - j->t_recv);
+		}
 		if (job_send(w->done, j) != 0)
 			job_free(j);
 	}
+	latency(w, now_us(), false);
 	w->d->batches++;
 	log_debug("batch of %zu: %zu new, %llu us", n, stored,
 	    (unsigned long long)(now_us() - t0));

@@ -489,8 +489,7 @@ cleanup:
 
 /*
  * Maps are written with a one-byte placeholder head, then sorted and given
- * their real head; fewer than 24 pairs always fit that byte, which covers
- * every map of the schema and of the wire protocol.
+ * their real head: one byte for fewer than 24 pairs, two up to 255.
  */
 int
 proto_cbor_map_begin(struct proto_buf *b, size_t *start)
@@ -506,10 +505,24 @@ proto_cbor_map_begin(struct proto_buf *b, size_t *start)
 int
 proto_cbor_map_end(struct proto_buf *b, size_t start, size_t npairs)
 {
-	if (npairs >= 24 || start == 0)
+	int rc;
+
+	if (npairs > 255 || start == 0)
 		return PROTO_EINVAL;
-	b->data[start - 1] = (uint8_t)(0xa0 | npairs);
-	return proto_cbor_sort_map(b, start, npairs);
+	if ((rc = proto_cbor_sort_map(b, start, npairs)) != PROTO_OK)
+		return rc;
+	if (npairs < 24) {
+		b->data[start - 1] = (uint8_t)(0xa0 | npairs);
+		return PROTO_OK;
+	}
+	/* 24 pairs or more take a two-byte head: make room for it. */
+	if ((rc = proto_buf_reserve(b, 1)) != PROTO_OK)
+		return rc;
+	memmove(b->data + start + 1, b->data + start, b->len - start);
+	b->data[start - 1] = 0xb8;
+	b->data[start] = (uint8_t)npairs;
+	b->len++;
+	return PROTO_OK;
 }
 
 /*

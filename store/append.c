@@ -84,13 +84,10 @@ w_claim_head(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 {
 	struct wctx *w = ctx;
 	struct store_claim c;
-	MDB_val v;
 	int rc;
 
-	if ((rc = get(w, w->s->claim, id, PROTO_HASH_LEN, &v, found)) != 0 ||
+	if ((rc = store_claim_find(w->txn, w->s, id, &c, found)) != 0 ||
 	    !*found)
-		return rc;
-	if ((rc = store_claim_decode(&v, &c)) != PROTO_OK)
 		return rc;
 	memset(head, 0, sizeof(*head));
 	head->version = c.version;
@@ -143,39 +140,36 @@ w_head_set(
 {
 	struct wctx *w = ctx;
 	uint8_t v[CLAIM_VAL_FIXED + PROTO_SLUG_MAX], k[INDEX_KEY_MAX];
-	uint8_t vk[PROTO_HASH_LEN + 8], idx[8];
+	uint8_t first_key[8], vk[VERSION_KEY_LEN], idx[8];
 	size_t pl = strlen(head->party);
 	uint64_t first = w->index;
 	struct store_claim c;
-	MDB_val old;
+	unsigned flags = 0;
 	bool found;
 	int rc;
 
-	if ((rc = get(w, w->s->claim, id, PROTO_HASH_LEN, &old, &found)) != 0)
+	if ((rc = store_claim_find(w->txn, w->s, id, &c, &found)) != 0)
 		return rc;
 	if (found) {
-		if ((rc = store_claim_decode(&old, &c)) != PROTO_OK)
-			return rc;
 		first = c.first;
 	} else {
-		/* A new claim: into creation order and its party's list. */
-		if ((rc = put(w, w->s->order, (store_be64(idx, first), idx), 8,
-			 id, PROTO_HASH_LEN, MDB_APPEND)) != 0 ||
-		    (rc = put(w, w->s->byparty, k,
-			 store_index_key(k, head->party, first), id,
-			 PROTO_HASH_LEN, 0)) != 0)
+		/* A new claim: at the end of the claim index, and of its
+		 * party's list. */
+		flags = MDB_APPEND;
+		if ((rc = put(w, w->s->byparty, k,
+			 store_index_key(k, head->party, first), NULL, 0, 0)))
 			return rc;
 	}
-	store_be64(v, first);
-	store_be64(v + 8, w->index);
-	store_be64(v + 16, head->version);
-	memcpy(v + 24, head->hash, PROTO_HASH_LEN);
+	store_be64(first_key, first);
+	memcpy(v, id, PROTO_HASH_LEN);
+	store_be64(v + PROTO_HASH_LEN, w->index);
+	store_be64(v + PROTO_HASH_LEN + 8, head->version);
+	memcpy(v + PROTO_HASH_LEN + 16, head->hash, PROTO_HASH_LEN);
 	memcpy(v + CLAIM_VAL_FIXED, head->party, pl);
-	if ((rc = put(w, w->s->claim, id, PROTO_HASH_LEN, v,
-		 CLAIM_VAL_FIXED + pl, 0)) != 0)
+	if ((rc = put(w, w->s->claim, first_key, 8, v, CLAIM_VAL_FIXED + pl,
+		 flags)) != 0)
 		return rc;
-	memcpy(vk, id, PROTO_HASH_LEN);
-	store_be64(vk + PROTO_HASH_LEN, head->version);
+	store_version_key(vk, first, head->version);
 	store_be64(idx, w->index);
 	return put(w, w->s->version, vk, sizeof(vk), idx, 8, MDB_NOOVERWRITE);
 }
@@ -224,18 +218,17 @@ topics_add(struct wctx *w, const struct proto_claim *c,
 {
 	uint8_t k[INDEX_KEY_MAX];
 	struct store_claim sc;
-	MDB_val v;
 	bool found;
 	int rc;
 
-	if ((rc = get(w, w->s->claim, id, PROTO_HASH_LEN, &v, &found)) != 0)
+	if ((rc = store_claim_find(w->txn, w->s, id, &sc, &found)) != 0)
 		return rc;
-	if (!found || store_claim_decode(&v, &sc) != PROTO_OK)
+	if (!found)
 		return PROTO_ESTORE;
 	for (size_t i = 0; i < c->ntopics; i++)
 		if ((rc = put(w, w->s->bytopic, k,
-			 store_index_key(k, c->topics[i], sc.first), id,
-			 PROTO_HASH_LEN, 0)) != 0)
+			 store_index_key(k, c->topics[i], sc.first), NULL, 0,
+			 0)) != 0)
 			return rc;
 	return PROTO_OK;
 }

@@ -86,24 +86,15 @@ tree_ok(struct check *c, uint64_t i, const uint8_t leaf[PROTO_HASH_LEN])
 
 static int
 index_has(struct check *c, MDB_dbi dbi, const char *what, const char *name,
-    uint64_t first, const uint8_t id[PROTO_HASH_LEN])
+    uint64_t first)
 {
 	uint8_t k[INDEX_KEY_MAX];
-	MDB_val key = {0, k}, val;
+	MDB_val key = {store_index_key(k, name, first), k}, val;
 
-	if (name != NULL) {
-		key.mv_size = store_index_key(k, name, first);
-	} else {
-		store_be64(k, first);
-		key.mv_size = 8;
-	}
-	if (mdb_get(c->snap->txn, dbi, &key, &val) != 0 ||
-	    val.mv_size != PROTO_HASH_LEN ||
-	    memcmp(val.mv_data, id, PROTO_HASH_LEN) != 0)
+	if (mdb_get(c->snap->txn, dbi, &key, &val) != 0 || val.mv_size != 0)
 		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
-		    "%s index lacks claim at %llu%s%s", what,
-		    (unsigned long long)first, name ? " under " : "",
-		    name ? name : "");
+		    "%s index lacks claim at %llu under %s", what,
+		    (unsigned long long)first, name);
 	return PROTO_OK;
 }
 
@@ -127,14 +118,17 @@ claim_ok(struct check *c, uint64_t i, const struct proto_claim *cl,
 		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
 		    "entry %llu: claim missing from the claim index",
 		    (unsigned long long)i);
+	if (cl->version == 1 && sc.first != i)
+		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
+		    "entry %llu: claim index has it at %llu",
+		    (unsigned long long)i, (unsigned long long)sc.first);
 	if (cl->version == 1 &&
-	    ((rc = index_has(c, c->snap->s->order, "order", NULL, i, id)) ||
-		(rc = index_has(
-		     c, c->snap->s->byparty, "party", cl->party, i, id))))
+	    (rc = index_has(c, c->snap->s->byparty, "party", cl->party, i)) !=
+		PROTO_OK)
 		return rc;
 	for (size_t t = 0; t < cl->ntopics; t++)
 		if ((rc = index_has(c, c->snap->s->bytopic, "topic",
-			 cl->topics[t], sc.first, id)) != PROTO_OK)
+			 cl->topics[t], sc.first)) != PROTO_OK)
 			return rc;
 	return PROTO_OK;
 }
@@ -268,16 +262,17 @@ topics_ok(struct check *c)
 	if (mdb_cursor_open(c->snap->txn, c->snap->s->bytopic, &cur) != 0)
 		return PROTO_ESTORE;
 	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
-		struct store_claim sc;
+		uint8_t k[8];
+		MDB_val ck = {8, k}, cv;
 
 		n++;
-		if (key.mv_size < 10 || val.mv_size != PROTO_HASH_LEN ||
-		    store_claim_get(c->snap, val.mv_data, &sc) != PROTO_OK ||
-		    store_get64((uint8_t *)key.mv_data + key.mv_size - 8) !=
-			sc.first) {
+		if (key.mv_size >= 10)
+			memcpy(k, (uint8_t *)key.mv_data + key.mv_size - 8, 8);
+		if (key.mv_size < 10 || val.mv_size != 0 ||
+		    mdb_get(c->snap->txn, c->snap->s->claim, &ck, &cv) != 0) {
 			mdb_cursor_close(cur);
 			return proto_fail(c->err, c->errlen, PROTO_ESTORE,
-			    "topic index entry %llu names no such claim",
+			    "topic index entry %llu names no claim",
 			    (unsigned long long)n);
 		}
 	}
@@ -304,7 +299,6 @@ totals_ok(struct check *c, uint64_t size)
 	    {"tree", entries(c, s->tree), c->nodes},
 	    {"version index", entries(c, s->version), c->versions},
 	    {"claim index", entries(c, s->claim), claims},
-	    {"order index", entries(c, s->order), claims},
 	    {"party claim index", entries(c, s->byparty), claims},
 	    {"party index", entries(c, s->party),
 		proto_memstate_count(c->ms, PROTO_KIND_PARTY)},

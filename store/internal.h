@@ -16,21 +16,25 @@
  *
  *   log      index                     -> record bytes
  *   hash     record hash               -> index
- *   claim    claim id                  -> first, head, version,
+ *   claim    first index               -> claim id, head index, version,
  *                                         head hash, party
- *   version  claim id || version       -> index
- *   order    first index               -> claim id
- *   byparty  party || 0 || first index -> claim id
- *   bytopic  topic || 0 || first index -> claim id
+ *   version  first index || version    -> index
+ *   byparty  party || 0 || first index -> (nothing)
+ *   bytopic  topic || 0 || first index -> (nothing)
  *   party    slug                      -> index || name
  *   grant    key || slug               -> index
  *   tree     level || node index       -> hash of that complete subtree
  *   meta     name                      -> value
+ *
+ * A claim is found by its id through hash (its id is the hash of its
+ * version 1, whose index is the claim's first index). Keyed by that
+ * index, a new claim is appended at the end of claim and version, so the
+ * only index a new record dirties at random is hash: commits stay small.
  */
 struct store {
 	MDB_env *env;
-	MDB_dbi log, hash, claim, version, order, byparty, bytopic, party,
-	    grant, tree, meta;
+	MDB_dbi log, hash, claim, version, byparty, bytopic, party, grant, tree,
+	    meta;
 	/* Readers hold it shared; growing the map takes it exclusively, as
 	 * LMDB allows a resize only with no transaction open. */
 	pthread_rwlock_t resize;
@@ -42,7 +46,8 @@ struct store_snap {
 	MDB_txn *txn;
 };
 
-#define CLAIM_VAL_FIXED (8 + 8 + 8 + PROTO_HASH_LEN)
+#define CLAIM_VAL_FIXED (PROTO_HASH_LEN + 8 + 8 + PROTO_HASH_LEN)
+#define VERSION_KEY_LEN 16
 #define TREE_KEY_LEN    9
 #define INDEX_KEY_MAX   (PROTO_SLUG_MAX + 1 + 8)
 
@@ -63,8 +68,17 @@ int store_err(int mdb_rc);
 void store_tree_key(uint8_t key[TREE_KEY_LEN], unsigned level, uint64_t index);
 /* name || 0 || be64(first), for byparty and bytopic; returns its length. */
 size_t store_index_key(uint8_t *key, const char *name, uint64_t first);
-/* Decodes a claim value into c (id not set). */
-int store_claim_decode(const MDB_val *v, struct store_claim *c);
+/* Decodes the claim value stored under first into c. */
+int store_claim_decode(const MDB_val *v, uint64_t first, struct store_claim *c);
+/*
+ * The claim whose id is id, in txn; *found false if there is none (also
+ * when id is the hash of a record that starts no claim).
+ */
+int store_claim_find(MDB_txn *txn, struct store *s,
+    const uint8_t id[PROTO_HASH_LEN], struct store_claim *c, bool *found);
+/* be64(first) || be64(version) */
+void store_version_key(
+    uint8_t key[VERSION_KEY_LEN], uint64_t first, uint64_t version);
 /* The counter called name in meta, 0 if absent. */
 int store_counter(MDB_txn *txn, struct store *s, const char *name, uint64_t *v);
 

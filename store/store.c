@@ -70,7 +70,7 @@ store_index_key(uint8_t *key, const char *name, uint64_t first)
 }
 
 int
-store_claim_decode(const MDB_val *v, struct store_claim *c)
+store_claim_decode(const MDB_val *v, uint64_t first, struct store_claim *c)
 {
 	const uint8_t *p = v->mv_data;
 	size_t plen;
@@ -78,13 +78,52 @@ store_claim_decode(const MDB_val *v, struct store_claim *c)
 	if (v->mv_size < CLAIM_VAL_FIXED + 1 ||
 	    (plen = v->mv_size - CLAIM_VAL_FIXED) > PROTO_SLUG_MAX)
 		return PROTO_ESTORE;
-	c->first = store_get64(p);
-	c->head = store_get64(p + 8);
-	c->version = store_get64(p + 16);
-	memcpy(c->head_hash, p + 24, PROTO_HASH_LEN);
+	c->first = first;
+	memcpy(c->id, p, PROTO_HASH_LEN);
+	c->head = store_get64(p + PROTO_HASH_LEN);
+	c->version = store_get64(p + PROTO_HASH_LEN + 8);
+	memcpy(c->head_hash, p + PROTO_HASH_LEN + 16, PROTO_HASH_LEN);
 	memcpy(c->party, p + CLAIM_VAL_FIXED, plen);
 	c->party[plen] = '\0';
 	return PROTO_OK;
+}
+
+int
+store_claim_find(MDB_txn *txn, struct store *s,
+    const uint8_t id[PROTO_HASH_LEN], struct store_claim *c, bool *found)
+{
+	MDB_val key = {PROTO_HASH_LEN, (void *)id}, val;
+	uint8_t k[8];
+	int rc;
+
+	*found = false;
+	if ((rc = mdb_get(txn, s->hash, &key, &val)) == MDB_NOTFOUND)
+		return PROTO_OK;
+	if (rc != 0)
+		return store_err(rc);
+	if (val.mv_size != 8)
+		return PROTO_ESTORE;
+	memcpy(k, val.mv_data, 8);
+	key.mv_size = 8;
+	key.mv_data = k;
+	if ((rc = mdb_get(txn, s->claim, &key, &val)) == MDB_NOTFOUND)
+		return PROTO_OK; /* that record starts no claim */
+	if (rc != 0)
+		return store_err(rc);
+	if ((rc = store_claim_decode(&val, store_get64(k), c)) != PROTO_OK)
+		return rc;
+	if (memcmp(c->id, id, PROTO_HASH_LEN) != 0)
+		return PROTO_ESTORE;
+	*found = true;
+	return PROTO_OK;
+}
+
+void
+store_version_key(
+    uint8_t key[VERSION_KEY_LEN], uint64_t first, uint64_t version)
+{
+	store_be64(key, first);
+	store_be64(key + 8, version);
 }
 
 static int
@@ -98,7 +137,6 @@ open_dbs(struct store *s, char *err, size_t errlen)
 	    {"hash", offsetof(struct store, hash)},
 	    {"claim", offsetof(struct store, claim)},
 	    {"version", offsetof(struct store, version)},
-	    {"order", offsetof(struct store, order)},
 	    {"byparty", offsetof(struct store, byparty)},
 	    {"bytopic", offsetof(struct store, bytopic)},
 	    {"party", offsetof(struct store, party)},
@@ -458,25 +496,26 @@ int
 store_claim_get(struct store_snap *snap, const uint8_t id[PROTO_HASH_LEN],
     struct store_claim *c)
 {
-	MDB_val key = {PROTO_HASH_LEN, (void *)id}, val;
+	bool found;
 	int rc;
 
-	if ((rc = mdb_get(snap->txn, snap->s->claim, &key, &val)) != 0)
-		return store_err(rc);
-	memcpy(c->id, id, PROTO_HASH_LEN);
-	return store_claim_decode(&val, c);
+	if ((rc = store_claim_find(snap->txn, snap->s, id, c, &found)) != 0)
+		return rc;
+	return found ? PROTO_OK : PROTO_ENOTFOUND;
 }
 
 int
 store_claim_version(struct store_snap *snap, const uint8_t id[PROTO_HASH_LEN],
     uint64_t v, uint64_t *index)
 {
-	uint8_t k[PROTO_HASH_LEN + 8];
+	uint8_t k[VERSION_KEY_LEN];
 	MDB_val key = {sizeof(k), k}, val;
+	struct store_claim c;
 	int rc;
 
-	memcpy(k, id, PROTO_HASH_LEN);
-	store_be64(k + PROTO_HASH_LEN, v);
+	if ((rc = store_claim_get(snap, id, &c)) != PROTO_OK)
+		return rc;
+	store_version_key(k, c.first, v);
 	if ((rc = mdb_get(snap->txn, snap->s->version, &key, &val)) != 0)
 		return store_err(rc);
 	if (val.mv_size != 8)
@@ -513,6 +552,20 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 	return rc;
 }
 
+/* The claim that starts at log index first. */
+static int
+claim_at(struct store_snap *snap, uint64_t first, struct store_claim *c)
+{
+	uint8_t k[8];
+	MDB_val key = {8, k}, val;
+	int rc;
+
+	store_be64(k, first);
+	if ((rc = mdb_get(snap->txn, snap->s->claim, &key, &val)) != 0)
+		return rc == MDB_NOTFOUND ? PROTO_ESTORE : store_err(rc);
+	return store_claim_decode(&val, first, c);
+}
+
 int
 store_claims(struct store_snap *snap, const char *party, const char *topic,
     uint64_t from, store_claim_fn fn, void *ctx)
@@ -521,7 +574,7 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 	const char *name = topic != NULL ? topic : party;
 	MDB_dbi dbi = topic != NULL ? snap->s->bytopic
 	    : party != NULL         ? snap->s->byparty
-				    : snap->s->order;
+				    : snap->s->claim;
 	size_t plen = 0; /* length of the name || 0 prefix */
 	MDB_val key, val;
 	MDB_cursor *cur;
@@ -541,17 +594,17 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 	if ((rc = mdb_cursor_open(snap->txn, dbi, &cur)) != 0)
 		return store_err(rc);
 	while ((rc = mdb_cursor_get(cur, &key, &val, op)) == 0) {
+		uint64_t first;
 		struct store_claim c;
 
 		op = MDB_NEXT;
 		if (key.mv_size != plen + 8 ||
 		    memcmp(key.mv_data, k, plen) != 0)
 			break; /* past this name */
-		if (val.mv_size != PROTO_HASH_LEN) {
-			rc = PROTO_ESTORE;
-			break;
-		}
-		if ((rc = store_claim_get(snap, val.mv_data, &c)) != PROTO_OK)
+		first = store_get64((uint8_t *)key.mv_data + plen);
+		rc = name != NULL ? claim_at(snap, first, &c)
+				  : store_claim_decode(&val, first, &c);
+		if (rc != PROTO_OK)
 			break;
 		if (topic != NULL && party != NULL && strcmp(c.party, party))
 			continue;

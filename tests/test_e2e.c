@@ -159,6 +159,32 @@ test_e2e_claim_lifecycle(void **state)
 	/* Not found is exit 1; a bad prefix is a usage error. */
 	E2E_CLAIM(1, NULL, "show", "0000000000000000");
 	E2E_CLAIM(2, NULL, "show", "xyz");
+
+	/*
+	 * stats reports arrival-to-stored latency once the writer has
+	 * summed up a quiet second: present, ordered, and plausible.
+	 */
+	{
+		json_int_t p50 = 0, p99 = 0;
+
+		for (int i = 0; i < 40 && p50 == 0; i++) {
+			j = e2e_claim_json(NULL, "stats", "--json");
+			p50 = json_integer_value(
+			    json_object_get(j, "latency_p50_us"));
+			p99 = json_integer_value(
+			    json_object_get(j, "latency_p99_us"));
+			json_decref(j);
+			if (p50 == 0)
+				usleep(100 * 1000);
+		}
+		assert_true(p50 > 0);
+		assert_true(p99 >= p50);
+		assert_true(p99 < 10 * 1000 * 1000);
+		e2e_claim_run(&r, NULL, "stats", NULL);
+		e2e_must(&r, 0, "stats");
+		assert_non_null(strstr(r.out, "latency      p50 "));
+		e2e_run_free(&r);
+	}
 }
 
 static void

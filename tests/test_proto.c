@@ -186,6 +186,36 @@ test_cbor_sort_map(void **state)
 	proto_buf_release(&b);
 }
 
+/* map_begin/map_end across the one-byte head limit. */
+static void
+test_cbor_map_heads(void **state)
+{
+	struct proto_buf b;
+
+	(void)state;
+	for (size_t n = 0; n <= 40; n++) {
+		size_t start, used;
+
+		proto_buf_init(&b);
+		assert_int_equal(proto_cbor_put_uint(&b, 7), 0); /* before */
+		assert_int_equal(proto_cbor_map_begin(&b, &start), 0);
+		for (size_t i = n; i-- > 0;) {
+			char key[24];
+
+			snprintf(key, sizeof(key), "k%02zu", i);
+			assert_int_equal(proto_cbor_put_str(&b, key), 0);
+			assert_int_equal(proto_cbor_put_uint(&b, i), 0);
+		}
+		assert_int_equal(proto_cbor_map_end(&b, start, n), PROTO_OK);
+		assert_int_equal(
+		    proto_cbor_check(b.data + 1, b.len - 1, 4, &used, NULL, 0),
+		    PROTO_OK);
+		assert_int_equal(used, b.len - 1);
+		assert_int_equal(b.data[1], n < 24 ? 0xa0 | n : 0xb8);
+		proto_buf_release(&b);
+	}
+}
+
 static void
 test_cbor_reader_fields(void **state)
 {
@@ -1627,6 +1657,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_cbor_writer_shortest),
 	    cmocka_unit_test(test_cbor_check_each_violation),
 	    cmocka_unit_test(test_cbor_sort_map),
+	    cmocka_unit_test(test_cbor_map_heads),
 	    cmocka_unit_test(test_cbor_reader_fields),
 	    cmocka_unit_test(test_record_roundtrip),
 	    cmocka_unit_test(test_record_registry_roundtrip),

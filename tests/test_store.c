@@ -741,10 +741,11 @@ test_store_check_detects_damage(void **state)
 	tu_claim(&p, "am-mfa", "borders", "checked");
 	append_ok(f->s, &p, desk_sk, v1);
 	store_close(f->s);
-	memcpy(vk, v1, 32);
-	memset(vk + 32, 0, 8);
-	vk[39] = 1;
-	damage(f->dir, "version", vk, sizeof(vk), NULL, 0);
+	/* The version index key: the claim's first index (2), version 1. */
+	memset(vk, 0, 16);
+	vk[7] = 2;
+	vk[15] = 1;
+	damage(f->dir, "version", vk, 16, NULL, 0);
 	f->s = open_store(f->dir, 0);
 	rc = store_check(f->s, NULL, NULL, err, sizeof(err));
 	assert_int_equal(rc, PROTO_ESTORE);

@@ -149,7 +149,7 @@ PROTO_WUR int proto_cbor_put_tag(struct proto_buf *b, uint64_t tag);
 PROTO_WUR int proto_cbor_put_bool(struct proto_buf *b, bool v);
 PROTO_WUR int proto_cbor_put_null(struct proto_buf *b);
 /*
- * A map of fewer than 24 pairs written in any order: map_begin() writes a
+ * A map of up to 255 pairs written in any order: map_begin() writes a
  * placeholder head, map_end() gives it the pair count and sorts the pairs.
  */
 PROTO_WUR int proto_cbor_map_begin(struct proto_buf *b, size_t *start);
