@@ -294,7 +294,7 @@ batch_attach(struct batch *b, const char *path)
 	if ((a->doc = cli_read_input(path, &a->len, err, sizeof(err))) == NULL)
 		return cli_fail(EX_USAGE, "%s", err);
 	a->name = path;
-	claim_sha256(a->doc, a->len, a->sha256);
+	proto_sha256(a->doc, a->len, a->sha256);
 	b->nattach++;
 	return EX_DONE;
 }

@@ -37,7 +37,7 @@ cmd_quote_check(struct cli *cli, int argc, char **argv)
 	if ((doc = cli_read_input(argv[optind], &len, err, sizeof(err))) ==
 	    NULL)
 		return cli_fail(EX_USAGE, "%s", err);
-	claim_sha256(doc, len, sha);
+	proto_sha256(doc, len, sha);
 	proto_hex(sha, PROTO_HASH_LEN, hex);
 	found = claim_quote_find(doc, len, quote, &start, &end);
 	if (found)

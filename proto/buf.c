@@ -108,15 +108,63 @@ proto_base64(const uint8_t *p, size_t n, char *out)
 	    out, proto_base64_len(n), p, n, sodium_base64_VARIANT_ORIGINAL);
 }
 
+/* The value of a base64 digit, or 64. */
+static uint8_t
+b64_value(char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return (uint8_t)(c - 'A');
+	if (c >= 'a' && c <= 'z')
+		return (uint8_t)(c - 'a' + 26);
+	if (c >= '0' && c <= '9')
+		return (uint8_t)(c - '0' + 52);
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return 64;
+}
+
+/*
+ * Strict: padded to a multiple of four, no other characters, and the
+ * bits the padding leaves over zero, so each byte string has exactly one
+ * encoding. Not constant-time (libsodium's is, and several times slower):
+ * only public data, records and notes, is decoded here.
+ */
 int
 proto_unbase64(
     const char *s, size_t slen, uint8_t *out, size_t cap, size_t *outlen)
 {
-	const char *end;
+	size_t pad = 0, n = 0;
 
-	if (sodium_base642bin(out, cap, s, slen, NULL, outlen, &end,
-		sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    end != s + slen)
+	if (slen % 4 != 0)
 		return PROTO_EINVAL;
+	if (slen > 0 && s[slen - 1] == '=')
+		pad = s[slen - 2] == '=' ? 2 : 1;
+	if (slen / 4 * 3 - pad > cap)
+		return PROTO_EINVAL;
+	for (size_t i = 0; i < slen; i += 4) {
+		uint8_t a = b64_value(s[i]), b = b64_value(s[i + 1]),
+			c = b64_value(s[i + 2]), d = b64_value(s[i + 3]);
+		bool last = i + 4 == slen;
+
+		if (last && pad == 2) {
+			if ((a | b) > 63 || (b & 0x0f) != 0)
+				return PROTO_EINVAL;
+			out[n++] = (uint8_t)(a << 2 | b >> 4);
+		} else if (last && pad == 1) {
+			if ((a | b | c) > 63 || (c & 0x03) != 0)
+				return PROTO_EINVAL;
+			out[n++] = (uint8_t)(a << 2 | b >> 4);
+			out[n++] = (uint8_t)(b << 4 | c >> 2);
+		} else {
+			if ((a | b | c | d) > 63)
+				return PROTO_EINVAL;
+			out[n++] = (uint8_t)(a << 2 | b >> 4);
+			out[n++] = (uint8_t)(b << 4 | c >> 2);
+			out[n++] = (uint8_t)(c << 6 | d);
+		}
+	}
+	*outlen = n;
 	return PROTO_OK;
 }

@@ -223,7 +223,16 @@ proto_utf8_valid(const uint8_t *s, size_t n)
 		size_t len;
 
 		if (c < 0x80) {
+			uint64_t w;
+
+			/* Mostly ASCII: eight bytes at a time. */
 			i++;
+			while (n - i >= 8) {
+				memcpy(&w, s + i, 8);
+				if (w & 0x8080808080808080ULL)
+					break;
+				i += 8;
+			}
 			continue;
 		}
 		if (c >= 0xc2 && c <= 0xdf) {
@@ -778,7 +787,8 @@ proto_cbor_rd_fields(struct proto_cbor_rd *rd, struct proto_field *f, size_t nf,
 			return proto_fail(
 			    err, errlen, code, "map key is not text");
 		for (k = 0; k < nf; k++)
-			if (strlen(f[k].key) == klen &&
+			if (klen > 0 && f[k].key[0] == key[0] &&
+			    strnlen(f[k].key, klen + 1) == klen &&
 			    memcmp(f[k].key, key, klen) == 0)
 				break;
 		if (k == nf) {
@@ -805,13 +815,4 @@ proto_cbor_rd_fields(struct proto_cbor_rd *rd, struct proto_field *f, size_t nf,
 			return proto_fail(
 			    err, errlen, code, "\"%s\" missing", f[k].key);
 	return PROTO_OK;
-}
-
-struct proto_field *
-proto_field_get(struct proto_field *f, size_t nf, const char *key)
-{
-	for (size_t k = 0; k < nf; k++)
-		if (strcmp(f[k].key, key) == 0)
-			return &f[k];
-	return NULL;
 }

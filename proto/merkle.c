@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include <nettle/sha2.h>
 #include <sodium.h>
 
 #include "proto.h"
@@ -15,13 +16,23 @@
 void
 proto_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[PROTO_HASH_LEN])
 {
-	crypto_hash_sha256_state st;
+	struct sha256_ctx st;
 	const uint8_t prefix = 0x00;
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, data, len);
-	crypto_hash_sha256_final(&st, out);
+	sha256_init(&st);
+	sha256_update(&st, 1, &prefix);
+	sha256_update(&st, len, data);
+	sha256_digest(&st, PROTO_HASH_LEN, out);
+}
+
+void
+proto_sha256(const void *data, size_t len, uint8_t out[PROTO_HASH_LEN])
+{
+	struct sha256_ctx st;
+
+	sha256_init(&st);
+	sha256_update(&st, len, data);
+	sha256_digest(&st, PROTO_HASH_LEN, out);
 }
 
 void
@@ -33,7 +44,7 @@ proto_merkle_node(const uint8_t left[PROTO_HASH_LEN],
 	buf[0] = 0x01;
 	memcpy(buf + 1, left, PROTO_HASH_LEN);
 	memcpy(buf + 1 + PROTO_HASH_LEN, right, PROTO_HASH_LEN);
-	crypto_hash_sha256(out, buf, sizeof(buf));
+	proto_sha256(buf, sizeof(buf), out);
 }
 
 /* The largest power of two smaller than n (n > 1). */
@@ -87,7 +98,7 @@ proto_merkle_root(proto_merkle_get_fn get, void *ctx, uint64_t size,
     uint8_t out[PROTO_HASH_LEN])
 {
 	if (size == 0) {
-		crypto_hash_sha256(out, NULL, 0);
+		proto_sha256(NULL, 0, out);
 		return PROTO_OK;
 	}
 	return subtree(get, ctx, 0, size, out);
@@ -306,7 +317,7 @@ proto_merkle_edge_root(
 	bool first = true;
 
 	if (e->size == 0) {
-		crypto_hash_sha256(out, NULL, 0);
+		proto_sha256(NULL, 0, out);
 		return;
 	}
 	for (unsigned l = 0; l < 64; l++) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <nettle/sha2.h>
 
 #include "proto.h"
 
@@ -40,14 +41,14 @@ void
 proto_note_keyid(
     const char *name, const uint8_t pk[PROTO_PUBKEY_LEN], uint8_t id[4])
 {
-	crypto_hash_sha256_state st;
-	uint8_t h[32], sep[2] = {'\n', ALG_ED25519};
+	struct sha256_ctx st;
+	uint8_t h[SHA256_DIGEST_SIZE], sep[2] = {'\n', ALG_ED25519};
 
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, (const uint8_t *)name, strlen(name));
-	crypto_hash_sha256_update(&st, sep, 2);
-	crypto_hash_sha256_update(&st, pk, PROTO_PUBKEY_LEN);
-	crypto_hash_sha256_final(&st, h);
+	sha256_init(&st);
+	sha256_update(&st, strlen(name), (const uint8_t *)name);
+	sha256_update(&st, 2, sep);
+	sha256_update(&st, PROTO_PUBKEY_LEN, pk);
+	sha256_digest(&st, sizeof(h), h);
 	memcpy(id, h, 4);
 }
 

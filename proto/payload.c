@@ -138,6 +138,23 @@ proto_text_valid(const char *s, size_t n)
 	if (!proto_utf8_valid(u, n))
 		return false;
 	for (size_t i = 0; i < n; i++) {
+		uint64_t w;
+
+		/*
+		 * Eight printable ASCII bytes (0x20..0x7e) at a time. With
+		 * no high bit set no byte carries into the next: b + 0x60
+		 * has its high bit iff b >= 0x20, b + 0x01 iff b == 0x7f.
+		 */
+		while (n - i >= 8) {
+			memcpy(&w, u + i, 8);
+			if (((w | ~(w + 0x6060606060606060ULL) |
+				 (w + 0x0101010101010101ULL)) &
+				0x8080808080808080ULL) != 0)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		if ((u[i] < 0x20 && u[i] != '\t' && u[i] != '\n' &&
 			u[i] != '\r') ||
 		    u[i] == 0x7f)
@@ -211,22 +228,26 @@ static int
 validate_source(const struct proto_claim *c, size_t i, char *err, size_t errlen)
 {
 	const struct proto_source *s = &c->sources[i];
-	char what[48];
 	int rc;
 
-#define WHAT(field)                                                            \
-	(snprintf(what, sizeof(what), "sources[%zu].%s", i, field), what)
-	if ((rc = check_nonempty(WHAT("publisher"), s->publisher,
-		 PROTO_LABEL_MAX, err, errlen)) ||
+	if ((rc = check_nonempty(
+		 "publisher", s->publisher, PROTO_LABEL_MAX, err, errlen)) ||
 	    (rc = check_nonempty(
-		 WHAT("title"), s->title, PROTO_LABEL_MAX, err, errlen)) ||
+		 "title", s->title, PROTO_LABEL_MAX, err, errlen)) ||
 	    (rc = check_text(
-		 WHAT("url"), s->url, false, PROTO_URL_MAX, err, errlen)) ||
-	    (rc = check_date(WHAT("published"), s->published, err, errlen)) ||
+		 "url", s->url, false, PROTO_URL_MAX, err, errlen)) ||
+	    (rc = check_date("published", s->published, err, errlen)) ||
 	    (rc = check_text(
-		 WHAT("quote"), s->quote, false, PROTO_QUOTE_MAX, err, errlen)))
+		 "quote", s->quote, false, PROTO_QUOTE_MAX, err, errlen))) {
+		/* Says which source only when one fails: no formatting else. */
+		if (err != NULL && errlen > 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, errlen, "sources[%zu].%s", i, msg);
+		}
 		return rc;
-#undef WHAT
+	}
 	if (!s->has_derivation)
 		return PROTO_OK;
 	if (s->from >= c->nsources || s->from == i)
@@ -523,8 +544,25 @@ fail:
  * Decoding
  */
 
-/* The number of distinct top-level keys across all kinds. */
-#define NFIELDS 15
+/* The top-level keys across all kinds, in proto_payload_decode's table. */
+enum {
+	K_KIND,
+	K_TIME,
+	K_PARTY,
+	K_VERSION,
+	K_CLAIM,
+	K_PREV,
+	K_STATEMENT,
+	K_TOPICS,
+	K_STATUS,
+	K_MADE,
+	K_SOURCES,
+	K_RELATIONS,
+	K_NOTE,
+	K_NAME,
+	K_KEY,
+	NFIELDS
+};
 
 static char *
 dup_text(const struct proto_field *f)
@@ -640,34 +678,29 @@ decode_claim(
 	size_t n;
 	int rc, v;
 
-	if ((rc = take_text(proto_field_get(f, NFIELDS, "party"), &c->party,
-		 err, errlen)) ||
-	    (rc = take_text(proto_field_get(f, NFIELDS, "statement"),
-		 &c->statement, err, errlen)) ||
-	    (rc = take_text(
-		 proto_field_get(f, NFIELDS, "made"), &c->made, err, errlen)) ||
-	    (rc = take_text(
-		 proto_field_get(f, NFIELDS, "note"), &c->note, err, errlen)))
+	if ((rc = take_text(&f[K_PARTY], &c->party, err, errlen)) ||
+	    (rc = take_text(&f[K_STATEMENT], &c->statement, err, errlen)) ||
+	    (rc = take_text(&f[K_MADE], &c->made, err, errlen)) ||
+	    (rc = take_text(&f[K_NOTE], &c->note, err, errlen)))
 		return rc;
-	c->version = proto_field_get(f, NFIELDS, "version")->u;
-	if ((rc = take_enum(proto_field_get(f, NFIELDS, "status"), status_names,
-		 NELEM(status_names), &v, err, errlen)) != PROTO_OK)
+	c->version = f[K_VERSION].u;
+	if ((rc = take_enum(&f[K_STATUS], status_names, NELEM(status_names), &v,
+		 err, errlen)) != PROTO_OK)
 		return rc;
 	c->status = (enum proto_status)v;
-	fl = proto_field_get(f, NFIELDS, "claim");
+	fl = &f[K_CLAIM];
 	if (fl->present != (c->version > 1) ||
-	    proto_field_get(f, NFIELDS, "prev")->present != (c->version > 1))
+	    f[K_PREV].present != (c->version > 1))
 		return proto_fail(err, errlen, PROTO_ESCHEMA,
 		    c->version > 1 ? "a version after the first names its "
 				     "claim and prev"
 				   : "version 1 has no claim or prev");
 	if (fl->present) {
 		memcpy(c->claim, fl->ptr, PROTO_HASH_LEN);
-		memcpy(c->prev, proto_field_get(f, NFIELDS, "prev")->ptr,
-		    PROTO_HASH_LEN);
+		memcpy(c->prev, f[K_PREV].ptr, PROTO_HASH_LEN);
 	}
 
-	rd = proto_field_get(f, NFIELDS, "topics")->sub;
+	rd = f[K_TOPICS].sub;
 	if ((rc = decode_array(&rd, "topics", PROTO_TOPICS_MAX, sizeof(char *),
 		 (void **)&c->topics, &n, err, errlen)) != PROTO_OK)
 		return rc;
@@ -683,7 +716,7 @@ decode_claim(
 			return rc;
 	}
 
-	rd = proto_field_get(f, NFIELDS, "sources")->sub;
+	rd = f[K_SOURCES].sub;
 	if ((rc = decode_array(&rd, "sources", PROTO_SOURCES_MAX,
 		 sizeof(struct proto_source), (void **)&c->sources, &n, err,
 		 errlen)) != PROTO_OK)
@@ -695,7 +728,7 @@ decode_claim(
 			return rc;
 		}
 
-	rd = proto_field_get(f, NFIELDS, "relations")->sub;
+	rd = f[K_RELATIONS].sub;
 	if ((rc = decode_array(&rd, "relations", PROTO_RELATIONS_MAX,
 		 sizeof(struct proto_relation), (void **)&c->relations, &n, err,
 		 errlen)) != PROTO_OK)
@@ -724,29 +757,29 @@ proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
 {
 	/* Every key any kind may have; each kind then checks its own set. */
 	struct proto_field f[NFIELDS] = {
-	    {"kind", PROTO_F_TEXT, true},
-	    {"time", PROTO_F_UINT, true},
-	    {"party", PROTO_F_TEXT, true},
-	    {"version", PROTO_F_UINT, false},
-	    {"claim", PROTO_F_HASH, false},
-	    {"prev", PROTO_F_HASH, false},
-	    {"statement", PROTO_F_TEXT, false},
-	    {"topics", PROTO_F_ARRAY, false},
-	    {"status", PROTO_F_TEXT, false},
-	    {"made", PROTO_F_TEXT, false},
-	    {"sources", PROTO_F_ARRAY, false},
-	    {"relations", PROTO_F_ARRAY, false},
-	    {"note", PROTO_F_TEXT, false},
-	    {"name", PROTO_F_TEXT, false},
-	    {"key", PROTO_F_BYTES, false},
+	    [K_KIND] = {"kind", PROTO_F_TEXT, true},
+	    [K_TIME] = {"time", PROTO_F_UINT, true},
+	    [K_PARTY] = {"party", PROTO_F_TEXT, true},
+	    [K_VERSION] = {"version", PROTO_F_UINT, false},
+	    [K_CLAIM] = {"claim", PROTO_F_HASH, false},
+	    [K_PREV] = {"prev", PROTO_F_HASH, false},
+	    [K_STATEMENT] = {"statement", PROTO_F_TEXT, false},
+	    [K_TOPICS] = {"topics", PROTO_F_ARRAY, false},
+	    [K_STATUS] = {"status", PROTO_F_TEXT, false},
+	    [K_MADE] = {"made", PROTO_F_TEXT, false},
+	    [K_SOURCES] = {"sources", PROTO_F_ARRAY, false},
+	    [K_RELATIONS] = {"relations", PROTO_F_ARRAY, false},
+	    [K_NOTE] = {"note", PROTO_F_TEXT, false},
+	    [K_NAME] = {"name", PROTO_F_TEXT, false},
+	    [K_KEY] = {"key", PROTO_F_BYTES, false},
 	};
-	static const char *const claim_keys[] = {
-	    "version", "statement", "topics", "status", "sources", "relations"};
-	static const char *const claim_opt[] = {
-	    "claim", "prev", "made", "note"};
+	static const int claim_keys[] = {
+	    K_VERSION, K_STATEMENT, K_TOPICS, K_STATUS, K_SOURCES, K_RELATIONS};
+	static const int claim_opt[] = {K_CLAIM, K_PREV, K_MADE, K_NOTE};
 	struct proto_cbor_rd rd;
 	int rc, kind;
-	bool allowed[NFIELDS] = {true, true, true};
+	bool allowed[NFIELDS] = {
+	    [K_KIND] = true, [K_TIME] = true, [K_PARTY] = true};
 
 	proto_payload_init(p);
 	if ((rc = proto_cbor_check(
@@ -759,40 +792,36 @@ proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
 	if ((rc = proto_cbor_rd_fields(&rd, f, NFIELDS, false, PROTO_ESCHEMA,
 		 err, errlen)) != PROTO_OK)
 		return rc;
-	if ((rc = take_enum(&f[0], kind_names, NELEM(kind_names), &kind, err,
-		 errlen)) != PROTO_OK)
+	if ((rc = take_enum(&f[K_KIND], kind_names, NELEM(kind_names), &kind,
+		 err, errlen)) != PROTO_OK)
 		return rc;
 	p->kind = (enum proto_kind)kind;
-	p->time = f[1].u;
+	p->time = f[K_TIME].u;
 
 	/* Which keys this kind has: all required ones, optional ones. */
 	switch (p->kind) {
 	case PROTO_KIND_CLAIM:
 		for (size_t i = 0; i < NELEM(claim_keys); i++) {
-			struct proto_field *k =
-			    proto_field_get(f, NFIELDS, claim_keys[i]);
-
-			if (!k->present)
+			if (!f[claim_keys[i]].present)
 				return proto_fail(err, errlen, PROTO_ESCHEMA,
-				    "\"%s\" missing", k->key);
-			allowed[k - f] = true;
+				    "\"%s\" missing", f[claim_keys[i]].key);
+			allowed[claim_keys[i]] = true;
 		}
 		for (size_t i = 0; i < NELEM(claim_opt); i++)
-			allowed[proto_field_get(f, NFIELDS, claim_opt[i]) - f] =
-			    true;
+			allowed[claim_opt[i]] = true;
 		break;
 	case PROTO_KIND_PARTY:
-		if (!f[13].present)
+		if (!f[K_NAME].present)
 			return proto_fail(
 			    err, errlen, PROTO_ESCHEMA, "\"name\" missing");
-		allowed[13] = true;
+		allowed[K_NAME] = true;
 		break;
 	case PROTO_KIND_GRANT:
 	case PROTO_KIND_REVOKE:
-		if (!f[14].present || f[14].len != PROTO_PUBKEY_LEN)
+		if (!f[K_KEY].present || f[K_KEY].len != PROTO_PUBKEY_LEN)
 			return proto_fail(err, errlen, PROTO_ESCHEMA,
 			    "\"key\" must be a 32-byte public key");
-		allowed[14] = true;
+		allowed[K_KEY] = true;
 		break;
 	}
 	for (size_t i = 0; i < NELEM(f); i++)
@@ -803,12 +832,12 @@ proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
 
 	if (p->kind == PROTO_KIND_CLAIM)
 		rc = decode_claim(f, &p->claim, err, errlen);
-	else if ((rc = take_text(&f[2], &p->reg.party, err, errlen)) ==
+	else if ((rc = take_text(&f[K_PARTY], &p->reg.party, err, errlen)) ==
 	    PROTO_OK) {
 		if (p->kind == PROTO_KIND_PARTY)
-			rc = take_text(&f[13], &p->reg.name, err, errlen);
+			rc = take_text(&f[K_NAME], &p->reg.name, err, errlen);
 		else
-			memcpy(p->reg.key, f[14].ptr, PROTO_PUBKEY_LEN);
+			memcpy(p->reg.key, f[K_KEY].ptr, PROTO_PUBKEY_LEN);
 	}
 	if (rc == PROTO_OK)
 		rc = proto_payload_validate(p, err, errlen);

@@ -14,6 +14,7 @@ libsodium-dev
 liblmdb-dev
 libcmocka-dev
 libcbor-dev
+nettle-dev
 libjansson-dev
 python3
 python3-cbor2

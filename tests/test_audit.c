@@ -283,6 +283,45 @@ alter_5(char **lines, int *n, void *ctx)
 	json_decref(o);
 }
 
+/*
+ * Rewrites every line as other JSON with the same values (ctx says how):
+ * verify reads claim export's own form without a JSON parser, and must
+ * read every other form as jansson does.
+ */
+static void
+reform(char **lines, int *n, void *ctx)
+{
+	const char *how = ctx;
+
+	for (int i = 0; i < *n; i++) {
+		char *l = lines[i], *out = malloc(2 * strlen(l) + 16), *o = out;
+
+		if (strcmp(how, "spaced") == 0) {
+			json_t *j = json_loads(l, 0, NULL);
+
+			free(out);
+			out = json_dumps(j, JSON_SORT_KEYS);
+			json_decref(j);
+		} else if (strcmp(how, "escaped") == 0) {
+			for (const char *p = l; *p; p++) {
+				if (*p == '/')
+					*o++ = '\\';
+				*o++ = *p;
+			}
+			*o = '\0';
+		} else if (strcmp(how, "zero") == 0 && i == 5) {
+			snprintf(out, 2 * strlen(l) + 16, "{\"index\":0%s",
+			    l + strlen("{\"index\":"));
+		} else if (strcmp(how, "trailing") == 0 && i == 5) {
+			snprintf(out, 2 * strlen(l) + 16, "%s,", l);
+		} else {
+			strcpy(out, l);
+		}
+		free(l);
+		lines[i] = out;
+	}
+}
+
 static void
 verify_fails(const char *exp, const char *admin, const char *cp,
     const char *vkey, const char *want)
@@ -327,6 +366,21 @@ test_audit_verify_detects_tampering(void **state)
 	    "matches the signed checkpoint of size "
 	    "12"));
 	e2e_run_free(&r);
+
+	/* Any JSON of the same values verifies the same; bad JSON not. */
+	edit_export(exp, bad, reform, "spaced");
+	e2e_claim_run(&r, NULL, "verify", bad, "--admin-key", f->admin_pub);
+	e2e_must(&r, 0, "verify spaced, keys sorted");
+	assert_non_null(strstr(r.out, "ok: 12 entries"));
+	e2e_run_free(&r);
+	edit_export(exp, bad, reform, "escaped");
+	e2e_claim_run(&r, NULL, "verify", bad, "--admin-key", f->admin_pub);
+	e2e_must(&r, 0, "verify with \\/ escapes");
+	e2e_run_free(&r);
+	edit_export(exp, bad, reform, "zero");
+	verify_fails(bad, f->admin_pub, NULL, NULL, "entry 5: not JSON");
+	edit_export(exp, bad, reform, "trailing");
+	verify_fails(bad, f->admin_pub, NULL, NULL, "entry 5: not JSON");
 
 	fix = false;
 	edit_export(exp, bad, alter_5, &fix);

@@ -255,7 +255,7 @@ test_examples_submit_attach_checks_quotes(void **state)
 	    sha);
 	json_decref(c);
 	json_decref(ack);
-		/* claim quote-check: the real quote is found where it is, an
+	/* claim quote-check: the real quote is found where it is, an
 	 * altered one is refused with exit 1. */
 	{
 		json_t *q = e2e_claim_json(NULL, "quote-check", seed, "--quote",
@@ -264,8 +264,8 @@ test_examples_submit_attach_checks_quotes(void **state)
 		    "--json");
 
 		assert_true(json_is_true(json_object_get(q, "found")));
-		assert_int_equal(json_integer_value(json_object_get(q, "line")),
-		    17);
+		assert_int_equal(
+		    json_integer_value(json_object_get(q, "line")), 17);
 		assert_string_equal(
 		    json_string_value(json_object_get(q, "sha256")), sha);
 		json_decref(q);

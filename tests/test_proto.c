@@ -302,6 +302,205 @@ full_claim(struct proto_payload *p)
 	memset(c->relations[0].claim, 0x11, PROTO_HASH_LEN);
 }
 
+/* Byte at a time, as the definitions read: the fast paths must agree. */
+static bool
+ref_utf8(const uint8_t *s, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len;
+
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (s[i] >= 0xc2 && s[i] <= 0xdf)
+			len = 2, cp = s[i] & 0x1f;
+		else if (s[i] >= 0xe0 && s[i] <= 0xef)
+			len = 3, cp = s[i] & 0x0f;
+		else if (s[i] >= 0xf0 && s[i] <= 0xf4)
+			len = 4, cp = s[i] & 0x07;
+		else
+			return false;
+		if (n - i < len)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+static bool
+ref_text(const uint8_t *s, size_t n)
+{
+	if (!ref_utf8(s, n))
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if ((s[i] < 0x20 && s[i] != '\t' && s[i] != '\n' &&
+			s[i] != '\r') ||
+		    s[i] == 0x7f)
+			return false;
+		if (s[i] == 0xc2 && i + 1 < n && s[i + 1] >= 0x80 &&
+		    s[i + 1] <= 0x9f)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The word-at-a-time ASCII paths of proto_utf8_valid and
+ * proto_text_valid: every byte value, and every two-byte pair starting
+ * with a lead byte, at every position of strings long enough to take
+ * several words, give what the byte-wise definitions give.
+ */
+static void
+test_text_fast_paths(void **state)
+{
+	uint8_t s[27];
+
+	(void)state;
+	for (size_t n = 0; n <= sizeof(s); n++) {
+		for (size_t pos = 0; pos < n; pos++) {
+			for (unsigned b = 0; b < 256; b++) {
+				memset(s, 'a', sizeof(s));
+				s[pos] = (uint8_t)b;
+				assert_int_equal(
+				    proto_utf8_valid(s, n), ref_utf8(s, n));
+				assert_int_equal(proto_text_valid((char *)s, n),
+				    ref_text(s, n));
+				if (pos + 1 < n) {
+					static const uint8_t lead[] = {
+					    0xc2, 0xc3, 0xe2, 0xed, 0xf0};
+
+					for (size_t k = 0; k < sizeof(lead);
+					     k++) {
+						s[pos] = lead[k];
+						s[pos + 1] = (uint8_t)b;
+						assert_int_equal(
+						    proto_utf8_valid(s, n),
+						    ref_utf8(s, n));
+						assert_int_equal(
+						    proto_text_valid(
+							(char *)s, n),
+						    ref_text(s, n));
+					}
+				}
+			}
+		}
+	}
+}
+
+/*
+ * Whether libsodium's strict decoder takes s, and what to. libsodium
+ * 1.0.18 reads any byte from 0x80 up as '/' (a signed char slips through
+ * its masks); no such string is base64, and the reference says so here.
+ */
+static bool
+ref_unbase64(const char *s, size_t n, uint8_t *out, size_t cap, size_t *len)
+{
+	const char *end;
+
+	for (size_t i = 0; i < n; i++)
+		if ((uint8_t)s[i] >= 0x80)
+			return false;
+	return sodium_base642bin(out, cap, s, n, NULL, len, &end,
+		   sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	    end == s + n;
+}
+
+/*
+ * proto_unbase64 is table-free and variable-time; libsodium's strict
+ * decoder is the reference. Every string of four from an alphabet of
+ * digits, padding and strangers, the same as the last group after a
+ * valid one, and round trips of every length up to 100.
+ */
+static void
+test_unbase64(void **state)
+{
+	static const char alpha[] = "ABQgwz09+/= -_\x01\xff";
+	size_t na = sizeof(alpha) - 1;
+	uint8_t got[80], want[80], raw[100];
+	char s[160];
+
+	(void)state;
+	for (size_t i = 0; i < na * na * na * na; i++) {
+		size_t k = i, gl = 0, wl = 0;
+		bool ok, wok;
+
+		memcpy(s, "QUJD", 4); /* "ABC" */
+		for (int j = 0; j < 4; j++, k /= na)
+			s[4 + j] = alpha[k % na];
+		for (size_t off = 0; off <= 4; off += 4) {
+			ok = proto_unbase64(s + 4 - off, 4 + off, got,
+				 sizeof(got), &gl) == PROTO_OK;
+			wok = ref_unbase64(
+			    s + 4 - off, 4 + off, want, sizeof(want), &wl);
+			if (ok != wok)
+				fail_msg("\"%.*s\": %d, libsodium %d",
+				    (int)(4 + off), s + 4 - off, ok, wok);
+			if (ok) {
+				assert_int_equal(gl, wl);
+				assert_memory_equal(got, want, gl);
+			}
+		}
+	}
+	for (size_t n = 0; n <= sizeof(raw); n++) {
+		uint8_t back[100];
+		size_t gl;
+
+		randombytes_buf(raw, n);
+		proto_base64(raw, n, s);
+		assert_int_equal(
+		    proto_unbase64(s, strlen(s), back, sizeof(back), &gl),
+		    PROTO_OK);
+		assert_int_equal(gl, n);
+		assert_memory_equal(back, raw, n);
+		/* One byte short of room: refused, nothing written past. */
+		if (n > 0)
+			assert_int_equal(
+			    proto_unbase64(s, strlen(s), back, n - 1, &gl),
+			    PROTO_EINVAL);
+	}
+}
+
+/*
+ * proto_sha256 (nettle) against FIPS 180-2's examples and, over every
+ * length across several blocks, libsodium's independent implementation.
+ */
+static void
+test_sha256(void **state)
+{
+	uint8_t buf[300], got[32], want[32];
+
+	(void)state;
+	proto_sha256("abc", 3, got);
+	assert_int_equal(proto_unhex("ba7816bf8f01cfea414140de5dae2223b00361a3"
+				     "96177a9cb410ff61f20015ad",
+			     want, 32),
+	    0);
+	assert_memory_equal(got, want, 32);
+	proto_sha256(NULL, 0, got);
+	assert_int_equal(proto_unhex("e3b0c44298fc1c149afbf4c8996fb92427ae41e4"
+				     "649b934ca495991b7852b855",
+			     want, 32),
+	    0);
+	assert_memory_equal(got, want, 32);
+	for (size_t i = 0; i < sizeof(buf); i++)
+		buf[i] = (uint8_t)(i * 7 + 3);
+	for (size_t n = 0; n <= sizeof(buf); n++) {
+		proto_sha256(buf, n, got);
+		crypto_hash_sha256(want, buf, n);
+		assert_memory_equal(got, want, 32);
+	}
+}
+
 static void
 test_record_roundtrip(void **state)
 {
@@ -1658,6 +1857,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_cbor_check_each_violation),
 	    cmocka_unit_test(test_cbor_sort_map),
 	    cmocka_unit_test(test_cbor_map_heads),
+	    cmocka_unit_test(test_sha256),
+	    cmocka_unit_test(test_unbase64),
+	    cmocka_unit_test(test_text_fast_paths),
 	    cmocka_unit_test(test_cbor_reader_fields),
 	    cmocka_unit_test(test_record_roundtrip),
 	    cmocka_unit_test(test_record_registry_roundtrip),

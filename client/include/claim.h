@@ -222,7 +222,6 @@ struct json_t *claim_trace(const struct claim_entry *e);
  */
 bool claim_quote_find(
     const char *doc, size_t len, const char *quote, size_t *start, size_t *end);
-void claim_sha256(const void *p, size_t n, uint8_t out[PROTO_HASH_LEN]);
 
 /*
  * Audit

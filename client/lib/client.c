@@ -12,6 +12,7 @@
 #include <zmq.h>
 
 #include "claim.h"
+#include "internal.h"
 
 struct claim_client {
 	void *ctx;
@@ -265,6 +266,21 @@ cleanup:
 	return rc;
 }
 
+/* The reply to request id, dropping others. */
+static int
+recv_id(struct claim_client *c, uint32_t id, struct claim_reply *r)
+{
+	int rc;
+
+	/*
+	 * Replies to requests that timed out earlier, or that a feed asked
+	 * for ahead and then did not need, may still arrive.
+	 */
+	while ((rc = claim_client_recv(c, -1, r)) == PROTO_OK && r->id != id)
+		claim_reply_release(r);
+	return rc;
+}
+
 int
 claim_client_call(struct claim_client *c, int op, const void *body, size_t len,
     struct claim_reply *r)
@@ -275,14 +291,7 @@ claim_client_call(struct claim_client *c, int op, const void *body, size_t len,
 	memset(r, 0, sizeof(*r));
 	if ((rc = claim_client_send(c, op, body, len, &id)) != PROTO_OK)
 		return rc;
-	/* Replies to requests that timed out earlier may still arrive. */
-	for (;;) {
-		if ((rc = claim_client_recv(c, -1, r)) != PROTO_OK)
-			return rc;
-		if (r->id == id)
-			return PROTO_OK;
-		claim_reply_release(r);
-	}
+	return recv_id(c, id, r);
 }
 
 /*
@@ -366,13 +375,11 @@ claim_client_explain(struct claim_client *c, int rc, char *err, size_t errlen)
 	    c->timeout);
 }
 
-/* Calls op with body; a daemon error becomes the return code and err. */
+/* The outcome of a request, rc, in err; a daemon error is the code. */
 static int
-call(struct claim_client *c, int op, const struct proto_buf *body,
-    struct claim_reply *r, char *err, size_t errlen)
+outcome(struct claim_client *c, int rc, struct claim_reply *r, char *err,
+    size_t errlen)
 {
-	int rc = claim_client_call(c, op, body->data, body->len, r);
-
 	if (rc == PROTO_EUNREACHABLE)
 		return claim_client_explain(c, rc, err, errlen);
 	if (rc != PROTO_OK)
@@ -383,6 +390,22 @@ call(struct claim_client *c, int op, const struct proto_buf *body,
 		return rc;
 	}
 	return PROTO_OK;
+}
+
+/* Calls op with body; a daemon error becomes the return code and err. */
+static int
+call(struct claim_client *c, int op, const struct proto_buf *body,
+    struct claim_reply *r, char *err, size_t errlen)
+{
+	return outcome(c, claim_client_call(c, op, body->data, body->len, r), r,
+	    err, errlen);
+}
+
+int
+claim_client_wait(struct claim_client *c, uint32_t id, struct claim_reply *r,
+    char *err, size_t errlen)
+{
+	return outcome(c, recv_id(c, id, r), r, err, errlen);
 }
 
 /* {"key": text} plus an optional unsigned. */
@@ -500,10 +523,9 @@ claim_resolve(struct claim_client *c, const char *ref,
 	return rc;
 }
 
-/* Reads an array of [index, record] pairs into entries. */
-static int
-read_entries(struct proto_cbor_rd *rd, bool verify, struct claim_entry **out,
-    size_t *n, char *err, size_t errlen)
+int
+claim_read_entries(struct proto_cbor_rd *rd, bool verify,
+    struct claim_entry **out, size_t *n, char *err, size_t errlen)
 {
 	struct claim_entry *e;
 	size_t count, k, two;
@@ -563,22 +585,16 @@ claim_history(struct claim_client *c, const char *ref, struct claim_entry **out,
 	if (rc != PROTO_OK)
 		return rc;
 	if ((rc = reply_fields(&r, f, 2, err, errlen)) == PROTO_OK)
-		rc = read_entries(&f[1].sub, true, out, n, err, errlen);
+		rc = claim_read_entries(&f[1].sub, true, out, n, err, errlen);
 	claim_reply_release(&r);
 	return rc;
 }
 
 int
-claim_range(struct claim_client *c, uint64_t from, uint64_t count,
-    const char *party, const char *topic, struct claim_entry **out, size_t *n,
-    uint64_t *next, uint64_t *size, char *err, size_t errlen)
+claim_range_send(struct claim_client *c, uint64_t from, uint64_t count,
+    const char *party, const char *topic, uint32_t *id, char *err,
+    size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"size", PROTO_F_UINT, true},
-	    {"next", PROTO_F_UINT, true},
-	    {"entries", PROTO_F_ARRAY, true},
-	};
-	struct claim_reply r;
 	struct proto_buf b;
 	size_t start, np = 2;
 	int rc;
@@ -598,21 +614,63 @@ claim_range(struct claim_client *c, uint64_t from, uint64_t count,
 	    ((rc = proto_cbor_put_str(&b, "topic")) ||
 		(rc = proto_cbor_put_str(&b, topic)) || (np++, 0)))
 		goto cleanup;
-	if ((rc = proto_cbor_map_end(&b, start, np)) ||
-	    (rc = call(c, PROTO_OP_RANGE, &b, &r, err, errlen)))
-		goto cleanup;
-	if ((rc = reply_fields(&r, f, 3, err, errlen)) == PROTO_OK)
-		rc = read_entries(&f[2].sub, false, out, n, err, errlen);
-	if (rc == PROTO_OK) {
-		*next = f[1].u;
-		*size = f[0].u;
-		if (*next<from && * n> 0)
-			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
-			    "range went backwards");
-	}
-	claim_reply_release(&r);
+	if ((rc = proto_cbor_map_end(&b, start, np)) == PROTO_OK &&
+	    (rc = claim_client_send(c, PROTO_OP_RANGE, b.data, b.len, id)) !=
+		PROTO_OK)
+		rc = claim_client_explain(c, rc, err, errlen);
 cleanup:
 	proto_buf_release(&b);
+	return rc;
+}
+
+int
+claim_range_wait(struct claim_client *c, uint32_t id, uint64_t from,
+    struct claim_range_reply *rr, char *err, size_t errlen)
+{
+	struct proto_field f[] = {
+	    {"size", PROTO_F_UINT, true},
+	    {"next", PROTO_F_UINT, true},
+	    {"entries", PROTO_F_ARRAY, true},
+	};
+	struct proto_cbor_rd peek;
+	size_t n;
+	int rc;
+
+	if ((rc = claim_client_wait(c, id, &rr->r, err, errlen)) != PROTO_OK)
+		return rc;
+	/* Past the end, next is the size: only entries may not go back. */
+	if ((rc = reply_fields(&rr->r, f, 3, err, errlen)) == PROTO_OK &&
+	    f[1].u < from &&
+	    (peek = f[2].sub, proto_cbor_rd_array(&peek, &n)) == 0 && n > 0)
+		rc = proto_fail(
+		    err, errlen, PROTO_EPROTOCOL, "range went backwards");
+	if (rc != PROTO_OK) {
+		claim_reply_release(&rr->r);
+		return rc;
+	}
+	rr->size = f[0].u;
+	rr->next = f[1].u;
+	rr->entries = f[2].sub;
+	return PROTO_OK;
+}
+
+int
+claim_range(struct claim_client *c, uint64_t from, uint64_t count,
+    const char *party, const char *topic, struct claim_entry **out, size_t *n,
+    uint64_t *next, uint64_t *size, char *err, size_t errlen)
+{
+	struct claim_range_reply rr;
+	uint32_t id;
+	int rc;
+
+	if ((rc = claim_range_send(
+		 c, from, count, party, topic, &id, err, errlen)) ||
+	    (rc = claim_range_wait(c, id, from, &rr, err, errlen)))
+		return rc;
+	rc = claim_read_entries(&rr.entries, false, out, n, err, errlen);
+	*next = rr.next;
+	*size = rr.size;
+	claim_reply_release(&rr.r);
 	return rc;
 }
 

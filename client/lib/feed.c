@@ -10,6 +10,9 @@
  *
  * Invariant: every index below `scan` has been delivered or is waiting in
  * `queue`; `known` is the largest log size heard of.
+ *
+ * Catching up, the next range is asked for before this one is decoded, so
+ * that claimd reads while the client decodes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <zmq.h>
 
 #include "claim.h"
+#include "internal.h"
 
 #define RANGE_COUNT 4096
 #define SUB_HWM     100000
@@ -33,6 +37,9 @@ struct claim_feed {
 	uint64_t known;
 	struct claim_entry *queue; /* fetched or live, in log order */
 	size_t qhead, qlen, qcap;
+	bool ahead; /* a range from ahead_from was asked for */
+	uint32_t ahead_id;
+	uint64_t ahead_from;
 };
 
 /* The feed endpoint from stats, with a wildcard host made concrete. */
@@ -204,22 +211,52 @@ enqueue(struct claim_feed *f, struct claim_entry *e)
 	return PROTO_OK;
 }
 
+static int
+ask(struct claim_feed *f, uint64_t from, uint32_t *id, char *err, size_t errlen)
+{
+	return claim_range_send(f->c, from, RANGE_COUNT,
+	    f->party[0] ? f->party : NULL, f->topic[0] ? f->topic : NULL, id,
+	    err, errlen);
+}
+
 /* Fetches the next range after scan into the queue. */
 static int
 fetch(struct claim_feed *f, char *err, size_t errlen)
 {
+	struct claim_range_reply rr;
 	struct claim_entry *e;
-	uint64_t next, size;
+	uint64_t from = f->scan;
+	uint32_t id;
 	size_t n;
 	int rc;
 
-	rc = claim_range(f->c, f->scan, RANGE_COUNT,
-	    f->party[0] ? f->party : NULL, f->topic[0] ? f->topic : NULL, &e,
-	    &n, &next, &size, err, errlen);
+	if (f->ahead && f->ahead_from == from)
+		id = f->ahead_id;
+	else if ((rc = ask(f, from, &id, err, errlen)) != PROTO_OK)
+		return rc;
+	f->ahead = false;
+	if ((rc = claim_range_wait(f->c, id, from, &rr, err, errlen)) !=
+	    PROTO_OK)
+		return rc;
+	/* A log shorter than we heard of: a different log answers. */
+	if (rr.size < from || rr.size < rr.next) {
+		claim_reply_release(&rr.r);
+		return proto_fail(err, errlen, PROTO_EPROTOCOL,
+		    "the log shrank from %llu to %llu entries",
+		    (unsigned long long)from, (unsigned long long)rr.size);
+	}
+	/* More to come: ask for it now, decode this meanwhile. */
+	if (rr.next > from && rr.next < rr.size &&
+	    ask(f, rr.next, &f->ahead_id, NULL, 0) == PROTO_OK) {
+		f->ahead = true;
+		f->ahead_from = rr.next;
+	}
+	rc = claim_read_entries(&rr.entries, false, &e, &n, err, errlen);
+	claim_reply_release(&rr.r);
 	if (rc != PROTO_OK)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
-		if (e[i].index < f->scan || e[i].index >= next) {
+		if (e[i].index < from || e[i].index >= rr.next) {
 			claim_entries_free(e, n);
 			return proto_fail(err, errlen, PROTO_EPROTOCOL,
 			    "range reply out of order");
@@ -232,15 +269,10 @@ fetch(struct claim_feed *f, char *err, size_t errlen)
 		}
 	}
 	free(e);
-	if (next > f->scan)
-		f->scan = next;
-	if (size > f->known)
-		f->known = size;
-	/* A log shorter than we heard of: a different log answers. */
-	if (size < f->scan)
-		return proto_fail(err, errlen, PROTO_EPROTOCOL,
-		    "the log shrank from %llu to %llu entries",
-		    (unsigned long long)f->scan, (unsigned long long)size);
+	if (rr.next > f->scan)
+		f->scan = rr.next;
+	if (rr.size > f->known)
+		f->known = rr.size;
 	return PROTO_OK;
 }
 

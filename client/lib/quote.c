@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "claim.h"
 
 /*
@@ -135,10 +133,4 @@ done:
 	free(dat);
 	free(qat);
 	return found;
-}
-
-void
-claim_sha256(const void *p, size_t n, uint8_t out[PROTO_HASH_LEN])
-{
-	crypto_hash_sha256(out, p, n);
 }

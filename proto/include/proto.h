@@ -236,9 +236,6 @@ struct proto_field {
 PROTO_WUR int proto_cbor_rd_fields(struct proto_cbor_rd *rd,
     struct proto_field *f, size_t nf, bool allow_unknown, int code, char *err,
     size_t errlen);
-/* The field named key in a table, or NULL. */
-struct proto_field *proto_field_get(
-    struct proto_field *f, size_t nf, const char *key);
 
 /*
  * Records: tagged COSE_Sign1 with EdDSA
@@ -264,6 +261,11 @@ PROTO_WUR int proto_record_verify(const struct proto_record *rec);
 /* Signs payload with sk (libsodium layout: seed || public key). */
 PROTO_WUR int proto_record_sign(const uint8_t *payload, size_t len,
     const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
+/*
+ * SHA-256, by nettle: it uses the CPU's SHA extensions where there are
+ * some, several times faster than libsodium's portable code.
+ */
+void proto_sha256(const void *data, size_t len, uint8_t out[PROTO_HASH_LEN]);
 /* The record hash: SHA-256(0x00 || record), the RFC 6962 leaf hash. */
 void proto_record_hash(
     const uint8_t *buf, size_t len, uint8_t out[PROTO_HASH_LEN]);
