@@ -330,9 +330,11 @@ daemon_start(struct daemon *d, bool fresh)
 		dup2(out[1], 1);
 		dup2(err, 2);
 		close(out[0]);
+		/* --keep: a line per batch in claimd.log, for profiling. */
 		execl(claimd_bin, claimd_bin, "--data", data, "--api",
 		    "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
-		    "--admin-key", hex, (char *)NULL);
+		    "--admin-key", hex, keep_dir ? "-v" : (char *)NULL,
+		    (char *)NULL);
 		_exit(127);
 	}
 	close(out[1]);
@@ -366,7 +368,9 @@ daemon_stop(struct daemon *d, bool keep)
 
 	kill(d->pid, SIGTERM);
 	waitpid(d->pid, &st, 0);
-	if (!keep) {
+	if (keep_dir && !keep)
+		fprintf(stderr, "  kept %s\n", d->dir);
+	else if (!keep) {
 		rmrf(d->dir);
 		free(d->dir);
 		d->dir = NULL;

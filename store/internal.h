@@ -23,13 +23,15 @@
  *   bytopic  topic || 0 || first index -> (nothing)
  *   party    slug                      -> index || name
  *   grant    key || slug               -> index
- *   tree     level || node index       -> hash of that complete subtree
+ *   tree     last leaf || level        -> hash of that complete subtree
  *   meta     name                      -> value
  *
  * A claim is found by its id through hash (its id is the hash of its
  * version 1, whose index is the claim's first index). Keyed by that
  * index, a new claim is appended at the end of claim and version, so the
  * only index a new record dirties at random is hash: commits stay small.
+ * Tree nodes likewise: the nodes leaf i completes are keyed i || level,
+ * together at the end.
  */
 struct store {
 	MDB_env *env;

@@ -54,8 +54,10 @@ store_err(int rc)
 void
 store_tree_key(uint8_t key[TREE_KEY_LEN], unsigned level, uint64_t index)
 {
-	key[0] = (uint8_t)level;
-	store_be64(key + 1, index);
+	/* By the last leaf it covers: appending leaf i completes exactly
+	 * the nodes keyed i || 0, i || 1, ..., all at the end of the db. */
+	store_be64(key, ((index + 1) << level) - 1);
+	key[8] = (uint8_t)level;
 }
 
 size_t

@@ -727,7 +727,7 @@ test_store_check_detects_damage(void **state)
 
 	/* A tree node that lies. */
 	memset(bad, 0x42, sizeof(bad));
-	tk[8] = 1; /* level 0, index 1 */
+	tk[7] = 1; /* last leaf 1 || level 0: level 0, index 1 */
 	damage(f->dir, "tree", tk, sizeof(tk), bad, sizeof(bad));
 	f->s = open_store(f->dir, 0);
 	rc = store_check(f->s, NULL, NULL, err, sizeof(err));
