@@ -6,7 +6,7 @@ ASAN	?= build-asan
 TYPE	?= RelWithDebInfo
 JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo asan bench format check-format clean
+.PHONY: all deps configure build test demo asan bench format check-format clean fuzz
 
 all: build
 
@@ -30,6 +30,16 @@ asan: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DCLAIMD_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS) -- --no-print-directory
 	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
+
+# The libFuzzer targets (docs/fuzzing.md), built with clang, each run for
+# FUZZ_SECONDS on a scratch copy of its seed corpus in $(FUZZ)/fuzz/.
+FUZZ	?= build-fuzz
+FUZZ_SECONDS ?= 20
+
+fuzz: deps
+	@CC=clang cmake -S . -B $(FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCLAIMD_FUZZ=ON >/dev/null
+	@cmake --build $(FUZZ) -j $(JOBS) --target fuzz_all -- --no-print-directory
+	@./tests/fuzz/run.sh $(FUZZ) $(FUZZ_SECONDS)
 
 bench: build
 	@./bench/run.sh $(BUILD)

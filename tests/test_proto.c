@@ -1544,7 +1544,7 @@ check_merkle_file(const char *path)
 	     line = strtok_r(NULL, "\n", &save)) {
 		char a[8], b[8192];
 		unsigned long long x, y;
-		size_t n, nw;
+		size_t n = 0, nw;
 
 		if (line[0] == '#' || line[0] == '\0')
 			continue;
