@@ -7,7 +7,8 @@
  *   claimbench CLAIMD CLAIM [--json] [--quick] [--keep] [--only SECTION]
  *
  * Raw limits: Ed25519 verification on 1 and 2 threads (libsodium), an
- * fsync'd LMDB commit of one put, a ZeroMQ round trip on loopback.
+ * fsync'd LMDB commit of one put (rate and p99), a ZeroMQ round trip on
+ * loopback.
  * Figures: ingest of pre-signed claims with 1, 4 and 16 submitters, the
  * claim command submitting 20,000 JSON Lines, feed latency to 10
  * subscribers at 5,000 claims/s, point reads, a narrative diff over
@@ -38,7 +39,7 @@
 
 static const char *claimd_bin, *claim_bin;
 static bool quick;
-static bool keep_dir;    /* --keep: leave the big log's folder, for profiling */
+static bool keep_dir;    /* --keep: leave each daemon's folder and -v log */
 static const char *only; /* --only SECTION: run just that one */
 
 static bool
