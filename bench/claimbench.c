@@ -429,11 +429,12 @@ struct sign_job {
 	struct recs *r;
 	size_t from, to, base;
 	const char *party, *topic;
+	const struct recs *disputes; /* or NULL: claim i disputes its claim i */
 };
 
 static void
 sign_claim(const struct daemon *d, size_t i, const char *party,
-    const char *topic, uint8_t **out, size_t *len)
+    const char *topic, const uint8_t *disputes, uint8_t **out, size_t *len)
 {
 	struct proto_payload p;
 	struct proto_buf b;
@@ -461,6 +462,12 @@ sign_claim(const struct daemon *d, size_t i, const char *party,
 	p.claim.sources[0].url = strdup(
 	    "https://example.org/news/2026/11/statement-on-the-peace-talks");
 	p.claim.sources[0].published = strdup("2026-11-20");
+	if (disputes != NULL) {
+		p.claim.relations = calloc(1, sizeof(struct proto_relation));
+		p.claim.nrelations = 1;
+		p.claim.relations[0].rel = PROTO_REL_DISPUTES;
+		memcpy(p.claim.relations[0].claim, disputes, PROTO_HASH_LEN);
+	}
 	proto_buf_init(&b);
 	if (proto_payload_sign(&p, d->desk_sk, &b, NULL, 0) != PROTO_OK)
 		die("sign");
@@ -474,16 +481,24 @@ sign_main(void *arg)
 {
 	struct sign_job *j = arg;
 
-	for (size_t i = j->from; i < j->to; i++)
-		sign_claim(j->d, j->base + i, j->party, j->topic, &j->r->p[i],
+	for (size_t i = j->from; i < j->to; i++) {
+		uint8_t id[PROTO_HASH_LEN];
+
+		/* A first version's id is its record's hash. */
+		if (j->disputes != NULL)
+			proto_record_hash(
+			    j->disputes->p[i], j->disputes->len[i], id);
+		sign_claim(j->d, j->base + i, j->party, j->topic,
+		    j->disputes != NULL ? id : NULL, &j->r->p[i],
 		    &j->r->len[i]);
+	}
 	return NULL;
 }
 
 /* n claims, signed on two threads (not timed). */
 static struct recs
-presign(const struct daemon *d, size_t n, size_t base, const char *party,
-    const char *topic)
+presign_disputing(const struct daemon *d, size_t n, size_t base,
+    const char *party, const char *topic, const struct recs *disputes)
 {
 	struct recs r = {
 	    calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), n};
@@ -492,12 +507,19 @@ presign(const struct daemon *d, size_t n, size_t base, const char *party,
 
 	for (int k = 0; k < 2; k++) {
 		j[k] = (struct sign_job){d, &r, n * (size_t)k / 2,
-		    n * (size_t)(k + 1) / 2, base, party, topic};
+		    n * (size_t)(k + 1) / 2, base, party, topic, disputes};
 		pthread_create(&t[k], NULL, sign_main, &j[k]);
 	}
 	for (int k = 0; k < 2; k++)
 		pthread_join(t[k], NULL);
 	return r;
+}
+
+static struct recs
+presign(const struct daemon *d, size_t n, size_t base, const char *party,
+    const char *topic)
+{
+	return presign_disputing(d, n, base, party, topic, NULL);
 }
 
 static void
@@ -936,8 +958,8 @@ main(int argc, char **argv)
 	    [F_READ50] = {"read_p50_us", "point read p50", "us", {0}, 0, 2.0,
 		true, "zmq_rtt_us"},
 	    [F_READ99] = {"read_p99_us", "point read p99", "us"},
-	    [F_NARRATIVE] = {"narrative_s", "narrative diff, 100,000 claims",
-		"s"},
+	    [F_NARRATIVE] = {"narrative_s",
+		"narrative diff, 100,000 claims, 50k disputes", "s"},
 	    [F_VERIFY] = {"offline_verify", "claim verify, 1,000,000 entries",
 		"/s", {0}, 0, 0.8, false, "verify_2"},
 	    [F_CATCHUP] = {"catch_up", "catch-up, 1,000,000 behind (libclaim)",
@@ -1088,8 +1110,9 @@ main(int argc, char **argv)
 
 		daemon_start(&d, true);
 		registry(&d, parties, 2);
+		/* Each of party-b's claims disputes one of party-a's. */
 		a = presign(&d, n / 2, 0, "party-a", "talks");
-		b = presign(&d, n / 2, n, "party-b", "talks");
+		b = presign_disputing(&d, n / 2, n, "party-b", "talks", &a);
 		ingest(d.api, &a, 0, a.n, 4, 256);
 		ingest(d.api, &b, 0, b.n, 4, 256);
 		args[9] = d.api;

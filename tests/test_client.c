@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "../client/lib/internal.h"
 #include "claim.h"
 #include "testutil.h"
 
@@ -401,6 +402,85 @@ test_quote_find(void **state)
 	    claim_quote_find(doc, strlen(doc), "he left. Later", &s, &e));
 }
 
+/*
+ * A reply's entries have their signatures checked on several threads
+ * (client.c, verify_entries()): every one is checked, and the first that
+ * fails is the one named, wherever the threads' stripes put it.
+ */
+static void
+read_page(uint8_t **rec, const size_t *len, size_t n, int bad1, int bad2,
+    bool verify, int want, const char *want_err)
+{
+	struct proto_cbor_rd rd;
+	struct proto_buf b;
+	struct claim_entry *e = NULL;
+	size_t got = 0;
+	char err[256] = "";
+
+	proto_buf_init(&b);
+	assert_int_equal(proto_cbor_put_array(&b, n), PROTO_OK);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_equal(proto_cbor_put_array(&b, 2), PROTO_OK);
+		assert_int_equal(proto_cbor_put_uint(&b, 10 + i), PROTO_OK);
+		/* The last byte of the signature, flipped. */
+		rec[i][len[i] - 1] ^= (int)i == bad1 || (int)i == bad2;
+		assert_int_equal(
+		    proto_cbor_put_bytes(&b, rec[i], len[i]), PROTO_OK);
+		rec[i][len[i] - 1] ^= (int)i == bad1 || (int)i == bad2;
+	}
+	proto_cbor_rd_init(&rd, b.data, b.len);
+	assert_int_equal(
+	    claim_read_entries(&rd, verify, &e, &got, err, sizeof(err)), want);
+	if (want == PROTO_OK) {
+		assert_int_equal(got, n);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(e[i].index, 10 + i);
+		claim_entries_free(e, got);
+	} else {
+		assert_null(e);
+		if (strstr(err, want_err) == NULL)
+			fail_msg(
+			    "error \"%s\" does not name %s", err, want_err);
+	}
+	proto_buf_release(&b);
+}
+
+static void
+test_read_entries_checks_every_signature(void **state)
+{
+	enum { N = 200 };
+	uint8_t *rec[N];
+	size_t len[N];
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		struct proto_payload p;
+		struct proto_buf b;
+		char stmt[64];
+
+		snprintf(stmt, sizeof(stmt), "Statement %zu.", i);
+		tu_claim(&p, "a-party", "lachin", stmt);
+		proto_buf_init(&b);
+		tu_sign(&p, sk, &b);
+		proto_payload_release(&p);
+		rec[i] = b.data;
+		len[i] = b.len;
+	}
+	read_page(rec, len, N, -1, -1, true, PROTO_OK, NULL);
+	read_page(rec, len, N, 137, -1, true, PROTO_ESIGNATURE, "entry 147:");
+	read_page(rec, len, N, 0, -1, true, PROTO_ESIGNATURE, "entry 10:");
+	read_page(rec, len, N, N - 1, -1, true, PROTO_ESIGNATURE, "entry 209:");
+	/* Two bad ones in different stripes: the first is named. */
+	read_page(rec, len, N, 150, 41, true, PROTO_ESIGNATURE, "entry 51:");
+	read_page(rec, len, N, 150, 42, true, PROTO_ESIGNATURE, "entry 52:");
+	/* Too few for a second thread. */
+	read_page(rec, len, 3, 2, -1, true, PROTO_ESIGNATURE, "entry 12:");
+	/* Not asked to verify: parsed only. */
+	read_page(rec, len, N, 137, -1, false, PROTO_OK, NULL);
+	for (size_t i = 0; i < N; i++)
+		free(rec[i]);
+}
+
 int
 main(void)
 {
@@ -411,6 +491,7 @@ main(void)
 	    cmocka_unit_test(test_narrative_known_answer),
 	    cmocka_unit_test(test_trace_three_levels),
 	    cmocka_unit_test(test_quote_find),
+	    cmocka_unit_test(test_read_entries_checks_every_signature),
 	};
 
 	if (sodium_init() < 0)

@@ -2,6 +2,7 @@
  * narrative.c: competing accounts side by side, and where sources came
  * from. Both work on claim entries, fetched or read from an export.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,14 +19,54 @@ listed(const char *party, const char *const *parties, size_t n)
 	return false;
 }
 
-static const struct claim_entry *
-find(const struct claim_entry *e, size_t n, const uint8_t id[PROTO_HASH_LEN])
+/*
+ * Relations name claims by id. A narrative may hold 100,000 claims and as
+ * many relations, so they are looked up in the claims sorted by id (then
+ * by place, so that the first entry of a claim is the one found), not by
+ * walking the list for each one.
+ */
+static int
+by_id(const void *a, const void *b)
 {
+	const struct claim_entry *x = *(const struct claim_entry *const *)a;
+	const struct claim_entry *y = *(const struct claim_entry *const *)b;
+	int c = memcmp(x->claim, y->claim, PROTO_HASH_LEN);
+
+	return c != 0 ? c : (x > y) - (x < y);
+}
+
+static const struct claim_entry **
+id_index(const struct claim_entry *e, size_t n, size_t *out)
+{
+	const struct claim_entry **ix = calloc(n ? n : 1, sizeof(*ix));
+	size_t m = 0;
+
+	if (ix == NULL)
+		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (e[i].payload.kind == PROTO_KIND_CLAIM &&
-		    memcmp(e[i].claim, id, PROTO_HASH_LEN) == 0)
-			return &e[i];
-	return NULL;
+		if (e[i].payload.kind == PROTO_KIND_CLAIM)
+			ix[m++] = &e[i];
+	qsort(ix, m, sizeof(*ix), by_id);
+	*out = m;
+	return ix;
+}
+
+static const struct claim_entry *
+find(const struct claim_entry **ix, size_t n, const uint8_t id[PROTO_HASH_LEN])
+{
+	size_t lo = 0, hi = n;
+
+	/* The first entry whose id is not below id. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(ix[mid]->claim, id, PROTO_HASH_LEN) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && memcmp(ix[lo]->claim, id, PROTO_HASH_LEN) == 0 ? ix[lo]
+									: NULL;
 }
 
 static bool
@@ -179,26 +220,39 @@ json_t *
 claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
     const char *const *parties, size_t np)
 {
-	const struct claim_entry **mine;
+	const struct claim_entry **mine, **ix = NULL;
 	json_t *out = json_object(), *only = json_object(), *plist;
 	json_t *disputes = json_array(), *supports = json_array();
 	json_t *timeline = json_array(), *cards = json_object();
-	size_t nm = 0;
-	bool *linked;
+	size_t nm = 0, nix = 0;
+	bool *linked = NULL;
+	size_t *place = NULL; /* by entry: its place in mine, or SIZE_MAX */
 
 	if ((mine = calloc(n ? n : 1, sizeof(*mine))) == NULL ||
-	    (linked = calloc(n ? n : 1, sizeof(*linked))) == NULL) {
+	    (linked = calloc(n ? n : 1, sizeof(*linked))) == NULL ||
+	    (place = calloc(n ? n : 1, sizeof(*place))) == NULL ||
+	    (ix = id_index(e, n, &nix)) == NULL) {
 		free(mine);
+		free(linked);
+		free(place);
 		json_decref(out);
+		json_decref(only);
+		json_decref(disputes);
+		json_decref(supports);
+		json_decref(timeline);
+		json_decref(cards);
 		return NULL;
 	}
 	/* The listed parties' claims on the topic. */
 	for (size_t i = 0; i < n; i++) {
 		const struct proto_claim *c = &e[i].payload.claim;
 
+		place[i] = SIZE_MAX;
 		if (e[i].payload.kind == PROTO_KIND_CLAIM &&
-		    has_topic(c, topic) && listed(c->party, parties, np))
+		    has_topic(c, topic) && listed(c->party, parties, np)) {
+			place[i] = nm;
 			mine[nm++] = &e[i];
+		}
 	}
 	for (size_t i = 0; i < nm; i++) {
 		char hex[2 * PROTO_HASH_LEN + 1];
@@ -213,7 +267,7 @@ claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
 
 		for (size_t r = 0; r < c->nrelations; r++) {
 			const struct claim_entry *t =
-			    find(e, n, c->relations[r].claim);
+			    find(ix, nix, c->relations[r].claim);
 			json_t *pair;
 
 			if (t == NULL ||
@@ -222,9 +276,8 @@ claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
 			    strcmp(t->payload.claim.party, c->party) == 0)
 				continue;
 			linked[i] = true;
-			for (size_t k = 0; k < nm; k++)
-				if (mine[k] == t)
-					linked[k] = true;
+			if (place[t - e] != SIZE_MAX)
+				linked[place[t - e]] = true;
 			if (!has_topic(&t->payload.claim, topic)) {
 				char hex[2 * PROTO_HASH_LEN + 1];
 
@@ -271,6 +324,8 @@ claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
 	json_object_set_new(out, "timeline", timeline);
 	free(mine);
 	free(linked);
+	free(place);
+	free(ix);
 	return out;
 }
 
