@@ -54,6 +54,13 @@ struct store_snap {
 #define INDEX_KEY_MAX   (PROTO_SLUG_MAX + 1 + 8)
 
 /* Meta names. */
+/*
+ * The layout of the databases above. A store records the format it was
+ * made with; a claimd that reads another layout refuses to open it rather
+ * than misread it. Raise it with any change of keys or values.
+ */
+#define META_FORMAT      "format"
+#define STORE_FORMAT     "1"
 #define META_ADMIN       "admin"
 #define META_CLAIMS      "n.claims"
 #define META_REVISIONS   "n.revisions"

@@ -128,6 +128,49 @@ store_version_key(
 	store_be64(key + 8, version);
 }
 
+/*
+ * A new store is stamped with STORE_FORMAT; an old one must carry it. A
+ * store with entries and no stamp was made before stores had one.
+ */
+static int
+check_format(MDB_txn *txn, struct store *s, char *err, size_t errlen)
+{
+	MDB_val key = {strlen(META_FORMAT), (void *)META_FORMAT}, val;
+	MDB_stat st;
+	int rc;
+
+	rc = mdb_get(txn, s->meta, &key, &val);
+	if (rc == 0) {
+		if (val.mv_size == strlen(STORE_FORMAT) &&
+		    memcmp(val.mv_data, STORE_FORMAT, val.mv_size) == 0)
+			return PROTO_OK;
+		return proto_fail(err, errlen, PROTO_ESTORE,
+		    "store format %.*s; this claimd reads format %s only",
+		    (int)(val.mv_size > 16 ? 16 : val.mv_size),
+		    (const char *)val.mv_data, STORE_FORMAT);
+	}
+	if (rc != MDB_NOTFOUND)
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot read the store format: %s", mdb_strerror(rc));
+	if ((rc = mdb_stat(txn, s->log, &st)) != 0)
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot read the log: %s", mdb_strerror(rc));
+	if (st.ms_entries > 0)
+		return proto_fail(err, errlen, PROTO_ESTORE,
+		    "store of %zu entries has no format: it was made by an "
+		    "older claimd (export it with that one and submit the "
+		    "export with claim submit --records)",
+		    st.ms_entries);
+	if (s->read_only)
+		return PROTO_OK; /* empty: nothing to misread */
+	val.mv_size = strlen(STORE_FORMAT);
+	val.mv_data = (void *)STORE_FORMAT;
+	if ((rc = mdb_put(txn, s->meta, &key, &val, 0)) != 0)
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot record the store format: %s", mdb_strerror(rc));
+	return PROTO_OK;
+}
+
 static int
 open_dbs(struct store *s, char *err, size_t errlen)
 {
@@ -163,6 +206,10 @@ open_dbs(struct store *s, char *err, size_t errlen)
 			    "cannot open database \"%s\": %s", dbs[i].name,
 			    mdb_strerror(rc));
 		}
+	}
+	if ((rc = check_format(txn, s, err, errlen)) != PROTO_OK) {
+		mdb_txn_abort(txn);
+		return rc;
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		return proto_fail(err, errlen, store_err(rc),

@@ -710,6 +710,43 @@ damage(const char *dir, const char *db, const void *k, size_t klen,
 	mdb_env_close(env);
 }
 
+/* A store says which layout it has; another layout is refused, named. */
+static void
+test_store_format(void **state)
+{
+	struct fixture *f = *state;
+	struct store_opts ro = {.read_only = true};
+	struct store *s;
+	char fmt[16], err[256];
+	bool set;
+
+	assert_int_equal(
+	    store_meta_get(f->s, "format", fmt, sizeof(fmt), &set), PROTO_OK);
+	assert_true(set);
+	assert_string_equal(fmt, "1");
+	store_close(f->s);
+	f->s = NULL;
+
+	damage(f->dir, "meta", "format", 6, "2", 1);
+	assert_int_equal(
+	    store_open(f->dir, NULL, &s, err, sizeof(err)), PROTO_ESTORE);
+	assert_non_null(
+	    strstr(err, "store format 2; this claimd reads format 1"));
+	assert_int_equal(
+	    store_open(f->dir, &ro, &s, err, sizeof(err)), PROTO_ESTORE);
+
+	/* No stamp, but entries: made before stores had one. */
+	damage(f->dir, "meta", "format", 6, NULL, 0);
+	assert_int_equal(
+	    store_open(f->dir, NULL, &s, err, sizeof(err)), PROTO_ESTORE);
+	assert_non_null(strstr(err, "has no format"));
+	assert_non_null(strstr(err, "claim submit --records"));
+
+	/* Stamped again, it opens as before. */
+	damage(f->dir, "meta", "format", 6, "1", 1);
+	f->s = open_store(f->dir, 0);
+}
+
 static void
 test_store_check_detects_damage(void **state)
 {
@@ -922,6 +959,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_store_reopen, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_backup_reopens_and_checks, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_store_format, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_check_detects_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
