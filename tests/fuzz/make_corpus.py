@@ -18,7 +18,6 @@ vectors; it replaces the three folders.
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -319,8 +318,12 @@ def json_corpus():
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: make_corpus.py BUILD/tests/fuzz/fuzz_request")
+    # The made seeds are made again; what fuzzing found (found-*) stays.
     for sub in ("record", "request", "json"):
-        shutil.rmtree(os.path.join(CORPUS, sub), ignore_errors=True)
+        folder = os.path.join(CORPUS, sub)
+        for name in os.listdir(folder) if os.path.isdir(folder) else []:
+            if not name.startswith("found-"):
+                os.remove(os.path.join(folder, name))
     for folder in (records(), requests(sys.argv[1]), json_corpus()):
         files = os.listdir(folder)
         size = sum(os.path.getsize(os.path.join(folder, n)) for n in files)
