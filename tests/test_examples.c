@@ -298,6 +298,61 @@ test_examples_submit_attach_checks_quotes(void **state)
 	e2e_run_free(&r);
 }
 
+/*
+ * A dispute of a claim on another topic: claim diff fetches the disputed
+ * claim, shows the dispute and gives the claim its card, once, however
+ * many claims dispute it.
+ */
+static void
+test_examples_diff_fetches_disputed_claims_off_topic(void **state)
+{
+	char json[1024];
+	json_t *ack, *n, *d;
+	const char *target;
+
+	(void)state;
+	ack = e2e_claim_json("{\"party\": \"az-mfa\", \"topics\": "
+			     "[\"water-rights\"], \"statement\": \"The "
+			     "reservoirs upstream are shared.\"}",
+	    "submit", "-", "--json");
+	target = json_string_value(json_object_get(ack, "claim"));
+	for (int i = 0; i < 2; i++) {
+		json_t *a;
+
+		snprintf(json, sizeof(json),
+		    "{\"party\": \"am-gov\", \"topics\": [\"corridor\"], "
+		    "\"statement\": \"Objection %d: the reservoirs are not "
+		    "shared.\", \"relations\": [{\"rel\": \"disputes\", "
+		    "\"claim\": \"%s\"}]}",
+		    i, target);
+		a = e2e_claim_json(json, "submit", "-", "--json");
+		json_decref(a);
+	}
+	n = e2e_claim_json(NULL, "diff", "--topic", "corridor", "--party",
+	    "am-gov", "--party", "az-mfa", "--json");
+	assert_int_equal(json_array_size(json_object_get(n, "disputes")), 2);
+	for (size_t i = 0; i < 2; i++) {
+		d = json_array_get(json_object_get(n, "disputes"), i);
+		assert_string_equal(
+		    json_string_value(json_object_get(d, "other")), target);
+		assert_string_equal(
+		    json_string_value(json_object_get(d, "other_party")),
+		    "az-mfa");
+	}
+	d = json_object_get(json_object_get(n, "claims"), target);
+	assert_non_null(d);
+	assert_string_equal(json_string_value(json_object_get(d, "statement")),
+	    "The reservoirs upstream are shared.");
+	/* Off the topic, it is not on the topic's timeline. */
+	for (size_t i = 0; i < json_array_size(json_object_get(n, "timeline"));
+	     i++)
+		assert_string_not_equal(json_string_value(json_array_get(
+					    json_object_get(n, "timeline"), i)),
+		    target);
+	json_decref(n);
+	json_decref(ack);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -307,6 +362,9 @@ main(int argc, char **argv)
 		teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_examples_submit_attach_checks_quotes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_examples_diff_fetches_disputed_claims_off_topic, setup,
+		teardown),
 	};
 
 	if (argc < 4) {
