@@ -89,6 +89,26 @@ fd_inside(int fd)
 
 #define WRITING (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND)
 
+/* True, with errno EROFS, if opening path so must fail. */
+static bool
+refuse_open(int dirfd, const char *path, int flags)
+{
+	if (!(flags & WRITING) || !active(1) || !path_inside(dirfd, path))
+		return false;
+	errno = EROFS;
+	return true;
+}
+
+/* True, with errno ENOSPC, if a write to fd must fail. */
+static bool
+refuse_write(int fd)
+{
+	if (!active(2) || fd <= 2 || !fd_inside(fd))
+		return false;
+	errno = ENOSPC;
+	return true;
+}
+
 typedef int (*open_fn)(const char *, int, ...);
 typedef int (*openat_fn)(int, const char *, int, ...);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
@@ -126,10 +146,8 @@ open(const char *path, int flags, ...)
 	va_start(ap, flags);
 	m = mode_arg(flags, ap);
 	va_end(ap);
-	if ((flags & WRITING) && active(1) && path_inside(AT_FDCWD, path)) {
-		errno = EROFS;
+	if (refuse_open(AT_FDCWD, path, flags))
 		return -1;
-	}
 	return real_open(path, flags, m);
 }
 
@@ -143,10 +161,8 @@ open64(const char *path, int flags, ...)
 	va_start(ap, flags);
 	m = mode_arg(flags, ap);
 	va_end(ap);
-	if ((flags & WRITING) && active(1) && path_inside(AT_FDCWD, path)) {
-		errno = EROFS;
+	if (refuse_open(AT_FDCWD, path, flags))
 		return -1;
-	}
 	return real_open64(path, flags, m);
 }
 
@@ -160,24 +176,18 @@ openat(int dirfd, const char *path, int flags, ...)
 	va_start(ap, flags);
 	m = mode_arg(flags, ap);
 	va_end(ap);
-	if ((flags & WRITING) && active(1) && path_inside(dirfd, path)) {
-		errno = EROFS;
+	if (refuse_open(dirfd, path, flags))
 		return -1;
-	}
 	return real_openat(dirfd, path, flags, m);
 }
-
-#define FULL(fd) (active(2) && fd > 2 && fd_inside(fd))
 
 ssize_t
 write(int fd, const void *buf, size_t n)
 {
 	REAL(write, write_fn);
 
-	if (FULL(fd)) {
-		errno = ENOSPC;
+	if (refuse_write(fd))
 		return -1;
-	}
 	return real_write(fd, buf, n);
 }
 
@@ -186,10 +196,8 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 {
 	REAL(pwrite, pwrite_fn);
 
-	if (FULL(fd)) {
-		errno = ENOSPC;
+	if (refuse_write(fd))
 		return -1;
-	}
 	return real_pwrite(fd, buf, n, off);
 }
 
@@ -198,10 +206,8 @@ pwrite64(int fd, const void *buf, size_t n, off_t off)
 {
 	REAL(pwrite64, pwrite_fn);
 
-	if (FULL(fd)) {
-		errno = ENOSPC;
+	if (refuse_write(fd))
 		return -1;
-	}
 	return real_pwrite64(fd, buf, n, off);
 }
 
@@ -210,10 +216,8 @@ writev(int fd, const struct iovec *iov, int cnt)
 {
 	REAL(writev, writev_fn);
 
-	if (FULL(fd)) {
-		errno = ENOSPC;
+	if (refuse_write(fd))
 		return -1;
-	}
 	return real_writev(fd, iov, cnt);
 }
 
@@ -222,9 +226,7 @@ pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
 {
 	REAL(pwritev, pwritev_fn);
 
-	if (FULL(fd)) {
-		errno = ENOSPC;
+	if (refuse_write(fd))
 		return -1;
-	}
 	return real_pwritev(fd, iov, cnt, off);
 }

@@ -56,6 +56,19 @@ struct ack {
 	long long index;
 };
 
+/* Takes a line of claim submit --json as an acknowledgement; frees it. */
+static void
+ack_take(struct ack *a, char *line)
+{
+	json_t *o = json_loads(line, 0, NULL);
+
+	snprintf(a->hash, sizeof(a->hash), "%s",
+	    json_string_value(json_object_get(o, "hash")));
+	a->index = json_integer_value(json_object_get(o, "index"));
+	json_decref(o);
+	free(line);
+}
+
 static void
 check_store(struct e2e_fixture *f)
 {
@@ -87,14 +100,7 @@ test_crash_kill9_loses_no_acknowledged_claim(void **state)
 		write_claims(path, round, 2000);
 		e2e_bg_start(&s, "submit", path, "--json", "--window", "32");
 		while (got < wait_for && (line = e2e_bg_line(&s, 10000))) {
-			json_t *a = json_loads(line, 0, NULL);
-
-			snprintf(acks[nacks].hash, 65, "%s",
-			    json_string_value(json_object_get(a, "hash")));
-			acks[nacks++].index =
-			    json_integer_value(json_object_get(a, "index"));
-			json_decref(a);
-			free(line);
+			ack_take(&acks[nacks++], line);
 			got++;
 		}
 		/* Some microseconds more, then the power goes. */
@@ -102,16 +108,8 @@ test_crash_kill9_loses_no_acknowledged_claim(void **state)
 		assert_int_equal(
 		    e2e_daemon_stop(&f->d, SIGKILL), 128 + SIGKILL);
 		/* Anything acknowledged before the kill counts. */
-		while ((line = e2e_bg_line(&s, 3000)) != NULL) {
-			json_t *a = json_loads(line, 0, NULL);
-
-			snprintf(acks[nacks].hash, 65, "%s",
-			    json_string_value(json_object_get(a, "hash")));
-			acks[nacks++].index =
-			    json_integer_value(json_object_get(a, "index"));
-			json_decref(a);
-			free(line);
-		}
+		while ((line = e2e_bg_line(&s, 3000)) != NULL)
+			ack_take(&acks[nacks++], line);
 		e2e_bg_stop(&s, SIGKILL);
 		fprintf(stderr,
 		    "round %d: killed after %d acknowledgements "

@@ -301,6 +301,14 @@ claim_client_call(struct claim_client *c, int op, const void *body, size_t len,
  * Entries
  */
 
+static int
+bad_signature(const struct claim_entry *e, char *err, size_t errlen)
+{
+	return proto_fail(err, errlen, PROTO_ESIGNATURE,
+	    "entry %llu: signature does not verify",
+	    (unsigned long long)e->index);
+}
+
 int
 claim_entry_open(struct claim_entry *e, uint64_t index, const uint8_t *bytes,
     size_t len, bool verify, char *err, size_t errlen)
@@ -318,9 +326,7 @@ claim_entry_open(struct claim_entry *e, uint64_t index, const uint8_t *bytes,
 	    PROTO_OK)
 		goto fail;
 	if (verify && (rc = proto_record_verify(&e->rec)) != PROTO_OK) {
-		proto_fail(err, errlen, rc,
-		    "entry %llu: signature does not verify",
-		    (unsigned long long)index);
+		bad_signature(e, err, errlen);
 		goto fail;
 	}
 	if ((rc = proto_payload_decode(e->rec.payload, e->rec.payload_len,
@@ -398,14 +404,6 @@ verify_entries(const struct claim_entry *e, size_t n, size_t *bad)
 			*bad = v[t].bad;
 	}
 	return *bad == SIZE_MAX ? PROTO_OK : PROTO_ESIGNATURE;
-}
-
-static int
-bad_signature(const struct claim_entry *e, char *err, size_t errlen)
-{
-	return proto_fail(err, errlen, PROTO_ESIGNATURE,
-	    "entry %llu: signature does not verify",
-	    (unsigned long long)e->index);
 }
 
 void
