@@ -12,6 +12,7 @@ struct wctx {
 	struct store *s;
 	MDB_txn *txn;
 	uint64_t index; /* of the record being applied */
+	uint64_t first; /* its claim's first index, once head_set ran */
 	int mdb_rc;     /* the first LMDB failure, for the caller */
 };
 
@@ -169,6 +170,7 @@ w_head_set(
 	if ((rc = put(w, w->s->claim, first_key, 8, v, CLAIM_VAL_FIXED + pl,
 		 flags)) != 0)
 		return rc;
+	w->first = first;
 	store_version_key(vk, first, head->version);
 	store_be64(idx, w->index);
 	return put(w, w->s->version, vk, sizeof(vk), idx, 8, MDB_NOOVERWRITE);
@@ -212,22 +214,16 @@ tree_add(struct wctx *w, uint64_t index, const uint8_t leaf[PROTO_HASH_LEN])
 	}
 }
 
+/* The claim's topics, under the first index head_set just wrote. */
 static int
-topics_add(struct wctx *w, const struct proto_claim *c,
-    const uint8_t id[PROTO_HASH_LEN])
+topics_add(struct wctx *w, const struct proto_claim *c)
 {
 	uint8_t k[INDEX_KEY_MAX];
-	struct store_claim sc;
-	bool found;
 	int rc;
 
-	if ((rc = store_claim_find(w->txn, w->s, id, &sc, &found)) != 0)
-		return rc;
-	if (!found)
-		return PROTO_ESTORE;
 	for (size_t i = 0; i < c->ntopics; i++)
 		if ((rc = put(w, w->s->bytopic, k,
-			 store_index_key(k, c->topics[i], sc.first), NULL, 0,
+			 store_index_key(k, c->topics[i], w->first), NULL, 0,
 			 0)) != 0)
 			return rc;
 	return PROTO_OK;
@@ -309,8 +305,7 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
 	    (rc = tree_add(w, *size, r->hash)) != 0 ||
 	    (rc = proto_rules_apply(&wops, w, p, r->hash)) != 0)
 		return rc;
-	if (p->kind == PROTO_KIND_CLAIM &&
-	    (rc = topics_add(w, &p->claim, r->claim)) != 0)
+	if (p->kind == PROTO_KIND_CLAIM && (rc = topics_add(w, &p->claim)) != 0)
 		return rc;
 	count(n, p);
 	r->index = (*size)++;
@@ -367,7 +362,7 @@ static int
 attempt(struct store *s, const uint8_t admin[PROTO_PUBKEY_LEN],
     const struct store_entry *e, size_t n, struct store_result *res, int *mdb)
 {
-	struct wctx w = {s, NULL, 0, 0};
+	struct wctx w = {.s = s};
 	struct counters cnt = {0};
 	MDB_stat st;
 	uint64_t size;
