@@ -403,6 +403,7 @@ h_submit(struct api *a, struct req *r)
 	}
 	a->outstanding++;
 	a->seq++;
+	a->d->dispatched = a->seq;
 	mine->n++;
 	return 1;
 }

@@ -37,7 +37,12 @@
 #define RANGE_REPLY_BYTES (1u << 20)            /* records in one range reply */
 #define FEED_HWM          100000 /* events queued per subscriber */
 #define HEARTBEAT_MS      1000
-#define DRAIN_MS          10000 /* longest wait for in-flight work at exit */
+/* A writer that finds a short run verified waits, up to GATHER_US, for the
+ * submissions that arrived before it and are still being verified, until
+ * GATHER_RUN are ready: under load, fewer and larger commits. */
+#define GATHER_US  10000
+#define GATHER_RUN 256
+#define DRAIN_MS   10000 /* longest wait for in-flight work at exit */
 
 struct config {
 	const char *data;
@@ -88,6 +93,8 @@ struct daemon {
 	_Atomic uint64_t batches;
 	_Atomic uint64_t subscribers;
 	_Atomic uint64_t published;
+	/* Submissions handed to the workers so far: the next one's seq. */
+	_Atomic uint64_t dispatched;
 	/* Arrival to stored and published, microseconds, last second. */
 	_Atomic uint64_t lat_p50, lat_p99;
 	/* The log's signing key and its last checkpoint (main thread). */

@@ -150,6 +150,59 @@ commit(struct writer *w, size_t n)
 	    (unsigned long long)(now_us() - t0));
 }
 
+/* Moves every job waiting into its place in line. */
+static void
+take(struct writer *w, int flags)
+{
+	struct job *j;
+
+	for (size_t got = 0; got < OUTSTANDING_MAX; got++) {
+		if (zmq_recv(w->in, &j, sizeof(j),
+			got ? ZMQ_DONTWAIT : flags) != sizeof(j))
+			break;
+		w->ring[j->seq % OUTSTANDING_MAX] = j;
+	}
+}
+
+/* How many jobs are in line from next_seq, up to GATHER_RUN. */
+static uint64_t
+run_ready(const struct writer *w)
+{
+	uint64_t k = w->next_seq;
+
+	while (k - w->next_seq < GATHER_RUN && w->ring[k % OUTSTANDING_MAX])
+		k++;
+	return k - w->next_seq;
+}
+
+/*
+ * Group commit under load. A commit's two flushes cost the same for any
+ * batch, and its pages are largely shared: here a commit of 5 claims
+ * takes 0.8 ms and one of 200 about 5 ms, a seventh of the time a claim.
+ * When claims arrive faster than they are committed, waiting for a
+ * larger batch gives more throughput from the same disk and CPU (and
+ * fewer wake-ups for every thread). The writer waits only for what
+ * arrived before it looked (those are being verified now): when load is
+ * light that is one verification at most, and the first commit is never
+ * delayed by more than GATHER_US.
+ */
+static int
+gather(struct writer *w)
+{
+	zmq_pollitem_t item = {w->in, 0, ZMQ_POLLIN, 0};
+	uint64_t goal = w->d->dispatched, t0 = now_us(), n;
+	int r;
+
+	while ((n = run_ready(w)) < GATHER_RUN && w->next_seq + n < goal &&
+	    now_us() - t0 < GATHER_US) {
+		if ((r = zmq_poll(&item, 1, 1)) < 0 && errno != EINTR)
+			return -1; /* ETERM */
+		if (r > 0)
+			take(w, ZMQ_DONTWAIT);
+	}
+	return 0;
+}
+
 void *
 writer_main(void *arg)
 {
@@ -174,14 +227,9 @@ writer_main(void *arg)
 		if (r == 0)
 			continue;
 		/* Everything waiting, into its place in line. */
-		for (size_t got = 0; got < OUTSTANDING_MAX; got++) {
-			struct job *j;
-
-			if (zmq_recv(w->in, &j, sizeof(j),
-				got ? ZMQ_DONTWAIT : 0) != sizeof(j))
-				break;
-			w->ring[j->seq % OUTSTANDING_MAX] = j;
-		}
+		take(w, 0);
+		if (gather(w) != 0)
+			break;
 		/* Then the run that is next in line, up to a batch. */
 		for (;;) {
 			struct job **slot;
