@@ -157,7 +157,13 @@ wait_one(struct batch *b)
 	int rc;
 
 	for (int attempt = 0;; attempt++) {
-		rc = claim_client_recv(b->cli->client, -1, &r);
+		/* What is printed goes out before a wait, not line by line:
+		 * one write for each run of acknowledgements. */
+		if ((rc = claim_client_recv(b->cli->client, 0, &r)) !=
+		    PROTO_OK) {
+			fflush(stdout);
+			rc = claim_client_recv(b->cli->client, -1, &r);
+		}
 		if (rc == PROTO_OK) {
 			answer(b, &r);
 			claim_reply_release(&r);
@@ -573,6 +579,7 @@ batch_end(struct batch *b, int rc)
 		rc = EX_UNREACHABLE;
 	if (rc == EX_DONE && b->refused > 0)
 		rc = EX_REFUSED;
+	fflush(stdout);
 	if (b->acked + b->refused > 1 && !b->cli->json)
 		fprintf(stderr, "claim: %zu stored, %zu refused%s\n", b->acked,
 		    b->refused,

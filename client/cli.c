@@ -340,7 +340,7 @@ cli_parse_u64(const char *s, uint64_t *out)
 }
 
 void
-cli_print_json(json_t *j)
+cli_put_json(json_t *j)
 {
 	char *s = json_dumps(j, JSON_COMPACT);
 
@@ -348,8 +348,14 @@ cli_print_json(json_t *j)
 		puts(s);
 		free(s);
 	}
-	fflush(stdout);
 	json_decref(j);
+}
+
+void
+cli_print_json(json_t *j)
+{
+	cli_put_json(j);
+	fflush(stdout);
 }
 
 const char *
@@ -598,7 +604,7 @@ cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
 			json_object_set_new(o, "line", json_integer(line));
 		if (ref != NULL)
 			json_object_set_new(o, "ref", json_string(ref));
-		cli_print_json(o);
+		cli_put_json(o);
 		return;
 	}
 	if (a->is_claim)
@@ -609,5 +615,4 @@ cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
 	else
 		printf("index %llu hash %s%s\n", (unsigned long long)a->index,
 		    hash, a->existed ? " (already there)" : "");
-	fflush(stdout);
 }

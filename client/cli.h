@@ -73,8 +73,10 @@ char *cli_passphrase(struct cli *cli, const char *what, bool confirm);
 char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
 /* Parses an unsigned number; false if it is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
-/* Prints a JSON value on one line, then frees it. */
+/* Prints a JSON value on one line and flushes it, then frees it. */
 void cli_print_json(json_t *j);
+/* The same, left in stdout's buffer. */
+void cli_put_json(json_t *j);
 /* The show --json object of an entry (claim id from e). */
 json_t *cli_entry_json(const struct claim_entry *e);
 /* A claim in full, for people. */
@@ -85,6 +87,7 @@ const char *cli_short(const uint8_t *hash, char out[13]);
 /* Submits a signed record and waits; an exit status, the ack in *ack. */
 int cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack);
+/* Prints an acknowledgement, unflushed: stdout is flushed before waiting. */
 void cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
     const char *ref);
 /* Signs a payload with cli->sk into out; an exit status. */

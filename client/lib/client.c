@@ -229,15 +229,23 @@ claim_client_recv(struct claim_client *c, int timeout_ms, struct claim_reply *r)
 	memset(r, 0, sizeof(*r));
 	if (timeout_ms < 0)
 		timeout_ms = c->timeout;
-	while ((n = zmq_poll(&item, 1, timeout_ms)) < 0 && errno == EINTR)
-		;
-	if (n <= 0)
-		return PROTO_EUNREACHABLE;
 	zmq_msg_init(&hdr);
 	zmq_msg_init(&body);
+	/* A reply already here is taken without a poll (a system call). */
+	if (zmq_msg_recv(&hdr, c->sock, ZMQ_DONTWAIT) < 0) {
+		rc = PROTO_EUNREACHABLE;
+		if (errno != EAGAIN)
+			goto cleanup;
+		while (
+		    (n = zmq_poll(&item, 1, timeout_ms)) < 0 && errno == EINTR)
+			;
+		if (n <= 0)
+			goto cleanup;
+		rc = PROTO_EPROTOCOL;
+		if (zmq_msg_recv(&hdr, c->sock, 0) < 0)
+			goto cleanup;
+	}
 	rc = PROTO_EPROTOCOL;
-	if (zmq_msg_recv(&hdr, c->sock, 0) < 0)
-		goto cleanup;
 	if (!zmq_msg_more(&hdr) || zmq_msg_recv(&body, c->sock, 0) < 0 ||
 	    zmq_msg_more(&body)) {
 		/* Skip whatever else the message holds. */
