@@ -6,7 +6,7 @@ ASAN	?= build-asan
 TYPE	?= RelWithDebInfo
 JOBS	?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo asan bench format check-format clean fuzz
+.PHONY: all deps configure build test demo asan release bench format check-format clean fuzz
 
 all: build
 
@@ -31,6 +31,11 @@ asan: deps
 	@cmake --build $(ASAN) -j $(JOBS) -- --no-print-directory
 	@cd $(ASAN) && ctest --output-on-failure -j $(JOBS)
 
+# A Release (-O3) build: the optimizer's own warnings are errors too.
+release: deps
+	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build build-release -j $(JOBS) -- --no-print-directory
+
 # The libFuzzer targets (docs/fuzzing.md), built with clang, each run for
 # FUZZ_SECONDS on a scratch copy of its seed corpus in $(FUZZ)/fuzz/.
 FUZZ	?= build-fuzz
@@ -51,4 +56,4 @@ check-format:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) build-release

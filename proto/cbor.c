@@ -358,7 +358,7 @@ static int
 check_item(struct checker *c, unsigned depth)
 {
 	const uint8_t *at = c->p;
-	struct head h;
+	struct head h = {0};
 	int rc;
 
 	if ((rc = read_head(c, &h)) != PROTO_OK)
@@ -558,7 +558,7 @@ static int
 rd_head(struct proto_cbor_rd *rd, int major, uint64_t *arg)
 {
 	struct checker c = {rd->p, rd->p, rd->end, 0, NULL, 0};
-	struct head h;
+	struct head h = {0};
 
 	if (read_head(&c, &h) != PROTO_OK || h.major != major || h.ai >= 28)
 		return -1;

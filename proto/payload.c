@@ -624,7 +624,7 @@ decode_source(
 	    {"from", PROTO_F_UINT, true},
 	    {"how", PROTO_F_TEXT, true},
 	};
-	int rc, how;
+	int rc, how = 0;
 
 	if ((rc = proto_cbor_rd_fields(
 		 rd, f, NELEM(f), false, PROTO_ESCHEMA, err, errlen)) ||
@@ -676,7 +676,7 @@ decode_claim(
 	struct proto_field *fl;
 	struct proto_cbor_rd rd;
 	size_t n;
-	int rc, v;
+	int rc, v = 0;
 
 	if ((rc = take_text(&f[K_PARTY], &c->party, err, errlen)) ||
 	    (rc = take_text(&f[K_STATEMENT], &c->statement, err, errlen)) ||
@@ -777,7 +777,7 @@ proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
 	    K_VERSION, K_STATEMENT, K_TOPICS, K_STATUS, K_SOURCES, K_RELATIONS};
 	static const int claim_opt[] = {K_CLAIM, K_PREV, K_MADE, K_NOTE};
 	struct proto_cbor_rd rd;
-	int rc, kind;
+	int rc, kind = 0;
 	bool allowed[NFIELDS] = {
 	    [K_KIND] = true, [K_TIME] = true, [K_PARTY] = true};
 

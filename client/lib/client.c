@@ -748,7 +748,7 @@ claim_range(struct claim_client *c, uint64_t from, uint64_t count,
     uint64_t *next, uint64_t *size, char *err, size_t errlen)
 {
 	struct claim_range_reply rr;
-	uint32_t id;
+	uint32_t id = 0;
 	int rc;
 
 	if ((rc = claim_range_send(
