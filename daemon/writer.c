@@ -7,12 +7,15 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
 #include "claimd.h"
 
-#define LAT_SAMPLES 8192
+#define LAT_SAMPLES    8192
+#define GATHER_NAP_MIN 8
+#define GATHER_NAP_US  250
 
 struct writer {
 	struct daemon *d;
@@ -195,6 +198,12 @@ gather(struct writer *w)
 
 	while ((n = run_ready(w)) < GATHER_RUN && w->next_seq + n < goal &&
 	    now_us() - t0 < GATHER_US) {
+		/* Many to come: nap rather than wake for each one. */
+		if (goal - (w->next_seq + n) > GATHER_NAP_MIN) {
+			usleep(GATHER_NAP_US);
+			take(w, ZMQ_DONTWAIT);
+			continue;
+		}
 		if ((r = zmq_poll(&item, 1, 1)) < 0 && errno != EINTR)
 			return -1; /* ETERM */
 		if (r > 0)
