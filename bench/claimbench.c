@@ -768,7 +768,7 @@ subs_main(void *arg)
 /* p50 and p99 of submit-to-delivery at rate claims/s to 10 subscribers. */
 static void
 feed_latency(struct daemon *d, const struct recs *r, size_t base, double rate,
-    double *p50, double *p99)
+    double *p50, double *p99, double *slow, double *longest)
 {
 	struct subs f = {d->feed, calloc(r->n, sizeof(double)), base, r->n,
 	    calloc(r->n * NSUBS, sizeof(double)), 0, NULL};
@@ -828,6 +828,12 @@ feed_latency(struct daemon *d, const struct recs *r, size_t base, double rate,
 				json_object_get(st, "latency_p50_us")),
 			    (long long)json_integer_value(
 				json_object_get(st, "latency_p99_us")));
+			/* The disk's stalls in this run: what sets the p99. */
+			*slow = (double)json_integer_value(
+			    json_object_get(st, "commits_over_5ms"));
+			*longest = (double)json_integer_value(
+				       json_object_get(st, "commit_max_us")) /
+			    1000.0;
 			json_decref(st);
 			claim_reply_release(&rep);
 		}
@@ -933,6 +939,8 @@ enum {
 	F_SUBMIT,
 	F_FEED50,
 	F_FEED99,
+	F_FEED_SLOW,
+	F_FEED_LONGEST,
 	F_READ50,
 	F_READ99,
 	F_NARRATIVE,
@@ -984,6 +992,10 @@ main(int argc, char **argv)
 		"ms"},
 	    [F_FEED99] = {"feed_p99_ms", "feed latency p99, 10 subs, 5k/s",
 		"ms", {0}, 0, 5.0, true, NULL},
+	    [F_FEED_SLOW] = {"feed_slow_commits",
+		"  ...claimd's commits over 5 ms in the run", ""},
+	    [F_FEED_LONGEST] = {"feed_longest_commit_ms",
+		"  ...claimd's longest commit in the run", "ms"},
 	    [F_READ50] = {"read_p50_us", "point read p50", "us", {0}, 0, 2.0,
 		true, "zmq_rtt_us"},
 	    [F_READ99] = {"read_p99_us", "point read p99", "us"},
@@ -1105,14 +1117,16 @@ main(int argc, char **argv)
 	for (int rep = 0; rep < reps && section("feed"); rep++) {
 		struct daemon d;
 		struct recs r;
-		double p50, p99;
+		double p50, p99, slow = 0, longest = 0;
 
 		daemon_start(&d, true);
 		registry(&d, parties, 1);
 		r = presign(&d, quick ? 5000 : 20000, 0, "party-a", "t");
-		feed_latency(&d, &r, 2, 5000, &p50, &p99);
+		feed_latency(&d, &r, 2, 5000, &p50, &p99, &slow, &longest);
 		add(&fig[F_FEED50], p50);
 		add(&fig[F_FEED99], p99);
+		add(&fig[F_FEED_SLOW], slow);
+		add(&fig[F_FEED_LONGEST], longest);
 		point_reads(&d, &r, &p50, &p99);
 		add(&fig[F_READ50], p50);
 		add(&fig[F_READ99], p99);

@@ -85,6 +85,17 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 			json_object_get(j, "latency_p50_us")),
 		    (long long)json_integer_value(
 			json_object_get(j, "latency_p99_us")));
+		printf("commits      p50 %lld us, p99 %lld us (last busy "
+		       "second); longest %.1f ms, %lld over 5 ms since start\n",
+		    (long long)json_integer_value(
+			json_object_get(j, "commit_p50_us")),
+		    (long long)json_integer_value(
+			json_object_get(j, "commit_p99_us")),
+		    (double)json_integer_value(
+			json_object_get(j, "commit_max_us")) /
+			1000.0,
+		    (long long)json_integer_value(
+			json_object_get(j, "commits_over_5ms")));
 		printf("disk         %.1f MiB used of a %.0f MiB map\n",
 		    (double)json_integer_value(
 			json_object_get(j, "disk_used")) /

@@ -51,7 +51,6 @@ print_entry(const struct claim_entry *e)
 		    (unsigned long long)e->index, proto_kind_name(p->kind),
 		    p->reg.party, cli_short(p->reg.key, hx));
 	}
-	fflush(stdout);
 }
 
 int
@@ -117,8 +116,16 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	rc = EX_DONE;
 	while (!stop && (count == 0 || seen < count)) {
 		struct claim_entry e;
-		int r = claim_feed_next(f, 500, &e, err, sizeof(err));
+		int r = claim_feed_next(f, 0, &e, err, sizeof(err));
 
+		/* Output goes out whenever the watcher would wait: at once
+		 * when following, in large writes when catching up. */
+		if (r != PROTO_OK) {
+			fflush(stdout);
+			if (r == PROTO_ENOTFOUND)
+				r = claim_feed_next(
+				    f, 500, &e, err, sizeof(err));
+		}
 		if (r == PROTO_ENOTFOUND)
 			continue;
 		if (r == PROTO_EUNREACHABLE) {
@@ -146,7 +153,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		if (cli->json)
-			cli_print_json(cli_entry_json(&e));
+			cli_put_json(cli_entry_json(&e));
 		else
 			print_entry(&e);
 		claim_entry_release(&e);

@@ -889,6 +889,10 @@ h_stats(struct api *a, struct req *r)
 	    (rc = put_kv(b, "rate", recent / 60)) ||
 	    (rc = put_kv(b, "latency_p50_us", d->lat_p50)) ||
 	    (rc = put_kv(b, "latency_p99_us", d->lat_p99)) ||
+	    (rc = put_kv(b, "commit_p50_us", d->commit_p50)) ||
+	    (rc = put_kv(b, "commit_p99_us", d->commit_p99)) ||
+	    (rc = put_kv(b, "commit_max_us", d->commit_max)) ||
+	    (rc = put_kv(b, "commits_over_5ms", d->slow_commits)) ||
 	    (rc = proto_cbor_put_str(b, "feed")) ||
 	    (rc = proto_cbor_put_str(b, d->pub_ep)) ||
 	    (rc = proto_cbor_put_str(b, "origin")) ||
@@ -898,7 +902,7 @@ h_stats(struct api *a, struct req *r)
 	    (rc = proto_cbor_put_str(b, "curve_key")) ||
 	    (rc = proto_cbor_put_str(b, d->auth ? auth_public(d->auth) : "")))
 		return rc;
-	return proto_cbor_map_end(b, start, 24);
+	return proto_cbor_map_end(b, start, 28);
 }
 
 struct parties_ctx {

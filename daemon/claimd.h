@@ -40,9 +40,11 @@
 /* A writer that finds a short run verified waits, up to GATHER_US, for the
  * submissions that arrived before it and are still being verified, until
  * GATHER_RUN are ready: under load, fewer and larger commits. */
-#define GATHER_US  10000
-#define GATHER_RUN 256
-#define DRAIN_MS   10000 /* longest wait for in-flight work at exit */
+#define GATHER_US       10000
+#define GATHER_RUN      256
+#define SLOW_COMMIT_US  5000    /* counted in stats as commits_over_5ms */
+#define STALL_COMMIT_US 1000000 /* logged as a warning */
+#define DRAIN_MS        10000   /* longest wait for in-flight work at exit */
 
 struct config {
 	const char *data;
@@ -97,6 +99,9 @@ struct daemon {
 	_Atomic uint64_t dispatched;
 	/* Arrival to stored and published, microseconds, last second. */
 	_Atomic uint64_t lat_p50, lat_p99;
+	/* One store transaction, microseconds: last second; longest, and
+	 * how many took SLOW_COMMIT_US or more, since start. */
+	_Atomic uint64_t commit_p50, commit_p99, commit_max, slow_commits;
 	/* The log's signing key and its last checkpoint (main thread). */
 	char origin[PROTO_ORIGIN_MAX + 1];
 	char vkey[PROTO_VKEY_MAX];

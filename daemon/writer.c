@@ -32,6 +32,9 @@ struct writer {
 	uint32_t lat[LAT_SAMPLES];
 	size_t nlat;
 	uint64_t lat_since;
+	/* Each commit's time in the same window. */
+	uint32_t clat[LAT_SAMPLES];
+	size_t nclat;
 	struct store_entry *entries;
 	struct store_result *res;
 	struct proto_buf buf;
@@ -60,17 +63,44 @@ cmp_u32(const void *a, const void *b)
  * what was stored since.
  */
 static void
+percentiles(uint32_t *v, size_t n, _Atomic uint64_t *p50, _Atomic uint64_t *p99)
+{
+	if (n == 0)
+		return;
+	qsort(v, n, sizeof(v[0]), cmp_u32);
+	*p50 = v[n / 2];
+	*p99 = v[n * 99 / 100];
+}
+
+static void
 latency(struct writer *w, uint64_t t, bool quiet)
 {
 	if (w->nlat > 0 &&
-	    (quiet || w->nlat == LAT_SAMPLES || t - w->lat_since >= 1000000)) {
-		qsort(w->lat, w->nlat, sizeof(w->lat[0]), cmp_u32);
-		w->d->lat_p50 = w->lat[w->nlat / 2];
-		w->d->lat_p99 = w->lat[w->nlat * 99 / 100];
-		w->nlat = 0;
+	    (quiet || w->nlat == LAT_SAMPLES || w->nclat == LAT_SAMPLES ||
+		t - w->lat_since >= 1000000)) {
+		percentiles(w->lat, w->nlat, &w->d->lat_p50, &w->d->lat_p99);
+		percentiles(
+		    w->clat, w->nclat, &w->d->commit_p50, &w->d->commit_p99);
+		w->nlat = w->nclat = 0;
 	}
 	if (w->nlat == 0)
 		w->lat_since = t;
+}
+
+/* One commit's time: for stats, and a warning when the disk stalls. */
+static void
+commit_time(struct writer *w, size_t n, uint64_t us)
+{
+	if (w->nclat < LAT_SAMPLES)
+		w->clat[w->nclat++] =
+		    us > UINT32_MAX ? UINT32_MAX : (uint32_t)us;
+	if (us > w->d->commit_max)
+		w->d->commit_max = us;
+	if (us >= SLOW_COMMIT_US)
+		w->d->slow_commits++;
+	if (us >= STALL_COMMIT_US)
+		log_warnx("a commit of %zu took %llu ms: the disk is stalling",
+		    n, (unsigned long long)(us / 1000));
 }
 
 static void
@@ -102,9 +132,11 @@ commit(struct writer *w, size_t n)
 		w->entries[m].payload = &w->jobs[i]->payload;
 		m++;
 	}
-	if (m > 0)
+	if (m > 0) {
 		rc = store_append(
 		    w->d->store, w->entries, m, w->res, err, sizeof(err));
+		commit_time(w, m, now_us() - t0);
+	}
 	if (rc != PROTO_OK)
 		log_warnx("batch of %zu not stored: %s", m, err);
 	m = 0;

@@ -5,6 +5,8 @@
  *   FAULTFS_DIR      the folder (its files and everything under it)
  *   FAULTFS_MODE     "enospc": writes fail with ENOSPC
  *                    "erofs":  opening for writing fails with EROFS
+ *                    "slowsync": fsync and fdatasync take
+ *                    FAULTFS_DELAY_MS (default 1200) longer
  *   FAULTFS_TRIGGER  optional: faults happen only while this file exists
  */
 #include <dlfcn.h>
@@ -21,7 +23,8 @@
 
 static char dir[PATH_MAX];
 static size_t dirlen;
-static int mode; /* 0 none, 1 erofs, 2 enospc */
+static int mode; /* 0 none, 1 erofs, 2 enospc, 3 slowsync */
+static unsigned delay_ms = 1200;
 static const char *trigger;
 
 __attribute__((constructor)) static void
@@ -32,8 +35,14 @@ faultfs_init(void)
 	if (d == NULL || m == NULL || realpath(d, dir) == NULL)
 		return;
 	dirlen = strlen(dir);
-	mode = strcmp(m, "erofs") == 0 ? 1 : strcmp(m, "enospc") == 0 ? 2 : 0;
+	mode = strcmp(m, "erofs") == 0   ? 1
+	    : strcmp(m, "enospc") == 0   ? 2
+	    : strcmp(m, "slowsync") == 0 ? 3
+					 : 0;
 	trigger = getenv("FAULTFS_TRIGGER");
+	if (getenv("FAULTFS_DELAY_MS") != NULL)
+		delay_ms =
+		    (unsigned)strtoul(getenv("FAULTFS_DELAY_MS"), NULL, 10);
 }
 
 static bool
@@ -109,7 +118,16 @@ refuse_write(int fd)
 	return true;
 }
 
+/* A disk that stalls: a flush of fd takes delay_ms longer. */
+static void
+stall(int fd)
+{
+	if (active(3) && fd > 2 && fd_inside(fd))
+		usleep(delay_ms * 1000);
+}
+
 typedef int (*open_fn)(const char *, int, ...);
+typedef int (*sync_fn)(int);
 typedef int (*openat_fn)(int, const char *, int, ...);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
 typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
@@ -129,6 +147,8 @@ ssize_t pwrite(int fd, const void *buf, size_t n, off_t off);
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off);
 ssize_t writev(int fd, const struct iovec *iov, int cnt);
 ssize_t pwritev(int fd, const struct iovec *iov, int cnt, off_t off);
+int fsync(int fd);
+int fdatasync(int fd);
 
 static mode_t
 mode_arg(int flags, va_list ap)
@@ -229,4 +249,22 @@ pwritev(int fd, const struct iovec *iov, int cnt, off_t off)
 	if (refuse_write(fd))
 		return -1;
 	return real_pwritev(fd, iov, cnt, off);
+}
+
+int
+fsync(int fd)
+{
+	REAL(fsync, sync_fn);
+
+	stall(fd);
+	return real_fsync(fd);
+}
+
+int
+fdatasync(int fd)
+{
+	REAL(fdatasync, sync_fn);
+
+	stall(fd);
+	return real_fdatasync(fd);
 }

@@ -263,6 +263,65 @@ test_crash_disk_full(void **state)
 	unsetenv("FAULTFS_TRIGGER");
 }
 
+/*
+ * A disk whose flushes stall for over a second: submissions wait for it
+ * and are stored, stats counts the slow commits, and claimd's log says
+ * that the disk is stalling.
+ */
+static void
+test_crash_stalling_disk(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char trigger[600], *text;
+	struct e2e_run r;
+	json_t *st;
+
+	snprintf(trigger, sizeof(trigger), "%s/disk-stalls", f->dir);
+	e2e_daemon_stop(&f->d, SIGTERM);
+	setenv("FAULTFS_DIR", f->data, 1);
+	setenv("FAULTFS_MODE", "slowsync", 1);
+	setenv("FAULTFS_DELAY_MS", "1100", 1);
+	setenv("FAULTFS_TRIGGER", trigger, 1);
+	setenv("LD_PRELOAD", faultfs, 1);
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	unsetenv("LD_PRELOAD");
+	{
+		FILE *t = fopen(trigger, "w");
+
+		fclose(t);
+	}
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"Through a stalling disk, one.\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"Through a stalling disk, two.\"}\n",
+	    "submit", "-", "--json", "--timeout", "20000");
+	e2e_must(&r, 0, "submit through a stalling disk");
+	e2e_run_free(&r);
+	unlink(trigger);
+	st = e2e_claim_json(NULL, "stats", "--json");
+	assert_true(
+	    json_integer_value(json_object_get(st, "commits_over_5ms")) >= 1);
+	assert_true(json_integer_value(json_object_get(st, "commit_max_us")) >=
+	    1000000);
+	json_decref(st);
+	e2e_daemon_stop(&f->d, SIGTERM);
+	text = tu_read_file(f->d.log, NULL);
+	if (strstr(text, "ms: the disk is stalling") == NULL)
+		fail_msg("no stall warning in the log: %s", text);
+	free(text);
+	check_store(f);
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	e2e_claim_run(&r, NULL, "list", "--json");
+	assert_non_null(strstr(r.out, "Through a stalling disk, one."));
+	assert_non_null(strstr(r.out, "Through a stalling disk, two."));
+	e2e_run_free(&r);
+	unsetenv("FAULTFS_DIR");
+	unsetenv("FAULTFS_MODE");
+	unsetenv("FAULTFS_DELAY_MS");
+	unsetenv("FAULTFS_TRIGGER");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -273,6 +332,8 @@ main(int argc, char **argv)
 		test_crash_read_only_data_folder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_crash_disk_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_crash_stalling_disk, setup, teardown),
 	};
 
 	if (argc < 4) {

@@ -180,9 +180,23 @@ test_e2e_claim_lifecycle(void **state)
 		assert_true(p50 > 0);
 		assert_true(p99 >= p50);
 		assert_true(p99 < 10 * 1000 * 1000);
+		/* A commit is part of a claim's way to stored: shorter. */
+		j = e2e_claim_json(NULL, "stats", "--json");
+		assert_true(json_integer_value(
+				json_object_get(j, "commit_p50_us")) > 0);
+		assert_true(
+		    json_integer_value(json_object_get(j, "commit_p99_us")) >=
+		    json_integer_value(json_object_get(j, "commit_p50_us")));
+		assert_true(
+		    json_integer_value(json_object_get(j, "commit_max_us")) >=
+		    json_integer_value(json_object_get(j, "commit_p99_us")));
+		assert_true(
+		    json_is_integer(json_object_get(j, "commits_over_5ms")));
+		json_decref(j);
 		e2e_claim_run(&r, NULL, "stats", NULL);
 		e2e_must(&r, 0, "stats");
 		assert_non_null(strstr(r.out, "latency      p50 "));
+		assert_non_null(strstr(r.out, "commits      p50 "));
 		e2e_run_free(&r);
 	}
 }
