@@ -662,8 +662,7 @@ entry_matches(
 	bool match;
 
 	if (proto_record_parse(bytes, len, &rec, NULL, 0) != PROTO_OK ||
-	    proto_payload_decode(rec.payload, rec.payload_len, &p, NULL, 0) !=
-		PROTO_OK)
+	    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK)
 		return false;
 	if (p.kind != PROTO_KIND_CLAIM) {
 		/* Registry records pass a party filter for their party. */

@@ -751,8 +751,9 @@ decode_claim(
 	return PROTO_OK;
 }
 
-int
-proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
+/* Decodes a payload whose bytes proto_cbor_check() has passed. */
+static int
+decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
     char *err, size_t errlen)
 {
 	/* Every key any kind may have; each kind then checks its own set. */
@@ -782,9 +783,6 @@ proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
 	    [K_KIND] = true, [K_TIME] = true, [K_PARTY] = true};
 
 	proto_payload_init(p);
-	if ((rc = proto_cbor_check(
-		 buf, len, PROTO_DEPTH_MAX, NULL, err, errlen)) != PROTO_OK)
-		return rc;
 	proto_cbor_rd_init(&rd, buf, len);
 	if (proto_cbor_rd_peek(&rd) != PROTO_CBOR_MAP)
 		return proto_fail(
@@ -988,6 +986,27 @@ proto_payload_sign(const struct proto_payload *p,
 }
 
 int
+proto_payload_decode(const uint8_t *buf, size_t len, struct proto_payload *p,
+    char *err, size_t errlen)
+{
+	int rc;
+
+	proto_payload_init(p);
+	if ((rc = proto_cbor_check(
+		 buf, len, PROTO_DEPTH_MAX, NULL, err, errlen)) != PROTO_OK)
+		return rc;
+	return decode_checked(buf, len, p, err, errlen);
+}
+
+int
+proto_record_payload(const struct proto_record *rec, struct proto_payload *p,
+    char *err, size_t errlen)
+{
+	/* proto_record_parse() checked the payload's every byte. */
+	return decode_checked(rec->payload, rec->payload_len, p, err, errlen);
+}
+
+int
 proto_record_open(const uint8_t *buf, size_t len, struct proto_record *rec,
     struct proto_payload *p, char *err, size_t errlen)
 {
@@ -999,6 +1018,5 @@ proto_record_open(const uint8_t *buf, size_t len, struct proto_record *rec,
 	if ((rc = proto_record_verify(rec)) != PROTO_OK)
 		return proto_fail(err, errlen, rc,
 		    "signature does not verify for the key in the header");
-	return proto_payload_decode(
-	    rec->payload, rec->payload_len, p, err, errlen);
+	return proto_record_payload(rec, p, err, errlen);
 }

@@ -589,8 +589,7 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 		return rc;
 	/* The store holds only records it checked: decoding suffices. */
 	if (proto_record_parse(bytes, len, &r, NULL, 0) != PROTO_OK ||
-	    proto_payload_decode(r.payload, r.payload_len, &p, NULL, 0) !=
-		PROTO_OK)
+	    proto_record_payload(&r, &p, NULL, 0) != PROTO_OK)
 		return PROTO_ESTORE;
 	if (p.kind != PROTO_KIND_CLAIM)
 		rc = PROTO_EINVAL;

@@ -695,6 +695,51 @@ test_record_envelope_rejections(void **state)
 }
 
 /*
+ * proto_record_payload() decodes without checking the payload's bytes
+ * again: proto_record_parse() must have refused any that are not
+ * deterministic, and the schema is still checked.
+ */
+static void
+test_record_payload_after_parse(void **state)
+{
+	uint8_t pk[32], sk[64];
+	struct proto_payload p, q, d;
+	struct proto_buf rec;
+	struct proto_record r;
+	char err[256];
+
+	(void)state;
+	tu_key(4, pk, sk);
+	tu_claim(&p, "am-mfa", "normalization", "A statement.");
+	proto_buf_init(&rec);
+	tu_sign(&p, sk, &rec);
+	assert_int_equal(
+	    proto_record_parse(rec.data, rec.len, &r, err, sizeof(err)), 0);
+	assert_int_equal(proto_record_payload(&r, &q, err, sizeof(err)), 0);
+	assert_int_equal(proto_payload_decode(
+			     r.payload, r.payload_len, &d, err, sizeof(err)),
+	    0);
+	assert_string_equal(q.claim.statement, "A statement.");
+	assert_string_equal(q.claim.statement, d.claim.statement);
+	assert_string_equal(q.claim.topics[0], d.claim.topics[0]);
+	proto_payload_release(&d);
+	proto_payload_release(&q);
+	proto_payload_release(&p);
+	/* {"kind": 1} with 1 written in two bytes: parse refuses it. */
+	sign_raw("a1646b696e641801", sk, &rec);
+	assert_int_equal(
+	    proto_record_parse(rec.data, rec.len, &r, err, sizeof(err)),
+	    PROTO_ENONSHORTEST);
+	/* {"kind": "claim"}: deterministic, so parsed; the schema refuses. */
+	sign_raw("a1646b696e6465636c61696d", sk, &rec);
+	assert_int_equal(
+	    proto_record_parse(rec.data, rec.len, &r, err, sizeof(err)), 0);
+	assert_int_equal(
+	    proto_record_payload(&r, &q, err, sizeof(err)), PROTO_ESCHEMA);
+	proto_buf_release(&rec);
+}
+
+/*
  * Payload schema: payloads written byte by byte and properly signed, so
  * that only the schema can refuse them.
  */
@@ -1864,6 +1909,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_record_roundtrip),
 	    cmocka_unit_test(test_record_registry_roundtrip),
 	    cmocka_unit_test(test_record_envelope_rejections),
+	    cmocka_unit_test(test_record_payload_after_parse),
 	    cmocka_unit_test(test_payload_schema_rejections),
 	    cmocka_unit_test(test_payload_validate_rules),
 	    cmocka_unit_test(test_json_roundtrip),

@@ -337,8 +337,8 @@ claim_entry_open(struct claim_entry *e, uint64_t index, const uint8_t *bytes,
 		bad_signature(e, err, errlen);
 		goto fail;
 	}
-	if ((rc = proto_payload_decode(e->rec.payload, e->rec.payload_len,
-		 &e->payload, err, errlen)) != PROTO_OK)
+	if ((rc = proto_record_payload(&e->rec, &e->payload, err, errlen)) !=
+	    PROTO_OK)
 		goto fail;
 	if (e->payload.kind == PROTO_KIND_CLAIM)
 		memcpy(e->claim,

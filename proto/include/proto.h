@@ -389,6 +389,13 @@ PROTO_WUR int proto_payload_sign(const struct proto_payload *p,
     size_t errlen);
 
 /*
+ * Decodes and validates the payload of a record proto_record_parse()
+ * accepted (which checked its bytes already); as proto_payload_decode.
+ */
+PROTO_WUR int proto_record_payload(const struct proto_record *rec,
+    struct proto_payload *p, char *err, size_t errlen);
+
+/*
  * Opens a record in one step: parse, verify the signature, decode the
  * payload. p must be released by the caller on success.
  */
