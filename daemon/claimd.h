@@ -37,9 +37,10 @@
 #define RANGE_REPLY_BYTES (1u << 20)            /* records in one range reply */
 #define FEED_HWM          100000 /* events queued per subscriber */
 #define HEARTBEAT_MS      1000
-/* A writer that finds a short run verified waits, up to GATHER_US, for the
- * submissions that arrived before it and are still being verified, until
- * GATHER_RUN are ready: under load, fewer and larger commits. */
+/* A writer that finds GATHER_BACKLOG or more submissions that arrived
+ * before it looked still being verified waits for them, up to GATHER_US
+ * or until GATHER_RUN are ready: under load, fewer and larger commits. */
+#define GATHER_BACKLOG  64
 #define GATHER_US       10000
 #define GATHER_RUN      256
 #define SLOW_COMMIT_US  5000    /* counted in stats as commits_over_5ms */

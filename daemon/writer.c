@@ -216,18 +216,21 @@ run_ready(const struct writer *w)
  * takes 0.8 ms and one of 200 about 5 ms, a seventh of the time a claim.
  * When claims arrive faster than they are committed, waiting for a
  * larger batch gives more throughput from the same disk and CPU (and
- * fewer wake-ups for every thread). The writer waits only for what
- * arrived before it looked (those are being verified now): when load is
- * light that is one verification at most, and the first commit is never
- * delayed by more than GATHER_US.
+ * fewer wake-ups for every thread). The sign of that is a backlog: at
+ * least GATHER_BACKLOG submissions that had arrived when the writer
+ * looked are still being verified. Then the writer waits for those, up
+ * to GATHER_US; with less (light load, where latency is what matters) it
+ * commits what it has at once.
  */
 static int
 gather(struct writer *w)
 {
 	zmq_pollitem_t item = {w->in, 0, ZMQ_POLLIN, 0};
-	uint64_t goal = w->d->dispatched, t0 = now_us(), n;
+	uint64_t goal = w->d->dispatched, t0 = now_us(), n = run_ready(w);
 	int r;
 
+	if (goal - (w->next_seq + n) < GATHER_BACKLOG)
+		return 0;
 	while ((n = run_ready(w)) < GATHER_RUN && w->next_seq + n < goal &&
 	    now_us() - t0 < GATHER_US) {
 		/* Many to come: nap rather than wake for each one. */
