@@ -8,7 +8,13 @@
  * everything before it is answered, so that it sees the heads those made.
  * A submission whose answer is lost is sent again: identical bytes are
  * idempotent, so it is stored at most once.
+ *
+ * Acknowledgements go to stdout's buffer and out whenever the client
+ * would wait, and at least every ACK_FLUSH_MS. SIGINT or SIGTERM stops
+ * the sending; what is in flight is still answered and printed, so every
+ * claim this run stored has its line; a second signal ends it at once.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,7 +22,16 @@
 
 #include "cli.h"
 
-#define RETRIES 3
+#define RETRIES      3
+#define ACK_FLUSH_MS 10
+
+static volatile sig_atomic_t interrupted; /* the signal, or 0 */
+
+static void
+on_interrupt(int sig)
+{
+	interrupted = sig;
+}
 
 struct label {
 	char *name;
@@ -56,7 +71,29 @@ struct batch {
 	size_t acked, refused, unconfirmed;
 	size_t busy; /* submissions claimd asked us to send again */
 	bool shutdown;
+	long last_line; /* of the last operation sent */
+	struct timespec flushed;
 };
+
+static void
+flush_acks(struct batch *b)
+{
+	fflush(stdout);
+	clock_gettime(CLOCK_MONOTONIC, &b->flushed);
+}
+
+/* Flushes if the oldest line in the buffer may be ACK_FLUSH_MS old. */
+static void
+flush_due(struct batch *b)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	if ((t.tv_sec - b->flushed.tv_sec) * 1000 +
+		(t.tv_nsec - b->flushed.tv_nsec) / 1000000 >=
+	    ACK_FLUSH_MS)
+		flush_acks(b);
+}
 
 static struct label *
 label_find(struct batch *b, const char *name)
@@ -113,6 +150,7 @@ answer(struct batch *b, struct claim_reply *r)
 	if (r->status == PROTO_OK && claim_ack_parse(r, &ack) == PROTO_OK) {
 		b->acked++;
 		cli_print_ack(b->cli, &ack, p->line, l ? l->name : NULL);
+		flush_due(b);
 		if (l != NULL) {
 			l->done = true;
 			memcpy(l->id, ack.claim, PROTO_HASH_LEN);
@@ -161,7 +199,7 @@ wait_one(struct batch *b)
 		 * one write for each run of acknowledgements. */
 		if ((rc = claim_client_recv(b->cli->client, 0, &r)) !=
 		    PROTO_OK) {
-			fflush(stdout);
+			flush_acks(b);
 			rc = claim_client_recv(b->cli->client, -1, &r);
 		}
 		if (rc == PROTO_OK) {
@@ -467,6 +505,7 @@ send_slot(struct batch *b, struct pending *p)
 		    b->cli->server);
 	}
 	b->npend++;
+	b->last_line = p->line;
 	return EX_DONE;
 }
 
@@ -506,8 +545,25 @@ batch_begin(struct batch **out, struct cli *cli, size_t window, bool signing)
 	}
 	b->cli = cli;
 	b->window = window;
+	clock_gettime(CLOCK_MONOTONIC, &b->flushed);
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_interrupt;
+		sa.sa_flags = SA_RESETHAND; /* a second one ends it at once */
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	*out = b;
 	return EX_DONE;
+}
+
+/* The exit status of a batch a signal stopped: as if it had killed it. */
+static int
+stopped(void)
+{
+	return 128 + interrupted;
 }
 
 /*
@@ -522,6 +578,8 @@ batch_add(struct batch *b, json_t *op, long line)
 	char err[512];
 	int rc;
 
+	if (interrupted)
+		return stopped();
 	if (!b->shutdown && depends(op) && (rc = drain(b)) != EX_DONE)
 		return rc;
 	if ((p = next_slot(b, line, &rc)) == NULL)
@@ -561,6 +619,8 @@ batch_add_record(struct batch *b, const uint8_t *rec, size_t len, long line)
 	struct pending *p;
 	int rc;
 
+	if (interrupted)
+		return stopped();
 	if ((p = next_slot(b, line, &rc)) == NULL)
 		return rc;
 	proto_buf_init(&p->rec);
@@ -573,8 +633,20 @@ batch_add_record(struct batch *b, const uint8_t *rec, size_t len, long line)
 int
 batch_end(struct batch *b, int rc)
 {
-	if (rc == EX_DONE)
-		rc = drain(b);
+	/* Stopped by a signal: what was sent is answered all the same. */
+	if (rc == EX_DONE || (interrupted && rc == stopped())) {
+		int drc = drain(b);
+
+		if (rc == EX_DONE)
+			rc = drc;
+	}
+	if (interrupted && rc == stopped() && b->last_line > 0)
+		fprintf(stderr,
+		    "claim: interrupted: sent up to line %ld, nothing after "
+		    "it\n",
+		    b->last_line);
+	else if (interrupted && rc == stopped())
+		fprintf(stderr, "claim: interrupted: nothing sent\n");
 	if (rc == EX_DONE && (b->shutdown || b->unconfirmed > 0))
 		rc = EX_UNREACHABLE;
 	if (rc == EX_DONE && b->refused > 0)

@@ -107,7 +107,9 @@ static const struct cmd cmds[] = {
 	"quote is in\n"
 	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
 	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
-	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"},
+	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"
+	"Ctrl-C (or SIGTERM) stops sending; the submissions in flight are\n"
+	"still answered and printed, then claim exits with 130 (143).\n"},
     {"trace", cmd_trace, "trace ID [--version N]",
 	"Where each source of a claim came from, down to the primary one",
 	"  --version N  that version instead of the newest\n"},

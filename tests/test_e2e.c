@@ -662,6 +662,57 @@ test_e2e_sigterm_during_batch_loses_no_ack(void **state)
 	}
 }
 
+/*
+ * Ctrl-C during a batch: the client sends nothing more but still prints
+ * the answer to everything it had sent, so the claims this run stored
+ * are exactly those it acknowledged; then it exits with 130.
+ */
+static void
+test_e2e_interrupted_submit_acknowledges_what_it_stored(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char path[600];
+	json_t *st;
+	json_int_t before, after;
+	struct e2e_bg s;
+	int nacked = 0;
+	FILE *fp;
+
+	st = e2e_claim_json(NULL, "stats", "--json");
+	before = json_integer_value(json_object_get(st, "claims"));
+	json_decref(st);
+	snprintf(path, sizeof(path), "%s/interrupted.jsonl", f->dir);
+	fp = fopen(path, "w");
+	for (int i = 0; i < 3000; i++)
+		fprintf(fp,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"Interrupted batch claim %d.\"}\n",
+		    i);
+	fclose(fp);
+	e2e_bg_start(&s, "submit", path, "--json", "--window", "4");
+	while (nacked < 300) {
+		char *line = e2e_bg_line(&s, 10000);
+
+		assert_non_null(line);
+		free(line);
+		nacked++;
+	}
+	kill(s.pid, SIGINT);
+	for (char *line; (line = e2e_bg_line(&s, 10000)) != NULL; nacked++) {
+		json_t *ack = json_loads(line, 0, NULL);
+
+		assert_non_null(json_object_get(ack, "index"));
+		json_decref(ack);
+		free(line);
+	}
+	assert_int_equal(e2e_bg_stop(&s, 0), 130);
+	assert_true(nacked < 3000);
+	st = e2e_claim_json(NULL, "stats", "--json");
+	after = json_integer_value(json_object_get(st, "claims"));
+	json_decref(st);
+	assert_int_equal(after - before, nacked);
+}
+
 static void
 test_e2e_unreachable_usage_and_help(void **state)
 {
@@ -761,6 +812,9 @@ main(int argc, char **argv)
 		test_e2e_batch_labels_revisions_retractions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_sigterm_during_batch_loses_no_ack, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_interrupted_submit_acknowledges_what_it_stored, setup,
+		teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_unreachable_usage_and_help, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
