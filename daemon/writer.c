@@ -58,10 +58,6 @@ cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/*
- * Each second (or when the feed goes quiet), the latency percentiles of
- * what was stored since.
- */
 static void
 percentiles(uint32_t *v, size_t n, _Atomic uint64_t *p50, _Atomic uint64_t *p99)
 {
@@ -72,6 +68,10 @@ percentiles(uint32_t *v, size_t n, _Atomic uint64_t *p50, _Atomic uint64_t *p99)
 	*p99 = v[n * 99 / 100];
 }
 
+/*
+ * Each second (or when the feed goes quiet), the latency percentiles of
+ * what was stored since, and of the commits that stored it.
+ */
 static void
 latency(struct writer *w, uint64_t t, bool quiet)
 {
