@@ -169,15 +169,21 @@ static int
 error_body(struct proto_buf *b, int status, const char *msg,
     const struct proto_head *head)
 {
+	char text[512];
 	size_t start, n = 2;
 	int rc;
 
+	/* Messages quote what they refuse, perhaps cut in mid-character:
+	 * a text string must be UTF-8 all the same. */
+	snprintf(
+	    text, sizeof(text), "%s", msg[0] ? msg : proto_strerror(status));
+	proto_utf8_repair(text);
 	b->len = 0;
 	if ((rc = proto_cbor_map_begin(b, &start)) ||
 	    (rc = proto_cbor_put_str(b, "error")) ||
 	    (rc = proto_cbor_put_str(b, proto_errname(status))) ||
 	    (rc = proto_cbor_put_str(b, "message")) ||
-	    (rc = proto_cbor_put_str(b, msg[0] ? msg : proto_strerror(status))))
+	    (rc = proto_cbor_put_str(b, text)))
 		return rc;
 	if (head != NULL) {
 		if ((rc = proto_cbor_put_str(b, "head")) ||

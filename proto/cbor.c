@@ -212,17 +212,49 @@ head_shortest(const struct head *h)
 	}
 }
 
+/* The length of the well-formed UTF-8 sequence at s (n > 0 bytes left,
+ * s[0] >= 0x80), or 0 if there is none. */
+static size_t
+utf8_seq(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	uint32_t cp;
+	size_t len;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0; /* continuation, overlong 2-byte, > 4 */
+	}
+	if (n < len)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[k] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
 bool
 proto_utf8_valid(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
-		uint8_t c = s[i];
-		uint32_t cp;
 		size_t len;
 
-		if (c < 0x80) {
+		if (s[i] < 0x80) {
 			uint64_t w;
 
 			/* Mostly ASCII: eight bytes at a time. */
@@ -235,31 +267,27 @@ proto_utf8_valid(const uint8_t *s, size_t n)
 			}
 			continue;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
-			return false; /* continuation, overlong 2-byte, > 4 */
-		}
-		if (n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if ((len = utf8_seq(s + i, n - i)) == 0)
 			return false;
 		i += len;
 	}
 	return true;
+}
+
+void
+proto_utf8_repair(char *text)
+{
+	uint8_t *s = (uint8_t *)text;
+	size_t n = strlen(text), i = 0, len;
+
+	while (i < n) {
+		if (s[i] < 0x80)
+			i++;
+		else if ((len = utf8_seq(s + i, n - i)) > 0)
+			i += len;
+		else
+			s[i++] = '?';
+	}
 }
 
 struct span {

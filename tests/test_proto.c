@@ -355,6 +355,53 @@ ref_text(const uint8_t *s, size_t n)
 }
 
 /*
+ * proto_utf8_repair: well-formed text is left alone; a character cut in
+ * the middle (as "%.64s" cuts), a stray continuation byte, an overlong
+ * form and a surrogate each become '?', byte for byte; the result is
+ * always valid. Then every byte value and every lead byte with every
+ * second byte, at the end of a string and inside it.
+ */
+static void
+test_utf8_repair(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"plain ascii", "plain ascii"},
+	    {"\xd5\xa1\xd5\xb2 Armenian", "\xd5\xa1\xd5\xb2 Armenian"},
+	    {"cut \xd5", "cut ?"},
+	    {"cut \xe2\x80", "cut ??"},
+	    {"stray \x80 byte", "stray ? byte"},
+	    {"overlong \xc0\xaf", "overlong ??"},
+	    {"surrogate \xed\xa0\x80", "surrogate ???"},
+	    {"\xf0\x9f\x98\x80 emoji", "\xf0\x9f\x98\x80 emoji"},
+	    {"\xf5\x80\x80\x80", "????"},
+	};
+	char buf[64];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(buf, sizeof(buf), "%s", cases[i].in);
+		proto_utf8_repair(buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+	for (unsigned a = 1; a < 256; a++)
+		for (unsigned b = 1; b < 256; b++) {
+			char s[] = {'x', (char)a, (char)b, 'y', '\0'};
+			char t[] = {'x', (char)a, '\0'};
+
+			proto_utf8_repair(s);
+			proto_utf8_repair(t);
+			assert_true(
+			    proto_utf8_valid((const uint8_t *)s, strlen(s)));
+			assert_true(
+			    proto_utf8_valid((const uint8_t *)t, strlen(t)));
+			assert_int_equal(strlen(s), 4);
+			assert_int_equal(strlen(t), 2);
+		}
+}
+
+/*
  * The word-at-a-time ASCII paths of proto_utf8_valid and
  * proto_text_valid: every byte value, and every two-byte pair starting
  * with a lead byte, at every position of strings long enough to take
@@ -1905,6 +1952,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_sha256),
 	    cmocka_unit_test(test_unbase64),
 	    cmocka_unit_test(test_text_fast_paths),
+	    cmocka_unit_test(test_utf8_repair),
 	    cmocka_unit_test(test_cbor_reader_fields),
 	    cmocka_unit_test(test_record_roundtrip),
 	    cmocka_unit_test(test_record_registry_roundtrip),

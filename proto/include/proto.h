@@ -377,6 +377,9 @@ PROTO_WUR int proto_payload_copy(
 bool proto_slug_valid(const char *s, size_t n);
 bool proto_date_valid(const char *s, size_t n);
 bool proto_utf8_valid(const uint8_t *s, size_t n);
+/* Replaces each byte of text that is not part of well-formed UTF-8 with
+ * '?': for messages that quote input, or were cut in mid-character. */
+void proto_utf8_repair(char *text);
 /* UTF-8 and no control characters other than tab, LF and CR. */
 bool proto_text_valid(const char *s, size_t n);
 
