@@ -75,9 +75,10 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 			json_object_get(j, "refused")),
 		    (long long)json_integer_value(
 			json_object_get(j, "batches")));
-		printf("throughput   %lld accepted/s over the last minute, "
+		printf("throughput   %lld accepted/s over the last %s, "
 		       "%.1f since start\n",
 		    (long long)json_integer_value(json_object_get(j, "rate")),
+		    up < 59 ? "seconds" : "minute",
 		    up > 0 ? (double)acc / (double)up : (double)acc);
 		printf("latency      p50 %lld us, p99 %lld us from arrival to "
 		       "stored (last busy second)\n",

@@ -891,7 +891,8 @@ h_stats(struct api *a, struct req *r)
 	    (rc = put_kv(b, "in_flight", a->outstanding)) ||
 	    (rc = put_kv(b, "map_size", st.map_size)) ||
 	    (rc = put_kv(b, "disk_used", st.used)) ||
-	    (rc = put_kv(b, "rate", recent / 60)) ||
+	    /* Over the last minute, or since start if that is shorter. */
+	    (rc = put_kv(b, "rate", recent / (up + 1 < 60 ? up + 1 : 60))) ||
 	    (rc = put_kv(b, "latency_p50_us", d->lat_p50)) ||
 	    (rc = put_kv(b, "latency_p99_us", d->lat_p99)) ||
 	    (rc = put_kv(b, "commit_p50_us", d->commit_p50)) ||

@@ -192,6 +192,15 @@ test_e2e_claim_lifecycle(void **state)
 		    json_integer_value(json_object_get(j, "commit_p99_us")));
 		assert_true(
 		    json_is_integer(json_object_get(j, "commits_over_5ms")));
+		/* The rate is over the seconds claimd has been up, while
+		 * that is less than a minute. */
+		if (json_integer_value(json_object_get(j, "uptime")) < 50)
+			assert_int_equal(
+			    json_integer_value(json_object_get(j, "rate")),
+			    json_integer_value(json_object_get(j, "accepted")) /
+				(json_integer_value(
+				     json_object_get(j, "uptime")) +
+				    1));
 		json_decref(j);
 		e2e_claim_run(&r, NULL, "stats", NULL);
 		e2e_must(&r, 0, "stats");
