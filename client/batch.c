@@ -633,19 +633,21 @@ batch_add_record(struct batch *b, const uint8_t *rec, size_t len, long line)
 int
 batch_end(struct batch *b, int rc)
 {
+	bool halted = interrupted && rc == stopped();
+
 	/* Stopped by a signal: what was sent is answered all the same. */
-	if (rc == EX_DONE || (interrupted && rc == stopped())) {
+	if (rc == EX_DONE || halted) {
 		int drc = drain(b);
 
 		if (rc == EX_DONE)
 			rc = drc;
 	}
-	if (interrupted && rc == stopped() && b->last_line > 0)
+	if (halted && b->last_line > 0)
 		fprintf(stderr,
 		    "claim: interrupted: sent up to line %ld, nothing after "
 		    "it\n",
 		    b->last_line);
-	else if (interrupted && rc == stopped())
+	else if (halted)
 		fprintf(stderr, "claim: interrupted: nothing sent\n");
 	if (rc == EX_DONE && (b->shutdown || b->unconfirmed > 0))
 		rc = EX_UNREACHABLE;

@@ -231,8 +231,9 @@ gather(struct writer *w)
 
 	if (goal - (w->next_seq + n) < GATHER_BACKLOG)
 		return 0;
-	while ((n = run_ready(w)) < GATHER_RUN && w->next_seq + n < goal &&
-	    now_us() - t0 < GATHER_US) {
+	for (; n < GATHER_RUN && w->next_seq + n < goal &&
+	     now_us() - t0 < GATHER_US;
+	     n = run_ready(w)) {
 		/* Many to come: nap rather than wake for each one. */
 		if (goal - (w->next_seq + n) > GATHER_NAP_MIN) {
 			usleep(GATHER_NAP_US);
