@@ -212,8 +212,8 @@ raw_verify(int threads)
 	return total / (now() - start);
 }
 
-/* fsync'd LMDB commits of one 300-byte put, per second. */
-/* One-put commits: the rate, and the p99 of one commit in *p99 (ms). */
+/* fsync'd LMDB commits of one 300-byte put: the rate per second, and the
+ * p99 of one commit in *p99 (ms). */
 static double
 raw_commit(double *p99)
 {
@@ -225,8 +225,9 @@ raw_commit(double *p99)
 	int n = quick ? 300 : 1000;
 	double start, *t = calloc((size_t)n, sizeof(double));
 
-	if (t == NULL || mdb_env_create(&env) ||
-	    mdb_env_set_mapsize(env, 1 << 30) ||
+	if (t == NULL)
+		die("out of memory");
+	if (mdb_env_create(&env) || mdb_env_set_mapsize(env, 1 << 30) ||
 	    mdb_env_open(env, dir, 0, 0600))
 		die("lmdb");
 	mdb_txn_begin(env, NULL, 0, &txn);
