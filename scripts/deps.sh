@@ -8,7 +8,6 @@ build-essential
 cmake
 pkg-config
 clang
-libclang-rt-14-dev
 libzmq3-dev
 libsodium-dev
 liblmdb-dev
@@ -21,6 +20,11 @@ python3-cbor2
 python3-cryptography
 valgrind
 "
+# The fuzzers' runtime (libFuzzer, the sanitizers) comes with the clang
+# that `clang` stands for: 14 on Debian 12, newer on later releases.
+clang_version=$(apt-cache depends clang 2>/dev/null |
+	sed -n 's/^ *Depends: clang-\([0-9][0-9]*\)$/\1/p' | head -n 1)
+PACKAGES="$PACKAGES libclang-rt-${clang_version:-14}-dev"
 
 missing=""
 for p in $PACKAGES; do
