@@ -7,7 +7,9 @@
  * before any CURVE socket binds, and every CURVE socket names a ZAP
  * domain. The allowlist is read again on SIGHUP.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,15 +37,44 @@ struct auth {
 	_Atomic uint64_t admitted, refused;
 };
 
+/* True when ep can only be reached from this machine: ipc:// and
+ * inproc://, or tcp:// on an address literal in 127.0.0.0/8 or ::1, on
+ * "localhost" or on the loopback interface "lo". A host name that merely
+ * starts with "127." is not loopback. */
 bool
 endpoint_is_loopback(const char *ep)
 {
-	static const char *const local[] = {"tcp://127.",
-	    "tcp://localhost:", "tcp://[::1]:", "ipc://", "inproc://"};
+	char host[256];
+	const char *rest, *colon;
+	size_t n;
+	struct in_addr a4;
+	struct in6_addr a6;
 
-	for (size_t i = 0; i < sizeof(local) / sizeof(local[0]); i++)
-		if (strncmp(ep, local[i], strlen(local[i])) == 0)
-			return true;
+	if (strncmp(ep, "ipc://", 6) == 0 || strncmp(ep, "inproc://", 9) == 0)
+		return true;
+	if (strncmp(ep, "tcp://", 6) != 0)
+		return false;
+	rest = ep + 6;
+	if (strchr(rest, ';') != NULL || (colon = strrchr(rest, ':')) == NULL)
+		return false;
+	n = (size_t)(colon - rest);
+	if (*rest == '[') {
+		if (n < 2 || rest[n - 1] != ']')
+			return false;
+		rest++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(host))
+		return false;
+	memcpy(host, rest, n);
+	host[n] = '\0';
+	if (strcmp(host, "localhost") == 0 || strcmp(host, "lo") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6) ||
+		    (IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127);
 	return false;
 }
 
