@@ -47,6 +47,10 @@ cmd_keygen(struct cli *cli, int argc, char **argv)
 	}
 	if (out == NULL || optind != argc)
 		return cli_usage_error(me, "give --out FILE and nothing else");
+	if (curve && sealed)
+		return cli_usage_error(me,
+		    "a CurveZMQ key cannot take a passphrase: it is read "
+		    "unattended; protect it by its mode (0600)");
 	if ((sk = sodium_malloc(PROTO_SECKEY_LEN)) == NULL)
 		return cli_fail(EX_USAGE, "out of memory");
 	proto_buf_init(&text);

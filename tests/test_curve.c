@@ -65,6 +65,19 @@ test_curve_required_off_loopback(void **state)
 			fail_msg("%s: %s", off[i], text);
 		free(text);
 	}
+	/* A CurveZMQ key takes no passphrase, and nothing is written. */
+	{
+		struct e2e_run r;
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s/sealed.ck", dir);
+		e2e_claim_run(&r, NULL, "keygen", "--curve", "--passphrase",
+		    "--out", path);
+		e2e_must(&r, 2, "keygen --curve --passphrase");
+		assert_non_null(strstr(r.err, "cannot take a passphrase"));
+		assert_int_equal(access(path, F_OK), -1);
+		e2e_run_free(&r);
+	}
 	/* --curve-key alone: a CURVE server must have an allowlist. */
 	snprintf(cmd, sizeof(cmd),
 	    "%s --data %s/data --curve-key /dev/null --admin-key %s "
