@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -43,11 +44,18 @@ save_state(const char *path, const char *vkey, const char *note)
 	return rc;
 }
 
+static int alert(const char *server, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 static int
-alert(const char *server, const char *fmt, uint64_t a, uint64_t b)
+alert(const char *server, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "claim: ALERT: the log at %s was REWRITTEN: ", server);
-	fprintf(stderr, fmt, (unsigned long long)a, (unsigned long long)b);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fprintf(stderr,
 	    "\nclaim: ALERT: the state file keeps the checkpoint "
 	    "that proves it\n");
@@ -136,17 +144,16 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (have_old && size < old_size) {
 		rc = alert(cli->server,
-		    "it has %llu entries, %llu were "
-		    "signed before",
-		    size, old_size);
+		    "it has %llu entries, %llu were signed before",
+		    (unsigned long long)size, (unsigned long long)old_size);
 		goto done;
 	}
 	if (have_old && size == old_size &&
 	    sodium_memcmp(root, old_root, PROTO_HASH_LEN) != 0) {
 		rc = alert(cli->server,
-		    "two different roots for size %llu "
-		    "(%llu)",
-		    size, size);
+		    "its %llu entries have another root than the "
+		    "checkpoint of %llu entries seen before",
+		    (unsigned long long)size, (unsigned long long)old_size);
 		goto done;
 	}
 	if (have_old && size > old_size && old_size > 0) {
@@ -166,7 +173,8 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 			rc = alert(cli->server,
 			    "the checkpoint of size %llu does not extend the "
 			    "one of size %llu seen before",
-			    size, old_size);
+			    (unsigned long long)size,
+			    (unsigned long long)old_size);
 			goto done;
 		}
 	}

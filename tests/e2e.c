@@ -46,6 +46,14 @@ void
 e2e_daemon_start(struct e2e_daemon *d, const char *data, const char *admin_hex,
     const char *api, const char *feed)
 {
+	e2e_daemon_start_args(d, data, admin_hex, api, feed, NULL);
+}
+
+void
+e2e_daemon_start_args(struct e2e_daemon *d, const char *data,
+    const char *admin_hex, const char *api, const char *feed,
+    const char *const *extra)
+{
 	const char *argv[MAXARGS];
 	int out[2], n = 0, errfd;
 	char buf[1024];
@@ -66,6 +74,8 @@ e2e_daemon_start(struct e2e_daemon *d, const char *data, const char *admin_hex,
 		argv[n++] = "--admin-key";
 		argv[n++] = admin_hex;
 	}
+	for (; extra != NULL && *extra != NULL && n < MAXARGS - 1; extra++)
+		argv[n++] = *extra;
 	argv[n] = NULL;
 	assert_int_equal(pipe(out), 0);
 	errfd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600);

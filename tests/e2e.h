@@ -28,6 +28,10 @@ struct e2e_daemon {
  */
 void e2e_daemon_start(struct e2e_daemon *d, const char *data,
     const char *admin_hex, const char *api, const char *feed);
+/* The same with more arguments for claimd (NULL-terminated; may be NULL). */
+void e2e_daemon_start_args(struct e2e_daemon *d, const char *data,
+    const char *admin_hex, const char *api, const char *feed,
+    const char *const *extra);
 /* Sends sig and waits; returns the exit status (or 128 + signal). */
 int e2e_daemon_stop(struct e2e_daemon *d, int sig);
 

@@ -5,10 +5,13 @@
  *
  *   test_audit CLAIMD CLAIM VECTORS_DIR
  */
+#include <fcntl.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -17,6 +20,9 @@
 #include "e2e.h"
 
 static const char *vectors_dir;
+
+/* Daemons a test starts besides the fixture's; teardown stops them. */
+static struct e2e_daemon extra[3];
 
 static void
 path(const struct e2e_fixture *f, const char *name, char *out, size_t cap)
@@ -37,6 +43,8 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		e2e_daemon_stop(&extra[i], SIGTERM);
 	e2e_fixture_free(*state);
 	return 0;
 }
@@ -208,6 +216,55 @@ test_audit_proofs_for_every_size(void **state)
 	free(hash);
 }
 
+/* The first line of a checkpoint: the log's origin (caller frees). */
+static char *
+origin_of(const char *note)
+{
+	return strndup(note, strcspn(note, "\n"));
+}
+
+static void
+use(const struct e2e_daemon *d)
+{
+	setenv("CLAIM_SERVER", d->api, 1);
+}
+
+/*
+ * A second claimd on DIR/name with the fixture's admin key, a copy of its
+ * log key (mode 0600, before the first start) and its origin, fed the
+ * fixture's log so far: the same log, signed by the same key, until the
+ * two are given different entries.
+ */
+static void
+twin_start(struct e2e_fixture *f, struct e2e_daemon *d, const char *name)
+{
+	char data[600], from[700], to[700], exp[700], *note, *origin, *key;
+	const char *args[3] = {"--origin", NULL, NULL};
+	size_t len;
+	int fd;
+
+	path(f, name, data, sizeof(data));
+	snprintf(exp, sizeof(exp), "%s.jsonl", data);
+	use(&f->d);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	note = claim_out(NULL, "checkpoint", NULL, NULL);
+	args[1] = origin = origin_of(note);
+	assert_int_equal(mkdir(data, 0700), 0);
+	snprintf(from, sizeof(from), "%s/log.key", f->data);
+	snprintf(to, sizeof(to), "%s/log.key", data);
+	key = tu_read_file(from, &len);
+	fd = open(to, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, key, len), (ssize_t)len);
+	close(fd);
+	sodium_memzero(key, len);
+	free(key);
+	e2e_daemon_start_args(d, data, f->admin_pub, NULL, NULL, args);
+	E2E_CLAIM(0, NULL, "submit", exp, "--records");
+	free(origin);
+	free(note);
+}
+
 /* Rewrites line k of an export with fn; writes the result to out. */
 static void
 edit_export(const char *in, const char *out,
@@ -250,6 +307,45 @@ swap_5_6(char **lines, int *n, void *ctx)
 	(void)ctx;
 	lines[5] = lines[6];
 	lines[6] = t;
+}
+
+/* Entry 4 again in entry 5's place. */
+static void
+repeat_4(char **lines, int *n, void *ctx)
+{
+	(void)n;
+	(void)ctx;
+	free(lines[5]);
+	lines[5] = strdup(lines[4]);
+}
+
+/*
+ * Entry 5 moved to the end, after |*ctx| lines that stand for the entries
+ * from 12 on (their index is all verify reads of them before it fails);
+ * with *ctx < 0 entry 5 is dropped instead.
+ */
+static void
+move_5_to_end(char **lines, int *n, void *ctx)
+{
+	int pad = abs(*(int *)ctx);
+	char *five = lines[5];
+
+	if (*n != 12 || *n + pad >= 4096)
+		abort(); /* not the export the test made */
+	memmove(&lines[5], &lines[6], (size_t)(*n - 6) * sizeof(char *));
+	(*n)--;
+	for (int i = 0; i < pad; i++) {
+		char l[200];
+
+		snprintf(l, sizeof(l),
+		    "{\"index\":%d,\"hash\":\"%064d\",\"record\":\"AAAA\"}",
+		    12 + i, 0);
+		lines[(*n)++] = strdup(l);
+	}
+	if (*(int *)ctx > 0)
+		lines[(*n)++] = five;
+	else
+		free(five);
 }
 
 /* Changes one letter of entry 5's statement inside its base64 record. */
@@ -348,6 +444,7 @@ test_audit_verify_detects_tampering(void **state)
 	char exp[600], bad[600], cp[600], *vkey, *note;
 	struct e2e_run r;
 	bool fix;
+	int move;
 
 	submit_n(0, 10);
 	path(f, "all.jsonl", exp, sizeof(exp));
@@ -392,12 +489,36 @@ test_audit_verify_detects_tampering(void **state)
 	edit_export(exp, bad, alter_5, &fix);
 	verify_fails(bad, f->admin_pub, NULL, NULL,
 	    "entry 5: signature does not verify");
+	/* A dropped, a reordered and a repeated entry, each named. */
 	edit_export(exp, bad, drop_5, NULL);
 	verify_fails(bad, f->admin_pub, NULL, NULL,
-	    "entry 5: expected index 5, found 6: entries are missing");
+	    "entry 5: expected index 5, found 6 (line 6): entry 5 is missing");
 	edit_export(exp, bad, swap_5_6, NULL);
 	verify_fails(bad, f->admin_pub, NULL, NULL,
-	    "entry 5: expected index 5, found 6");
+	    "entry 5: expected index 5, found 6 (line 6): entry 5 comes after "
+	    "entry 6, at line 7: entries are out of order");
+	edit_export(exp, bad, repeat_4, NULL);
+	verify_fails(bad, f->admin_pub, NULL, NULL,
+	    "entry 5: expected index 5, found 4 (line 6): entry 4 is repeated");
+	/* Entry 5 far behind, beyond what verify holds in memory, in any
+	 * JSON form; gone from a file as long. */
+	move = 3000;
+	edit_export(exp, bad, move_5_to_end, &move);
+	e2e_claim_run(&r, NULL, "verify", bad, "--admin-key", f->admin_pub,
+	    "--threads", "1");
+	e2e_must(&r, 1, "verify, entry 5 at the end");
+	assert_non_null(strstr(r.err,
+	    "entry 5: expected index 5, found 6 (line 6): entry 5 comes after "
+	    "entry 6, at line 3012: entries are out of order"));
+	e2e_run_free(&r);
+	edit_export(bad, bad, reform, "spaced");
+	verify_fails(bad, f->admin_pub, NULL, NULL,
+	    "entry 5 comes after entry 6, at line 3012: entries are out of "
+	    "order");
+	move = -3000;
+	edit_export(exp, bad, move_5_to_end, &move);
+	verify_fails(bad, f->admin_pub, NULL, NULL,
+	    "entry 5: expected index 5, found 6 (line 6): entry 5 is missing");
 	/* The wrong admin key: the first registry record is refused. */
 	verify_fails(exp, f->desk_pub, NULL, NULL,
 	    "entry 0: party records must be signed by the admin key");
@@ -537,6 +658,406 @@ test_audit_detects_a_rewritten_log(void **state)
 	free(saved);
 }
 
+/*
+ * An export of another log with as many entries as the checkpoint: every
+ * entry holds, but the tree is not the one the checkpoint signs.
+ */
+static void
+test_audit_verify_detects_another_log_of_the_same_size(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char exp[600], other[600], cp[600], *vkey, *note;
+	struct e2e_run r;
+
+	twin_start(f, &extra[0], "other");
+	use(&extra[0]);
+	submit_n(0, 4);
+	use(&f->d);
+	submit_n(100, 4);
+	path(f, "all.jsonl", exp, sizeof(exp));
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	note = claim_out(NULL, "checkpoint", NULL, NULL);
+	path(f, "cp.txt", cp, sizeof(cp));
+	spit(cp, note);
+	vkey = claim_out(NULL, "log-key", NULL, NULL);
+	vkey[strcspn(vkey, "\n")] = '\0';
+	use(&extra[0]);
+	path(f, "other.jsonl", other, sizeof(other));
+	E2E_CLAIM(0, NULL, "export", "--out", other);
+
+	/* Each export holds alone; this log's matches its checkpoint. */
+	e2e_claim_run(&r, NULL, "verify", other, "--admin-key", f->admin_pub);
+	e2e_must(&r, 0, "verify the other log alone");
+	assert_non_null(strstr(r.out, "ok: 6 entries"));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", f->admin_pub,
+	    "--checkpoint", cp, "--log-key", vkey);
+	e2e_must(&r, 0, "verify this log");
+	e2e_run_free(&r);
+	verify_fails(other, f->admin_pub, cp, vkey,
+	    "verification failed: the export's tree root at size 6 is not the "
+	    "checkpoint's: this is not the log the checkpoint signs");
+	free(note);
+	free(vkey);
+}
+
+/* Entry 5, a revision, signed anew with another version or prev. */
+struct rechain {
+	const uint8_t *sk;
+	uint64_t version;
+	const char *prev_hex; /* NULL: the revision's own */
+};
+
+static void
+rechain_5(char **lines, int *n, void *ctx)
+{
+	const struct rechain *rc = ctx;
+	json_t *o, *rj;
+	uint8_t rec[PROTO_RECORD_MAX], h[32];
+	char b64[4 * PROTO_RECORD_MAX / 3 + 8], hex[65], err[256];
+	struct proto_record pr;
+	struct proto_payload p;
+	struct proto_buf out;
+	size_t len;
+
+	if (*n != 6)
+		abort(); /* not the export the test made */
+	o = json_loads(lines[5], 0, NULL);
+	rj = json_object_get(o, "record");
+	assert_int_equal(proto_unbase64(json_string_value(rj),
+			     json_string_length(rj), rec, sizeof(rec), &len),
+	    PROTO_OK);
+	assert_int_equal(
+	    proto_record_open(rec, len, &pr, &p, err, sizeof(err)), PROTO_OK);
+	assert_int_equal(p.kind, PROTO_KIND_CLAIM);
+	assert_int_equal(p.claim.version, 2);
+	p.claim.version = rc->version;
+	if (rc->prev_hex != NULL)
+		assert_int_equal(
+		    proto_unhex(rc->prev_hex, p.claim.prev, 32), PROTO_OK);
+	proto_buf_init(&out);
+	tu_sign(&p, rc->sk, &out);
+	proto_payload_release(&p);
+	proto_base64(out.data, out.len, b64);
+	proto_record_hash(out.data, out.len, h);
+	proto_hex(h, 32, hex);
+	proto_buf_release(&out);
+	json_object_set_new(o, "record", json_string(b64));
+	json_object_set_new(o, "hash", json_string(hex));
+	free(lines[5]);
+	lines[5] = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+}
+
+/*
+ * A revision signed by a key the party granted, so every signature holds,
+ * but out of its claim's chain: a version that skips one, a prev that is
+ * not the claim's head.
+ */
+static void
+test_audit_verify_detects_a_broken_version_chain(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char exp[600], bad[600], err[256], *text, *id, *other, want[400];
+	uint8_t sk[PROTO_SECKEY_LEN];
+	struct rechain rc;
+	struct e2e_run r;
+	json_t *line;
+	size_t len;
+
+	text = tu_read_file(f->desk_key, &len);
+	assert_int_equal(
+	    proto_key_parse(text, len, sk, err, sizeof(err)), PROTO_OK);
+	free(text);
+	submit_n(0, 3);
+	path(f, "all.jsonl", exp, sizeof(exp));
+	path(f, "bad.jsonl", bad, sizeof(bad));
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	text = slurp(exp);
+	/* Entry 2 is claim "Entry 0.", entry 3 "Entry 1.". */
+	line = json_loads(strchr(strchr(text, '\n') + 1, '\n') + 1,
+	    JSON_DISABLE_EOF_CHECK, NULL);
+	id = strdup(json_string_value(json_object_get(line, "hash")));
+	json_decref(line);
+	line = json_loads(
+	    strchr(strchr(strchr(text, '\n') + 1, '\n') + 1, '\n') + 1,
+	    JSON_DISABLE_EOF_CHECK, NULL);
+	other = strdup(json_string_value(json_object_get(line, "hash")));
+	json_decref(line);
+	free(text);
+	E2E_CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"Entry 0, revised.\"}",
+	    "revise", id, "-");
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	e2e_must(&r, 0, "verify the genuine chain");
+	e2e_run_free(&r);
+
+	/* Version 3 after version 1. */
+	rc.sk = sk;
+	rc.version = 3;
+	rc.prev_hex = NULL;
+	edit_export(exp, bad, rechain_5, &rc);
+	verify_fails(bad, f->admin_pub, NULL, NULL,
+	    "verification failed at entry 5: version 3 does not follow the "
+	    "head's 1");
+	/* Version 2 of the claim, but based on another claim's record. */
+	rc.version = 2;
+	rc.prev_hex = other;
+	edit_export(exp, bad, rechain_5, &rc);
+	snprintf(want, sizeof(want),
+	    "verification failed at entry 5: claim %.16s is at version 1, "
+	    "head %.16s; this revision is based on ",
+	    id, id);
+	verify_fails(bad, f->admin_pub, NULL, NULL, want);
+	sodium_memzero(sk, sizeof(sk));
+	free(id);
+	free(other);
+}
+
+/* The log key is the daemon's alone: 0600, and claimd holds to that. */
+static void
+test_audit_log_key_is_private(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char key[700], log[700], cmd[2048], *vkey, *again, *text;
+	struct stat st;
+
+	snprintf(key, sizeof(key), "%s/log.key", f->data);
+	assert_int_equal(stat(key, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	vkey = claim_out(NULL, "log-key", NULL, NULL);
+	e2e_daemon_stop(&f->d, SIGTERM);
+
+	assert_int_equal(chmod(key, 0640), 0);
+	snprintf(log, sizeof(log), "%s/refused.log", f->dir);
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s --api tcp://127.0.0.1:* "
+	    "--pub tcp://127.0.0.1:* > /dev/null 2> %s",
+	    e2e_claimd, f->data, log);
+	assert_int_not_equal(system(cmd), 0);
+	text = slurp(log);
+	if (strstr(text,
+		"log.key can be read by others (mode 0640); chmod "
+		"600 it") == NULL)
+		fail_msg("claimd said: %s", text);
+	free(text);
+
+	/* Put right, it starts with the same key. */
+	assert_int_equal(chmod(key, 0600), 0);
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	again = claim_out(NULL, "log-key", NULL, NULL);
+	assert_string_equal(again, vkey);
+	E2E_CLAIM(0, NULL, "checkpoint");
+	free(again);
+	free(vkey);
+}
+
+/*
+ * The origin: given with --origin at first start it is the checkpoint's
+ * first line and the verifier key's name, and cannot change later; by
+ * default it is HOST/claimd-<8 hex digits>.
+ */
+static void
+test_audit_origin(void **state)
+{
+	struct e2e_fixture *f = *state;
+	const char *named[] = {"--origin", "audit.example/claims-7", NULL};
+	const char *renamed[] = {"--origin", "audit.example/other", NULL};
+	char data[600], cmd[2048], log[700], host[128] = "", want[200];
+	char *note, *vkey, *origin, *text;
+	regex_t re;
+	size_t j = 0;
+
+	/* The fixture's claimd took the default. */
+	note = claim_out(NULL, "checkpoint", NULL, NULL);
+	origin = origin_of(note);
+	assert_int_equal(regcomp(&re, "^[a-z0-9.-]+/claimd-[0-9a-f]{8}$",
+			     REG_EXTENDED | REG_NOSUB),
+	    0);
+	if (regexec(&re, origin, 0, NULL, 0) != 0)
+		fail_msg("default origin \"%s\"", origin);
+	regfree(&re);
+	gethostname(host, sizeof(host) - 1);
+	for (size_t i = 0; host[i]; i++)
+		if ((host[i] >= 'a' && host[i] <= 'z') ||
+		    (host[i] >= '0' && host[i] <= '9') || host[i] == '-' ||
+		    host[i] == '.')
+			host[j++] = host[i];
+		else if (host[i] >= 'A' && host[i] <= 'Z')
+			host[j++] = (char)(host[i] - 'A' + 'a');
+	host[j] = '\0';
+	snprintf(want, sizeof(want), "%s/claimd-", j ? host : "localhost");
+	assert_int_equal(strncmp(origin, want, strlen(want)), 0);
+	vkey = claim_out(NULL, "log-key", NULL, NULL);
+	snprintf(want, sizeof(want), "%s+", origin);
+	assert_int_equal(strncmp(vkey, want, strlen(want)), 0);
+	free(vkey);
+	free(origin);
+	free(note);
+
+	/* A new log named at its first start. */
+	path(f, "named", data, sizeof(data));
+	e2e_daemon_start_args(&extra[0], data, f->admin_pub, NULL, NULL, named);
+	note = claim_out(NULL, "checkpoint", NULL, NULL);
+	if (strncmp(note, "audit.example/claims-7\n0\n", 25) != 0)
+		fail_msg("checkpoint: %s", note);
+	vkey = claim_out(NULL, "log-key", NULL, NULL);
+	assert_int_equal(strncmp(vkey, "audit.example/claims-7+", 23), 0);
+	free(note);
+	e2e_daemon_stop(&extra[0], SIGTERM);
+
+	/* The same name again is fine; another is refused. */
+	e2e_daemon_start_args(&extra[0], data, NULL, NULL, NULL, named);
+	text = claim_out(NULL, "log-key", NULL, NULL);
+	assert_string_equal(text, vkey);
+	free(text);
+	e2e_daemon_stop(&extra[0], SIGTERM);
+	snprintf(log, sizeof(log), "%s/renamed.log", f->dir);
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s %s %s --api tcp://127.0.0.1:* "
+	    "--pub tcp://127.0.0.1:* > /dev/null 2> %s",
+	    e2e_claimd, data, renamed[0], renamed[1], log);
+	assert_int_not_equal(system(cmd), 0);
+	text = slurp(log);
+	if (strstr(text,
+		"this log's origin is audit.example/claims-7, not "
+		"audit.example/other") == NULL)
+		fail_msg("claimd said: %s", text);
+	free(text);
+	free(vkey);
+	use(&f->d);
+}
+
+/* claim audit --state st against d: its exit status and stderr. */
+static void
+audit_run(struct e2e_run *r, const struct e2e_daemon *d, const char *st)
+{
+	use(d);
+	e2e_claim_run(r, NULL, "audit", "--state", st);
+}
+
+/* Audit against d must raise the alert with why, and keep the state. */
+static void
+audit_alerts(const struct e2e_daemon *d, const char *st, const char *why)
+{
+	char *before = slurp(st), *after;
+	struct e2e_run r;
+
+	audit_run(&r, d, st);
+	e2e_must(&r, 1, why);
+	if (strstr(r.err, "claim: ALERT: ") == NULL ||
+	    strstr(r.err, why) == NULL)
+		fail_msg("audit: \"%s\" lacks \"%s\"", r.err, why);
+	e2e_run_free(&r);
+	after = slurp(st);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+}
+
+/*
+ * Two claimds on the same admin key, log key and origin: one log until
+ * they are fed different entries. An auditor who saw one and then the
+ * other is told loudly, whichever way the sizes fall.
+ */
+static void
+test_audit_detects_diverging_twins(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon *one = &f->d, *two = &extra[0], *fake = &extra[1];
+	char st[600], st2[600], st3[600], fake_data[600], exp[600];
+	const char *args[3] = {"--origin", NULL, NULL};
+	char *k1, *k2, *note;
+	struct e2e_run r;
+
+	submit_n(0, 5);
+	twin_start(f, two, "twin");
+	use(one);
+	k1 = claim_out(NULL, "log-key", NULL, NULL);
+	use(two);
+	k2 = claim_out(NULL, "log-key", NULL, NULL);
+	assert_string_equal(k1, k2);
+
+	/* While they agree, an auditor sees one log. */
+	path(f, "audit.json", st, sizeof(st));
+	audit_run(&r, one, st);
+	e2e_must(&r, 0, "audit one at 7");
+	assert_non_null(strstr(r.out, "checkpoint of 7 entries recorded"));
+	e2e_run_free(&r);
+	audit_run(&r, two, st);
+	e2e_must(&r, 0, "audit two at 7");
+	e2e_run_free(&r);
+
+	/* Different history, the same size. */
+	use(one);
+	submit_n(100, 5);
+	use(two);
+	submit_n(200, 5);
+	audit_run(&r, one, st);
+	e2e_must(&r, 0, "audit one at 12");
+	assert_non_null(strstr(r.out, "grew from 7 to 12"));
+	e2e_run_free(&r);
+	audit_alerts(two, st,
+	    "REWRITTEN: its 12 entries have another root than the checkpoint "
+	    "of 12 entries seen before");
+
+	/* The twin grows past it: it does not extend what was seen. */
+	use(two);
+	submit_n(300, 3);
+	audit_alerts(two, st,
+	    "REWRITTEN: the checkpoint of size 15 does not extend the one of "
+	    "size 12 seen before");
+
+	/* Seen at 15 first, the other is smaller. */
+	path(f, "audit2.json", st2, sizeof(st2));
+	audit_run(&r, two, st2);
+	e2e_must(&r, 0, "audit two at 15");
+	e2e_run_free(&r);
+	audit_alerts(
+	    one, st2, "REWRITTEN: it has 12 entries, 15 were signed before");
+
+	/* A claimd with the same log and the same origin, but not the log
+	 * key: its checkpoints are not the log's. */
+	path(f, "audit3.json", st3, sizeof(st3));
+	audit_run(&r, one, st3);
+	e2e_must(&r, 0, "audit one for st3");
+	e2e_run_free(&r);
+	path(f, "fake", fake_data, sizeof(fake_data));
+	path(f, "one.jsonl", exp, sizeof(exp));
+	use(one);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	note = claim_out(NULL, "checkpoint", NULL, NULL);
+	args[1] = origin_of(note);
+	e2e_daemon_start_args(fake, fake_data, f->admin_pub, NULL, NULL, args);
+	E2E_CLAIM(0, NULL, "submit", exp, "--records");
+	{
+		char *fake_note = claim_out(NULL, "checkpoint", NULL, NULL);
+
+		/* The same text, another signature. */
+		size_t body = (size_t)(strstr(note, "\n\n") - note) + 2;
+
+		assert_int_equal(strncmp(fake_note, note, body), 0);
+		assert_string_not_equal(fake_note, note);
+		free(fake_note);
+	}
+	audit_alerts(fake, st3,
+	    "ALERT: claimd's checkpoint is not signed by the log key");
+
+	/* The genuine log, audited again, is fine. */
+	use(one);
+	submit_n(400, 1);
+	audit_run(&r, one, st);
+	e2e_must(&r, 0, "audit one at 13");
+	assert_non_null(strstr(r.out, "grew from 12 to 13"));
+	e2e_run_free(&r);
+	free((char *)args[1]);
+	free(note);
+	free(k1);
+	free(k2);
+}
+
 static void
 test_audit_daemon_never_contradicts_its_checkpoint(void **state)
 {
@@ -597,6 +1118,17 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 		test_audit_daemon_never_contradicts_its_checkpoint, setup,
 		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_verify_detects_another_log_of_the_same_size, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_verify_detects_a_broken_version_chain, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_log_key_is_private, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_audit_origin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_detects_diverging_twins, setup, teardown),
 	};
 
 	if (argc < 4) {

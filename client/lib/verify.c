@@ -38,9 +38,9 @@ enum chunk_state { C_EMPTY, C_FILLED, C_WORKING, C_DONE };
 
 struct chunk {
 	enum chunk_state state;
-	uint64_t first; /* line number (0-based) of the first line */
 	size_t n;
 	char *lines[CHUNK_LINES];
+	uint64_t lineno[CHUNK_LINES]; /* in the file, from 1 */
 	struct vent v[CHUNK_LINES];
 };
 
@@ -244,13 +244,13 @@ fill(struct chunk *c, FILE *in, uint64_t *lineno)
 	ssize_t n;
 
 	c->n = 0;
-	c->first = *lineno;
 	while (c->n < CHUNK_LINES && (n = getline(&line, &cap, in)) >= 0) {
 		(*lineno)++;
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (line[strspn(line, " \t\r")] == '\0')
 			continue;
+		c->lineno[c->n] = *lineno;
 		c->lines[c->n++] = line;
 		line = NULL;
 		cap = 0;
@@ -259,9 +259,88 @@ fill(struct chunk *c, FILE *in, uint64_t *lineno)
 	return c->n > 0;
 }
 
-/* The sequential part, on one entry; PROTO_OK or why not. */
+/* The index a line gives, if it gives one. */
+static bool
+line_index(const char *line, uint64_t *index)
+{
+	const char *hash, *rec;
+	size_t hlen, rlen;
+	json_t *o, *idx;
+	bool ok;
+
+	if (export_form(line, index, &hash, &hlen, &rec, &rlen))
+		return true;
+	if ((o = json_loads(line, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return false;
+	idx = json_object_get(o, "index");
+	if ((ok = json_is_integer(idx) && json_integer_value(idx) >= 0))
+		*index = (uint64_t)json_integer_value(idx);
+	json_decref(o);
+	return ok;
+}
+
+/*
+ * Entry expect is not where it should be: entry i of the chunk being
+ * consumed, which is entry found, is there instead. Says why: entry found
+ * came before (repeated), entry expect comes later in the file (out of
+ * order) or nowhere (missing). To know, reads the lines already in the
+ * ring, then the rest of the export; lineno is how many lines fill read.
+ */
 static int
-consume(struct vent *v, uint64_t expect, struct proto_memstate *ms,
+misplaced(struct verifier *vf, size_t i, FILE *in, uint64_t lineno,
+    uint64_t expect, struct claim_verify_result *res)
+{
+	const struct chunk *c = &vf->ring[vf->seq_done % vf->depth];
+	uint64_t found = c->v[i].index, at = 0, idx;
+	unsigned long long e = expect, f = found, l = c->lineno[i];
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (found < expect) {
+		snprintf(res->why, sizeof(res->why),
+		    "expected index %llu, found %llu (line %llu): entry %llu "
+		    "is repeated",
+		    e, f, l, f);
+		return PROTO_EPROOF;
+	}
+	/* Workers only read the lines, as this does: no lock needed. */
+	for (uint64_t s = vf->seq_done; s < vf->seq_read && at == 0; s++) {
+		const struct chunk *k = &vf->ring[s % vf->depth];
+
+		for (size_t j = s == vf->seq_done ? i + 1 : 0;
+		     j < k->n && at == 0; j++)
+			if (line_index(k->lines[j], &idx) && idx == expect)
+				at = k->lineno[j];
+	}
+	while (at == 0 && (n = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line_index(line, &idx) && idx == expect)
+			at = lineno;
+	}
+	free(line);
+	if (at != 0)
+		snprintf(res->why, sizeof(res->why),
+		    "expected index %llu, found %llu (line %llu): entry %llu "
+		    "comes after entry %llu, at line %llu: entries are out "
+		    "of order",
+		    e, f, l, e, f, (unsigned long long)at);
+	else
+		snprintf(res->why, sizeof(res->why),
+		    "expected index %llu, found %llu (line %llu): entry %llu "
+		    "is missing",
+		    e, f, l, e);
+	return PROTO_EPROOF;
+}
+
+/*
+ * The sequential part, on one entry in its place (misplaced() for one
+ * that is not); PROTO_OK or why not.
+ */
+static int
+consume(struct vent *v, struct proto_memstate *ms,
     struct claim_verify_result *res, const uint8_t **admin,
     struct proto_merkle_edge *edge, const struct claim_verify_opts *o,
     uint8_t cp_root_seen[PROTO_HASH_LEN], bool *cp_seen)
@@ -272,15 +351,6 @@ consume(struct vent *v, uint64_t expect, struct proto_memstate *ms,
 	if (v->rc != PROTO_OK) {
 		snprintf(res->why, sizeof(res->why), "%s", v->why);
 		return v->rc;
-	}
-	if (v->index != expect) {
-		snprintf(res->why, sizeof(res->why),
-		    v->index > expect ? "expected index %llu, found %llu: "
-					"entries are missing"
-				      : "expected index %llu, found %llu: "
-					"entries are out of order or repeated",
-		    (unsigned long long)expect, (unsigned long long)v->index);
-		return PROTO_EPROOF;
 	}
 	if (*admin == NULL) {
 		/* Without --admin-key: the signer of the first registry
@@ -391,8 +461,11 @@ claim_verify_export(FILE *in, const struct claim_verify_opts *o,
 		}
 		pthread_mutex_unlock(&vf.mu);
 		for (size_t i = 0; i < c->n && rc == PROTO_OK; i++, expect++) {
-			rc = consume(&c->v[i], expect, ms, res, &admin, &edge,
-			    o, cp_root, &cp_seen);
+			if (c->v[i].rc == PROTO_OK && c->v[i].index != expect)
+				rc = misplaced(&vf, i, in, lineno, expect, res);
+			else
+				rc = consume(&c->v[i], ms, res, &admin, &edge,
+				    o, cp_root, &cp_seen);
 			if (rc != PROTO_OK)
 				res->bad_index = expect;
 		}
