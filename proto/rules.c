@@ -86,7 +86,7 @@ proto_rules_check(const struct proto_state_ops *st, void *ctx,
 {
 	const struct proto_claim *c = &p->claim;
 	struct proto_head head;
-	char hx[17], hy[17];
+	char hx[17], hy[17], hz[17];
 	bool held, found;
 	int rc;
 
@@ -120,7 +120,7 @@ proto_rules_check(const struct proto_state_ops *st, void *ctx,
 			    "revision is based on %s",
 			    short_hex(c->claim, hx),
 			    (unsigned long long)head.version,
-			    short_hex(head.hash, hy), short_hex(c->prev, hx));
+			    short_hex(head.hash, hy), short_hex(c->prev, hz));
 		if (c->version != head.version + 1)
 			return proto_fail(err, errlen, PROTO_ECHAIN,
 			    "version %llu does not follow the head's %llu",

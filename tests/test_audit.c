@@ -808,8 +808,8 @@ test_audit_verify_detects_a_broken_version_chain(void **state)
 	edit_export(exp, bad, rechain_5, &rc);
 	snprintf(want, sizeof(want),
 	    "verification failed at entry 5: claim %.16s is at version 1, "
-	    "head %.16s; this revision is based on ",
-	    id, id);
+	    "head %.16s; this revision is based on %.16s",
+	    id, id, other);
 	verify_fails(bad, f->admin_pub, NULL, NULL, want);
 	sodium_memzero(sk, sizeof(sk));
 	free(id);
