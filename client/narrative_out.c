@@ -213,6 +213,61 @@ html_card(FILE *f, json_t *n, json_t *id)
 	fputs("</div>\n", f);
 }
 
+/* The claims only one party makes, as links to their cards. */
+static void
+html_only(FILE *f, json_t *n)
+{
+	const char *party;
+	json_t *ids, *id;
+	size_t i;
+
+	fputs("<h2>Claims only one party makes</h2>\n", f);
+	json_object_foreach(json_object_get(n, "only"), party, ids)
+	{
+		fputs("<h3>", f);
+		esc(f, party);
+		fprintf(f, " (%zu)</h3>\n<ul>\n", json_array_size(ids));
+		json_array_foreach(ids, i, id)
+		{
+			fputs("<li>", f);
+			html_link(f, n, id);
+			fputs("</li>\n", f);
+		}
+		fputs("</ul>\n", f);
+	}
+}
+
+/*
+ * The claims on other topics that a claim here disputes or supports (or
+ * is disputed or supported by): not in the timeline, so their cards are
+ * drawn here for the links to land on.
+ */
+static void
+html_off_topic(FILE *f, json_t *n)
+{
+	json_t *on = json_object(), *id, *c;
+	const char *key;
+	size_t i;
+	bool any = false;
+
+	if (on == NULL)
+		return;
+	json_array_foreach(json_object_get(n, "timeline"), i, id)
+	    json_object_set(on, json_string_value(id), json_true());
+	json_object_foreach(json_object_get(n, "claims"), key, c)
+	{
+		if (json_object_get(on, key) != NULL)
+			continue;
+		if (!any)
+			fputs("<h2>Related claims on other topics</h2>\n", f);
+		any = true;
+		id = json_string(key);
+		html_card(f, n, id);
+		json_decref(id);
+	}
+	json_decref(on);
+}
+
 int
 narrative_html(json_t *n, FILE *f)
 {
@@ -306,6 +361,9 @@ narrative_html(json_t *n, FILE *f)
 		}
 		fputs("</li>\n", f);
 	}
-	fputs("</ul>\n</body></html>\n", f);
+	fputs("</ul>\n", f);
+	html_only(f, n);
+	html_off_topic(f, n);
+	fputs("</body></html>\n", f);
 	return ferror(f) ? -1 : 0;
 }

@@ -59,6 +59,29 @@ teardown(void **state)
 	return 0;
 }
 
+/* Links in an HTML page to a card (#c-ID) that the page does not have. */
+static int
+dangling_links(const char *page)
+{
+	const char *p = page;
+	int bad = 0;
+
+	while ((p = strstr(p, "href=\"#c-")) != NULL) {
+		char target[100];
+		size_t n;
+
+		p += strlen("href=\"#c-");
+		n = strcspn(p, "\"");
+		snprintf(target, sizeof(target), "id=\"c-%.*s\"", (int)n, p);
+		if (strstr(page, target) == NULL) {
+			fprintf(stderr, "no card for the link to %.*s\n",
+			    (int)n, p);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 /* The seed file whose SHA-256 is hex, or fail. */
 static void
 seed_for(const char *hex, char *out, size_t cap)
@@ -91,6 +114,47 @@ seed_for(const char *hex, char *out, size_t cap)
 	fail_msg("no seed document has sha256 %s", hex);
 }
 
+/*
+ * Every quote of one claim version (as claim list/history --json give it)
+ * found in the seed document its sha256 names; a quote without a sha256
+ * fails. Returns how many were checked.
+ */
+static int
+check_quotes(json_t *c)
+{
+	json_t *s;
+	size_t i;
+	int n = 0;
+
+	json_array_foreach(json_object_get(c, "sources"), i, s)
+	{
+		const char *q = json_string_value(json_object_get(s, "quote"));
+		const char *sha =
+		    json_string_value(json_object_get(s, "sha256"));
+		char seed[1400];
+		json_t *chk;
+
+		if (q == NULL)
+			continue;
+		if (sha == NULL)
+			fail_msg("claim %s v%lld: a quote without the sha256 "
+				 "of its document: %s",
+			    json_string_value(json_object_get(c, "claim")),
+			    (long long)json_integer_value(
+				json_object_get(c, "version")),
+			    q);
+		seed_for(sha, seed, sizeof(seed));
+		chk = e2e_claim_json(
+		    NULL, "quote-check", seed, "--quote", q, "--json");
+		assert_true(json_is_true(json_object_get(chk, "found")));
+		assert_string_equal(
+		    json_string_value(json_object_get(chk, "sha256")), sha);
+		json_decref(chk);
+		n++;
+	}
+	return n;
+}
+
 static void
 test_examples_load_and_every_quote_is_in_its_seed(void **state)
 {
@@ -109,7 +173,7 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 	e2e_must(&r, 0, "list");
 	for (line = strtok_r(r.out, "\n", &save); line != NULL;
 	     line = strtok_r(NULL, "\n", &save)) {
-		json_t *c = json_loads(line, 0, NULL), *s, *rel;
+		json_t *c = json_loads(line, 0, NULL), *rel;
 		const char *party =
 		    json_string_value(json_object_get(c, "party"));
 		size_t i;
@@ -120,27 +184,29 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 			retracted++;
 		if (json_integer_value(json_object_get(c, "version")) > 1)
 			revised++;
-		json_array_foreach(json_object_get(c, "sources"), i, s)
-		{
-			const char *q =
-			    json_string_value(json_object_get(s, "quote"));
-			const char *sha =
-			    json_string_value(json_object_get(s, "sha256"));
-			char seed[1400];
-			json_t *chk;
+		quotes += check_quotes(c);
+		if (json_integer_value(json_object_get(c, "version")) > 1) {
+			/* The earlier versions' quotes too. */
+			struct e2e_run h;
+			char *hs = NULL, *hl;
 
-			if (q == NULL || sha == NULL)
-				continue;
-			seed_for(sha, seed, sizeof(seed));
-			chk = e2e_claim_json(
-			    NULL, "quote-check", seed, "--quote", q, "--json");
-			assert_true(
-			    json_is_true(json_object_get(chk, "found")));
-			assert_string_equal(
-			    json_string_value(json_object_get(chk, "sha256")),
-			    sha);
-			json_decref(chk);
-			quotes++;
+			e2e_claim_run(&h, NULL, "history",
+			    json_string_value(json_object_get(c, "claim")),
+			    "--json");
+			e2e_must(&h, 0, "history");
+			for (hl = strtok_r(h.out, "\n", &hs); hl != NULL;
+			     hl = strtok_r(NULL, "\n", &hs)) {
+				json_t *v = json_loads(hl, 0, NULL);
+
+				assert_non_null(v);
+				if (json_integer_value(
+					json_object_get(v, "version")) <
+				    json_integer_value(
+					json_object_get(c, "version")))
+					quotes += check_quotes(v);
+				json_decref(v);
+			}
+			e2e_run_free(&h);
 		}
 		/* Disputes between different parties. */
 		json_array_foreach(json_object_get(c, "relations"), i, rel)
@@ -204,6 +270,9 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 			    json_string_value(json_object_get(d, "other")));
 			assert_non_null(strstr(page, anchor));
 		}
+		assert_int_equal(dangling_links(page), 0);
+		assert_non_null(
+		    strstr(page, "<h2>Claims only one party makes</h2>"));
 		free(page);
 		json_decref(n);
 	}
@@ -310,7 +379,6 @@ test_examples_diff_fetches_disputed_claims_off_topic(void **state)
 	json_t *ack, *n, *d;
 	const char *target;
 
-	(void)state;
 	ack = e2e_claim_json("{\"party\": \"az-mfa\", \"topics\": "
 			     "[\"water-rights\"], \"statement\": \"The "
 			     "reservoirs upstream are shared.\"}",
@@ -350,6 +418,22 @@ test_examples_diff_fetches_disputed_claims_off_topic(void **state)
 					    json_object_get(n, "timeline"), i)),
 		    target);
 	json_decref(n);
+	/* On the page too: the disputed claim has a card the links reach. */
+	{
+		struct e2e_fixture *f = *state;
+		char html[600], want[120], *page;
+
+		snprintf(html, sizeof(html), "%s/corridor.html", f->dir);
+		E2E_CLAIM(0, NULL, "diff", "--topic", "corridor", "--party",
+		    "am-gov", "--party", "az-mfa", "--html", html);
+		page = tu_read_file(html, NULL);
+		snprintf(want, sizeof(want), "id=\"c-%s\"", target);
+		assert_non_null(strstr(page, want));
+		assert_non_null(
+		    strstr(page, "<h2>Related claims on other topics</h2>"));
+		assert_int_equal(dangling_links(page), 0);
+		free(page);
+	}
 	json_decref(ack);
 }
 
