@@ -242,6 +242,54 @@ done:
 	return rc;
 }
 
+/*
+ * claim diff ID --from N [--to M]: versions from and to (0: the head), and
+ * when they are further apart than one revision, every version between
+ * them for its note. *out is claim_diff_span()'s answer.
+ */
+static int
+version_span(
+    struct cli *cli, const char *id, uint64_t from, uint64_t to, json_t **out)
+{
+	struct claim_entry *v = NULL, b;
+	struct claim_info info;
+	size_t n = 0;
+	char err[256];
+	int rc;
+
+	*out = NULL;
+	if ((rc = claim_get(
+		 cli->client, id, to, &b, &info, err, sizeof(err))) != PROTO_OK)
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	if (b.payload.kind != PROTO_KIND_CLAIM) {
+		claim_entry_release(&b);
+		return cli_fail(EX_NOTFOUND, "%s is not a claim", id);
+	}
+	to = b.payload.claim.version;
+	/* Backwards (--from 3 --to 1): the two versions only. */
+	n = from < to ? (size_t)(to - from) + 1 : 2;
+	if ((v = calloc(n, sizeof(*v))) == NULL) {
+		claim_entry_release(&b);
+		return cli_fail(EX_USAGE, "out of memory");
+	}
+	v[n - 1] = b;
+	rc = EX_DONE;
+	for (size_t i = 0; i + 1 < n && rc == EX_DONE; i++) {
+		uint64_t ver = n == 2 ? from : from + i;
+		int got = claim_get(
+		    cli->client, id, ver, &v[i], NULL, err, sizeof(err));
+
+		if (got != PROTO_OK)
+			rc = cli_fail(cli_exit_for(got, false), "%s", err);
+	}
+	if (rc == EX_DONE && (*out = claim_diff_span(v, n)) == NULL)
+		rc = cli_fail(EX_USAGE, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		claim_entry_release(&v[i]);
+	free(v);
+	return rc;
+}
+
 #define PARTIES_MAX 16
 
 int
@@ -258,10 +306,7 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 	const struct cmd *me = cli_cmd("diff");
 	const char *parties[PARTIES_MAX], *topic = NULL, *html = NULL;
 	uint64_t from = 0, to = 0;
-	struct claim_entry a, b;
-	struct claim_info info;
 	size_t np = 0;
-	char err[256];
 	json_t *d;
 	int c, rc;
 
@@ -301,23 +346,8 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(me, "give a claim id and --from N");
 	if ((rc = cli_connect(cli)) != EX_DONE)
 		return rc;
-	if ((rc = claim_get(cli->client, argv[optind], to, &b, &info, err,
-		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
-	if (b.payload.kind != PROTO_KIND_CLAIM) {
-		claim_entry_release(&b);
-		return cli_fail(EX_NOTFOUND, "%s is not a claim", argv[optind]);
-	}
-	if ((rc = claim_get(cli->client, argv[optind], from, &a, NULL, err,
-		 sizeof(err))) != PROTO_OK) {
-		claim_entry_release(&b);
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
-	}
-	d = claim_diff_versions(&a, &b);
-	claim_entry_release(&a);
-	claim_entry_release(&b);
-	if (d == NULL)
-		return cli_fail(EX_USAGE, "out of memory");
+	if ((rc = version_span(cli, argv[optind], from, to, &d)) != EX_DONE)
+		return rc;
 	if (cli->json) {
 		cli_print_json(d);
 		return EX_DONE;
@@ -336,9 +366,21 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 	print_set("topics", json_object_get(d, "topics"), false);
 	print_set("sources", json_object_get(d, "sources"), true);
 	print_set("relations", json_object_get(d, "relations"), false);
-	if (json_object_get(d, "note") != NULL)
+	if (json_object_get(d, "notes") != NULL) {
+		json_t *n;
+		size_t i;
+
+		json_array_foreach(json_object_get(d, "notes"), i, n)
+		{
+			printf("note v%-3lld %s\n",
+			    (long long)json_integer_value(
+				json_object_get(n, "version")),
+			    json_string_value(json_object_get(n, "note")));
+		}
+	} else if (json_object_get(d, "note") != NULL) {
 		printf("note       %s\n",
 		    json_string_value(json_object_get(d, "note")));
+	}
 	if (json_object_size(d) == 3)
 		printf("(no changes)\n");
 	json_decref(d);

@@ -226,6 +226,51 @@ test_diff_versions_known_answer(void **state)
 	claim_entry_release(&v3);
 }
 
+/* Over several revisions, the diff keeps each one's note, in order. */
+static void
+test_diff_span_keeps_every_note(void **state)
+{
+	static const char *const notes[] = {NULL, "typo", NULL, "recounted"};
+	struct claim_entry v[4];
+	struct proto_payload p;
+	json_t *d;
+
+	(void)state;
+	for (size_t i = 0; i < 4; i++) {
+		char stmt[64];
+
+		snprintf(
+		    stmt, sizeof(stmt), "The commission met %zu times.", i + 1);
+		tu_claim(&p, "am-mfa", "borders", stmt);
+		p.claim.version = i + 1;
+		if (i > 0) {
+			memcpy(p.claim.claim, v[0].claim, 32);
+			memcpy(p.claim.prev, v[i - 1].hash, 32);
+		}
+		if (notes[i] != NULL)
+			p.claim.note = strdup(notes[i]);
+		entry(&v[i], &p, 10 + i);
+	}
+	d = claim_diff_span(v, 4);
+	assert_non_null(d);
+	assert_int_equal(json_integer_value(json_object_get(d, "from")), 1);
+	assert_int_equal(json_integer_value(json_object_get(d, "to")), 4);
+	expect_json(json_object_get(d, "notes"),
+	    "[{\"version\":2,\"note\":\"typo\"},"
+	    "{\"version\":4,\"note\":\"recounted\"}]");
+	assert_string_equal(
+	    json_string_value(json_object_get(d, "note")), "recounted");
+	json_decref(d);
+	/* Two versions: the plain diff, with no "notes". */
+	d = claim_diff_span(&v[1], 2);
+	assert_null(json_object_get(d, "notes"));
+	assert_null(json_object_get(d, "note"));
+	json_decref(d);
+	assert_null(claim_diff_span(v, 1));
+	for (size_t i = 0; i < 4; i++)
+		claim_entry_release(&v[i]);
+}
+
 /*
  * Three parties on topic "lachin": a1 (A), b1 disputes a1 (B), c1 supports
  * a1 (C), a2 only A's (retracted), b2 only B's, d1 of an unlisted party D
@@ -488,6 +533,7 @@ main(void)
 	    cmocka_unit_test(test_diff_words_known_answers),
 	    cmocka_unit_test(test_diff_words_spell_both_texts),
 	    cmocka_unit_test(test_diff_versions_known_answer),
+	    cmocka_unit_test(test_diff_span_keeps_every_note),
 	    cmocka_unit_test(test_narrative_known_answer),
 	    cmocka_unit_test(test_trace_three_levels),
 	    cmocka_unit_test(test_quote_find),

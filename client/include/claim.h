@@ -184,11 +184,18 @@ struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
  * claim_diff_versions(): what changed from version a to version b of a
  * claim: {"claim", "from", "to", ? "statement": segments,
  * ? "status"/"made": {"from", "to"}, ? "topics"/"sources"/"relations":
- * {"added": [...], "removed": [...]}, ? "note"}. Absent keys did not change.
+ * {"added": [...], "removed": [...]}, ? "note"}. Absent keys did not change;
+ * "note" is version b's revision note.
+ *
+ * claim_diff_span(): the same from v[0] to v[n - 1], n >= 2 successive
+ * versions of one claim, adding for n > 2 "notes": [{"version", "note"}]
+ * with the note of every version after v[0] that has one, so that a diff
+ * over several revisions keeps why each was made.
  */
 struct json_t *claim_diff_words(const char *a, const char *b);
 struct json_t *claim_diff_versions(
     const struct claim_entry *a, const struct claim_entry *b);
+struct json_t *claim_diff_span(const struct claim_entry *v, size_t n);
 
 /*
  * Narratives

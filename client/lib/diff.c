@@ -241,3 +241,28 @@ claim_diff_versions(const struct claim_entry *a, const struct claim_entry *b)
 	json_decref(jb);
 	return o;
 }
+
+json_t *
+claim_diff_span(const struct claim_entry *v, size_t n)
+{
+	json_t *o, *notes;
+
+	if (n < 2 || (o = claim_diff_versions(&v[0], &v[n - 1])) == NULL)
+		return NULL;
+	if (n == 2)
+		return o;
+	if ((notes = json_array()) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	for (size_t i = 1; i < n; i++) {
+		const struct proto_claim *c = &v[i].payload.claim;
+
+		if (c->note != NULL)
+			json_array_append_new(notes,
+			    json_pack("{s:I, s:s}", "version",
+				(json_int_t)c->version, "note", c->note));
+	}
+	json_object_set_new(o, "notes", notes);
+	return o;
+}
