@@ -24,6 +24,7 @@ struct writer {
 	void *pub;  /* the feed */
 	uint64_t size;
 	uint64_t last_beat;
+	unsigned beats; /* for the reader check every READER_CHECK_BEATS */
 	/* Jobs back from the workers, by arrival number, until their turn. */
 	struct job **ring;
 	uint64_t next_seq;
@@ -103,14 +104,25 @@ commit_time(struct writer *w, size_t n, uint64_t us)
 		    n, (unsigned long long)(us / 1000));
 }
 
+/* A reader check about once a minute: cheap, and rarely finds one. */
+#define READER_CHECK_BEATS 60
+
 static void
 heartbeat(struct writer *w)
 {
+	unsigned cleared;
+
 	latency(w, now_us(), true);
 	w->buf.len = 0;
 	if (feed_heartbeat(&w->buf, w->size) == PROTO_OK)
 		publish(w, PROTO_FEED_HEARTBEAT, &w->buf);
 	w->last_beat = now_us();
+	if (++w->beats % READER_CHECK_BEATS == 0 &&
+	    store_reader_check(w->d->store, &cleared) == PROTO_OK &&
+	    cleared > 0)
+		log_warnx("cleared %u reader slot(s) of processes that died "
+			  "holding a snapshot of the store",
+		    cleared);
 }
 
 /*

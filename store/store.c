@@ -286,6 +286,15 @@ store_close(struct store *s)
 	free(s);
 }
 
+int
+store_reader_check(struct store *s, unsigned *cleared)
+{
+	int dead = 0, rc = mdb_reader_check(s->env, &dead);
+
+	*cleared = dead > 0 ? (unsigned)dead : 0;
+	return rc == 0 ? PROTO_OK : store_err(rc);
+}
+
 /*
  * Metadata
  */

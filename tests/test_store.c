@@ -8,10 +8,13 @@
  * Linked with -Wl,--wrap=mdb_put so that a test can make the Nth put fail.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <lmdb.h>
 #include <sodium.h>
@@ -618,6 +621,50 @@ test_store_map_grows(void **state)
 	free(dir);
 }
 
+/*
+ * A process killed while it held a read transaction, beside one that keeps
+ * the store open (claimd): its reader slot stays in the lock file until
+ * store_reader_check() clears it.
+ */
+static void
+test_store_clears_stale_readers(void **state)
+{
+	struct fixture *f = *state;
+	int ready[2];
+	unsigned cleared = 99;
+	pid_t pid;
+	char c;
+
+	assert_int_equal(store_reader_check(f->s, &cleared), PROTO_OK);
+	assert_int_equal(cleared, 0);
+	assert_int_equal(pipe(ready), 0);
+	if ((pid = fork()) == 0) {
+		/* Its own environment: never the parent's after fork(). */
+		struct store *s = open_store(f->dir, 0);
+		struct store_snap *snap;
+
+		if (store_snap_begin(s, &snap) != PROTO_OK)
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	assert_true(pid > 0);
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
+	/* Alive, it is no stale reader. */
+	assert_int_equal(store_reader_check(f->s, &cleared), PROTO_OK);
+	assert_int_equal(cleared, 0);
+	assert_int_equal(kill(pid, SIGKILL), 0);
+	assert_int_equal(waitpid(pid, NULL, 0), pid);
+	assert_int_equal(store_reader_check(f->s, &cleared), PROTO_OK);
+	assert_int_equal(cleared, 1);
+	assert_int_equal(store_reader_check(f->s, &cleared), PROTO_OK);
+	assert_int_equal(cleared, 0);
+}
+
 static void
 test_store_reopen(void **state)
 {
@@ -968,6 +1015,8 @@ main(int argc, char **argv)
 		test_store_refused_entry_leaves_batch_alone, setup, teardown),
 	    cmocka_unit_test(test_store_map_grows),
 	    cmocka_unit_test_setup_teardown(test_store_reopen, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_clears_stale_readers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_backup_reopens_and_checks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_format, setup, teardown),

@@ -36,6 +36,13 @@ struct store_opts {
 STORE_WUR int store_open(const char *dir, const struct store_opts *opts,
     struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
+/*
+ * Clears the reader slots of processes that died holding a snapshot (a
+ * killed `claimd --check` or backup beside a running claimd): each would
+ * keep LMDB from reusing every page freed since, and the file would only
+ * grow. *cleared is how many. store_open() does it too.
+ */
+STORE_WUR int store_reader_check(struct store *s, unsigned *cleared);
 
 /* The data folder's admin key; *set is false for a new store. */
 STORE_WUR int store_admin_get(
