@@ -4,7 +4,8 @@
  *
  *   FAULTFS_DIR      the folder (its files and everything under it)
  *   FAULTFS_MODE     "enospc": writes fail with ENOSPC
- *                    "erofs":  opening for writing fails with EROFS
+ *                    "erofs":  opening for writing and writes fail with
+ *                    EROFS (a file system remounted read-only)
  *                    "slowsync": fsync and fdatasync take
  *                    FAULTFS_DELAY_MS (default 1200) longer
  *   FAULTFS_TRIGGER  optional: faults happen only while this file exists
@@ -108,13 +109,15 @@ refuse_open(int dirfd, const char *path, int flags)
 	return true;
 }
 
-/* True, with errno ENOSPC, if a write to fd must fail. */
+/* True, with errno ENOSPC or EROFS, if a write to fd must fail. */
 static bool
 refuse_write(int fd)
 {
-	if (!active(2) || fd <= 2 || !fd_inside(fd))
+	int err = active(2) ? ENOSPC : active(1) ? EROFS : 0;
+
+	if (err == 0 || fd <= 2 || !fd_inside(fd))
 		return false;
-	errno = ENOSPC;
+	errno = err;
 	return true;
 }
 

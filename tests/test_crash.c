@@ -1,7 +1,8 @@
 /*
  * test_crash: kill -9 claimd at random moments under load, restart it,
  * and prove that every acknowledged claim is there and the log verifies.
- * Then a full disk and a read-only data folder (by fault injection, see
+ * Then a full disk, a read-only data folder (at start, and remounted so
+ * under a running claimd) and a stalling disk (by fault injection, see
  * faultfs.c): clear errors, nothing acknowledged that was not stored, no
  * damage.
  *
@@ -222,64 +223,71 @@ touch(const char *path)
 }
 
 /*
- * A disk that fills up while claimd runs: submissions are refused with a
- * clear reason and nothing is acknowledged; when space returns, claimd
- * goes on (or, if LMDB gave up, restarts sound).
+ * A fault that begins while claimd runs (mode, see faultfs.c): submissions
+ * are refused with a clear reason (want) and nothing is acknowledged; when
+ * the fault ends, the same claimd goes on (the failed transaction was
+ * aborted before LMDB wrote its meta page), and a restart finds the store
+ * sound and without the refused claim.
  */
 static void
-test_crash_disk_full(void **state)
+fault_while_running(struct e2e_fixture *f, const char *mode, const char *want)
 {
-	struct e2e_fixture *f = *state;
-	char trigger[600];
+	char trigger[600], refused[200], *text;
 	struct e2e_run r;
 
-	snprintf(trigger, sizeof(trigger), "%s/disk-full", f->dir);
-	faulty_restart(f, "enospc", trigger);
+	snprintf(trigger, sizeof(trigger), "%s/fault-%s", f->dir, mode);
+	snprintf(refused, sizeof(refused),
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"Refused under %s.\"}",
+	    mode);
+	faulty_restart(f, mode, trigger);
 	/* claimd answers under the fault library. */
 	json_decref(e2e_claim_json(NULL, "stats", "--json"));
 
-	/* The disk fills. */
+	/* The fault begins. */
 	touch(trigger);
-	e2e_claim_run(&r,
-	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
-	    "\"statement\": \"Into a full disk.\"}",
-	    "submit", "-", "--json");
+	e2e_claim_run(&r, refused, "submit", "-", "--json");
 	assert_int_not_equal(r.status, 0);
 	assert_string_equal(r.out, "");
-	if (strstr(r.err, "No space left on device") == NULL &&
-	    strstr(r.err, "does not answer") == NULL)
-		fail_msg("disk full: %s", r.err);
+	if (strstr(r.err, want) == NULL)
+		fail_msg("%s: %s", mode, r.err);
 	e2e_run_free(&r);
+	text = tu_read_file(f->d.log, NULL);
+	assert_non_null(strstr(text, want + strlen("refused: io: ")));
+	free(text);
 
-	/* Space again. */
+	/* It ends. */
 	unlink(trigger);
 	e2e_claim_run(&r,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
-	    "\"statement\": \"After the disk was freed.\"}",
+	    "\"statement\": \"After the fault.\"}",
 	    "submit", "-", "--json");
-	if (r.status != 0) {
-		/* LMDB may refuse to go on after a failed write: claimd must
-		 * then have stopped, and must restart sound. */
-		e2e_daemon_stop(&f->d, SIGTERM);
-		check_store(f);
-		e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
-		e2e_run_free(&r);
-		e2e_claim_run(&r,
-		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
-		    "\"statement\": \"After the disk was freed.\"}",
-		    "submit", "-", "--json");
-	}
-	e2e_must(&r, 0, "submit after the disk was freed");
+	e2e_must(&r, 0, "submit after the fault ended");
 	e2e_run_free(&r);
 	e2e_daemon_stop(&f->d, SIGTERM);
 	check_store(f);
 	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
-	/* Nothing of the failed submission is in the log. */
+	/* Nothing of the refused submission is in the log. */
 	e2e_claim_run(&r, NULL, "list", "--json");
-	assert_null(strstr(r.out, "Into a full disk."));
-	assert_non_null(strstr(r.out, "After the disk was freed."));
+	assert_null(strstr(r.out, "Refused under"));
+	assert_non_null(strstr(r.out, "After the fault."));
 	e2e_run_free(&r);
 	faulty_clear();
+}
+
+static void
+test_crash_disk_full(void **state)
+{
+	fault_while_running(*state, "enospc",
+	    "refused: io: not stored: No space left on device");
+}
+
+/* The data folder's file system remounted read-only under claimd. */
+static void
+test_crash_read_only_while_running(void **state)
+{
+	fault_while_running(
+	    *state, "erofs", "refused: io: not stored: Read-only file system");
 }
 
 /*
@@ -338,6 +346,8 @@ main(int argc, char **argv)
 		test_crash_read_only_data_folder, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_crash_disk_full, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_crash_read_only_while_running, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_crash_stalling_disk, setup, teardown),
 	};
