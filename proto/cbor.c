@@ -341,9 +341,9 @@ diagnose_unsorted(struct checker *c, const uint8_t *map, uint64_t npairs,
 	}
 	free(keys);
 	if (rc == PROTO_EDUPKEY)
-		return fail_at(c, map, rc, "map key repeated in map");
+		return fail_at(c, map, rc, "map key repeated");
 	if (rc == PROTO_EUNSORTED)
-		return fail_at(c, map, rc, "map keys out of order in map");
+		return fail_at(c, map, rc, "map keys out of order");
 	return rc;
 }
 
@@ -411,8 +411,10 @@ check_item(struct checker *c, unsigned depth)
 		return PROTO_OK;
 	}
 	if (!head_shortest(&h))
-		return fail_at(
-		    c, at, PROTO_ENONSHORTEST, "argument not in shortest form");
+		return fail_at(c, at, PROTO_ENONSHORTEST,
+		    h.major <= 1       ? "integer not in shortest form"
+			: h.major == 6 ? "tag number not in shortest form"
+				       : "length not in shortest form");
 	switch (h.major) {
 	case 0:
 	case 1:
