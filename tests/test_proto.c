@@ -3,8 +3,8 @@
  * arithmetic of proto/.
  *
  *   test_proto VECTORS_DIR     run the cmocka tests
- *   test_proto --emit          print C-made records, one hex line each,
- *                              for tests/vectors/verify_records.py
+ *   test_proto --emit          print C-made records, one line each (hash,
+ *                              TAB, hex), for verify_records.py --hashes
  *   test_proto --merkle FILE   check roots and proofs from merkle.py
  */
 #include <stdio.h>
@@ -1898,56 +1898,199 @@ test_python_vectors(void **state)
 }
 
 /*
- * --emit: records for the Python verifier
+ * --emit: records for the Python verifier, one line each: the record hash
+ * C computed, a TAB, the record in hex. Every kind, status, relation and
+ * derivation, integers at each CBOR width boundary, text in several
+ * scripts (4-byte UTF-8 included), and fields at their limits.
  */
+
+static void
+emit(struct proto_payload *p, const uint8_t *sk, uint8_t h[32])
+{
+	struct proto_buf b;
+	char *hex, hh[65];
+
+	proto_buf_init(&b);
+	tu_sign(p, sk, &b);
+	proto_payload_release(p);
+	{
+		/* C must take back what it made before Python sees it. */
+		struct proto_record rec;
+		char err[256] = "the signature does not verify";
+
+		if (proto_record_parse(b.data, b.len, &rec, err, sizeof(err)) ||
+		    proto_record_verify(&rec) ||
+		    proto_record_payload(&rec, p, err, sizeof(err))) {
+			fprintf(
+			    stderr, "emit: C refuses its record: %s\n", err);
+			exit(1);
+		}
+		proto_payload_release(p);
+	}
+	hex = malloc(2 * b.len + 1);
+	proto_hex(b.data, b.len, hex);
+	proto_record_hash(b.data, b.len, h);
+	proto_hex(h, 32, hh);
+	printf("%s\t%s\n", hh, hex);
+	free(hex);
+	proto_buf_release(&b);
+}
+
+/* n bytes of text cycling through words in three scripts, cut on a
+ * character boundary. */
+static char *
+long_text(size_t n)
+{
+	static const char *const words[] = {
+	    "Hayastan ", "Հայաստան ", "Azərbaycan ", "😀 ", "“quoted” "};
+	char *t = malloc(n + 1);
+	size_t len = 0;
+
+	for (size_t i = 0;; i++) {
+		const char *w = words[i % 5];
+		size_t wl = strlen(w);
+
+		if (len + wl > n)
+			break;
+		memcpy(t + len, w, wl);
+		len += wl;
+	}
+	while (len < n)
+		t[len++] = 'x';
+	t[len] = '\0';
+	return t;
+}
+
+static void
+add_src(struct proto_claim *c, const char *publisher, bool full, int from,
+    enum proto_how how)
+{
+	struct proto_source *s;
+
+	c->sources = realloc(c->sources, (c->nsources + 1) * sizeof(*s));
+	s = &c->sources[c->nsources++];
+	memset(s, 0, sizeof(*s));
+	s->publisher = strdup(publisher);
+	s->title = strdup("Title");
+	if (full) {
+		s->url = strdup("https://example.org/a?b=c&d=%C3%A9");
+		s->published = strdup("2023-09-20");
+		s->quote = strdup("«Exact words», she said.");
+		s->has_sha256 = true;
+		memset(s->sha256, 0x5a, PROTO_HASH_LEN);
+	}
+	if (from >= 0) {
+		s->has_derivation = true;
+		s->from = (uint32_t)from;
+		s->how = how;
+	}
+}
 
 static int
 emit_records(void)
 {
-	uint8_t pk[32], sk[64], dpk[32], dsk[64], h[32];
+	static const uint64_t times[] = {0, 23, 24, 255, 256, 65535, 65536,
+	    4294967295ULL, 4294967296ULL, 1700000000, 18446744073709551615ULL};
+	uint8_t pk[32], sk[64], dpk[32], dsk[64], h[32], first[32];
 	struct proto_payload p;
-	struct proto_buf b;
-	char *hex;
 
 	tu_key(21, pk, sk);
 	tu_key(22, dpk, dsk);
-	proto_buf_init(&b);
-#define EMIT(key)                                                              \
-	do {                                                                   \
-		b.len = 0;                                                     \
-		tu_sign(&p, key, &b);                                          \
-		hex = malloc(2 * b.len + 1);                                   \
-		proto_hex(b.data, b.len, hex);                                 \
-		printf("%s\n", hex);                                           \
-		free(hex);                                                     \
-		proto_record_hash(b.data, b.len, h);                           \
-		proto_payload_release(&p);                                     \
-	} while (0)
 
 	tu_party(
 	    &p, "az-mfa", "Azərbaycan Respublikası Xarici İşlər Nazirliyi");
-	EMIT(sk);
+	emit(&p, sk, h);
+	{
+		char *name = long_text(PROTO_NAME_MAX);
+
+		tu_party(&p,
+		    "a-very-long-party-slug-of-exactly-sixty-four-"
+		    "characters-xx",
+		    name);
+		free(name);
+		emit(&p, sk, h);
+	}
 	tu_grant(&p, PROTO_KIND_GRANT, dpk, "az-mfa");
-	EMIT(sk);
+	emit(&p, sk, h);
 	full_claim(&p);
-	EMIT(dsk);
+	emit(&p, dsk, first);
 	tu_claim(&p, "az-mfa", "normalization", "Revised statement.");
 	p.claim.version = 2;
-	memcpy(p.claim.claim, h, 32);
-	memcpy(p.claim.prev, h, 32);
+	memcpy(p.claim.claim, first, 32);
+	memcpy(p.claim.prev, first, 32);
 	p.claim.note = strdup("narrowed");
-	EMIT(dsk);
+	emit(&p, dsk, h);
 	tu_claim(&p, "az-mfa", "normalization", "Retracted statement.");
 	p.claim.version = 3;
-	memset(p.claim.claim, 7, 32);
+	memcpy(p.claim.claim, first, 32);
 	memcpy(p.claim.prev, h, 32);
 	p.claim.status = PROTO_STATUS_RETRACTED;
 	p.claim.note = strdup("wrongly attributed");
-	EMIT(dsk);
+	emit(&p, dsk, h);
+	/* Integers at every width: time, and version. */
+	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+		tu_claim(&p, "az-mfa", "t", "Times.");
+		p.time = times[i];
+		if (times[i] > 1) {
+			p.claim.version = times[i];
+			memcpy(p.claim.claim, first, 32);
+			memset(p.claim.prev, (int)i, 32);
+		}
+		emit(&p, dsk, h);
+	}
+	/* Each relation kind, each derivation, in a three-level chain. */
+	for (int rel = PROTO_REL_SUPPORTS; rel <= PROTO_REL_CITES; rel++)
+		for (int how = PROTO_HOW_QUOTES; how <= PROTO_HOW_REPUBLISHES;
+		     how++) {
+			struct proto_claim *c = &p.claim;
+
+			tu_claim(&p, "az-mfa", "chains", "A chain.");
+			add_src(
+			    c, "Policy journal", true, 1, (enum proto_how)how);
+			add_src(c, "News agency", how % 2 == 0, 2,
+			    (enum proto_how)((how + 1) % 5));
+			add_src(c, "Ministry", false, -1, PROTO_HOW_QUOTES);
+			c->relations = calloc(1, sizeof(*c->relations));
+			c->nrelations = 1;
+			c->relations[0].rel = (enum proto_rel)rel;
+			memset(c->relations[0].claim, 0x30 + how, 32);
+			emit(&p, dsk, h);
+		}
+	/* Fields at their limits. */
+	{
+		struct proto_claim *c = &p.claim;
+
+		tu_claim(&p, "az-mfa", "t0", "");
+		free(c->statement);
+		c->statement = long_text(PROTO_STATEMENT_MAX);
+		c->note = long_text(PROTO_NOTE_MAX);
+		c->topics =
+		    realloc(c->topics, PROTO_TOPICS_MAX * sizeof(char *));
+		for (size_t i = 1; i < PROTO_TOPICS_MAX; i++) {
+			char t[PROTO_SLUG_MAX + 1];
+
+			snprintf(t, sizeof(t), "topic-%02zu", i);
+			c->topics[i] = strdup(t);
+		}
+		c->ntopics = PROTO_TOPICS_MAX;
+		c->relations =
+		    calloc(PROTO_RELATIONS_MAX, sizeof(*c->relations));
+		c->nrelations = PROTO_RELATIONS_MAX;
+		for (size_t i = 0; i < PROTO_RELATIONS_MAX; i++) {
+			c->relations[i].rel = (enum proto_rel)(i % 3);
+			memset(c->relations[i].claim, (int)i, 32);
+		}
+		emit(&p, dsk, h);
+		tu_claim(&p, "az-mfa", "t", "Many sources.");
+		for (int i = 0; i < PROTO_SOURCES_MAX; i++)
+			add_src(c, "Publisher", i % 2 == 0, i > 0 ? i - 1 : -1,
+			    (enum proto_how)(i % 5));
+		free(c->sources[0].quote);
+		c->sources[0].quote = long_text(PROTO_QUOTE_MAX);
+		emit(&p, dsk, h);
+	}
 	tu_grant(&p, PROTO_KIND_REVOKE, dpk, "az-mfa");
-	EMIT(sk);
-#undef EMIT
-	proto_buf_release(&b);
+	emit(&p, sk, h);
 	return 0;
 }
 

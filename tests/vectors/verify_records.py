@@ -1,11 +1,13 @@
 #!/usr/bin/python3
 """Verify claimd records independently of the C code.
 
-Usage: verify_records.py FILE        (FILE "-" = standard input)
+Usage: verify_records.py [--hashes] FILE   (FILE "-" = standard input)
 
 FILE holds one record a line in hex.  Blank lines and lines starting with '#'
 are skipped; if a line has TAB-separated fields the last one is the record,
-so the ok lines of records.txt can be fed as they are.
+so the ok lines of records.txt can be fed as they are.  With --hashes each
+line is `record-hash-hex <TAB> record-hex` (what `test_proto --emit`
+writes) and the hash the other implementation computed must equal this one's.
 
 For each record, in order:
   1. the record, protected header and payload are strict RFC 8949 section
@@ -94,10 +96,11 @@ def verify(rec):
 
 
 def main(argv):
-    if len(argv) != 2:
-        sys.stderr.write("usage: verify_records.py FILE\n")
+    hashes = len(argv) == 3 and argv[1] == "--hashes"
+    if len(argv) != 2 and not hashes:
+        sys.stderr.write("usage: verify_records.py [--hashes] FILE\n")
         return 2
-    path = argv[1]
+    path = argv[-1]
     f = sys.stdin if path == "-" else open(path, encoding="ascii")
     with f:
         for lineno, line in enumerate(f, 1):
@@ -114,6 +117,12 @@ def main(argv):
             except cf.RecordError as e:
                 sys.stdout.flush()
                 sys.stderr.write("%s:%d: %s: %s\n" % (path, lineno, e.code, e.msg))
+                return 1
+            fields = line.split("\t")
+            if hashes and (len(fields) != 2 or fields[0].strip() != h.hex()):
+                sys.stdout.flush()
+                sys.stderr.write("%s:%d: hash: the record hash given is %s, not %s\n"
+                                 % (path, lineno, fields[0].strip(), h.hex()))
                 return 1
             print("ok", h.hex())
     return 0
