@@ -1,6 +1,7 @@
 /*
  * cmd_diff.c: claim diff ID --from N --to M
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -179,9 +180,102 @@ keep(void *ctx, const struct claim_entry *e, uint64_t first)
 	return 0;
 }
 
+/* From an export: the claims (registry records are not narratives). */
+static int
+keep_claim(void *ctx, const struct claim_entry *e)
+{
+	if (e->payload.kind != PROTO_KIND_CLAIM)
+		return 0;
+	return keep(ctx, e, 0);
+}
+
+/* All the claim records of the export at path ("-": standard input). */
+static int
+load_export(const char *path, struct claims *cs)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char err[300];
+	int rc;
+
+	if (f == NULL)
+		return cli_fail(
+		    EX_USAGE, "cannot open %s: %s", path, strerror(errno));
+	rc = claim_read_export(f, keep_claim, cs, err, sizeof(err));
+	if (f != stdin)
+		fclose(f);
+	if (rc == -1)
+		return cli_fail(EX_USAGE, "%s: %s", path,
+		    cs->rc == PROTO_OK ? "out of memory"
+				       : proto_strerror(cs->rc));
+	if (rc != PROTO_OK)
+		return cli_fail(EX_NOTFOUND, "%s: %s", path, err);
+	return EX_DONE;
+}
+
+static int
+cmp_claim_then_index(const void *a, const void *b)
+{
+	const struct claim_entry *x = a, *y = b;
+	int c = memcmp(x->claim, y->claim, PROTO_HASH_LEN);
+
+	if (c != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+struct by_first {
+	uint64_t first; /* the log index of version 1 */
+	struct claim_entry e;
+};
+
+static int
+cmp_first(const void *a, const void *b)
+{
+	const struct by_first *x = a, *y = b;
+
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/*
+ * Keeps the newest version of each claim (the last in the log), in order
+ * of creation, as claim_list() gives them.
+ */
+static int
+newest_only(struct claims *cs)
+{
+	struct by_first *b = malloc((cs->n ? cs->n : 1) * sizeof(*b));
+	size_t m = 0;
+	uint64_t first = 0;
+	bool same = false;
+
+	if (b == NULL)
+		return cli_fail(EX_USAGE, "out of memory");
+	qsort(cs->e, cs->n, sizeof(*cs->e), cmp_claim_then_index);
+	for (size_t i = 0; i < cs->n; i++) {
+		/* Entries before i may be released: compare i with i + 1. */
+		if (!same)
+			first = cs->e[i].index;
+		same = i + 1 < cs->n &&
+		    memcmp(cs->e[i].claim, cs->e[i + 1].claim,
+			PROTO_HASH_LEN) == 0;
+		if (same) {
+			claim_entry_release(&cs->e[i]);
+			continue;
+		}
+		b[m].first = first;
+		b[m++].e = cs->e[i];
+	}
+	qsort(b, m, sizeof(*b), cmp_first);
+	for (size_t i = 0; i < m; i++)
+		cs->e[i] = b[i].e;
+	cs->n = m;
+	free(b);
+	return EX_DONE;
+}
+
 static int
 topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
-    const char *html)
+    const char *html, const char *export)
 {
 	struct claims cs = {NULL, 0, 0, PROTO_OK};
 	claim_id *want;
@@ -190,6 +284,13 @@ topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
 	json_t *n;
 	int rc;
 
+	if (export != NULL) {
+		/* Every claim is there, those related to included. */
+		if ((rc = load_export(export, &cs)) != EX_DONE ||
+		    (rc = newest_only(&cs)) != EX_DONE)
+			goto done;
+		goto narrate;
+	}
 	if ((rc = cli_connect(cli)) != EX_DONE)
 		return rc;
 	if ((rc = claim_list(cli->client, NULL, topic, keep, &cs, err,
@@ -215,6 +316,7 @@ topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
 			cs.n++;
 	}
 	free(want);
+narrate:
 	if ((n = claim_narrative(cs.e, cs.n, topic, parties, np)) == NULL) {
 		rc = cli_fail(EX_USAGE, "out of memory");
 		goto done;
@@ -290,6 +392,80 @@ version_span(
 	return rc;
 }
 
+/*
+ * claim diff ID --from N [--to M] --export FILE: the versions of the one
+ * claim whose id starts with id, from the export; as version_span().
+ */
+static int
+version_span_export(
+    const char *path, const char *id, uint64_t from, uint64_t to, json_t **out)
+{
+	struct claims cs = {NULL, 0, 0, PROTO_OK};
+	struct claim_entry *v, pair[2];
+	size_t m = 0, idlen = strlen(id);
+	int rc;
+
+	*out = NULL;
+	if (idlen < 4 || idlen > 2 * PROTO_HASH_LEN ||
+	    strspn(id, "0123456789abcdef") != idlen)
+		return cli_fail(EX_USAGE,
+		    "with --export, give the claim id in hex (4 digits or "
+		    "more)");
+	if ((rc = load_export(path, &cs)) != EX_DONE)
+		goto done;
+	/* This claim's versions, together, in log order. */
+	qsort(cs.e, cs.n, sizeof(*cs.e), cmp_claim_then_index);
+	v = NULL;
+	for (size_t i = 0; i < cs.n; i++) {
+		char hex[2 * PROTO_HASH_LEN + 1];
+
+		proto_hex(cs.e[i].claim, PROTO_HASH_LEN, hex);
+		if (strncmp(hex, id, idlen) != 0)
+			continue;
+		if (v != NULL &&
+		    memcmp(v->claim, cs.e[i].claim, PROTO_HASH_LEN) != 0) {
+			rc = cli_fail(EX_USAGE,
+			    "%s names more than one claim in %s: give more "
+			    "digits",
+			    id, path);
+			goto done;
+		}
+		if (v == NULL)
+			v = &cs.e[i];
+		m++;
+	}
+	if (v == NULL) {
+		rc = cli_fail(EX_NOTFOUND, "no claim %s in %s", id, path);
+		goto done;
+	}
+	for (size_t i = 0; i < m; i++)
+		if (v[i].payload.claim.version != i + 1) {
+			rc = cli_fail(EX_NOTFOUND,
+			    "%s: version %zu of claim %s is not there: run "
+			    "claim verify on it",
+			    path, i + 1, id);
+			goto done;
+		}
+	if (to == 0)
+		to = m;
+	if (from > m || to > m) {
+		rc = cli_fail(EX_NOTFOUND, "claim %s has %zu version%s in %s",
+		    id, m, m == 1 ? "" : "s", path);
+		goto done;
+	}
+	if (from < to)
+		*out = claim_diff_span(&v[from - 1], (size_t)(to - from + 1));
+	else {
+		pair[0] = v[from - 1];
+		pair[1] = v[to - 1];
+		*out = claim_diff_span(pair, 2);
+	}
+	rc = *out != NULL ? EX_DONE : cli_fail(EX_USAGE, "out of memory");
+done:
+	claim_entries_free(cs.e, cs.n);
+	return rc;
+}
+
 #define PARTIES_MAX 16
 
 int
@@ -301,17 +477,20 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 	    {"topic", required_argument, NULL, 'T'},
 	    {"party", required_argument, NULL, 'p'},
 	    {"html", required_argument, NULL, 'H'},
+	    {"export", required_argument, NULL, 'e'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("diff");
-	const char *parties[PARTIES_MAX], *topic = NULL, *html = NULL;
+	const char *parties[PARTIES_MAX], *topic = NULL, *html = NULL,
+					  *export = NULL;
 	uint64_t from = 0, to = 0;
 	size_t np = 0;
 	json_t *d;
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:t:T:p:H:", opts, NULL)) != -1) {
+	while (
+	    (c = getopt_long(argc, argv, "f:t:T:p:H:e:", opts, NULL)) != -1) {
 		uint64_t *v = c == 'f' ? &from : &to;
 
 		if (c == 'T') {
@@ -320,6 +499,10 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 		}
 		if (c == 'H') {
 			html = optarg;
+			continue;
+		}
+		if (c == 'e') {
+			export = optarg;
 			continue;
 		}
 		if (c == 'p') {
@@ -340,13 +523,15 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(me,
 			    "diff --topic T --party A "
 			    "--party B [--party C ...]");
-		return topic_diff(cli, topic, parties, np, html);
+		return topic_diff(cli, topic, parties, np, html, export);
 	}
 	if (optind + 1 != argc || from == 0)
 		return cli_usage_error(me, "give a claim id and --from N");
-	if ((rc = cli_connect(cli)) != EX_DONE)
-		return rc;
-	if ((rc = version_span(cli, argv[optind], from, to, &d)) != EX_DONE)
+	if (export != NULL)
+		rc = version_span_export(export, argv[optind], from, to, &d);
+	else if ((rc = cli_connect(cli)) == EX_DONE)
+		rc = version_span(cli, argv[optind], from, to, &d);
+	if (rc != EX_DONE)
 		return rc;
 	if (cli->json) {
 		cli_print_json(d);

@@ -26,15 +26,20 @@ static const struct cmd cmds[] = {
 	"The log's current signed checkpoint (C2SP tlog-checkpoint)",
 	"  --log-key KEY  check it with this verifier key\n"},
     {"diff", cmd_diff,
-	"diff ID --from N --to M | diff --topic T --party A --party B ...",
+	"diff ID --from N --to M | diff --topic T --party A --party B ... "
+	"[--export FILE]",
 	"What changed between two versions of a claim (word by word); or "
 	"the narratives of parties on a topic side by side: disputes, "
 	"support, what only one says, shared sources, a timeline",
-	"  --from N      the older version\n"
-	"  --to M        the newer version (default: the head)\n"
-	"  --topic T     the topic of the narratives\n"
-	"  --party P     a party, two or more times\n"
-	"  --html FILE   also write a page with the parties in columns\n"},
+	"  --from N       the older version\n"
+	"  --to M         the newer version (default: the newest)\n"
+	"  --topic T      the topic of the narratives\n"
+	"  --party P      a party, two or more times\n"
+	"  --html FILE    also write a page with the parties in columns\n"
+	"  --export FILE  work on an export (claim export; - for standard\n"
+	"                 input) instead of asking claimd: each record's\n"
+	"                 hash and signature are checked, the log as a\n"
+	"                 whole is claim verify's\n"},
     {"export", cmd_export, "export [--out FILE] [--from I] [--to J]",
 	"Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
 	"per entry, in log order",

@@ -155,6 +155,110 @@ check_quotes(json_t *c)
 	return n;
 }
 
+/* Runs claim and returns stdout parsed as JSON, requiring exit 0. */
+static json_t *
+json_of(const char *what, struct e2e_run *r)
+{
+	json_t *j;
+
+	e2e_must(r, 0, what);
+	j = json_loads(r->out, 0, NULL);
+	if (j == NULL)
+		fail_msg("%s: not JSON: %s", what, r->out);
+	e2e_run_free(r);
+	return j;
+}
+
+/*
+ * The export gives the same diffs as claimd: narratives on every topic of
+ * the examples between the parties that dispute each other, and every
+ * revised claim's versions. Then an altered export is refused, naming its
+ * line.
+ */
+static void
+diffs_from_export_agree(const char *exp)
+{
+	static const char *const topics[][3] = {
+	    {"lachin-checkpoint", "az-mfa", "am-gov"},
+	    {"peace-treaty", "az-mfa", "am-pm"},
+	    {"karabakh-war-2020", "am-gov", "az-gov"},
+	    {"karabakh-armenians", "az-gov", "karabakh-armenians"},
+	    {"territorial-integrity", "am-opposition", "am-pm"},
+	    {"trilateral-statement-2020", "az-mfa", "anadolu-agency"},
+	    {"use-of-force", "az-mfa", "am-mfa"},
+	};
+	struct e2e_run r;
+	json_t *list, *c;
+	size_t i;
+	int revised = 0;
+
+	for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
+		json_t *a, *b;
+
+		e2e_claim_run(&r, NULL, "diff", "--topic", topics[i][0],
+		    "--party", topics[i][1], "--party", topics[i][2], "--json");
+		a = json_of("diff --topic", &r);
+		e2e_claim_run(&r, NULL, "diff", "--topic", topics[i][0],
+		    "--party", topics[i][1], "--party", topics[i][2], "--json",
+		    "--export", exp);
+		b = json_of("diff --topic --export", &r);
+		assert_true(json_object_size(json_object_get(a, "claims")) > 0);
+		if (!json_equal(a, b))
+			fail_msg(
+			    "%s: the export's narrative differs", topics[i][0]);
+		json_decref(a);
+		json_decref(b);
+	}
+	e2e_claim_run(&r, NULL, "list", "--json");
+	e2e_must(&r, 0, "list");
+	list = json_array();
+	{
+		char *save = NULL, *line;
+
+		for (line = strtok_r(r.out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			json_array_append_new(list, json_loads(line, 0, NULL));
+	}
+	e2e_run_free(&r);
+	json_array_foreach(list, i, c)
+	{
+		const char *id = json_string_value(json_object_get(c, "claim"));
+		json_t *a, *b;
+
+		if (json_integer_value(json_object_get(c, "version")) < 2)
+			continue;
+		revised++;
+		e2e_claim_run(&r, NULL, "diff", id, "--from", "1", "--json");
+		a = json_of("diff ID", &r);
+		e2e_claim_run(&r, NULL, "diff", id, "--from", "1", "--json",
+		    "--export", exp);
+		b = json_of("diff ID --export", &r);
+		if (!json_equal(a, b))
+			fail_msg("%s: the export's version diff differs", id);
+		json_decref(a);
+		json_decref(b);
+	}
+	json_decref(list);
+	assert_true(revised >= 3);
+
+	/* A record altered in the export: refused, naming its line. */
+	{
+		char bad[700], cmd[1500];
+
+		snprintf(bad, sizeof(bad), "%s.bad", exp);
+		snprintf(cmd, sizeof(cmd),
+		    "sed -E '10s/(\"record\":\"[^\"]{60})[A-Ma-m]/\\1N/; "
+		    "t; 10s/(\"record\":\"[^\"]{60})./\\1A/' %s > %s",
+		    exp, bad);
+		assert_int_equal(system(cmd), 0);
+		e2e_claim_run(&r, NULL, "diff", "--topic", "peace-treaty",
+		    "--party", "az-mfa", "--party", "am-pm", "--export", bad);
+		e2e_must(&r, 1, "diff --export of an altered export");
+		assert_non_null(strstr(r.err, "line 10: "));
+		e2e_run_free(&r);
+	}
+}
+
 static void
 test_examples_load_and_every_quote_is_in_its_seed(void **state)
 {
@@ -284,6 +388,7 @@ test_examples_load_and_every_quote_is_in_its_seed(void **state)
 		snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
 		E2E_CLAIM(0, NULL, "export", "--out", exp);
 		E2E_CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+		diffs_from_export_agree(exp);
 	}
 }
 

@@ -292,6 +292,17 @@ CLAIM_WUR int claim_verify_export(FILE *in, const struct claim_verify_opts *o,
     struct claim_verify_result *res);
 
 /*
+ * Reads an export (claim export's JSON Lines) and hands fn each entry in
+ * file order, its hash and signature checked; the checks over the whole
+ * log (indexes, chains, grants, tree) are claim_verify_export()'s. fn
+ * returning non-zero stops the reading (the result is then -1). A line
+ * that is not a sound entry: its PROTO_E code, err naming the line.
+ */
+typedef int (*claim_export_fn)(void *ctx, const struct claim_entry *e);
+CLAIM_WUR int claim_read_export(
+    FILE *in, claim_export_fn fn, void *ctx, char *err, size_t errlen);
+
+/*
  * The feed, exactly once and in order: entries from index from on (or,
  * with from == CLAIM_FEED_NOW, from the log's current end), filtered by
  * party and topic. A gap in the live feed, a slow consumer, a restart of

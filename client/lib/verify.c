@@ -259,6 +259,45 @@ fill(struct chunk *c, FILE *in, uint64_t *lineno)
 	return c->n > 0;
 }
 
+int
+claim_read_export(
+    FILE *in, claim_export_fn fn, void *ctx, char *err, size_t errlen)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long long lineno = 0;
+	int rc = PROTO_OK;
+
+	while (rc == PROTO_OK && (n = getline(&line, &cap, in)) >= 0) {
+		struct vent v;
+		struct claim_entry e;
+
+		lineno++;
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if (line[strspn(line, " \t\r")] == '\0')
+			continue;
+		check_line(line, &v);
+		if (v.rc != PROTO_OK)
+			rc = proto_fail(
+			    err, errlen, v.rc, "line %llu: %s", lineno, v.why);
+		else if ((rc = claim_entry_open(&e, v.index, v.bytes, v.len,
+			      false, err, errlen)) == PROTO_OK) {
+			if (fn(ctx, &e) != 0)
+				rc = -1;
+			claim_entry_release(&e);
+		}
+		proto_payload_release(&v.p);
+		free(v.bytes);
+	}
+	free(line);
+	if (rc == PROTO_OK && ferror(in))
+		rc = proto_fail(
+		    err, errlen, PROTO_EIO, "cannot read the export");
+	return rc;
+}
+
 /* The index a line gives, if it gives one. */
 static bool
 line_index(const char *line, uint64_t *index)
