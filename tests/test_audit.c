@@ -816,12 +816,31 @@ test_audit_verify_detects_a_broken_version_chain(void **state)
 	free(other);
 }
 
+/* claimd on data with args must refuse to start, saying want. */
+static void
+refused_start(
+    struct e2e_fixture *f, const char *data, const char *args, const char *want)
+{
+	char log[700], cmd[2048], *text;
+
+	snprintf(log, sizeof(log), "%s/refused.log", f->dir);
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s %s --api tcp://127.0.0.1:* "
+	    "--pub tcp://127.0.0.1:* > /dev/null 2> %s",
+	    e2e_claimd, data, args, log);
+	assert_int_not_equal(system(cmd), 0);
+	text = slurp(log);
+	if (strstr(text, want) == NULL)
+		fail_msg("claimd said: %s", text);
+	free(text);
+}
+
 /* The log key is the daemon's alone: 0600, and claimd holds to that. */
 static void
 test_audit_log_key_is_private(void **state)
 {
 	struct e2e_fixture *f = *state;
-	char key[700], log[700], cmd[2048], *vkey, *again, *text;
+	char key[700], *vkey, *again;
 	struct stat st;
 
 	snprintf(key, sizeof(key), "%s/log.key", f->data);
@@ -831,18 +850,8 @@ test_audit_log_key_is_private(void **state)
 	e2e_daemon_stop(&f->d, SIGTERM);
 
 	assert_int_equal(chmod(key, 0640), 0);
-	snprintf(log, sizeof(log), "%s/refused.log", f->dir);
-	snprintf(cmd, sizeof(cmd),
-	    "%s --data %s --api tcp://127.0.0.1:* "
-	    "--pub tcp://127.0.0.1:* > /dev/null 2> %s",
-	    e2e_claimd, f->data, log);
-	assert_int_not_equal(system(cmd), 0);
-	text = slurp(log);
-	if (strstr(text,
-		"log.key can be read by others (mode 0640); chmod "
-		"600 it") == NULL)
-		fail_msg("claimd said: %s", text);
-	free(text);
+	refused_start(f, f->data, "",
+	    "log.key can be read by others (mode 0640); chmod 600 it");
 
 	/* Put right, it starts with the same key. */
 	assert_int_equal(chmod(key, 0600), 0);
@@ -865,7 +874,7 @@ test_audit_origin(void **state)
 	struct e2e_fixture *f = *state;
 	const char *named[] = {"--origin", "audit.example/claims-7", NULL};
 	const char *renamed[] = {"--origin", "audit.example/other", NULL};
-	char data[600], cmd[2048], log[700], host[128] = "", want[200];
+	char data[600], host[128] = "", want[200];
 	char *note, *vkey, *origin, *text;
 	regex_t re;
 	size_t j = 0;
@@ -914,18 +923,14 @@ test_audit_origin(void **state)
 	assert_string_equal(text, vkey);
 	free(text);
 	e2e_daemon_stop(&extra[0], SIGTERM);
-	snprintf(log, sizeof(log), "%s/renamed.log", f->dir);
-	snprintf(cmd, sizeof(cmd),
-	    "%s --data %s %s %s --api tcp://127.0.0.1:* "
-	    "--pub tcp://127.0.0.1:* > /dev/null 2> %s",
-	    e2e_claimd, data, renamed[0], renamed[1], log);
-	assert_int_not_equal(system(cmd), 0);
-	text = slurp(log);
-	if (strstr(text,
-		"this log's origin is audit.example/claims-7, not "
-		"audit.example/other") == NULL)
-		fail_msg("claimd said: %s", text);
-	free(text);
+	{
+		char args[300];
+
+		snprintf(args, sizeof(args), "%s %s", renamed[0], renamed[1]);
+		refused_start(f, data, args,
+		    "this log's origin is audit.example/claims-7, not "
+		    "audit.example/other");
+	}
 	free(vkey);
 	use(&f->d);
 }
