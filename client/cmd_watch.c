@@ -1,8 +1,10 @@
 /*
- * cmd_watch.c: claim watch [--party P] [--topic T] [--from INDEX]
+ * cmd_watch.c: claim watch [--party P] [--topic T] [--from INDEX] [-v]
  *
  * Every matching entry exactly once, in log order, across daemon restarts
- * and slow terminals; libclaim's feed does the bookkeeping.
+ * and slow terminals; libclaim's feed does the bookkeeping. With -v, the
+ * events the live feed lost and libclaim fetched by range instead are
+ * reported on stderr whenever the watcher has caught up, and at the end.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +20,20 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
+}
+
+/* With -v: what the feed lost since the last report, if anything. */
+static void
+report_missed(const struct claim_feed *f, uint64_t *reported)
+{
+	uint64_t n = claim_feed_missed(f);
+
+	if (n == *reported)
+		return;
+	fprintf(stderr,
+	    "claim: fetched %llu missed events by range (%llu in all)\n",
+	    (unsigned long long)(n - *reported), (unsigned long long)n);
+	*reported = n;
 }
 
 static void
@@ -62,19 +78,20 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	    {"from", required_argument, NULL, 'f'},
 	    {"count", required_argument, NULL, 'n'},
 	    {"verify", no_argument, NULL, 'V'},
+	    {"verbose", no_argument, NULL, 'v'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("watch");
 	const char *party = NULL, *topic = NULL;
-	uint64_t from = CLAIM_FEED_NOW, count = 0, seen = 0;
+	uint64_t from = CLAIM_FEED_NOW, count = 0, seen = 0, reported = 0;
 	struct claim_feed *f;
 	struct sigaction sa;
-	bool verify = false, warned = false;
+	bool verify = false, warned = false, verbose = false;
 	char err[256];
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:t:f:n:V", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:t:f:n:Vv", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			party = optarg;
@@ -96,6 +113,9 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 			break;
 		case 'V':
 			verify = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		default:
 			return cli_usage_error(me, "unknown option");
@@ -122,6 +142,8 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		 * when following, in large writes when catching up. */
 		if (r != PROTO_OK) {
 			fflush(stdout);
+			if (verbose && r == PROTO_ENOTFOUND)
+				report_missed(f, &reported); /* caught up */
 			if (r == PROTO_ENOTFOUND)
 				r = claim_feed_next(
 				    f, 500, &e, err, sizeof(err));
@@ -159,6 +181,13 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		claim_entry_release(&e);
 		seen++;
 	}
+	fflush(stdout);
+	if (verbose)
+		fprintf(stderr,
+		    "claim: %llu entries; %llu missed events fetched by "
+		    "range\n",
+		    (unsigned long long)seen,
+		    (unsigned long long)claim_feed_missed(f));
 	claim_feed_close(f);
 	return rc;
 }

@@ -135,7 +135,11 @@ static const struct cmd cmds[] = {
 	"  --from INDEX  start at log index INDEX (default: new entries "
 	"only)\n"
 	"  --count N     stop after N entries\n"
-	"  --verify      check each entry's signature\n"},
+	"  --verify      check each entry's signature\n"
+	"  -v, --verbose report on stderr the events the live feed lost\n"
+	"                (claimd's --feed-hwm) and that were fetched by\n"
+	"                range instead: \"claim: fetched N missed events by\n"
+	"                range (M in all)\", and a count at the end\n"},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

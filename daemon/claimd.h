@@ -35,7 +35,8 @@
 #define CLIENT_INFLIGHT   1024  /* submissions in flight per client */
 #define REPLY_HWM         (2 * CLIENT_INFLIGHT) /* replies queued per client */
 #define RANGE_REPLY_BYTES (1u << 20)            /* records in one range reply */
-#define FEED_HWM          100000 /* events queued per subscriber */
+#define FEED_HWM          100000 /* events queued per subscriber (--feed-hwm) */
+#define FEED_HWM_MAX      10000000
 #define HEARTBEAT_MS      1000
 /* A writer that finds GATHER_BACKLOG or more submissions that arrived
  * before it looked still being verified waits for them, up to GATHER_US
@@ -46,6 +47,20 @@
 #define SLOW_COMMIT_US  5000    /* counted in stats as commits_over_5ms */
 #define STALL_COMMIT_US 1000000 /* logged as a warning */
 #define DRAIN_MS        10000   /* longest wait for in-flight work at exit */
+/*
+ * The longest subscription that means anything: a ZMTP 3.1 SUBSCRIBE
+ * command (its name, "\x09SUBSCRIBE", then the topic) for the longest
+ * topic, "claim/" + party + "/": 81 bytes.
+ */
+#define FEED_SUB_MAX (10 + sizeof(PROTO_FEED_CLAIM) - 1 + PROTO_SLUG_MAX + 1)
+/*
+ * The largest frame the feed socket reads (ZMQ_MAXMSGSIZE); a peer that
+ * sends more is disconnected. Subscriptions are all a subscriber sends,
+ * but the ZMTP handshake passes the same limit, and CurveZMQ's INITIATE
+ * command takes about 280 bytes with its metadata.
+ */
+#define FEED_IN_MAX 512
+_Static_assert(FEED_IN_MAX >= FEED_SUB_MAX, "FEED_IN_MAX below a topic");
 
 struct config {
 	const char *data;
@@ -58,6 +73,7 @@ struct config {
 	const char *check_dir;
 	const char *backup_dir;
 	int workers;
+	int feed_hwm; /* events queued per subscriber */
 	int verbose;
 };
 

@@ -1,7 +1,7 @@
 /*
  * main.c: claimd's options, start-up, signals and main loop.
  *
- *   claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX]
+ *   claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX] [--feed-hwm N]
  *   claimd --check DIR
  *   claimd --data DIR --backup DEST
  */
@@ -31,7 +31,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX]\n"
-	    "              [--workers N] [-v]\n"
+	    "              [--workers N] [--feed-hwm N] [-v]\n"
 	    "       claimd --check DIR\n"
 	    "       claimd --data DIR --backup DEST\n"
 	    "\n"
@@ -51,6 +51,10 @@ usage(FILE *f)
 	    "                   DIR is new (default: host name and a random "
 	    "suffix)\n"
 	    "  --workers N      signature-checking threads (default: cores)\n"
+	    "  --feed-hwm N     feed events queued for each subscriber (default\n"
+	    "                   %d); a subscriber further behind loses events\n"
+	    "                   and fetches them by range (claim watch -v\n"
+	    "                   counts them)\n"
 	    "  --check DIR      recompute and cross-check everything in DIR,\n"
 	    "                   then exit (0 sound, 1 damaged)\n"
 	    "  --backup DEST    consistent compacted copy of the store into\n"
@@ -61,7 +65,7 @@ usage(FILE *f)
 	    "\n"
 	    "Runs in the foreground; SIGINT or SIGTERM stops it after the\n"
 	    "submissions in flight are stored and answered.\n",
-	    CLAIMD_DEFAULT_API, CLAIMD_DEFAULT_PUB);
+	    CLAIMD_DEFAULT_API, CLAIMD_DEFAULT_PUB, FEED_HWM);
 }
 
 static void
@@ -78,7 +82,8 @@ parse_args(int argc, char **argv, struct config *cfg)
 		O_VERSION,
 		O_ORIGIN,
 		O_CURVE,
-		O_ALLOW
+		O_ALLOW,
+		O_FEED_HWM
 	};
 	static const struct option opts[] = {
 	    {"data", required_argument, NULL, O_DATA},
@@ -91,6 +96,7 @@ parse_args(int argc, char **argv, struct config *cfg)
 	    {"check", required_argument, NULL, O_CHECK},
 	    {"backup", required_argument, NULL, O_BACKUP},
 	    {"workers", required_argument, NULL, O_WORKERS},
+	    {"feed-hwm", required_argument, NULL, O_FEED_HWM},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, O_VERSION},
@@ -101,6 +107,7 @@ parse_args(int argc, char **argv, struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->api = CLAIMD_DEFAULT_API;
 	cfg->pub = CLAIMD_DEFAULT_PUB;
+	cfg->feed_hwm = FEED_HWM;
 	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
 		switch (c) {
 		case O_DATA:
@@ -139,6 +146,23 @@ parse_args(int argc, char **argv, struct config *cfg)
 				exit(2);
 			}
 			break;
+		case O_FEED_HWM: {
+			char *end;
+			long n;
+
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno != 0 || end == optarg || *end != '\0' ||
+			    n < 1 || n > FEED_HWM_MAX) {
+				fprintf(stderr,
+				    "claimd: --feed-hwm must be 1 to %d "
+				    "events\n",
+				    FEED_HWM_MAX);
+				exit(2);
+			}
+			cfg->feed_hwm = (int)n;
+			break;
+		}
 		case 'v':
 			cfg->verbose++;
 			break;
@@ -464,8 +488,20 @@ main(int argc, char **argv)
 	pub = socket_or_die(d.zctx, ZMQ_PUB);
 	if (d.auth != NULL)
 		auth_secure(d.auth, pub);
-	hwm = FEED_HWM;
-	zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	/* A subscriber further behind than this loses events; it sees the
+	 * gap by their indexes and fetches them by range. */
+	hwm = cfg.feed_hwm;
+	if (zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof(hwm)) != 0)
+		fatalx("zmq_setsockopt ZMQ_SNDHWM: %s", zmq_strerror(errno));
+	/* All a subscriber sends is subscriptions: a larger frame is
+	 * dropped, with its connection, before libzmq allocates it. */
+	{
+		int64_t mm = FEED_IN_MAX;
+
+		if (zmq_setsockopt(pub, ZMQ_MAXMSGSIZE, &mm, sizeof(mm)) != 0)
+			fatalx("zmq_setsockopt ZMQ_MAXMSGSIZE: %s",
+			    zmq_strerror(errno));
+	}
 	if (zmq_socket_monitor(pub, "inproc://feed-monitor",
 		ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
 		fatalx("zmq_socket_monitor: %s", zmq_strerror(errno));
@@ -505,6 +541,8 @@ main(int argc, char **argv)
 		 "%d verify workers",
 	    VERSION, (unsigned long long)size, cfg.data, d.api_ep, d.pub_ep,
 	    cfg.workers);
+	if (cfg.feed_hwm != FEED_HWM)
+		log_info("feed: %d events queued per subscriber", cfg.feed_hwm);
 	log_info("log key %s", d.vkey);
 	/* For scripts that start claimd on port 0 and must learn the port. */
 	printf("api %s\nfeed %s\n", d.api_ep, d.pub_ep);

@@ -399,3 +399,34 @@ e2e_fixture_free(struct e2e_fixture *f)
 	free(f->other_pub);
 	free(f);
 }
+
+void
+e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...)
+{
+	const char *argv[MAXARGS];
+	int out[2];
+	va_list ap;
+
+	memset(b, 0, sizeof(*b));
+	argv[0] = e2e_claim;
+	va_start(ap, errpath);
+	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	va_end(ap);
+	assert_int_equal(pipe(out), 0);
+	if ((b->pid = fork()) == 0) {
+		int devnull = open("/dev/null", O_RDONLY);
+		int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+		if (err < 0)
+			_exit(127);
+		dup2(devnull, 0);
+		dup2(out[1], 1);
+		dup2(err, 2);
+		close(out[0]);
+		close(out[1]);
+		execv(e2e_claim, (char *const *)argv);
+		_exit(127);
+	}
+	close(out[1]);
+	b->out = out[0];
+}

@@ -62,6 +62,10 @@ struct e2e_bg {
 
 void e2e_bg_start_(struct e2e_bg *b, ...);
 #define e2e_bg_start(b, ...) e2e_bg_start_(b, __VA_ARGS__, NULL)
+/* The same with its stderr written to the file errpath. */
+void e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...);
+#define e2e_bg_start_err(b, errpath, ...)                                      \
+	e2e_bg_start_err_(b, errpath, __VA_ARGS__, NULL)
 /* The next line, waiting up to ms; NULL on timeout (caller frees). */
 char *e2e_bg_line(struct e2e_bg *b, int ms);
 int e2e_bg_stop(struct e2e_bg *b, int sig);

@@ -8,9 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2e.h"
+
+/* A claim watch a test leaves running: teardown stops it if it failed. */
+static pid_t watcher;
 
 static int
 setup(void **state)
@@ -25,6 +30,11 @@ setup(void **state)
 static int
 teardown(void **state)
 {
+	if (watcher > 0) {
+		kill(watcher, SIGKILL);
+		waitpid(watcher, NULL, 0);
+		watcher = 0;
+	}
 	e2e_fixture_free(*state);
 	return 0;
 }
@@ -52,20 +62,88 @@ log_size(void)
 	return n;
 }
 
+/* One number from stats --json. */
+static json_int_t
+stat_int(const char *name)
+{
+	json_t *st = e2e_claim_json(NULL, "stats", "--json");
+	json_t *v = json_object_get(st, name);
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		fail_msg("stats --json has no number \"%s\"", name);
+	n = json_integer_value(v);
+	json_decref(st);
+	return n;
+}
+
+/* Waits up to about 20 seconds for a stats number to become want. */
+static void
+wait_stat(const char *name, json_int_t want)
+{
+	json_int_t got = -1;
+
+	for (int i = 0; i < 100; i++) {
+		if ((got = stat_int(name)) == want)
+			return;
+		usleep(200 * 1000);
+	}
+	fail_msg("stats %s is %lld, want %lld", name, (long long)got,
+	    (long long)want);
+}
+
+/* A string member of a JSON object, copied (caller frees). */
+static char *
+json_str(json_t *o, const char *name)
+{
+	const char *v = json_string_value(json_object_get(o, name));
+
+	if (v == NULL)
+		fail_msg("no string \"%s\" in the JSON", name);
+	return strdup(v);
+}
+
+/* The hash show --json gives for a claim (version 0: the newest). */
+static char *
+shown_hash(const char *id, int version)
+{
+	char v[16];
+	json_t *j;
+	char *h;
+
+	snprintf(v, sizeof(v), "%d", version);
+	j = version > 0
+	    ? e2e_claim_json(NULL, "show", id, "--version", v, "--json")
+	    : e2e_claim_json(NULL, "show", id, "--json");
+	h = json_str(j, "hash");
+	json_decref(j);
+	return h;
+}
+
 static void
 test_e2e_claim_lifecycle(void **state)
 {
 	struct e2e_fixture *f = *state;
 	struct e2e_run r;
 	json_t *j, *h;
-	char *id, prefix[9];
+	char *id, *hash[3], prefix[9];
 
-	(void)f;
-	id = submit("{\"party\": \"am-mfa\", \"topics\": [\"use-of-force\"], "
-		    "\"statement\": \"Aliyev threatened to use force.\", "
-		    "\"made\": \"2021-04-20\", \"sources\": [{\"publisher\": "
-		    "\"Young Bhartiya\", \"title\": \"Azerbaijan Ready\", "
-		    "\"published\": \"2021-04-22\"}]}");
+	/* The acknowledgement names the record's hash; a claim's id is the
+	 * hash of its version 1. */
+	j = e2e_claim_json(
+	    "{\"party\": \"am-mfa\", \"topics\": [\"use-of-force\"], "
+	    "\"statement\": \"Aliyev threatened to use force.\", "
+	    "\"made\": \"2021-04-20\", \"sources\": [{\"publisher\": "
+	    "\"Young Bhartiya\", \"title\": \"Azerbaijan Ready\", "
+	    "\"published\": \"2021-04-22\"}]}",
+	    "submit", "-", "--json");
+	id = json_str(j, "claim");
+	hash[0] = json_str(j, "hash");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "index")), 4);
+	json_decref(j);
+	assert_int_equal(strlen(hash[0]), 64);
+	assert_string_equal(hash[0], id);
 	snprintf(prefix, sizeof(prefix), "%.8s", id);
 
 	/* show, by an 8-digit prefix. */
@@ -79,6 +157,8 @@ test_e2e_claim_lifecycle(void **state)
 	    json_string_value(json_object_get(j, "signer")), f->desk_pub);
 	assert_int_equal(json_integer_value(json_object_get(j, "index")), 4);
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "hash")), hash[0]);
 	assert_true(json_integer_value(json_object_get(j, "time")) > 0);
 	json_decref(j);
 	e2e_claim_run(&r, NULL, "show", prefix, NULL);
@@ -95,14 +175,28 @@ test_e2e_claim_lifecycle(void **state)
 	e2e_must(&r, 0, "revise");
 	j = json_loads(r.out, 0, NULL);
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
+	assert_int_equal(json_integer_value(json_object_get(j, "index")), 5);
 	assert_string_equal(json_string_value(json_object_get(j, "claim")), id);
+	hash[1] = json_str(j, "hash");
 	json_decref(j);
 	e2e_run_free(&r);
+	{
+		char *shown = shown_hash(id, 0);
+
+		assert_string_equal(shown, hash[1]);
+		free(shown);
+	}
 
 	/* retract */
-	E2E_CLAIM(0, NULL, "retract", id, "--reason", "misattributed");
+	j = e2e_claim_json(
+	    NULL, "retract", id, "--reason", "misattributed", "--json");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
+	hash[2] = json_str(j, "hash");
+	json_decref(j);
 	j = e2e_claim_json(NULL, "show", id, "--json");
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "hash")), hash[2]);
 	assert_string_equal(
 	    json_string_value(json_object_get(j, "status")), "retracted");
 	assert_string_equal(
@@ -126,6 +220,14 @@ test_e2e_claim_lifecycle(void **state)
 			assert_int_equal(
 			    json_integer_value(json_object_get(h, "version")),
 			    ++v);
+			assert_true(v <= 3);
+			/* Each version's hash is the one its ack named. */
+			assert_string_equal(
+			    json_string_value(json_object_get(h, "hash")),
+			    hash[v - 1]);
+			assert_int_equal(
+			    json_integer_value(json_object_get(h, "index")),
+			    3 + v);
 			json_decref(h);
 		}
 		assert_int_equal(v, 3);
@@ -155,6 +257,8 @@ test_e2e_claim_lifecycle(void **state)
 	    json_string_value(json_object_get(j, "note")), "wording");
 	json_decref(j);
 	free(id);
+	for (int i = 0; i < 3; i++)
+		free(hash[i]);
 
 	/* Not found is exit 1; a bad prefix is a usage error. */
 	E2E_CLAIM(1, NULL, "show", "0000000000000000");
@@ -201,6 +305,47 @@ test_e2e_claim_lifecycle(void **state)
 				(json_integer_value(
 				     json_object_get(j, "uptime")) +
 				    1));
+		json_decref(j);
+		/* The counts, with the values this test made: two parties
+		 * and grants from the fixture, one claim revised once and
+		 * retracted, no watcher. */
+		j = e2e_claim_json(NULL, "stats", "--json");
+		{
+			static const struct {
+				const char *name;
+				json_int_t want;
+			} known[] = {{"size", 7}, {"claims", 1},
+			    {"revisions", 1}, {"retractions", 1},
+			    {"parties", 2}, {"grants", 2}, {"revokes", 0},
+			    {"subscribers", 0}, {"refused", 0},
+			    {"in_flight", 0}, {"map_size", 1 << 30}};
+
+			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]);
+			     i++) {
+				json_t *v = json_object_get(j, known[i].name);
+
+				if (!json_is_integer(v) ||
+				    json_integer_value(v) != known[i].want)
+					fail_msg("stats %s: %lld, want %lld",
+					    known[i].name,
+					    (long long)json_integer_value(v),
+					    (long long)known[i].want);
+			}
+		}
+		/* disk_used is what LMDB's file holds: whole pages, all of
+		 * data.mdb when nothing is being written. */
+		{
+			char path[700];
+			struct stat st;
+			json_int_t used =
+			    json_integer_value(json_object_get(j, "disk_used"));
+
+			snprintf(path, sizeof(path), "%s/db/data.mdb", f->data);
+			assert_int_equal(stat(path, &st), 0);
+			assert_true(used > 0);
+			assert_int_equal(used % sysconf(_SC_PAGESIZE), 0);
+			assert_int_equal(used, (json_int_t)st.st_size);
+		}
 		json_decref(j);
 		e2e_claim_run(&r, NULL, "stats", NULL);
 		e2e_must(&r, 0, "stats");
@@ -250,6 +395,15 @@ test_e2e_ungranted_key_and_revocation(void **state)
 	E2E_CLAIM(4, NULL, "grant", f->other_pub, "--party", "nobody", "--key",
 	    f->admin_key);
 	assert_int_equal(log_size(), 7);
+	/* stats counts the registry as it now stands: the fixture's two
+	 * parties and grants, one more grant and its revocation, one claim;
+	 * and the five refusals above. */
+	assert_int_equal(stat_int("parties"), 2);
+	assert_int_equal(stat_int("grants"), 3);
+	assert_int_equal(stat_int("revokes"), 1);
+	assert_int_equal(stat_int("claims"), 1);
+	assert_int_equal(stat_int("refused"), 5);
+	assert_int_equal(stat_int("accepted"), 7);
 }
 
 /*
@@ -262,18 +416,23 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 {
 	struct e2e_fixture *f = *state;
 	struct e2e_daemon replica;
-	char data2[600], exp[600];
+	char data2[600], exp[600], want[80];
 	struct e2e_run r;
 	json_t *j;
-	char *id;
+	char *id, *head, *shown;
 
 	id = submit("{\"party\": \"az-mfa\", \"topics\": [\"t\"], "
 		    "\"statement\": \"v1\"}");
 	/* The replica gets entries 0-4: the registry and v1. */
 	snprintf(exp, sizeof(exp), "%s/v1.jsonl", f->dir);
 	E2E_CLAIM(0, NULL, "export", "--to", "5", "--out", exp);
-	E2E_CLAIM(0, "{\"statement\": \"v2\", \"topics\": [\"t\"]}", "revise",
-	    id, "-");
+	j = e2e_claim_json("{\"statement\": \"v2\", \"topics\": [\"t\"]}",
+	    "revise", id, "-", "--json");
+	head = json_str(j, "hash");
+	json_decref(j);
+	shown = shown_hash(id, 0);
+	assert_string_equal(shown, head);
+	free(shown);
 	snprintf(data2, sizeof(data2), "%s/replica", f->dir);
 	e2e_daemon_start(&replica, data2, f->admin_pub, NULL, NULL);
 	E2E_CLAIM(0, NULL, "submit", exp, "--records");
@@ -292,7 +451,14 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 	e2e_must(&r, 4, "stale revision");
 	assert_non_null(strstr(r.err, "conflict"));
 	assert_non_null(strstr(r.err, "is at version 2"));
-	assert_non_null(strstr(r.err, "head"));
+	/* The head it names is this log's v2, not the replica's: claimd's
+	 * message gives 16 hex digits of it, the client's note 12. */
+	snprintf(want, sizeof(want), "head %.16s;", head);
+	if (strstr(r.err, want) == NULL)
+		fail_msg("no \"%s\" in: %s", want, r.err);
+	snprintf(want, sizeof(want), "(head %.12s, version 2)", head);
+	if (strstr(r.err, want) == NULL)
+		fail_msg("no \"%s\" in: %s", want, r.err);
 	e2e_run_free(&r);
 	j = e2e_claim_json(NULL, "show", id, "--json");
 	assert_string_equal(
@@ -300,6 +466,7 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 	assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
 	json_decref(j);
 	assert_int_equal(log_size(), 6);
+	free(head);
 	free(id);
 }
 
@@ -342,9 +509,12 @@ test_e2e_idempotent_resubmission(void **state)
 	assert_int_equal(log_size(), before);
 }
 
-/* Reads watch --json lines until n entries or a timeout. */
+/*
+ * Reads watch --json lines until n entries or a timeout. With hashes, each
+ * entry's hash must be the one acknowledged for its index, if any.
+ */
 static int
-read_watch(struct e2e_bg *w, int *seen, int max, int n)
+read_watch(struct e2e_bg *w, int *seen, int max, int n, char **hashes)
 {
 	int got = 0;
 
@@ -361,8 +531,12 @@ read_watch(struct e2e_bg *w, int *seen, int max, int n)
 		i = json_integer_value(json_object_get(j, "index"));
 		assert_non_null(json_object_get(j, "hash"));
 		assert_non_null(json_object_get(j, "kind"));
-		json_decref(j);
 		assert_true(i >= 0 && i < max);
+		if (hashes != NULL && hashes[i] != NULL)
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "hash")),
+			    hashes[i]);
+		json_decref(j);
 		seen[i]++;
 		got++;
 	}
@@ -383,25 +557,103 @@ submit_many(int from, int n, const char *party)
 	free(text);
 }
 
+/*
+ * Like submit_many, and keeps what submit --json acknowledged: the hash
+ * of the entry at index i in hashes[i] (hashes has max slots).
+ */
+static void
+submit_many_acked(int from, int n, const char *party, char **hashes, int max)
+{
+	char *text = malloc((size_t)n * 200 + 1), *p = text, *save = NULL;
+	struct e2e_run r;
+	int lines = 0;
+
+	for (int i = 0; i < n; i++)
+		p += sprintf(p,
+		    "{\"party\": \"%s\", \"topics\": [\"bulk\"], "
+		    "\"statement\": \"Statement number %d.\"}\n",
+		    party, from + i);
+	e2e_claim_run(&r, text, "submit", "-", "--json");
+	e2e_must(&r, 0, "submit --json");
+	free(text);
+	for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), lines++) {
+		json_t *a = json_loads(line, 0, NULL);
+		json_int_t i;
+
+		assert_non_null(a);
+		i = json_integer_value(json_object_get(a, "index"));
+		assert_true(i >= 0 && i < max);
+		assert_null(hashes[i]);
+		hashes[i] = json_str(a, "hash");
+		json_decref(a);
+	}
+	assert_int_equal(lines, n);
+	e2e_run_free(&r);
+}
+
+/* Every acknowledged hash is in the log at its index (claim export). */
+static void
+expect_acked(char **hashes, int max)
+{
+	struct e2e_run r;
+	char *save = NULL;
+	int found = 0, want = 0;
+
+	e2e_claim_run(&r, NULL, "export");
+	e2e_must(&r, 0, "export");
+	for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save)) {
+		json_t *e = json_loads(line, 0, NULL);
+		json_int_t i = json_integer_value(json_object_get(e, "index"));
+
+		if (i >= 0 && i < max && hashes[i] != NULL) {
+			assert_string_equal(
+			    json_string_value(json_object_get(e, "hash")),
+			    hashes[i]);
+			found++;
+		}
+		json_decref(e);
+	}
+	e2e_run_free(&r);
+	for (int i = 0; i < max; i++)
+		want += hashes[i] != NULL;
+	assert_int_equal(found, want);
+}
+
+/*
+ * The daemon restarts under a watcher, stopped with SIGINT (Ctrl-C): it
+ * exits 0, says so in its log, and every acknowledged claim is there
+ * after the restart.
+ */
 static void
 test_e2e_watch_exactly_once_across_restart(void **state)
 {
 	struct e2e_fixture *f = *state;
 	int seen[400] = {0};
+	char *hashes[400] = {0}, *log;
 	struct e2e_bg w;
 	char api[128], feed[128];
 
 	/* From index 0: the four registry entries first, then the rest. */
 	e2e_bg_start(&w, "watch", "--from", "0", "--json", NULL);
-	submit_many(0, 100, "am-mfa");
-	assert_int_equal(read_watch(&w, seen, 400, 104), 104);
+	submit_many_acked(0, 100, "am-mfa", hashes, 400);
+	assert_int_equal(read_watch(&w, seen, 400, 104, hashes), 104);
 	/* Restart the daemon on the same ports; the watcher stays. */
 	snprintf(api, sizeof(api), "%s", f->d.api);
 	snprintf(feed, sizeof(feed), "%s", f->d.feed);
-	assert_int_equal(e2e_daemon_stop(&f->d, SIGTERM), 0);
+	assert_int_equal(e2e_daemon_stop(&f->d, SIGINT), 0);
+	log = tu_read_file(f->d.log, NULL);
+	assert_non_null(log);
+	if (strstr(log, "Interrupt: finishing 0 submissions in flight") ==
+		NULL ||
+	    strstr(log, "info: stopped; 104 entries, 104 accepted") == NULL)
+		fail_msg("no clean stop in the log: %s", log);
+	free(log);
 	e2e_daemon_start(&f->d, f->data, NULL, api, feed);
-	submit_many(100, 150, "az-mfa");
-	assert_int_equal(read_watch(&w, seen, 400, 150), 150);
+	expect_acked(hashes, 400);
+	submit_many_acked(100, 150, "az-mfa", hashes, 400);
+	assert_int_equal(read_watch(&w, seen, 400, 150, hashes), 150);
 	/* Nothing more arrives: no duplicate. */
 	{
 		char *extra = e2e_bg_line(&w, 1500);
@@ -415,6 +667,8 @@ test_e2e_watch_exactly_once_across_restart(void **state)
 			fail_msg("index %d seen %d times", i, seen[i]);
 	for (int i = 254; i < 400; i++)
 		assert_int_equal(seen[i], 0);
+	for (int i = 0; i < 400; i++)
+		free(hashes[i]);
 }
 
 static void
@@ -427,9 +681,9 @@ test_e2e_watch_catches_up_from_an_index(void **state)
 	submit_many(0, 300, "am-mfa");
 	/* A watcher 250 entries behind reads them in order, then live. */
 	e2e_bg_start(&w, "watch", "--from", "54", "--json", NULL);
-	assert_int_equal(read_watch(&w, seen, 400, 250), 250);
+	assert_int_equal(read_watch(&w, seen, 400, 250, NULL), 250);
 	submit_many(300, 10, "az-mfa");
-	assert_int_equal(read_watch(&w, seen, 400, 10), 10);
+	assert_int_equal(read_watch(&w, seen, 400, 10, NULL), 10);
 	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
 	for (int i = 0; i < 314; i++)
 		assert_int_equal(seen[i], i >= 54 ? 1 : 0);
@@ -469,10 +723,13 @@ test_e2e_party_and_topic_filters(void **state)
 	(void)state;
 	/* From the log's current end, named: a watcher that starts late
 	 * must not miss what came in between. */
+	assert_int_equal(stat_int("subscribers"), 0);
 	e2e_bg_start(
 	    &wp, "watch", "--party", "az-mfa", "--json", "--from", "4");
 	e2e_bg_start(
 	    &wt, "watch", "--topic", "lachin", "--json", "--from", "4");
+	/* stats counts both on the feed. */
+	wait_stat("subscribers", 2);
 	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
 	    "\"a1\"}\n"
@@ -504,8 +761,10 @@ test_e2e_party_and_topic_filters(void **state)
 	}
 	assert_null(e2e_bg_line(&wp, 1000));
 	assert_null(e2e_bg_line(&wt, 200));
-	e2e_bg_stop(&wp, SIGTERM);
-	e2e_bg_stop(&wt, SIGTERM);
+	assert_int_equal(e2e_bg_stop(&wp, SIGTERM), 0);
+	wait_stat("subscribers", 1);
+	assert_int_equal(e2e_bg_stop(&wt, SIGTERM), 0);
+	wait_stat("subscribers", 0);
 
 	/* list filters the same way. */
 	assert_string_equal(list_statements("--party", "am-mfa"), "a1,a2,");
@@ -749,18 +1008,50 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, "not json", "submit", "-");
 	E2E_CLAIM(2, NULL, "keygen");
 	{
-		static const char *const verbs[] = {"diff", "export", "grant",
-		    "history", "keygen", "list", "party", "retract", "revise",
-		    "revoke", "show", "stats", "submit", "watch"};
+		static const char *const verbs[] = {"audit", "checkpoint",
+		    "diff", "export", "grant", "history", "keygen", "list",
+		    "log-key", "party", "prove", "quote-check", "retract",
+		    "revise", "revoke", "show", "stats", "submit", "trace",
+		    "verify", "watch"};
+		const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
+		char *save = NULL, want[64];
+		size_t listed = 0;
 
-		for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
+		for (size_t i = 0; i < nverbs; i++) {
 			e2e_claim_run(&r, NULL, verbs[i], "--help", NULL);
 			e2e_must(&r, 0, verbs[i]);
-			assert_non_null(strstr(r.out, "usage: claim"));
+			snprintf(
+			    want, sizeof(want), "usage: claim %s", verbs[i]);
+			if (strncmp(r.out, want, strlen(want)) != 0)
+				fail_msg("%s --help: %s", verbs[i], r.out);
 			e2e_run_free(&r);
 		}
+		/* And that is every verb claim --help lists. */
+		e2e_claim_run(&r, NULL, "--help", NULL);
+		e2e_must(&r, 0, "--help");
+		for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save)) {
+			size_t k, n;
+
+			/* Verbs are listed as "  verb ...", options as
+			 * "  --option". */
+			if (strncmp(line, "  ", 2) != 0 || line[2] == '-' ||
+			    line[2] == ' ')
+				continue;
+			n = strcspn(line + 2, " ");
+			for (k = 0; k < nverbs; k++)
+				if (strlen(verbs[k]) == n &&
+				    strncmp(line + 2, verbs[k], n) == 0)
+					break;
+			if (k == nverbs)
+				fail_msg("claim --help lists a verb this test "
+					 "does not try: %s",
+				    line);
+			listed++;
+		}
+		assert_int_equal(listed, nverbs);
+		e2e_run_free(&r);
 	}
-	E2E_CLAIM(0, NULL, "--help");
 	/* A schema error in the input is refused before signing. */
 	e2e_claim_run(&r,
 	    "{\"party\": \"AM\", \"topics\": [\"t\"], "
@@ -799,6 +1090,222 @@ test_e2e_key_file_permissions(void **state)
 	e2e_run_free(&r);
 }
 
+/* Writes text to dir/name (mode 0600); returns the path (caller frees). */
+static char *
+write_file(const char *dir, const char *name, const char *text)
+{
+	char *path = malloc(strlen(dir) + strlen(name) + 2);
+	FILE *fp;
+
+	sprintf(path, "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "w"));
+	fputs(text, fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0600), 0);
+	return path;
+}
+
+/*
+ * A member key sealed with a passphrase: keygen writes it 0600 with no
+ * seed in the clear; it signs with the right passphrase file only; with a
+ * wrong one claim says so, exits 2 and sends nothing.
+ */
+static void
+test_e2e_sealed_key_needs_its_passphrase(void **state)
+{
+	struct e2e_fixture *f = *state;
+	const char *claim = "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+			    "\"statement\": \"Signed with a sealed key.\"}";
+	char *pass = write_file(f->dir, "pass", "correct horse battery\n");
+	char *wrong = write_file(f->dir, "wrong", "correct horse\n");
+	char key[600], *pub, *text, *id;
+	struct e2e_run r;
+	struct stat st;
+	json_int_t before;
+	json_t *j;
+
+	snprintf(key, sizeof(key), "%s/sealed.key", f->dir);
+	e2e_claim_run(&r, NULL, "keygen", "--passphrase", "--passphrase-file",
+	    pass, "--out", key, NULL);
+	e2e_must(&r, 0, "keygen --passphrase");
+	assert_true(strlen(r.out) >= 64);
+	pub = strndup(r.out, 64);
+	e2e_run_free(&r);
+	assert_int_equal(stat(key, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_non_null(text = tu_read_file(key, NULL));
+	assert_non_null(strstr(text, "claimd-secret-key v2"));
+	assert_null(strstr(text, "seed "));
+	free(text);
+	E2E_CLAIM(
+	    0, NULL, "grant", pub, "--party", "am-mfa", "--key", f->admin_key);
+	before = log_size();
+
+	/* The wrong passphrase: a clear error, exit 2, nothing stored. */
+	e2e_claim_run(&r, claim, "submit", "-", "--key", key,
+	    "--passphrase-file", wrong, NULL);
+	e2e_must(&r, 2, "submit with the wrong passphrase");
+	if (strstr(r.err, "wrong passphrase") == NULL ||
+	    strstr(r.err, key) == NULL)
+		fail_msg("unclear error: %s", r.err);
+	assert_string_equal(r.out, "");
+	e2e_run_free(&r);
+	assert_int_equal(log_size(), before);
+	assert_int_equal(stat_int("refused"), 0);
+
+	/* The right one, as an option and from the environment. */
+	j = e2e_claim_json(claim, "submit", "-", "--key", key,
+	    "--passphrase-file", pass, "--json");
+	id = json_str(j, "claim");
+	json_decref(j);
+	j = e2e_claim_json(NULL, "show", id, "--json");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "signer")), pub);
+	json_decref(j);
+	setenv("CLAIM_PASSPHRASE_FILE", pass, 1);
+	E2E_CLAIM(0, NULL, "retract", id, "--reason", "a test", "--key", key);
+	unsetenv("CLAIM_PASSPHRASE_FILE");
+	assert_int_equal(log_size(), before + 2);
+	free(id);
+	free(pub);
+	free(pass);
+	free(wrong);
+}
+
+/*
+ * From watch -v's last words on stderr, "claim: N entries; M missed events
+ * fetched by range": M, or -1 if it did not say.
+ */
+static long long
+missed_at_end(const char *path)
+{
+	char *log = tu_read_file(path, NULL), *p, *hit = NULL;
+	long long n = -1;
+
+	assert_non_null(log);
+	for (p = log; (p = strstr(p, "\nclaim: ")) != NULL; p++)
+		hit = p + 1;
+	if (hit == NULL && strncmp(log, "claim: ", 7) == 0)
+		hit = log;
+	if (hit != NULL &&
+	    (sscanf(hit, "claim: %*[0-9] entries; %lld", &n) != 1 ||
+		strstr(hit, " missed events fetched by range\n") == NULL))
+		n = -1;
+	free(log);
+	return n;
+}
+
+/*
+ * A watcher too slow for the feed: claimd keeps only a few events for
+ * each subscriber (--feed-hwm), and the watcher is stopped (SIGSTOP) while
+ * thousands of claims go out, more than the loopback TCP buffers and that
+ * queue hold, so the feed drops most of them. Resumed, it still prints
+ * every index exactly once, in order, each with the acknowledged hash;
+ * and -v shows it fetched what the feed dropped.
+ */
+#define SLOW_CLAIMS 12000
+
+static void
+test_e2e_slow_watcher_misses_nothing(void **state)
+{
+	static const char *const hwm[] = {"--feed-hwm", "10", NULL};
+	struct e2e_fixture *f = *state;
+	char errlog[600], bulk[600], **hashes, *line;
+	struct e2e_run r;
+	struct e2e_bg w;
+	long long missed;
+	FILE *fp;
+
+	assert_int_equal(e2e_daemon_stop(&f->d, SIGTERM), 0);
+	e2e_daemon_start_args(&f->d, f->data, NULL, NULL, NULL, hwm);
+	snprintf(errlog, sizeof(errlog), "%s/watch.err", f->dir);
+	/* From the log's end, named, so that index 4 comes however late
+	 * the watcher starts; once it has printed that, it follows the feed
+	 * live. */
+	e2e_bg_start_err(&w, errlog, "watch", "--json", "-v", "--from", "4");
+	watcher = w.pid;
+	wait_stat("subscribers", 1);
+	E2E_CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"Before the stop.\"}",
+	    "submit", "-");
+	assert_non_null(line = e2e_bg_line(&w, 20000));
+	assert_non_null(strstr(line, "\"index\":4,"));
+	free(line);
+
+	assert_int_equal(kill(w.pid, SIGSTOP), 0);
+	snprintf(bulk, sizeof(bulk), "%s/bulk.jsonl", f->dir);
+	assert_non_null(fp = fopen(bulk, "w"));
+	for (int i = 0; i < SLOW_CLAIMS; i++)
+		fprintf(fp,
+		    "{\"party\": \"%s\", \"topics\": [\"bulk\"], "
+		    "\"statement\": \"Claim %d, sent while the watcher "
+		    "sleeps.\"}\n",
+		    i % 2 ? "az-mfa" : "am-mfa", i);
+	fclose(fp);
+	e2e_claim_run(&r, NULL, "submit", bulk, "--json");
+	assert_int_equal(kill(w.pid, SIGCONT), 0);
+	e2e_must(&r, 0, "submit while the watcher sleeps");
+	hashes = calloc(5 + SLOW_CLAIMS, sizeof(*hashes));
+	{
+		char *save = NULL;
+		int n = 0;
+
+		for (line = strtok_r(r.out, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save), n++) {
+			json_t *a = json_loads(line, 0, NULL);
+			json_int_t i =
+			    json_integer_value(json_object_get(a, "index"));
+
+			assert_true(i >= 5 && i < 5 + SLOW_CLAIMS);
+			hashes[i] = json_str(a, "hash");
+			json_decref(a);
+		}
+		assert_int_equal(n, SLOW_CLAIMS);
+	}
+	e2e_run_free(&r);
+
+	/* Every index once, in order, nothing after. */
+	for (int i = 5; i < 5 + SLOW_CLAIMS; i++) {
+		json_t *j;
+
+		if ((line = e2e_bg_line(&w, 30000)) == NULL)
+			fail_msg("the watcher stopped before index %d", i);
+		j = json_loads(line, 0, NULL);
+		assert_non_null(j);
+		if (json_integer_value(json_object_get(j, "index")) != i)
+			fail_msg("want index %d, got %s", i, line);
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "hash")), hashes[i]);
+		json_decref(j);
+		free(line);
+	}
+	if ((line = e2e_bg_line(&w, 1500)) != NULL)
+		fail_msg("unexpected extra event: %s", line);
+	watcher = 0;
+	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
+
+	/* The feed did drop events, and they came by range instead: this
+	 * test tried what it meant to. */
+	missed = missed_at_end(errlog);
+	fprintf(stderr, "slow watcher: %lld of %d events fetched by range\n",
+	    missed, SLOW_CLAIMS);
+	if (missed <= 0 || missed > SLOW_CLAIMS) {
+		char *log = tu_read_file(errlog, NULL);
+
+		fail_msg("the feed dropped nothing, or -v miscounts: %s", log);
+	}
+	{
+		char *log = tu_read_file(errlog, NULL);
+
+		assert_non_null(strstr(log, "claim: fetched "));
+		free(log);
+	}
+	for (int i = 0; i < 5 + SLOW_CLAIMS; i++)
+		free(hashes[i]);
+	free(hashes);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -828,6 +1335,10 @@ main(int argc, char **argv)
 		test_e2e_unreachable_usage_and_help, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_key_file_permissions, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_sealed_key_needs_its_passphrase, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_slow_watcher_misses_nothing, setup, teardown),
 	};
 
 	if (argc < 3) {

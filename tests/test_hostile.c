@@ -1,17 +1,25 @@
 /*
  * test_hostile: what a hostile or broken client sends to claimd over a raw
  * ZeroMQ socket: oversize frames, wrong frame counts, bad headers,
- * garbage bodies, deep nesting, and a flood of submissions. Each gets a
+ * garbage bodies, deep nesting, and a flood of submissions; and, over a
+ * raw TCP connection to the feed, oversize subscriptions. Each gets a
  * clear answer or is dropped; claimd never falls over and keeps serving.
  *
  *   test_hostile CLAIMD CLAIM
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <zmq.h>
@@ -24,6 +32,7 @@ struct fx {
 	uint8_t admin_pk[32], admin_sk[64], desk_pk[32], desk_sk[64];
 	struct e2e_daemon d;
 	void *ctx, *s;
+	pid_t watcher; /* a claim watch to stop if a test fails */
 };
 
 static void *
@@ -141,6 +150,10 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
+	if (f->watcher > 0) {
+		kill(f->watcher, SIGKILL);
+		waitpid(f->watcher, NULL, 0);
+	}
 	zmq_close(f->s);
 	zmq_ctx_term(f->ctx);
 	/* claimd must still stop cleanly after all that. */
@@ -366,6 +379,246 @@ test_hostile_flood_gets_busy_not_memory(void **state)
 	}
 }
 
+/*
+ * Speaking ZMTP 3.0 by hand, as a SUB socket with the NULL mechanism, so
+ * that a test can send what libzmq never would.
+ */
+
+/* A TCP connection to tcp://127.0.0.1:PORT; reads time out after 10 s. */
+static int
+feed_connect(const char *ep)
+{
+	struct sockaddr_in sa;
+	struct timeval tv = {10, 0};
+	const char *colon = strrchr(ep, ':');
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_non_null(colon);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)atoi(colon + 1));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Reads n bytes; false at end of file, on a reset or a timeout. */
+static bool
+read_full(int fd, void *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t r = read(fd, (uint8_t *)buf + got, n - got);
+
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	return true;
+}
+
+/* Writes all of buf, or fails the test. */
+static void
+write_full(int fd, const void *buf, size_t n)
+{
+	assert_int_equal(write(fd, buf, n), (ssize_t)n);
+}
+
+/*
+ * One ZMTP frame: its flags (1 more, 2 long, 4 command) and body, up to
+ * cap bytes of it kept; false if the connection ended.
+ */
+static bool
+zmtp_frame(int fd, uint8_t *flags, uint8_t *body, size_t cap, size_t *len)
+{
+	uint8_t size[8];
+	uint64_t n = 0;
+
+	if (!read_full(fd, flags, 1) ||
+	    !read_full(fd, size, (*flags & 2) ? 8 : 1))
+		return false;
+	for (int i = 0; i < ((*flags & 2) ? 8 : 1); i++)
+		n = n << 8 | size[i];
+	*len = 0;
+	while (n > 0) {
+		uint8_t skip[256];
+		size_t k = n > sizeof(skip) ? sizeof(skip) : (size_t)n;
+
+		if (!read_full(fd, skip, k))
+			return false;
+		if (*len + k <= cap) {
+			memcpy(body + *len, skip, k);
+			*len += k;
+		}
+		n -= k;
+	}
+	return true;
+}
+
+/* The greeting both ways, then READY both ways. */
+static void
+zmtp_handshake(int fd)
+{
+	static const uint8_t ready[] = {0x04, 25, 5, 'R', 'E', 'A', 'D', 'Y',
+	    11, 'S', 'o', 'c', 'k', 'e', 't', '-', 'T', 'y', 'p', 'e', 0, 0, 0,
+	    3, 'S', 'U', 'B'};
+	uint8_t greeting[64] = {
+	    0xff, 0, 0, 0, 0, 0, 0, 0, 0, 0x7f, 3, 0, 'N', 'U', 'L', 'L'};
+	uint8_t theirs[64], flags, body[256];
+	size_t len;
+
+	write_full(fd, greeting, sizeof(greeting));
+	write_full(fd, ready, sizeof(ready));
+	assert_true(read_full(fd, theirs, sizeof(theirs)));
+	assert_int_equal(theirs[0], 0xff);
+	assert_int_equal(theirs[10], 3);
+	assert_true(zmtp_frame(fd, &flags, body, sizeof(body), &len));
+	assert_true((flags & 4) && len >= 6 && memcmp(body, "\5READY", 6) == 0);
+}
+
+/* Sends a subscription to topic (ZMTP 3.0: a message "\1" + topic). */
+static void
+zmtp_subscribe(int fd, const char *topic)
+{
+	size_t n = strlen(topic) + 1;
+	uint8_t hdr[9] = {0x02};
+
+	for (int i = 0; i < 8; i++)
+		hdr[1 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
+	write_full(fd, hdr, sizeof(hdr));
+	write_full(fd, "\1", 1);
+	write_full(fd, topic, n - 1);
+}
+
+/* Waits for a message on topic; false if the connection ended first. */
+static bool
+zmtp_expect(int fd, const char *topic)
+{
+	uint8_t flags, body[512];
+	size_t len;
+
+	while (zmtp_frame(fd, &flags, body, sizeof(body), &len))
+		if (!(flags & 4) && (flags & 1) && len == strlen(topic) &&
+		    memcmp(body, topic, len) == 0)
+			return true;
+	return false;
+}
+
+/* True when the peer closed or reset the connection within 10 s. */
+static bool
+closed_by_peer(int fd)
+{
+	uint8_t buf[4096];
+	ssize_t r;
+
+	while ((r = read(fd, buf, sizeof(buf))) > 0)
+		;
+	return r == 0 || (r < 0 && errno == ECONNRESET);
+}
+
+/*
+ * A subscriber sends nothing but subscriptions, and the longest that
+ * means anything is "claim/" + a 64-letter party + "/". One far longer is
+ * dropped by libzmq (ZMQ_MAXMSGSIZE) before it is stored, and the
+ * connection with it; subscribers that keep to the protocol, a raw one,
+ * one with the longest topic and a claim watch, go on receiving.
+ */
+static void
+test_hostile_oversize_subscription_is_dropped(void **state)
+{
+	struct fx *f = *state;
+	struct proto_payload p;
+	struct proto_buf rec;
+	struct e2e_bg w;
+	char topic[128], errlog[600], *line;
+	void *sctx, *sub;
+	int ok, bad, t = 10000, zero = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(errlog, sizeof(errlog), "%s/watch.err", f->dir);
+	e2e_bg_start_err(&w, errlog, "watch", "--json", "-v", "--from", "2");
+	f->watcher = w.pid;
+	/* The longest topic a subscriber can mean, through libzmq: ZMTP
+	 * 3.1 sends it as an 81-byte SUBSCRIBE command. Were it over the
+	 * limit, every connection would be dropped and no heartbeat come. */
+	memset(topic, 0, sizeof(topic));
+	snprintf(topic, sizeof(topic), "claim/%.64s/",
+	    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijkl");
+	assert_int_equal(strlen(topic), 71);
+	/* Its own context: should an assertion fail while it is open, the
+	 * teardown's zmq_ctx_term would wait for it for ever. */
+	sctx = zmq_ctx_new();
+	sub = zmq_socket(sctx, ZMQ_SUB);
+	zmq_setsockopt(sub, ZMQ_RCVTIMEO, &t, sizeof(t));
+	zmq_setsockopt(sub, ZMQ_LINGER, &zero, sizeof(zero));
+	assert_int_equal(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, topic, 71), 0);
+	assert_int_equal(zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "hb/", 3), 0);
+	assert_int_equal(zmq_connect(sub, f->d.feed), 0);
+
+	/* A raw subscriber that keeps to the protocol hears heartbeats. */
+	ok = feed_connect(f->d.feed);
+	zmtp_handshake(ok);
+	zmtp_subscribe(ok, "hb/");
+	assert_true(zmtp_expect(ok, "hb/"));
+
+	/* Oversize: 4 KiB, and a frame that claims a gigabyte. */
+	bad = feed_connect(f->d.feed);
+	zmtp_handshake(bad);
+	{
+		char big[4096];
+
+		memset(big, 'x', sizeof(big));
+		big[sizeof(big) - 1] = '\0';
+		zmtp_subscribe(bad, big);
+	}
+	assert_true(closed_by_peer(bad));
+	close(bad);
+	bad = feed_connect(f->d.feed);
+	zmtp_handshake(bad);
+	{
+		static const uint8_t gig[] = {0x02, 0, 0, 0, 0x40, 0, 0, 0, 0,
+		    0x01, 'c', 'l', 'a', 'i', 'm', '/'};
+
+		write_full(bad, gig, sizeof(gig));
+	}
+	assert_true(closed_by_peer(bad));
+	close(bad);
+
+	/* The others are still there. */
+	assert_true(zmtp_expect(ok, "hb/"));
+	close(ok);
+	{
+		char got[8];
+
+		assert_int_equal(zmq_recv(sub, got, sizeof(got), 0), 3);
+		assert_memory_equal(got, "hb/", 3);
+	}
+	zmq_close(sub);
+	zmq_ctx_term(sctx);
+	proto_buf_init(&rec);
+	tu_claim(&p, "am-mfa", "t", "After the hostile subscriptions.");
+	sign(&p, f->desk_sk, &rec);
+	submit_raw(f, f->s, &rec, 3);
+	assert_int_equal(reply(f->s, NULL, NULL, 0), PROTO_OK);
+	proto_buf_release(&rec);
+	assert_non_null(line = e2e_bg_line(&w, 20000));
+	assert_non_null(strstr(line, "\"index\":2,"));
+	free(line);
+	f->watcher = 0;
+	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
+	/* And the watcher had it live: nothing fetched to fill a gap. */
+	{
+		char *log = tu_read_file(errlog, NULL);
+
+		assert_non_null(log);
+		if (strstr(log, "claim: 1 entries; 0 missed events") == NULL)
+			fail_msg("the watcher missed events: %s", log);
+		free(log);
+	}
+	still_serving(f);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -376,6 +629,8 @@ main(int argc, char **argv)
 		test_hostile_oversize_frame_is_dropped, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_hostile_flood_gets_busy_not_memory, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_hostile_oversize_subscription_is_dropped, setup, teardown),
 	};
 
 	if (argc < 3) {

@@ -327,5 +327,15 @@ CLAIM_WUR int claim_feed_next(struct claim_feed *f, int timeout_ms,
     struct claim_entry *e, char *err, size_t errlen);
 /* The next index the feed will deliver or skip past. */
 uint64_t claim_feed_position(const struct claim_feed *f);
+/*
+ * Events the live feed never delivered since the feed was opened, found
+ * by the indexes of the events and heartbeats that came after them:
+ * dropped because this subscriber fell more than claimd's --feed-hwm
+ * events behind, published while claimd restarted, or before the
+ * subscription took effect. Each was fetched by range instead (none is
+ * lost); a count that keeps growing means a consumer too slow for the
+ * feed. Catching up from an index is not counted.
+ */
+uint64_t claim_feed_missed(const struct claim_feed *f);
 
 #endif /* CLAIMD_CLAIM_H */

@@ -11,6 +11,13 @@
  * Invariant: every index below `scan` has been delivered or is waiting in
  * `queue`; `known` is the largest log size heard of.
  *
+ * Apart from that, `live_next` follows the live feed alone: the index the
+ * next event should carry if nothing was lost. An event beyond it, or a
+ * heartbeat with a larger size, shows how many events the feed never
+ * delivered (dropped for this slow reader, published while claimd
+ * restarted or before the subscription took effect); `missed` counts
+ * them. Each of those is fetched by range like any other gap.
+ *
  * Catching up, the next range is asked for before this one is decoded, so
  * that claimd reads while the client decodes.
  */
@@ -35,6 +42,8 @@ struct claim_feed {
 	char topic[PROTO_SLUG_MAX + 1];
 	uint64_t scan;
 	uint64_t known;
+	uint64_t live_next; /* the index the live feed should bring next */
+	uint64_t missed;    /* events the live feed never delivered */
 	struct claim_entry *queue; /* fetched or live, in log order */
 	size_t qhead, qlen, qcap;
 	bool ahead; /* a range from ahead_from was asked for */
@@ -136,6 +145,7 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 		 errlen)) != PROTO_OK)
 		goto fail;
 	f->known = size;
+	f->live_next = size;
 	f->scan = from == CLAIM_FEED_NOW ? size : from;
 	*out = f;
 	return PROTO_OK;
@@ -163,6 +173,22 @@ uint64_t
 claim_feed_position(const struct claim_feed *f)
 {
 	return f->qhead < f->qlen ? f->queue[f->qhead].index : f->scan;
+}
+
+uint64_t
+claim_feed_missed(const struct claim_feed *f)
+{
+	return f->missed;
+}
+
+/* The live feed has reached size entries: anything skipped was lost. */
+static void
+live_seen(struct claim_feed *f, uint64_t size)
+{
+	if (size <= f->live_next)
+		return;
+	f->missed += size - f->live_next;
+	f->live_next = size;
 }
 
 static bool
@@ -305,12 +331,19 @@ take_live(struct claim_feed *f)
 	if (proto_cbor_rd_fields(&rd, ev, 3, true, PROTO_EPROTOCOL, NULL, 0) !=
 	    PROTO_OK)
 		goto done;
-	if (ev[2].present && ev[2].u > f->known)
-		f->known = ev[2].u; /* a heartbeat */
+	if (ev[2].present) { /* a heartbeat */
+		if (ev[2].u > f->known)
+			f->known = ev[2].u;
+		live_seen(f, ev[2].u);
+	}
 	if (!ev[0].present || !ev[1].present)
 		goto done;
 	if (ev[0].u + 1 > f->known)
 		f->known = ev[0].u + 1;
+	/* Any index between the one expected and this one was lost. */
+	live_seen(f, ev[0].u);
+	if (ev[0].u + 1 > f->live_next)
+		f->live_next = ev[0].u + 1;
 	/* Behind scan: seen already. Ahead: a gap, fetched by range. */
 	if (ev[0].u != f->scan)
 		goto done;
