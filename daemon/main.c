@@ -400,6 +400,14 @@ socket_or_die(void *ctx, int type)
 static void
 bind_or_die(void *s, const char *ep, char *bound, size_t cap)
 {
+	/* An IPv6 address ("tcp://[::1]:7411") needs IPv6 turned on. */
+	if (strncmp(ep, "tcp://[", 7) == 0) {
+		int on = 1;
+
+		if (zmq_setsockopt(s, ZMQ_IPV6, &on, sizeof(on)) != 0)
+			fatalx(
+			    "zmq_setsockopt ZMQ_IPV6: %s", zmq_strerror(errno));
+	}
 	if (zmq_bind(s, ep) != 0)
 		fatalx("cannot listen on %s: %s", ep, zmq_strerror(errno));
 	if (bound != NULL &&

@@ -1306,6 +1306,40 @@ test_e2e_slow_watcher_misses_nothing(void **state)
 	free(hashes);
 }
 
+/* IPv6 loopback: claimd listens on [::1] without CurveZMQ (loopback),
+ * and claim asks and follows the feed there. */
+static void
+test_e2e_ipv6_loopback(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char *ifs, from[32];
+	bool has;
+	json_t *ack, *ev;
+
+	if (access("/proc/net/if_inet6", R_OK) != 0)
+		skip(); /* no IPv6 on this machine */
+	ifs = tu_read_file("/proc/net/if_inet6", NULL);
+	has = strstr(ifs, "00000000000000000000000000000001") != NULL;
+	free(ifs);
+	if (!has)
+		skip(); /* no IPv6 loopback */
+	e2e_daemon_stop(&f->d, SIGTERM);
+	e2e_daemon_start(
+	    &f->d, f->data, NULL, "tcp://[::1]:*", "tcp://[::1]:*");
+	assert_int_equal(strncmp(f->d.api, "tcp://[::1]:", 12), 0);
+	ack = e2e_claim_json("{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+			     "\"statement\": \"Over IPv6.\"}",
+	    "submit", "-", "--json");
+	snprintf(from, sizeof(from), "%lld",
+	    (long long)json_integer_value(json_object_get(ack, "index")));
+	ev = e2e_claim_json(
+	    NULL, "watch", "--from", from, "--count", "1", "--json");
+	assert_string_equal(json_string_value(json_object_get(ev, "hash")),
+	    json_string_value(json_object_get(ack, "hash")));
+	json_decref(ev);
+	json_decref(ack);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1339,6 +1373,8 @@ main(int argc, char **argv)
 		test_e2e_sealed_key_needs_its_passphrase, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_slow_watcher_misses_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_ipv6_loopback, setup, teardown),
 	};
 
 	if (argc < 3) {

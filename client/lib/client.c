@@ -89,7 +89,7 @@ claim_client_open(const char *endpoint, int timeout_ms,
 {
 	struct claim_client *c;
 	char mon[64];
-	int zero = 0;
+	int zero = 0, one = 1;
 	int64_t max = PROTO_WIRE_REPLY_MAX;
 
 	*out = NULL;
@@ -103,6 +103,8 @@ claim_client_open(const char *endpoint, int timeout_ms,
 		goto fail;
 	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof(max));
+	/* IPv6 addresses too ("tcp://[::1]:7411"); IPv4 is still reached. */
+	zmq_setsockopt(c->sock, ZMQ_IPV6, &one, sizeof(one));
 	/* A DEALER with no peer (refused, or not there yet) blocks on send:
 	 * never longer than a reply may take. */
 	zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout, sizeof(c->timeout));
