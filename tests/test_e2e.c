@@ -255,7 +255,28 @@ test_e2e_claim_lifecycle(void **state)
 	}
 	assert_string_equal(
 	    json_string_value(json_object_get(j, "note")), "wording");
+	assert_null(json_object_get(j, "notes"));
 	json_decref(j);
+	/* Over both revisions (to the head): each one's note, in order. */
+	j = e2e_claim_json(NULL, "diff", id, "--from", "1", "--json");
+	assert_int_equal(json_integer_value(json_object_get(j, "to")), 3);
+	{
+		json_t *want =
+		    json_pack("[{s:i, s:s}, {s:i, s:s}]", "version", 2, "note",
+			"wording", "version", 3, "note", "misattributed");
+
+		assert_true(json_equal(json_object_get(j, "notes"), want));
+		json_decref(want);
+	}
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(j, "status"), "to")),
+	    "retracted");
+	json_decref(j);
+	e2e_claim_run(&r, NULL, "diff", id, "--from", "1", NULL);
+	e2e_must(&r, 0, "diff --from 1");
+	assert_non_null(strstr(r.out, "note v2   wording\n"));
+	assert_non_null(strstr(r.out, "note v3   misattributed\n"));
+	e2e_run_free(&r);
 	free(id);
 	for (int i = 0; i < 3; i++)
 		free(hash[i]);
