@@ -1109,6 +1109,42 @@ test_e2e_key_file_permissions(void **state)
 	e2e_claim_run(&r, NULL, "keygen", "--out", f->desk_key, NULL);
 	e2e_must(&r, 2, "keygen over a key");
 	e2e_run_free(&r);
+	/* keygen writes 0600 whatever the umask, and prints the public
+	 * key in hex: the one claimd then names as the signer. */
+	{
+		char cmd[2048], fresh[600], pub[100] = "";
+		struct stat st;
+		FILE *p;
+
+		snprintf(fresh, sizeof(fresh), "%s/fresh.key", f->dir);
+		snprintf(cmd, sizeof(cmd), "umask 000 && %s keygen --out %s",
+		    e2e_claim, fresh);
+		assert_non_null(p = popen(cmd, "r"));
+		assert_non_null(fgets(pub, sizeof(pub), p));
+		assert_int_equal(pclose(p), 0);
+		assert_int_equal(stat(fresh, &st), 0);
+		assert_int_equal(st.st_mode & 07777, 0600);
+		assert_int_equal(strspn(pub, "0123456789abcdef"), 64);
+		assert_int_equal(strlen(pub), 65); /* and the newline */
+		pub[64] = '\0';
+		E2E_CLAIM(0, NULL, "grant", pub, "--party", "am-mfa", "--key",
+		    f->admin_key);
+		{
+			json_t *ack = e2e_claim_json(
+			    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+			    "\"statement\": \"Fresh key.\"}",
+			    "submit", "-", "--key", fresh, "--json");
+			json_t *j = e2e_claim_json(NULL, "show",
+			    json_string_value(json_object_get(ack, "claim")),
+			    "--json");
+
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "signer")),
+			    pub);
+			json_decref(j);
+			json_decref(ack);
+		}
+	}
 }
 
 /* Writes text to dir/name (mode 0600); returns the path (caller frees). */
