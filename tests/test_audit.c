@@ -1108,6 +1108,51 @@ test_audit_daemon_never_contradicts_its_checkpoint(void **state)
 	e2e_run_free(&r);
 }
 
+/*
+ * claim export on a terminal draws a progress bar on stderr, ending at
+ * the log's size, and writes only entries to the file; off a terminal it
+ * draws none. (script(1) gives it the terminal.)
+ */
+static void
+test_audit_export_progress_on_a_terminal(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char out[700], cmd[2048], buf[4096], want[64];
+	size_t n;
+	FILE *p;
+	struct e2e_run r;
+	json_t *st;
+
+	submit_n(0, 5000); /* the bar is for logs over one range (4,096) */
+	st = e2e_claim_json(NULL, "stats", "--json");
+	snprintf(want, sizeof(want), "] %lld/%lld",
+	    (long long)json_integer_value(json_object_get(st, "size")),
+	    (long long)json_integer_value(json_object_get(st, "size")));
+	json_decref(st);
+	snprintf(out, sizeof(out), "%s/tty-export.jsonl", f->dir);
+	snprintf(cmd, sizeof(cmd),
+	    "script -qec '%s export --out %s' /dev/null < /dev/null", e2e_claim,
+	    out);
+	assert_non_null(p = popen(cmd, "r"));
+	n = fread(buf, 1, sizeof(buf) - 1, p);
+	buf[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	if (strstr(buf, "export [####") == NULL || strstr(buf, want) == NULL)
+		fail_msg("no progress bar ending at \"%s\": %s", want, buf);
+	{
+		char *text = slurp(out);
+
+		assert_null(strstr(text, "export ["));
+		assert_int_equal(text[0], '{');
+		free(text);
+	}
+	e2e_claim_run(&r, NULL, "export", "--out", out);
+	e2e_must(&r, 0, "export off a terminal");
+	assert_null(strstr(r.err, "export ["));
+	assert_non_null(strstr(r.err, "claim: exported "));
+	e2e_run_free(&r);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1132,6 +1177,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 		test_audit_log_key_is_private, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_audit_origin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_export_progress_on_a_terminal, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_audit_detects_diverging_twins, setup, teardown),
 	};
