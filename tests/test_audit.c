@@ -1153,6 +1153,42 @@ test_audit_export_progress_on_a_terminal(void **state)
 	e2e_run_free(&r);
 }
 
+/*
+ * claim verify without --admin-key trusts the signer of the first registry
+ * record and says so; with another admin key it fails at entry 0. With
+ * one thread or the default (one per core) the verdict is the same.
+ */
+static void
+test_audit_verify_admin_key_choices(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char exp[700], want[200];
+	struct e2e_run r;
+
+	submit_n(0, 300);
+	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	e2e_claim_run(&r, NULL, "verify", exp);
+	e2e_must(&r, 0, "verify without --admin-key");
+	snprintf(want, sizeof(want),
+	    "no --admin-key: trusting the signer of the first registry "
+	    "record, %s",
+	    f->admin_pub);
+	assert_non_null(strstr(r.err, want));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", f->desk_pub);
+	e2e_must(&r, 1, "verify with another admin key");
+	assert_non_null(strstr(r.err, "verification failed at entry 0: "));
+	e2e_run_free(&r);
+	for (int t = 0; t < 2; t++) {
+		e2e_claim_run(&r, NULL, "verify", exp, "--admin-key",
+		    f->admin_pub, "--threads", t ? "2" : "1");
+		e2e_must(&r, 0, "verify --threads");
+		assert_null(strstr(r.err, "no --admin-key"));
+		e2e_run_free(&r);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1179,6 +1215,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_audit_origin, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_audit_export_progress_on_a_terminal, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_verify_admin_key_choices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_audit_detects_diverging_twins, setup, teardown),
 	};
