@@ -441,8 +441,9 @@ version_span_export(
 	for (size_t i = 0; i < m; i++)
 		if (v[i].payload.claim.version != i + 1) {
 			rc = cli_fail(EX_NOTFOUND,
-			    "%s: version %zu of claim %s is not there: run "
-			    "claim verify on it",
+			    "%s does not hold version %zu of claim %s (an "
+			    "export from a later index, or one to check with "
+			    "claim verify)",
 			    path, i + 1, id);
 			goto done;
 		}
@@ -566,8 +567,16 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 		printf("note       %s\n",
 		    json_string_value(json_object_get(d, "note")));
 	}
-	if (json_object_size(d) == 3)
-		printf("(no changes)\n");
+	{
+		/* Beside claim, from, to and the notes, was anything changed?
+		 */
+		size_t keys = json_object_size(d) - 3 -
+		    (json_object_get(d, "note") != NULL) -
+		    (json_object_get(d, "notes") != NULL);
+
+		if (keys == 0)
+			printf("(no changes)\n");
+	}
 	json_decref(d);
 	return EX_DONE;
 }

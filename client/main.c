@@ -26,8 +26,8 @@ static const struct cmd cmds[] = {
 	"The log's current signed checkpoint (C2SP tlog-checkpoint)",
 	"  --log-key KEY  check it with this verifier key\n"},
     {"diff", cmd_diff,
-	"diff ID --from N --to M | diff --topic T --party A --party B ... "
-	"[--export FILE]",
+	"diff ID --from N [--to M] [--export FILE] | diff --topic T --party A "
+	"--party B ... [--html FILE] [--export FILE]",
 	"What changed between two versions of a claim (word by word); or "
 	"the narratives of parties on a topic side by side: disputes, "
 	"support, what only one says, shared sources, a timeline",

@@ -37,6 +37,15 @@ claim_curve_keypair(
 							  : PROTO_EKEY;
 }
 
+void
+claim_ipv6_for(void *sock, const char *endpoint)
+{
+	int one = 1;
+
+	if (strncmp(endpoint, "tcp://[", 7) == 0)
+		zmq_setsockopt(sock, ZMQ_IPV6, &one, sizeof(one));
+}
+
 /* Makes sock a CurveZMQ client of the daemon. */
 int
 claim_client_secure(const struct claim_client *c, void *sock)
@@ -89,7 +98,7 @@ claim_client_open(const char *endpoint, int timeout_ms,
 {
 	struct claim_client *c;
 	char mon[64];
-	int zero = 0, one = 1;
+	int zero = 0;
 	int64_t max = PROTO_WIRE_REPLY_MAX;
 
 	*out = NULL;
@@ -103,8 +112,7 @@ claim_client_open(const char *endpoint, int timeout_ms,
 		goto fail;
 	zmq_setsockopt(c->sock, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(c->sock, ZMQ_MAXMSGSIZE, &max, sizeof(max));
-	/* IPv6 addresses too ("tcp://[::1]:7411"); IPv4 is still reached. */
-	zmq_setsockopt(c->sock, ZMQ_IPV6, &one, sizeof(one));
+	claim_ipv6_for(c->sock, endpoint);
 	/* A DEALER with no peer (refused, or not there yet) blocks on send:
 	 * never longer than a reply may take. */
 	zmq_setsockopt(c->sock, ZMQ_SNDTIMEO, &c->timeout, sizeof(c->timeout));

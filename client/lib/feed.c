@@ -98,7 +98,7 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 	struct claim_feed *f;
 	struct claim_entry *e;
 	char ep[256];
-	int zero = 0, one = 1, hwm = SUB_HWM, rc;
+	int zero = 0, hwm = SUB_HWM, rc;
 	uint64_t next, size;
 	size_t n;
 
@@ -122,7 +122,6 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 	}
 	zmq_setsockopt(f->sub, ZMQ_LINGER, &zero, sizeof(zero));
 	zmq_setsockopt(f->sub, ZMQ_RCVHWM, &hwm, sizeof(hwm));
-	zmq_setsockopt(f->sub, ZMQ_IPV6, &one, sizeof(one));
 	{
 		int64_t max = PROTO_WIRE_BODY_MAX * 2;
 
@@ -135,6 +134,7 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 	}
 	/* Everything: gaps can only be seen in the whole sequence. */
 	zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0);
+	claim_ipv6_for(f->sub, feed_ep);
 	if (zmq_connect(f->sub, feed_ep) != 0) {
 		rc = proto_fail(err, errlen, PROTO_EINVAL,
 		    "cannot use feed endpoint \"%s\": %s", feed_ep,

@@ -36,4 +36,12 @@ CLAIM_WUR int claim_range_send(struct claim_client *c, uint64_t from,
 CLAIM_WUR int claim_range_wait(struct claim_client *c, uint32_t id,
     uint64_t from, struct claim_range_reply *rr, char *err, size_t errlen);
 
+/*
+ * Turns IPv6 on for an endpoint with a bracketed address
+ * ("tcp://[::1]:7411"), as claimd does: on for every endpoint, a host name
+ * such as localhost would resolve to ::1 first, where a claimd listening
+ * on 127.0.0.1 is not.
+ */
+void claim_ipv6_for(void *sock, const char *endpoint);
+
 #endif
