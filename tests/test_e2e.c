@@ -277,6 +277,46 @@ test_e2e_claim_lifecycle(void **state)
 	assert_non_null(strstr(r.out, "note v2   wording\n"));
 	assert_non_null(strstr(r.out, "note v3   misattributed\n"));
 	e2e_run_free(&r);
+	/* Every range, from claimd and from an export alike. */
+	{
+		char exp[600];
+
+		snprintf(exp, sizeof(exp), "%s/lifecycle.jsonl", f->dir);
+		E2E_CLAIM(0, NULL, "export", "--out", exp);
+		for (int x = 0; x < 2; x++) {
+			/* Without --export, NULL ends the arguments. */
+			const char *e1 = x ? "--export" : NULL;
+			const char *e2 = x ? exp : NULL;
+			json_t *d;
+
+			/* Backwards: the two versions, no notes between. */
+			d = e2e_claim_json(NULL, "diff", id, "--from", "3",
+			    "--to", "1", "--json", e1, e2);
+			assert_int_equal(
+			    json_integer_value(json_object_get(d, "from")), 3);
+			assert_int_equal(
+			    json_integer_value(json_object_get(d, "to")), 1);
+			assert_null(json_object_get(d, "notes"));
+			json_decref(d);
+			/* One version against itself: nothing changed. */
+			e2e_claim_run(&r, NULL, "diff", id, "--from", "2",
+			    "--to", "2", e1, e2);
+			e2e_must(&r, 0, "diff --from 2 --to 2");
+			assert_non_null(strstr(r.out, "(no changes)"));
+			e2e_run_free(&r);
+			/* Past the newest: not found. */
+			e2e_claim_run(&r, NULL, "diff", id, "--from", "1",
+			    "--to", "9", e1, e2);
+			e2e_must(&r, 1, "diff --to 9");
+			e2e_run_free(&r);
+			/* The notes over both revisions, from the export. */
+			d = e2e_claim_json(
+			    NULL, "diff", id, "--from", "1", "--json", e1, e2);
+			assert_int_equal(
+			    json_array_size(json_object_get(d, "notes")), 2);
+			json_decref(d);
+		}
+	}
 	free(id);
 	for (int i = 0; i < 3; i++)
 		free(hash[i]);
