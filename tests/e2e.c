@@ -268,22 +268,24 @@ e2e_claim_json_(const char *stdin_text, ...)
 	return j;
 }
 
-void
-e2e_bg_start_(struct e2e_bg *b, ...)
+/* Starts claim with argv, stdout to a pipe, stderr to errpath if any. */
+static void
+bg_spawn(struct e2e_bg *b, const char **argv, const char *errpath)
 {
-	const char *argv[MAXARGS];
 	int out[2];
-	va_list ap;
 
-	memset(b, 0, sizeof(*b));
-	argv[0] = e2e_claim;
-	va_start(ap, b);
-	collect_args(va_arg(ap, const char *), ap, argv, 1);
-	va_end(ap);
 	assert_int_equal(pipe(out), 0);
 	if ((b->pid = fork()) == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
 
+		if (errpath != NULL) {
+			int err =
+			    open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+			if (err < 0)
+				_exit(127);
+			dup2(err, 2);
+		}
 		dup2(devnull, 0);
 		dup2(out[1], 1);
 		close(out[0]);
@@ -293,6 +295,20 @@ e2e_bg_start_(struct e2e_bg *b, ...)
 	}
 	close(out[1]);
 	b->out = out[0];
+}
+
+void
+e2e_bg_start_(struct e2e_bg *b, ...)
+{
+	const char *argv[MAXARGS];
+	va_list ap;
+
+	memset(b, 0, sizeof(*b));
+	argv[0] = e2e_claim;
+	va_start(ap, b);
+	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	va_end(ap);
+	bg_spawn(b, argv, NULL);
 }
 
 char *
@@ -404,7 +420,6 @@ void
 e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...)
 {
 	const char *argv[MAXARGS];
-	int out[2];
 	va_list ap;
 
 	memset(b, 0, sizeof(*b));
@@ -412,21 +427,5 @@ e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...)
 	va_start(ap, errpath);
 	collect_args(va_arg(ap, const char *), ap, argv, 1);
 	va_end(ap);
-	assert_int_equal(pipe(out), 0);
-	if ((b->pid = fork()) == 0) {
-		int devnull = open("/dev/null", O_RDONLY);
-		int err = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-		if (err < 0)
-			_exit(127);
-		dup2(devnull, 0);
-		dup2(out[1], 1);
-		dup2(err, 2);
-		close(out[0]);
-		close(out[1]);
-		execv(e2e_claim, (char *const *)argv);
-		_exit(127);
-	}
-	close(out[1]);
-	b->out = out[0];
+	bg_spawn(b, argv, errpath);
 }
