@@ -155,20 +155,6 @@ check_quotes(json_t *c)
 	return n;
 }
 
-/* Runs claim and returns stdout parsed as JSON, requiring exit 0. */
-static json_t *
-json_of(const char *what, struct e2e_run *r)
-{
-	json_t *j;
-
-	e2e_must(r, 0, what);
-	j = json_loads(r->out, 0, NULL);
-	if (j == NULL)
-		fail_msg("%s: not JSON: %s", what, r->out);
-	e2e_run_free(r);
-	return j;
-}
-
 /*
  * The export gives the same diffs as claimd: narratives on every topic of
  * the examples between the parties that dispute each other, and every
@@ -195,13 +181,11 @@ diffs_from_export_agree(const char *exp)
 	for (i = 0; i < sizeof(topics) / sizeof(topics[0]); i++) {
 		json_t *a, *b;
 
-		e2e_claim_run(&r, NULL, "diff", "--topic", topics[i][0],
+		a = e2e_claim_json(NULL, "diff", "--topic", topics[i][0],
 		    "--party", topics[i][1], "--party", topics[i][2], "--json");
-		a = json_of("diff --topic", &r);
-		e2e_claim_run(&r, NULL, "diff", "--topic", topics[i][0],
+		b = e2e_claim_json(NULL, "diff", "--topic", topics[i][0],
 		    "--party", topics[i][1], "--party", topics[i][2], "--json",
 		    "--export", exp);
-		b = json_of("diff --topic --export", &r);
 		assert_true(json_object_size(json_object_get(a, "claims")) > 0);
 		if (!json_equal(a, b))
 			fail_msg(
@@ -228,11 +212,9 @@ diffs_from_export_agree(const char *exp)
 		if (json_integer_value(json_object_get(c, "version")) < 2)
 			continue;
 		revised++;
-		e2e_claim_run(&r, NULL, "diff", id, "--from", "1", "--json");
-		a = json_of("diff ID", &r);
-		e2e_claim_run(&r, NULL, "diff", id, "--from", "1", "--json",
-		    "--export", exp);
-		b = json_of("diff ID --export", &r);
+		a = e2e_claim_json(NULL, "diff", id, "--from", "1", "--json");
+		b = e2e_claim_json(
+		    NULL, "diff", id, "--from", "1", "--json", "--export", exp);
 		if (!json_equal(a, b))
 			fail_msg("%s: the export's version diff differs", id);
 		json_decref(a);
