@@ -345,63 +345,70 @@ done:
 }
 
 /*
- * claim diff ID --from N [--to M]: versions from and to (0: the head), and
- * when they are further apart than one revision, every version between
- * them for its note. *out is claim_diff_span()'s answer.
+ * The diff from version from to version to (0: the newest) of one claim
+ * whose versions are v[0..m), oldest first (where: the export they came
+ * from, or NULL for claimd); between them, every version for its note.
+ * Backwards (--from 3 --to 1): the two versions only.
  */
+static int
+span_diff(const struct claim_entry *v, size_t m, const char *id,
+    const char *where, uint64_t from, uint64_t to, json_t **out)
+{
+	struct claim_entry pair[2];
+
+	for (size_t i = 0; i < m; i++)
+		if (v[i].payload.claim.version != i + 1)
+			return cli_fail(EX_NOTFOUND,
+			    "%s does not hold version %zu of claim %s%s",
+			    where ? where : "claimd's history", i + 1, id,
+			    where ? " (an export from a later index, or one "
+				    "to check with claim verify)"
+				  : "");
+	if (to == 0)
+		to = m;
+	if (from > m || to > m)
+		return cli_fail(EX_NOTFOUND, "claim %s has %zu version%s%s%s",
+		    id, m, m == 1 ? "" : "s", where ? " in " : "",
+		    where ? where : "");
+	if (from < to)
+		*out = claim_diff_span(&v[from - 1], (size_t)(to - from + 1));
+	else {
+		pair[0] = v[from - 1];
+		pair[1] = v[to - 1];
+		*out = claim_diff_span(pair, 2);
+	}
+	return *out != NULL ? EX_DONE : cli_fail(EX_USAGE, "out of memory");
+}
+
+/* claim diff ID --from N [--to M], the versions from claimd's history. */
 static int
 version_span(
     struct cli *cli, const char *id, uint64_t from, uint64_t to, json_t **out)
 {
-	struct claim_entry *v = NULL, b;
-	struct claim_info info;
-	size_t n = 0;
+	struct claim_entry *v;
+	size_t m;
 	char err[256];
 	int rc;
 
 	*out = NULL;
-	if ((rc = claim_get(
-		 cli->client, id, to, &b, &info, err, sizeof(err))) != PROTO_OK)
+	if ((rc = claim_history(cli->client, id, &v, &m, err, sizeof(err))) !=
+	    PROTO_OK)
 		return cli_fail(cli_exit_for(rc, false), "%s", err);
-	if (b.payload.kind != PROTO_KIND_CLAIM) {
-		claim_entry_release(&b);
-		return cli_fail(EX_NOTFOUND, "%s is not a claim", id);
-	}
-	to = b.payload.claim.version;
-	/* Backwards (--from 3 --to 1): the two versions only. */
-	n = from < to ? (size_t)(to - from) + 1 : 2;
-	if ((v = calloc(n, sizeof(*v))) == NULL) {
-		claim_entry_release(&b);
-		return cli_fail(EX_USAGE, "out of memory");
-	}
-	v[n - 1] = b;
-	rc = EX_DONE;
-	for (size_t i = 0; i + 1 < n && rc == EX_DONE; i++) {
-		uint64_t ver = n == 2 ? from : from + i;
-		int got = claim_get(
-		    cli->client, id, ver, &v[i], NULL, err, sizeof(err));
-
-		if (got != PROTO_OK)
-			rc = cli_fail(cli_exit_for(got, false), "%s", err);
-	}
-	if (rc == EX_DONE && (*out = claim_diff_span(v, n)) == NULL)
-		rc = cli_fail(EX_USAGE, "out of memory");
-	for (size_t i = 0; i < n; i++)
-		claim_entry_release(&v[i]);
-	free(v);
+	rc = span_diff(v, m, id, NULL, from, to, out);
+	claim_entries_free(v, m);
 	return rc;
 }
 
 /*
  * claim diff ID --from N [--to M] --export FILE: the versions of the one
- * claim whose id starts with id, from the export; as version_span().
+ * claim whose id starts with id, from the export.
  */
 static int
 version_span_export(
     const char *path, const char *id, uint64_t from, uint64_t to, json_t **out)
 {
 	struct claims cs = {NULL, 0, 0, PROTO_OK};
-	struct claim_entry *v, pair[2];
+	struct claim_entry *v = NULL;
 	size_t m = 0, idlen = strlen(id);
 	int rc;
 
@@ -415,7 +422,6 @@ version_span_export(
 		goto done;
 	/* This claim's versions, together, in log order. */
 	qsort(cs.e, cs.n, sizeof(*cs.e), cmp_claim_then_index);
-	v = NULL;
 	for (size_t i = 0; i < cs.n; i++) {
 		char hex[2 * PROTO_HASH_LEN + 1];
 
@@ -434,34 +440,10 @@ version_span_export(
 			v = &cs.e[i];
 		m++;
 	}
-	if (v == NULL) {
+	if (v == NULL)
 		rc = cli_fail(EX_NOTFOUND, "no claim %s in %s", id, path);
-		goto done;
-	}
-	for (size_t i = 0; i < m; i++)
-		if (v[i].payload.claim.version != i + 1) {
-			rc = cli_fail(EX_NOTFOUND,
-			    "%s does not hold version %zu of claim %s (an "
-			    "export from a later index, or one to check with "
-			    "claim verify)",
-			    path, i + 1, id);
-			goto done;
-		}
-	if (to == 0)
-		to = m;
-	if (from > m || to > m) {
-		rc = cli_fail(EX_NOTFOUND, "claim %s has %zu version%s in %s",
-		    id, m, m == 1 ? "" : "s", path);
-		goto done;
-	}
-	if (from < to)
-		*out = claim_diff_span(&v[from - 1], (size_t)(to - from + 1));
-	else {
-		pair[0] = v[from - 1];
-		pair[1] = v[to - 1];
-		*out = claim_diff_span(pair, 2);
-	}
-	rc = *out != NULL ? EX_DONE : cli_fail(EX_USAGE, "out of memory");
+	else
+		rc = span_diff(v, m, id, path, from, to, out);
 done:
 	claim_entries_free(cs.e, cs.n);
 	return rc;
