@@ -327,6 +327,16 @@ bad_signature(const struct claim_entry *e, char *err, size_t errlen)
 	    (unsigned long long)e->index);
 }
 
+void
+claim_entry_set_claim(struct claim_entry *e)
+{
+	if (e->payload.kind == PROTO_KIND_CLAIM)
+		memcpy(e->claim,
+		    e->payload.claim.version == 1 ? e->hash
+						  : e->payload.claim.claim,
+		    PROTO_HASH_LEN);
+}
+
 int
 claim_entry_open(struct claim_entry *e, uint64_t index, const uint8_t *bytes,
     size_t len, bool verify, char *err, size_t errlen)
@@ -350,11 +360,7 @@ claim_entry_open(struct claim_entry *e, uint64_t index, const uint8_t *bytes,
 	if ((rc = proto_record_payload(&e->rec, &e->payload, err, errlen)) !=
 	    PROTO_OK)
 		goto fail;
-	if (e->payload.kind == PROTO_KIND_CLAIM)
-		memcpy(e->claim,
-		    e->payload.claim.version == 1 ? e->hash
-						  : e->payload.claim.claim,
-		    PROTO_HASH_LEN);
+	claim_entry_set_claim(e);
 	return PROTO_OK;
 fail:
 	free(e->bytes);

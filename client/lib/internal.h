@@ -36,6 +36,10 @@ CLAIM_WUR int claim_range_send(struct claim_client *c, uint64_t from,
 CLAIM_WUR int claim_range_wait(struct claim_client *c, uint32_t id,
     uint64_t from, struct claim_range_reply *rr, char *err, size_t errlen);
 
+/* Sets e->claim for a claim: its own hash at version 1, else the id the
+ * payload names. The rest of e is filled already. */
+void claim_entry_set_claim(struct claim_entry *e);
+
 /*
  * Turns IPv6 on for an endpoint with a bracketed address
  * ("tcp://[::1]:7411"), as claimd does: on for every endpoint, a host name

@@ -19,7 +19,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "claim.h"
+#include "internal.h"
 
 #define CHUNK_LINES 512
 
@@ -235,21 +235,35 @@ chunk_clear(struct chunk *c)
 	c->state = C_EMPTY;
 }
 
+/*
+ * The next line of the export that is not blank, without its newline, in
+ * *line (getline()'s buffer); *lineno counts every line read. False at
+ * the end.
+ */
+static bool
+next_line(FILE *in, char **line, size_t *cap, uint64_t *lineno)
+{
+	ssize_t n;
+
+	while ((n = getline(line, cap, in)) >= 0) {
+		(*lineno)++;
+		if (n > 0 && (*line)[n - 1] == '\n')
+			(*line)[--n] = '\0';
+		if ((*line)[strspn(*line, " \t\r")] != '\0')
+			return true;
+	}
+	return false;
+}
+
 /* Reads up to CHUNK_LINES non-blank lines; false at the end. */
 static bool
 fill(struct chunk *c, FILE *in, uint64_t *lineno)
 {
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 
 	c->n = 0;
-	while (c->n < CHUNK_LINES && (n = getline(&line, &cap, in)) >= 0) {
-		(*lineno)++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (line[strspn(line, " \t\r")] == '\0')
-			continue;
+	while (c->n < CHUNK_LINES && next_line(in, &line, &cap, lineno)) {
 		c->lineno[c->n] = *lineno;
 		c->lines[c->n++] = line;
 		line = NULL;
@@ -265,31 +279,34 @@ claim_read_export(
 {
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
-	unsigned long long lineno = 0;
+	uint64_t lineno = 0;
 	int rc = PROTO_OK;
 
-	while (rc == PROTO_OK && (n = getline(&line, &cap, in)) >= 0) {
+	while (rc == PROTO_OK && next_line(in, &line, &cap, &lineno)) {
 		struct vent v;
 		struct claim_entry e;
 
-		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
-		if (line[strspn(line, " \t\r")] == '\0')
-			continue;
 		check_line(line, &v);
-		if (v.rc != PROTO_OK)
-			rc = proto_fail(
-			    err, errlen, v.rc, "line %llu: %s", lineno, v.why);
-		else if ((rc = claim_entry_open(&e, v.index, v.bytes, v.len,
-			      false, err, errlen)) == PROTO_OK) {
-			if (fn(ctx, &e) != 0)
-				rc = -1;
-			claim_entry_release(&e);
+		if (v.rc != PROTO_OK) {
+			rc = proto_fail(err, errlen, v.rc, "line %llu: %s",
+			    (unsigned long long)lineno, v.why);
+			proto_payload_release(&v.p);
+			free(v.bytes);
+			continue;
 		}
-		proto_payload_release(&v.p);
-		free(v.bytes);
+		/* check_line() parsed, verified and decoded it: the entry
+		 * takes what it made. */
+		memset(&e, 0, sizeof(e));
+		e.index = v.index;
+		e.bytes = v.bytes;
+		e.len = v.len;
+		memcpy(e.hash, v.hash, PROTO_HASH_LEN);
+		e.rec = v.rec;
+		e.payload = v.p;
+		claim_entry_set_claim(&e);
+		if (fn(ctx, &e) != 0)
+			rc = -1;
+		claim_entry_release(&e);
 	}
 	free(line);
 	if (rc == PROTO_OK && ferror(in))
@@ -334,7 +351,6 @@ misplaced(struct verifier *vf, size_t i, FILE *in, uint64_t lineno,
 	unsigned long long e = expect, f = found, l = c->lineno[i];
 	char *line = NULL;
 	size_t cap = 0;
-	ssize_t n;
 
 	if (found < expect) {
 		snprintf(res->why, sizeof(res->why),
@@ -352,13 +368,9 @@ misplaced(struct verifier *vf, size_t i, FILE *in, uint64_t lineno,
 			if (line_index(k->lines[j], &idx) && idx == expect)
 				at = k->lineno[j];
 	}
-	while (at == 0 && (n = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		if (n > 0 && line[n - 1] == '\n')
-			line[--n] = '\0';
+	while (at == 0 && next_line(in, &line, &cap, &lineno))
 		if (line_index(line, &idx) && idx == expect)
 			at = lineno;
-	}
 	free(line);
 	if (at != 0)
 		snprintf(res->why, sizeof(res->why),
