@@ -68,6 +68,22 @@ usage(FILE *f)
 	    CLAIMD_DEFAULT_API, CLAIMD_DEFAULT_PUB, FEED_HWM);
 }
 
+/* The value of --name, a whole number from 1 to max, or exit 2. */
+static int
+count_option(const char *name, const char *arg, long max)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || n < 1 || n > max) {
+		fprintf(stderr, "claimd: --%s must be 1 to %ld\n", name, max);
+		exit(2);
+	}
+	return (int)n;
+}
+
 static void
 parse_args(int argc, char **argv, struct config *cfg)
 {
@@ -138,31 +154,12 @@ parse_args(int argc, char **argv, struct config *cfg)
 			cfg->backup_dir = optarg;
 			break;
 		case O_WORKERS:
-			cfg->workers = atoi(optarg);
-			if (cfg->workers < 1 || cfg->workers > 64) {
-				fprintf(stderr,
-				    "claimd: --workers must be "
-				    "1 to 64\n");
-				exit(2);
-			}
+			cfg->workers = count_option("workers", optarg, 64);
 			break;
-		case O_FEED_HWM: {
-			char *end;
-			long n;
-
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno != 0 || end == optarg || *end != '\0' ||
-			    n < 1 || n > FEED_HWM_MAX) {
-				fprintf(stderr,
-				    "claimd: --feed-hwm must be 1 to %d "
-				    "events\n",
-				    FEED_HWM_MAX);
-				exit(2);
-			}
-			cfg->feed_hwm = (int)n;
+		case O_FEED_HWM:
+			cfg->feed_hwm =
+			    count_option("feed-hwm", optarg, FEED_HWM_MAX);
 			break;
-		}
 		case 'v':
 			cfg->verbose++;
 			break;
@@ -397,6 +394,19 @@ socket_or_die(void *ctx, int type)
 	return s;
 }
 
+/*
+ * Messages queued for each peer before libzmq drops (PUB) or refuses
+ * (ROUTER) more, and the largest frame a peer may send: a larger one is
+ * dropped with its connection before libzmq allocates it.
+ */
+static void
+socket_limits(void *s, int sndhwm, int64_t maxmsg)
+{
+	if (zmq_setsockopt(s, ZMQ_SNDHWM, &sndhwm, sizeof(sndhwm)) != 0 ||
+	    zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg)) != 0)
+		fatalx("zmq_setsockopt: %s", zmq_strerror(errno));
+}
+
 static void
 bind_or_die(void *s, const char *ep, char *bound, size_t cap)
 {
@@ -435,7 +445,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 	void *router, *verify, *done, *write_in, *pub, *wdone;
 	uint64_t deadline = 0, size;
-	int sfd, lockfd, hwm, maxmsg;
+	int sfd, lockfd;
 	bool stopping = false;
 
 	parse_args(argc, argv, &cfg);
@@ -479,37 +489,20 @@ main(int argc, char **argv)
 	router = socket_or_die(d.zctx, ZMQ_ROUTER);
 	if (d.auth != NULL)
 		auth_secure(d.auth, router);
-	maxmsg = PROTO_WIRE_BODY_MAX;
-	{
-		int64_t mm = maxmsg;
-
-		zmq_setsockopt(router, ZMQ_MAXMSGSIZE, &mm, sizeof(mm));
-	}
+	socket_limits(router, REPLY_HWM, PROTO_WIRE_BODY_MAX);
 	{
 		int one = 1;
 
-		hwm = REPLY_HWM;
-		zmq_setsockopt(router, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 		zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
 	}
 	bind_or_die(router, cfg.api, d.api_ep, sizeof(d.api_ep));
 	pub = socket_or_die(d.zctx, ZMQ_PUB);
 	if (d.auth != NULL)
 		auth_secure(d.auth, pub);
-	/* A subscriber further behind than this loses events; it sees the
-	 * gap by their indexes and fetches them by range. */
-	hwm = cfg.feed_hwm;
-	if (zmq_setsockopt(pub, ZMQ_SNDHWM, &hwm, sizeof(hwm)) != 0)
-		fatalx("zmq_setsockopt ZMQ_SNDHWM: %s", zmq_strerror(errno));
-	/* All a subscriber sends is subscriptions: a larger frame is
-	 * dropped, with its connection, before libzmq allocates it. */
-	{
-		int64_t mm = FEED_IN_MAX;
-
-		if (zmq_setsockopt(pub, ZMQ_MAXMSGSIZE, &mm, sizeof(mm)) != 0)
-			fatalx("zmq_setsockopt ZMQ_MAXMSGSIZE: %s",
-			    zmq_strerror(errno));
-	}
+	/* A subscriber further behind than cfg.feed_hwm loses events; it
+	 * sees the gap by their indexes and fetches them by range. All a
+	 * subscriber sends is subscriptions. */
+	socket_limits(pub, cfg.feed_hwm, FEED_IN_MAX);
 	if (zmq_socket_monitor(pub, "inproc://feed-monitor",
 		ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
 		fatalx("zmq_socket_monitor: %s", zmq_strerror(errno));
