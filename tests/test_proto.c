@@ -1428,82 +1428,20 @@ test_rules_authorization_and_versions(void **state)
 
 /*
  * Merkle: compared with a textbook recursion over the leaves, written
- * here independently of proto/merkle.c.
+ * independently of proto/merkle.c (testutil's tu_merkle_*).
  */
 
 #define NLEAVES 80
 
 static uint8_t leaves[NLEAVES][32];
 
-static void
-naive_mth(uint64_t lo, uint64_t hi, uint8_t out[32])
-{
-	uint8_t l[32], r[32], buf[65];
-	uint64_t k = 1;
-
-	if (hi - lo == 1) {
-		memcpy(out, leaves[lo], 32);
-		return;
-	}
-	while (k * 2 < hi - lo)
-		k *= 2;
-	naive_mth(lo, lo + k, l);
-	naive_mth(lo + k, hi, r);
-	buf[0] = 1;
-	memcpy(buf + 1, l, 32);
-	memcpy(buf + 33, r, 32);
-	crypto_hash_sha256(out, buf, 65);
-}
-
 static int
 naive_get(void *ctx, unsigned level, uint64_t index, uint8_t out[32])
 {
 	(void)ctx;
-	naive_mth(index << level, (index + 1) << level, out);
+	tu_merkle_mth((const uint8_t(*)[32])leaves, index << level,
+	    (index + 1) << level, out);
 	return 0;
-}
-
-/* RFC 6962 2.1.1 PATH, appending to proof. */
-static void
-naive_path(
-    uint64_t m, uint64_t lo, uint64_t hi, uint8_t (*proof)[32], size_t *n)
-{
-	uint64_t k = 1;
-
-	if (hi - lo <= 1)
-		return;
-	while (k * 2 < hi - lo)
-		k *= 2;
-	if (m < k) {
-		naive_path(m, lo, lo + k, proof, n);
-		naive_mth(lo + k, hi, proof[(*n)++]);
-	} else {
-		naive_path(m - k, lo + k, hi, proof, n);
-		naive_mth(lo, lo + k, proof[(*n)++]);
-	}
-}
-
-/* RFC 6962 2.1.2 SUBPROOF. */
-static void
-naive_subproof(uint64_t m, uint64_t lo, uint64_t hi, bool b,
-    uint8_t (*proof)[32], size_t *n)
-{
-	uint64_t k = 1;
-
-	if (m == hi - lo) {
-		if (!b)
-			naive_mth(lo, hi, proof[(*n)++]);
-		return;
-	}
-	while (k * 2 < hi - lo)
-		k *= 2;
-	if (m <= k) {
-		naive_subproof(m, lo, lo + k, b, proof, n);
-		naive_mth(lo + k, hi, proof[(*n)++]);
-	} else {
-		naive_subproof(m - k, lo + k, hi, false, proof, n);
-		naive_mth(lo, lo + k, proof[(*n)++]);
-	}
 }
 
 static void
@@ -1535,7 +1473,7 @@ test_merkle_against_textbook(void **state)
 	for (uint64_t s = 1; s <= NLEAVES; s++) {
 		assert_int_equal(
 		    proto_merkle_root(naive_get, NULL, s, root[s]), 0);
-		naive_mth(0, s, want);
+		tu_merkle_mth((const uint8_t(*)[32])leaves, 0, s, want);
 		assert_memory_equal(root[s], want, 32);
 		proto_merkle_edge_push(&edge, leaves[s - 1]);
 		proto_merkle_edge_root(&edge, want);
@@ -1546,8 +1484,8 @@ test_merkle_against_textbook(void **state)
 			assert_int_equal(proto_merkle_inclusion(
 					     naive_get, NULL, i, s, proof, &n),
 			    0);
-			nn = 0;
-			naive_path(i, 0, s, np, &nn);
+			nn = tu_merkle_path(
+			    (const uint8_t(*)[32])leaves, i, 0, s, np);
 			assert_int_equal(n, nn);
 			assert_memory_equal(proof, np, n * 32);
 			assert_int_equal(
@@ -1580,9 +1518,8 @@ test_merkle_against_textbook(void **state)
 			assert_int_equal(proto_merkle_consistency(
 					     naive_get, NULL, m, s, proof, &n),
 			    0);
-			nn = 0;
-			if (m < s)
-				naive_subproof(m, 0, s, true, np, &nn);
+			nn = tu_merkle_subproof(
+			    (const uint8_t(*)[32])leaves, m, 0, s, true, np);
 			assert_int_equal(n, nn);
 			assert_memory_equal(proof, np, n * 32);
 			assert_int_equal(

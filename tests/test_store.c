@@ -848,106 +848,15 @@ test_store_check_detects_damage(void **state)
 }
 
 /*
- * Roots and proofs against a textbook RFC 6962 recursion (section 2.1),
- * for every size from 0 to 75, written here with libsodium's SHA-256 and
- * nothing of proto's Merkle code: MTH for the roots, PATH for inclusion
- * proofs and SUBPROOF for consistency proofs, compared byte for byte.
+ * Roots and proofs against a textbook RFC 6962 recursion (section 2.1,
+ * testutil's tu_merkle_*: libsodium's SHA-256 and nothing of proto's
+ * Merkle code), for every size from 0 to 75: MTH for the roots, PATH for
+ * inclusion proofs and SUBPROOF for consistency proofs, byte for byte.
  */
 
 #define TREE_N 75
 
 static uint8_t leaf[TREE_N][32];
-
-/* SHA-256(prefix || a || b). */
-static void
-h2(uint8_t prefix, const uint8_t *a, size_t na, const uint8_t *b, size_t nb,
-    uint8_t out[32])
-{
-	crypto_hash_sha256_state st;
-
-	crypto_hash_sha256_init(&st);
-	crypto_hash_sha256_update(&st, &prefix, 1);
-	crypto_hash_sha256_update(&st, a, na);
-	if (b != NULL)
-		crypto_hash_sha256_update(&st, b, nb);
-	crypto_hash_sha256_final(&st, out);
-}
-
-/* The largest power of two smaller than n (n > 1). */
-static uint64_t
-split(uint64_t n)
-{
-	uint64_t k = 1;
-
-	while (k * 2 < n)
-		k *= 2;
-	return k;
-}
-
-/* MTH(D[lo:hi]). */
-static void
-mth(uint64_t lo, uint64_t hi, uint8_t out[32])
-{
-	uint8_t l[32], r[32];
-	uint64_t k;
-
-	if (hi == lo) {
-		crypto_hash_sha256(out, NULL, 0);
-		return;
-	}
-	if (hi - lo == 1) {
-		memcpy(out, leaf[lo], 32);
-		return;
-	}
-	k = split(hi - lo);
-	mth(lo, lo + k, l);
-	mth(lo + k, hi, r);
-	h2(0x01, l, 32, r, 32, out);
-}
-
-/* PATH(m, D[lo:hi]) into out; returns its length. */
-static size_t
-path(uint64_t m, uint64_t lo, uint64_t hi, uint8_t (*out)[32])
-{
-	uint64_t k;
-	size_t n;
-
-	if (hi - lo <= 1)
-		return 0;
-	k = split(hi - lo);
-	if (m < k) {
-		n = path(m, lo, lo + k, out);
-		mth(lo + k, hi, out[n]);
-	} else {
-		n = path(m - k, lo + k, hi, out);
-		mth(lo, lo + k, out[n]);
-	}
-	return n + 1;
-}
-
-/* SUBPROOF(m, D[lo:hi], b) into out; returns its length. */
-static size_t
-subproof(uint64_t m, uint64_t lo, uint64_t hi, bool b, uint8_t (*out)[32])
-{
-	uint64_t k;
-	size_t n;
-
-	if (m == hi - lo) {
-		if (b)
-			return 0;
-		mth(lo, hi, out[0]);
-		return 1;
-	}
-	k = split(hi - lo);
-	if (m <= k) {
-		n = subproof(m, lo, lo + k, b, out);
-		mth(lo + k, hi, out[n]);
-	} else {
-		n = subproof(m - k, lo + k, hi, false, out);
-		mth(lo, lo + k, out[n]);
-	}
-	return n + 1;
-}
 
 /* Appends TREE_N - 2 claims after the fixture's two registry records. */
 static void
@@ -968,7 +877,7 @@ fill_tree(struct store *s)
 	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
 	for (int i = 0; i < TREE_N; i++) {
 		assert_int_equal(store_get(snap, (uint64_t)i, &bytes, &len), 0);
-		h2(0x00, bytes, len, NULL, 0, leaf[i]);
+		tu_merkle_leaf(bytes, len, leaf[i]);
 	}
 	store_snap_end(snap);
 }
@@ -986,7 +895,7 @@ test_store_roots_and_proofs(void **state)
 	assert_int_equal(store_snap_begin(f->s, &snap), PROTO_OK);
 	for (uint64_t s = 0; s <= TREE_N; s++) {
 		assert_int_equal(store_root(snap, s, root[s]), PROTO_OK);
-		mth(0, s, want);
+		tu_merkle_mth((const uint8_t(*)[32])leaf, 0, s, want);
 		assert_memory_equal(root[s], want, 32);
 	}
 	crypto_hash_sha256(want, NULL, 0);
@@ -995,7 +904,9 @@ test_store_roots_and_proofs(void **state)
 		for (uint64_t i = 0; i < s; i++) {
 			assert_int_equal(
 			    store_inclusion(snap, i, s, proof, &n), 0);
-			assert_int_equal(n, path(i, 0, s, expect));
+			assert_int_equal(n,
+			    tu_merkle_path(
+				(const uint8_t(*)[32])leaf, i, 0, s, expect));
 			assert_memory_equal(proof, expect, n * 32);
 			assert_int_equal(
 			    proto_merkle_verify_inclusion(leaf[i], i, s,
@@ -1006,8 +917,10 @@ test_store_roots_and_proofs(void **state)
 			assert_int_equal(
 			    store_consistency(snap, m, s, proof, &n), 0);
 			if (m > 0) {
-				assert_int_equal(
-				    n, subproof(m, 0, s, true, expect));
+				assert_int_equal(n,
+				    tu_merkle_subproof(
+					(const uint8_t(*)[32])leaf, m, 0, s,
+					true, expect));
 				assert_memory_equal(proof, expect, n * 32);
 			}
 			assert_int_equal(

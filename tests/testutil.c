@@ -139,3 +139,100 @@ tu_sign(const struct proto_payload *p, const uint8_t sk[PROTO_SECKEY_LEN],
 	if (rc != PROTO_OK)
 		fail_msg("sign: %s: %s", proto_strerror(rc), err);
 }
+
+/* SHA-256(prefix || a || b); b may be NULL. */
+static void
+prefixed_hash(uint8_t prefix, const uint8_t *a, size_t na, const uint8_t *b,
+    size_t nb, uint8_t out[32])
+{
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, &prefix, 1);
+	crypto_hash_sha256_update(&st, a, na);
+	if (b != NULL)
+		crypto_hash_sha256_update(&st, b, nb);
+	crypto_hash_sha256_final(&st, out);
+}
+
+/* The largest power of two smaller than n (n > 1). */
+static uint64_t
+split(uint64_t n)
+{
+	uint64_t k = 1;
+
+	while (k * 2 < n)
+		k *= 2;
+	return k;
+}
+
+void
+tu_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[32])
+{
+	prefixed_hash(0x00, data, len, NULL, 0, out);
+}
+
+void
+tu_merkle_mth(
+    const uint8_t (*leaves)[32], uint64_t lo, uint64_t hi, uint8_t out[32])
+{
+	uint8_t l[32], r[32];
+	uint64_t k;
+
+	if (hi == lo) {
+		crypto_hash_sha256(out, NULL, 0);
+		return;
+	}
+	if (hi - lo == 1) {
+		memcpy(out, leaves[lo], 32);
+		return;
+	}
+	k = split(hi - lo);
+	tu_merkle_mth(leaves, lo, lo + k, l);
+	tu_merkle_mth(leaves, lo + k, hi, r);
+	prefixed_hash(0x01, l, 32, r, 32, out);
+}
+
+size_t
+tu_merkle_path(const uint8_t (*leaves)[32], uint64_t m, uint64_t lo,
+    uint64_t hi, uint8_t (*out)[32])
+{
+	uint64_t k;
+	size_t n;
+
+	if (hi - lo <= 1)
+		return 0;
+	k = split(hi - lo);
+	if (m < k) {
+		n = tu_merkle_path(leaves, m, lo, lo + k, out);
+		tu_merkle_mth(leaves, lo + k, hi, out[n]);
+	} else {
+		n = tu_merkle_path(leaves, m - k, lo + k, hi, out);
+		tu_merkle_mth(leaves, lo, lo + k, out[n]);
+	}
+	return n + 1;
+}
+
+size_t
+tu_merkle_subproof(const uint8_t (*leaves)[32], uint64_t m, uint64_t lo,
+    uint64_t hi, bool b, uint8_t (*out)[32])
+{
+	uint64_t k;
+	size_t n;
+
+	if (m == hi - lo) {
+		if (b)
+			return 0;
+		tu_merkle_mth(leaves, lo, hi, out[0]);
+		return 1;
+	}
+	k = split(hi - lo);
+	if (m <= k) {
+		n = tu_merkle_subproof(leaves, m, lo, lo + k, b, out);
+		tu_merkle_mth(leaves, lo + k, hi, out[n]);
+	} else {
+		n = tu_merkle_subproof(leaves, m - k, lo + k, hi, false, out);
+		tu_merkle_mth(leaves, lo, lo + k, out[n]);
+	}
+	return n + 1;
+}

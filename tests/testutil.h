@@ -5,6 +5,7 @@
 #define CLAIMD_TESTUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
@@ -33,5 +34,19 @@ void tu_claim(struct proto_payload *p, const char *party, const char *topic,
 /* Signs p with sk into out (appended); fails the test on error. */
 void tu_sign(const struct proto_payload *p, const uint8_t sk[PROTO_SECKEY_LEN],
     struct proto_buf *out);
+
+/*
+ * RFC 6962 section 2.1 as the text reads, with libsodium's SHA-256 and
+ * nothing of proto/merkle.c, over leaf hashes leaves[lo..hi): the root
+ * MTH (SHA-256 of nothing for no leaves), PATH(m) and SUBPROOF(m, b),
+ * each proof written to out, its length returned.
+ */
+void tu_merkle_leaf(const uint8_t *data, size_t len, uint8_t out[32]);
+void tu_merkle_mth(
+    const uint8_t (*leaves)[32], uint64_t lo, uint64_t hi, uint8_t out[32]);
+size_t tu_merkle_path(const uint8_t (*leaves)[32], uint64_t m, uint64_t lo,
+    uint64_t hi, uint8_t (*out)[32]);
+size_t tu_merkle_subproof(const uint8_t (*leaves)[32], uint64_t m, uint64_t lo,
+    uint64_t hi, bool b, uint8_t (*out)[32]);
 
 #endif
