@@ -418,11 +418,25 @@ read_full(int fd, void *buf, size_t n)
 	return true;
 }
 
+/* Writes all of buf; false if the peer closed or reset the connection. */
+static bool
+write_all(int fd, const void *buf, size_t n)
+{
+	for (size_t put = 0; put < n;) {
+		ssize_t w = write(fd, (const uint8_t *)buf + put, n - put);
+
+		if (w <= 0)
+			return false;
+		put += (size_t)w;
+	}
+	return true;
+}
+
 /* Writes all of buf, or fails the test. */
 static void
 write_full(int fd, const void *buf, size_t n)
 {
-	assert_int_equal(write(fd, buf, n), (ssize_t)n);
+	assert_true(write_all(fd, buf, n));
 }
 
 /*
@@ -477,8 +491,11 @@ zmtp_handshake(int fd)
 	assert_true((flags & 4) && len >= 6 && memcmp(body, "\5READY", 6) == 0);
 }
 
-/* Sends a subscription to topic (ZMTP 3.0: a message "\1" + topic). */
-static void
+/*
+ * Sends a subscription to topic (ZMTP 3.0: a message "\1" + topic); false
+ * if the peer closed the connection before all of it was written.
+ */
+static bool
 zmtp_subscribe(int fd, const char *topic)
 {
 	size_t n = strlen(topic) + 1;
@@ -486,9 +503,8 @@ zmtp_subscribe(int fd, const char *topic)
 
 	for (int i = 0; i < 8; i++)
 		hdr[1 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
-	write_full(fd, hdr, sizeof(hdr));
-	write_full(fd, "\1", 1);
-	write_full(fd, topic, n - 1);
+	return write_all(fd, hdr, sizeof(hdr)) && write_all(fd, "\1", 1) &&
+	    write_all(fd, topic, n - 1);
 }
 
 /* Waits for a message on topic; false if the connection ended first. */
@@ -559,7 +575,7 @@ test_hostile_oversize_subscription_is_dropped(void **state)
 	/* A raw subscriber that keeps to the protocol hears heartbeats. */
 	ok = feed_connect(f->d.feed);
 	zmtp_handshake(ok);
-	zmtp_subscribe(ok, "hb/");
+	assert_true(zmtp_subscribe(ok, "hb/"));
 	assert_true(zmtp_expect(ok, "hb/"));
 
 	/* Oversize: 4 KiB, and a frame that claims a gigabyte. */
@@ -570,7 +586,10 @@ test_hostile_oversize_subscription_is_dropped(void **state)
 
 		memset(big, 'x', sizeof(big));
 		big[sizeof(big) - 1] = '\0';
-		zmtp_subscribe(bad, big);
+		/* libzmq reads the length, drops the connection, and may do so
+		 * while the rest is still being written: a write that fails
+		 * here is the answer this test expects, not a fault. */
+		(void)zmtp_subscribe(bad, big);
 	}
 	assert_true(closed_by_peer(bad));
 	close(bad);
@@ -580,7 +599,7 @@ test_hostile_oversize_subscription_is_dropped(void **state)
 		static const uint8_t gig[] = {0x02, 0, 0, 0, 0x40, 0, 0, 0, 0,
 		    0x01, 'c', 'l', 'a', 'i', 'm', '/'};
 
-		write_full(bad, gig, sizeof(gig));
+		(void)write_all(bad, gig, sizeof(gig));
 	}
 	assert_true(closed_by_peer(bad));
 	close(bad);
