@@ -32,8 +32,16 @@ void e2e_daemon_start(struct e2e_daemon *d, const char *data,
 void e2e_daemon_start_args(struct e2e_daemon *d, const char *data,
     const char *admin_hex, const char *api, const char *feed,
     const char *const *extra);
+/* CLAIM_TIMEOUT of the fixture's clients, in ms. */
+#define E2E_TIMEOUT "20000"
+
 /* Sends sig and waits; returns the exit status (or 128 + signal). */
 int e2e_daemon_stop(struct e2e_daemon *d, int sig);
+/*
+ * Waits up to ms for text to appear in claimd's log, for what the daemon
+ * does on its own time (a reload on SIGHUP); fails the test otherwise.
+ */
+void e2e_daemon_log_wait(const struct e2e_daemon *d, const char *text, int ms);
 
 struct e2e_run {
 	int status;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -78,6 +79,20 @@ watch_handshake(struct claim_client *c)
 		memcpy(&event, ev, sizeof(event));
 		c->handshake = event;
 	}
+}
+
+/*
+ * True once claimd has refused this client's CurveZMQ key. libzmq takes
+ * that refusal as final: it does not connect again, so no reply can come,
+ * and a send may block for the whole timeout for want of a connection.
+ * Any other handshake failure (the daemon going away mid-handshake, say)
+ * may pass.
+ */
+static bool
+key_refused(struct claim_client *c)
+{
+	watch_handshake(c);
+	return c->handshake == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 }
 
 int
@@ -185,6 +200,8 @@ claim_client_send(
 	if (c->next_id == 0)
 		c->next_id = 1;
 	proto_wire_header_put(hdr, &h);
+	if (key_refused(c))
+		return PROTO_EUNREACHABLE;
 	if (zmq_send(c->sock, hdr, sizeof(hdr), ZMQ_SNDMORE) < 0 ||
 	    zmq_send(c->sock, body, len, 0) < 0)
 		return PROTO_EUNREACHABLE;
@@ -228,13 +245,50 @@ parse_error(struct claim_reply *r)
 	}
 }
 
+static int64_t
+now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Waits up to timeout_ms for a reply to be readable: true if one is. A
+ * refused key ends the wait at once.
+ */
+static bool
+wait_readable(struct claim_client *c, int timeout_ms)
+{
+	int64_t deadline = now_ms() + timeout_ms;
+
+	for (;;) {
+		zmq_pollitem_t items[] = {
+		    {c->sock, 0, ZMQ_POLLIN, 0}, {c->mon, 0, ZMQ_POLLIN, 0}};
+		int64_t left = deadline - now_ms();
+		int n;
+
+		if (key_refused(c))
+			return false;
+		n = zmq_poll(items, 2, left > 0 ? (long)left : 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return false;
+		if (items[0].revents & ZMQ_POLLIN)
+			return true;
+		if (!(items[1].revents & ZMQ_POLLIN) && left <= 0)
+			return false;
+	}
+}
+
 int
 claim_client_recv(struct claim_client *c, int timeout_ms, struct claim_reply *r)
 {
-	zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
 	struct proto_wire_header h;
 	zmq_msg_t hdr, body;
-	int rc, n;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
 	if (timeout_ms < 0)
@@ -246,10 +300,7 @@ claim_client_recv(struct claim_client *c, int timeout_ms, struct claim_reply *r)
 		rc = PROTO_EUNREACHABLE;
 		if (errno != EAGAIN)
 			goto cleanup;
-		while (
-		    (n = zmq_poll(&item, 1, timeout_ms)) < 0 && errno == EINTR)
-			;
-		if (n <= 0)
+		if (!wait_readable(c, timeout_ms))
 			goto cleanup;
 		rc = PROTO_EPROTOCOL;
 		if (zmq_msg_recv(&hdr, c->sock, 0) < 0)
