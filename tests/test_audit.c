@@ -36,7 +36,6 @@ setup(void **state)
 	static const char *const parties[] = {"am-mfa", NULL};
 
 	*state = e2e_fixture_new(parties);
-	setenv("CLAIM_TIMEOUT", "3000", 1);
 	return 0;
 }
 

@@ -141,7 +141,10 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 		    zmq_strerror(errno));
 		goto fail;
 	}
-	/* Subscribed before asking: nothing falls between the two. */
+	/* Subscribed before asking: what is published once the subscription
+	 * reaches claimd comes live; what comes before it (the connection
+	 * is made in the background) is at or after size, fetched by range
+	 * and counted as missed. */
 	if ((rc = claim_range(c, 0, 0, NULL, NULL, &e, &n, &next, &size, err,
 		 errlen)) != PROTO_OK)
 		goto fail;
