@@ -19,16 +19,16 @@ const char *e2e_claimd, *e2e_claim;
 
 #define MAXARGS 64
 
+/* argv for claim: e2e_claim, then the arguments in ap up to NULL. */
 static void
-collect_args(const char *first, va_list ap, const char **argv, int start)
+claim_argv(const char **argv, va_list ap)
 {
-	int n = start;
-	const char *a = first;
+	int n = 1;
+	const char *a;
 
-	while (a != NULL && n < MAXARGS - 1) {
+	argv[0] = e2e_claim;
+	while (n < MAXARGS - 1 && (a = va_arg(ap, const char *)) != NULL)
 		argv[n++] = a;
-		a = va_arg(ap, const char *);
-	}
 	argv[n] = NULL;
 }
 
@@ -249,9 +249,8 @@ e2e_claim_run_(struct e2e_run *r, const char *stdin_text, ...)
 	const char *argv[MAXARGS];
 	va_list ap;
 
-	argv[0] = e2e_claim;
 	va_start(ap, stdin_text);
-	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	claim_argv(argv, ap);
 	va_end(ap);
 	run_argv(r, stdin_text, argv);
 }
@@ -273,9 +272,8 @@ e2e_claim_json_(const char *stdin_text, ...)
 	json_t *j;
 	va_list ap;
 
-	argv[0] = e2e_claim;
 	va_start(ap, stdin_text);
-	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	claim_argv(argv, ap);
 	va_end(ap);
 	run_argv(&r, stdin_text, argv);
 	if (r.status != 0)
@@ -293,6 +291,7 @@ bg_spawn(struct e2e_bg *b, const char **argv, const char *errpath)
 {
 	int out[2];
 
+	memset(b, 0, sizeof(*b));
 	assert_int_equal(pipe(out), 0);
 	if ((b->pid = fork()) == 0) {
 		int devnull = open("/dev/null", O_RDONLY);
@@ -322,10 +321,8 @@ e2e_bg_start_(struct e2e_bg *b, ...)
 	const char *argv[MAXARGS];
 	va_list ap;
 
-	memset(b, 0, sizeof(*b));
-	argv[0] = e2e_claim;
 	va_start(ap, b);
-	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	claim_argv(argv, ap);
 	va_end(ap);
 	bg_spawn(b, argv, NULL);
 }
@@ -444,10 +441,8 @@ e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...)
 	const char *argv[MAXARGS];
 	va_list ap;
 
-	memset(b, 0, sizeof(*b));
-	argv[0] = e2e_claim;
 	va_start(ap, errpath);
-	collect_args(va_arg(ap, const char *), ap, argv, 1);
+	claim_argv(argv, ap);
 	va_end(ap);
 	bg_spawn(b, argv, errpath);
 }

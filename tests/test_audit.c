@@ -942,6 +942,21 @@ audit_run(struct e2e_run *r, const struct e2e_daemon *d, const char *st)
 	e2e_claim_run(r, NULL, "audit", "--state", st);
 }
 
+/* Audit against d must pass (what names it) and, unless says is NULL,
+ * say so. */
+static void
+audit_passes(const struct e2e_daemon *d, const char *st, const char *what,
+    const char *says)
+{
+	struct e2e_run r;
+
+	audit_run(&r, d, st);
+	e2e_must(&r, 0, what);
+	if (says != NULL)
+		assert_non_null(strstr(r.out, says));
+	e2e_run_free(&r);
+}
+
 /* Audit against d must raise the alert with why, and keep the state. */
 static void
 audit_alerts(const struct e2e_daemon *d, const char *st, const char *why)
@@ -974,7 +989,6 @@ test_audit_detects_diverging_twins(void **state)
 	char st[600], st2[600], st3[600], fake_data[600], exp[600];
 	const char *args[3] = {"--origin", NULL, NULL};
 	char *k1, *k2, *note;
-	struct e2e_run r;
 
 	submit_n(0, 5);
 	twin_start(f, two, "twin");
@@ -986,23 +1000,16 @@ test_audit_detects_diverging_twins(void **state)
 
 	/* While they agree, an auditor sees one log. */
 	path(f, "audit.json", st, sizeof(st));
-	audit_run(&r, one, st);
-	e2e_must(&r, 0, "audit one at 7");
-	assert_non_null(strstr(r.out, "checkpoint of 7 entries recorded"));
-	e2e_run_free(&r);
-	audit_run(&r, two, st);
-	e2e_must(&r, 0, "audit two at 7");
-	e2e_run_free(&r);
+	audit_passes(
+	    one, st, "audit one at 7", "checkpoint of 7 entries recorded");
+	audit_passes(two, st, "audit two at 7", NULL);
 
 	/* Different history, the same size. */
 	use(one);
 	submit_n(100, 5);
 	use(two);
 	submit_n(200, 5);
-	audit_run(&r, one, st);
-	e2e_must(&r, 0, "audit one at 12");
-	assert_non_null(strstr(r.out, "grew from 7 to 12"));
-	e2e_run_free(&r);
+	audit_passes(one, st, "audit one at 12", "grew from 7 to 12");
 	audit_alerts(two, st,
 	    "REWRITTEN: its 12 entries have another root than the checkpoint "
 	    "of 12 entries seen before");
@@ -1016,18 +1023,14 @@ test_audit_detects_diverging_twins(void **state)
 
 	/* Seen at 15 first, the other is smaller. */
 	path(f, "audit2.json", st2, sizeof(st2));
-	audit_run(&r, two, st2);
-	e2e_must(&r, 0, "audit two at 15");
-	e2e_run_free(&r);
+	audit_passes(two, st2, "audit two at 15", NULL);
 	audit_alerts(
 	    one, st2, "REWRITTEN: it has 12 entries, 15 were signed before");
 
 	/* A claimd with the same log and the same origin, but not the log
 	 * key: its checkpoints are not the log's. */
 	path(f, "audit3.json", st3, sizeof(st3));
-	audit_run(&r, one, st3);
-	e2e_must(&r, 0, "audit one for st3");
-	e2e_run_free(&r);
+	audit_passes(one, st3, "audit one for st3", NULL);
 	path(f, "fake", fake_data, sizeof(fake_data));
 	path(f, "one.jsonl", exp, sizeof(exp));
 	use(one);
@@ -1052,10 +1055,7 @@ test_audit_detects_diverging_twins(void **state)
 	/* The genuine log, audited again, is fine. */
 	use(one);
 	submit_n(400, 1);
-	audit_run(&r, one, st);
-	e2e_must(&r, 0, "audit one at 13");
-	assert_non_null(strstr(r.out, "grew from 12 to 13"));
-	e2e_run_free(&r);
+	audit_passes(one, st, "audit one at 13", "grew from 12 to 13");
 	free((char *)args[1]);
 	free(note);
 	free(k1);

@@ -98,8 +98,7 @@ key_refused(struct claim_client *c)
 int
 claim_client_handshake_failed(struct claim_client *c)
 {
-	watch_handshake(c);
-	if (c->handshake == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+	if (key_refused(c))
 		return PROTO_EUNAUTHORIZED;
 	if (c->handshake != 0)
 		return PROTO_EPROTOCOL;
