@@ -3,6 +3,9 @@
  * errno text, log_warnx does not; fatal and fatalx exit.
  *
  *   2026-11-23T11:28:23Z claimd[4242]: info: listening on tcp://127.0.0.1:7411
+ *
+ * Every message goes through proto_str_safe(): what a client sent can
+ * neither end a line nor drive the terminal that shows the log.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -35,20 +38,22 @@ now_us(void)
 static void
 vlog(const char *level, const char *errstr, const char *fmt, va_list ap)
 {
-	char stamp[32], msg[1024];
+	char stamp[32], msg[PROTO_SAFE_MAX], line[PROTO_SAFE_MAX];
 	struct tm tm;
 	time_t t = time(NULL);
 
 	gmtime_r(&t, &tm);
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* A message may quote what a client sent: one line, no escapes. */
+	proto_str_safe(line, sizeof(line), msg);
 	pthread_mutex_lock(&log_mtx);
 	if (errstr != NULL)
 		fprintf(stderr, "%s claimd[%d]: %s: %s: %s\n", stamp,
-		    (int)getpid(), level, msg, errstr);
+		    (int)getpid(), level, line, errstr);
 	else
 		fprintf(stderr, "%s claimd[%d]: %s: %s\n", stamp, (int)getpid(),
-		    level, msg);
+		    level, line);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mtx);
 }

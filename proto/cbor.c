@@ -8,6 +8,7 @@
  * proto_cbor_check() walks the bytes itself and names each violation, and
  * the reader below trusts only input that check accepted.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,6 +289,98 @@ proto_utf8_repair(char *text)
 		else
 			s[i++] = '?';
 	}
+}
+
+/* The code point of the well-formed sequence of len bytes at s. */
+static uint32_t
+utf8_cp(const uint8_t *s, size_t len)
+{
+	uint32_t cp = s[0] & (len == 2 ? 0x1f : len == 3 ? 0x0f : 0x07);
+
+	for (size_t k = 1; k < len; k++)
+		cp = cp << 6 | (s[k] & 0x3f);
+	return cp;
+}
+
+/* Characters that are printable but move or reorder what follows. */
+static bool
+cp_unsafe(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+char *
+proto_text_safe(char *out, size_t outlen, const void *in, size_t n)
+{
+	static const char dots[] = "...";
+	const uint8_t *s = in;
+	size_t o = 0, i = 0, mark = 0; /* a boundary with room for dots */
+
+	if (outlen == 0)
+		return out;
+	while (i < n) {
+		char esc[16];
+		const char *piece;
+		size_t len, plen;
+
+		if (s[i] >= 0x20 && s[i] < 0x7f) {
+			piece = (const char *)s + i;
+			len = plen = 1;
+		} else if (s[i] < 0x80) {
+			len = 1;
+			if (s[i] == '\n')
+				piece = "\\n";
+			else if (s[i] == '\r')
+				piece = "\\r";
+			else if (s[i] == '\t')
+				piece = "\\t";
+			else if (s[i] == 0x1b)
+				piece = "\\e";
+			else {
+				snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
+				piece = esc;
+			}
+			plen = strlen(piece);
+		} else if ((len = utf8_seq(s + i, n - i)) == 0) {
+			len = 1;
+			snprintf(esc, sizeof(esc), "\\x%02x", s[i]);
+			piece = esc;
+			plen = strlen(piece);
+		} else if (cp_unsafe(utf8_cp(s + i, len))) {
+			snprintf(esc, sizeof(esc), "\\u{%04x}",
+			    (unsigned)utf8_cp(s + i, len));
+			piece = esc;
+			plen = strlen(piece);
+		} else {
+			piece = (const char *)s + i;
+			plen = len;
+		}
+		if (o + plen >= outlen) {
+			/* Cut back to where "..." still fits. */
+			o = mark;
+			if (o + sizeof(dots) - 1 < outlen) {
+				memcpy(out + o, dots, sizeof(dots) - 1);
+				o += sizeof(dots) - 1;
+			}
+			break;
+		}
+		memcpy(out + o, piece, plen);
+		o += plen;
+		i += len;
+		if (o + sizeof(dots) - 1 < outlen)
+			mark = o;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+char *
+proto_str_safe(char *out, size_t outlen, const char *s)
+{
+	if (s == NULL)
+		s = "(null)";
+	return proto_text_safe(out, outlen, s, strlen(s));
 }
 
 struct span {

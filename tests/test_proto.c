@@ -411,6 +411,88 @@ test_utf8_repair(void **state)
 		}
 }
 
+/* True if s holds no byte below 0x20 or 0x7f, and is valid UTF-8
+ * with no C1 control. */
+static bool
+printable(const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return proto_text_valid(s, n);
+}
+
+/*
+ * proto_text_safe: printable text is copied; every control character,
+ * ANSI sequence, C1 control, line or paragraph separator, bidi override
+ * and invalid byte is escaped; what does not fit is cut at a character
+ * or escape and ends in "...". Then every byte value and every pair, at
+ * every out size: the result is always printable, one line, bounded.
+ */
+static void
+test_text_safe(void **state)
+{
+	static const struct {
+		const char *in, *want;
+	} cases[] = {
+	    {"plain ascii", "plain ascii"},
+	    {"\xd5\xa1\xd5\xb2 Armenian", "\xd5\xa1\xd5\xb2 Armenian"},
+	    {"red \x1b[31mtext", "red \\e[31mtext"},
+	    {"\x1b]0;TITLE\x07\x1b[2J", "\\e]0;TITLE\\x07\\e[2J"},
+	    {"two\nlines\r\n", "two\\nlines\\r\\n"},
+	    {"tab\there", "tab\\there"},
+	    {"del \x7f nul-less", "del \\x7f nul-less"},
+	    {"c1 \xc2\x9b"
+	     "31m",
+		"c1 \\u{009b}31m"},
+	    {"ls \xe2\x80\xa8 ps \xe2\x80\xa9", "ls \\u{2028} ps \\u{2029}"},
+	    {"bidi \xe2\x80\xae"
+	     "cba",
+		"bidi \\u{202e}cba"},
+	    {"isolate \xe2\x81\xa6x\xe2\x81\xa9",
+		"isolate \\u{2066}x\\u{2069}"},
+	    {"stray \x80 byte", "stray \\x80 byte"},
+	    {"cut \xd5", "cut \\xd5"},
+	    {"overlong \xc0\xaf", "overlong \\xc0\\xaf"},
+	    {"\xf0\x9f\x98\x80 emoji", "\xf0\x9f\x98\x80 emoji"},
+	};
+	char buf[128], small[12];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_ptr_equal(
+		    proto_str_safe(buf, sizeof(buf), cases[i].in), buf);
+		assert_string_equal(buf, cases[i].want);
+	}
+	/* A NUL inside the given length is escaped too. */
+	proto_text_safe(buf, sizeof(buf), "a\0b", 3);
+	assert_string_equal(buf, "a\\x00b");
+	assert_string_equal(proto_str_safe(buf, sizeof(buf), NULL), "(null)");
+	/* Cut: never inside an escape or a character. */
+	proto_str_safe(small, sizeof(small), "abcdefghijklmnop");
+	assert_string_equal(small, "abcdefgh...");
+	proto_str_safe(small, sizeof(small), "abcdef\x1b[2Jx");
+	assert_string_equal(small, "abcdef\\e...");
+	proto_str_safe(small, sizeof(small), "abcdefgh\xd5\xa1\xd5\xb2");
+	assert_string_equal(small, "abcdefgh...");
+	proto_str_safe(small, sizeof(small), "abcdefghijk");
+	assert_string_equal(small, "abcdefghijk");
+	proto_str_safe(small, 1, "abc");
+	assert_string_equal(small, "");
+	for (unsigned a = 0; a < 256; a++)
+		for (unsigned b = 0; b < 256; b++) {
+			char s[] = {'x', (char)a, (char)b, 'y'};
+
+			for (size_t len = 1; len <= 24; len++) {
+				proto_text_safe(buf, len, s, sizeof(s));
+				assert_true(strlen(buf) < len);
+				assert_true(printable(buf));
+			}
+		}
+}
+
 /*
  * The word-at-a-time ASCII paths of proto_utf8_valid and
  * proto_text_valid: every byte value, and every two-byte pair starting
@@ -2043,6 +2125,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_unbase64),
 	    cmocka_unit_test(test_text_fast_paths),
 	    cmocka_unit_test(test_utf8_repair),
+	    cmocka_unit_test(test_text_safe),
 	    cmocka_unit_test(test_cbor_reader_fields),
 	    cmocka_unit_test(test_record_roundtrip),
 	    cmocka_unit_test(test_record_registry_roundtrip),

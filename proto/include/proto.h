@@ -382,6 +382,24 @@ bool proto_utf8_valid(const uint8_t *s, size_t n);
 void proto_utf8_repair(char *text);
 /* UTF-8 and no control characters other than tab, LF and CR. */
 bool proto_text_valid(const char *s, size_t n);
+/*
+ * Makes untrusted text safe to print on a terminal or in a log line.
+ * Writes the n bytes at in (any bytes at all) to out as one line: every
+ * control character (U+0000-U+001F, U+007F, U+0080-U+009F), every
+ * character that reorders or separates lines (U+2028, U+2029, the bidi
+ * embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069) and
+ * every byte that is not part of well-formed UTF-8 is shown escaped:
+ * \n, \r, \t, \e for ESC, \xHH for another byte, \u{HHHH} for a
+ * character. The rest is copied as it is. When out (outlen bytes) cannot
+ * hold it all, the text is cut at a character or escape and ends in
+ * "..."; out is always NUL-terminated when outlen > 0. Returns out, so
+ * that a call can stand in a printf argument list.
+ */
+char *proto_text_safe(char *out, size_t outlen, const void *in, size_t n);
+/* proto_text_safe() of a NUL-terminated string; NULL prints as "(null)". */
+char *proto_str_safe(char *out, size_t outlen, const char *s);
+/* The size of a buffer for one message that quotes input. */
+#define PROTO_SAFE_MAX 1024
 
 /*
  * Signing a payload in one step: encode, sign, parse back.
