@@ -334,6 +334,12 @@ proto_payload_to_json(const struct proto_payload *p)
 
 	if (o == NULL)
 		return NULL;
+	/* Exact in every JSON reader: a valid payload's time is below
+	 * 2^53 (docs/format.md, Times). */
+	if (p->time >= PROTO_TIME_END) {
+		json_decref(o);
+		return NULL;
+	}
 	json_object_set_new(o, "kind", json_string(proto_kind_name(p->kind)));
 	json_object_set_new(o, "time", json_integer((json_int_t)p->time));
 	if (p->kind != PROTO_KIND_CLAIM) {

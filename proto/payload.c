@@ -2,6 +2,7 @@
  * payload.c: the claim and registry payload schema of docs/format.md:
  * validation, deterministic encoding and strict decoding.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -224,6 +225,90 @@ check_date(const char *what, const char *s, char *err, size_t errlen)
 	return PROTO_OK;
 }
 
+/*
+ * Times and dates
+ *
+ * Days are counted from 1970-01-01 in the proleptic Gregorian calendar,
+ * by Howard Hinnant's days_from_civil and civil_from_days: no time zone,
+ * no C library, the same answer everywhere.
+ */
+
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* The UTC date of unix time t, YYYY-MM-DD (more digits past 9999). */
+static void
+date_of(uint64_t t, char out[32])
+{
+	int64_t z = (int64_t)(t / PROTO_DAY) + 719468, era, y;
+	unsigned doe, yoe, doy, mp, d, m;
+
+	era = z / 146097; /* z >= 0 */
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	y = (int64_t)yoe + era * 400;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	snprintf(out, 32, "%04lld-%02u-%02u", (long long)(y + (m <= 2)), m, d);
+}
+
+/* The day of a date proto_date_valid() accepted, counted from 1970-01-01. */
+static int64_t
+date_day(const char *s)
+{
+	int64_t y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+	    (s[2] - '0') * 10 + (s[3] - '0');
+	unsigned m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	unsigned d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+
+	return days_from_civil(y, m, d);
+}
+
+static int
+check_time(uint64_t t, char *err, size_t errlen)
+{
+	if (t < PROTO_TIME_MIN)
+		return proto_fail(err, errlen, PROTO_ETIME,
+		    "time %llu is before 2000-01-01 (%llu)",
+		    (unsigned long long)t, (unsigned long long)PROTO_TIME_MIN);
+	if (t >= PROTO_TIME_END)
+		return proto_fail(err, errlen, PROTO_ETIME,
+		    "time %llu is 2^53 (%llu) or more", (unsigned long long)t,
+		    (unsigned long long)PROTO_TIME_END);
+	return PROTO_OK;
+}
+
+/*
+ * A statement is not made after it is recorded: "made" is at most the
+ * day after the UTC date of "time", a margin for the parties' time zones.
+ * A valid date and a time check_time() accepted only.
+ */
+static int
+check_made(const char *made, uint64_t t, char *err, size_t errlen)
+{
+	char day[32];
+
+	if (made == NULL || date_day(made) <= (int64_t)(t / PROTO_DAY) + 1)
+		return PROTO_OK;
+	date_of(t, day);
+	return proto_fail(err, errlen, PROTO_ESCHEMA,
+	    "made %s is later than the day after the record's time, %s (%llu)",
+	    made, day, (unsigned long long)t);
+}
+
 static int
 validate_source(const struct proto_claim *c, size_t i, char *err, size_t errlen)
 {
@@ -277,7 +362,8 @@ validate_chains(const struct proto_claim *c, char *err, size_t errlen)
 }
 
 static int
-validate_claim(const struct proto_claim *c, char *err, size_t errlen)
+validate_claim(
+    const struct proto_claim *c, uint64_t t, char *err, size_t errlen)
 {
 	static const uint8_t zero[PROTO_HASH_LEN];
 	int rc;
@@ -312,6 +398,7 @@ validate_claim(const struct proto_claim *c, char *err, size_t errlen)
 	if ((unsigned)c->status >= NELEM(status_names))
 		return proto_fail(err, errlen, PROTO_ESCHEMA, "status unknown");
 	if ((rc = check_date("made", c->made, err, errlen)) ||
+	    (rc = check_made(c->made, t, err, errlen)) ||
 	    (rc = check_text(
 		 "note", c->note, false, PROTO_NOTE_MAX, err, errlen)))
 		return rc;
@@ -352,9 +439,11 @@ proto_payload_validate(const struct proto_payload *p, char *err, size_t errlen)
 	const struct proto_registry *r = &p->reg;
 	int rc;
 
+	if ((rc = check_time(p->time, err, errlen)) != PROTO_OK)
+		return rc;
 	switch (p->kind) {
 	case PROTO_KIND_CLAIM:
-		return validate_claim(&p->claim, err, errlen);
+		return validate_claim(&p->claim, p->time, err, errlen);
 	case PROTO_KIND_PARTY:
 		if ((rc = check_slug("party", r->party, err, errlen)) !=
 		    PROTO_OK)

@@ -892,59 +892,63 @@ test_payload_schema_rejections(void **state)
 		const char *msg;
 	} cases[] = {
 	    {"valid",
-		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f7069637381617467736f757263657380677665"
-		"7273696f6e016972656c6174696f6e73806973746174656d656e746173",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f7069637381617467736f7572636573"
+		"806776657273696f6e016972656c6174696f6e73806973746174656d656e7461"
+		"73",
 		PROTO_OK, NULL},
 	    {"statement missing",
-		"a8646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f7069637381617467736f757263657380677665"
-		"7273696f6e016972656c6174696f6e7380",
+		"a8646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f7069637381617467736f7572636573"
+		"806776657273696f6e016972656c6174696f6e7380",
 		PROTO_ESCHEMA, "\"statement\" missing"},
 	    {"unknown key",
-		"aa646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f7069637381617467736f757263657380677665"
-		"7273696f6e016972656c6174696f6e73806973746174656d656e7461736a756e"
-		"6b6e6f776e6b657901",
+		"aa646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f7069637381617467736f7572636573"
+		"806776657273696f6e016972656c6174696f6e73806973746174656d656e7461"
+		"736a756e6b6e6f776e6b657901",
 		PROTO_ESCHEMA, "unknown key \"unknownkey\""},
 	    {"bad slug",
-		"a9646b696e6465636c61696d6474696d65016570617274796141667374617475"
-		"7368617373657274656466746f7069637381617467736f757263657380677665"
-		"7273696f6e016972656c6174696f6e73806973746174656d656e746173",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961416673"
+		"746174757368617373657274656466746f7069637381617467736f7572636573"
+		"806776657273696f6e016972656c6174696f6e73806973746174656d656e7461"
+		"73",
 		PROTO_ESCHEMA, "not a slug"},
 	    {"version 1 with prev",
 		"aa646b696e6465636c61696d6470726576582000000000000000000000000000"
-		"000000000000000000000000000000000000006474696d650165706172747961"
-		"616673746174757368617373657274656466746f7069637381617467736f7572"
-		"636573806776657273696f6e016972656c6174696f6e73806973746174656d65"
-		"6e746173",
+		"000000000000000000000000000000000000006474696d651a386d4380657061"
+		"72747961616673746174757368617373657274656466746f7069637381617467"
+		"736f7572636573806776657273696f6e016972656c6174696f6e738069737461"
+		"74656d656e746173",
 		PROTO_ESCHEMA, "version 1 has no claim or prev"},
 	    {"version 2 without prev",
-		"aa646b696e6465636c61696d6474696d650165636c61696d5820000000000000"
-		"0000000000000000000000000000000000000000000000000000657061727479"
-		"61616673746174757368617373657274656466746f7069637381617467736f75"
-		"72636573806776657273696f6e026972656c6174696f6e73806973746174656d"
-		"656e746173",
+		"aa646b696e6465636c61696d6474696d651a386d438065636c61696d58200000"
+		"0000000000000000000000000000000000000000000000000000000000006570"
+		"6172747961616673746174757368617373657274656466746f70696373816174"
+		"67736f7572636573806776657273696f6e026972656c6174696f6e7380697374"
+		"6174656d656e746173",
 		PROTO_ESCHEMA, "names its claim and prev"},
 	    {"empty topics",
-		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f706963738067736f7572636573806776657273"
-		"696f6e016972656c6174696f6e73806973746174656d656e746173",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f706963738067736f75726365738067"
+		"76657273696f6e016972656c6174696f6e73806973746174656d656e746173",
 		PROTO_ESCHEMA, "1 to 32 topics"},
 	    {"unknown status",
-		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7364646f6e6566746f7069637381617467736f7572636573806776657273696f"
-		"6e016972656c6174696f6e73806973746174656d656e746173",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757364646f6e6566746f7069637381617467736f757263657380677665"
+		"7273696f6e016972656c6174696f6e73806973746174656d656e746173",
 		PROTO_ESCHEMA, "\"status\" value \"done\" unknown"},
 	    {"ESC in statement",
-		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f7069637381617467736f757263657380677665"
-		"7273696f6e016972656c6174696f6e73806973746174656d656e74621b5b",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f7069637381617467736f7572636573"
+		"806776657273696f6e016972656c6174696f6e73806973746174656d656e7462"
+		"1b5b",
 		PROTO_ESCHEMA, "control character"},
 	    {"NUL in statement",
-		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f7069637381617467736f757263657380677665"
-		"7273696f6e016972656c6174696f6e73806973746174656d656e7463610062",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f7069637381617467736f7572636573"
+		"806776657273696f6e016972656c6174696f6e73806973746174656d656e7463"
+		"610062",
 		PROTO_ESCHEMA, "NUL"},
 	    {"time not a number",
 		"a9646b696e6465636c61696d6474696d65636e6f776570617274796161667374"
@@ -953,32 +957,33 @@ test_payload_schema_rejections(void **state)
 		PROTO_ESCHEMA, "\"time\" must be an unsigned integer"},
 	    {"hash of 31 bytes",
 		"ab646b696e6465636c61696d6470726576582000000000000000000000000000"
-		"000000000000000000000000000000000000006474696d650165636c61696d58"
-		"1f00000000000000000000000000000000000000000000000000000000000000"
-		"65706172747961616673746174757368617373657274656466746f7069637381"
-		"617467736f7572636573806776657273696f6e026972656c6174696f6e738069"
-		"73746174656d656e746173",
+		"000000000000000000000000000000000000006474696d651a386d438065636c"
+		"61696d581f000000000000000000000000000000000000000000000000000000"
+		"0000000065706172747961616673746174757368617373657274656466746f70"
+		"69637381617467736f7572636573806776657273696f6e026972656c6174696f"
+		"6e73806973746174656d656e746173",
 		PROTO_ESCHEMA, "\"claim\" must be a 32-byte string"},
 	    {"party record with topics",
-		"a5646b696e64657061727479646e616d6561416474696d650165706172747961"
-		"6166746f70696373816174",
+		"a5646b696e64657061727479646e616d6561416474696d651a386d4380657061"
+		"727479616166746f70696373816174",
 		PROTO_ESCHEMA, "a party record has no \"topics\""},
 	    {"grant with short key",
 		"a4636b6579581f00000000000000000000000000000000000000000000000000"
-		"000000000000646b696e64656772616e746474696d65016570617274796161",
+		"000000000000646b696e64656772616e746474696d651a386d43806570617274"
+		"796161",
 		PROTO_ESCHEMA, "32-byte public key"},
 	    {"unknown kind",
-		"a3646b696e646474616c6b6474696d65016570617274796161",
+		"a3646b696e646474616c6b6474696d651a386d43806570617274796161",
 		PROTO_ESCHEMA, "\"kind\" value \"talk\" unknown"},
 	    {"not a map", "83010203", PROTO_ESCHEMA, "payload must be a map"},
 	    {"33 topics",
-		"a9646b696e6465636c61696d6474696d65016570617274796161667374617475"
-		"7368617373657274656466746f70696373982162743062743162743262743362"
-		"7434627435627436627437627438627439637431306374313163743132637431"
-		"3363743134637431356374313663743137637431386374313963743230637432"
-		"3163743232637432336374323463743235637432366374323763743238637432"
-		"3963743330637433316374333267736f7572636573806776657273696f6e0169"
-		"72656c6174696f6e73806973746174656d656e746173",
+		"a9646b696e6465636c61696d6474696d651a386d438065706172747961616673"
+		"746174757368617373657274656466746f706963739821627430627431627432"
+		"6274336274346274356274366274376274386274396374313063743131637431"
+		"3263743133637431346374313563743136637431376374313863743139637432"
+		"3063743231637432326374323363743234637432356374323663743237637432"
+		"386374323963743330637433316374333267736f757263657380677665727369"
+		"6f6e016972656c6174696f6e73806973746174656d656e746173",
 		PROTO_ETOOBIG, "more than 32"},
 	};
 	uint8_t pk[32], sk[64];
@@ -1091,6 +1096,162 @@ test_payload_validate_rules(void **state)
 }
 
 /*
+ * Out-of-range values (docs/format.md, Times and Payload): a time before
+ * 2000-01-01 or from 2^53 on, a "made" more than a day after the time, a
+ * key that can never sign. Each is refused when encoding and, in a
+ * properly signed record, when decoding.
+ */
+
+static void
+expect_rc(const char *what, int rc, int want, const char *err, const char *msg)
+{
+	if (rc != want)
+		fail_msg("%s: got %s (%s), want %s", what, proto_errname(rc),
+		    err, proto_errname(want));
+	if (msg != NULL && strstr(err, msg) == NULL)
+		fail_msg("%s: \"%s\" lacks \"%s\"", what, err, msg);
+}
+
+/* What proto_record_open() says of p signed with its time set to t. */
+static int
+open_with_time(const struct proto_payload *p, uint64_t t, const uint8_t *sk,
+    char *err, size_t errlen)
+{
+	struct proto_buf rec;
+	int rc;
+
+	proto_buf_init(&rec);
+	tu_sign_time(p, t, sk, &rec);
+	err[0] = '\0';
+	rc = open_rc(&rec, err, errlen);
+	proto_buf_release(&rec);
+	return rc;
+}
+
+static void
+test_payload_time_bounds(void **state)
+{
+	static const struct {
+		uint64_t t;
+		int rc;
+		const char *msg;
+	} cases[] = {
+	    {0, PROTO_ETIME, "time 0 is before 2000-01-01 (946684800)"},
+	    {946684799, PROTO_ETIME, "time 946684799 is before 2000-01-01"},
+	    {946684800, PROTO_OK, NULL},
+	    {1700000000, PROTO_OK, NULL},
+	    {(1ULL << 53) - 1, PROTO_OK, NULL},
+	    {1ULL << 53, PROTO_ETIME,
+		"time 9007199254740992 is 2^53 (9007199254740992) or more"},
+	    {UINT64_MAX, PROTO_ETIME, "time 18446744073709551615 is 2^53"},
+	};
+	uint8_t pk[32], sk[64];
+	struct proto_payload p;
+	struct proto_buf b;
+	char err[256], what[64];
+	json_t *j;
+
+	(void)state;
+	tu_key(5, pk, sk);
+	proto_buf_init(&b);
+	for (int k = PROTO_KIND_CLAIM; k <= PROTO_KIND_REVOKE; k++)
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			if (k == PROTO_KIND_CLAIM)
+				tu_claim(&p, "az-mfa", "t", "In time.");
+			else if (k == PROTO_KIND_PARTY)
+				tu_party(&p, "az-mfa", "Ministry");
+			else
+				tu_grant(&p, (enum proto_kind)k, pk, "az-mfa");
+			snprintf(what, sizeof(what), "%s at %llu",
+			    proto_kind_name((enum proto_kind)k),
+			    (unsigned long long)cases[i].t);
+			/* Decoding: the same payload signed with that time. */
+			expect_rc(what,
+			    open_with_time(
+				&p, cases[i].t, sk, err, sizeof(err)),
+			    cases[i].rc, err, cases[i].msg);
+			p.time = cases[i].t;
+			b.len = 0;
+			err[0] = '\0';
+			expect_rc(what,
+			    proto_payload_encode(&p, &b, err, sizeof(err)),
+			    cases[i].rc, err, cases[i].msg);
+			proto_payload_release(&p);
+		}
+	/* JSON shows every valid time exactly, and no other. */
+	tu_party(&p, "az-mfa", "Ministry");
+	p.time = (1ULL << 53) - 1;
+	assert_non_null(j = proto_payload_to_json(&p));
+	assert_true(json_integer_value(json_object_get(j, "time")) ==
+	    (json_int_t)((1ULL << 53) - 1));
+	json_decref(j);
+	p.time = UINT64_MAX;
+	assert_null(proto_payload_to_json(&p));
+	proto_payload_release(&p);
+	proto_buf_release(&b);
+}
+
+static void
+test_payload_made_bounds(void **state)
+{
+	static const struct {
+		uint64_t t;
+		const char *made;
+		const char *day; /* the UTC date of t, when refused */
+	} cases[] = {
+	    {1636502400, "2021-11-10", NULL}, /* 2021-11-10T00:00:00Z */
+	    {1636502400, "2021-11-11", NULL},
+	    {1636502400, "2021-11-12", "2021-11-10 (1636502400)"},
+	    {1636588799, "2021-11-11", NULL}, /* 2021-11-10T23:59:59Z */
+	    {1636588799, "2021-11-12", "2021-11-10 (1636588799)"},
+	    {1636502399, "2021-11-10", NULL}, /* 2021-11-09T23:59:59Z */
+	    {1636502399, "2021-11-11", "2021-11-09 (1636502399)"},
+	    {1709251199, "2024-03-01", NULL}, /* 2024-02-29T23:59:59Z */
+	    {1709251199, "2024-03-02", "2024-02-29 (1709251199)"},
+	    {1640995199, "2022-01-01", NULL}, /* 2021-12-31T23:59:59Z */
+	    {1640995199, "2022-01-02", "2021-12-31 (1640995199)"},
+	    {946684800, "1999-12-31", NULL}, /* only time has a floor */
+	    {946684800, "2000-01-02", NULL},
+	    {946684800, "2000-01-03", "2000-01-01 (946684800)"},
+	    {(1ULL << 53) - 1, "9999-12-31", NULL},
+	};
+	uint8_t pk[32], sk[64];
+	struct proto_payload p;
+	struct proto_buf b;
+	char err[256], what[64], msg[128];
+
+	(void)state;
+	tu_key(6, pk, sk);
+	proto_buf_init(&b);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int want = cases[i].day == NULL ? PROTO_OK : PROTO_ESCHEMA;
+
+		snprintf(what, sizeof(what), "made %s at %llu", cases[i].made,
+		    (unsigned long long)cases[i].t);
+		if (cases[i].day != NULL)
+			snprintf(msg, sizeof(msg),
+			    "made %s is later than the day after the record's "
+			    "time, %s",
+			    cases[i].made, cases[i].day);
+		full_claim(&p);
+		free(p.claim.made);
+		p.claim.made = strdup(cases[i].made);
+		/* Decoding: made in a record encoded at the latest time. */
+		p.time = (1ULL << 53) - 1;
+		expect_rc(what,
+		    open_with_time(&p, cases[i].t, sk, err, sizeof(err)), want,
+		    err, cases[i].day != NULL ? msg : NULL);
+		p.time = cases[i].t;
+		b.len = 0;
+		err[0] = '\0';
+		expect_rc(what, proto_payload_encode(&p, &b, err, sizeof(err)),
+		    want, err, cases[i].day != NULL ? msg : NULL);
+		proto_payload_release(&p);
+	}
+	proto_buf_release(&b);
+}
+
+/*
  * JSON
  */
 
@@ -1122,7 +1283,7 @@ test_json_roundtrip(void **state)
 	assert_int_equal(
 	    proto_claim_from_json(j, NULL, NULL, NULL, &p, err, sizeof(err)),
 	    PROTO_OK);
-	p.time = 1;
+	p.time = 1636329600;
 	proto_buf_init(&b);
 	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
 	assert_int_equal(
@@ -1139,7 +1300,8 @@ test_json_roundtrip(void **state)
 	    "\"abababababababababababababababababababababababababababababababab\","
 	    "\"title\":\"T\",\"url\":\"https://aa.com.tr/x\"},{\"publisher\":"
 	    "\"MFA\",\"title\":\"S\"}],\"statement\":\"Ready to normalize.\","
-	    "\"status\":\"asserted\",\"time\":1,\"topics\":[\"normalization\"],"
+	    "\"status\":\"asserted\",\"time\":1636329600,\"topics\":"
+	    "[\"normalization\"],"
 	    "\"version\":1}");
 	free(s);
 	json_decref(out);
@@ -2008,8 +2170,12 @@ add_src(struct proto_claim *c, const char *publisher, bool full, int from,
 static int
 emit_records(void)
 {
-	static const uint64_t times[] = {0, 23, 24, 255, 256, 65535, 65536,
-	    4294967295ULL, 4294967296ULL, 1700000000, 18446744073709551615ULL};
+	/* Integers at every CBOR width; a time is 4 or 8 bytes, and in
+	 * range (docs/format.md, Times). */
+	static const uint64_t versions[] = {1, 23, 24, 255, 256, 65535, 65536,
+	    4294967295ULL, 4294967296ULL, 18446744073709551615ULL};
+	static const uint64_t times[] = {PROTO_TIME_MIN, 1700000000,
+	    4294967295ULL, 4294967296ULL, PROTO_TIME_END - 1};
 	uint8_t pk[32], sk[64], dpk[32], dsk[64], h[32], first[32];
 	struct proto_payload p;
 
@@ -2046,12 +2212,12 @@ emit_records(void)
 	p.claim.status = PROTO_STATUS_RETRACTED;
 	p.claim.note = strdup("wrongly attributed");
 	emit(&p, dsk, h);
-	/* Integers at every width: time, and version. */
-	for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+	/* Integers at every width: version, and time. */
+	for (size_t i = 0; i < sizeof(versions) / sizeof(versions[0]); i++) {
 		tu_claim(&p, "az-mfa", "t", "Times.");
-		p.time = times[i];
-		if (times[i] > 1) {
-			p.claim.version = times[i];
+		p.time = times[i % (sizeof(times) / sizeof(times[0]))];
+		if (versions[i] > 1) {
+			p.claim.version = versions[i];
 			memcpy(p.claim.claim, first, 32);
 			memset(p.claim.prev, (int)i, 32);
 		}
@@ -2133,6 +2299,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_record_payload_after_parse),
 	    cmocka_unit_test(test_payload_schema_rejections),
 	    cmocka_unit_test(test_payload_validate_rules),
+	    cmocka_unit_test(test_payload_time_bounds),
+	    cmocka_unit_test(test_payload_made_bounds),
 	    cmocka_unit_test(test_json_roundtrip),
 	    cmocka_unit_test(test_json_rejections),
 	    cmocka_unit_test(test_key_file_roundtrip),

@@ -140,6 +140,46 @@ tu_sign(const struct proto_payload *p, const uint8_t sk[PROTO_SECKEY_LEN],
 		fail_msg("sign: %s: %s", proto_strerror(rc), err);
 }
 
+void
+tu_sign_time(const struct proto_payload *p, uint64_t time,
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out)
+{
+	struct proto_buf pl, t;
+	struct proto_cbor_rd rd;
+	const uint8_t *at = NULL, *end = NULL;
+	const char *k;
+	size_t n, kl;
+	uint64_t v;
+	char err[256] = "";
+
+	proto_buf_init(&pl);
+	proto_buf_init(&t);
+	if (proto_payload_encode(p, &pl, err, sizeof(err)) != PROTO_OK)
+		fail_msg("sign: %s", err);
+	/* The top-level "time" value; the keys keep their order. */
+	proto_cbor_rd_init(&rd, pl.data, pl.len);
+	assert_int_equal(proto_cbor_rd_map(&rd, &n), 0);
+	for (size_t i = 0; i < n && at == NULL; i++) {
+		assert_int_equal(proto_cbor_rd_text(&rd, &k, &kl), 0);
+		if (kl == 4 && memcmp(k, "time", 4) == 0) {
+			at = rd.p;
+			assert_int_equal(proto_cbor_rd_uint(&rd, &v), 0);
+			end = rd.p;
+		} else
+			assert_int_equal(proto_cbor_rd_skip(&rd), 0);
+	}
+	assert_non_null(at);
+	assert_int_equal(
+	    proto_buf_append(&t, pl.data, (size_t)(at - pl.data)), PROTO_OK);
+	assert_int_equal(proto_cbor_put_uint(&t, time), PROTO_OK);
+	assert_int_equal(
+	    proto_buf_append(&t, end, (size_t)(pl.data + pl.len - end)),
+	    PROTO_OK);
+	assert_int_equal(proto_record_sign(t.data, t.len, sk, out), PROTO_OK);
+	proto_buf_release(&pl);
+	proto_buf_release(&t);
+}
+
 /* SHA-256(prefix || a || b); b may be NULL. */
 static void
 prefixed_hash(uint8_t prefix, const uint8_t *a, size_t na, const uint8_t *b,

@@ -34,6 +34,12 @@ void tu_claim(struct proto_payload *p, const char *party, const char *topic,
 /* Signs p with sk into out (appended); fails the test on error. */
 void tu_sign(const struct proto_payload *p, const uint8_t sk[PROTO_SECKEY_LEN],
     struct proto_buf *out);
+/*
+ * The same with the payload's time then replaced by time, in range or not:
+ * a record the format may refuse, properly signed. p must be valid.
+ */
+void tu_sign_time(const struct proto_payload *p, uint64_t time,
+    const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
 
 /*
  * RFC 6962 section 2.1 as the text reads, with libsodium's SHA-256 and

@@ -64,6 +64,7 @@ enum proto_err {
 	PROTO_EBUSY = 32,         /* too many requests in flight */
 	PROTO_EPROOF = 33,        /* proof or checkpoint does not verify */
 	PROTO_ESHUTDOWN = 34,     /* daemon is shutting down */
+	PROTO_ETIME = 37,         /* time out of range */
 	PROTO_ERR_COUNT           /* keep last */
 };
 
@@ -102,6 +103,15 @@ int proto_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 #define PROTO_COSE_TAG       18 /* COSE_Sign1 */
 #define PROTO_COSE_ALG_EDDSA (-8)
 #define PROTO_PROTECTED_LEN  38 /* a2 01 27 04 58 20 kid */
+/*
+ * Times (docs/format.md, Times): a record's "time" is at least
+ * PROTO_TIME_MIN and below PROTO_TIME_END, so that every JSON reader
+ * holds it exactly (a double has 53 bits); a claim's "made" is at most
+ * the day after the UTC date of its "time".
+ */
+#define PROTO_TIME_MIN 946684800ULL /* 2000-01-01T00:00:00Z */
+#define PROTO_TIME_END (1ULL << 53)
+#define PROTO_DAY      86400ULL /* seconds */
 
 /*
  * Byte buffers
@@ -447,7 +457,11 @@ typedef int (*proto_resolve_fn)(void *ctx, const char *ref,
 PROTO_WUR int proto_claim_from_json(const struct json_t *obj,
     proto_resolve_fn resolve, void *ctx, const char *const *extra,
     struct proto_payload *p, char *err, size_t errlen);
-/* A new JSON object with the payload's fields; hashes in hex. */
+/*
+ * A new JSON object with the payload's fields; hashes in hex. NULL for a
+ * time of 2^53 or more, which no valid payload has: JSON readers that
+ * hold numbers as doubles would show another time.
+ */
 struct json_t *proto_payload_to_json(const struct proto_payload *p);
 
 /*

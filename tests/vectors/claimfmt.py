@@ -14,7 +14,8 @@ Contents
   * a strict single-pass CBOR decoder that reports the first violation, by
     name, in byte order
   * the envelope (tagged COSE_Sign1, EdDSA) builder and parser
-  * the payload schema of docs/format.md (limits -> too-big, rest -> schema)
+  * the payload schema of docs/format.md (limits -> too-big, a time out of
+    range -> time, rest -> schema)
   * edwards25519 arithmetic in the style of RFC 8032 section 6, and an Ed25519
     verifier with libsodium's acceptance rules (non-canonical S, small-order
     or non-canonical A, small-order R are all refused)
@@ -45,7 +46,7 @@ import re
 ERRORS = (
     "truncated", "trailing", "non-shortest", "indefinite", "float",
     "unsorted", "duplicate-key", "utf-8", "depth", "malformed", "tag", "alg",
-    "header", "signature", "too-big", "schema",
+    "header", "signature", "too-big", "schema", "time",
 )
 
 
@@ -72,6 +73,12 @@ MAX_PUBLISHER = 1024     # publisher, title
 MAX_TOPICS = 32
 MAX_SOURCES = 64
 MAX_RELATIONS = 64
+
+# Times (docs/format.md, "Times")
+
+TIME_MIN = 946684800     # 2000-01-01T00:00:00Z, the first time allowed
+TIME_END = 2 ** 53       # the first time refused: JSON doubles hold less exactly
+DAY = 86400              # "made" is at most the day after the date of "time"
 
 # --------------------------------------------------------------------------
 # Deterministic CBOR encoder
@@ -576,6 +583,15 @@ def _slug(v, what):
     return v
 
 
+def _time(v):
+    t = _uint(v, "time")
+    if t < TIME_MIN:
+        raise RecordError("time", "time %d is before 2000-01-01 (%d)" % (t, TIME_MIN))
+    if t >= TIME_END:
+        raise RecordError("time", "time %d is 2^53 or more" % t)
+    return t
+
+
 def _date(v, what):
     _text(v, what)
     if not DATE_RE.fullmatch(v):
@@ -611,12 +627,12 @@ def check_payload(pv):
         _keys(d, "party record", ("kind", "party", "name", "time"))
         _slug(d["party"], "party")
         _text(d["name"], "name", MAX_NOTE)
-        _uint(d["time"], "time")
+        _time(d["time"])
     elif kind in ("grant", "revoke"):
         _keys(d, kind + " record", ("kind", "key", "party", "time"))
         _hash(d["key"], "key")
         _slug(d["party"], "party")
-        _uint(d["time"], "time")
+        _time(d["time"])
     elif "kind" not in d:
         _schema("payload lacks key 'kind'")
     else:
@@ -628,7 +644,7 @@ def _check_claim(d):
     _keys(d, "claim", ("kind", "time", "party", "version", "statement", "topics",
                        "status", "sources", "relations"),
           ("claim", "prev", "made", "note"))
-    _uint(d["time"], "time")
+    when = _time(d["time"])
     _slug(d["party"], "party")
     version = _uint(d["version"], "version")
     if version == 0:
@@ -653,6 +669,12 @@ def _check_claim(d):
         _schema("status %r is not asserted/retracted", status)
     if "made" in d:
         _date(d["made"], "made")
+        # days counted as proleptic Gregorian ordinals, which any time
+        # below 2^53 can be (datetime.date stops at the year 9999)
+        made = datetime.date(int(d["made"][0:4]), int(d["made"][5:7]), int(d["made"][8:10]))
+        day = datetime.date(1970, 1, 1).toordinal() + when // DAY
+        if made.toordinal() > day + 1:
+            _schema("made %s is more than a day after the UTC date of time %d", d["made"], when)
     if "note" in d:
         _text(d["note"], "note", MAX_NOTE)
     if status == "retracted" and not d.get("note"):

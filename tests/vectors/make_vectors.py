@@ -246,8 +246,12 @@ def boundaries(id_min, id_full):
     add("ok-text-edge-scalars", "ok", b(
         statement="NBSP\u00a0LS\u2028replacement\ufffdmax\U0010ffff tilde~ "
                   "Azərbaycan Հայաստան “quotes” it’s 🤝"))
-    add("ok-leap-days", "ok", b(made="2024-02-29", sources=[edit(SRC, published="2000-02-29")]))
-    add("ok-time-uint64-max", "ok", b(time=2 ** 64 - 1))
+    add("ok-leap-days", "ok", b(made="2020-02-29", sources=[edit(SRC, published="2000-02-29")]))
+    add("ok-time-2000-01-01", "ok", b(time=cf.TIME_MIN))
+    add("ok-time-2-pow-53-minus-1", "ok", b(time=cf.TIME_END - 1))
+    add("ok-made-the-day-after-time", "ok", b(made="2021-11-11"))
+    add("ok-made-the-day-after-time-at-23-59-59", "ok", b(time=T_ERR + cf.DAY - 1, made="2021-11-11"))
+    add("ok-time-2-pow-53-minus-1-made-9999-12-31", "ok", b(time=cf.TIME_END - 1, made="9999-12-31"))
     add("ok-derivation-forward", "ok", b(sources=[
         {"publisher": "a", "title": "derived from 2", "derivation": {"from": 2, "how": "summarizes"}},
         {"publisher": "b", "title": "primary"},
@@ -652,6 +656,19 @@ def schema_vectors(id_min, id_full):
     add("schema-grant-unknown-key", sc, record("admin", edit(grant("grant", "desk-az", "az-mfa", T_ERR),
                                                              note="x")))
     add("schema-revoke-bad-slug", sc, record("admin", grant("revoke", "other", "Az-Mfa", T_ERR)))
+    add("schema-made-two-days-after-time", sc, b(made="2021-11-12"))
+    add("schema-made-two-days-after-time-at-23-59-59", sc, b(time=T_ERR + cf.DAY - 1, made="2021-11-12"))
+
+
+def time_vectors():
+    tm = "time"
+    add("time-0", tm, b(time=0))
+    add("time-1999-12-31T23-59-59", tm, b(time=cf.TIME_MIN - 1))
+    add("time-2-pow-53", tm, b(time=cf.TIME_END))
+    add("time-uint64-max", tm, b(time=2 ** 64 - 1))
+    add("time-party-1", tm, record("admin", party("az-mfa", "Ministry", 1)))
+    add("time-grant-2-pow-53", tm, record("admin", grant("grant", "desk-az", "az-mfa", cf.TIME_END)))
+    add("time-revoke-0", tm, record("admin", grant("revoke", "other", "az-mfa", 0)))
 
 
 # --------------------------------------------------------------------------
@@ -682,7 +699,7 @@ name is unique; record-hex is the whole record in lowercase hex.  Lines that
 start with '#' are comments.  expect is `ok` or one of these errors (the C
 code's proto_err has one code for each):
   truncated trailing non-shortest indefinite float unsorted duplicate-key
-  utf-8 depth malformed tag alg header signature too-big schema
+  utf-8 depth malformed tag alg header signature too-big schema time
 Each rejected vector has exactly one defect; everything else about it is
 right, and unless the defect is in the signature it carries a valid Ed25519
 signature over its exact bytes.  So a payload with a non-shortest integer
@@ -704,6 +721,9 @@ Conventions (docs/format.md leaves these to us):
     field sizes in UTF-8 bytes, topics/sources/relations counts); everything
     else about the payload is schema (including a slug of 65 characters).
   * a retraction's note must be non-empty.
+  * time = the payload's "time" before 2000-01-01 (946684800) or at or above
+    2^53.  A "made" later than the day after the UTC date of "time" is
+    schema.
 
 Keys (see keys.txt): seed = SHA-256("claimd test vectors key: " + name),
 names admin, desk-az, desk-am, other; Ed25519 as RFC 8032 / libsodium
@@ -728,6 +748,7 @@ def main():
     envelope_vectors()
     sig_vectors()
     schema_vectors(id_min, id_full)
+    time_vectors()
 
     counts = {}
     for _, e, _ in VECTORS:
