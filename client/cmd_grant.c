@@ -21,6 +21,7 @@ grant_or_revoke(struct cli *cli, int argc, char **argv, enum proto_kind kind)
 	struct proto_buf rec;
 	struct claim_ack ack;
 	const char *party = NULL;
+	char err[256], safe[PROTO_SAFE_MAX];
 	int c, rc;
 
 	optind = 1;
@@ -37,9 +38,10 @@ grant_or_revoke(struct cli *cli, int argc, char **argv, enum proto_kind kind)
 	proto_payload_init(&p);
 	p.kind = kind;
 	p.time = (uint64_t)time(NULL);
-	if (proto_pubkey_parse(argv[optind], p.reg.key) != PROTO_OK)
-		return cli_usage_error(me,
-		    "\"%s\" is not a public key (64 hex digits)", argv[optind]);
+	if (proto_pubkey_parse(argv[optind], p.reg.key, err, sizeof(err)) !=
+	    PROTO_OK)
+		return cli_usage_error(me, "\"%s\": %s",
+		    proto_str_safe(safe, sizeof(safe), argv[optind]), err);
 	if (!proto_slug_valid(party, strlen(party)))
 		return cli_usage_error(me, "\"%s\" is not a party slug", party);
 	p.reg.party = strdup(party);

@@ -60,7 +60,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	struct progress prog;
 	uint8_t admin[PROTO_PUBKEY_LEN];
 	uint64_t threads = 0;
-	char err[256], hex[65], b64[64];
+	char err[256], hex[65], b64[64], safe[PROTO_SAFE_MAX];
 	FILE *in;
 	int c, rc;
 
@@ -93,10 +93,10 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		    "--checkpoint and --log-key go "
 		    "together");
 	if (admin_hex != NULL) {
-		if (proto_pubkey_parse(admin_hex, admin) != PROTO_OK)
-			return cli_usage_error(me,
-			    "--admin-key takes 64 hex "
-			    "digits");
+		if (proto_pubkey_parse(admin_hex, admin, err, sizeof(err)) !=
+		    PROTO_OK)
+			return cli_usage_error(me, "--admin-key \"%s\": %s",
+			    proto_str_safe(safe, sizeof(safe), admin_hex), err);
 		o.admin = admin;
 	}
 	if (cp_path != NULL) {

@@ -354,32 +354,54 @@ lock_data(const char *data)
 	return fd;
 }
 
+/*
+ * The value of --admin-key, checked before DIR is touched: a key that
+ * can never sign would bind a new folder to it for good. Exit 2 if not.
+ */
 static void
-admin_key(struct store *s, const char *hex)
+admin_key_parse(const char *hex, uint8_t pk[PROTO_PUBKEY_LEN])
 {
-	uint8_t want[PROTO_PUBKEY_LEN], have[PROTO_PUBKEY_LEN];
-	char hx[65];
+	char err[256], safe[PROTO_SAFE_MAX];
+
+	if (proto_pubkey_parse(hex, pk, err, sizeof(err)) != PROTO_OK) {
+		fprintf(stderr, "claimd: --admin-key \"%s\": %s\n",
+		    proto_str_safe(safe, sizeof(safe), hex), err);
+		exit(2);
+	}
+}
+
+/* want: the --admin-key given, or NULL. */
+static void
+admin_key(struct store *s, const uint8_t *want)
+{
+	uint8_t have[PROTO_PUBKEY_LEN];
+	char hx[65], hy[65];
 	bool set;
 
-	if (hex != NULL && proto_pubkey_parse(hex, want) != PROTO_OK)
-		fatalx("--admin-key must be 64 hex digits (an Ed25519 public "
-		       "key)");
 	if (store_admin_get(s, have, &set) != PROTO_OK)
 		fatalx("cannot read the admin key from the store");
 	if (!set) {
-		if (hex == NULL)
+		if (want == NULL)
 			fatalx("new data folder: start it once with "
 			       "--admin-key HEX (see claim keygen)");
 		if (store_admin_set(s, want) != PROTO_OK)
 			fatalx("cannot record the admin key");
-		log_info("new data folder; admin key %s", hex);
+		proto_hex(want, PROTO_PUBKEY_LEN, hx);
+		log_info("new data folder; admin key %s", hx);
 		return;
 	}
-	if (hex != NULL && sodium_memcmp(want, have, PROTO_PUBKEY_LEN) != 0) {
-		proto_hex(have, PROTO_PUBKEY_LEN, hx);
-		fatalx("this data folder belongs to admin key %s, not %s", hx,
-		    hex);
+	proto_hex(have, PROTO_PUBKEY_LEN, hx);
+	if (want != NULL && sodium_memcmp(want, have, PROTO_PUBKEY_LEN) != 0) {
+		proto_hex(want, PROTO_PUBKEY_LEN, hy);
+		fatalx(
+		    "this data folder belongs to admin key %s, not %s", hx, hy);
 	}
+	/* A folder made before keys were checked. */
+	if (!proto_pubkey_valid(have))
+		log_warnx("this data folder's admin key %s is not a valid "
+			  "Ed25519 public key: no registry record can ever be "
+			  "added",
+		    hx);
 }
 
 static void *
@@ -445,6 +467,7 @@ main(int argc, char **argv)
 	sigset_t mask;
 	void *router, *verify, *done, *write_in, *pub, *wdone;
 	uint64_t deadline = 0, size;
+	uint8_t admin[PROTO_PUBKEY_LEN];
 	int sfd, lockfd;
 	bool stopping = false;
 
@@ -452,6 +475,8 @@ main(int argc, char **argv)
 	log_init(cfg.verbose);
 	if (sodium_init() < 0)
 		fatalx("libsodium cannot start");
+	if (cfg.admin_hex != NULL)
+		admin_key_parse(cfg.admin_hex, admin);
 	signal(SIGPIPE, SIG_IGN);
 	if (cfg.check_dir != NULL)
 		return run_check(cfg.check_dir);
@@ -464,7 +489,7 @@ main(int argc, char **argv)
 	d.cfg = &cfg;
 	d.started = (uint64_t)time(NULL);
 	d.store = open_store(cfg.data, false);
-	admin_key(d.store, cfg.admin_hex);
+	admin_key(d.store, cfg.admin_hex != NULL ? admin : NULL);
 	checkpoint_init(&d);
 	if (store_snap_begin(d.store, &snap) != PROTO_OK)
 		fatalx("cannot read the store");

@@ -108,13 +108,25 @@ cleanup:
 	return rc;
 }
 
-int
-proto_pubkey_parse(const char *hex, uint8_t pk[PROTO_PUBKEY_LEN])
+bool
+proto_pubkey_valid(const uint8_t pk[PROTO_PUBKEY_LEN])
 {
-	if (hex == NULL || strlen(hex) != 2 * PROTO_PUBKEY_LEN)
-		return PROTO_EKEY;
-	return proto_unhex(hex, pk, PROTO_PUBKEY_LEN) == PROTO_OK ? PROTO_OK
-								  : PROTO_EKEY;
+	return crypto_core_ed25519_is_valid_point(pk) == 1;
+}
+
+int
+proto_pubkey_parse(
+    const char *hex, uint8_t pk[PROTO_PUBKEY_LEN], char *err, size_t errlen)
+{
+	if (hex == NULL || strlen(hex) != 2 * PROTO_PUBKEY_LEN ||
+	    proto_unhex(hex, pk, PROTO_PUBKEY_LEN) != PROTO_OK)
+		return proto_fail(err, errlen, PROTO_EKEY, "not 64 hex digits");
+	if (!proto_pubkey_valid(pk))
+		return proto_fail(err, errlen, PROTO_EKEY,
+		    "not a valid Ed25519 public key (a small-order point, a "
+		    "non-canonical encoding or no point of the prime-order "
+		    "group)");
+	return PROTO_OK;
 }
 
 /*

@@ -98,6 +98,8 @@ proto_vkey_parse(
 	    n != 1 + PROTO_PUBKEY_LEN || key[0] != ALG_ED25519)
 		return PROTO_EKEY;
 	memcpy(pk, key + 1, PROTO_PUBKEY_LEN);
+	if (!proto_pubkey_valid(pk))
+		return PROTO_EKEY;
 	proto_note_keyid(name, pk, want);
 	/* The id must be the one the name and key give. */
 	if (memcmp(id, want, 4) != 0)

@@ -437,6 +437,7 @@ int
 proto_payload_validate(const struct proto_payload *p, char *err, size_t errlen)
 {
 	const struct proto_registry *r = &p->reg;
+	char hx[17];
 	int rc;
 
 	if ((rc = check_time(p->time, err, errlen)) != PROTO_OK)
@@ -452,7 +453,20 @@ proto_payload_validate(const struct proto_payload *p, char *err, size_t errlen)
 		    "name", r->name, PROTO_NAME_MAX, err, errlen);
 	case PROTO_KIND_GRANT:
 	case PROTO_KIND_REVOKE:
-		return check_slug("party", r->party, err, errlen);
+		if ((rc = check_slug("party", r->party, err, errlen)) !=
+		    PROTO_OK)
+			return rc;
+		/* A key that can never sign would hold its grant for
+		 * nothing. */
+		if (!proto_pubkey_valid(r->key)) {
+			proto_hex(r->key, 8, hx);
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "key %s is not a valid Ed25519 public key (a "
+			    "small-order point, a non-canonical encoding or no "
+			    "point of the prime-order group)",
+			    hx);
+		}
+		return PROTO_OK;
 	}
 	return proto_fail(err, errlen, PROTO_ESCHEMA, "kind unknown");
 }

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "e2e.h"
 
 /* A claim watch a test leaves running: teardown stops it if it failed. */
@@ -1478,6 +1480,89 @@ test_e2e_ipv6_loopback(void **state)
 	e2e_bg_stop(&w, SIGTERM);
 }
 
+/* Keys that can never sign: the zero key, the identity, and others. */
+static const char *const unusable_keys[] = {
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "0100000000000000000000000000000000000000000000000000000000000000",
+    "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    "0200000000000000000000000000000000000000000000000000000000000000",
+};
+
+/*
+ * A key that can never sign is refused before anything is signed,
+ * stored or read: as claimd's admin key for a new folder (which is not
+ * made), as claim grant's key, as claim verify's --admin-key and
+ * --log-key.
+ */
+static void
+test_e2e_keys_that_cannot_sign(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char exp[600], cp[600], fresh[600], log[600], cmd[2048], vkey[400];
+	uint8_t pk[PROTO_PUBKEY_LEN];
+	json_int_t before = log_size();
+	struct e2e_run r;
+	size_t n;
+
+	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	e2e_claim_run(&r, NULL, "checkpoint");
+	e2e_must(&r, 0, "checkpoint");
+	free(write_file(f->dir, "cp", r.out));
+	e2e_run_free(&r);
+	snprintf(cp, sizeof(cp), "%s/cp", f->dir);
+	snprintf(log, sizeof(log), "%s/claimd.err", f->dir);
+	for (size_t i = 0; i < sizeof(unusable_keys) / sizeof(*unusable_keys);
+	     i++) {
+		const char *key = unusable_keys[i];
+		uint8_t *raw = tu_unhex(key, &n);
+		char *text;
+
+		e2e_claim_run(&r, NULL, "grant", key, "--party", "am-mfa",
+		    "--key", f->admin_key);
+		e2e_must(&r, 2, key);
+		assert_non_null(
+		    strstr(r.err, "not a valid Ed25519 public key"));
+		e2e_run_free(&r);
+
+		e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", key);
+		e2e_must(&r, 2, key);
+		assert_non_null(strstr(r.err, "--admin-key \""));
+		assert_non_null(
+		    strstr(r.err, "not a valid Ed25519 public key"));
+		e2e_run_free(&r);
+
+		memcpy(pk, raw, sizeof(pk));
+		free(raw);
+		assert_int_equal(
+		    proto_vkey_format("log", pk, vkey, sizeof(vkey)), 0);
+		e2e_claim_run(&r, NULL, "verify", exp, "--checkpoint", cp,
+		    "--log-key", vkey);
+		e2e_must(&r, 2, vkey);
+		assert_non_null(strstr(r.err, "is not a log key"));
+		e2e_run_free(&r);
+
+		/* A new folder: claimd says why and makes nothing. Were it
+		 * to start, timeout ends it with 124. */
+		snprintf(fresh, sizeof(fresh), "%s/fresh", f->dir);
+		snprintf(cmd, sizeof(cmd),
+		    "timeout 20 %s --data %s --api tcp://127.0.0.1:* --pub "
+		    "tcp://127.0.0.1:* --admin-key %s > /dev/null 2> %s",
+		    e2e_claimd, fresh, key, log);
+		assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+		text = tu_read_file(log, NULL);
+		if (strstr(text, "claimd: --admin-key \"") == NULL ||
+		    strstr(text, "not a valid Ed25519 public key") == NULL ||
+		    strchr(text, '\n') != text + strlen(text) - 1)
+			fail_msg("claimd --admin-key %s: %s", key, text);
+		free(text);
+		assert_int_equal(access(fresh, F_OK), -1);
+	}
+	/* Nothing was sent: the log is as it was. */
+	assert_int_equal(log_size(), before);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1513,6 +1598,8 @@ main(int argc, char **argv)
 		test_e2e_slow_watcher_misses_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_ipv6_loopback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_keys_that_cannot_sign, setup, teardown),
 	};
 
 	if (argc < 3) {
@@ -1521,5 +1608,7 @@ main(int argc, char **argv)
 	}
 	e2e_claimd = argv[1];
 	e2e_claim = argv[2];
+	if (sodium_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1251,6 +1251,147 @@ test_payload_made_bounds(void **state)
 	proto_buf_release(&b);
 }
 
+/* Encodings that are no key that can sign. */
+static const struct {
+	const char *what;
+	const char *hex;
+} bad_keys[] = {
+    {"all zero (order 4)",
+	"0000000000000000000000000000000000000000000000000000000000000000"},
+    {"order 4, x negative",
+	"0000000000000000000000000000000000000000000000000000000000000080"},
+    {"identity",
+	"0100000000000000000000000000000000000000000000000000000000000000"},
+    {"order 2",
+	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
+    {"order 8",
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"},
+    {"order 8, x negative",
+	"26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"},
+    {"order 8, the other y",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"},
+    {"order 8, the other y, x negative",
+	"c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"},
+    {"identity, sign bit set",
+	"0100000000000000000000000000000000000000000000000000000000000080"},
+    {"order 2, sign bit set",
+	"ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"},
+    {"non-canonical y = p (order 4)",
+	"edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
+    {"non-canonical y = p + 1 (identity)",
+	"eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
+    {"non-canonical y = p + 3 (a point of large order)",
+	"f0ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"},
+    {"not a point (y = 2)",
+	"0200000000000000000000000000000000000000000000000000000000000000"},
+};
+
+/* The payload bytes of a grant or revoke of key, properly signed. */
+static void
+sign_with_key(struct proto_payload *p, const uint8_t key[32], const uint8_t *sk,
+    struct proto_buf *rec)
+{
+	struct proto_buf pl;
+	uint8_t *at = NULL;
+
+	proto_buf_init(&pl);
+	assert_int_equal(proto_payload_encode(p, &pl, NULL, 0), PROTO_OK);
+	for (size_t i = 0; i + 32 <= pl.len && at == NULL; i++)
+		if (memcmp(pl.data + i, p->reg.key, 32) == 0)
+			at = pl.data + i;
+	assert_non_null(at);
+	memcpy(at, key, 32);
+	rec->len = 0;
+	assert_int_equal(proto_record_sign(pl.data, pl.len, sk, rec), 0);
+	proto_buf_release(&pl);
+}
+
+static void
+check_bad_key(const char *what, const uint8_t key[32], const uint8_t *good,
+    const uint8_t *sk)
+{
+	char hex[65], err[256], vkey[PROTO_VKEY_MAX], name[64];
+	uint8_t pk[32];
+	struct proto_payload p;
+	struct proto_buf b;
+
+	proto_hex(key, 32, hex);
+	if (proto_pubkey_valid(key))
+		fail_msg("%s: %s taken as a key", what, hex);
+	err[0] = '\0';
+	expect_rc(what, proto_pubkey_parse(hex, pk, err, sizeof(err)),
+	    PROTO_EKEY, err, "not a valid Ed25519 public key");
+	/* A log key (claim verify --log-key, claim audit). */
+	assert_int_equal(proto_vkey_format("log", key, vkey, sizeof(vkey)), 0);
+	assert_int_equal(
+	    proto_vkey_parse(vkey, name, sizeof(name), pk), PROTO_EKEY);
+	proto_buf_init(&b);
+	for (int k = PROTO_KIND_GRANT; k <= PROTO_KIND_REVOKE; k++) {
+		tu_grant(&p, (enum proto_kind)k, key, "az-mfa");
+		err[0] = '\0';
+		expect_rc(what, proto_payload_encode(&p, &b, err, sizeof(err)),
+		    PROTO_ESCHEMA, err, "is not a valid Ed25519 public key");
+		memcpy(p.reg.key, good, 32);
+		sign_with_key(&p, key, sk, &b);
+		err[0] = '\0';
+		expect_rc(what, open_rc(&b, err, sizeof(err)), PROTO_ESCHEMA,
+		    err, "is not a valid Ed25519 public key");
+		proto_payload_release(&p);
+	}
+	proto_buf_release(&b);
+}
+
+static void
+test_keys_that_cannot_sign(void **state)
+{
+	static const uint8_t order8[32] = {0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2,
+	    0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5,
+	    0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88,
+	    0x6d, 0x53, 0xfc, 0x05};
+	uint8_t pk[32], sk[64], key[32], mixed[32], out[32];
+	char hex[65], err[256], vkey[PROTO_VKEY_MAX], name[64];
+	struct proto_payload p;
+	struct proto_buf b;
+	size_t n;
+
+	(void)state;
+	tu_key(7, pk, sk);
+	for (size_t i = 0; i < sizeof(bad_keys) / sizeof(bad_keys[0]); i++) {
+		uint8_t *k = tu_unhex(bad_keys[i].hex, &n);
+
+		assert_int_equal(n, 32);
+		check_bad_key(bad_keys[i].what, k, pk, sk);
+		free(k);
+	}
+	/* A real key plus a point of order 8: on the curve, of large
+	 * order, outside the prime-order group. */
+	assert_int_equal(crypto_core_ed25519_add(mixed, pk, order8), 0);
+	check_bad_key("mixed order", mixed, pk, sk);
+	/* Real keys pass every one of those checks. */
+	for (uint8_t seed = 1; seed < 8; seed++) {
+		tu_key(seed, key, sk);
+		proto_hex(key, 32, hex);
+		assert_true(proto_pubkey_valid(key));
+		assert_int_equal(
+		    proto_pubkey_parse(hex, out, err, sizeof(err)), PROTO_OK);
+		assert_memory_equal(out, key, 32);
+		assert_int_equal(
+		    proto_vkey_format("log", key, vkey, sizeof(vkey)), 0);
+		assert_int_equal(
+		    proto_vkey_parse(vkey, name, sizeof(name), out), PROTO_OK);
+		tu_grant(&p, PROTO_KIND_GRANT, key, "az-mfa");
+		proto_buf_init(&b);
+		tu_sign(&p, sk, &b);
+		assert_int_equal(open_rc(&b, err, sizeof(err)), PROTO_OK);
+		proto_buf_release(&b);
+		proto_payload_release(&p);
+	}
+	err[0] = '\0';
+	expect_rc("63 digits",
+	    proto_pubkey_parse(hex + 1, out, err, sizeof(err)), PROTO_EKEY, err,
+	    "not 64 hex digits");
+}
+
 /*
  * JSON
  */
@@ -1390,7 +1531,7 @@ test_key_file_roundtrip(void **state)
 	    proto_key_parse("hello", 5, sk2, err, sizeof(err)), PROTO_EKEY);
 	assert_non_null(strstr(err, "not a claimd secret key"));
 	proto_buf_release(&b);
-	assert_int_equal(proto_pubkey_parse("00", pk), PROTO_EKEY);
+	assert_int_equal(proto_pubkey_parse("00", pk, NULL, 0), PROTO_EKEY);
 }
 
 static void
@@ -2301,6 +2442,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_payload_validate_rules),
 	    cmocka_unit_test(test_payload_time_bounds),
 	    cmocka_unit_test(test_payload_made_bounds),
+	    cmocka_unit_test(test_keys_that_cannot_sign),
 	    cmocka_unit_test(test_json_roundtrip),
 	    cmocka_unit_test(test_json_rejections),
 	    cmocka_unit_test(test_key_file_roundtrip),

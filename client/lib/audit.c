@@ -12,12 +12,15 @@ claim_checkpoint_verify(const char *note, size_t len, const char *vkey,
 {
 	char name[PROTO_ORIGIN_MAX + 1], origin[PROTO_ORIGIN_MAX + 1];
 	uint8_t pk[PROTO_PUBKEY_LEN];
+	char safe[PROTO_VKEY_MAX];
 	size_t textlen;
 	int rc;
 
 	if (proto_vkey_parse(vkey, name, sizeof(name), pk) != PROTO_OK)
 		return proto_fail(err, errlen, PROTO_EKEY,
-		    "\"%.64s\" is not a log key (name+keyid+key)", vkey);
+		    "\"%s\" is not a log key (name+keyid+key, of a valid "
+		    "Ed25519 public key)",
+		    proto_str_safe(safe, sizeof(safe), vkey));
 	if ((rc = proto_note_open(
 		 note, len, name, pk, &textlen, err, errlen)) != PROTO_OK)
 		return rc;

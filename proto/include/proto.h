@@ -503,8 +503,21 @@ PROTO_WUR int proto_curve_key_format(
 PROTO_WUR int proto_curve_key_parse(const char *text, size_t len,
     char public_z85[PROTO_Z85_KEY_LEN + 1],
     char secret_z85[PROTO_Z85_KEY_LEN + 1], char *err, size_t errlen);
-/* Parses 64 hex digits into a public key. */
-PROTO_WUR int proto_pubkey_parse(const char *hex, uint8_t pk[PROTO_PUBKEY_LEN]);
+/*
+ * Whether pk is an Ed25519 public key that can sign: the canonical
+ * encoding of a curve point in the prime-order subgroup, not of small
+ * order (libsodium's crypto_core_ed25519_is_valid_point). Every key a key
+ * pair is made with is one; the all-zero key, the identity and the other
+ * small-order points are not, and no signature by them verifies.
+ */
+bool proto_pubkey_valid(const uint8_t pk[PROTO_PUBKEY_LEN]);
+/*
+ * Parses 64 hex digits (either case) into a public key that
+ * proto_pubkey_valid() accepts; PROTO_EKEY, err saying which, if hex is
+ * not 64 hex digits or not such a key.
+ */
+PROTO_WUR int proto_pubkey_parse(
+    const char *hex, uint8_t pk[PROTO_PUBKEY_LEN], char *err, size_t errlen);
 
 /*
  * Authorization and version rules (DESIGN.md, Authorization)
@@ -647,7 +660,10 @@ void proto_note_keyid(
 /* "name+keyid+base64(0x01 || pk)" */
 PROTO_WUR int proto_vkey_format(const char *name,
     const uint8_t pk[PROTO_PUBKEY_LEN], char *out, size_t cap);
-/* PROTO_EKEY unless vkey is well formed and its key id matches. */
+/*
+ * PROTO_EKEY unless vkey is well formed, its key id matches and its key
+ * is one proto_pubkey_valid() accepts.
+ */
 PROTO_WUR int proto_vkey_parse(
     const char *vkey, char *name, size_t namecap, uint8_t pk[PROTO_PUBKEY_LEN]);
 /* Appends text, a blank line and name's signature line to out. */

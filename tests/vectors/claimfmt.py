@@ -346,6 +346,17 @@ def has_small_order(p):
     return point_equal(point_mul(8, p), IDENTITY)
 
 
+def valid_public_key(b):
+    """A key that can sign, as libsodium's crypto_core_ed25519_is_valid_point
+    judges it: a canonical encoding (y < p) of a curve point that is not of
+    small order and lies in the prime-order subgroup ([L]A is the identity)."""
+    if len(b) != 32 or int.from_bytes(b, "little") & ((1 << 255) - 1) >= P:
+        return False
+    a = point_decompress(b)
+    return (a is not None and not has_small_order(a)
+            and point_equal(point_mul(L, a), IDENTITY))
+
+
 def _h_modl(*parts):
     return int.from_bytes(hashlib.sha512(b"".join(parts)).digest(), "little") % L
 
@@ -592,6 +603,13 @@ def _time(v):
     return t
 
 
+def _key(v, what):
+    _hash(v, what)
+    if not valid_public_key(v):
+        _schema("%s %s is not a valid Ed25519 public key", what, v.hex())
+    return v
+
+
 def _date(v, what):
     _text(v, what)
     if not DATE_RE.fullmatch(v):
@@ -630,7 +648,7 @@ def check_payload(pv):
         _time(d["time"])
     elif kind in ("grant", "revoke"):
         _keys(d, kind + " record", ("kind", "key", "party", "time"))
-        _hash(d["key"], "key")
+        _key(d["key"], "key")
         _slug(d["party"], "party")
         _time(d["time"])
     elif "kind" not in d:

@@ -659,6 +659,37 @@ def schema_vectors(id_min, id_full):
     add("schema-made-two-days-after-time", sc, b(made="2021-11-12"))
     add("schema-made-two-days-after-time-at-23-59-59", sc, b(time=T_ERR + cf.DAY - 1, made="2021-11-12"))
 
+    # grant and revoke keys that can never sign
+    def key_vector(name, kind, key):
+        assert not cf.valid_public_key(key), name
+        add(name, sc, record("admin", edit(grant(kind, "desk-az", "az-mfa", T_ERR), key=key)))
+
+    for name, hx in SMALL_ORDER:
+        key_vector("schema-grant-key-small-order-" + name, "grant", bytes.fromhex(hx))
+    key_vector("schema-revoke-key-small-order-all-zero", "revoke", bytes(32))
+    key_vector("schema-grant-key-non-canonical-identity", "grant", (cf.P + 1).to_bytes(32, "little"))
+    key_vector("schema-grant-key-non-canonical-y-p-plus-3", "grant", (cf.P + 3).to_bytes(32, "little"))
+    key_vector("schema-grant-key-identity-sign-bit", "grant", (1 | 1 << 255).to_bytes(32, "little"))
+    key_vector("schema-grant-key-not-a-point", "grant", (2).to_bytes(32, "little"))
+    # desk-az's key plus a point of order 8: on the curve, of large order,
+    # outside the prime-order group
+    a = cf.point_decompress(pub("desk-az"))
+    t8 = cf.point_decompress(bytes.fromhex(SMALL_ORDER[4][1]))
+    key_vector("schema-grant-key-mixed-order", "grant", cf.point_compress(cf.point_add(a, t8)))
+
+
+# the eight points of small order, each by its canonical encoding
+SMALL_ORDER = (
+    ("identity", "01" + "00" * 31),
+    ("order-2", "ec" + "ff" * 30 + "7f"),
+    ("order-4-all-zero", "00" * 32),
+    ("order-4-sign-bit", "00" * 31 + "80"),
+    ("order-8-26e8", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05"),
+    ("order-8-26e8-sign-bit", "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85"),
+    ("order-8-c717", "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a"),
+    ("order-8-c717-sign-bit", "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa"),
+)
+
 
 def time_vectors():
     tm = "time"
@@ -723,7 +754,9 @@ Conventions (docs/format.md leaves these to us):
   * a retraction's note must be non-empty.
   * time = the payload's "time" before 2000-01-01 (946684800) or at or above
     2^53.  A "made" later than the day after the UTC date of "time" is
-    schema.
+    schema, and so is a grant or revoke "key" that libsodium's
+    crypto_core_ed25519_is_valid_point refuses (small order, non-canonical,
+    not a point, outside the prime-order group).
 
 Keys (see keys.txt): seed = SHA-256("claimd test vectors key: " + name),
 names admin, desk-az, desk-am, other; Ed25519 as RFC 8032 / libsodium
