@@ -47,6 +47,8 @@
 #define SLOW_COMMIT_US  5000    /* counted in stats as commits_over_5ms */
 #define STALL_COMMIT_US 1000000 /* logged as a warning */
 #define DRAIN_MS        10000   /* longest wait for in-flight work at exit */
+/* A submission's time may lead claimd's clock by this many seconds. */
+#define CLOCK_AHEAD_MAX PROTO_DAY
 /*
  * The longest subscription that means anything: a ZMTP 3.1 SUBSCRIBE
  * command (its name, "\x09SUBSCRIBE", then the topic) for the longest

@@ -3,8 +3,10 @@
  * so that the writer never spends time on Ed25519.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zmq.h>
 
@@ -59,6 +61,39 @@ job_recv(void *sock)
 	return n == sizeof(j) ? j : NULL;
 }
 
+/* "2026-11-23 14:05:09 UTC (1795442709)" */
+static void
+format_time(uint64_t t, char *out, size_t cap)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char day[40] = "?";
+
+	if (gmtime_r(&tt, &tm) != NULL)
+		strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	snprintf(out, cap, "%s (%llu)", day, (unsigned long long)t);
+}
+
+/*
+ * Admission, not format: a record signed more than CLOCK_AHEAD_MAX
+ * ahead of this clock is refused now, by this claimd. The log stays
+ * valid wherever it is replayed later; the offline verifier does not
+ * check this.
+ */
+static int
+check_clock(const struct proto_payload *p, char *err, size_t errlen)
+{
+	uint64_t now = (uint64_t)time(NULL);
+	char t[64], c[64];
+
+	if (p->time <= now + CLOCK_AHEAD_MAX)
+		return PROTO_OK;
+	format_time(p->time, t, sizeof(t));
+	format_time(now, c, sizeof(c));
+	return proto_fail(err, errlen, PROTO_ETIME,
+	    "signed at %s, more than a day ahead of claimd's clock, %s", t, c);
+}
+
 void *
 verify_main(void *arg)
 {
@@ -68,6 +103,9 @@ verify_main(void *arg)
 	while ((j = job_recv(w->in)) != NULL) {
 		j->rc = proto_record_open(j->bytes, j->len, &j->rec,
 		    &j->payload, j->err, sizeof(j->err));
+		if (j->rc == PROTO_OK)
+			j->rc =
+			    check_clock(&j->payload, j->err, sizeof(j->err));
 		if (job_send(w->out, j) != 0) {
 			job_free(j);
 			break;

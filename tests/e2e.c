@@ -386,6 +386,37 @@ e2e_keygen(const char *dir, const char *name)
 }
 
 void
+e2e_key_load(const char *path, uint8_t sk[PROTO_SECKEY_LEN])
+{
+	char err[256] = "", *text;
+	size_t len;
+
+	assert_non_null(text = tu_read_file(path, &len));
+	if (proto_key_parse(text, len, sk, err, sizeof(err)) != PROTO_OK)
+		fail_msg("%s: %s", path, err);
+	free(text);
+}
+
+char *
+e2e_export_line(uint64_t index, const struct proto_buf *rec)
+{
+	uint8_t h[PROTO_HASH_LEN];
+	char hex[2 * PROTO_HASH_LEN + 1], *b64, *line;
+	size_t n = proto_base64_len(rec->len);
+
+	assert_non_null(b64 = malloc(n));
+	proto_base64(rec->data, rec->len, b64);
+	proto_record_hash(rec->data, rec->len, h);
+	proto_hex(h, PROTO_HASH_LEN, hex);
+	assert_non_null(line = malloc(n + 128));
+	snprintf(line, n + 128,
+	    "{\"index\":%llu,\"hash\":\"%s\",\"record\":\"%s\"}\n",
+	    (unsigned long long)index, hex, b64);
+	free(b64);
+	return line;
+}
+
+void
 e2e_must(struct e2e_run *r, int want, const char *what)
 {
 	if (r->status != want)

@@ -81,6 +81,14 @@ int e2e_bg_stop(struct e2e_bg *b, int sig);
 /* Writes a new key pair to dir/name.key; returns the public key (hex). */
 char *e2e_keygen(const char *dir, const char *name);
 
+/* Reads the secret key of a key file claim keygen wrote. */
+void e2e_key_load(const char *path, uint8_t sk[PROTO_SECKEY_LEN]);
+/*
+ * A line of an export holding rec at index, as claim export writes it,
+ * newline included (caller frees): for records made by a test.
+ */
+char *e2e_export_line(uint64_t index, const struct proto_buf *rec);
+
 /* Fails the test unless r exited with want, showing its output. */
 void e2e_must(struct e2e_run *r, int want, const char *what);
 

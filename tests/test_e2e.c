@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -1480,6 +1481,77 @@ test_e2e_ipv6_loopback(void **state)
 	e2e_bg_stop(&w, SIGTERM);
 }
 
+/*
+ * claimd refuses a record signed more than a day ahead of its clock, with
+ * both times in the message, and takes one an hour ahead. The refusal is
+ * its own admission rule: an export holding the record two days ahead
+ * verifies offline all the same.
+ */
+static void
+test_e2e_time_ahead_of_the_clock(void **state)
+{
+	struct e2e_fixture *f = *state;
+	uint64_t now = (uint64_t)time(NULL);
+	uint8_t sk[PROTO_SECKEY_LEN];
+	struct proto_payload p;
+	struct proto_buf ahead, hour;
+	char *path, *line, exp[600], want[200];
+	struct e2e_run r;
+	json_int_t before = log_size();
+
+	e2e_key_load(f->desk_key, sk);
+	proto_buf_init(&ahead);
+	proto_buf_init(&hour);
+	tu_claim(&p, "am-mfa", "t", "Signed two days ahead.");
+	p.time = now + 2 * 86400;
+	tu_sign(&p, sk, &ahead);
+	proto_payload_release(&p);
+	tu_claim(&p, "am-mfa", "t", "Signed an hour ahead.");
+	p.time = now + 3600;
+	tu_sign(&p, sk, &hour);
+	proto_payload_release(&p);
+	sodium_memzero(sk, sizeof(sk));
+
+	line = e2e_export_line(0, &ahead);
+	path = write_file(f->dir, "ahead.jsonl", line);
+	free(line);
+	e2e_claim_run(&r, NULL, "submit", path, "--records");
+	e2e_must(&r, 4, "submit a record two days ahead");
+	assert_non_null(strstr(r.err, "refused: time: signed at "));
+	snprintf(want, sizeof(want),
+	    "(%llu), more than a day ahead of claimd's clock, ",
+	    (unsigned long long)(now + 2 * 86400));
+	if (strstr(r.err, want) == NULL)
+		fail_msg("\"%s\" lacks \"%s\"", r.err, want);
+	assert_non_null(strstr(strstr(r.err, want) + strlen(want), " UTC ("));
+	e2e_run_free(&r);
+	free(path);
+	assert_int_equal(log_size(), before);
+
+	line = e2e_export_line(0, &hour);
+	path = write_file(f->dir, "hour.jsonl", line);
+	free(line);
+	E2E_CLAIM(0, NULL, "submit", path, "--records");
+	free(path);
+	assert_int_equal(log_size(), before + 1);
+
+	/* Offline, the record two days ahead is as valid as any. */
+	snprintf(exp, sizeof(exp), "%s/all.jsonl", f->dir);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	{
+		FILE *fp = fopen(exp, "a");
+
+		assert_non_null(fp);
+		line = e2e_export_line((uint64_t)before + 1, &ahead);
+		fputs(line, fp);
+		fclose(fp);
+		free(line);
+	}
+	E2E_CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	proto_buf_release(&ahead);
+	proto_buf_release(&hour);
+}
+
 /* Keys that can never sign: the zero key, the identity, and others. */
 static const char *const unusable_keys[] = {
     "0000000000000000000000000000000000000000000000000000000000000000",
@@ -1598,6 +1670,8 @@ main(int argc, char **argv)
 		test_e2e_slow_watcher_misses_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_ipv6_loopback, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_time_ahead_of_the_clock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_keys_that_cannot_sign, setup, teardown),
 	};
