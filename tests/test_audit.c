@@ -1192,6 +1192,91 @@ test_audit_verify_admin_key_choices(void **state)
 	}
 }
 
+/*
+ * An export whose last entry, a party record by the admin or a claim by
+ * a granted desk, is properly signed but has a time out of range: claim
+ * verify refuses it offline, at that entry, saying why. The same records
+ * with a time in range verify.
+ */
+static void
+test_audit_verify_refuses_a_time_out_of_range(void **state)
+{
+	static const struct {
+		uint64_t t;
+		const char *why;
+	} cases[] = {
+	    {1700000000, NULL},
+	    {0, "time 0 is before 2000-01-01 (946684800)"},
+	    {946684799, "time 946684799 is before 2000-01-01 (946684800)"},
+	    {1ULL << 53,
+		"time 9007199254740992 is 2^53 (9007199254740992) or more"},
+	    {UINT64_MAX, "time 18446744073709551615 is 2^53"},
+	};
+	struct e2e_fixture *f = *state;
+	uint8_t admin_sk[PROTO_SECKEY_LEN], desk_sk[PROTO_SECKEY_LEN];
+	char exp[600], bad[600], want[300], *text, *line;
+	struct proto_payload p;
+	struct proto_buf rec;
+	struct e2e_run r;
+	uint64_t n = 0;
+
+	submit_n(0, 2);
+	path(f, "all.jsonl", exp, sizeof(exp));
+	path(f, "bad.jsonl", bad, sizeof(bad));
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	text = slurp(exp);
+	for (const char *c = text; *c != '\0'; c++)
+		n += *c == '\n';
+	e2e_key_load(f->admin_key, admin_sk);
+	e2e_key_load(f->desk_key, desk_sk);
+	proto_buf_init(&rec);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (int kind = 0; kind < 2; kind++) {
+			char *all;
+
+			rec.len = 0;
+			if (kind == 0) {
+				tu_party(&p, "az-mfa", "Ministry");
+				tu_sign_time(&p, cases[i].t, admin_sk, &rec);
+			} else {
+				tu_claim(&p, "am-mfa", "t", "Out of its time.");
+				tu_sign_time(&p, cases[i].t, desk_sk, &rec);
+			}
+			proto_payload_release(&p);
+			line = e2e_export_line(n, &rec);
+			all = malloc(strlen(text) + strlen(line) + 1);
+			strcpy(all, text);
+			strcat(all, line);
+			spit(bad, all);
+			free(all);
+			free(line);
+			e2e_claim_run(&r, NULL, "verify", bad, "--admin-key",
+			    f->admin_pub);
+			if (cases[i].why == NULL) {
+				e2e_must(&r, 0, "verify a time in range");
+				e2e_run_free(&r);
+				continue;
+			}
+			e2e_must(&r, 1, cases[i].why);
+			snprintf(want, sizeof(want),
+			    "verification failed at entry %llu: %s",
+			    (unsigned long long)n, cases[i].why);
+			if (strstr(r.err, want) == NULL)
+				fail_msg("\"%s\" lacks \"%s\"", r.err, want);
+			e2e_run_free(&r);
+		}
+	/* --json names the error. */
+	e2e_claim_run(
+	    &r, NULL, "verify", bad, "--admin-key", f->admin_pub, "--json");
+	e2e_must(&r, 1, "verify --json");
+	assert_non_null(strstr(r.out, "\"error\":\"time\""));
+	e2e_run_free(&r);
+	sodium_memzero(admin_sk, sizeof(admin_sk));
+	sodium_memzero(desk_sk, sizeof(desk_sk));
+	proto_buf_release(&rec);
+	free(text);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1222,6 +1307,8 @@ main(int argc, char **argv)
 		test_audit_verify_admin_key_choices, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_audit_detects_diverging_twins, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_verify_refuses_a_time_out_of_range, setup, teardown),
 	};
 
 	if (argc < 4) {
