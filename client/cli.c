@@ -17,16 +17,39 @@
 
 #include "cli.h"
 
+/*
+ * The one way a message reaches stderr: formatted, then made one line that
+ * cannot drive a terminal (proto_str_safe), since it may quote input, an
+ * export or claimd's reply. The raw text is formatted one byte longer than
+ * the safe one can hold, so that a cut always shows as "...".
+ */
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	char msg[PROTO_SAFE_MAX + 1], safe[PROTO_SAFE_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "claim: %s\n", proto_str_safe(safe, sizeof(safe), msg));
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
 int
 cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("claim: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
@@ -46,11 +69,10 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("claim: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: claim %s\n", c->usage);
+	fprintf(stderr, "usage: claim %s\n", c->usage);
 	return EX_USAGE;
 }
 
@@ -558,15 +580,13 @@ cli_submit_one(
 		    proto_strerror(rc));
 	if (r.status != PROTO_OK) {
 		if (r.has_head)
-			fprintf(stderr,
-			    "claim: refused: %s: %s (head %s, "
-			    "version %llu)\n",
+			cli_warn("refused: %s: %s (head %s, version %llu)",
 			    proto_errname(r.status), r.message,
 			    cli_short(r.head, hx),
 			    (unsigned long long)r.head_version);
 		else
-			fprintf(stderr, "claim: refused: %s: %s\n",
-			    proto_errname(r.status), r.message);
+			cli_warn("refused: %s: %s", proto_errname(r.status),
+			    r.message);
 		rc = cli_exit_for(r.status, true);
 		claim_reply_release(&r);
 		return rc;

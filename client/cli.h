@@ -51,9 +51,20 @@ struct cmd {
 	const char *help;    /* the options, one per line */
 };
 
-/* cli.c */
+/*
+ * cli.c
+ *
+ * Every diagnostic goes to stderr through cli_warn(), cli_fail() or
+ * cli_usage_error(): "claim: MESSAGE" on one line, the message passed
+ * through proto_str_safe() whole, so that what it quotes (input, an
+ * export, claimd's reply) can neither end the line nor drive a terminal.
+ * Never fprintf(stderr) a message that quotes anything.
+ */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_warn(), then returns code. */
 int cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* cli_warn(), then the verb's usage line; returns EX_USAGE. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_help(const struct cmd *c, FILE *f);

@@ -103,7 +103,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (out != NULL)
-		fprintf(stderr, "claim: exported %llu entries to %s\n",
+		cli_warn("exported %llu entries to %s",
 		    (unsigned long long)written, out);
 	rc = EX_DONE;
 done:

@@ -134,9 +134,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		fputc('\n', stderr);
 	if (res.admin_inferred) {
 		proto_hex(res.admin, PROTO_PUBKEY_LEN, hex);
-		fprintf(stderr,
-		    "claim: no --admin-key: trusting the signer of "
-		    "the first registry record, %s\n",
+		cli_warn("no --admin-key: trusting the signer of the first "
+			 "registry record, %s",
 		    hex);
 	}
 	if (rc != PROTO_OK) {

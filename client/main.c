@@ -288,7 +288,7 @@ main(int argc, char **argv)
 		return EX_DONE;
 	}
 	if ((c = cli_cmd(argv[1])) == NULL) {
-		fprintf(stderr, "claim: unknown verb \"%s\"\n", argv[1]);
+		cli_warn("unknown verb \"%s\"", argv[1]);
 		usage(stderr);
 		return EX_USAGE;
 	}
