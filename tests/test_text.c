@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "e2e.h"
@@ -295,6 +296,37 @@ test_text_hostile_export_to_verify_and_diff(void **state)
 	free(line);
 }
 
+/*
+ * Part B: what people met while trying, each said plainly.
+ */
+
+static void
+test_text_claimd_endpoint_not_zeromq(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char cmd[2048], *log, *text;
+
+	assert_true(asprintf(&log, "%s/endpoint.log", f->dir) > 0);
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s/other --api foo://bar > /dev/null 2> %s", e2e_claimd,
+	    f->dir, log);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+	text = tu_read_file(log, NULL);
+	must_hold(text, "claimd: --api \"foo://bar\" is not a ZeroMQ endpoint");
+	must_hold(text, "tcp://HOST:PORT or ipc://PATH");
+	if (strstr(text, "CurveZMQ") != NULL)
+		fail_msg("blamed on CurveZMQ: %s", text);
+	free(text);
+	snprintf(cmd, sizeof(cmd),
+	    "%s --data %s/other --pub 'tcp://127.0.0.1' > /dev/null 2> %s",
+	    e2e_claimd, f->dir, log);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 2);
+	text = tu_read_file(log, NULL);
+	must_hold(text, "--pub \"tcp://127.0.0.1\" is not a ZeroMQ endpoint");
+	free(text);
+	free(log);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -305,6 +337,8 @@ main(int argc, char **argv)
 		test_text_refused_record_in_reply_and_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_text_hostile_export_to_verify_and_diff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_claimd_endpoint_not_zeromq, setup, teardown),
 	};
 
 	if (argc < 3) {
