@@ -152,6 +152,25 @@ cli_connect(struct cli *cli)
 	return EX_DONE;
 }
 
+/*
+ * A key file as an editor may have saved it, CRLF line ends or no final
+ * newline, made the text the parsers read: LF ends, the last line ended.
+ * text has room for one more byte; returns the new length.
+ */
+static size_t
+key_text_normal(char *text, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(text[i] == '\r' && i + 1 < n && text[i + 1] == '\n'))
+			text[o++] = text[i];
+	if (o > 0 && text[o - 1] != '\n')
+		text[o++] = '\n';
+	text[o] = '\0';
+	return o;
+}
+
 int
 cli_load_key(struct cli *cli)
 {
@@ -185,7 +204,8 @@ cli_load_key(struct cli *cli)
 		    EX_USAGE, "key file %s is too large", cli->keyfile);
 		goto cleanup;
 	}
-	if ((text = sodium_malloc((size_t)st.st_size + 1)) == NULL ||
+	/* Room for a final newline the file may lack. */
+	if ((text = sodium_malloc((size_t)st.st_size + 2)) == NULL ||
 	    (cli->sk = sodium_malloc(PROTO_SECKEY_LEN)) == NULL) {
 		rc = cli_fail(EX_USAGE, "out of memory");
 		goto cleanup;
@@ -195,6 +215,7 @@ cli_load_key(struct cli *cli)
 		    cli_fail(EX_USAGE, "cannot read key file %s", cli->keyfile);
 		goto cleanup;
 	}
+	n = (ssize_t)key_text_normal(text, (size_t)n);
 	if (proto_key_sealed(text, (size_t)n)) {
 		char *pass = cli_passphrase(cli, cli->keyfile, false);
 
@@ -266,7 +287,19 @@ cli_passphrase(struct cli *cli, const char *what, bool confirm)
 		return NULL;
 	if (cli->passfile != NULL) {
 		FILE *f = fopen(cli->passfile, "r");
+		struct stat st;
 
+		if (f != NULL && fstat(fileno(f), &st) == 0 &&
+		    (st.st_mode & 077) != 0) {
+			cli_fail(EX_USAGE,
+			    "passphrase file %s can be read by others (mode "
+			    "%04o); chmod 600 %s",
+			    cli->passfile, (unsigned)(st.st_mode & 07777),
+			    cli->passfile);
+			fclose(f);
+			sodium_free(pass);
+			return NULL;
+		}
 		if (f == NULL || fgets(pass, PASS_MAX, f) == NULL) {
 			cli_fail(EX_USAGE, "cannot read a passphrase from %s",
 			    cli->passfile);
@@ -304,6 +337,14 @@ cli_passphrase(struct cli *cli, const char *what, bool confirm)
 	return pass;
 }
 
+bool
+cli_is_dir(FILE *f)
+{
+	struct stat st;
+
+	return fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 char *
 cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 {
@@ -315,6 +356,10 @@ cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 		proto_fail(err, errlen, PROTO_EIO, "cannot open %s: %s", path,
 		    strerror(errno));
 		return NULL;
+	}
+	if (cli_is_dir(f)) {
+		proto_fail(err, errlen, PROTO_EIO, "%s is a directory", path);
+		goto done;
 	}
 	do {
 		if (n + 65536 + 1 > cap) {
@@ -338,11 +383,25 @@ cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 		goto done;
 	}
 	buf[n] = '\0';
+	/* A UTF-8 byte order mark, as some editors write: not the text. */
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, n - 3 + 1);
+		n -= 3;
+	}
 	*len = n;
 done:
 	if (f != stdin)
 		fclose(f);
 	return buf;
+}
+
+const char *
+cli_json_why(const json_error_t *e)
+{
+	/* jansson names its own flag for a \u0000 escape. */
+	if (strstr(e->text, "JSON_ALLOW_NUL") != NULL)
+		return "text holds a NUL character (\\u0000)";
+	return e->text;
 }
 
 bool

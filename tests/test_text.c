@@ -300,6 +300,225 @@ test_text_hostile_export_to_verify_and_diff(void **state)
  * Part B: what people met while trying, each said plainly.
  */
 
+/* A claim of am-mfa as one JSON line, its statement st. */
+#define CLAIM_JSON(st)                                                         \
+	"{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "    \
+	"\"" st "\"}"
+
+/* Fails unless r's stderr holds want. */
+static void
+err_holds(struct e2e_run *r, const char *want)
+{
+	must_hold(r->err, want);
+}
+
+static void
+test_text_json_nul_and_bom(void **state)
+{
+	struct e2e_fixture *f = *state;
+	static const char bom[] = "\xef\xbb\xbf" CLAIM_JSON("with a BOM");
+	struct e2e_run r;
+	char *path;
+
+	RUN_INERT(r, 2, CLAIM_JSON("a\\u0000b"), "submit", "-");
+	err_holds(&r, "text holds a NUL character (\\u0000)");
+	if (strstr(r.err, "JSON_ALLOW_NUL") != NULL)
+		fail_msg("jansson's flag shown: %s", r.err);
+	e2e_run_free(&r);
+	/* A byte order mark, as Windows editors write: accepted. */
+	path = put_file(f->dir, "bom.json", bom, sizeof(bom) - 1);
+	RUN_INERT(r, 0, NULL, "submit", path);
+	e2e_run_free(&r);
+	RUN_INERT(r, 0, bom, "submit", "-");
+	e2e_run_free(&r);
+	free(path);
+}
+
+/* A copy of the key file at from with CRLF line ends, or without its
+ * final newline; mode 0600. */
+static char *
+key_copy(const char *dir, const char *from, const char *name, bool crlf)
+{
+	size_t len, o = 0;
+	char *text = tu_read_file(from, &len), *out = malloc(2 * len + 1);
+	char *path;
+
+	assert_non_null(out);
+	for (size_t i = 0; i < len; i++) {
+		if (crlf && text[i] == '\n')
+			out[o++] = '\r';
+		out[o++] = text[i];
+	}
+	if (!crlf && o > 0 && out[o - 1] == '\n')
+		o--; /* no final newline */
+	path = put_file(dir, name, out, o);
+	assert_int_equal(chmod(path, 0600), 0);
+	free(text);
+	free(out);
+	return path;
+}
+
+static void
+test_text_key_file_as_editors_save_it(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char *nonl = key_copy(f->dir, f->desk_key, "nonl.key", false);
+	char *crlf = key_copy(f->dir, f->desk_key, "crlf.key", true);
+	struct e2e_run r;
+
+	RUN_INERT(r, 0, CLAIM_JSON("key without its last newline"), "submit",
+	    "-", "--key", nonl);
+	e2e_run_free(&r);
+	RUN_INERT(
+	    r, 0, CLAIM_JSON("key with CRLF"), "submit", "-", "--key", crlf);
+	e2e_run_free(&r);
+	free(nonl);
+	free(crlf);
+}
+
+static void
+test_text_passphrase_file_readable_by_others(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char *pass = put_file(f->dir, "pass", "open sesame\n", 12), *sealed;
+	struct e2e_run r;
+
+	assert_true(asprintf(&sealed, "%s/sealed.key", f->dir) > 0);
+	assert_int_equal(chmod(pass, 0644), 0);
+	RUN_INERT(r, 2, NULL, "keygen", "--out", sealed, "--passphrase",
+	    "--passphrase-file", pass);
+	err_holds(&r, "can be read by others (mode 0644)");
+	e2e_run_free(&r);
+	assert_int_equal(access(sealed, F_OK), -1);
+	assert_int_equal(chmod(pass, 0600), 0);
+	RUN_INERT(r, 0, NULL, "keygen", "--out", sealed, "--passphrase",
+	    "--passphrase-file", pass);
+	e2e_run_free(&r);
+	/* Loading the sealed key reads it the same way. */
+	assert_int_equal(chmod(pass, 0640), 0);
+	RUN_INERT(r, 2, CLAIM_JSON("sealed"), "submit", "-", "--key", sealed,
+	    "--passphrase-file", pass);
+	err_holds(&r, "passphrase file");
+	err_holds(&r, "can be read by others (mode 0640)");
+	e2e_run_free(&r);
+	free(pass);
+	free(sealed);
+}
+
+static void
+test_text_usage_messages(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_run r;
+	char *out, *text;
+
+	RUN_INERT(r, 2, NULL, "export", "--from", "10", "--to", "5");
+	err_holds(&r, "claim: --from 10 is after --to 5\n");
+	e2e_run_free(&r);
+	setenv("CLAIM_TIMEOUT", "x", 1);
+	RUN_INERT(r, 2, NULL, "stats");
+	setenv("CLAIM_TIMEOUT", E2E_TIMEOUT, 1);
+	err_holds(&r, "CLAIM_TIMEOUT \"x\" is not 1 to 3600000 milliseconds");
+	e2e_run_free(&r);
+	RUN_INERT(r, 2, NULL, "stats", "--timeout", "y");
+	err_holds(&r, "--timeout \"y\" is not");
+	e2e_run_free(&r);
+	/* A folder where a file belongs is a usage error. */
+	RUN_INERT(r, 2, NULL, "verify", f->dir);
+	err_holds(&r, "is a directory");
+	e2e_run_free(&r);
+	RUN_INERT(r, 2, NULL, "submit", f->dir);
+	err_holds(&r, "is a directory");
+	e2e_run_free(&r);
+	/* Nothing to submit is said, and is not success. */
+	RUN_INERT(r, 2, "", "submit", "-");
+	err_holds(&r, "no claims in standard input");
+	e2e_run_free(&r);
+	RUN_INERT(r, 2, "[]", "submit", "-");
+	err_holds(&r, "no claims in standard input");
+	e2e_run_free(&r);
+	out = put_file(f->dir, "empty.jsonl", "\n  \n", 4);
+	RUN_INERT(r, 2, NULL, "submit", out);
+	err_holds(&r, "no claims in ");
+	e2e_run_free(&r);
+	RUN_INERT(r, 2, NULL, "submit", "--records", out);
+	err_holds(&r, "no claims in ");
+	e2e_run_free(&r);
+	free(out);
+	/* export --out keeps an existing file unless --force. */
+	out = put_file(f->dir, "kept.jsonl", "mine\n", 5);
+	RUN_INERT(r, 2, NULL, "export", "--out", out);
+	err_holds(&r, "(--force replaces it)");
+	e2e_run_free(&r);
+	text = tu_read_file(out, NULL);
+	assert_string_equal(text, "mine\n");
+	free(text);
+	RUN_INERT(r, 0, NULL, "export", "--out", out, "--force");
+	e2e_run_free(&r);
+	text = tu_read_file(out, NULL);
+	assert_non_null(strstr(text, "{\"index\":0,"));
+	free(text);
+	free(out);
+	RUN_INERT(r, 0, NULL, "export", "--help");
+	assert_non_null(strstr(r.out, "--force"));
+	e2e_run_free(&r);
+}
+
+static void
+test_text_derivation_from_names_the_bound(void **state)
+{
+	struct e2e_run r;
+
+	(void)state;
+	RUN_INERT(r, 4,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"s\", \"sources\": [{\"publisher\": \"p\", \"title\": \"t\"}, "
+	    "{\"publisher\": \"p\", \"title\": \"u\", \"derivation\": "
+	    "{\"from\": 99, \"how\": \"quotes\"}}]}",
+	    "submit", "-");
+	err_holds(&r,
+	    "sources[1].derivation.from: 99 names no source (2 "
+	    "sources");
+	e2e_run_free(&r);
+	RUN_INERT(r, 4,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"s\", \"sources\": [{\"publisher\": \"p\", \"title\": \"t\", "
+	    "\"derivation\": {\"from\": 0, \"how\": \"quotes\"}}]}",
+	    "submit", "-");
+	err_holds(&r, "sources[0].derivation.from: 0 is this source itself");
+	e2e_run_free(&r);
+}
+
+static void
+test_text_diff_of_no_claims_is_not_found(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_run r;
+	char *html;
+
+	assert_true(asprintf(&html, "%s/empty.html", f->dir) > 0);
+	RUN_INERT(r, 1, NULL, "diff", "--topic", "nowhere", "--party", "am-mfa",
+	    "--party", "az-mfa", "--html", html);
+	err_holds(&r, "no claims on nowhere by am-mfa or az-mfa");
+	e2e_run_free(&r);
+	assert_int_equal(access(html, F_OK), -1);
+	RUN_INERT(r, 1, NULL, "diff", "--topic", "nowhere", "--party", "am-mfa",
+	    "--party", "az-mfa");
+	e2e_run_free(&r);
+	/* With claims it is drawn as before. */
+	RUN_INERT(r, 0, CLAIM_JSON("there"), "submit", "-");
+	e2e_run_free(&r);
+	RUN_INERT(r, 0, NULL, "diff", "--topic", "lachin", "--party", "am-mfa",
+	    "--party", "az-mfa", "--html", html);
+	e2e_run_free(&r);
+	assert_int_equal(access(html, F_OK), 0);
+	RUN_INERT(r, 2, NULL, "diff", "--topic", "lachin", "--party",
+	    "am-mfa\n" FAKE, "--party", "az-mfa");
+	err_holds(&r, "is not a slug");
+	e2e_run_free(&r);
+	free(html);
+}
+
 static void
 test_text_claimd_endpoint_not_zeromq(void **state)
 {
@@ -337,6 +556,18 @@ main(int argc, char **argv)
 		test_text_refused_record_in_reply_and_log, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_text_hostile_export_to_verify_and_diff, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_json_nul_and_bom, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_key_file_as_editors_save_it, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_passphrase_file_readable_by_others, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_usage_messages, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_derivation_from_names_the_bound, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_text_diff_of_no_claims_is_not_found, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_text_claimd_endpoint_not_zeromq, setup, teardown),
 	};
