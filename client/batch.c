@@ -167,22 +167,20 @@ answer(struct batch *b, struct claim_reply *r)
 	} else if (r->status == PROTO_ESHUTDOWN) {
 		b->shutdown = true;
 		b->unconfirmed++;
-		fprintf(stderr, "claim: line %ld: not stored: %s\n", p->line,
-		    r->message);
+		cli_warn("line %ld: not stored: %s", p->line, r->message);
 	} else {
 		b->refused++;
 		if (l != NULL)
 			l->failed = true;
 		if (r->has_head)
-			fprintf(stderr,
-			    "claim: line %ld: refused: %s: %s (head %s, "
-			    "version %llu)\n",
+			cli_warn("line %ld: refused: %s: %s (head %s, "
+				 "version %llu)",
 			    p->line, proto_errname(r->status), r->message,
 			    cli_short(r->head, hx),
 			    (unsigned long long)r->head_version);
 		else
-			fprintf(stderr, "claim: line %ld: refused: %s: %s\n",
-			    p->line, proto_errname(r->status), r->message);
+			cli_warn("line %ld: refused: %s: %s", p->line,
+			    proto_errname(r->status), r->message);
 	}
 	pending_drop(b, i);
 }
@@ -221,9 +219,7 @@ wait_one(struct batch *b)
 		int why =
 		    claim_client_explain(b->cli->client, rc, err, sizeof(err));
 
-		fprintf(stderr,
-		    "claim: %s; %zu submissions unconfirmed, first "
-		    "at line %ld\n",
+		cli_warn("%s; %zu submissions unconfirmed, first at line %ld",
 		    err, b->npend, b->npend ? b->pend[0].line : 0);
 		while (b->npend > 0)
 			pending_drop(b, b->npend - 1);
@@ -594,11 +590,11 @@ batch_add(struct batch *b, json_t *op, long line)
 		rc = build(b, op, p, err, sizeof(err));
 	}
 	if (rc == PROTO_EUNREACHABLE) {
-		fprintf(stderr, "claim: line %ld: %s\n", line, err);
+		cli_warn("line %ld: %s", line, err);
 		return EX_UNREACHABLE;
 	}
 	if (rc != PROTO_OK) {
-		fprintf(stderr, "claim: line %ld: %s\n", line, err);
+		cli_warn("line %ld: %s", line, err);
 		b->refused++;
 		if (ref != NULL && label_find(b, ref) == NULL &&
 		    (p->defines = label_add(b, ref)) != NO_LABEL)

@@ -17,16 +17,39 @@
 
 #include "cli.h"
 
+/*
+ * The one way a message reaches stderr: formatted, then made one line that
+ * cannot drive a terminal (proto_str_safe), since it may quote input, an
+ * export or claimd's reply. The raw text is formatted one byte longer than
+ * the safe one can hold, so that a cut always shows as "...".
+ */
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	char msg[PROTO_SAFE_MAX + 1], safe[PROTO_SAFE_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fprintf(stderr, "claim: %s\n", proto_str_safe(safe, sizeof(safe), msg));
+}
+
+void
+cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
 int
 cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("claim: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return code;
 }
 
@@ -46,11 +69,10 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("claim: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vwarn(fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nusage: claim %s\n", c->usage);
+	fprintf(stderr, "usage: claim %s\n", c->usage);
 	return EX_USAGE;
 }
 
@@ -130,6 +152,25 @@ cli_connect(struct cli *cli)
 	return EX_DONE;
 }
 
+/*
+ * A key file as an editor may have saved it, CRLF line ends or no final
+ * newline, made the text the parsers read: LF ends, the last line ended.
+ * text has room for one more byte; returns the new length.
+ */
+static size_t
+key_text_normal(char *text, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!(text[i] == '\r' && i + 1 < n && text[i + 1] == '\n'))
+			text[o++] = text[i];
+	if (o > 0 && text[o - 1] != '\n')
+		text[o++] = '\n';
+	text[o] = '\0';
+	return o;
+}
+
 int
 cli_load_key(struct cli *cli)
 {
@@ -163,7 +204,8 @@ cli_load_key(struct cli *cli)
 		    EX_USAGE, "key file %s is too large", cli->keyfile);
 		goto cleanup;
 	}
-	if ((text = sodium_malloc((size_t)st.st_size + 1)) == NULL ||
+	/* Room for a final newline the file may lack. */
+	if ((text = sodium_malloc((size_t)st.st_size + 2)) == NULL ||
 	    (cli->sk = sodium_malloc(PROTO_SECKEY_LEN)) == NULL) {
 		rc = cli_fail(EX_USAGE, "out of memory");
 		goto cleanup;
@@ -173,6 +215,7 @@ cli_load_key(struct cli *cli)
 		    cli_fail(EX_USAGE, "cannot read key file %s", cli->keyfile);
 		goto cleanup;
 	}
+	n = (ssize_t)key_text_normal(text, (size_t)n);
 	if (proto_key_sealed(text, (size_t)n)) {
 		char *pass = cli_passphrase(cli, cli->keyfile, false);
 
@@ -244,7 +287,19 @@ cli_passphrase(struct cli *cli, const char *what, bool confirm)
 		return NULL;
 	if (cli->passfile != NULL) {
 		FILE *f = fopen(cli->passfile, "r");
+		struct stat st;
 
+		if (f != NULL && fstat(fileno(f), &st) == 0 &&
+		    (st.st_mode & 077) != 0) {
+			cli_fail(EX_USAGE,
+			    "passphrase file %s can be read by others (mode "
+			    "%04o); chmod 600 %s",
+			    cli->passfile, (unsigned)(st.st_mode & 07777),
+			    cli->passfile);
+			fclose(f);
+			sodium_free(pass);
+			return NULL;
+		}
 		if (f == NULL || fgets(pass, PASS_MAX, f) == NULL) {
 			cli_fail(EX_USAGE, "cannot read a passphrase from %s",
 			    cli->passfile);
@@ -282,6 +337,14 @@ cli_passphrase(struct cli *cli, const char *what, bool confirm)
 	return pass;
 }
 
+bool
+cli_is_dir(FILE *f)
+{
+	struct stat st;
+
+	return fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 char *
 cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 {
@@ -293,6 +356,10 @@ cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 		proto_fail(err, errlen, PROTO_EIO, "cannot open %s: %s", path,
 		    strerror(errno));
 		return NULL;
+	}
+	if (cli_is_dir(f)) {
+		proto_fail(err, errlen, PROTO_EIO, "%s is a directory", path);
+		goto done;
 	}
 	do {
 		if (n + 65536 + 1 > cap) {
@@ -316,11 +383,25 @@ cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 		goto done;
 	}
 	buf[n] = '\0';
+	/* A UTF-8 byte order mark, as some editors write: not the text. */
+	if (n >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		memmove(buf, buf + 3, n - 3 + 1);
+		n -= 3;
+	}
 	*len = n;
 done:
 	if (f != stdin)
 		fclose(f);
 	return buf;
+}
+
+const char *
+cli_json_why(const json_error_t *e)
+{
+	/* jansson names its own flag for a \u0000 escape. */
+	if (strstr(e->text, "JSON_ALLOW_NUL") != NULL)
+		return "text holds a NUL character (\\u0000)";
+	return e->text;
 }
 
 bool
@@ -558,15 +639,13 @@ cli_submit_one(
 		    proto_strerror(rc));
 	if (r.status != PROTO_OK) {
 		if (r.has_head)
-			fprintf(stderr,
-			    "claim: refused: %s: %s (head %s, "
-			    "version %llu)\n",
+			cli_warn("refused: %s: %s (head %s, version %llu)",
 			    proto_errname(r.status), r.message,
 			    cli_short(r.head, hx),
 			    (unsigned long long)r.head_version);
 		else
-			fprintf(stderr, "claim: refused: %s: %s\n",
-			    proto_errname(r.status), r.message);
+			cli_warn("refused: %s: %s", proto_errname(r.status),
+			    r.message);
 		rc = cli_exit_for(r.status, true);
 		claim_reply_release(&r);
 		return rc;

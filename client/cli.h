@@ -51,9 +51,20 @@ struct cmd {
 	const char *help;    /* the options, one per line */
 };
 
-/* cli.c */
+/*
+ * cli.c
+ *
+ * Every diagnostic goes to stderr through cli_warn(), cli_fail() or
+ * cli_usage_error(): "claim: MESSAGE" on one line, the message passed
+ * through proto_str_safe() whole, so that what it quotes (input, an
+ * export, claimd's reply) can neither end the line nor drive a terminal.
+ * Never fprintf(stderr) a message that quotes anything.
+ */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* cli_warn(), then returns code. */
 int cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* cli_warn(), then the verb's usage line; returns EX_USAGE. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void cli_help(const struct cmd *c, FILE *f);
@@ -69,8 +80,16 @@ int cli_load_key(struct cli *cli);
  * with a message printed when there is neither.
  */
 char *cli_passphrase(struct cli *cli, const char *what, bool confirm);
-/* The whole of FILE, or of standard input for "-"; NUL-terminated. */
+/*
+ * The whole of FILE, or of standard input for "-"; NUL-terminated, a
+ * UTF-8 byte order mark at its start left out. NULL with err set when
+ * it cannot be read (a directory included).
+ */
 char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
+/* True when f is open on a directory (fopen opens one for reading). */
+bool cli_is_dir(FILE *f);
+/* What is wrong with JSON jansson refused, said for people. */
+const char *cli_json_why(const json_error_t *e);
 /* Parses an unsigned number; false if it is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 /* Prints a JSON value on one line and flushes it, then frees it. */

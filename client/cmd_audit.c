@@ -50,15 +50,14 @@ static int alert(const char *server, const char *fmt, ...)
 static int
 alert(const char *server, const char *fmt, ...)
 {
+	char why[PROTO_SAFE_MAX];
 	va_list ap;
 
-	fprintf(stderr, "claim: ALERT: the log at %s was REWRITTEN: ", server);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	fprintf(stderr,
-	    "\nclaim: ALERT: the state file keeps the checkpoint "
-	    "that proves it\n");
+	cli_warn("ALERT: the log at %s was REWRITTEN: %s", server, why);
+	cli_warn("ALERT: the state file keeps the checkpoint that proves it");
 	return EX_NOTFOUND;
 }
 
@@ -119,13 +118,11 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (st == NULL && given == NULL)
-		fprintf(
-		    stderr, "claim: first audit: trusting log key %s\n", vkey);
+		cli_warn("first audit: trusting log key %s", vkey);
 	if (claim_checkpoint_verify(note, strlen(note), vkey, &size, root, err,
 		sizeof(err)) != PROTO_OK) {
-		fprintf(stderr,
-		    "claim: ALERT: claimd's checkpoint is not "
-		    "signed by the log key %s: %s\n",
+		cli_warn("ALERT: claimd's checkpoint is not signed by the log "
+			 "key %s: %s",
 		    vkey, err);
 		rc = EX_NOTFOUND;
 		goto done;

@@ -200,6 +200,10 @@ load_export(const char *path, struct claims *cs)
 	if (f == NULL)
 		return cli_fail(
 		    EX_USAGE, "cannot open %s: %s", path, strerror(errno));
+	if (cli_is_dir(f)) {
+		fclose(f);
+		return cli_fail(EX_USAGE, "%s is a directory", path);
+	}
 	rc = claim_read_export(f, keep_claim, cs, err, sizeof(err));
 	if (f != stdin)
 		fclose(f);
@@ -273,6 +277,22 @@ newest_only(struct claims *cs)
 	return EX_DONE;
 }
 
+/* "no claims on T by A, B or C": exit 1. */
+static int
+no_claims(const char *topic, const char **parties, size_t np)
+{
+	char who[PROTO_SAFE_MAX] = "";
+	size_t at = 0;
+
+	for (size_t i = 0; i < np && at < sizeof(who); i++)
+		at += (size_t)snprintf(who + at, sizeof(who) - at, "%s%s",
+		    i == 0           ? ""
+			: i + 1 < np ? ", "
+				     : " or ",
+		    parties[i]);
+	return cli_fail(EX_NOTFOUND, "no claims on %s by %s", topic, who);
+}
+
 static int
 topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
     const char *html, const char *export)
@@ -322,6 +342,16 @@ narrate:
 		goto done;
 	}
 	rc = EX_DONE;
+	if (json_array_size(json_object_get(n, "timeline")) == 0) {
+		/* Nothing to set side by side: said, not drawn as an empty
+		 * page. --json still prints the (empty) narrative. */
+		rc = no_claims(topic, parties, np);
+		if (cli->json)
+			cli_print_json(n);
+		else
+			json_decref(n);
+		goto done;
+	}
 	if (html != NULL) {
 		FILE *f = fopen(html, "w");
 
@@ -506,6 +536,17 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(me,
 			    "diff --topic T --party A "
 			    "--party B [--party C ...]");
+		/* They are printed as they are: slugs only. */
+		if (!proto_slug_valid(topic, strlen(topic)))
+			return cli_usage_error(me,
+			    "topic \"%s\" is not a slug (1 to 64 of a-z 0-9 -)",
+			    topic);
+		for (size_t i = 0; i < np; i++)
+			if (!proto_slug_valid(parties[i], strlen(parties[i])))
+				return cli_usage_error(me,
+				    "party \"%s\" is not a slug (1 to 64 of "
+				    "a-z 0-9 -)",
+				    parties[i]);
 		return topic_diff(cli, topic, parties, np, html, export);
 	}
 	if (optind + 1 != argc || from == 0)

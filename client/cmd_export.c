@@ -1,10 +1,11 @@
 /*
- * cmd_export.c: claim export [--out FILE] [--from I] [--to J]
+ * cmd_export.c: claim export [--out FILE [--force]] [--from I] [--to J]
  *
  * JSON Lines in log order (DESIGN.md): {"index", "hash", "record"}, the
  * record in standard base64. A progress bar on a terminal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	    {"out", required_argument, NULL, 'o'},
 	    {"from", required_argument, NULL, 'f'},
 	    {"to", required_argument, NULL, 't'},
+	    {"force", no_argument, NULL, 'F'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("export");
@@ -42,27 +44,47 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	uint64_t from = 0, to = UINT64_MAX, next, size, written = 0;
 	FILE *f = stdout;
 	char err[256], *b64 = NULL, hex[65];
-	bool bar;
-	int c, rc = EX_DONE;
+	bool bar, force = false;
+	int c, fd = -1, rc = EX_DONE;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:f:t:", opts, NULL)) != -1) {
 		if (c == 'o')
 			out = optarg;
+		else if (c == 'F')
+			force = true;
 		else if (c == 'f' && cli_parse_u64(optarg, &from))
 			;
 		else if (c == 't' && cli_parse_u64(optarg, &to))
 			;
+		else if (c == 'f' || c == 't')
+			return cli_usage_error(me, "--%s takes a log index",
+			    c == 'f' ? "from" : "to");
 		else
-			return cli_usage_error(me, "bad option");
+			return cli_usage_error(me, "unknown option");
 	}
-	if (optind != argc || from > to)
-		return cli_usage_error(me, "unexpected arguments");
+	if (optind != argc)
+		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if (from > to)
+		return cli_usage_error(me, "--from %llu is after --to %llu",
+		    (unsigned long long)from, (unsigned long long)to);
+	if (force && out == NULL)
+		return cli_usage_error(me, "--force goes with --out FILE");
 	if ((rc = cli_connect(cli)) != EX_DONE)
 		return rc;
-	if (out != NULL && (f = fopen(out, "w")) == NULL)
-		return cli_fail(
-		    EX_USAGE, "cannot create %s: %s", out, strerror(errno));
+	/* An existing file is replaced only when asked, as keygen does. */
+	if (out != NULL &&
+	    ((fd = open(out,
+		  O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL),
+		  0666)) < 0 ||
+		(f = fdopen(fd, "w")) == NULL)) {
+		rc = cli_fail(EX_USAGE, "cannot create %s: %s%s", out,
+		    strerror(errno),
+		    errno == EEXIST ? " (--force replaces it)" : "");
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
 	if ((b64 = malloc(proto_base64_len(PROTO_RECORD_MAX))) == NULL) {
 		rc = cli_fail(EX_USAGE, "out of memory");
 		goto done;
@@ -103,7 +125,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (out != NULL)
-		fprintf(stderr, "claim: exported %llu entries to %s\n",
+		cli_warn("exported %llu entries to %s",
 		    (unsigned long long)written, out);
 	rc = EX_DONE;
 done:

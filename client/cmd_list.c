@@ -79,8 +79,8 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		 sizeof(err))) != PROTO_OK)
 		return cli_fail(cli_exit_for(rc, false), "%s", err);
 	if (!cli->json && l.n == 0)
-		fprintf(stderr, "claim: no claims%s%s%s%s\n",
-		    party ? " of " : "", party ? party : "",
-		    topic ? " on " : "", topic ? topic : "");
+		cli_warn("no claims%s%s%s%s", party ? " of " : "",
+		    party ? party : "", topic ? " on " : "",
+		    topic ? topic : "");
 	return EX_DONE;
 }

@@ -45,7 +45,8 @@ cmd_revise(struct cli *cli, int argc, char **argv)
 	if (!json_is_object(op)) {
 		json_decref(op);
 		return cli_fail(EX_USAGE, "%s: %s", argv[optind + 1],
-		    op == NULL ? jerr.text : "expected one JSON object");
+		    op == NULL ? cli_json_why(&jerr)
+			       : "expected one JSON object");
 	}
 	json_object_set_new(op, "revises", json_string(argv[optind]));
 	if (note != NULL)

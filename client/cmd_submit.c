@@ -32,9 +32,10 @@ next_line(char **cursor)
 	return s;
 }
 
-/* Submits the records of an export (claim export), as they are. */
+/* Submits the records of an export (claim export), as they are; *n
+ * counts the lines that are not blank. */
 static int
-submit_records(struct batch *b, char *text)
+submit_records(struct batch *b, char *text, long *n)
 {
 	long line = 0;
 	char *cur = text, *s;
@@ -51,9 +52,10 @@ submit_records(struct batch *b, char *text)
 		line++;
 		if (s[strspn(s, " \t\r")] == '\0')
 			continue;
+		(*n)++;
 		if ((o = json_loads(s, 0, &jerr)) == NULL) {
 			rc = cli_fail(EX_USAGE, "line %ld: not JSON: %s", line,
-			    jerr.text);
+			    cli_json_why(&jerr));
 			break;
 		}
 		r = json_object_get(o, "record");
@@ -72,9 +74,10 @@ submit_records(struct batch *b, char *text)
 	return rc;
 }
 
-/* Submits each line of JSON Lines text in turn. */
+/* Submits each line of JSON Lines text in turn; *n counts the lines
+ * that are not blank. */
 static int
-submit_lines(struct batch *b, char *text)
+submit_lines(struct batch *b, char *text, long *n)
 {
 	long line = 0;
 	char *cur = text, *s;
@@ -89,16 +92,27 @@ submit_lines(struct batch *b, char *text)
 			s++;
 		if (*s == '\0')
 			continue;
+		(*n)++;
 		if ((op = json_loads(s, JSON_REJECT_DUPLICATES, &jerr)) ==
 		    NULL) {
 			rc = cli_fail(EX_USAGE, "line %ld: not JSON: %s", line,
-			    jerr.text);
+			    cli_json_why(&jerr));
 			break;
 		}
 		rc = batch_add(b, op, line);
 		json_decref(op);
 	}
 	return rc;
+}
+
+/* Input that holds nothing to submit is a mistake, not a success. */
+static int
+nothing(int rc, long n, const char *path)
+{
+	if (rc != EX_DONE || n > 0)
+		return rc;
+	return cli_fail(EX_USAGE, "no claims in %s",
+	    strcmp(path, "-") == 0 ? "standard input" : path);
 }
 
 int
@@ -118,6 +132,7 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 	struct batch *b;
 	json_error_t jerr;
 	json_t *doc;
+	long n = 0;
 	size_t len;
 	char err[256], *text;
 	int c, rc;
@@ -158,9 +173,9 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 			return batch_end(b, rc);
 		}
 	if (records) {
-		rc = submit_records(b, text);
+		rc = submit_records(b, text, &n);
 		free(text);
-		return batch_end(b, rc);
+		return batch_end(b, nothing(rc, n, argv[optind]));
 	}
 	/* One document (an object, or an array of them), else JSON Lines. */
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -168,17 +183,19 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 		size_t i;
 		json_t *op;
 
+		n = (long)json_array_size(doc);
 		json_array_foreach(doc, i, op)
 		{
 			if ((rc = batch_add(b, op, (long)i + 1)) != EX_DONE)
 				break;
 		}
 	} else if (doc != NULL) {
+		n = 1;
 		rc = batch_add(b, doc, 1);
 	} else {
-		rc = submit_lines(b, text);
+		rc = submit_lines(b, text, &n);
 	}
 	json_decref(doc);
 	free(text);
-	return batch_end(b, rc);
+	return batch_end(b, nothing(rc, n, argv[optind]));
 }

@@ -120,6 +120,10 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	else if ((in = fopen(argv[optind], "r")) == NULL)
 		return cli_fail(EX_USAGE, "cannot open %s: %s", argv[optind],
 		    strerror(errno));
+	if (cli_is_dir(in)) {
+		fclose(in);
+		return cli_fail(EX_USAGE, "%s is a directory", argv[optind]);
+	}
 	o.threads = (int)threads;
 	if (isatty(STDERR_FILENO)) {
 		memset(&prog, 0, sizeof(prog));
@@ -134,9 +138,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		fputc('\n', stderr);
 	if (res.admin_inferred) {
 		proto_hex(res.admin, PROTO_PUBKEY_LEN, hex);
-		fprintf(stderr,
-		    "claim: no --admin-key: trusting the signer of "
-		    "the first registry record, %s\n",
+		cli_warn("no --admin-key: trusting the signer of the first "
+			 "registry record, %s",
 		    hex);
 	}
 	if (rc != PROTO_OK) {

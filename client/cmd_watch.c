@@ -153,8 +153,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		if (r == PROTO_EUNREACHABLE) {
 			/* Keep going: the daemon may be restarting. */
 			if (!warned)
-				fprintf(
-				    stderr, "claim: %s; still trying\n", err);
+				cli_warn("%s; still trying", err);
 			warned = true;
 			sleep(1);
 			continue;

@@ -36,14 +36,17 @@ static const struct cmd cmds[] = {
 	"  --topic T      the topic of the narratives\n"
 	"  --party P      a party, two or more times\n"
 	"  --html FILE    also write a page with the parties in columns\n"
+	"                 (none of the parties has a claim on T: exit 1,\n"
+	"                 no page)\n"
 	"  --export FILE  work on an export (claim export; - for standard\n"
 	"                 input) instead of asking claimd: each record's\n"
 	"                 hash and signature are checked, the log as a\n"
 	"                 whole is claim verify's\n"},
-    {"export", cmd_export, "export [--out FILE] [--from I] [--to J]",
+    {"export", cmd_export, "export [--out FILE [--force]] [--from I] [--to J]",
 	"Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
 	"per entry, in log order",
 	"  --out FILE  write to FILE instead of standard output\n"
+	"  --force     replace FILE if it exists\n"
 	"  --from I    first index (default 0)\n"
 	"  --to J      stop before index J (default: the log's size)\n"},
     {"grant", cmd_grant, "grant PUBHEX --party SLUG",
@@ -113,6 +116,8 @@ static const struct cmd cmds[] = {
 	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
 	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
 	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"
+	"A UTF-8 byte order mark at the start is ignored; input that holds no\n"
+	"claim at all is a usage error (exit 2).\n"
 	"Ctrl-C (or SIGTERM) stops sending; the submissions in flight are\n"
 	"still answered and printed, then claim exits with 130 (143).\n"},
     {"trace", cmd_trace, "trace ID [--version N]",
@@ -193,7 +198,7 @@ common_options(struct cli *cli, int *argc, char **argv)
 	    "--passphrase-file", "--server-key", "--curve-key", "--timeout"};
 	const char **slots[] = {&cli->server, &cli->keyfile, &cli->feed,
 	    &cli->passfile, &cli->server_key, &cli->curve_key, NULL};
-	const char *timeout = getenv("CLAIM_TIMEOUT");
+	const char *timeout = getenv("CLAIM_TIMEOUT"), *from = "CLAIM_TIMEOUT";
 	int out = 1;
 
 	for (int i = 1; i < *argc; i++) {
@@ -234,9 +239,10 @@ common_options(struct cli *cli, int *argc, char **argv)
 			argv[out++] = argv[i];
 			continue;
 		}
-		if (k == NVALUED - 1)
+		if (k == NVALUED - 1) {
 			timeout = val;
-		else
+			from = "--timeout";
+		} else
 			*slots[k] = val;
 	}
 	argv[out] = NULL;
@@ -244,12 +250,10 @@ common_options(struct cli *cli, int *argc, char **argv)
 	if (timeout != NULL) {
 		uint64_t ms;
 
-		if (!cli_parse_u64(timeout, &ms) || ms == 0 || ms > 3600000) {
-			fprintf(stderr,
-			    "claim: --timeout must be 1 to 3600000 "
-			    "milliseconds\n");
-			return EX_USAGE;
-		}
+		if (!cli_parse_u64(timeout, &ms) || ms == 0 || ms > 3600000)
+			return cli_fail(EX_USAGE,
+			    "%s \"%s\" is not 1 to 3600000 milliseconds", from,
+			    timeout);
 		cli->timeout = (int)ms;
 	}
 	return EX_DONE;
@@ -288,7 +292,7 @@ main(int argc, char **argv)
 		return EX_DONE;
 	}
 	if ((c = cli_cmd(argv[1])) == NULL) {
-		fprintf(stderr, "claim: unknown verb \"%s\"\n", argv[1]);
+		cli_warn("unknown verb \"%s\"", argv[1]);
 		usage(stderr);
 		return EX_USAGE;
 	}

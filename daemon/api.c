@@ -173,11 +173,11 @@ error_body(struct proto_buf *b, int status, const char *msg,
 	size_t start, n = 2;
 	int rc;
 
-	/* Messages quote what they refuse, perhaps cut in mid-character:
-	 * a text string must be UTF-8 all the same. */
-	snprintf(
-	    text, sizeof(text), "%s", msg[0] ? msg : proto_strerror(status));
-	proto_utf8_repair(text);
+	/* Messages quote what they refuse: made one line with no control
+	 * characters (a client prints it), valid UTF-8 (a text string must
+	 * be) and cut at a character. */
+	proto_str_safe(
+	    text, sizeof(text), msg[0] ? msg : proto_strerror(status));
 	b->len = 0;
 	if ((rc = proto_cbor_map_begin(b, &start)) ||
 	    (rc = proto_cbor_put_str(b, "error")) ||

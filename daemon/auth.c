@@ -37,6 +37,34 @@ struct auth {
 	_Atomic uint64_t admitted, refused;
 };
 
+/* True when ep names an endpoint claimd can listen on: tcp://HOST:PORT
+ * (HOST an address, a name, an interface or *; PORT a number or *) or
+ * ipc://PATH, with no control character. Whether HOST exists is left to
+ * zmq_bind. */
+bool
+endpoint_is_valid(const char *ep)
+{
+	const char *rest, *colon, *p;
+
+	for (p = ep; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return false;
+	if (strncmp(ep, "ipc://", 6) == 0)
+		return ep[6] != '\0';
+	if (strncmp(ep, "tcp://", 6) != 0)
+		return false;
+	rest = ep + 6;
+	if ((colon = strrchr(rest, ':')) == NULL || colon == rest ||
+	    colon[1] == '\0')
+		return false;
+	if (strcmp(colon + 1, "*") == 0)
+		return true;
+	for (p = colon + 1; *p != '\0'; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return strlen(colon + 1) <= 5 && atol(colon + 1) <= 65535;
+}
+
 /* True when ep can only be reached from this machine: ipc:// and
  * inproc://, or tcp:// on an address literal in 127.0.0.0/8 or ::1, on
  * "localhost" or on the loopback interface "lo". A host name that merely

@@ -168,6 +168,7 @@ void *feed_monitor_main(void *arg);
 
 /* auth.c */
 struct auth;
+bool endpoint_is_valid(const char *ep);
 bool endpoint_is_loopback(const char *ep);
 /* Loads the keys and starts the ZAP handler: before any CURVE bind. */
 struct auth *auth_new(

@@ -38,7 +38,8 @@ usage(FILE *f)
 	    "Keeps the signed, versioned claims log in DIR and serves it.\n"
 	    "\n"
 	    "  --data DIR       data folder (created if missing)\n"
-	    "  --api EP         request socket (default %s)\n"
+	    "  --api EP         request socket, tcp://HOST:PORT or ipc://PATH\n"
+	    "                   (default %s)\n"
 	    "  --pub EP         feed socket (default %s)\n"
 	    "  --admin-key HEX  the admin's Ed25519 public key; needed when DIR\n"
 	    "                   is new, checked against DIR otherwise\n"
@@ -175,8 +176,10 @@ parse_args(int argc, char **argv, struct config *cfg)
 		}
 	}
 	if (optind < argc) {
+		char safe[PROTO_SAFE_MAX];
+
 		fprintf(stderr, "claimd: unexpected argument \"%s\"\n",
-		    argv[optind]);
+		    proto_str_safe(safe, sizeof(safe), argv[optind]));
 		usage(stderr);
 		exit(2);
 	}
@@ -189,6 +192,18 @@ parse_args(int argc, char **argv, struct config *cfg)
 		fprintf(stderr,
 		    "claimd: --curve-key needs --allow: a CURVE "
 		    "server without an allowlist admits every key\n");
+		exit(2);
+	}
+	if (!endpoint_is_valid(cfg->api) || !endpoint_is_valid(cfg->pub)) {
+		bool api = !endpoint_is_valid(cfg->api);
+		char safe[PROTO_SAFE_MAX];
+
+		fprintf(stderr,
+		    "claimd: --%s \"%s\" is not a ZeroMQ endpoint claimd "
+		    "can listen on: give tcp://HOST:PORT or ipc://PATH\n",
+		    api ? "api" : "pub",
+		    proto_str_safe(
+			safe, sizeof(safe), api ? cfg->api : cfg->pub));
 		exit(2);
 	}
 	if (cfg->check_dir == NULL && cfg->backup_dir == NULL &&

@@ -302,12 +302,14 @@ utf8_cp(const uint8_t *s, size_t len)
 	return cp;
 }
 
-/* Characters that are printable but move or reorder what follows. */
+/* Characters that are printable but move or reorder what follows, or
+ * that show as nothing at all (a byte order mark). */
 static bool
 cp_unsafe(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) ||
+	    cp == 0x061c || cp == 0x200e || cp == 0x200f || cp == 0xfeff;
 }
 
 char *

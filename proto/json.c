@@ -84,9 +84,10 @@ get_str(const json_t *obj, const char *where, const char *key, bool required,
 	return PROTO_OK;
 }
 
+/* Source i of the n in a claim. */
 static int
-source_from_json(
-    const json_t *o, size_t i, struct proto_source *s, char *err, size_t errlen)
+source_from_json(const json_t *o, size_t i, size_t n, struct proto_source *s,
+    char *err, size_t errlen)
 {
 	static const char *const keys[] = {"publisher", "title", "url",
 	    "published", "quote", "sha256", "derivation"};
@@ -127,7 +128,6 @@ source_from_json(
 		    check_keys(d, where, dkeys, NELEM(dkeys), NULL, false, NULL,
 			0) != PROTO_OK ||
 		    !json_is_integer(from) || json_integer_value(from) < 0 ||
-		    json_integer_value(from) >= PROTO_SOURCES_MAX ||
 		    !json_is_string(how))
 			return proto_fail(err, errlen, PROTO_EJSON,
 			    "%s: derivation must be {\"from\": source index, "
@@ -138,6 +138,17 @@ source_from_json(
 			    "%s: derivation.how \"%.32s\" is not one of quotes, "
 			    "reports, translates, summarizes, republishes",
 			    where, json_string_value(how));
+		/* The one bound people get wrong: say it with the numbers. */
+		if ((json_int_t)n <= json_integer_value(from))
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "%s.derivation.from: %lld names no source (%zu "
+			    "source%s, numbered from 0)",
+			    where, (long long)json_integer_value(from), n,
+			    n == 1 ? "" : "s");
+		if ((size_t)json_integer_value(from) == i)
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "%s.derivation.from: %zu is this source itself",
+			    where, i);
 		s->has_derivation = true;
 		s->from = (uint32_t)json_integer_value(from);
 		s->how = (enum proto_how)h;
@@ -216,8 +227,8 @@ proto_claim_from_json(const struct json_t *obj, proto_resolve_fn resolve,
 		json_array_foreach(a, i, v)
 		{
 			c->nsources++;
-			if ((rc = source_from_json(v, i, &c->sources[i], err,
-				 errlen)) != PROTO_OK)
+			if ((rc = source_from_json(v, i, json_array_size(a),
+				 &c->sources[i], err, errlen)) != PROTO_OK)
 				goto fail;
 		}
 	}

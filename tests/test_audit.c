@@ -682,7 +682,8 @@ test_audit_verify_detects_another_log_of_the_same_size(void **state)
 	vkey[strcspn(vkey, "\n")] = '\0';
 	use(&extra[0]);
 	path(f, "other.jsonl", other, sizeof(other));
-	E2E_CLAIM(0, NULL, "export", "--out", other);
+	/* twin_start() exported there: replaced, as asked. */
+	E2E_CLAIM(0, NULL, "export", "--out", other, "--force");
 
 	/* Each export holds alone; this log's matches its checkpoint. */
 	e2e_claim_run(&r, NULL, "verify", other, "--admin-key", f->admin_pub);
@@ -788,7 +789,7 @@ test_audit_verify_detects_a_broken_version_chain(void **state)
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"Entry 0, revised.\"}",
 	    "revise", id, "-");
-	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "export", "--out", exp, "--force");
 	e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", f->admin_pub);
 	e2e_must(&r, 0, "verify the genuine chain");
 	e2e_run_free(&r);
@@ -1149,7 +1150,7 @@ test_audit_export_progress_on_a_terminal(void **state)
 		assert_int_equal(text[0], '{');
 		free(text);
 	}
-	e2e_claim_run(&r, NULL, "export", "--out", out);
+	e2e_claim_run(&r, NULL, "export", "--out", out, "--force");
 	e2e_must(&r, 0, "export off a terminal");
 	assert_null(strstr(r.err, "export ["));
 	assert_non_null(strstr(r.err, "claim: exported "));

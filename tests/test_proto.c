@@ -453,6 +453,8 @@ test_text_safe(void **state)
 		"bidi \\u{202e}cba"},
 	    {"isolate \xe2\x81\xa6x\xe2\x81\xa9",
 		"isolate \\u{2066}x\\u{2069}"},
+	    {"marks \xe2\x80\x8f\xd8\x9c", "marks \\u{200f}\\u{061c}"},
+	    {"\xef\xbb\xbf[] bom", "\\u{feff}[] bom"},
 	    {"stray \x80 byte", "stray \\x80 byte"},
 	    {"cut \xd5", "cut \\xd5"},
 	    {"overlong \xc0\xaf", "overlong \\xc0\\xaf"},

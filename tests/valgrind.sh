@@ -53,6 +53,7 @@ c grant "$(cat "$tmp/admin.pub")" --party am-mfa > /dev/null
 # A sealed key: granted, used with its passphrase, refused without it.
 echo "correct horse" > "$tmp/pass"
 echo "wrong horse" > "$tmp/wrong"
+chmod 600 "$tmp/pass" "$tmp/wrong" # claim refuses one others can read
 "$CLAIM" keygen --passphrase --passphrase-file "$tmp/pass" \
     --out "$tmp/desk.key" > "$tmp/desk.pub"
 c grant "$(cat "$tmp/desk.pub")" --party am-mfa > /dev/null

@@ -397,10 +397,11 @@ bool proto_text_valid(const char *s, size_t n);
  * Writes the n bytes at in (any bytes at all) to out as one line: every
  * control character (U+0000-U+001F, U+007F, U+0080-U+009F), every
  * character that reorders or separates lines (U+2028, U+2029, the bidi
- * embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069) and
- * every byte that is not part of well-formed UTF-8 is shown escaped:
- * \n, \r, \t, \e for ESC, \xHH for another byte, \u{HHHH} for a
- * character. The rest is copied as it is. When out (outlen bytes) cannot
+ * embeddings, overrides and isolates U+202A-U+202E, U+2066-U+2069, the
+ * bidi marks U+061C, U+200E, U+200F), the invisible byte order mark
+ * U+FEFF and every byte that is not part of well-formed UTF-8 is shown
+ * escaped: \n, \r, \t, \e for ESC, \xHH for another byte, \u{HHHH} for
+ * a character. The rest is copied as it is. When out (outlen bytes) cannot
  * hold it all, the text is cut at a character or escape and ends in
  * "..."; out is always NUL-terminated when outlen > 0. Returns out, so
  * that a call can stand in a printf argument list.
