@@ -1289,6 +1289,136 @@ test_e2e_sigterm_during_submit_reports_every_line(void **state)
 	free(rep);
 }
 
+/* Writes n claims of topic to path: "Line k of <what>." */
+static void
+lines_file(const char *path, int n, const char *topic, const char *what)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	for (int i = 1; i <= n; i++)
+		fprintf(fp,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"%s\"], "
+		    "\"statement\": \"Line %d of %s.\"}\n",
+		    topic, i, what);
+	fclose(fp);
+}
+
+/*
+ * Runs claim submit --json on path in the background, does what to it
+ * (or to claimd) after the first acks acknowledgements, and reads every
+ * line's report into rep; returns claim's exit status.
+ */
+static int
+submit_and_stop(const char *path, const char *errpath, const char *timeout,
+    int acks, void (*what)(pid_t client, void *ctx), void *ctx,
+    struct report *rep, int n)
+{
+	char *out = calloc((size_t)n + 1, 512), *err;
+	size_t outlen = 0;
+	struct e2e_bg s;
+	int got = 0, status;
+
+	e2e_bg_start_err(&s, errpath, "submit", path, "--json", "--window",
+	    "16", "--timeout", timeout);
+	for (char *line; got < acks && (line = e2e_bg_line(&s, 10000)); got++) {
+		outlen += (size_t)sprintf(out + outlen, "%s\n", line);
+		free(line);
+	}
+	assert_int_equal(got, acks);
+	what(s.pid, ctx);
+	for (char *line; (line = e2e_bg_line(&s, 60000)) != NULL;) {
+		outlen += (size_t)sprintf(out + outlen, "%s\n", line);
+		free(line);
+	}
+	status = e2e_bg_stop(&s, 0);
+	err = tu_read_file(errpath, NULL);
+	json_decref(reports_read(out, err, rep, n));
+	free(err);
+	free(out);
+	return status;
+}
+
+static void
+interrupt_client(pid_t client, void *ctx)
+{
+	(void)ctx;
+	kill(client, SIGINT);
+}
+
+static void
+silence_claimd(pid_t client, void *ctx)
+{
+	(void)client;
+	kill(*(pid_t *)ctx, SIGSTOP);
+}
+
+/* How many lines rep has with status. */
+static int
+reports_with(const struct report *rep, int n, const char *status)
+{
+	int k = 0;
+
+	for (int i = 1; i <= n; i++)
+		k += strcmp(rep[i].status, status) == 0;
+	return k;
+}
+
+/*
+ * Ctrl-C, and a claimd that stops answering (the client's timeout): claim
+ * reports every line exactly once either way. Interrupted, what it sent
+ * is answered and the rest not sent; facing silence, what it sent is
+ * unconfirmed. What the log has of the batch was reported stored, or
+ * unconfirmed (perhaps stored: claimd, woken, may store what it had
+ * read), never not stored; and the file submitted again leaves each
+ * line in the log exactly once.
+ */
+static void
+test_e2e_interrupted_or_silenced_submit_reports_every_line(void **state)
+{
+	enum { N = 2000 };
+	struct e2e_fixture *f = *state;
+	struct report *rep = calloc(N + 1, sizeof(*rep));
+	char(*claims)[65] = calloc(N + 1, 65);
+	char path[600], errpath[600];
+	json_int_t before = log_size();
+	struct e2e_run r;
+
+	snprintf(path, sizeof(path), "%s/interrupted.jsonl", f->dir);
+	snprintf(errpath, sizeof(errpath), "%s/interrupted.err", f->dir);
+	lines_file(path, N, "interrupted", "an interrupted batch");
+	assert_int_equal(submit_and_stop(path, errpath, "20000", 200,
+			     interrupt_client, NULL, rep, N),
+	    130);
+	assert_int_equal(reports_with(rep, N, "unconfirmed"), 0);
+	assert_true(reports_with(rep, N, "not-stored") > 0);
+	assert_int_equal(log_size() - before, reports_with(rep, N, "stored"));
+
+	snprintf(path, sizeof(path), "%s/silenced.jsonl", f->dir);
+	snprintf(errpath, sizeof(errpath), "%s/silenced.err", f->dir);
+	lines_file(path, N, "silenced", "a batch claimd goes silent under");
+	assert_int_equal(submit_and_stop(path, errpath, "1000", 200,
+			     silence_claimd, &f->d.pid, rep, N),
+	    3);
+	kill(f->d.pid, SIGCONT);
+	assert_true(reports_with(rep, N, "unconfirmed") > 0);
+	assert_true(reports_with(rep, N, "not-stored") > 0);
+	claims_of_lines("silenced", claims, N);
+	for (int i = 1; i <= N; i++)
+		if (strcmp(rep[i].status, "stored") == 0
+			? strcmp(claims[i], rep[i].claim) != 0
+			: strcmp(rep[i].status, "unconfirmed") != 0 &&
+			    claims[i][0] != '\0')
+			fail_msg("line %d: reported %s, in the log as %s", i,
+			    rep[i].status, claims[i]);
+	e2e_claim_run(&r, NULL, "submit", path, "--json");
+	e2e_must(&r, 4, "the silenced file again");
+	e2e_run_free(&r);
+	assert_int_equal(claims_of_lines("silenced", claims, N), N);
+	free(claims);
+	free(rep);
+}
+
 /*
  * The duplicate guard from the command line: a claim that says what a
  * live claim says (other sources, other bytes) is refused with 4 naming
@@ -1832,6 +1962,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_sigterm_during_submit_reports_every_line, setup,
 		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_interrupted_or_silenced_submit_reports_every_line,
+		setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_duplicate_claim_is_refused_naming_the_first, setup,
 		teardown),
