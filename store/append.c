@@ -316,13 +316,13 @@ version_content(struct wctx *w, uint64_t first, uint64_t v,
 }
 
 /*
- * Claim record c, with record hash hash and content key key, about to be
- * appended at w->index (before head_set runs): its claim's previous
- * version leaves the index, and this one enters unless it is retracted.
+ * Claim record c, with content key key, about to be appended at w->index
+ * (before head_set runs): its claim's previous version leaves the index,
+ * and this one enters unless it is retracted.
  */
 static int
 content_apply(struct wctx *w, const struct proto_claim *c,
-    const uint8_t hash[PROTO_HASH_LEN], const uint8_t key[PROTO_HASH_LEN])
+    const uint8_t key[PROTO_HASH_LEN])
 {
 	uint8_t k[CONTENT_KEY_LEN], old[PROTO_HASH_LEN];
 	uint64_t first = w->index;
@@ -351,8 +351,7 @@ content_apply(struct wctx *w, const struct proto_claim *c,
 	if (c->status != PROTO_STATUS_ASSERTED)
 		return PROTO_OK;
 	content_db_key(k, key, first);
-	return put(w, w->s->content, k, sizeof(k),
-	    c->version == 1 ? hash : c->claim, PROTO_HASH_LEN, 0);
+	return put(w, w->s->content, k, sizeof(k), NULL, 0, 0);
 }
 
 /*
@@ -387,10 +386,8 @@ duplicate(
 	memcpy(fk, (uint8_t *)mk.mv_data + PROTO_HASH_LEN, 8);
 	if ((rc = get(w, w->s->claim, fk, 8, &cv, &found)) != 0)
 		return rc;
-	if (!found ||
-	    store_claim_decode(&cv, store_get64(fk), &sc) != PROTO_OK ||
-	    val.mv_size != PROTO_HASH_LEN ||
-	    memcmp(val.mv_data, sc.id, PROTO_HASH_LEN) != 0)
+	if (!found || val.mv_size != 0 ||
+	    store_claim_decode(&cv, store_get64(fk), &sc) != PROTO_OK)
 		return PROTO_ESTORE;
 	memcpy(r->claim, sc.id, PROTO_HASH_LEN);
 	r->index = sc.head;
@@ -492,7 +489,7 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
 	    (rc = tree_add(w, *size, r->hash)) != 0)
 		return rc;
 	if (p->kind == PROTO_KIND_CLAIM &&
-	    (rc = content_apply(w, &p->claim, r->hash, ckey)) != 0)
+	    (rc = content_apply(w, &p->claim, ckey)) != 0)
 		return rc;
 	if ((rc = proto_rules_apply(&wops, w, p, r->hash)) != 0)
 		return rc;
@@ -632,7 +629,7 @@ static int
 content_chunk(struct store *s, bool *done, int *mdb)
 {
 	struct wctx w = {.s = s};
-	uint8_t k[8], ckey[PROTO_HASH_LEN], hash[PROTO_HASH_LEN];
+	uint8_t k[8], ckey[PROTO_HASH_LEN];
 	MDB_cursor *cur = NULL;
 	MDB_val key = {8, k}, val;
 	MDB_stat st;
@@ -674,9 +671,8 @@ content_chunk(struct store *s, bool *done, int *mdb)
 		}
 		if (p.kind == PROTO_KIND_CLAIM) {
 			w.index = i;
-			proto_record_hash(val.mv_data, val.mv_size, hash);
 			if ((rc = store_content_key(&p.claim, ckey)) == 0)
-				rc = content_apply(&w, &p.claim, hash, ckey);
+				rc = content_apply(&w, &p.claim, ckey);
 		}
 		proto_payload_release(&p);
 		if (rc != 0)

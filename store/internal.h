@@ -24,7 +24,7 @@
  *   party    slug                      -> index || name
  *   grant    key || slug               -> index
  *   tree     last leaf || level        -> hash of that complete subtree
- *   content  content key || first index -> claim id, for live claims
+ *   content  content key || first index -> (nothing), for live claims
  *   meta     name                      -> value
  *
  * A claim is found by its id through hash (its id is the hash of its
