@@ -1,7 +1,9 @@
 /*
- * cmd_submit.c: claim submit FILE|- [--window N]
+ * cmd_submit.c: claim submit FILE|- [--window N] [--attach DOC]
+ * [--records] [--allow-duplicate]
  *
- * The input is one JSON object, a JSON array of them, or JSON Lines.
+ * The input is one JSON object, a JSON array of them, or JSON Lines;
+ * batch.c reports what became of each.
  */
 #include <getopt.h>
 #include <stdlib.h>

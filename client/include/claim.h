@@ -38,7 +38,7 @@ struct claim_reply {
 	uint8_t *body; /* CBOR map, owned; checked deterministic */
 	size_t len;
 	char message[256]; /* the daemon's reason, when status != 0 */
-	bool has_head;     /* a conflict names the claim's head */
+	bool has_head;     /* a conflict or a duplicate names a head */
 	uint8_t head[PROTO_HASH_LEN];
 	uint64_t head_version;
 	/* A duplicate (PROTO_EDUPLICATE) names the identical claim: its id,
