@@ -7,7 +7,15 @@
  * one (a revision, a retraction, a relation to "@label") waits until
  * everything before it is answered, so that it sees the heads those made.
  * A submission whose answer is lost is sent again: identical bytes are
- * idempotent, so it is stored at most once.
+ * idempotent, so it is stored at most once, and an answer to any of its
+ * sends counts.
+ *
+ * Every input line gets exactly one outcome (enum outcome), however the
+ * batch ends: acknowledgements on stdout, everything else on stderr (one
+ * JSON object a line with --json), then a summary that counts them. What
+ * was sent is always waited for, so that no line claimd stored goes
+ * unreported: when claimd shuts down, it answers what it took before
+ * stopping, and those answers are read and printed before claim exits.
  *
  * Acknowledgements go to stdout's buffer and out whenever the client
  * would wait, and at least every ACK_FLUSH_MS. SIGINT or SIGTERM stops
@@ -15,6 +23,7 @@
  * claim this run stored has its line; a second signal ends it at once.
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +32,7 @@
 #include "cli.h"
 
 #define RETRIES      3
+#define SENDS_MAX    (RETRIES + 1) /* sends of one record unanswered */
 #define ACK_FLUSH_MS 10
 
 static volatile sig_atomic_t interrupted; /* the signal, or 0 */
@@ -32,6 +42,24 @@ on_interrupt(int sig)
 {
 	interrupted = sig;
 }
+
+/* What became of an input line. */
+enum outcome {
+	OUT_STORED,      /* acknowledged: in the log at its index (the
+			    ack says "existed" if the bytes were there) */
+	OUT_EXISTS,      /* an identical claim is in the log (the
+			    duplicate guard): not stored again */
+	OUT_REFUSED,     /* refused, by claimd or before it was sent */
+	OUT_UNCONFIRMED, /* sent, and no answer came: perhaps stored */
+	OUT_NOT_STORED,  /* not sent, or claimd was shutting down */
+	OUT_COUNT
+};
+
+/* The "status" of --json, and the summary's keys. */
+static const char *const outcome_name[OUT_COUNT] = {
+    "stored", "exists", "refused", "unconfirmed", "not-stored"};
+static const char *const outcome_words[OUT_COUNT] = {
+    "stored", "already stored", "refused", "unconfirmed", "not stored"};
 
 struct label {
 	char *name;
@@ -44,7 +72,8 @@ struct label {
 #define NO_LABEL SIZE_MAX
 
 struct pending {
-	uint32_t reqid;
+	uint32_t ids[SENDS_MAX]; /* request ids of its sends not answered */
+	size_t nids;
 	long line;
 	struct proto_buf rec;
 	size_t defines; /* "ref": becomes this label */
@@ -68,10 +97,14 @@ struct batch {
 	size_t nlabels;
 	struct pending *pend;
 	size_t npend, window;
-	size_t acked, refused, unconfirmed;
+	uint16_t flags; /* request flags of every submission */
+	size_t count[OUT_COUNT];
 	size_t busy; /* submissions claimd asked us to send again */
 	bool shutdown;
 	long last_line; /* of the last operation sent */
+	/* Lines not sent, for one line at the end (without --json). */
+	long unsent_first, unsent_last;
+	size_t unsent;
 	struct timespec flushed;
 };
 
@@ -127,28 +160,154 @@ pending_drop(struct batch *b, size_t i)
 	b->pend[i] = b->pend[--b->npend];
 }
 
+/* Prints one JSON object on a line of stderr, and frees it. */
+static void
+put_json_err(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	if (s != NULL) {
+		fprintf(stderr, "%s\n", s);
+		free(s);
+	}
+	json_decref(o);
+}
+
+/*
+ * Reports line as not stored by this run (o is not OUT_STORED): on
+ * stderr, as "claim: line N: <what>: <why>" or, with --json, as
+ * {"line", "status", ? "error", "message", ...}. code is the proto_err
+ * behind it (0: none); r, if not NULL, is claimd's answer, whose head or
+ * identical claim is shown too.
+ */
+static void report(struct batch *b, long line, enum outcome o, int code,
+    const struct claim_reply *r, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void
+report(struct batch *b, long line, enum outcome o, int code,
+    const struct claim_reply *r, const char *fmt, ...)
+{
+	char msg[512], hx[2 * PROTO_HASH_LEN + 1], hy[2 * PROTO_HASH_LEN + 1];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	b->count[o]++;
+	if (r != NULL && r->has_claim)
+		proto_hex(r->claim, PROTO_HASH_LEN, hx);
+	if (r != NULL && r->has_head)
+		proto_hex(r->head, PROTO_HASH_LEN, hy);
+	if (b->cli->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(j, "line", json_integer(line));
+		json_object_set_new(j, "status", json_string(outcome_name[o]));
+		if (code != PROTO_OK)
+			json_object_set_new(
+			    j, "error", json_string(proto_errname(code)));
+		json_object_set_new(j, "message", json_string(msg));
+		if (r != NULL && r->has_claim) {
+			json_object_set_new(j, "claim", json_string(hx));
+			json_object_set_new(j, "index",
+			    json_integer((json_int_t)r->head_index));
+		}
+		if (r != NULL && r->has_head) {
+			json_object_set_new(j, "head", json_string(hy));
+			json_object_set_new(j, "version",
+			    json_integer((json_int_t)r->head_version));
+		}
+		put_json_err(j);
+		return;
+	}
+	if (o == OUT_EXISTS && r != NULL && r->has_claim)
+		cli_warn(
+		    "line %ld: exists: claim %s (version %llu, index %llu)",
+		    line, hx, (unsigned long long)r->head_version,
+		    (unsigned long long)r->head_index);
+	else if (o == OUT_REFUSED && r != NULL && r->has_head)
+		cli_warn("line %ld: refused: %s: %s (head %.12s, version %llu)",
+		    line, proto_errname(code), msg, hy,
+		    (unsigned long long)r->head_version);
+	else if (o == OUT_REFUSED && code != PROTO_OK)
+		cli_warn("line %ld: refused: %s: %s", line, proto_errname(code),
+		    msg);
+	else
+		cli_warn("line %ld: %s: %s", line, outcome_words[o], msg);
+}
+
+/* A line not sent: counted, and reported by itself with --json, or
+ * with the others at the end. */
+static void
+unsent(struct batch *b, long line)
+{
+	if (b->cli->json) {
+		report(b, line, OUT_NOT_STORED, PROTO_OK, NULL, "not sent");
+		return;
+	}
+	b->count[OUT_NOT_STORED]++;
+	if (b->unsent++ == 0)
+		b->unsent_first = line;
+	b->unsent_last = line;
+}
+
+/* Sends p's record (again); PROTO_OK when it went. */
+static int
+send_rec(struct batch *b, struct pending *p)
+{
+	uint32_t id;
+	int rc;
+
+	if (p->nids == SENDS_MAX)
+		return PROTO_EBUSY;
+	rc = claim_client_send_flags(b->cli->client, PROTO_OP_SUBMIT, b->flags,
+	    p->rec.data, p->rec.len, &id);
+	if (rc == PROTO_OK)
+		p->ids[p->nids++] = id;
+	return rc;
+}
+
+/* The pending submission with a send whose request id is id. */
+static struct pending *
+pending_of(struct batch *b, uint32_t id, size_t *at)
+{
+	for (size_t i = 0; i < b->npend; i++)
+		for (size_t k = 0; k < b->pend[i].nids; k++)
+			if (b->pend[i].ids[k] == id) {
+				struct pending *p = &b->pend[i];
+
+				/* That send is answered now. */
+				p->ids[k] = p->ids[--p->nids];
+				*at = i;
+				return p;
+			}
+	return NULL;
+}
+
 /* Handles one reply: an acknowledgement or a refusal. */
 static void
 answer(struct batch *b, struct claim_reply *r)
 {
 	struct claim_ack ack;
-	struct pending *p = NULL;
-	char hx[13];
+	struct pending *p;
+	struct label *l;
 	size_t i;
 
-	for (i = 0; i < b->npend; i++)
-		if (b->pend[i].reqid == r->id) {
-			p = &b->pend[i];
-			break;
-		}
-	/* p == NULL: an answer to a request sent again since. */
-	struct label *l =
-	    p != NULL && p->defines != NO_LABEL ? &b->labels[p->defines] : NULL;
-
-	if (p == NULL)
+	/* NULL: not ours, or a send already answered otherwise. */
+	if ((p = pending_of(b, r->id, &i)) == NULL)
 		return;
-	if (r->status == PROTO_OK && claim_ack_parse(r, &ack) == PROTO_OK) {
-		b->acked++;
+	l = p->defines != NO_LABEL ? &b->labels[p->defines] : NULL;
+	if (r->status == PROTO_OK) {
+		if (claim_ack_parse(r, &ack) != PROTO_OK) {
+			report(b, p->line, OUT_UNCONFIRMED, PROTO_EPROTOCOL,
+			    NULL, "bad acknowledgement from claimd");
+			pending_drop(b, i);
+			return;
+		}
+		/* "existed" too: a send again after a lost answer finds
+		 * what the first send stored. */
+		b->count[OUT_STORED]++;
 		cli_print_ack(b->cli, &ack, p->line, l ? l->name : NULL);
 		flush_due(b);
 		if (l != NULL) {
@@ -160,37 +319,43 @@ answer(struct batch *b, struct claim_reply *r)
 		 * some are answered. */
 		b->busy++;
 		usleep(2000);
-		if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT,
-			p->rec.data, p->rec.len, &p->reqid) == PROTO_OK)
+		if (send_rec(b, p) == PROTO_OK || p->nids > 0)
 			return;
-		b->unconfirmed++;
+		report(b, p->line, OUT_NOT_STORED, r->status, NULL,
+		    "%s; cannot send it again", r->message);
 	} else if (r->status == PROTO_ESHUTDOWN) {
 		b->shutdown = true;
-		b->unconfirmed++;
-		cli_warn("line %ld: not stored: %s", p->line, r->message);
+		/* An earlier send may have been stored: wait for it. */
+		if (p->nids > 0)
+			return;
+		report(b, p->line, OUT_NOT_STORED, r->status, NULL, "%s",
+		    r->message);
+	} else if (r->status == PROTO_EDUPLICATE && r->has_claim) {
+		report(b, p->line, OUT_EXISTS, r->status, r, "%s", r->message);
+		/* Later lines may relate to it, or revise it. */
+		if (l != NULL) {
+			l->done = true;
+			memcpy(l->id, r->claim, PROTO_HASH_LEN);
+		}
 	} else {
-		b->refused++;
 		if (l != NULL)
 			l->failed = true;
-		if (r->has_head)
-			cli_warn("line %ld: refused: %s: %s (head %s, "
-				 "version %llu)",
-			    p->line, proto_errname(r->status), r->message,
-			    cli_short(r->head, hx),
-			    (unsigned long long)r->head_version);
-		else
-			cli_warn("line %ld: refused: %s: %s", p->line,
-			    proto_errname(r->status), r->message);
+		report(b, p->line, OUT_REFUSED, r->status, r, "%s", r->message);
 	}
 	pending_drop(b, i);
 }
 
-/* Waits for one answer; on silence sends everything pending again. */
+/*
+ * Waits for one answer; on silence sends everything pending again. When
+ * claimd does not answer at all, every submission pending is reported
+ * unconfirmed and the exit status returned.
+ */
 static int
 wait_one(struct batch *b)
 {
 	struct claim_reply r;
-	int rc;
+	char err[256];
+	int rc, why;
 
 	for (int attempt = 0;; attempt++) {
 		/* What is printed goes out before a wait, not line by line:
@@ -205,26 +370,23 @@ wait_one(struct batch *b)
 			claim_reply_release(&r);
 			return EX_DONE;
 		}
-		if (rc != PROTO_EUNREACHABLE || attempt + 1 >= RETRIES)
+		/* A claimd that is shutting down answered what it took
+		 * before it went: silence now means it is gone. */
+		if (rc != PROTO_EUNREACHABLE || attempt + 1 >= RETRIES ||
+		    b->shutdown)
 			break;
 		for (size_t i = 0; i < b->npend; i++)
-			if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT,
-				b->pend[i].rec.data, b->pend[i].rec.len,
-				&b->pend[i].reqid) != PROTO_OK)
+			if (send_rec(b, &b->pend[i]) == PROTO_EUNREACHABLE)
 				break;
 	}
-	b->unconfirmed += b->npend;
-	{
-		char err[256];
-		int why =
-		    claim_client_explain(b->cli->client, rc, err, sizeof(err));
-
-		cli_warn("%s; %zu submissions unconfirmed, first at line %ld",
-		    err, b->npend, b->npend ? b->pend[0].line : 0);
-		while (b->npend > 0)
-			pending_drop(b, b->npend - 1);
-		return cli_exit_for(why, false);
-	}
+	why = claim_client_explain(b->cli->client, rc, err, sizeof(err));
+	flush_acks(b);
+	for (size_t i = 0; i < b->npend; i++)
+		report(
+		    b, b->pend[i].line, OUT_UNCONFIRMED, why, NULL, "%s", err);
+	while (b->npend > 0)
+		pending_drop(b, b->npend - 1);
+	return cli_exit_for(why, false);
 }
 
 static int
@@ -483,6 +645,11 @@ next_slot(struct batch *b, long line, int *rc)
 	while (b->npend >= b->window)
 		if ((*rc = wait_one(b)) != EX_DONE)
 			return NULL;
+	/* Answers read while waiting may have said claimd is stopping. */
+	if (b->shutdown) {
+		*rc = EX_UNREACHABLE;
+		return NULL;
+	}
 	p = &b->pend[b->npend];
 	memset(p, 0, sizeof(*p));
 	p->line = line;
@@ -494,11 +661,11 @@ next_slot(struct batch *b, long line, int *rc)
 static int
 send_slot(struct batch *b, struct pending *p)
 {
-	if (claim_client_send(b->cli->client, PROTO_OP_SUBMIT, p->rec.data,
-		p->rec.len, &p->reqid) != PROTO_OK) {
+	if (send_rec(b, p) != PROTO_OK) {
 		proto_buf_release(&p->rec);
-		return cli_fail(EX_UNREACHABLE, "cannot send to claimd at %s",
-		    b->cli->server);
+		report(b, p->line, OUT_NOT_STORED, PROTO_EUNREACHABLE, NULL,
+		    "cannot send to claimd at %s", b->cli->server);
+		return EX_UNREACHABLE;
 	}
 	b->npend++;
 	b->last_line = p->line;
@@ -555,6 +722,12 @@ batch_begin(struct batch **out, struct cli *cli, size_t window, bool signing)
 	return EX_DONE;
 }
 
+void
+batch_set_flags(struct batch *b, uint16_t flags)
+{
+	b->flags = flags;
+}
+
 /* The exit status of a batch a signal stopped: as if it had killed it. */
 static int
 stopped(void)
@@ -562,9 +735,30 @@ stopped(void)
 	return 128 + interrupted;
 }
 
+void
+batch_skip(struct batch *b, long line)
+{
+	unsent(b, line);
+}
+
+int
+batch_bad_line(struct batch *b, long line, int code, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	report(b, line, OUT_REFUSED, code, NULL, "%s", msg);
+	return EX_USAGE;
+}
+
 /*
  * One operation (a JSON object) from input line `line`. An operation that
  * cannot be built is reported and counted as refused; the batch goes on.
+ * When the batch cannot go on, the line is reported as not sent and the
+ * exit status returned.
  */
 int
 batch_add(struct batch *b, json_t *op, long line)
@@ -574,12 +768,15 @@ batch_add(struct batch *b, json_t *op, long line)
 	char err[512];
 	int rc;
 
-	if (interrupted)
+	if (interrupted) {
+		unsent(b, line);
 		return stopped();
-	if (!b->shutdown && depends(op) && (rc = drain(b)) != EX_DONE)
+	}
+	if ((!b->shutdown && depends(op) && (rc = drain(b)) != EX_DONE) ||
+	    (p = next_slot(b, line, &rc)) == NULL) {
+		unsent(b, line);
 		return rc;
-	if ((p = next_slot(b, line, &rc)) == NULL)
-		return rc;
+	}
 	if (!json_is_object(op)) {
 		snprintf(err, sizeof(err), "a claim must be a JSON object");
 		rc = PROTO_EJSON;
@@ -590,12 +787,11 @@ batch_add(struct batch *b, json_t *op, long line)
 		rc = build(b, op, p, err, sizeof(err));
 	}
 	if (rc == PROTO_EUNREACHABLE) {
-		cli_warn("line %ld: %s", line, err);
+		report(b, line, OUT_NOT_STORED, rc, NULL, "%s", err);
 		return EX_UNREACHABLE;
 	}
 	if (rc != PROTO_OK) {
-		cli_warn("line %ld: %s", line, err);
-		b->refused++;
+		report(b, line, OUT_REFUSED, rc, NULL, "%s", err);
 		if (ref != NULL && label_find(b, ref) == NULL &&
 		    (p->defines = label_add(b, ref)) != NO_LABEL)
 			b->labels[p->defines].failed = true;
@@ -603,6 +799,7 @@ batch_add(struct batch *b, json_t *op, long line)
 	}
 	if (ref != NULL && (p->defines = label_add(b, ref)) == NO_LABEL) {
 		proto_buf_release(&p->rec);
+		unsent(b, line);
 		return cli_fail(EX_USAGE, "out of memory");
 	}
 	return send_slot(b, p);
@@ -615,29 +812,60 @@ batch_add_record(struct batch *b, const uint8_t *rec, size_t len, long line)
 	struct pending *p;
 	int rc;
 
-	if (interrupted)
+	if (interrupted) {
+		unsent(b, line);
 		return stopped();
-	if ((p = next_slot(b, line, &rc)) == NULL)
+	}
+	if ((p = next_slot(b, line, &rc)) == NULL) {
+		unsent(b, line);
 		return rc;
+	}
 	proto_buf_init(&p->rec);
-	if (proto_buf_append(&p->rec, rec, len) != PROTO_OK)
+	if (proto_buf_append(&p->rec, rec, len) != PROTO_OK) {
+		unsent(b, line);
 		return cli_fail(EX_USAGE, "out of memory");
+	}
 	return send_slot(b, p);
 }
 
-/* Waits for every answer; the exit status for the whole batch. */
+/* The counts, on stderr: one line of words, or one JSON object. */
+static void
+summary(struct batch *b, size_t lines)
+{
+	if (b->cli->json) {
+		json_t *j = json_object();
+
+		json_object_set_new(
+		    j, "lines", json_integer((json_int_t)lines));
+		for (int o = 0; o < OUT_COUNT; o++)
+			json_object_set_new(j, outcome_name[o],
+			    json_integer((json_int_t)b->count[o]));
+		put_json_err(j);
+		return;
+	}
+	fprintf(stderr, "claim: %zu lines:", lines);
+	for (int o = 0; o < OUT_COUNT; o++)
+		fprintf(stderr, "%s %zu %s", o ? "," : "", b->count[o],
+		    outcome_words[o]);
+	fputc('\n', stderr);
+}
+
+/*
+ * Waits for every answer to what was sent, however the batch ended, and
+ * reports the lines not sent; the exit status for the whole batch.
+ */
 int
 batch_end(struct batch *b, int rc)
 {
 	bool halted = interrupted && rc == stopped();
+	size_t lines = 0;
+	int drc;
 
-	/* Stopped by a signal: what was sent is answered all the same. */
-	if (rc == EX_DONE || halted) {
-		int drc = drain(b);
-
-		if (rc == EX_DONE)
-			rc = drc;
-	}
+	/* What was sent is answered all the same (or found unanswered),
+	 * so that each line claimd stored is reported. */
+	if ((drc = drain(b)) != EX_DONE && rc == EX_DONE)
+		rc = drc;
+	flush_acks(b);
 	if (halted && b->last_line > 0)
 		fprintf(stderr,
 		    "claim: interrupted: sent up to line %ld, nothing after "
@@ -645,17 +873,24 @@ batch_end(struct batch *b, int rc)
 		    b->last_line);
 	else if (halted)
 		fprintf(stderr, "claim: interrupted: nothing sent\n");
-	if (rc == EX_DONE && (b->shutdown || b->unconfirmed > 0))
+	if (b->unsent == 1)
+		fprintf(stderr, "claim: line %ld: not stored: not sent\n",
+		    b->unsent_first);
+	else if (b->unsent > 1)
+		fprintf(stderr,
+		    "claim: lines %ld to %ld: not stored: not sent (%zu "
+		    "lines)\n",
+		    b->unsent_first, b->unsent_last, b->unsent);
+	if (rc == EX_DONE &&
+	    (b->count[OUT_UNCONFIRMED] > 0 || b->count[OUT_NOT_STORED] > 0))
 		rc = EX_UNREACHABLE;
-	if (rc == EX_DONE && b->refused > 0)
+	if (rc == EX_DONE &&
+	    (b->count[OUT_REFUSED] > 0 || b->count[OUT_EXISTS] > 0))
 		rc = EX_REFUSED;
-	fflush(stdout);
-	if (b->acked + b->refused > 1 && !b->cli->json)
-		fprintf(stderr, "claim: %zu stored, %zu refused%s\n", b->acked,
-		    b->refused,
-		    b->unconfirmed ? ", some unconfirmed (see above)" : "");
-	while (b->npend > 0)
-		pending_drop(b, b->npend - 1);
+	for (int o = 0; o < OUT_COUNT; o++)
+		lines += b->count[o];
+	if (lines > 1)
+		summary(b, lines);
 	for (size_t i = 0; i < b->nlabels; i++)
 		free(b->labels[i].name);
 	for (size_t i = 0; i < b->nattach; i++)

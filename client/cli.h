@@ -123,9 +123,22 @@ int batch_begin(
     struct batch **out, struct cli *cli, size_t window, bool signing);
 /* A document quotes are checked against (--attach); an exit status. */
 int batch_attach(struct batch *b, const char *path);
+/* Request flags for every submission (PROTO_SUBMIT_ALLOW_DUPLICATE). */
+void batch_set_flags(struct batch *b, uint16_t flags);
+/*
+ * Each input line goes to exactly one of these, which reports it (sent
+ * and answered later, or at once when it cannot be sent). An exit status
+ * other than EX_DONE means the batch stops: give every later line to
+ * batch_skip(), which reports it as not sent.
+ */
 int batch_add(struct batch *b, json_t *op, long line);
 int batch_add_record(
     struct batch *b, const uint8_t *rec, size_t len, long line);
+void batch_skip(struct batch *b, long line);
+/* A line that could not be read, reported as refused; EX_USAGE. */
+int batch_bad_line(struct batch *b, long line, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Waits for every answer, reports, frees b; the exit status. */
 int batch_end(struct batch *b, int rc);
 
 /* The verbs. */

@@ -1,7 +1,9 @@
 /*
- * cmd_submit.c: claim submit FILE|- [--window N]
+ * cmd_submit.c: claim submit FILE|- [--window N] [--attach DOC]
+ * [--records] [--allow-duplicate]
  *
- * The input is one JSON object, a JSON array of them, or JSON Lines.
+ * The input is one JSON object, a JSON array of them, or JSON Lines;
+ * batch.c reports what became of each.
  */
 #include <getopt.h>
 #include <stdlib.h>
@@ -32,8 +34,18 @@ next_line(char **cursor)
 	return s;
 }
 
-/* Submits the records of an export (claim export), as they are; *n
- * counts the lines that are not blank. */
+/* Whether s holds only white space. */
+static bool
+blank(const char *s)
+{
+	return s[strspn(s, " \t\r")] == '\0';
+}
+
+/*
+ * Submits the records of an export (claim export), as they are; *n
+ * counts the lines that are not blank. Once the batch stops, every later
+ * line is reported as not sent.
+ */
 static int
 submit_records(struct batch *b, char *text, long *n)
 {
@@ -44,28 +56,30 @@ submit_records(struct batch *b, char *text, long *n)
 
 	if ((rec = malloc(PROTO_RECORD_MAX)) == NULL)
 		return cli_fail(EX_USAGE, "out of memory");
-	while (rc == EX_DONE && (s = next_line(&cur)) != NULL) {
+	while ((s = next_line(&cur)) != NULL) {
 		json_error_t jerr;
 		json_t *o, *r;
 		size_t len;
 
 		line++;
-		if (s[strspn(s, " \t\r")] == '\0')
+		if (blank(s))
 			continue;
 		(*n)++;
+		if (rc != EX_DONE) {
+			batch_skip(b, line);
+			continue;
+		}
 		if ((o = json_loads(s, 0, &jerr)) == NULL) {
-			rc = cli_fail(EX_USAGE, "line %ld: not JSON: %s", line,
-			    cli_json_why(&jerr));
-			break;
+			rc = batch_bad_line(b, line, PROTO_EJSON,
+			    "not JSON: %s", cli_json_why(&jerr));
+			continue;
 		}
 		r = json_object_get(o, "record");
 		if (!json_is_string(r) ||
 		    proto_unbase64(json_string_value(r), json_string_length(r),
 			rec, PROTO_RECORD_MAX, &len) != PROTO_OK)
-			rc = cli_fail(EX_USAGE,
-			    "line %ld: \"record\" must be "
-			    "base64 of a record",
-			    line);
+			rc = batch_bad_line(b, line, PROTO_EJSON,
+			    "\"record\" must be base64 of a record");
 		else
 			rc = batch_add_record(b, rec, len, line);
 		json_decref(o);
@@ -74,8 +88,7 @@ submit_records(struct batch *b, char *text, long *n)
 	return rc;
 }
 
-/* Submits each line of JSON Lines text in turn; *n counts the lines
- * that are not blank. */
+/* Submits each line of JSON Lines text in turn, as submit_records. */
 static int
 submit_lines(struct batch *b, char *text, long *n)
 {
@@ -83,21 +96,23 @@ submit_lines(struct batch *b, char *text, long *n)
 	char *cur = text, *s;
 	int rc = EX_DONE;
 
-	while (rc == EX_DONE && (s = next_line(&cur)) != NULL) {
+	while ((s = next_line(&cur)) != NULL) {
 		json_error_t jerr;
 		json_t *op;
 
 		line++;
-		while (*s == ' ' || *s == '\t' || *s == '\r')
-			s++;
-		if (*s == '\0')
+		if (blank(s))
 			continue;
 		(*n)++;
+		if (rc != EX_DONE) {
+			batch_skip(b, line);
+			continue;
+		}
 		if ((op = json_loads(s, JSON_REJECT_DUPLICATES, &jerr)) ==
 		    NULL) {
-			rc = cli_fail(EX_USAGE, "line %ld: not JSON: %s", line,
-			    cli_json_why(&jerr));
-			break;
+			rc = batch_bad_line(b, line, PROTO_EJSON,
+			    "not JSON: %s", cli_json_why(&jerr));
+			continue;
 		}
 		rc = batch_add(b, op, line);
 		json_decref(op);
@@ -122,9 +137,10 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 	    {"window", required_argument, NULL, 'w'},
 	    {"records", no_argument, NULL, 'r'},
 	    {"attach", required_argument, NULL, 'a'},
+	    {"allow-duplicate", no_argument, NULL, 'D'},
 	    {NULL, 0, NULL, 0},
 	};
-	bool records = false;
+	bool records = false, allow_duplicate = false;
 	const char *attach[16];
 	size_t nattach = 0;
 	const struct cmd *me = cli_cmd("submit");
@@ -141,6 +157,10 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "w:ra:", opts, NULL)) != -1) {
 		if (c == 'r') {
 			records = true;
+			continue;
+		}
+		if (c == 'D') {
+			allow_duplicate = true;
 			continue;
 		}
 		if (c == 'a') {
@@ -167,6 +187,10 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 		free(text);
 		return rc;
 	}
+	/* An export's records are entries of a log already: replayed as
+	 * they were, duplicates that log allowed included. */
+	if (allow_duplicate || records)
+		batch_set_flags(b, PROTO_SUBMIT_ALLOW_DUPLICATE);
 	for (size_t i = 0; i < nattach; i++)
 		if ((rc = batch_attach(b, attach[i])) != EX_DONE) {
 			free(text);
@@ -186,8 +210,10 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 		n = (long)json_array_size(doc);
 		json_array_foreach(doc, i, op)
 		{
-			if ((rc = batch_add(b, op, (long)i + 1)) != EX_DONE)
-				break;
+			if (rc == EX_DONE)
+				rc = batch_add(b, op, (long)i + 1);
+			else
+				batch_skip(b, (long)i + 1);
 		}
 	} else if (doc != NULL) {
 		n = 1;

@@ -56,7 +56,8 @@ struct handler {
 	int op;
 	int (*fn)(struct api *a, struct req *r);
 	unsigned flags;
-	size_t min, max; /* body length */
+	size_t min, max;   /* body length */
+	uint16_t reqflags; /* request flags the op defines */
 };
 
 static int h_submit(struct api *, struct req *);
@@ -71,7 +72,8 @@ static int h_inclusion(struct api *, struct req *);
 static int h_consistency(struct api *, struct req *);
 
 static const struct handler handlers[] = {
-    {PROTO_OP_SUBMIT, h_submit, 0, 1, PROTO_RECORD_MAX},
+    {PROTO_OP_SUBMIT, h_submit, 0, 1, PROTO_RECORD_MAX,
+	PROTO_SUBMIT_ALLOW_DUPLICATE},
     {PROTO_OP_GET, h_get, H_READ | H_MAP, 1, 512},
     {PROTO_OP_HISTORY, h_history, H_READ | H_MAP, 1, 512},
     {PROTO_OP_LIST, h_list, H_READ | H_MAP, 1, 512},
@@ -164,11 +166,16 @@ send_reply(struct api *a, const uint8_t *ident, size_t identlen, uint8_t op,
 		log_debug("reply dropped: %s", zmq_strerror(errno));
 }
 
-/* {"error": name, "message": text, ? "head": hash, ? "version": n} */
+/*
+ * {"error": name, "message": text}; a conflict adds the claim's head,
+ * {"head": hash, "version": n}, and a duplicate the identical claim,
+ * {"claim": id, "head": hash, "version": n, "index": head's index}.
+ */
 static int
 error_body(struct proto_buf *b, int status, const char *msg,
-    const struct proto_head *head)
+    const struct store_result *res)
 {
+	const struct proto_head *head = NULL;
 	char text[512];
 	size_t start, n = 2;
 	int rc;
@@ -178,6 +185,9 @@ error_body(struct proto_buf *b, int status, const char *msg,
 	 * be) and cut at a character. */
 	proto_str_safe(
 	    text, sizeof(text), msg[0] ? msg : proto_strerror(status));
+	if (res != NULL &&
+	    (status == PROTO_ECONFLICT || status == PROTO_EDUPLICATE))
+		head = &res->head;
 	b->len = 0;
 	if ((rc = proto_cbor_map_begin(b, &start)) ||
 	    (rc = proto_cbor_put_str(b, "error")) ||
@@ -194,14 +204,23 @@ error_body(struct proto_buf *b, int status, const char *msg,
 			return rc;
 		n += 2;
 	}
+	if (head != NULL && status == PROTO_EDUPLICATE) {
+		if ((rc = proto_cbor_put_str(b, "claim")) ||
+		    (rc = proto_cbor_put_bytes(
+			 b, res->claim, PROTO_HASH_LEN)) ||
+		    (rc = proto_cbor_put_str(b, "index")) ||
+		    (rc = proto_cbor_put_uint(b, res->index)))
+			return rc;
+		n += 2;
+	}
 	return proto_cbor_map_end(b, start, n);
 }
 
 static void
 send_error(struct api *a, const uint8_t *ident, size_t identlen, uint8_t op,
-    uint32_t id, int status, const char *msg, const struct proto_head *head)
+    uint32_t id, int status, const char *msg, const struct store_result *res)
 {
-	if (error_body(&a->out, status, msg, head) != PROTO_OK)
+	if (error_body(&a->out, status, msg, res) != PROTO_OK)
 		a->out.len = 0;
 	send_reply(a, ident, identlen, op, id, status, a->out.data, a->out.len);
 }
@@ -265,6 +284,10 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 	a->out.len = 0;
 	if ((hd = handler_for(r.h.op)) == NULL) {
 		snprintf(r.err, sizeof(r.err), "unknown request op %u", r.h.op);
+		rc = PROTO_EPROTOCOL;
+	} else if ((r.h.status & ~hd->reqflags) != 0) {
+		snprintf(r.err, sizeof(r.err), "%s request with flags 0x%x",
+		    proto_op_name(r.h.op), r.h.status);
 		rc = PROTO_EPROTOCOL;
 	} else if (r.len < hd->min || r.len > hd->max) {
 		snprintf(r.err, sizeof(r.err),
@@ -401,6 +424,7 @@ h_submit(struct api *a, struct req *r)
 	if ((j = job_new(r->ident, r->identlen, r->h.id, r->body, r->len,
 		 a->seq)) == NULL)
 		return PROTO_ENOMEM;
+	j->allow_duplicate = (r->h.status & PROTO_SUBMIT_ALLOW_DUPLICATE) != 0;
 	if (job_send(a->verify, j) != 0) {
 		job_free(j);
 		snprintf(r->err, sizeof(r->err), "cannot queue: %s",
@@ -469,8 +493,7 @@ api_done(struct api *a, struct job *j)
 		log_debug(
 		    "submission refused: %s: %s", proto_errname(j->rc), j->err);
 		send_error(a, j->ident, j->identlen, PROTO_OP_SUBMIT, j->reqid,
-		    j->rc, j->err,
-		    j->rc == PROTO_ECONFLICT ? &j->res.head : NULL);
+		    j->rc, j->err, &j->res);
 	}
 	job_free(j);
 }

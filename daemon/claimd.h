@@ -88,7 +88,8 @@ struct job {
 	size_t len;
 	struct proto_record rec;
 	struct proto_payload payload;
-	int rc; /* PROTO_OK until a stage refuses it */
+	bool allow_duplicate; /* the request's PROTO_SUBMIT_ALLOW_DUPLICATE */
+	int rc;               /* PROTO_OK until a stage refuses it */
 	char err[192];
 	struct store_result res;
 	uint64_t t_recv; /* monotonic microseconds at arrival */

@@ -142,6 +142,7 @@ commit(struct writer *w, size_t n)
 			continue;
 		w->entries[m].rec = &w->jobs[i]->rec;
 		w->entries[m].payload = &w->jobs[i]->payload;
+		w->entries[m].allow_duplicate = w->jobs[i]->allow_duplicate;
 		m++;
 	}
 	if (m > 0) {

@@ -3,6 +3,7 @@
  * index, the Merkle nodes and the counters, committed together.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -229,6 +230,179 @@ topics_add(struct wctx *w, const struct proto_claim *c)
 	return PROTO_OK;
 }
 
+/*
+ * The content index (internal.h): the duplicate guard's view of which
+ * live claim says what.
+ */
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+store_content_key(const struct proto_claim *c, uint8_t key[PROTO_HASH_LEN])
+{
+	const char *t[PROTO_TOPICS_MAX];
+	struct proto_buf b;
+	size_t n = c->ntopics;
+	int rc;
+
+	if (n > PROTO_TOPICS_MAX)
+		return PROTO_EINVAL;
+	memcpy(t, c->topics, n * sizeof(*t));
+	qsort(t, n, sizeof(*t), cmp_str);
+	proto_buf_init(&b);
+	if ((rc = proto_cbor_put_array(&b, 4)) ||
+	    (rc = proto_cbor_put_str(&b, c->party)) ||
+	    (rc = proto_cbor_put_array(&b, n)))
+		goto cleanup;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = proto_cbor_put_str(&b, t[i])) != PROTO_OK)
+			goto cleanup;
+	if ((rc = proto_cbor_put_str(&b, c->statement)) ||
+	    (rc = c->made != NULL ? proto_cbor_put_str(&b, c->made)
+				  : proto_cbor_put_null(&b)))
+		goto cleanup;
+	proto_sha256(b.data, b.len, key);
+cleanup:
+	proto_buf_release(&b);
+	return rc;
+}
+
+static void
+content_db_key(uint8_t k[CONTENT_KEY_LEN], const uint8_t key[PROTO_HASH_LEN],
+    uint64_t first)
+{
+	memcpy(k, key, PROTO_HASH_LEN);
+	store_be64(k + PROTO_HASH_LEN, first);
+}
+
+/* The content key of version v of the claim at first; *live if asserted. */
+static int
+version_content(struct wctx *w, uint64_t first, uint64_t v,
+    uint8_t key[PROTO_HASH_LEN], bool *live)
+{
+	uint8_t vk[VERSION_KEY_LEN], idx[8];
+	struct proto_payload p;
+	struct proto_record rec;
+	MDB_val val;
+	bool found;
+	int rc;
+
+	store_version_key(vk, first, v);
+	if ((rc = get(w, w->s->version, vk, sizeof(vk), &val, &found)) != 0)
+		return rc;
+	if (!found || val.mv_size != 8)
+		return PROTO_ESTORE;
+	memcpy(idx, val.mv_data, 8);
+	if ((rc = get(w, w->s->log, idx, 8, &val, &found)) != 0)
+		return rc;
+	/* The store holds only records it checked: decoding suffices. */
+	if (!found ||
+	    proto_record_parse(val.mv_data, val.mv_size, &rec, NULL, 0) !=
+		PROTO_OK ||
+	    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK)
+		return PROTO_ESTORE;
+	if (p.kind != PROTO_KIND_CLAIM) {
+		rc = PROTO_ESTORE;
+	} else {
+		*live = p.claim.status == PROTO_STATUS_ASSERTED;
+		rc = store_content_key(&p.claim, key);
+	}
+	proto_payload_release(&p);
+	return rc;
+}
+
+/*
+ * Claim record c, with content key key, about to be appended at w->index
+ * (before head_set runs): its claim's previous version leaves the index,
+ * and this one enters unless it is retracted.
+ */
+static int
+content_apply(struct wctx *w, const struct proto_claim *c,
+    const uint8_t key[PROTO_HASH_LEN])
+{
+	uint8_t k[CONTENT_KEY_LEN], old[PROTO_HASH_LEN];
+	uint64_t first = w->index;
+	struct store_claim sc;
+	MDB_val mk = {sizeof(k), k};
+	bool found, live = false;
+	int rc;
+
+	if (c->version > 1) {
+		if ((rc = store_claim_find(
+			 w->txn, w->s, c->claim, &sc, &found)) != 0)
+			return rc;
+		if (!found)
+			return PROTO_ESTORE;
+		first = sc.first;
+		if ((rc = version_content(
+			 w, first, c->version - 1, old, &live)) != 0)
+			return rc;
+	}
+	if (live) {
+		content_db_key(k, old, first);
+		if ((rc = mdb_del(w->txn, w->s->content, &mk, NULL)) != 0 &&
+		    rc != MDB_NOTFOUND)
+			return fail(w, rc);
+	}
+	if (c->status != PROTO_STATUS_ASSERTED)
+		return PROTO_OK;
+	content_db_key(k, key, first);
+	return put(w, w->s->content, k, sizeof(k), NULL, 0, 0);
+}
+
+/*
+ * The duplicate guard: r->rc is PROTO_EDUPLICATE, with the claim it
+ * duplicates in r, when a live claim's newest version has content key.
+ */
+static int
+duplicate(
+    struct wctx *w, const uint8_t key[PROTO_HASH_LEN], struct store_result *r)
+{
+	uint8_t k[CONTENT_KEY_LEN], fk[8];
+	MDB_val mk = {PROTO_HASH_LEN, k}, val, cv;
+	struct store_claim sc;
+	char hx[2 * PROTO_HASH_LEN + 1];
+	MDB_cursor *cur;
+	bool found;
+	int rc;
+
+	memcpy(k, key, PROTO_HASH_LEN);
+	if ((rc = mdb_cursor_open(w->txn, w->s->content, &cur)) != 0)
+		return fail(w, rc);
+	rc = mdb_cursor_get(cur, &mk, &val, MDB_SET_RANGE);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND ||
+	    (rc == 0 &&
+		(mk.mv_size != CONTENT_KEY_LEN ||
+		    memcmp(mk.mv_data, key, PROTO_HASH_LEN) != 0)))
+		return PROTO_OK;
+	if (rc != 0)
+		return fail(w, rc);
+	/* The oldest such claim: keys sort by first index. */
+	memcpy(fk, (uint8_t *)mk.mv_data + PROTO_HASH_LEN, 8);
+	if ((rc = get(w, w->s->claim, fk, 8, &cv, &found)) != 0)
+		return rc;
+	if (!found || val.mv_size != 0 ||
+	    store_claim_decode(&cv, store_get64(fk), &sc) != PROTO_OK)
+		return PROTO_ESTORE;
+	memcpy(r->claim, sc.id, PROTO_HASH_LEN);
+	r->index = sc.head;
+	r->head.version = sc.version;
+	memcpy(r->head.hash, sc.head_hash, PROTO_HASH_LEN);
+	memcpy(r->head.party, sc.party, sizeof(r->head.party));
+	proto_hex(sc.id, PROTO_HASH_LEN, hx);
+	snprintf(r->err, sizeof(r->err),
+	    "claim %s (version %llu) has the same party, statement, topics "
+	    "and date made",
+	    hx, (unsigned long long)sc.version);
+	r->rc = PROTO_EDUPLICATE;
+	return PROTO_OK;
+}
+
 static void
 count(struct counters *n, const struct proto_payload *p)
 {
@@ -273,7 +447,7 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
     struct counters *n)
 {
 	const struct proto_payload *p = e->payload;
-	uint8_t idx[8];
+	uint8_t idx[8], ckey[PROTO_HASH_LEN];
 	MDB_val v;
 	bool found;
 	int rc;
@@ -297,13 +471,27 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
 		r->rc = rc;
 		return PROTO_OK;
 	}
+	if (p->kind == PROTO_KIND_CLAIM) {
+		if ((rc = store_content_key(&p->claim, ckey)) != PROTO_OK)
+			return rc;
+		if (p->claim.version == 1 &&
+		    p->claim.status == PROTO_STATUS_ASSERTED &&
+		    !e->allow_duplicate &&
+		    ((rc = duplicate(w, ckey, r)) != PROTO_OK ||
+			r->rc != PROTO_OK))
+			return rc;
+	}
 	store_be64(idx, *size);
 	if ((rc = put(w, w->s->log, idx, 8, e->rec->bytes, e->rec->len,
 		 MDB_APPEND)) != 0 ||
 	    (rc = put(w, w->s->hash, r->hash, PROTO_HASH_LEN, idx, 8,
 		 MDB_NOOVERWRITE)) != 0 ||
-	    (rc = tree_add(w, *size, r->hash)) != 0 ||
-	    (rc = proto_rules_apply(&wops, w, p, r->hash)) != 0)
+	    (rc = tree_add(w, *size, r->hash)) != 0)
+		return rc;
+	if (p->kind == PROTO_KIND_CLAIM &&
+	    (rc = content_apply(w, &p->claim, ckey)) != 0)
+		return rc;
+	if ((rc = proto_rules_apply(&wops, w, p, r->hash)) != 0)
 		return rc;
 	if (p->kind == PROTO_KIND_CLAIM && (rc = topics_add(w, &p->claim)) != 0)
 		return rc;
@@ -313,7 +501,7 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
 }
 
 static int
-counters_add(struct wctx *w, const struct counters *n)
+counters_add(struct wctx *w, const struct counters *n, uint64_t size)
 {
 	const struct {
 		const char *name;
@@ -340,7 +528,10 @@ counters_add(struct wctx *w, const struct counters *n)
 			 8, 0)) != 0)
 			return rc;
 	}
-	return PROTO_OK;
+	/* The content index covers the log to its new end. */
+	store_be64(buf, size);
+	return put(
+	    w, w->s->meta, META_CONTENT, strlen(META_CONTENT), buf, 8, 0);
 }
 
 /* Doubles the map. No transaction of this process may be open. */
@@ -382,7 +573,7 @@ attempt(struct store *s, const uint8_t admin[PROTO_PUBKEY_LEN],
 		if ((rc = append_one(&w, admin, &size, &e[i], &res[i], &cnt)) !=
 		    PROTO_OK)
 			goto abort;
-	if ((rc = counters_add(&w, &cnt)) != PROTO_OK)
+	if ((rc = counters_add(&w, &cnt, size)) != PROTO_OK)
 		goto abort;
 	if ((rc = mdb_txn_commit(w.txn)) != 0) {
 		*mdb = rc;
@@ -424,5 +615,112 @@ store_append(struct store *s, const struct store_entry *e, size_t n,
 	if (rc != PROTO_OK)
 		return proto_fail(err, errlen, rc, "%s",
 		    mdb != 0 ? mdb_strerror(mdb) : proto_strerror(rc));
+	return PROTO_OK;
+}
+
+/*
+ * Building the content index of a store made before it: the log from
+ * where "content.size" says, in transactions of CONTENT_CHUNK entries.
+ */
+#define CONTENT_CHUNK 65536
+
+/* One transaction of it; *done once the index reaches the log's end. */
+static int
+content_chunk(struct store *s, bool *done, int *mdb)
+{
+	struct wctx w = {.s = s};
+	uint8_t k[8], ckey[PROTO_HASH_LEN];
+	MDB_cursor *cur = NULL;
+	MDB_val key = {8, k}, val;
+	MDB_stat st;
+	uint64_t from, i;
+	int rc;
+
+	*done = false;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &w.txn)) != 0) {
+		*mdb = rc;
+		return store_err(rc);
+	}
+	if ((rc = mdb_stat(w.txn, s->log, &st)) != 0) {
+		rc = fail(&w, rc);
+		goto abort;
+	}
+	if ((rc = store_counter(w.txn, s, META_CONTENT, &from)) != 0)
+		goto abort;
+	if (from >= st.ms_entries) {
+		*done = true;
+		goto abort; /* nothing to write */
+	}
+	if ((rc = mdb_cursor_open(w.txn, s->log, &cur)) != 0) {
+		rc = fail(&w, rc);
+		goto abort;
+	}
+	store_be64(k, from);
+	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_KEY);
+	for (i = from; rc == 0 && i < from + CONTENT_CHUNK;
+	     i++, rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		struct proto_payload p;
+		struct proto_record rec;
+
+		if (key.mv_size != 8 || store_get64(key.mv_data) != i ||
+		    proto_record_parse(
+			val.mv_data, val.mv_size, &rec, NULL, 0) != PROTO_OK ||
+		    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK) {
+			rc = PROTO_ESTORE;
+			goto abort;
+		}
+		if (p.kind == PROTO_KIND_CLAIM) {
+			w.index = i;
+			if ((rc = store_content_key(&p.claim, ckey)) == 0)
+				rc = content_apply(&w, &p.claim, ckey);
+		}
+		proto_payload_release(&p);
+		if (rc != 0)
+			goto abort;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		rc = fail(&w, rc);
+		goto abort;
+	}
+	mdb_cursor_close(cur);
+	cur = NULL;
+	store_be64(k, i);
+	if ((rc = put(&w, s->meta, META_CONTENT, strlen(META_CONTENT), k, 8,
+		 0)) != 0)
+		goto abort;
+	if ((rc = mdb_txn_commit(w.txn)) != 0) {
+		*mdb = rc;
+		return store_err(rc);
+	}
+	return PROTO_OK;
+abort:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	mdb_txn_abort(w.txn);
+	*mdb = w.mdb_rc;
+	return rc;
+}
+
+int
+store_content_build(struct store *s, char *err, size_t errlen)
+{
+	bool done = false;
+	int rc, mdb;
+
+	while (!done) {
+		mdb = 0;
+		rc = content_chunk(s, &done, &mdb);
+		if (mdb == MDB_MAP_FULL) {
+			if ((mdb = grow(s)) != 0)
+				return proto_fail(err, errlen, store_err(mdb),
+				    "cannot grow the map: %s",
+				    mdb_strerror(mdb));
+			continue;
+		}
+		if (rc != PROTO_OK)
+			return proto_fail(err, errlen, rc,
+			    "cannot build the content index: %s",
+			    mdb != 0 ? mdb_strerror(mdb) : proto_strerror(rc));
+	}
 	return PROTO_OK;
 }

@@ -30,6 +30,7 @@ struct check {
 	uint64_t versions; /* claim records seen */
 	uint64_t nodes;    /* tree nodes checked */
 	uint64_t topic_pairs;
+	uint64_t live; /* claims whose newest version is not retracted */
 	struct store_stats want;
 	uint8_t level[64][PROTO_HASH_LEN]; /* last complete node per level */
 };
@@ -250,6 +251,74 @@ grant_ok(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party)
 	return 0;
 }
 
+/* A live claim is in the content index under its head's content key. */
+static int
+content_one(
+    void *ctx, const uint8_t id[PROTO_HASH_LEN], const struct proto_head *h)
+{
+	struct check *c = ctx;
+	uint8_t key[PROTO_HASH_LEN], k[CONTENT_KEY_LEN];
+	MDB_val mk = {sizeof(k), k}, v;
+	struct proto_payload p;
+	struct proto_record r;
+	struct store_claim sc;
+	const uint8_t *bytes;
+	size_t len;
+	bool live;
+	int rc;
+
+	if (store_claim_get(c->snap, id, &sc) != PROTO_OK ||
+	    store_get(c->snap, sc.head, &bytes, &len) != PROTO_OK ||
+	    proto_record_parse(bytes, len, &r, NULL, 0) != PROTO_OK ||
+	    proto_record_payload(&r, &p, NULL, 0) != PROTO_OK)
+		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
+		    "cannot read the head of a claim of %s", h->party);
+	live = p.kind == PROTO_KIND_CLAIM &&
+	    p.claim.status == PROTO_STATUS_ASSERTED;
+	rc = live ? store_content_key(&p.claim, key) : PROTO_OK;
+	proto_payload_release(&p);
+	if (rc != PROTO_OK || !live)
+		return rc;
+	c->live++;
+	memcpy(k, key, PROTO_HASH_LEN);
+	store_be64(k + PROTO_HASH_LEN, sc.first);
+	if (mdb_get(c->snap->txn, c->snap->s->content, &mk, &v) != 0 ||
+	    v.mv_size != 0)
+		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
+		    "content index lacks the claim at %llu",
+		    (unsigned long long)sc.first);
+	return 0;
+}
+
+/*
+ * The content index holds exactly the live claims, each under its head's
+ * content key. Not there yet (a store of an older claimd, opened read-
+ * only), or behind the log (an older claimd wrote since), it is left to
+ * the next start of claimd, which brings it up to date.
+ */
+static int
+content_ok(struct check *c, uint64_t size)
+{
+	uint64_t covered, n;
+	int rc;
+
+	if (!c->snap->s->has_content)
+		return PROTO_OK;
+	if ((rc = store_counter(
+		 c->snap->txn, c->snap->s, META_CONTENT, &covered)) != PROTO_OK)
+		return rc;
+	if (covered != size)
+		return PROTO_OK;
+	if ((rc = proto_memstate_foreach_claim(c->ms, content_one, c)) != 0)
+		return rc;
+	if ((n = entries(c, c->snap->s->content)) != c->live)
+		return proto_fail(c->err, c->errlen, PROTO_ESTORE,
+		    "content index has %llu entries, the log has %llu live "
+		    "claims",
+		    (unsigned long long)n, (unsigned long long)c->live);
+	return PROTO_OK;
+}
+
 /* Whether each bytopic entry names a claim whose first index it carries. */
 static int
 topics_ok(struct check *c)
@@ -395,7 +464,8 @@ store_check(struct store *s,
 	if ((rc = proto_memstate_foreach_claim(c->ms, head_ok, c)) != 0 ||
 	    (rc = proto_memstate_foreach_party(c->ms, party_ok, c)) != 0 ||
 	    (rc = proto_memstate_foreach_grant(c->ms, grant_ok, c)) != 0 ||
-	    (rc = topics_ok(c)) != PROTO_OK || (rc = totals_ok(c, size)) != 0)
+	    (rc = topics_ok(c)) != PROTO_OK || (rc = totals_ok(c, size)) != 0 ||
+	    (rc = content_ok(c, size)) != PROTO_OK)
 		goto done;
 	rc = PROTO_OK;
 done:

@@ -24,6 +24,7 @@
  *   party    slug                      -> index || name
  *   grant    key || slug               -> index
  *   tree     last leaf || level        -> hash of that complete subtree
+ *   content  content key || first index -> (nothing), for live claims
  *   meta     name                      -> value
  *
  * A claim is found by its id through hash (its id is the hash of its
@@ -32,11 +33,20 @@
  * only index a new record dirties at random is hash: commits stay small.
  * Tree nodes likewise: the nodes leaf i completes are keyed i || level,
  * together at the end.
+ *
+ * content holds each live claim (its newest version not retracted) under
+ * the content key of that version (store_content_key()), for the
+ * duplicate guard of store_append(). It came after format 1 without
+ * changing it: a store made before it gets it on its first read-write
+ * open (store_content_build()), and "content.size" in meta says how much
+ * of the log it covers, so that entries an older claimd appended later
+ * are caught up too. An older store opened read-only may lack it.
  */
 struct store {
 	MDB_env *env;
 	MDB_dbi log, hash, claim, version, byparty, bytopic, party, grant, tree,
-	    meta;
+	    meta, content;
+	bool has_content; /* false: an older store opened read-only */
 	/* Readers hold it shared; growing the map takes it exclusively, as
 	 * LMDB allows a resize only with no transaction open. */
 	pthread_rwlock_t resize;
@@ -52,6 +62,7 @@ struct store_snap {
 #define VERSION_KEY_LEN 16
 #define TREE_KEY_LEN    9
 #define INDEX_KEY_MAX   (PROTO_SLUG_MAX + 1 + 8)
+#define CONTENT_KEY_LEN (PROTO_HASH_LEN + 8)
 
 /* Meta names. */
 /*
@@ -68,6 +79,7 @@ struct store_snap {
 #define META_PARTIES     "n.parties"
 #define META_GRANTS      "n.grants"
 #define META_REVOKES     "n.revokes"
+#define META_CONTENT     "content.size" /* log entries content covers */
 
 void store_be64(uint8_t *p, uint64_t v);
 uint64_t store_get64(const uint8_t *p);
@@ -90,5 +102,14 @@ void store_version_key(
     uint8_t key[VERSION_KEY_LEN], uint64_t first, uint64_t version);
 /* The counter called name in meta, 0 if absent. */
 int store_counter(MDB_txn *txn, struct store *s, const char *name, uint64_t *v);
+
+/*
+ * The content key of a claim version: SHA-256 of the deterministic CBOR
+ * [party, [topics in bytewise order], statement, made or null]. Two
+ * versions with equal keys say the same thing for the duplicate guard.
+ */
+int store_content_key(const struct proto_claim *c, uint8_t key[PROTO_HASH_LEN]);
+/* Brings the content index up to the end of the log (append.c). */
+int store_content_build(struct store *s, char *err, size_t errlen);
 
 #endif

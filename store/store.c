@@ -207,6 +207,15 @@ open_dbs(struct store *s, char *err, size_t errlen)
 			    mdb_strerror(rc));
 		}
 	}
+	/* Younger than the rest: an older store opened read-only lacks it. */
+	rc = mdb_dbi_open(
+	    txn, "content", s->read_only ? 0 : MDB_CREATE, &s->content);
+	if (rc != 0 && !(rc == MDB_NOTFOUND && s->read_only)) {
+		mdb_txn_abort(txn);
+		return proto_fail(err, errlen, store_err(rc),
+		    "cannot open database \"content\": %s", mdb_strerror(rc));
+	}
+	s->has_content = rc == 0;
 	if ((rc = check_format(txn, s, err, errlen)) != PROTO_OK) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -214,7 +223,7 @@ open_dbs(struct store *s, char *err, size_t errlen)
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		return proto_fail(err, errlen, store_err(rc),
 		    "cannot create the databases: %s", mdb_strerror(rc));
-	return PROTO_OK;
+	return s->read_only ? PROTO_OK : store_content_build(s, err, errlen);
 }
 
 int

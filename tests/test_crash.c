@@ -249,11 +249,24 @@ fault_while_running(struct e2e_fixture *f, const char *mode, const char *want)
 	e2e_claim_run(&r, refused, "submit", "-", "--json");
 	assert_int_not_equal(r.status, 0);
 	assert_string_equal(r.out, "");
-	if (strstr(r.err, want) == NULL)
-		fail_msg("%s: %s", mode, r.err);
+	{
+		/* With --json, the refusal is one JSON object on stderr. */
+		json_t *o = json_loads(r.err, JSON_DISABLE_EOF_CHECK, NULL);
+		const char *msg =
+		    json_string_value(json_object_get(o, "message"));
+
+		if (o == NULL ||
+		    strcmp(json_string_value(json_object_get(o, "status")),
+			"refused") != 0 ||
+		    strcmp(json_string_value(json_object_get(o, "error")),
+			"io") != 0 ||
+		    msg == NULL || strcmp(msg, want) != 0)
+			fail_msg("%s: %s", mode, r.err);
+		json_decref(o);
+	}
 	e2e_run_free(&r);
 	text = tu_read_file(f->d.log, NULL);
-	assert_non_null(strstr(text, want + strlen("refused: io: ")));
+	assert_non_null(strstr(text, want));
 	free(text);
 
 	/* It ends. */
@@ -278,8 +291,8 @@ fault_while_running(struct e2e_fixture *f, const char *mode, const char *want)
 static void
 test_crash_disk_full(void **state)
 {
-	fault_while_running(*state, "enospc",
-	    "refused: io: not stored: No space left on device");
+	fault_while_running(
+	    *state, "enospc", "not stored: No space left on device");
 }
 
 /* The data folder's file system remounted read-only under claimd. */
@@ -287,7 +300,7 @@ static void
 test_crash_read_only_while_running(void **state)
 {
 	fault_while_running(
-	    *state, "erofs", "refused: io: not stored: Read-only file system");
+	    *state, "erofs", "not stored: Read-only file system");
 }
 
 /*

@@ -868,10 +868,16 @@ test_e2e_batch_labels_revisions_retractions(void **state)
 	    "\"bad\", \"relations\": [{\"rel\": \"supports\", \"claim\": "
 	    "\"@nope\"}]}\n",
 	    "submit", "-", "--json", NULL);
-	/* Four stored, the last refused before sending: exit 4. */
+	/* Four stored, the last refused before sending: exit 4, and with
+	 * --json the refusal is a JSON object on stderr. */
 	e2e_must(&r, 4, "batch");
-	assert_non_null(strstr(r.err, "line 6"));
-	assert_non_null(strstr(r.err, "\"ref\": \"nope\""));
+	assert_non_null(j = json_loads(r.err, JSON_DISABLE_EOF_CHECK, NULL));
+	assert_int_equal(json_integer_value(json_object_get(j, "line")), 6);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "status")), "refused");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "message")),
+	    "\"ref\": \"nope\""));
+	json_decref(j);
 	{
 		char *save = NULL, *line, *a = NULL, *b = NULL;
 		int n = 0;
@@ -927,16 +933,18 @@ test_e2e_sigterm_during_batch_loses_no_ack(void **state)
 		    "\"statement\": \"Batch claim %d.\"}\n",
 		    i);
 	{
-		char path[600];
+		char path[600], errpath[600];
 		FILE *fp;
 
 		snprintf(path, sizeof(path), "%s/batch.jsonl", f->dir);
+		snprintf(errpath, sizeof(errpath), "%s/batch.err", f->dir);
 		fp = fopen(path, "w");
 		fputs(text, fp);
 		fclose(fp);
-		/* A small window keeps the batch going a while. */
-		e2e_bg_start(&s, "submit", path, "--json", "--window", "4",
-		    "--timeout", "3000");
+		/* A small window keeps the batch going a while; the report
+		 * of each line not stored goes to a file. */
+		e2e_bg_start_err(&s, errpath, "submit", path, "--json",
+		    "--window", "4", "--timeout", "3000");
 	}
 	free(text);
 	acked = calloc(3000, sizeof(char *));
@@ -1003,7 +1011,7 @@ static void
 test_e2e_interrupted_submit_acknowledges_what_it_stored(void **state)
 {
 	struct e2e_fixture *f = *state;
-	char path[600];
+	char path[600], errpath[600];
 	json_t *st;
 	json_int_t before, after;
 	struct e2e_bg s;
@@ -1021,7 +1029,9 @@ test_e2e_interrupted_submit_acknowledges_what_it_stored(void **state)
 		    "\"statement\": \"Interrupted batch claim %d.\"}\n",
 		    i);
 	fclose(fp);
-	e2e_bg_start(&s, "submit", path, "--json", "--window", "4");
+	snprintf(errpath, sizeof(errpath), "%s/interrupted.err", f->dir);
+	e2e_bg_start_err(
+	    &s, errpath, "submit", path, "--json", "--window", "4");
 	while (nacked < 300) {
 		char *line = e2e_bg_line(&s, 10000);
 
@@ -1043,6 +1053,456 @@ test_e2e_interrupted_submit_acknowledges_what_it_stored(void **state)
 	after = json_integer_value(json_object_get(st, "claims"));
 	json_decref(st);
 	assert_int_equal(after - before, nacked);
+}
+
+/*
+ * What claim submit --json reported for each input line: stdout's
+ * acknowledgements and stderr's objects, by line number.
+ */
+struct report {
+	int times; /* reported how often: exactly once is right */
+	char status[16];
+	char claim[65];
+	bool existed; /* acknowledged, as bytes the log had already */
+};
+
+/* The claim id of a JSON object, or "". */
+static void
+report_take(struct report *rep, int n, json_t *o, const char *status)
+{
+	json_int_t line = json_integer_value(json_object_get(o, "line"));
+	const char *id = json_string_value(json_object_get(o, "claim"));
+
+	if (line < 1 || line > n)
+		fail_msg(
+		    "a report of no input line: line %lld", (long long)line);
+	rep[line].times++;
+	rep[line].existed = json_is_true(json_object_get(o, "existed"));
+	snprintf(rep[line].status, sizeof(rep[line].status), "%s", status);
+	snprintf(rep[line].claim, sizeof(rep[line].claim), "%s",
+	    id != NULL ? id : "");
+}
+
+/*
+ * Reads one run's output (acknowledgements on out, one JSON object a
+ * line on err) into rep[1..n]; requires every line reported exactly once
+ * and a summary that counts them. Returns the summary (caller decrefs).
+ */
+static json_t *
+reports_read(const char *out, const char *err, struct report *rep, int n)
+{
+	char *text = strdup(out), *save = NULL, *l;
+	json_t *summary = NULL;
+	int count[5] = {0};
+	static const char *const names[5] = {
+	    "stored", "exists", "refused", "unconfirmed", "not-stored"};
+
+	memset(rep, 0, (size_t)(n + 1) * sizeof(*rep));
+	for (l = strtok_r(text, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save)) {
+		json_t *a = json_loads(l, 0, NULL);
+
+		if (a == NULL || json_object_get(a, "index") == NULL)
+			fail_msg("not an acknowledgement on stdout: %s", l);
+		report_take(rep, n, a, "stored");
+		json_decref(a);
+	}
+	free(text);
+	text = strdup(err);
+	for (l = strtok_r(text, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save)) {
+		json_t *o;
+
+		if (l[0] != '{')
+			continue; /* "claim: interrupted", say */
+		if ((o = json_loads(l, 0, NULL)) == NULL)
+			fail_msg("not JSON on stderr: %s", l);
+		if (json_object_get(o, "lines") != NULL) {
+			assert_null(summary);
+			summary = o;
+			continue;
+		}
+		report_take(
+		    rep, n, o, json_string_value(json_object_get(o, "status")));
+		json_decref(o);
+	}
+	free(text);
+	for (int i = 1; i <= n; i++) {
+		int k;
+
+		if (rep[i].times != 1)
+			fail_msg("line %d reported %d times", i, rep[i].times);
+		for (k = 0; k < 5 && strcmp(rep[i].status, names[k]); k++)
+			;
+		if (k == 5)
+			fail_msg("line %d: status %s", i, rep[i].status);
+		count[k]++;
+	}
+	if (summary == NULL)
+		fail_msg("no summary on stderr: %s", err);
+	assert_int_equal(
+	    json_integer_value(json_object_get(summary, "lines")), n);
+	for (int k = 0; k < 5; k++)
+		assert_int_equal(
+		    json_integer_value(json_object_get(summary, names[k])),
+		    count[k]);
+	return summary;
+}
+
+/* The claims listed under topic: claims[k] is the id of the claim saying
+ * "Line k ...", "" if none; fails on a line said twice. Their number. */
+static int
+claims_of_lines(const char *topic, char (*claims)[65], int n)
+{
+	struct e2e_run r;
+	char *save = NULL, *l;
+	int found = 0;
+
+	memset(claims, 0, (size_t)(n + 1) * sizeof(*claims));
+	e2e_claim_run(&r, NULL, "list", "--topic", topic, "--json");
+	e2e_must(&r, 0, "list");
+	for (l = strtok_r(r.out, "\n", &save); l != NULL;
+	     l = strtok_r(NULL, "\n", &save)) {
+		json_t *c = json_loads(l, 0, NULL);
+		const char *st =
+		    json_string_value(json_object_get(c, "statement"));
+		int k = 0;
+
+		if (st == NULL || sscanf(st, "Line %d ", &k) != 1 || k < 1 ||
+		    k > n)
+			fail_msg("a claim of no line: %s", l);
+		if (claims[k][0] != '\0')
+			fail_msg("line %d is in the log twice", k);
+		snprintf(claims[k], 65, "%s",
+		    json_string_value(json_object_get(c, "claim")));
+		found++;
+		json_decref(c);
+	}
+	e2e_run_free(&r);
+	return found;
+}
+
+/*
+ * claimd stopped by SIGTERM under a large claim submit (issue 15): claim
+ * reports every line exactly once, whichever way; each line it reports
+ * stored is in the log, and each claim of the batch in the log was
+ * reported stored. Run again on the restarted claimd, the same file
+ * stores what is missing and reports the rest as existing, naming the
+ * claim stored the first time; a third run stores nothing.
+ */
+static void
+test_e2e_sigterm_during_submit_reports_every_line(void **state)
+{
+	enum { N = 3000 };
+	struct e2e_fixture *f = *state;
+	struct report *rep = calloc(N + 1, sizeof(*rep));
+	char(*claims)[65] = calloc(N + 1, 65);
+	char path[600], errpath[600], *out = calloc(N + 1, 512), *err;
+	size_t outlen = 0;
+	int stored = 0, acks = 0;
+	struct e2e_bg s;
+	struct e2e_run r;
+	json_int_t size;
+	json_t *sum;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/stopped.jsonl", f->dir);
+	fp = fopen(path, "w");
+	for (int i = 1; i <= N; i++)
+		fprintf(fp,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"stopped\"], "
+		    "\"statement\": \"Line %d of a batch claimd stops "
+		    "under.\"}\n",
+		    i);
+	fclose(fp);
+	snprintf(errpath, sizeof(errpath), "%s/run1.err", f->dir);
+	/* A small window keeps the batch going a while. */
+	e2e_bg_start_err(&s, errpath, "submit", path, "--json", "--window",
+	    "16", "--timeout", "5000");
+	for (char *line; acks < 600 && (line = e2e_bg_line(&s, 10000));
+	     acks++) {
+		outlen += (size_t)sprintf(out + outlen, "%s\n", line);
+		free(line);
+	}
+	assert_int_equal(acks, 600);
+	assert_int_equal(e2e_daemon_stop(&f->d, SIGTERM), 0);
+	/* claimd answered what it took before it stopped; claim reads it
+	 * all, then waits one --timeout for nothing more. */
+	for (char *line; (line = e2e_bg_line(&s, 60000)) != NULL;) {
+		outlen += (size_t)sprintf(out + outlen, "%s\n", line);
+		free(line);
+	}
+	assert_int_equal(e2e_bg_stop(&s, 0), 3);
+	err = tu_read_file(errpath, NULL);
+	sum = reports_read(out, err, rep, N);
+	stored = (int)json_integer_value(json_object_get(sum, "stored"));
+	/* Stopped in the middle: some stored, some not. */
+	assert_true(stored >= 600 && stored < N);
+	assert_true(json_integer_value(json_object_get(sum, "not-stored")) > 0);
+	json_decref(sum);
+	free(err);
+
+	/* On the same folder: exactly the lines reported stored are in the
+	 * log, as the claims reported. */
+	e2e_daemon_start(&f->d, f->data, NULL, NULL, NULL);
+	assert_int_equal(claims_of_lines("stopped", claims, N), stored);
+	for (int i = 1; i <= N; i++)
+		if (strcmp(rep[i].status, "stored") == 0
+			? strcmp(claims[i], rep[i].claim) != 0
+			: claims[i][0] != '\0')
+			fail_msg("line %d: reported %s %s, in the log as %s", i,
+			    rep[i].status, rep[i].claim, claims[i]);
+
+	/* The same file again: what was stored exists, the rest is stored
+	 * now, and no line is in the log twice. A duplicate is refused: 4.
+	 * (A line signed in the same second as the first time is the same
+	 * bytes, acknowledged as existing: no less there already.) */
+	{
+		struct report *again = calloc(N + 1, sizeof(*again));
+
+		e2e_claim_run(&r, NULL, "submit", path, "--json");
+		e2e_must(&r, 4, "the same file again");
+		json_decref(reports_read(r.out, r.err, again, N));
+		e2e_run_free(&r);
+		for (int i = 1; i <= N; i++) {
+			bool before = strcmp(rep[i].status, "stored") == 0;
+			bool there = strcmp(again[i].status, "exists") == 0 ||
+			    (strcmp(again[i].status, "stored") == 0 &&
+				again[i].existed);
+
+			if (before != there ||
+			    (before && strcmp(again[i].claim, rep[i].claim)) ||
+			    (!before && strcmp(again[i].status, "stored")))
+				fail_msg("line %d: %s %s, then %s %s", i,
+				    rep[i].status, rep[i].claim,
+				    again[i].status, again[i].claim);
+		}
+		free(again);
+	}
+	assert_int_equal(claims_of_lines("stopped", claims, N), N);
+	size = log_size();
+
+	/* A third time: nothing new at all. */
+	e2e_claim_run(&r, NULL, "submit", path, "--json");
+	e2e_must(&r, 4, "the same file a third time");
+	json_decref(reports_read(r.out, r.err, rep, N));
+	e2e_run_free(&r);
+	for (int i = 1; i <= N; i++)
+		if (strcmp(rep[i].status, "exists") != 0 && !rep[i].existed)
+			fail_msg("line %d stored again", i);
+	assert_int_equal(log_size(), size);
+	free(out);
+	free(claims);
+	free(rep);
+}
+
+/* Writes n claims of topic to path: "Line k of <what>." */
+static void
+lines_file(const char *path, int n, const char *topic, const char *what)
+{
+	FILE *fp = fopen(path, "w");
+
+	assert_non_null(fp);
+	for (int i = 1; i <= n; i++)
+		fprintf(fp,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"%s\"], "
+		    "\"statement\": \"Line %d of %s.\"}\n",
+		    topic, i, what);
+	fclose(fp);
+}
+
+/*
+ * Runs claim submit --json on path in the background, does what to it
+ * (or to claimd) after the first acks acknowledgements, and reads every
+ * line's report into rep; returns claim's exit status.
+ */
+static int
+submit_and_stop(const char *path, const char *errpath, const char *timeout,
+    int acks, void (*what)(pid_t client, void *ctx), void *ctx,
+    struct report *rep, int n)
+{
+	char *out = calloc((size_t)n + 1, 512), *err;
+	size_t outlen = 0;
+	struct e2e_bg s;
+	int got = 0, status;
+
+	e2e_bg_start_err(&s, errpath, "submit", path, "--json", "--window",
+	    "16", "--timeout", timeout);
+	for (char *line; got < acks && (line = e2e_bg_line(&s, 10000)); got++) {
+		outlen += (size_t)sprintf(out + outlen, "%s\n", line);
+		free(line);
+	}
+	assert_int_equal(got, acks);
+	what(s.pid, ctx);
+	for (char *line; (line = e2e_bg_line(&s, 60000)) != NULL;) {
+		outlen += (size_t)sprintf(out + outlen, "%s\n", line);
+		free(line);
+	}
+	status = e2e_bg_stop(&s, 0);
+	err = tu_read_file(errpath, NULL);
+	json_decref(reports_read(out, err, rep, n));
+	free(err);
+	free(out);
+	return status;
+}
+
+static void
+interrupt_client(pid_t client, void *ctx)
+{
+	(void)ctx;
+	kill(client, SIGINT);
+}
+
+static void
+silence_claimd(pid_t client, void *ctx)
+{
+	(void)client;
+	kill(*(pid_t *)ctx, SIGSTOP);
+}
+
+/* How many lines rep has with status. */
+static int
+reports_with(const struct report *rep, int n, const char *status)
+{
+	int k = 0;
+
+	for (int i = 1; i <= n; i++)
+		k += strcmp(rep[i].status, status) == 0;
+	return k;
+}
+
+/*
+ * Ctrl-C, and a claimd that stops answering (the client's timeout): claim
+ * reports every line exactly once either way. Interrupted, what it sent
+ * is answered and the rest not sent; facing silence, what it sent is
+ * unconfirmed. What the log has of the batch was reported stored, or
+ * unconfirmed (perhaps stored: claimd, woken, may store what it had
+ * read), never not stored; and the file submitted again leaves each
+ * line in the log exactly once.
+ */
+static void
+test_e2e_interrupted_or_silenced_submit_reports_every_line(void **state)
+{
+	enum { N = 1500 };
+	struct e2e_fixture *f = *state;
+	struct report *rep = calloc(N + 1, sizeof(*rep));
+	char(*claims)[65] = calloc(N + 1, 65);
+	char path[600], errpath[600];
+	json_int_t before = log_size();
+	struct e2e_run r;
+
+	snprintf(path, sizeof(path), "%s/interrupted.jsonl", f->dir);
+	snprintf(errpath, sizeof(errpath), "%s/interrupted.err", f->dir);
+	lines_file(path, N, "interrupted", "an interrupted batch");
+	assert_int_equal(submit_and_stop(path, errpath, "20000", 200,
+			     interrupt_client, NULL, rep, N),
+	    130);
+	assert_int_equal(reports_with(rep, N, "unconfirmed"), 0);
+	assert_true(reports_with(rep, N, "not-stored") > 0);
+	assert_int_equal(log_size() - before, reports_with(rep, N, "stored"));
+
+	snprintf(path, sizeof(path), "%s/silenced.jsonl", f->dir);
+	snprintf(errpath, sizeof(errpath), "%s/silenced.err", f->dir);
+	lines_file(path, N, "silenced", "a batch claimd goes silent under");
+	assert_int_equal(submit_and_stop(path, errpath, "1000", 200,
+			     silence_claimd, &f->d.pid, rep, N),
+	    3);
+	kill(f->d.pid, SIGCONT);
+	assert_true(reports_with(rep, N, "unconfirmed") > 0);
+	assert_true(reports_with(rep, N, "not-stored") > 0);
+	claims_of_lines("silenced", claims, N);
+	for (int i = 1; i <= N; i++)
+		if (strcmp(rep[i].status, "stored") == 0
+			? strcmp(claims[i], rep[i].claim) != 0
+			: strcmp(rep[i].status, "unconfirmed") != 0 &&
+			    claims[i][0] != '\0')
+			fail_msg("line %d: reported %s, in the log as %s", i,
+			    rep[i].status, claims[i]);
+	e2e_claim_run(&r, NULL, "submit", path, "--json");
+	e2e_must(&r, 4, "the silenced file again");
+	e2e_run_free(&r);
+	assert_int_equal(claims_of_lines("silenced", claims, N), N);
+	free(claims);
+	free(rep);
+}
+
+/*
+ * The duplicate guard from the command line: a claim that says what a
+ * live claim says (other sources, other bytes) is refused with 4 naming
+ * it; --allow-duplicate stores it; a retracted claim no longer counts.
+ */
+static void
+test_e2e_duplicate_claim_is_refused_naming_the_first(void **state)
+{
+	static const char *const claim1 =
+	    "{\"party\": \"az-mfa\", \"topics\": [\"a\", \"b\"], "
+	    "\"statement\": \"Said twice.\", \"made\": \"2021-11-08\"}";
+	static const char *const claim2 =
+	    "{\"party\": \"az-mfa\", \"topics\": [\"b\", \"a\"], "
+	    "\"statement\": \"Said twice.\", \"made\": \"2021-11-08\", "
+	    "\"sources\": [{\"publisher\": \"P\", \"title\": \"T\"}]}";
+	/* The same again, in other bytes than claim2 whenever signed. */
+	static const char *const claim3 =
+	    "{\"party\": \"az-mfa\", \"topics\": [\"a\", \"b\"], "
+	    "\"statement\": \"Said twice.\", \"made\": \"2021-11-08\", "
+	    "\"sources\": [{\"publisher\": \"Q\", \"title\": \"T\"}]}";
+	struct e2e_fixture *f = *state;
+	char want[200], *a, *b;
+	struct e2e_run r;
+	json_int_t size;
+	json_t *o;
+
+	a = submit(claim1);
+	size = log_size();
+	e2e_claim_run(&r, claim2, "submit", "-");
+	e2e_must(&r, 4, "a duplicate");
+	snprintf(want, sizeof(want), "claim: line 1: exists: claim %s", a);
+	if (strstr(r.err, want) == NULL)
+		fail_msg("want \"%s\": %s", want, r.err);
+	assert_string_equal(r.out, "");
+	e2e_run_free(&r);
+	/* With --json, one object on stderr naming it. */
+	e2e_claim_run(&r, claim2, "submit", "-", "--json");
+	e2e_must(&r, 4, "a duplicate, --json");
+	assert_string_equal(r.out, "");
+	assert_non_null(o = json_loads(r.err, 0, NULL));
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "status")), "exists");
+	assert_string_equal(
+	    json_string_value(json_object_get(o, "error")), "duplicate");
+	assert_string_equal(json_string_value(json_object_get(o, "claim")), a);
+	json_decref(o);
+	e2e_run_free(&r);
+	assert_int_equal(log_size(), size);
+	/* Allowed, it is stored as a claim of its own. */
+	o = e2e_claim_json(
+	    claim2, "submit", "-", "--allow-duplicate", "--json");
+	b = json_str(o, "claim");
+	json_decref(o);
+	assert_string_not_equal(a, b);
+	/* Both retracted: nothing live says it, and it may be said again. */
+	E2E_CLAIM(0, NULL, "retract", a, "--reason", "said twice");
+	E2E_CLAIM(4, claim3, "submit", "-");
+	E2E_CLAIM(0, NULL, "retract", b, "--reason", "said twice");
+	free(submit(claim3));
+	free(a);
+	free(b);
+	/* An export replayed with --records keeps the duplicates its log
+	 * allowed: the same log, entry for entry. */
+	{
+		struct e2e_daemon replica;
+		char data2[600], exp[600];
+
+		size = log_size();
+		snprintf(exp, sizeof(exp), "%s/dups.jsonl", f->dir);
+		E2E_CLAIM(0, NULL, "export", "--out", exp);
+		snprintf(data2, sizeof(data2), "%s/replica", f->dir);
+		e2e_daemon_start(&replica, data2, f->admin_pub, NULL, NULL);
+		E2E_CLAIM(0, NULL, "submit", exp, "--records");
+		assert_int_equal(log_size(), size);
+		e2e_daemon_stop(&replica, SIGTERM);
+		setenv("CLAIM_SERVER", f->d.api, 1);
+	}
 }
 
 static void
@@ -1659,6 +2119,15 @@ main(int argc, char **argv)
 		test_e2e_sigterm_during_batch_loses_no_ack, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_interrupted_submit_acknowledges_what_it_stored, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_sigterm_during_submit_reports_every_line, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_interrupted_or_silenced_submit_reports_every_line,
+		setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_duplicate_claim_is_refused_naming_the_first, setup,
 		teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_unreachable_usage_and_help, setup, teardown),

@@ -220,6 +220,17 @@ test_hostile_malformed_messages(void **state)
 	header(h, 200, 2);
 	send_frames(f->s, 2, p, len);
 	expect_error(f->s, PROTO_EPROTOCOL, "protocol");
+	/* Flags the op does not define: any on stats, others than
+	 * allow-duplicate on submit. */
+	header(h, PROTO_OP_STATS, 2);
+	h[3] = PROTO_SUBMIT_ALLOW_DUPLICATE;
+	p[1] = "\xa0", len[1] = 1;
+	send_frames(f->s, 2, p, len);
+	expect_error(f->s, PROTO_EPROTOCOL, "protocol");
+	header(h, PROTO_OP_SUBMIT, 2);
+	h[2] = 0x80;
+	send_frames(f->s, 2, p, len);
+	expect_error(f->s, PROTO_EPROTOCOL, "protocol");
 	/* A body that is not CBOR, or not a map, or unknown keys. */
 	header(h, PROTO_OP_GET, 3);
 	p[1] = "\xff\xff", len[1] = 2;

@@ -847,6 +847,280 @@ test_store_check_detects_damage(void **state)
 	assert_non_null(strstr(err, "version index"));
 }
 
+/* Appends x alone, with duplicates allowed or not; its result. */
+static struct store_result
+append_one(struct store *s, struct rec *x, bool allow_duplicate)
+{
+	struct store_entry e = {&x->r, &x->p, allow_duplicate};
+	struct store_result res;
+	char err[256];
+
+	assert_int_equal(store_append(s, &e, 1, &res, err, sizeof(err)), 0);
+	return res;
+}
+
+/*
+ * The duplicate guard: a new claim saying what a live claim of the party
+ * says now (statement, topics in any order, date made) is refused naming
+ * that claim, unless allowed; identical bytes are not duplicates; a claim
+ * revised or retracted no longer counts under what it said.
+ */
+static void
+test_store_duplicate_guard(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res, two[2];
+	struct proto_payload p;
+	uint8_t a[32], a2[32], b[32];
+	uint64_t ai;
+	struct rec x, y[2];
+	char err[256];
+
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	ai = append_ok(f->s, &p, desk_sk, a);
+	/* The same bytes: the existing entry, not a duplicate. */
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	rec_make(&x, &p, desk_sk);
+	res = append_one(f->s, &x, false);
+	assert_int_equal(res.rc, PROTO_OK);
+	assert_true(res.existed);
+	rec_free(&x);
+	/* Signed again later, topics the other way round: a duplicate. */
+	claim_with(&p, "am-mfa", "The border is open.", "trade", "borders");
+	p.time++;
+	rec_make(&x, &p, desk_sk);
+	res = append_one(f->s, &x, false);
+	assert_int_equal(res.rc, PROTO_EDUPLICATE);
+	assert_memory_equal(res.claim, a, 32);
+	assert_memory_equal(res.head.hash, a, 32);
+	assert_int_equal(res.head.version, 1);
+	assert_int_equal(res.index, ai);
+	assert_int_equal(size_of(f->s), 3);
+	/* Allowed: stored, and the log holds two such claims. */
+	res = append_one(f->s, &x, true);
+	assert_int_equal(res.rc, PROTO_OK);
+	assert_false(res.existed);
+	memcpy(b, x.hash, 32);
+	rec_free(&x);
+	/* Another date made, another statement: not duplicates. */
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	p.claim.made = strdup("2021-11-08");
+	append_ok(f->s, &p, desk_sk, NULL);
+	claim_with(&p, "am-mfa", "The border is closed.", "borders", "trade");
+	append_ok(f->s, &p, desk_sk, NULL);
+	/* Twice in one batch: the second names the first. */
+	tu_claim(&p, "am-mfa", "borders", "Twice in a batch.");
+	rec_make(&y[0], &p, desk_sk);
+	tu_claim(&p, "am-mfa", "borders", "Twice in a batch.");
+	p.time++;
+	rec_make(&y[1], &p, desk_sk);
+	assert_int_equal(append(f->s, y, 2, two), PROTO_OK);
+	assert_int_equal(two[0].rc, PROTO_OK);
+	assert_int_equal(two[1].rc, PROTO_EDUPLICATE);
+	assert_memory_equal(two[1].claim, y[0].hash, 32);
+	assert_int_equal(two[1].index, two[0].index);
+	rec_free(&y[0]);
+	rec_free(&y[1]);
+	/* Claim a revised: what it said before is free again, but b, the
+	 * duplicate allowed above, still says it. */
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	p.claim.version = 2;
+	memcpy(p.claim.claim, a, 32);
+	memcpy(p.claim.prev, a, 32);
+	free(p.claim.statement);
+	p.claim.statement = strdup("The border is open again.");
+	append_ok(f->s, &p, desk_sk, a2);
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	p.time += 5;
+	rec_make(&x, &p, desk_sk);
+	res = append_one(f->s, &x, false);
+	assert_int_equal(res.rc, PROTO_EDUPLICATE);
+	assert_memory_equal(res.claim, b, 32);
+	rec_free(&x);
+	/* What a now says is taken by a. */
+	claim_with(
+	    &p, "am-mfa", "The border is open again.", "borders", "trade");
+	rec_make(&x, &p, desk_sk);
+	res = append_one(f->s, &x, false);
+	assert_int_equal(res.rc, PROTO_EDUPLICATE);
+	assert_memory_equal(res.claim, a, 32);
+	assert_memory_equal(res.head.hash, a2, 32);
+	assert_int_equal(res.head.version, 2);
+	rec_free(&x);
+	/* b retracted: nothing live says the first statement any more. */
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	p.claim.version = 2;
+	memcpy(p.claim.claim, b, 32);
+	memcpy(p.claim.prev, b, 32);
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	p.claim.note = strdup("said twice");
+	append_ok(f->s, &p, desk_sk, NULL);
+	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
+	p.time += 6;
+	append_ok(f->s, &p, desk_sk, NULL);
+	/* And the check agrees with every step. */
+	assert_int_equal(store_check(f->s, NULL, NULL, err, sizeof(err)), 0);
+}
+
+/* Every live claim of the fixture so far, and what a store without the
+ * content index must get back: a revision, a retraction, a duplicate. */
+static void
+content_history(struct store *s)
+{
+	struct proto_payload p;
+	struct rec x;
+	uint8_t a[32], b[32];
+
+	tu_claim(&p, "am-mfa", "borders", "Old store, first.");
+	append_ok(s, &p, desk_sk, a);
+	revision(&p, a, a, 2, "Old store, first, revised.");
+	append_ok(s, &p, desk_sk, NULL);
+	tu_claim(&p, "am-mfa", "borders", "Old store, second.");
+	append_ok(s, &p, desk_sk, b);
+	revision(&p, b, b, 2, "Old store, second.");
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	p.claim.note = strdup("withdrawn");
+	append_ok(s, &p, desk_sk, NULL);
+	tu_claim(&p, "am-mfa", "borders", "Old store, third.");
+	append_ok(s, &p, desk_sk, NULL);
+	tu_claim(&p, "am-mfa", "borders", "Old store, third.");
+	p.time++;
+	rec_make(&x, &p, desk_sk);
+	assert_int_equal(append_one(s, &x, true).rc, PROTO_OK);
+	rec_free(&x);
+}
+
+/* Whether a new claim saying statement is refused as a duplicate. */
+static bool
+is_duplicate(struct store *s, const char *statement)
+{
+	struct proto_payload p;
+	struct rec x;
+	int rc;
+
+	tu_claim(&p, "am-mfa", "borders", statement);
+	p.time += 100;
+	rec_make(&x, &p, desk_sk);
+	rc = append_one(s, &x, false).rc;
+	rec_free(&x);
+	return rc == PROTO_EDUPLICATE;
+}
+
+/*
+ * The content index's key of a one-topic claim without a date made, from
+ * its definition: SHA-256 (libsodium's) of the CBOR ["am-mfa", [topic],
+ * statement, null], then the claim's first index.
+ */
+static void
+content_key(
+    const char *topic, const char *statement, uint64_t first, uint8_t key[40])
+{
+	struct proto_buf b;
+
+	proto_buf_init(&b);
+	assert_int_equal(proto_cbor_put_array(&b, 4), 0);
+	assert_int_equal(proto_cbor_put_str(&b, "am-mfa"), 0);
+	assert_int_equal(proto_cbor_put_array(&b, 1), 0);
+	assert_int_equal(proto_cbor_put_str(&b, topic), 0);
+	assert_int_equal(proto_cbor_put_str(&b, statement), 0);
+	assert_int_equal(proto_cbor_put_null(&b), 0);
+	crypto_hash_sha256(key, b.data, b.len);
+	proto_buf_release(&b);
+	for (int i = 0; i < 8; i++)
+		key[32 + i] = (uint8_t)(first >> (56 - 8 * i));
+}
+
+/*
+ * A store made before the content index (no "content" database, no
+ * "content.size"): read-only it opens and checks as before; the first
+ * read-write open builds the index from the log, and the guard and the
+ * check work on it. Entries an older claimd appends afterwards are
+ * caught up at the next open.
+ */
+static void
+test_store_content_index_of_an_older_store(void **state)
+{
+	struct fixture *f = *state;
+	struct store_opts ro = {.read_only = true};
+	struct proto_payload p;
+	struct store *s;
+	uint8_t key[40], behind[8];
+	uint64_t at;
+	char err[256];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	content_history(f->s);
+	store_close(f->s);
+	f->s = NULL;
+	/* Back to what an older claimd left. */
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, f->dir, 0, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "content", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+	damage(f->dir, "meta", "content.size", 12, NULL, 0);
+
+	assert_int_equal(store_open(f->dir, &ro, &s, err, sizeof(err)), 0);
+	assert_int_equal(store_check(s, NULL, NULL, err, sizeof(err)), 0);
+	store_close(s);
+
+	f->s = open_store(f->dir, 0);
+	assert_int_equal(store_check(f->s, NULL, NULL, err, sizeof(err)), 0);
+	assert_false(is_duplicate(f->s, "Old store, first."));
+	assert_true(is_duplicate(f->s, "Old store, first, revised."));
+	assert_false(is_duplicate(f->s, "Old store, second."));
+	assert_true(is_duplicate(f->s, "Old store, third."));
+
+	/* An older claimd appends a claim: neither the index nor
+	 * "content.size" has it. */
+	tu_claim(&p, "am-mfa", "borders", "Appended by an older claimd.");
+	at = append_ok(f->s, &p, desk_sk, NULL);
+	store_close(f->s);
+	content_key("borders", "Appended by an older claimd.", at, key);
+	damage(f->dir, "content", key, sizeof(key), NULL, 0);
+	memcpy(behind, key + 32, 8); /* its index: the size before it */
+	damage(f->dir, "meta", "content.size", 12, behind, 8);
+	f->s = open_store(f->dir, 0);
+	assert_int_equal(store_check(f->s, NULL, NULL, err, sizeof(err)), 0);
+	assert_true(is_duplicate(f->s, "Appended by an older claimd."));
+}
+
+/* The check cross-checks the content index against the log. */
+static void
+test_store_check_content_index(void **state)
+{
+	struct fixture *f = *state;
+	struct proto_payload p;
+	uint8_t key[40];
+	char err[256];
+	int rc;
+
+	tu_claim(&p, "am-mfa", "borders", "Indexed by content.");
+	content_key("borders", "Indexed by content.",
+	    append_ok(f->s, &p, desk_sk, NULL), key);
+	assert_int_equal(store_check(f->s, NULL, NULL, err, sizeof(err)), 0);
+	store_close(f->s);
+	damage(f->dir, "content", key, sizeof(key), NULL, 0);
+	f->s = open_store(f->dir, 0);
+	rc = store_check(f->s, NULL, NULL, err, sizeof(err));
+	assert_int_equal(rc, PROTO_ESTORE);
+	assert_non_null(strstr(err, "content index lacks the claim at 2"));
+	/* A stray entry: one more than the live claims. */
+	store_close(f->s);
+	damage(f->dir, "content", key, sizeof(key), "", 0);
+	key[0] ^= 1;
+	damage(f->dir, "content", key, sizeof(key), "", 0);
+	f->s = open_store(f->dir, 0);
+	rc = store_check(f->s, NULL, NULL, err, sizeof(err));
+	assert_int_equal(rc, PROTO_ESTORE);
+	assert_non_null(strstr(err, "content index has 2 entries"));
+}
+
 /*
  * Roots and proofs against a textbook RFC 6962 recursion (section 2.1,
  * testutil's tu_merkle_*: libsodium's SHA-256 and nothing of proto's
@@ -1012,6 +1286,12 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 		test_store_backup_reopens_and_checks, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_format, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_duplicate_guard, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_content_index_of_an_older_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_check_content_index, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_check_detects_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

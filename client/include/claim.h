@@ -38,9 +38,14 @@ struct claim_reply {
 	uint8_t *body; /* CBOR map, owned; checked deterministic */
 	size_t len;
 	char message[256]; /* the daemon's reason, when status != 0 */
-	bool has_head;     /* a conflict names the claim's head */
+	bool has_head;     /* a conflict or a duplicate names a head */
 	uint8_t head[PROTO_HASH_LEN];
 	uint64_t head_version;
+	/* A duplicate (PROTO_EDUPLICATE) names the identical claim: its id,
+	 * and its head as above, at log index head_index. */
+	bool has_claim;
+	uint8_t claim[PROTO_HASH_LEN];
+	uint64_t head_index;
 };
 
 /*
@@ -83,6 +88,9 @@ int claim_client_timeout(const struct claim_client *c);
 /* Sends one request; *id identifies its reply. Never blocks for long. */
 CLAIM_WUR int claim_client_send(
     struct claim_client *c, int op, const void *body, size_t len, uint32_t *id);
+/* The same with request flags (PROTO_SUBMIT_ALLOW_DUPLICATE). */
+CLAIM_WUR int claim_client_send_flags(struct claim_client *c, int op,
+    uint16_t flags, const void *body, size_t len, uint32_t *id);
 /* The next reply, waiting up to timeout_ms (-1: the client's timeout). */
 CLAIM_WUR int claim_client_recv(
     struct claim_client *c, int timeout_ms, struct claim_reply *r);

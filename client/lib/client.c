@@ -192,8 +192,15 @@ int
 claim_client_send(
     struct claim_client *c, int op, const void *body, size_t len, uint32_t *id)
 {
+	return claim_client_send_flags(c, op, 0, body, len, id);
+}
+
+int
+claim_client_send_flags(struct claim_client *c, int op, uint16_t flags,
+    const void *body, size_t len, uint32_t *id)
+{
 	struct proto_wire_header h = {
-	    PROTO_WIRE_VERSION, (uint8_t)op, 0, c->next_id++};
+	    PROTO_WIRE_VERSION, (uint8_t)op, flags, c->next_id++};
 	uint8_t hdr[PROTO_WIRE_HEADER_LEN];
 
 	if (c->next_id == 0)
@@ -225,15 +232,22 @@ parse_error(struct claim_reply *r)
 	    {"message", PROTO_F_TEXT, false},
 	    {"head", PROTO_F_HASH, false},
 	    {"version", PROTO_F_UINT, false},
+	    {"claim", PROTO_F_HASH, false},
+	    {"index", PROTO_F_UINT, false},
 	};
 	struct proto_cbor_rd rd;
 
 	snprintf(
 	    r->message, sizeof(r->message), "%s", proto_strerror(r->status));
 	proto_cbor_rd_init(&rd, r->body, r->len);
-	if (proto_cbor_rd_fields(&rd, f, 4, true, PROTO_EPROTOCOL, NULL, 0) !=
+	if (proto_cbor_rd_fields(&rd, f, 6, true, PROTO_EPROTOCOL, NULL, 0) !=
 	    PROTO_OK)
 		return;
+	if (f[4].present && f[5].present) {
+		r->has_claim = true;
+		memcpy(r->claim, f[4].ptr, PROTO_HASH_LEN);
+		r->head_index = f[5].u;
+	}
 	if (f[1].present)
 		snprintf(r->message, sizeof(r->message), "%.*s", (int)f[1].len,
 		    (const char *)f[1].ptr);

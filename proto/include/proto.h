@@ -64,6 +64,7 @@ enum proto_err {
 	PROTO_EBUSY = 32,         /* too many requests in flight */
 	PROTO_EPROOF = 33,        /* proof or checkpoint does not verify */
 	PROTO_ESHUTDOWN = 34,     /* daemon is shutting down */
+	PROTO_EDUPLICATE = 36,    /* an identical live claim exists */
 	PROTO_ETIME = 37,         /* time out of range */
 	PROTO_ERR_COUNT           /* keep last */
 };
@@ -689,7 +690,8 @@ PROTO_WUR int proto_checkpoint_parse(const char *text, size_t len, char *origin,
  *
  * A request is two ZeroMQ frames: an 8-byte header and a body. A reply is
  * the same: the header echoes the op and request id and carries the status
- * (an enum proto_err) where the request has flags (zero).
+ * (an enum proto_err) where the request has its flags. A flag an op does
+ * not define is a protocol error.
  */
 #define PROTO_WIRE_VERSION    1
 #define PROTO_WIRE_HEADER_LEN 8
@@ -713,10 +715,17 @@ enum proto_op {
 	PROTO_OP_MAX = 10
 };
 
+/*
+ * Request flags of submit: record a new claim even if a live claim with
+ * the same party, statement, topics and date made exists (claim submit
+ * --allow-duplicate). The flag travels beside the record, not in it.
+ */
+#define PROTO_SUBMIT_ALLOW_DUPLICATE 0x0001
+
 struct proto_wire_header {
 	uint8_t version;
 	uint8_t op;
-	uint16_t status; /* replies: enum proto_err; requests: 0 */
+	uint16_t status; /* replies: enum proto_err; requests: flags */
 	uint32_t id;     /* chosen by the client, echoed in the reply */
 };
 

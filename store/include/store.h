@@ -63,20 +63,33 @@ STORE_WUR int store_meta_set(
  * Each entry is a record already parsed, signature-verified and decoded
  * by the caller (proto_record_open()). store_append() checks each against
  * the rules at its point of the batch, so later entries see earlier ones.
+ *
+ * Beyond the rules, store_append() refuses a new claim (version 1, not
+ * retracted) whose party, statement, topics and date made equal those of
+ * the newest version of a live (not retracted) claim: PROTO_EDUPLICATE,
+ * unless the entry allows duplicates. That is claimd's admission policy,
+ * not a rule of the log: a log holding such duplicates is valid, and an
+ * offline verifier replays it without complaint. Identical bytes are not
+ * duplicates: they return the existing entry (existed).
  */
 struct store_entry {
 	const struct proto_record *rec;
 	const struct proto_payload *payload;
+	bool allow_duplicate; /* record a new claim even if one is identical */
 };
 
 struct store_result {
 	int rc;         /* PROTO_OK, or why this entry was refused */
 	bool existed;   /* identical bytes were already in the log */
-	uint64_t index; /* the entry's log index (rc == PROTO_OK) */
+	uint64_t index; /* the entry's log index (rc == PROTO_OK); on
+			   PROTO_EDUPLICATE, the identical claim's head's */
 	uint8_t hash[PROTO_HASH_LEN];
-	uint8_t claim[PROTO_HASH_LEN]; /* claim id, for claims */
+	uint8_t claim[PROTO_HASH_LEN]; /* claim id, for claims; on
+					  PROTO_EDUPLICATE, the identical
+					  claim's */
 	uint64_t version;              /* for claims */
-	struct proto_head head;        /* the head, on PROTO_ECONFLICT */
+	struct proto_head head;        /* the head, on PROTO_ECONFLICT and
+					  PROTO_EDUPLICATE */
 	char err[192];                 /* why, in words */
 };
 

@@ -37,7 +37,8 @@
  * and id, a status that is a known error code, and a body that is one
  * deterministic CBOR map within the reply limit; an error reply says
  * {"error": proto_errname(status), "message": text} (with "head" and
- * "version" exactly for a conflict); a successful get carries a record
+ * "version" exactly for a conflict or a duplicate, "claim" and "index"
+ * exactly for a duplicate); a successful get carries a record
  * that parses, and history, list and range carry entries that are exactly
  * the log's records at their indexes; and nothing stays in flight after
  * the drain.
@@ -526,6 +527,8 @@ capture(void *ctx, const uint8_t *ident, size_t identlen, const uint8_t *hdr,
 	    {"message", PROTO_F_TEXT, true},
 	    {"head", PROTO_F_HASH, false},
 	    {"version", PROTO_F_UINT, false},
+	    {"claim", PROTO_F_HASH, false},
+	    {"index", PROTO_F_UINT, false},
 	};
 	struct proto_wire_header h;
 	struct proto_cbor_rd rd;
@@ -567,16 +570,21 @@ capture(void *ctx, const uint8_t *ident, size_t identlen, const uint8_t *hdr,
 		return;
 	}
 	rc = proto_cbor_rd_fields(
-	    &rd, f, 4, false, PROTO_EPROTOCOL, err, sizeof(err));
+	    &rd, f, 6, false, PROTO_EPROTOCOL, err, sizeof(err));
 	FUZZ_CHECK(rc == PROTO_OK, "error reply: %s", err);
 	FUZZ_CHECK(f[0].len == strlen(proto_errname(h.status)) &&
 		memcmp(f[0].ptr, proto_errname(h.status), f[0].len) == 0,
 	    "error reply \"%.*s\" for status %u", (int)f[0].len,
 	    (const char *)f[0].ptr, h.status);
 	FUZZ_CHECK(f[1].len > 0, "error reply without a message");
-	FUZZ_CHECK(f[2].present == (h.status == PROTO_ECONFLICT) &&
+	FUZZ_CHECK(f[2].present ==
+		    (h.status == PROTO_ECONFLICT ||
+			h.status == PROTO_EDUPLICATE) &&
 		f[3].present == f[2].present,
-	    "head and version only for a conflict");
+	    "head and version only for a conflict or a duplicate");
+	FUZZ_CHECK(f[4].present == (h.status == PROTO_EDUPLICATE) &&
+		f[5].present == f[4].present,
+	    "claim and index only for a duplicate");
 }
 
 /*
