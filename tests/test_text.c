@@ -218,7 +218,7 @@ test_text_refused_json_is_shown_escaped(void **state)
 	    "{\"party\": \"az\\n" FAKE "\\u001b]0;T\\u0007\", \"topics\": "
 	    "[\"lachin\"], \"statement\": \"said\"}\n",
 	    "submit", "-");
-	must_hold(r.err, "line 2: party \"az\\n2026-01-01T00:00:00Z");
+	must_hold(r.err, "line 2: refused: schema: party \"az\\n2026-01-01T00:00:00Z");
 	e2e_run_free(&r);
 	/* Arguments are input too. */
 	RUN_INERT(r, 2, NULL, "show", TITLE "\n" FAKE);
