@@ -46,8 +46,10 @@ struct store {
 struct store_snap {
 	struct store *s;
 	MDB_txn *txn;
+	char why[160]; /* the first LMDB failure in it (store_snap_error) */
 };
 
+#define MAX_DBS         16 /* named databases an environment may hold */
 #define CLAIM_VAL_FIXED (PROTO_HASH_LEN + 8 + 8 + PROTO_HASH_LEN)
 #define VERSION_KEY_LEN 16
 #define TREE_KEY_LEN    9
@@ -90,5 +92,29 @@ void store_version_key(
     uint8_t key[VERSION_KEY_LEN], uint64_t first, uint64_t version);
 /* The counter called name in meta, 0 if absent. */
 int store_counter(MDB_txn *txn, struct store *s, const char *name, uint64_t *v);
+
+/*
+ * damage.c: the file checked before LMDB maps it, and every page read
+ * under a guard before anything else reads it.
+ */
+struct store_file {
+	bool exists;    /* false: no data.mdb, a new store */
+	uint64_t size;  /* bytes */
+	uint32_t psize; /* page size, from the meta pages */
+	uint64_t last;  /* the last page in use, from the newer meta page */
+};
+
+/* Checks path (a data.mdb) by plain reads; PROTO_EDAMAGED names how. */
+int store_probe(
+    const char *path, struct store_file *f, char *err, size_t errlen);
+/*
+ * Reads every page of every database of env, whose file path f describes.
+ * A fault or an LMDB assertion meanwhile is PROTO_EDAMAGED, not death.
+ * From one thread at a time per process, before env is shared.
+ */
+int store_walk(MDB_env *env, const char *path, const struct store_file *f,
+    char *err, size_t errlen);
+/* LMDB's assertion callback (mdb_env_set_assert) for every env. */
+void store_assert(MDB_env *env, const char *msg);
 
 #endif
