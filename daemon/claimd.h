@@ -129,7 +129,17 @@ struct daemon {
 	uint8_t ckpt_root[PROTO_HASH_LEN];
 	char *ckpt_note;
 	struct auth *auth; /* CurveZMQ and ZAP, or NULL */
+	/* The store was found damaged while running: every request is
+	 * answered PROTO_EDAMAGED, nothing more is written. */
+	_Atomic bool damaged;
 };
+
+/* main.c */
+/*
+ * Switches claimd into refusing every request, for damage found while
+ * running (cause: what failed, LMDB's words included); logged once.
+ */
+void daemon_damaged(struct daemon *d, const char *cause);
 
 /* log.c */
 void log_init(int verbose);

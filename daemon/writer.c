@@ -144,12 +144,18 @@ commit(struct writer *w, size_t n)
 		w->entries[m].payload = &w->jobs[i]->payload;
 		m++;
 	}
-	if (m > 0) {
+	if (m > 0 && w->d->damaged) {
+		/* Nothing more onto a damaged store. */
+		rc = proto_fail(err, sizeof(err), PROTO_EDAMAGED,
+		    "claimd's store is damaged; restore it from a backup");
+	} else if (m > 0) {
 		rc = store_append(
 		    w->d->store, w->entries, m, w->res, err, sizeof(err));
 		commit_time(w, m, now_us() - t0);
+		if (rc == PROTO_EDAMAGED)
+			daemon_damaged(w->d, err);
 	}
-	if (rc != PROTO_OK)
+	if (rc != PROTO_OK && rc != PROTO_EDAMAGED)
 		log_warnx("batch of %zu not stored: %s", m, err);
 	m = 0;
 	for (size_t i = 0; i < n; i++) {
