@@ -253,6 +253,21 @@ store_failed(struct api *a, struct req *r, int rc)
 	}
 }
 
+/* A handler run under the store's guard (store_guarded). */
+struct guarded {
+	struct api *a;
+	struct req *r;
+	const struct handler *hd;
+};
+
+static int
+run_guarded(void *ctx)
+{
+	struct guarded *g = ctx;
+
+	return g->hd->fn(g->a, g->r);
+}
+
 static const struct handler *
 handler_for(int op)
 {
@@ -313,10 +328,22 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 		log_warnx("%s request: cannot read the store: %s",
 		    proto_op_name(r.h.op), proto_strerror(rc));
 	} else {
-		rc = hd->fn(a, &r);
-		if (r.snap != NULL &&
-		    (rc == PROTO_ESTORE || rc == PROTO_EDAMAGED))
+		struct guarded g = {a, &r, hd};
+		char why[320], cause[400];
+
+		/* A fault or an LMDB assertion on a damaged page comes back
+		 * as damage instead of killing claimd. */
+		rc = store_guarded(
+		    a->d->store, run_guarded, &g, why, sizeof(why));
+		if (why[0] != '\0') {
+			snprintf(cause, sizeof(cause), "%s request: %s",
+			    proto_op_name(r.h.op), why);
+			daemon_damaged(a->d, cause);
+			snprintf(r.err, sizeof(r.err), DAMAGED_TEXT);
+		} else if (r.snap != NULL &&
+		    (rc == PROTO_ESTORE || rc == PROTO_EDAMAGED)) {
 			store_failed(a, &r, rc);
+		}
 		store_snap_end(r.snap);
 	}
 	/* Submissions answer later; 1 means "in flight". */

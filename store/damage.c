@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -220,28 +221,48 @@ done:
 }
 
 /*
- * The guard: a fault or an LMDB assertion during the walk jumps back to
- * store_walk() instead of killing the process. A signal handler reaches
- * nothing but globals; these are the thread's own, and set only while
- * that thread walks.
+ * The guard: a fault reading the map (SIGBUS, SIGSEGV) or an LMDB
+ * assertion while a thread walks or runs under store_guarded() jumps back
+ * there instead of killing the process. A signal handler reaches nothing
+ * but globals: the jump target is the thread's own, and the handlers,
+ * installed once for the process, keep the actions they replaced for a
+ * fault outside any guard, which ends the process as it would have.
  */
 static _Thread_local sigjmp_buf *guard_jmp;
 static _Thread_local volatile sig_atomic_t guard_sig;
 static _Thread_local void *volatile guard_addr;
 static _Thread_local char guard_msg[200];
+static struct sigaction guard_old_bus, guard_old_segv;
+static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 
 static void
 guard_handler(int sig, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
 	if (guard_jmp == NULL) {
-		/* Not a walk's fault: the default action, as without us. */
-		signal(sig, SIG_DFL);
+		/* Not a guarded read: what was there before, as if we were
+		 * not; the fault repeats on return. */
+		sigaction(sig, sig == SIGBUS ? &guard_old_bus : &guard_old_segv,
+		    NULL);
 		return;
 	}
 	guard_sig = sig;
 	guard_addr = si->si_addr;
+	/* SA_NODEFER: the signal is not blocked, no mask to restore. */
 	siglongjmp(*guard_jmp, 1);
+}
+
+static void
+guard_install(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = guard_handler;
+	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, &guard_old_bus);
+	sigaction(SIGSEGV, &sa, &guard_old_segv);
 }
 
 void
@@ -517,7 +538,6 @@ int
 store_walk(MDB_env *env, const char *path, const struct store_file *f,
     char *err, size_t errlen)
 {
-	struct sigaction sa, old_bus, old_segv;
 	sigjmp_buf jb;
 	struct walk *w;
 	int rc;
@@ -535,14 +555,9 @@ store_walk(MDB_env *env, const char *path, const struct store_file *f,
 		free(w);
 		return rc;
 	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = guard_handler;
-	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGBUS, &sa, &old_bus);
-	sigaction(SIGSEGV, &sa, &old_segv);
+	pthread_once(&guard_once, guard_install);
 	guard_sig = 0;
-	if (sigsetjmp(jb, 1) == 0) {
+	if (sigsetjmp(jb, 0) == 0) {
 		guard_jmp = &jb;
 		rc = walk_all(w);
 		guard_jmp = NULL;
@@ -552,11 +567,49 @@ store_walk(MDB_env *env, const char *path, const struct store_file *f,
 		guard_jmp = NULL;
 		rc = fault_report(w);
 	}
-	sigaction(SIGBUS, &old_bus, NULL);
-	sigaction(SIGSEGV, &old_segv, NULL);
 	if (w->cur != NULL)
 		mdb_cursor_close(w->cur);
 	mdb_txn_abort(w->txn);
 	free(w);
+	return rc;
+}
+
+/* What the guard caught, in words, for s. */
+static int
+guard_report(struct store *s, char *why, size_t whylen)
+{
+	MDB_stat st;
+	uint64_t off;
+
+	if (guard_sig == SIGABRT)
+		return proto_fail(
+		    why, whylen, PROTO_EDAMAGED, "LMDB gave up: %s", guard_msg);
+	if (map_offset(s->path, guard_addr, &off) &&
+	    mdb_env_stat(s->env, &st) == 0)
+		return proto_fail(why, whylen, PROTO_EDAMAGED,
+		    "reading %s faulted (%s) at byte offset %" PRIu64
+		    " (page %" PRIu64 ")",
+		    s->path, strsignal(guard_sig), off, off / st.ms_psize);
+	return proto_fail(why, whylen, PROTO_EDAMAGED,
+	    "a fault (%s) while reading %s", strsignal(guard_sig), s->path);
+}
+
+int
+store_guarded(
+    struct store *s, int (*fn)(void *ctx), void *ctx, char *why, size_t whylen)
+{
+	sigjmp_buf jb, *prev = guard_jmp;
+	int rc;
+
+	if (why != NULL && whylen > 0)
+		why[0] = '\0';
+	pthread_once(&guard_once, guard_install);
+	if (sigsetjmp(jb, 0) != 0) {
+		guard_jmp = prev;
+		return guard_report(s, why, whylen);
+	}
+	guard_jmp = &jb;
+	rc = fn(ctx);
+	guard_jmp = prev;
 	return rc;
 }

@@ -41,6 +41,7 @@ struct store {
 	 * LMDB allows a resize only with no transaction open. */
 	pthread_rwlock_t resize;
 	bool read_only;
+	char path[4096]; /* of data.mdb, for messages */
 };
 
 struct store_snap {

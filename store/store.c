@@ -245,6 +245,7 @@ store_open(const char *dir, const struct store_opts *opts, struct store **out,
 		return rc;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return PROTO_ENOMEM;
+	memcpy(s->path, path, sizeof(s->path));
 	s->read_only = opts != NULL && opts->read_only;
 	if (s->read_only)
 		flags |= MDB_RDONLY;

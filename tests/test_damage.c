@@ -412,6 +412,65 @@ test_damage_while_running(void **state)
 	tu_rmrf(folder);
 }
 
+/* The page of mdb holding the bytes of pat (len n); -1 if none. */
+static long
+page_of(const char *mdb, const void *pat, size_t n)
+{
+	size_t len;
+	char *data = tu_read_file(mdb, &len);
+	long page = -1;
+
+	assert_non_null(data);
+	for (size_t i = 0; i + n <= len && page < 0; i++)
+		if (memcmp(data + i, pat, n) == 0)
+			page = (long)(i / PAGE_SIZE);
+	free(data);
+	return page;
+}
+
+/*
+ * A page zeroed where a cursor steps onto it: LMDB asserts (and would
+ * abort claimd), the guard turns that into damage, claimd goes on
+ * refusing and stops cleanly.
+ */
+static void
+test_damage_while_running_assertion(void **state)
+{
+	struct e2e_daemon d;
+	struct e2e_run r;
+	char folder[700], mdb[800];
+	uint8_t first[15] = "am-mfa", last[15] = "am-mfa";
+	long p1, p2;
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s/asserting", fx->dir);
+	copy_store(folder);
+	snprintf(mdb, sizeof(mdb), "%s/db/data.mdb", folder);
+	/* The party index: "am-mfa" 0, then the first index of each claim
+	 * (2 to NCLAIMS + 1, after the party and the grant). */
+	memset(first + 6, 0, 9);
+	memset(last + 6, 0, 9);
+	first[14] = 2;
+	last[13] = (NCLAIMS + 1) >> 8;
+	last[14] = (NCLAIMS + 1) & 0xff;
+	p1 = page_of(mdb, first, sizeof(first));
+	p2 = page_of(mdb, last, sizeof(last));
+	/* The cursor walks from p1 into p2 by its sibling link. */
+	assert_true(p1 >= 2 && p2 >= 2 && p1 != p2);
+	e2e_daemon_start(&d, folder, NULL, NULL, NULL);
+	zero_page(mdb, p2);
+	e2e_claim_run(&r, NULL, "list", "--party", "am-mfa");
+	e2e_must(&r, 3, "list of a damaged store");
+	assert_non_null(strstr(r.err, "claimd's store is damaged"));
+	e2e_run_free(&r);
+	e2e_daemon_log_wait(&d,
+	    "warning: the store is damaged (list request: LMDB gave up: ",
+	    5000);
+	E2E_CLAIM(3, NULL, "stats");
+	assert_int_equal(e2e_daemon_stop(&d, SIGTERM), 0);
+	tu_rmrf(folder);
+}
+
 /*
  * A failure that is not damage of the file: a hash index value out of
  * shape, written with LMDB while claimd is stopped. The read fails, the
@@ -515,6 +574,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_damage_sound_store_passes),
 	    cmocka_unit_test(test_damage_each_tool_names_it),
 	    cmocka_unit_test(test_damage_while_running),
+	    cmocka_unit_test(test_damage_while_running_assertion),
 	    cmocka_unit_test(test_damage_store_failure_logged),
 	};
 

@@ -192,6 +192,18 @@ struct store_stats {
 STORE_WUR int store_stats(struct store_snap *snap, struct store_stats *st);
 
 /*
+ * Runs fn(ctx), reads of s in it, under the guard of store_open(): a fault
+ * reading the store's map (SIGBUS, SIGSEGV) or an LMDB assertion, which
+ * would kill the process, jumps back and is PROTO_EDAMAGED with what
+ * happened in why (why[0] is '\0' otherwise, fn's code returned). What fn
+ * held then (a transaction, memory) is left as it was: after damage, use
+ * s for nothing more than to close it. Faults outside any guard end the
+ * process as before.
+ */
+STORE_WUR int store_guarded(
+    struct store *s, int (*fn)(void *ctx), void *ctx, char *why, size_t whylen);
+
+/*
  * Maintenance
  */
 
