@@ -285,6 +285,8 @@ struct walk {
 	const struct store_file *f;
 	MDB_txn *txn;
 	MDB_cursor *cur;
+	/* Read after a jump back, so here and not on walk_all's stack. */
+	char names[MAX_DBS][NAME_MAX_LEN + 1];
 	const char *db; /* the database being read */
 	uint64_t n;     /* its entries read so far */
 	char *err;
@@ -452,7 +454,6 @@ walk_db(struct walk *w, MDB_dbi dbi, const char *name)
 static int
 walk_all(struct walk *w)
 {
-	char names[MAX_DBS][NAME_MAX_LEN + 1];
 	size_t nnames = 0;
 	MDB_val k, v;
 	MDB_dbi dbi;
@@ -468,19 +469,19 @@ walk_all(struct walk *w)
 		    k.mv_size > NAME_MAX_LEN ||
 		    memchr(k.mv_data, '\0', k.mv_size) != NULL)
 			return walk_damage(w, "a stray database name");
-		memcpy(names[nnames], k.mv_data, k.mv_size);
-		names[nnames++][k.mv_size] = '\0';
+		memcpy(w->names[nnames], k.mv_data, k.mv_size);
+		w->names[nnames++][k.mv_size] = '\0';
 	}
 	mdb_cursor_close(w->cur);
 	w->cur = NULL;
 	if (rc != MDB_NOTFOUND)
 		return walk_fail(w, rc);
 	for (size_t i = 0; i < nnames; i++) {
-		w->db = names[i];
+		w->db = w->names[i];
 		w->n = 0;
-		if ((rc = mdb_dbi_open(w->txn, names[i], 0, &dbi)) != 0)
+		if ((rc = mdb_dbi_open(w->txn, w->names[i], 0, &dbi)) != 0)
 			return walk_fail(w, rc);
-		if ((rc = walk_db(w, dbi, names[i])) != PROTO_OK)
+		if ((rc = walk_db(w, dbi, w->names[i])) != PROTO_OK)
 			return rc;
 	}
 	return PROTO_OK;

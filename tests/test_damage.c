@@ -360,6 +360,19 @@ log_count(const struct e2e_daemon *d, const char *text)
 	return n;
 }
 
+/* Stops d, which must exit 0; its log shown otherwise. */
+static void
+stop_clean(struct e2e_daemon *d)
+{
+	int st = e2e_daemon_stop(d, SIGTERM);
+	char *log;
+
+	if (st != 0) {
+		log = tu_read_file(d->log, NULL);
+		fail_msg("claimd exited %d: %s", st, log);
+	}
+}
+
 /* A page of the log zeroed under a running claimd. */
 static void
 test_damage_while_running(void **state)
@@ -397,7 +410,7 @@ test_damage_while_running(void **state)
 	assert_non_null(strstr(r.err, "damaged"));
 	e2e_run_free(&r);
 	assert_int_equal(log_count(&d, "the store is damaged ("), 1);
-	assert_int_equal(e2e_daemon_stop(&d, SIGTERM), 0);
+	stop_clean(&d);
 	/* And the next start refuses it. */
 	{
 		const char *start[] = {e2e_claimd, "--data", folder, "--api",
@@ -467,7 +480,7 @@ test_damage_while_running_assertion(void **state)
 	    "warning: the store is damaged (list request: LMDB gave up: ",
 	    5000);
 	E2E_CLAIM(3, NULL, "stats");
-	assert_int_equal(e2e_daemon_stop(&d, SIGTERM), 0);
+	stop_clean(&d);
 	tu_rmrf(folder);
 }
 
@@ -522,7 +535,7 @@ test_damage_store_failure_logged(void **state)
 	/* Not damage of the file: claimd goes on serving. */
 	E2E_CLAIM(0, NULL, "stats");
 	assert_int_equal(log_count(&d, "the store is damaged"), 0);
-	assert_int_equal(e2e_daemon_stop(&d, SIGTERM), 0);
+	stop_clean(&d);
 	tu_rmrf(folder);
 }
 
