@@ -141,14 +141,73 @@ meta_read(int fd, unsigned i, off_t off, struct meta *m)
 			}
 }
 
-int
-store_probe(const char *path, struct store_file *f, char *err, size_t errlen)
+/* One look at the open file fd; store_probe() says what for. */
+static int
+probe_once(
+    int fd, const char *path, struct store_file *f, char *err, size_t errlen)
 {
 	struct meta m[2];
 	struct stat st;
 	long sys = sysconf(_SC_PAGESIZE);
 	off_t off1;
-	int fd, rc = PROTO_EDAMAGED;
+
+	if (fstat(fd, &st) != 0)
+		return proto_fail(err, errlen, PROTO_EIO, "cannot stat %s: %s",
+		    path, strerror(errno));
+	if (st.st_size == 0)
+		return proto_fail(err, errlen, PROTO_EDAMAGED,
+		    "%s is empty (0 bytes): not a store, and not a new one",
+		    path);
+	/* Meta page 1 sits one page further: LMDB's page size is the
+	 * system's, as meta page 0 should confirm. */
+	meta_read(fd, 0, 0, &m[0]);
+	off1 = m[0].why[0] == '\0' ? (off_t)m[0].psize
+				   : (off_t)(sys > 0 ? sys : 4096);
+	meta_read(fd, 1, off1, &m[1]);
+	/* The size after the meta pages: a claimd writing beside us only
+	 * makes the file longer, and writes pages before the meta page
+	 * that counts them. */
+	if (fstat(fd, &st) != 0)
+		return proto_fail(err, errlen, PROTO_EIO, "cannot stat %s: %s",
+		    path, strerror(errno));
+	f->size = (uint64_t)st.st_size;
+	if (!m[0].magic && !m[1].magic)
+		return proto_fail(err, errlen, PROTO_EDAMAGED,
+		    "%s is not an LMDB file (%" PRIu64 " bytes, no LMDB meta "
+		    "page at its start)",
+		    path, f->size);
+	for (unsigned i = 0; i < 2; i++)
+		if (m[i].why[0] != '\0')
+			/* LMDB would fall back on the other one, or not open
+			 * at all; either way this file was damaged. */
+			return proto_fail(err, errlen, PROTO_EDAMAGED,
+			    "%s: meta page %u (byte offset %" PRIu64 ") is "
+			    "damaged: %s",
+			    path, i, i * (uint64_t)off1, m[i].why);
+	if (m[0].psize != m[1].psize)
+		return proto_fail(err, errlen, PROTO_EDAMAGED,
+		    "%s: the meta pages disagree on the page size (%" PRIu32
+		    " and %" PRIu32 ")",
+		    path, m[0].psize, m[1].psize);
+	f->psize = m[0].psize;
+	f->last = m[0].last > m[1].last ? m[0].last : m[1].last;
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t want = (m[i].last + 1) * f->psize;
+
+		if (f->size < want)
+			return proto_fail(err, errlen, PROTO_EDAMAGED,
+			    "%s is %" PRIu64 " bytes, but meta page %u says it "
+			    "holds %" PRIu64 " pages of %" PRIu32 " bytes "
+			    "(%" PRIu64 "): the file was cut short",
+			    path, f->size, i, m[i].last + 1, f->psize, want);
+	}
+	return PROTO_OK;
+}
+
+int
+store_probe(const char *path, struct store_file *f, char *err, size_t errlen)
+{
+	int fd, rc;
 
 	memset(f, 0, sizeof(*f));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
@@ -158,64 +217,16 @@ store_probe(const char *path, struct store_file *f, char *err, size_t errlen)
 		    path, strerror(errno));
 	}
 	f->exists = true;
-	if (fstat(fd, &st) != 0) {
-		rc = proto_fail(err, errlen, PROTO_EIO, "cannot stat %s: %s",
-		    path, strerror(errno));
-		goto done;
+	/* A claimd committing beside us (--check, --backup) may be halfway
+	 * through writing a meta page as we read it: damage must persist
+	 * to be damage. */
+	for (int tries = 0; tries < 3; tries++) {
+		if (tries > 0)
+			usleep(100 * 1000);
+		if ((rc = probe_once(fd, path, f, err, errlen)) !=
+		    PROTO_EDAMAGED)
+			break;
 	}
-	f->size = (uint64_t)st.st_size;
-	if (f->size == 0) {
-		proto_fail(err, errlen, rc,
-		    "%s is empty (0 bytes): not a store, and not a new one",
-		    path);
-		goto done;
-	}
-	/* Meta page 1 sits one page further: LMDB's page size is the
-	 * system's, as meta page 0 should confirm. */
-	meta_read(fd, 0, 0, &m[0]);
-	off1 = m[0].why[0] == '\0' ? (off_t)m[0].psize
-				   : (off_t)(sys > 0 ? sys : 4096);
-	meta_read(fd, 1, off1, &m[1]);
-	if (!m[0].magic && !m[1].magic) {
-		proto_fail(err, errlen, rc,
-		    "%s is not an LMDB file (%" PRIu64 " bytes, no LMDB meta "
-		    "page at its start)",
-		    path, f->size);
-		goto done;
-	}
-	for (unsigned i = 0; i < 2; i++)
-		if (m[i].why[0] != '\0') {
-			/* LMDB would fall back on the other one, or not open
-			 * at all; either way this file was damaged. */
-			proto_fail(err, errlen, rc,
-			    "%s: meta page %u (byte offset %" PRIu64 ") is "
-			    "damaged: %s",
-			    path, i, i * (uint64_t)off1, m[i].why);
-			goto done;
-		}
-	if (m[0].psize != m[1].psize) {
-		proto_fail(err, errlen, rc,
-		    "%s: the meta pages disagree on the page size (%" PRIu32
-		    " and %" PRIu32 ")",
-		    path, m[0].psize, m[1].psize);
-		goto done;
-	}
-	f->psize = m[0].psize;
-	f->last = m[0].last > m[1].last ? m[0].last : m[1].last;
-	for (unsigned i = 0; i < 2; i++) {
-		uint64_t want = (m[i].last + 1) * f->psize;
-
-		if (f->size < want) {
-			proto_fail(err, errlen, rc,
-			    "%s is %" PRIu64 " bytes, but meta page %u says it "
-			    "holds %" PRIu64 " pages of %" PRIu32 " bytes "
-			    "(%" PRIu64 "): the file was cut short",
-			    path, f->size, i, m[i].last + 1, f->psize, want);
-			goto done;
-		}
-	}
-	rc = PROTO_OK;
-done:
 	close(fd);
 	return rc;
 }
@@ -283,6 +294,7 @@ store_assert(MDB_env *env, const char *msg)
 struct walk {
 	const char *path;
 	const struct store_file *f;
+	uint64_t last; /* the last page the snapshot may use */
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	/* Read after a jump back, so here and not on walk_all's stack. */
@@ -319,7 +331,7 @@ suspect_page(const struct walk *w)
 
 	if ((fd = open(w->path, O_RDONLY | O_CLOEXEC)) < 0)
 		return 0;
-	for (uint64_t p = 2; p <= w->f->last; p++) {
+	for (uint64_t p = 2; p <= w->last; p++) {
 		uint16_t fl;
 
 		if (pread(fd, h, sizeof(h), (off_t)(p * w->f->psize)) !=
@@ -385,7 +397,7 @@ freelist_ok(const struct walk *w, const MDB_val *v)
 	for (uint64_t i = 1; i <= n; i++) {
 		uint64_t pg = rd64(p + 8 * i);
 
-		if (pg < 2 || pg > w->f->last)
+		if (pg < 2 || pg > w->last)
 			return false;
 	}
 	return true;
@@ -539,6 +551,7 @@ int
 store_walk(MDB_env *env, const char *path, const struct store_file *f,
     char *err, size_t errlen)
 {
+	MDB_envinfo info;
 	sigjmp_buf jb;
 	struct walk *w;
 	int rc;
@@ -556,6 +569,11 @@ store_walk(MDB_env *env, const char *path, const struct store_file *f,
 		free(w);
 		return rc;
 	}
+	/* A claimd committing beside us may have grown the file since it
+	 * was probed: the newest meta page bounds this snapshot's pages. */
+	w->last = f->last;
+	if (mdb_env_info(env, &info) == 0 && info.me_last_pgno > w->last)
+		w->last = info.me_last_pgno;
 	pthread_once(&guard_once, guard_install);
 	guard_sig = 0;
 	if (sigsetjmp(jb, 0) == 0) {

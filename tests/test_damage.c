@@ -539,6 +539,66 @@ test_damage_store_failure_logged(void **state)
 	tu_rmrf(folder);
 }
 
+/*
+ * No false alarm: --check and --backup, run again and again beside a
+ * claimd that commits all the while, find nothing (the meta pages they
+ * read may be half written, the file growing).
+ */
+static void
+test_damage_none_beside_a_busy_claimd(void **state)
+{
+	static const char *const verbose[] = {"-v", NULL};
+	struct e2e_daemon d;
+	char folder[700], dest[700], path[700], *err;
+	const char *check[] = {e2e_claimd, "--check", folder, NULL};
+	const char *backup[] = {
+	    e2e_claimd, "--data", folder, "--backup", dest, NULL};
+	const char *submit[] = {
+	    e2e_claim, "submit", path, "--window", "64", NULL};
+	FILE *f;
+	pid_t pid;
+	int st;
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s/busy", fx->dir);
+	copy_store(folder);
+	snprintf(path, sizeof(path), "%s/busy.jsonl", fx->dir);
+	assert_non_null(f = fopen(path, "w"));
+	for (int i = 0; i < 20000; i++)
+		fprintf(f,
+		    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
+		    "\"statement\": \"Busy statement %d.\"}\n",
+		    i);
+	fclose(f);
+	e2e_daemon_start_args(&d, folder, NULL, NULL, NULL, verbose);
+	/* Its answers to nowhere: a pipe nobody reads would stop it. */
+	if ((pid = fork()) == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+		dup2(devnull, 2);
+		execv(submit[0], (char *const *)submit);
+		_exit(127);
+	}
+	/* Under way before the first look. */
+	e2e_daemon_log_wait(&d, "debug: batch of", 20000);
+	for (int i = 0; i < 6; i++) {
+		snprintf(dest, sizeof(dest), "%s/busy-backup-%d", fx->dir, i);
+		if ((st = run(check, &err)) != 0)
+			fail_msg("--check beside claimd: %d: %s", st, err);
+		free(err);
+		if ((st = run(backup, &err)) != 0)
+			fail_msg("--backup beside claimd: %d: %s", st, err);
+		free(err);
+		tu_rmrf(dest);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	stop_clean(&d);
+	tu_rmrf(folder);
+}
+
 /* A store with NCLAIMS claims, stopped, compacted into pristine. */
 static int
 group_setup(void **state)
@@ -589,6 +649,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_damage_while_running),
 	    cmocka_unit_test(test_damage_while_running_assertion),
 	    cmocka_unit_test(test_damage_store_failure_logged),
+	    cmocka_unit_test(test_damage_none_beside_a_busy_claimd),
 	};
 
 	if (argc < 3) {
