@@ -798,7 +798,8 @@ main(int argc, char **argv)
 	zmq_ctx_term(d.zctx);
 	writer_free(writer);
 	api_free(api);
-	if (store_snap_begin(d.store, &snap) == PROTO_OK) {
+	/* A damaged store is read no more: the read could fault. */
+	if (!d.damaged && store_snap_begin(d.store, &snap) == PROTO_OK) {
 		size = store_size(snap);
 		store_snap_end(snap);
 	}

@@ -243,6 +243,9 @@ static _Thread_local sigjmp_buf *guard_jmp;
 static _Thread_local volatile sig_atomic_t guard_sig;
 static _Thread_local void *volatile guard_addr;
 static _Thread_local char guard_msg[200];
+/* The addresses whose faults are damage: the store's map while running
+ * (others are bugs, and end the process as before), any during a walk. */
+static _Thread_local uintptr_t guard_lo, guard_hi;
 static struct sigaction guard_old_bus, guard_old_segv;
 static pthread_once_t guard_once = PTHREAD_ONCE_INIT;
 
@@ -250,7 +253,8 @@ static void
 guard_handler(int sig, siginfo_t *si, void *uctx)
 {
 	(void)uctx;
-	if (guard_jmp == NULL) {
+	if (guard_jmp == NULL || (uintptr_t)si->si_addr < guard_lo ||
+	    (uintptr_t)si->si_addr >= guard_hi) {
 		/* Not a guarded read: what was there before, as if we were
 		 * not; the fault repeats on return. */
 		sigaction(sig, sig == SIGBUS ? &guard_old_bus : &guard_old_segv,
@@ -499,9 +503,13 @@ walk_all(struct walk *w)
 	return PROTO_OK;
 }
 
-/* The byte offset in path's map of addr, from /proc/self/maps. */
+/*
+ * The mapping of path that holds addr (any mapping of it if addr is NULL),
+ * from /proc/self/maps: its bounds, and addr's byte offset in the file.
+ */
 static bool
-map_offset(const char *path, const void *addr, uint64_t *off)
+map_find(const char *path, const void *addr, uintptr_t *lo, uintptr_t *hi,
+    uint64_t *off)
 {
 	char line[4352];
 	struct stat st;
@@ -512,19 +520,47 @@ map_offset(const char *path, const void *addr, uint64_t *off)
 	    (m = fopen("/proc/self/maps", "re")) == NULL)
 		return false;
 	while (!found && fgets(line, sizeof(line), m) != NULL) {
-		unsigned long long lo, hi, foff, ino;
+		unsigned long long l, h, foff, ino;
 		char perms[8], dev[16];
 
-		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu", &lo, &hi,
-			perms, &foff, dev, &ino) != 6 ||
-		    (uintptr_t)addr < lo || (uintptr_t)addr >= hi ||
-		    ino != (unsigned long long)st.st_ino)
+		if (sscanf(line, "%llx-%llx %7s %llx %15s %llu", &l, &h, perms,
+			&foff, dev, &ino) != 6 ||
+		    ino != (unsigned long long)st.st_ino ||
+		    (addr != NULL &&
+			((uintptr_t)addr < l || (uintptr_t)addr >= h)))
 			continue;
-		*off = (uintptr_t)addr - lo + foff;
+		*lo = (uintptr_t)l;
+		*hi = (uintptr_t)h;
+		*off = addr != NULL ? (uintptr_t)addr - l + foff : foff;
 		found = true;
 	}
 	fclose(m);
 	return found;
+}
+
+static bool
+map_offset(const char *path, const void *addr, uint64_t *off)
+{
+	uintptr_t lo, hi;
+
+	return map_find(path, addr, &lo, &hi, off);
+}
+
+void
+store_map_note(struct store *s)
+{
+	uintptr_t lo = 0, hi = 0;
+	uint64_t off;
+
+	if (!map_find(s->path, NULL, &lo, &hi, &off))
+		lo = hi = 0;
+	s->map_lo = lo;
+	s->map_hi = hi;
+	/* A guarded commit that grew the map goes on in the new one. */
+	if (guard_jmp != NULL && guard_hi != UINTPTR_MAX) {
+		guard_lo = lo;
+		guard_hi = hi;
+	}
 }
 
 static int
@@ -576,6 +612,8 @@ store_walk(MDB_env *env, const char *path, const struct store_file *f,
 		w->last = info.me_last_pgno;
 	pthread_once(&guard_once, guard_install);
 	guard_sig = 0;
+	guard_lo = 0;
+	guard_hi = UINTPTR_MAX;
 	if (sigsetjmp(jb, 0) == 0) {
 		guard_jmp = &jb;
 		rc = walk_all(w);
@@ -623,6 +661,8 @@ store_guarded(
 	if (why != NULL && whylen > 0)
 		why[0] = '\0';
 	pthread_once(&guard_once, guard_install);
+	guard_lo = s->map_lo;
+	guard_hi = s->map_hi;
 	if (sigsetjmp(jb, 0) != 0) {
 		guard_jmp = prev;
 		return guard_report(s, why, whylen);

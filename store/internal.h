@@ -42,6 +42,8 @@ struct store {
 	pthread_rwlock_t resize;
 	bool read_only;
 	char path[4096]; /* of data.mdb, for messages */
+	/* Where LMDB maps it (store_map_note), for the guard. */
+	_Atomic uintptr_t map_lo, map_hi;
 };
 
 struct store_snap {
@@ -115,6 +117,8 @@ int store_probe(
  */
 int store_walk(MDB_env *env, const char *path, const struct store_file *f,
     char *err, size_t errlen);
+/* Notes where s's map is now: after opening and after each resize. */
+void store_map_note(struct store *s);
 /* LMDB's assertion callback (mdb_env_set_assert) for every env. */
 void store_assert(MDB_env *env, const char *msg);
 

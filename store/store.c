@@ -282,6 +282,7 @@ store_open(const char *dir, const struct store_opts *opts, struct store **out,
 	/* Another process may have grown the map: adopt its size. */
 	if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
 		goto fail;
+	store_map_note(s);
 	if ((rc = open_dbs(s, err, errlen)) != PROTO_OK)
 		goto close;
 	*out = s;
@@ -447,6 +448,7 @@ store_snap_begin(struct store *s, struct store_snap **out)
 		pthread_rwlock_unlock(&s->resize);
 		pthread_rwlock_wrlock(&s->resize);
 		mdb_env_set_mapsize(s->env, 0);
+		store_map_note(s);
 		pthread_rwlock_unlock(&s->resize);
 		pthread_rwlock_rdlock(&s->resize);
 		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &snap->txn);

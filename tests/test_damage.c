@@ -425,6 +425,36 @@ test_damage_while_running(void **state)
 	tu_rmrf(folder);
 }
 
+/*
+ * data.mdb cut to half under a running claimd: reading past its end
+ * faults (SIGBUS), which killed claimd; the guard makes it damage.
+ */
+static void
+test_damage_cut_while_running(void **state)
+{
+	struct e2e_daemon d;
+	struct e2e_run r;
+	char folder[700], mdb[800], out[800];
+	struct stat st;
+
+	(void)state;
+	snprintf(folder, sizeof(folder), "%s/cut", fx->dir);
+	copy_store(folder);
+	e2e_daemon_start(&d, folder, NULL, NULL, NULL);
+	snprintf(mdb, sizeof(mdb), "%s/db/data.mdb", folder);
+	assert_int_equal(stat(mdb, &st), 0);
+	assert_int_equal(truncate(mdb, st.st_size / 2), 0);
+	snprintf(out, sizeof(out), "%s/cut.jsonl", fx->dir);
+	e2e_claim_run(&r, NULL, "export", "--out", out);
+	e2e_must(&r, 3, "export of a store cut short");
+	assert_non_null(strstr(r.err, "claimd's store is damaged"));
+	e2e_run_free(&r);
+	e2e_daemon_log_wait(&d, "faulted (Bus error) at byte offset", 5000);
+	E2E_CLAIM(3, NULL, "stats");
+	stop_clean(&d);
+	tu_rmrf(folder);
+}
+
 /* The page of mdb holding the bytes of pat (len n); -1 if none. */
 static long
 page_of(const char *mdb, const void *pat, size_t n)
@@ -648,6 +678,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_damage_each_tool_names_it),
 	    cmocka_unit_test(test_damage_while_running),
 	    cmocka_unit_test(test_damage_while_running_assertion),
+	    cmocka_unit_test(test_damage_cut_while_running),
 	    cmocka_unit_test(test_damage_store_failure_logged),
 	    cmocka_unit_test(test_damage_none_beside_a_busy_claimd),
 	};
