@@ -635,18 +635,19 @@ store_walk(MDB_env *env, const char *path, const struct store_file *f,
 static int
 guard_report(struct store *s, char *why, size_t whylen)
 {
-	MDB_stat st;
+	/* LMDB's page size is the system's; its meta pages, which say so,
+	 * are in the map that just faulted. */
+	long psize = sysconf(_SC_PAGESIZE);
 	uint64_t off;
 
 	if (guard_sig == SIGABRT)
 		return proto_fail(
 		    why, whylen, PROTO_EDAMAGED, "LMDB gave up: %s", guard_msg);
-	if (map_offset(s->path, guard_addr, &off) &&
-	    mdb_env_stat(s->env, &st) == 0)
+	if (map_offset(s->path, guard_addr, &off) && psize > 0)
 		return proto_fail(why, whylen, PROTO_EDAMAGED,
 		    "reading %s faulted (%s) at byte offset %" PRIu64
 		    " (page %" PRIu64 ")",
-		    s->path, strsignal(guard_sig), off, off / st.ms_psize);
+		    s->path, strsignal(guard_sig), off, off / (uint64_t)psize);
 	return proto_fail(why, whylen, PROTO_EDAMAGED,
 	    "a fault (%s) while reading %s", strsignal(guard_sig), s->path);
 }

@@ -197,8 +197,9 @@ STORE_WUR int store_stats(struct store_snap *snap, struct store_stats *st);
  * would kill the process, jumps back and is PROTO_EDAMAGED with what
  * happened in why (why[0] is '\0' otherwise, fn's code returned). What fn
  * held then (a transaction, memory) is left as it was: after damage, use
- * s for nothing more than to close it. Faults outside any guard end the
- * process as before.
+ * s for nothing more than to close it. A fault at an address outside the
+ * store's map is a bug, not damage, and ends the process as before, as
+ * does any fault outside a guard.
  */
 STORE_WUR int store_guarded(
     struct store *s, int (*fn)(void *ctx), void *ctx, char *why, size_t whylen);
