@@ -648,9 +648,9 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 {
 	struct proto_payload p;
 	struct proto_record r;
-	const uint8_t *bytes;
+	const uint8_t *bytes = NULL;
 	uint64_t index;
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	if ((rc = store_find(snap, hash, &index)) != PROTO_OK ||
@@ -659,7 +659,7 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 	/* The store holds only records it checked: decoding suffices. */
 	if (proto_record_parse(bytes, len, &r, NULL, 0) != PROTO_OK ||
 	    proto_record_payload(&r, &p, NULL, 0) != PROTO_OK)
-		return PROTO_ESTORE;
+		return snap_note(snap, PROTO_ESTORE, "decoding a record");
 	if (p.kind != PROTO_KIND_CLAIM)
 		rc = PROTO_EINVAL;
 	else
