@@ -134,13 +134,6 @@ struct daemon {
 	_Atomic bool damaged;
 };
 
-/* main.c */
-/*
- * Switches claimd into refusing every request, for damage found while
- * running (cause: what failed, LMDB's words included); logged once.
- */
-void daemon_damaged(struct daemon *d, const char *cause);
-
 /* log.c */
 void log_init(int verbose);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -152,6 +145,11 @@ void fatal(const char *fmt, ...)
 void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 uint64_t now_us(void);
+/*
+ * Switches claimd into refusing every request, for damage found while
+ * running (cause: what failed, LMDB's words included); logged once.
+ */
+void daemon_damaged(struct daemon *d, const char *cause);
 
 /* verify.c */
 struct worker_socks {

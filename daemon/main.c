@@ -10,7 +10,6 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -479,16 +478,6 @@ run_backup(const char *data, const char *dest)
 	sync_path(parent);
 	printf("backup of %s written to %s\n", data, dest);
 	return 0;
-}
-
-void
-daemon_damaged(struct daemon *d, const char *cause)
-{
-	if (!atomic_exchange(&d->damaged, true))
-		log_warnx("the store is damaged (%s): refusing every request "
-			  "from now on; stop claimd and restore the data "
-			  "folder from a backup",
-		    cause);
 }
 
 /* One daemon per data folder: a second would fork the feed's indexes. */
