@@ -84,6 +84,7 @@ cli_exit_for(int err, bool write)
 		return EX_DONE;
 	case PROTO_EUNREACHABLE:
 	case PROTO_ESHUTDOWN:
+	case PROTO_EDAMAGED: /* claimd serves nothing until restored */
 		return EX_UNREACHABLE;
 	case PROTO_EUNAUTHORIZED:
 		return EX_REFUSED;

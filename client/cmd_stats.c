@@ -24,7 +24,7 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 		return cli_fail(cli_exit_for(rc, false), "%s", err);
 	}
 	if (r.status != PROTO_OK) {
-		rc = cli_fail(EX_NOTFOUND, "%s", r.message);
+		rc = cli_fail(cli_exit_for(r.status, false), "%s", r.message);
 		claim_reply_release(&r);
 		return rc;
 	}

@@ -247,6 +247,46 @@ drain(void *sock)
 	}
 }
 
+/* What a client of a damaged store is told. */
+#define DAMAGED_TEXT                                                           \
+	"claimd's store is damaged; it serves nothing until its data folder "  \
+	"is restored from a backup"
+
+/*
+ * A read that failed in the store: a storage failure is logged with its
+ * cause; damage switches claimd into refusing everything.
+ */
+static void
+store_failed(struct api *a, struct req *r, int rc)
+{
+	const char *why = store_snap_error(r->snap);
+	char cause[320];
+
+	snprintf(cause, sizeof(cause), "%s request: %s", proto_op_name(r->h.op),
+	    why[0] ? why : proto_strerror(rc));
+	if (rc == PROTO_EDAMAGED) {
+		daemon_damaged(a->d, cause);
+		snprintf(r->err, sizeof(r->err), DAMAGED_TEXT);
+	} else {
+		log_warnx("storage failure: %s", cause);
+	}
+}
+
+/* A handler run under the store's guard (store_guarded). */
+struct guarded {
+	struct api *a;
+	struct req *r;
+	const struct handler *hd;
+};
+
+static int
+run_guarded(void *ctx)
+{
+	struct guarded *g = ctx;
+
+	return g->hd->fn(g->a, g->r);
+}
+
 static const struct handler *
 handler_for(int op)
 {
@@ -282,7 +322,10 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 	r.len = blen;
 	r.out = &a->out;
 	a->out.len = 0;
-	if ((hd = handler_for(r.h.op)) == NULL) {
+	if (a->d->damaged) {
+		snprintf(r.err, sizeof(r.err), DAMAGED_TEXT);
+		rc = PROTO_EDAMAGED;
+	} else if ((hd = handler_for(r.h.op)) == NULL) {
 		snprintf(r.err, sizeof(r.err), "unknown request op %u", r.h.op);
 		rc = PROTO_EPROTOCOL;
 	} else if ((r.h.status & ~hd->reqflags) != 0) {
@@ -305,8 +348,25 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 	} else if ((hd->flags & H_READ) &&
 	    (rc = store_snap_begin(a->d->store, &r.snap)) != PROTO_OK) {
 		snprintf(r.err, sizeof(r.err), "cannot read the store");
+		log_warnx("%s request: cannot read the store: %s",
+		    proto_op_name(r.h.op), proto_strerror(rc));
 	} else {
-		rc = hd->fn(a, &r);
+		struct guarded g = {a, &r, hd};
+		char why[320], cause[400];
+
+		/* A fault or an LMDB assertion on a damaged page comes back
+		 * as damage instead of killing claimd. */
+		rc = store_guarded(
+		    a->d->store, run_guarded, &g, why, sizeof(why));
+		if (why[0] != '\0') {
+			snprintf(cause, sizeof(cause), "%s request: %s",
+			    proto_op_name(r.h.op), why);
+			daemon_damaged(a->d, cause);
+			snprintf(r.err, sizeof(r.err), DAMAGED_TEXT);
+		} else if (r.snap != NULL &&
+		    (rc == PROTO_ESTORE || rc == PROTO_EDAMAGED)) {
+			store_failed(a, &r, rc);
+		}
 		store_snap_end(r.snap);
 	}
 	/* Submissions answer later; 1 means "in flight". */

@@ -132,6 +132,9 @@ struct daemon {
 	uint8_t ckpt_root[PROTO_HASH_LEN];
 	char *ckpt_note;
 	struct auth *auth; /* CurveZMQ and ZAP, or NULL */
+	/* The store was found damaged while running: every request is
+	 * answered PROTO_EDAMAGED, nothing more is written. */
+	_Atomic bool damaged;
 };
 
 /* log.c */
@@ -145,6 +148,11 @@ void fatal(const char *fmt, ...)
 void fatalx(const char *fmt, ...)
     __attribute__((format(printf, 1, 2), noreturn));
 uint64_t now_us(void);
+/*
+ * Switches claimd into refusing every request, for damage found while
+ * running (cause: what failed, LMDB's words included); logged once.
+ */
+void daemon_damaged(struct daemon *d, const char *cause);
 
 /* verify.c */
 struct worker_socks {

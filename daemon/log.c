@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,4 +123,14 @@ fatalx(const char *fmt, ...)
 	vlog("fatal", NULL, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+void
+daemon_damaged(struct daemon *d, const char *cause)
+{
+	if (!atomic_exchange(&d->damaged, true))
+		log_warnx("the store is damaged (%s): refusing every request "
+			  "from now on; stop claimd and restore the data "
+			  "folder from a backup",
+		    cause);
 }

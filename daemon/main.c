@@ -59,7 +59,8 @@ usage(FILE *f)
 	    "  --check DIR      recompute and cross-check everything in DIR,\n"
 	    "                   then exit (0 sound, 1 damaged)\n"
 	    "  --backup DEST    consistent compacted copy of the store into\n"
-	    "                   the empty folder DEST, then exit\n"
+	    "                   DEST (new, or an empty folder), checked before\n"
+	    "                   it is put there, then exit\n"
 	    "  -v, --verbose    log every batch and refusal\n"
 	    "  -h, --help       this text\n"
 	    "  --version        the version\n"
@@ -244,15 +245,36 @@ make_dirs(const char *data)
 		fatal("cannot create %s", db);
 }
 
+/* What to do about a damaged store, after the line that names it. */
+#define DAMAGE_ADVICE                                                          \
+	"the store is damaged: restore the data folder from a backup"
+
+/*
+ * Opens DIR/db, checked defensively (store_open: the file's size and meta
+ * pages, then every page read under a guard); rc and err as store_open.
+ */
+static int
+try_store(const char *data, bool read_only, struct store **s, char *err,
+    size_t errlen)
+{
+	struct store_opts o = {.read_only = read_only};
+	char db[4096];
+
+	db_path(data, db, sizeof(db));
+	return store_open(db, &o, s, err, errlen);
+}
+
 static struct store *
 open_store(const char *data, bool read_only)
 {
-	struct store_opts o = {.read_only = read_only};
 	struct store *s;
-	char db[4096], err[256];
+	char err[512];
+	int rc;
 
-	db_path(data, db, sizeof(db));
-	if (store_open(db, &o, &s, err, sizeof(err)) != PROTO_OK)
+	if ((rc = try_store(data, read_only, &s, err, sizeof(err))) ==
+	    PROTO_EDAMAGED)
+		fatalx("%s; " DAMAGE_ADVICE, err);
+	if (rc != PROTO_OK)
 		fatalx("%s", err);
 	return s;
 }
@@ -268,32 +290,52 @@ progress(void *ctx, uint64_t done, uint64_t total)
 		fputc('\n', stderr);
 }
 
+/*
+ * Everything --check does, on the store in folder data: opened read-only
+ * and defensively, then recomputed and cross-checked. PROTO_OK with its
+ * size and root, or the fault in err.
+ */
 static int
-run_check(const char *data)
+check_folder(
+    const char *data, uint64_t *size, char hex[65], char *err, size_t errlen)
 {
 	struct store *s;
 	struct store_snap *snap;
 	uint8_t root[PROTO_HASH_LEN];
+	int rc;
+
+	if ((rc = try_store(data, true, &s, err, errlen)) != PROTO_OK)
+		return rc;
+	rc = store_check(s, progress, NULL, err, errlen);
+	if (rc == PROTO_OK && (rc = store_snap_begin(s, &snap)) == PROTO_OK) {
+		*size = store_size(snap);
+		if ((rc = store_root(snap, *size, root)) == PROTO_OK)
+			proto_hex(root, PROTO_HASH_LEN, hex);
+		else
+			snprintf(err, errlen, "cannot read the root: %s",
+			    proto_strerror(rc));
+		store_snap_end(snap);
+	}
+	store_close(s);
+	return rc;
+}
+
+static int
+run_check(const char *data)
+{
 	char err[512], hex[65];
 	uint64_t size = 0;
 	int rc;
 
-	s = open_store(data, true);
-	rc = store_check(s, progress, NULL, err, sizeof(err));
-	if (rc == PROTO_OK && store_snap_begin(s, &snap) == PROTO_OK) {
-		size = store_size(snap);
-		if (store_root(snap, size, root) == PROTO_OK) {
-			proto_hex(root, PROTO_HASH_LEN, hex);
-			printf("ok: %llu entries, root %s\n",
-			    (unsigned long long)size, hex);
-		}
-		store_snap_end(snap);
-	}
-	store_close(s);
-	if (rc != PROTO_OK) {
-		fprintf(stderr, "claimd: %s: damaged: %s\n", data, err);
+	if ((rc = check_folder(data, &size, hex, err, sizeof(err))) !=
+	    PROTO_OK) {
+		if (rc == PROTO_EDAMAGED)
+			fprintf(stderr, "claimd: %s; " DAMAGE_ADVICE "\n", err);
+		else
+			fprintf(stderr, "claimd: %s: damaged: %s\n", data, err);
 		return 1;
 	}
+	printf("ok: %llu entries, root %s\n", (unsigned long long)size, hex);
 	return 0;
 }
 
@@ -326,27 +368,129 @@ copy_file(const char *data, const char *dest, const char *name)
 	return rc;
 }
 
-/* DEST becomes a data folder of its own: claimd --data DEST serves it. */
+/* fsync()s the file or folder at path. */
+static int
+sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+/* Removes the temporary backup folder tmp and what a backup puts in it. */
+static void
+remove_tmp(const char *tmp)
+{
+	static const char *const files[] = {
+	    "db/data.mdb", "db/lock.mdb", "log.key", "checkpoint"};
+	char path[4200]; /* tmp is below 4096 bytes */
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", tmp, files[i]);
+		unlink(path);
+	}
+	snprintf(path, sizeof(path), "%s/db", tmp);
+	rmdir(path);
+	if (rmdir(tmp) != 0 && errno != ENOENT)
+		fprintf(stderr, "claimd: cannot remove %s: %s\n", tmp,
+		    strerror(errno));
+}
+
+/*
+ * The copy, made in tmp: the key and the last checkpoint first (the store
+ * copied after them extends that checkpoint), then the store, then the
+ * whole of it checked as --check does.
+ */
+static int
+backup_into(struct store *s, const char *data, const char *tmp, char *err,
+    size_t errlen)
+{
+	char db[4096], file[4200], hex[65];
+	uint64_t size;
+	int rc;
+
+	if (copy_file(data, tmp, "log.key") != 0 ||
+	    copy_file(data, tmp, "checkpoint") != 0)
+		return proto_fail(err, errlen, PROTO_EIO,
+		    "cannot copy the log key or checkpoint to %s: %s", tmp,
+		    strerror(errno));
+	db_path(tmp, db, sizeof(db));
+	if (mkdir(db, 0700) != 0)
+		return proto_fail(err, errlen, PROTO_EIO,
+		    "cannot create %s: %s", db, strerror(errno));
+	if ((rc = store_backup(s, db, err, errlen)) != PROTO_OK)
+		return rc;
+	/* LMDB creates the copy 0666 less the umask: ours is 0600. */
+	snprintf(file, sizeof(file), "%s/data.mdb", db);
+	if (chmod(file, 0600) != 0 || sync_path(file) != 0)
+		return proto_fail(
+		    err, errlen, PROTO_EIO, "%s: %s", file, strerror(errno));
+	if ((rc = check_folder(tmp, &size, hex, err, errlen)) != PROTO_OK)
+		return rc;
+	snprintf(file, sizeof(file), "%s/lock.mdb", db);
+	unlink(file);
+	if (sync_path(db) != 0 || sync_path(tmp) != 0)
+		return proto_fail(err, errlen, PROTO_EIO, "cannot sync %s: %s",
+		    tmp, strerror(errno));
+	return PROTO_OK;
+}
+
+/*
+ * DEST becomes a data folder of its own: claimd --data DEST serves it.
+ * The source is checked first, defensively, so that LMDB never copies a
+ * damaged file; the copy is made under a temporary name beside DEST,
+ * checked as --check does, and only then renamed to DEST. On any failure
+ * nothing is left that looks like a backup.
+ */
 static int
 run_backup(const char *data, const char *dest)
 {
-	struct store *s = open_store(data, true);
-	char db[4096], err[512];
+	char tmp[4096], parent[4096], err[512], *slash;
+	struct store *s;
 	int rc;
 
-	make_dirs(dest);
-	/* The key and the last checkpoint first: the store copied after
-	 * them extends that checkpoint. */
-	if (copy_file(data, dest, "log.key") != 0 ||
-	    copy_file(data, dest, "checkpoint") != 0)
-		fatal("cannot copy the log key or checkpoint to %s", dest);
-	db_path(dest, db, sizeof(db));
-	rc = store_backup(s, db, err, sizeof(err));
-	store_close(s);
-	if (rc != PROTO_OK) {
-		fprintf(stderr, "claimd: %s\n", err);
+	umask(077);
+	if ((rc = try_store(data, true, &s, err, sizeof(err))) != PROTO_OK) {
+		if (rc == PROTO_EDAMAGED)
+			fprintf(stderr, "claimd: %s; " DAMAGE_ADVICE "\n", err);
+		else
+			fprintf(stderr, "claimd: %s: %s\n", data, err);
 		return 1;
 	}
+	/* DEST/ names DEST: the temporary folder goes beside it. */
+	snprintf(parent, sizeof(parent), "%s", dest);
+	for (size_t n = strlen(parent); n > 1 && parent[n - 1] == '/'; n--)
+		parent[n - 1] = '\0';
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", parent) >=
+		sizeof(tmp) ||
+	    mkdtemp(tmp) == NULL) {
+		fprintf(stderr,
+		    "claimd: cannot create a folder beside %s: %s\n", dest,
+		    strerror(errno));
+		store_close(s);
+		return 1;
+	}
+	rc = backup_into(s, data, tmp, err, sizeof(err));
+	store_close(s);
+	if (rc == PROTO_OK && rename(tmp, dest) != 0)
+		rc = proto_fail(err, sizeof(err), PROTO_EIO,
+		    "cannot put the backup at %s: %s", dest, strerror(errno));
+	if (rc != PROTO_OK) {
+		fprintf(stderr, "claimd: backup of %s failed: %s\n", data, err);
+		remove_tmp(tmp);
+		return 1;
+	}
+	/* The rename itself durable. */
+	snprintf(parent, sizeof(parent), "%s", dest);
+	if ((slash = strrchr(parent, '/')) != NULL)
+		*(slash == parent ? slash + 1 : slash) = '\0';
+	else
+		snprintf(parent, sizeof(parent), ".");
+	sync_path(parent);
 	printf("backup of %s written to %s\n", data, dest);
 	return 0;
 }
@@ -683,7 +827,8 @@ main(int argc, char **argv)
 	zmq_ctx_term(d.zctx);
 	writer_free(writer);
 	api_free(api);
-	if (store_snap_begin(d.store, &snap) == PROTO_OK) {
+	/* A damaged store is read no more: the read could fault. */
+	if (!d.damaged && store_snap_begin(d.store, &snap) == PROTO_OK) {
 		size = store_size(snap);
 		store_snap_end(snap);
 	}

@@ -125,6 +125,23 @@ heartbeat(struct writer *w)
 		    cleared);
 }
 
+/* store_append() of a batch, for store_guarded(). */
+struct guarded_append {
+	struct writer *w;
+	size_t n;
+	char *err;
+	size_t errlen;
+};
+
+static int
+append_batch(void *ctx)
+{
+	struct guarded_append *g = ctx;
+
+	return store_append(
+	    g->w->d->store, g->w->entries, g->n, g->w->res, g->err, g->errlen);
+}
+
 /*
  * Stores the jobs in one transaction, in order; jobs a worker refused
  * pass through to be answered in their turn.
@@ -145,12 +162,25 @@ commit(struct writer *w, size_t n)
 		w->entries[m].allow_duplicate = w->jobs[i]->allow_duplicate;
 		m++;
 	}
-	if (m > 0) {
-		rc = store_append(
-		    w->d->store, w->entries, m, w->res, err, sizeof(err));
+	if (m > 0 && w->d->damaged) {
+		/* Nothing more onto a damaged store. */
+		rc = proto_fail(err, sizeof(err), PROTO_EDAMAGED,
+		    "claimd's store is damaged; restore it from a backup");
+	} else if (m > 0) {
+		struct guarded_append ga = {w, m, err, sizeof(err)};
+		char why[320];
+
+		/* A fault or an LMDB assertion on a damaged page comes back
+		 * as damage instead of killing claimd. */
+		rc = store_guarded(
+		    w->d->store, append_batch, &ga, why, sizeof(why));
+		if (why[0] != '\0')
+			snprintf(err, sizeof(err), "committing: %.200s", why);
 		commit_time(w, m, now_us() - t0);
+		if (rc == PROTO_EDAMAGED)
+			daemon_damaged(w->d, err);
 	}
-	if (rc != PROTO_OK)
+	if (rc != PROTO_OK && rc != PROTO_EDAMAGED)
 		log_warnx("batch of %zu not stored: %s", m, err);
 	m = 0;
 	for (size_t i = 0; i < n; i++) {

@@ -47,6 +47,7 @@ static const struct {
     [PROTO_EBUSY] = {"busy", "too many requests in flight"},
     [PROTO_EPROOF] = {"proof", "proof does not verify"},
     [PROTO_ESHUTDOWN] = {"shutdown", "daemon is shutting down"},
+    [PROTO_EDAMAGED] = {"damaged", "store is damaged"},
     [PROTO_EDUPLICATE] = {"duplicate", "an identical claim exists"},
     [PROTO_ETIME] = {"time", "time out of range"},
 };

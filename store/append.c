@@ -542,8 +542,9 @@ grow(struct store *s)
 	int rc;
 
 	pthread_rwlock_wrlock(&s->resize);
-	if ((rc = mdb_env_info(s->env, &info)) == 0)
-		rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2);
+	if ((rc = mdb_env_info(s->env, &info)) == 0 &&
+	    (rc = mdb_env_set_mapsize(s->env, info.me_mapsize * 2)) == 0)
+		store_map_note(s); /* the guard's bounds */
 	pthread_rwlock_unlock(&s->resize);
 	return rc;
 }

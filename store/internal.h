@@ -51,13 +51,18 @@ struct store {
 	 * LMDB allows a resize only with no transaction open. */
 	pthread_rwlock_t resize;
 	bool read_only;
+	char path[4096]; /* of data.mdb, for messages */
+	/* Where LMDB maps it (store_map_note), for the guard. */
+	_Atomic uintptr_t map_lo, map_hi;
 };
 
 struct store_snap {
 	struct store *s;
 	MDB_txn *txn;
+	char why[160]; /* the first LMDB failure in it (store_snap_error) */
 };
 
+#define MAX_DBS         16 /* named databases an environment may hold */
 #define CLAIM_VAL_FIXED (PROTO_HASH_LEN + 8 + 8 + PROTO_HASH_LEN)
 #define VERSION_KEY_LEN 16
 #define TREE_KEY_LEN    9
@@ -111,5 +116,31 @@ int store_counter(MDB_txn *txn, struct store *s, const char *name, uint64_t *v);
 int store_content_key(const struct proto_claim *c, uint8_t key[PROTO_HASH_LEN]);
 /* Brings the content index up to the end of the log (append.c). */
 int store_content_build(struct store *s, char *err, size_t errlen);
+
+/*
+ * damage.c: the file checked before LMDB maps it, and every page read
+ * under a guard before anything else reads it.
+ */
+struct store_file {
+	bool exists;    /* false: no data.mdb, a new store */
+	uint64_t size;  /* bytes */
+	uint32_t psize; /* page size, from the meta pages */
+	uint64_t last;  /* the last page in use, from the newer meta page */
+};
+
+/* Checks path (a data.mdb) by plain reads; PROTO_EDAMAGED names how. */
+int store_probe(
+    const char *path, struct store_file *f, char *err, size_t errlen);
+/*
+ * Reads every page of every database of env, whose file path f describes.
+ * A fault or an LMDB assertion meanwhile is PROTO_EDAMAGED, not death.
+ * From one thread at a time per process, before env is shared.
+ */
+int store_walk(MDB_env *env, const char *path, const struct store_file *f,
+    char *err, size_t errlen);
+/* Notes where s's map is now: after opening and after each resize. */
+void store_map_note(struct store *s);
+/* LMDB's assertion callback (mdb_env_set_assert) for every env. */
+void store_assert(MDB_env *env, const char *msg);
 
 #endif

@@ -9,7 +9,6 @@
 #include "internal.h"
 
 #define DEFAULT_MAP (1ULL << 30)
-#define MAX_DBS     16
 
 void
 store_be64(uint8_t *p, uint64_t v)
@@ -38,6 +37,11 @@ store_err(int rc)
 		return PROTO_OK;
 	case MDB_NOTFOUND:
 		return PROTO_ENOTFOUND;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+		/* The file is not what LMDB wrote. */
+		return PROTO_EDAMAGED;
 	case ENOMEM:
 		return PROTO_ENOMEM;
 	case EIO:
@@ -231,15 +235,26 @@ store_open(const char *dir, const struct store_opts *opts, struct store **out,
     char *err, size_t errlen)
 {
 	pthread_rwlockattr_t attr;
+	struct store_file f;
 	struct store *s;
+	char path[4096];
 	int rc, dead;
 	size_t map =
 	    opts != NULL && opts->map_size ? opts->map_size : DEFAULT_MAP;
 	unsigned flags = MDB_NOTLS;
 
 	*out = NULL;
+	/* Before LMDB maps it: an empty or foreign data.mdb is damage, and
+	 * only a folder without one is a new store. */
+	if ((size_t)snprintf(path, sizeof(path), "%s/data.mdb", dir) >=
+	    sizeof(path))
+		return proto_fail(
+		    err, errlen, PROTO_EINVAL, "store path too long: %s", dir);
+	if ((rc = store_probe(path, &f, err, errlen)) != PROTO_OK)
+		return rc;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return PROTO_ENOMEM;
+	memcpy(s->path, path, sizeof(s->path));
 	s->read_only = opts != NULL && opts->read_only;
 	if (s->read_only)
 		flags |= MDB_RDONLY;
@@ -254,7 +269,9 @@ store_open(const char *dir, const struct store_opts *opts, struct store **out,
 		return proto_fail(err, errlen, store_err(rc),
 		    "cannot create an LMDB environment: %s", mdb_strerror(rc));
 	}
-	if ((rc = mdb_env_set_maxdbs(s->env, MAX_DBS)) != 0 ||
+	/* An assertion on a damaged page jumps back to store_walk(). */
+	if ((rc = mdb_env_set_assert(s->env, store_assert)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(s->env, MAX_DBS)) != 0 ||
 	    (rc = mdb_env_set_maxreaders(s->env, 512)) != 0 ||
 	    (rc = mdb_env_set_mapsize(s->env, map)) != 0)
 		goto fail;
@@ -264,12 +281,17 @@ store_open(const char *dir, const struct store_opts *opts, struct store **out,
 		rc = store_err(rc);
 		goto close;
 	}
+	/* Every page read once, guarded, before anything else reads one. */
+	if (f.exists &&
+	    (rc = store_walk(s->env, path, &f, err, errlen)) != PROTO_OK)
+		goto close;
 	/* Readers a killed process left behind would pin old pages. */
 	if ((rc = mdb_reader_check(s->env, &dead)) != 0)
 		goto fail;
 	/* Another process may have grown the map: adopt its size. */
 	if ((rc = mdb_env_set_mapsize(s->env, 0)) != 0)
 		goto fail;
+	store_map_note(s);
 	if ((rc = open_dbs(s, err, errlen)) != PROTO_OK)
 		goto close;
 	*out = s;
@@ -427,6 +449,7 @@ store_snap_begin(struct store *s, struct store_snap **out)
 	if ((snap = malloc(sizeof(*snap))) == NULL)
 		return PROTO_ENOMEM;
 	snap->s = s;
+	snap->why[0] = '\0';
 	pthread_rwlock_rdlock(&s->resize);
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &snap->txn);
 	if (rc == MDB_MAP_RESIZED) {
@@ -434,6 +457,7 @@ store_snap_begin(struct store *s, struct store_snap **out)
 		pthread_rwlock_unlock(&s->resize);
 		pthread_rwlock_wrlock(&s->resize);
 		mdb_env_set_mapsize(s->env, 0);
+		store_map_note(s);
 		pthread_rwlock_unlock(&s->resize);
 		pthread_rwlock_rdlock(&s->resize);
 		rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &snap->txn);
@@ -461,6 +485,42 @@ store_snap_end(struct store_snap *snap)
  * Reads
  */
 
+/*
+ * A failed read in snap: its cause kept for store_snap_error(), the code
+ * returned. rc is LMDB's code, or 0 for a value out of shape.
+ */
+static int
+snap_fail(struct store_snap *snap, int rc, const char *what)
+{
+	if (snap->why[0] == '\0')
+		snprintf(snap->why, sizeof(snap->why), "%s: %s", what,
+		    rc != 0 ? mdb_strerror(rc) : "a value out of shape");
+	return rc != 0 ? store_err(rc) : PROTO_ESTORE;
+}
+
+/* The same for a read that may find nothing: MDB_NOTFOUND is no failure. */
+static int
+snap_miss(struct store_snap *snap, int rc, const char *what)
+{
+	return rc == MDB_NOTFOUND ? PROTO_ENOTFOUND : snap_fail(snap, rc, what);
+}
+
+/* A failure already a proto_err, kept the same way. */
+static int
+snap_note(struct store_snap *snap, int rc, const char *what)
+{
+	if (snap->why[0] == '\0')
+		snprintf(snap->why, sizeof(snap->why), "%s: %s", what,
+		    proto_strerror(rc));
+	return rc;
+}
+
+const char *
+store_snap_error(const struct store_snap *snap)
+{
+	return snap->why;
+}
+
 uint64_t
 store_size(struct store_snap *snap)
 {
@@ -481,7 +541,7 @@ store_get(
 
 	store_be64(k, index);
 	if ((rc = mdb_get(snap->txn, snap->s->log, &key, &val)) != 0)
-		return store_err(rc);
+		return snap_miss(snap, rc, "reading the log");
 	*bytes = val.mv_data;
 	*len = val.mv_size;
 	return PROTO_OK;
@@ -495,9 +555,9 @@ store_find(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 	int rc;
 
 	if ((rc = mdb_get(snap->txn, snap->s->hash, &key, &val)) != 0)
-		return store_err(rc);
+		return snap_miss(snap, rc, "reading the hash index");
 	if (val.mv_size != 8)
-		return PROTO_ESTORE;
+		return snap_fail(snap, 0, "reading the hash index");
 	*index = store_get64(val.mv_data);
 	return PROTO_OK;
 }
@@ -536,14 +596,14 @@ store_resolve(
 		k[i / 2] |= (uint8_t)(i % 2 == 0 ? v << 4 : v);
 	}
 	if ((rc = mdb_cursor_open(snap->txn, snap->s->hash, &cur)) != 0)
-		return store_err(rc);
+		return snap_fail(snap, rc, "reading the hash index");
 	key.mv_size = (n + 1) / 2;
 	key.mv_data = k;
 	rc = mdb_cursor_get(cur, &key, &val, MDB_SET_RANGE);
 	if (rc != 0 || key.mv_size != PROTO_HASH_LEN ||
 	    !prefix_match(key.mv_data, digits, n)) {
-		rc = rc == 0 || rc == MDB_NOTFOUND ? PROTO_ENOTFOUND
-						   : store_err(rc);
+		rc = rc == 0 ? PROTO_ENOTFOUND
+			     : snap_miss(snap, rc, "reading the hash index");
 		goto cleanup;
 	}
 	memcpy(hash, key.mv_data, PROTO_HASH_LEN);
@@ -553,7 +613,7 @@ store_resolve(
 	else if (rc == 0 || rc == MDB_NOTFOUND)
 		rc = PROTO_OK;
 	else
-		rc = store_err(rc);
+		rc = snap_fail(snap, rc, "reading the hash index");
 cleanup:
 	mdb_cursor_close(cur);
 	return rc;
@@ -567,7 +627,7 @@ store_claim_get(struct store_snap *snap, const uint8_t id[PROTO_HASH_LEN],
 	int rc;
 
 	if ((rc = store_claim_find(snap->txn, snap->s, id, c, &found)) != 0)
-		return rc;
+		return snap_note(snap, rc, "reading the claim index");
 	return found ? PROTO_OK : PROTO_ENOTFOUND;
 }
 
@@ -584,9 +644,9 @@ store_claim_version(struct store_snap *snap, const uint8_t id[PROTO_HASH_LEN],
 		return rc;
 	store_version_key(k, c.first, v);
 	if ((rc = mdb_get(snap->txn, snap->s->version, &key, &val)) != 0)
-		return store_err(rc);
+		return snap_miss(snap, rc, "reading the version index");
 	if (val.mv_size != 8)
-		return PROTO_ESTORE;
+		return snap_fail(snap, 0, "reading the version index");
 	*index = store_get64(val.mv_data);
 	return PROTO_OK;
 }
@@ -597,9 +657,9 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 {
 	struct proto_payload p;
 	struct proto_record r;
-	const uint8_t *bytes;
+	const uint8_t *bytes = NULL;
 	uint64_t index;
-	size_t len;
+	size_t len = 0;
 	int rc;
 
 	if ((rc = store_find(snap, hash, &index)) != PROTO_OK ||
@@ -608,7 +668,7 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 	/* The store holds only records it checked: decoding suffices. */
 	if (proto_record_parse(bytes, len, &r, NULL, 0) != PROTO_OK ||
 	    proto_record_payload(&r, &p, NULL, 0) != PROTO_OK)
-		return PROTO_ESTORE;
+		return snap_note(snap, PROTO_ESTORE, "decoding a record");
 	if (p.kind != PROTO_KIND_CLAIM)
 		rc = PROTO_EINVAL;
 	else
@@ -628,8 +688,11 @@ claim_at(struct store_snap *snap, uint64_t first, struct store_claim *c)
 
 	store_be64(k, first);
 	if ((rc = mdb_get(snap->txn, snap->s->claim, &key, &val)) != 0)
-		return rc == MDB_NOTFOUND ? PROTO_ESTORE : store_err(rc);
-	return store_claim_decode(&val, first, c);
+		return snap_fail(snap, rc == MDB_NOTFOUND ? 0 : rc,
+		    "reading the claim index");
+	if (store_claim_decode(&val, first, c) != PROTO_OK)
+		return snap_fail(snap, 0, "reading the claim index");
+	return PROTO_OK;
 }
 
 int
@@ -658,7 +721,7 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 	}
 	key.mv_data = k;
 	if ((rc = mdb_cursor_open(snap->txn, dbi, &cur)) != 0)
-		return store_err(rc);
+		return snap_fail(snap, rc, "reading a claim index");
 	while ((rc = mdb_cursor_get(cur, &key, &val, op)) == 0) {
 		uint64_t first;
 		struct store_claim c;
@@ -668,8 +731,10 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 		    memcmp(key.mv_data, k, plen) != 0)
 			break; /* past this name */
 		first = store_get64((uint8_t *)key.mv_data + plen);
-		rc = name != NULL ? claim_at(snap, first, &c)
-				  : store_claim_decode(&val, first, &c);
+		if (name != NULL)
+			rc = claim_at(snap, first, &c);
+		else if ((rc = store_claim_decode(&val, first, &c)) != 0)
+			rc = snap_fail(snap, 0, "reading the claim index");
 		if (rc != PROTO_OK)
 			break;
 		if (topic != NULL && party != NULL && strcmp(c.party, party))
@@ -678,7 +743,10 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? PROTO_OK : rc;
+	/* LMDB's codes are negative or errno values: theirs, not fn's. */
+	if (rc == MDB_NOTFOUND)
+		return PROTO_OK;
+	return rc < 0 ? snap_fail(snap, rc, "reading a claim index") : rc;
 }
 
 int
@@ -692,10 +760,10 @@ store_parties(struct store_snap *snap,
 	int rc;
 
 	if ((rc = mdb_cursor_open(snap->txn, snap->s->party, &cur)) != 0)
-		return store_err(rc);
+		return snap_fail(snap, rc, "reading the party index");
 	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 		if (key.mv_size > PROTO_SLUG_MAX || val.mv_size < 8) {
-			rc = PROTO_ESTORE;
+			rc = snap_fail(snap, 0, "reading the party index");
 			break;
 		}
 		memcpy(slug, key.mv_data, key.mv_size);
@@ -711,7 +779,9 @@ store_parties(struct store_snap *snap,
 			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? PROTO_OK : rc;
+	if (rc == MDB_NOTFOUND)
+		return PROTO_OK;
+	return rc < 0 ? snap_fail(snap, rc, "reading the party index") : rc;
 }
 
 int
@@ -721,7 +791,9 @@ store_party_get(struct store_snap *snap, const char *slug, bool *exists)
 	int rc = mdb_get(snap->txn, snap->s->party, &key, &val);
 
 	*exists = rc == 0;
-	return rc == MDB_NOTFOUND ? PROTO_OK : store_err(rc);
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		return PROTO_OK;
+	return snap_fail(snap, rc, "reading the party index");
 }
 
 int
@@ -736,13 +808,13 @@ store_grants(struct store_snap *snap,
 	int rc;
 
 	if ((rc = mdb_cursor_open(snap->txn, snap->s->grant, &cur)) != 0)
-		return store_err(rc);
+		return snap_fail(snap, rc, "reading the grant index");
 	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 		size_t pl = key.mv_size - PROTO_PUBKEY_LEN;
 
 		if (key.mv_size <= PROTO_PUBKEY_LEN || pl > PROTO_SLUG_MAX ||
 		    val.mv_size != 8) {
-			rc = PROTO_ESTORE;
+			rc = snap_fail(snap, 0, "reading the grant index");
 			break;
 		}
 		memcpy(party, (uint8_t *)key.mv_data + PROTO_PUBKEY_LEN, pl);
@@ -752,7 +824,9 @@ store_grants(struct store_snap *snap,
 			break;
 	}
 	mdb_cursor_close(cur);
-	return rc == MDB_NOTFOUND ? PROTO_OK : rc;
+	if (rc == MDB_NOTFOUND)
+		return PROTO_OK;
+	return rc < 0 ? snap_fail(snap, rc, "reading the grant index") : rc;
 }
 
 /*
@@ -769,9 +843,10 @@ tree_get(void *ctx, unsigned level, uint64_t index, uint8_t out[PROTO_HASH_LEN])
 
 	store_tree_key(k, level, index);
 	if ((rc = mdb_get(snap->txn, snap->s->tree, &key, &val)) != 0)
-		return rc == MDB_NOTFOUND ? PROTO_ESTORE : store_err(rc);
+		return snap_fail(
+		    snap, rc == MDB_NOTFOUND ? 0 : rc, "reading the tree");
 	if (val.mv_size != PROTO_HASH_LEN)
-		return PROTO_ESTORE;
+		return snap_fail(snap, 0, "reading the tree");
 	memcpy(out, val.mv_data, PROTO_HASH_LEN);
 	return PROTO_OK;
 }
@@ -826,10 +901,10 @@ store_stats(struct store_snap *snap, struct store_stats *st)
 	for (size_t i = 0; i < sizeof(counters) / sizeof(counters[0]); i++)
 		if ((rc = store_counter(snap->txn, snap->s, counters[i].name,
 			 (uint64_t *)((char *)st + counters[i].off))) != 0)
-			return rc;
+			return snap_note(snap, rc, "reading the counters");
 	if ((rc = mdb_env_info(snap->s->env, &info)) != 0 ||
 	    (rc = mdb_env_stat(snap->s->env, &est)) != 0)
-		return store_err(rc);
+		return snap_fail(snap, rc, "reading the environment");
 	st->map_size = info.me_mapsize;
 	st->used = (uint64_t)(info.me_last_pgno + 1) * est.ms_psize;
 	return PROTO_OK;

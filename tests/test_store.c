@@ -8,6 +8,7 @@
  * Linked with -Wl,--wrap=mdb_put so that a test can make the Nth put fail.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1122,6 +1123,193 @@ test_store_check_content_index(void **state)
 }
 
 /*
+ * Damaged files: store_open() names them and returns PROTO_EDAMAGED,
+ * read-only or not, and writes nothing into them; reads of damage found
+ * later are PROTO_EDAMAGED with LMDB's cause.
+ */
+#define PSIZE 4096           /* LMDB's page size: the system's */
+#define LEAF  (SIZE_MAX - 1) /* the page of "statement 75." */
+
+/* A compacted store of parties, a grant and n claims "statement i". */
+static char *
+compacted(struct fixture *f, int n, size_t *len)
+{
+	struct proto_payload p;
+	char *dir = tu_tmpdir(), err[256], stmt[64], path[600], *data;
+
+	for (int i = 0; i < n; i++) {
+		snprintf(stmt, sizeof(stmt), "statement %d.", i);
+		tu_claim(&p, "am-mfa", "borders", stmt);
+		append_ok(f->s, &p, desk_sk, NULL);
+	}
+	assert_int_equal(store_backup(f->s, dir, err, sizeof(err)), PROTO_OK);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_non_null(data = tu_read_file(path, len));
+	tu_rmrf(dir);
+	free(dir);
+	return data;
+}
+
+/* The leaf page of data that holds text. */
+static size_t
+leaf_with(const char *data, size_t len, const char *text)
+{
+	size_t tl = strlen(text), page;
+	uint16_t flags;
+
+	for (size_t i = 0; i + tl <= len; i++)
+		if (memcmp(data + i, text, tl) == 0) {
+			page = i / PSIZE;
+			memcpy(&flags, data + page * PSIZE + 10, 2);
+			assert_true(flags & 0x02); /* P_LEAF */
+			return page;
+		}
+	fail_msg("no \"%s\" in the store", text);
+	return 0;
+}
+
+static void
+put_mdb(const char *dir, const void *data, size_t len)
+{
+	char path[600];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+static void
+test_store_open_refuses_damage(void **state)
+{
+	struct fixture *f = *state;
+	size_t len, lp;
+	char *good = compacted(f, 150, &len), *bad, err[512], path[600];
+	const struct {
+		const char *what;
+		size_t zero; /* page to zero, or SIZE_MAX */
+		size_t cut;  /* length to keep, or SIZE_MAX */
+		const char *says;
+	} cases[] = {
+	    {"cut to half", SIZE_MAX, len / 2, "the file was cut short"},
+	    {"cut by a byte", SIZE_MAX, len - 1, "the file was cut short"},
+	    {"a leaf zeroed", LEAF, SIZE_MAX, "database \"log\" is damaged"},
+	    {"meta 0 zeroed", 0, SIZE_MAX, "meta page 0"},
+	    {"meta 1 zeroed", 1, SIZE_MAX, "meta page 1"},
+	    {"emptied", SIZE_MAX, 0, "is empty (0 bytes)"},
+	    {"too short", SIZE_MAX, 100, "is not an LMDB file"},
+	};
+
+	lp = leaf_with(good, len, "statement 75.");
+	assert_true(lp > 2 && lp < len / PSIZE - 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t zero = cases[i].zero == LEAF ? lp : cases[i].zero;
+		size_t keep = cases[i].cut == SIZE_MAX ? len : cases[i].cut;
+
+		for (int ro = 0; ro < 2; ro++) {
+			struct store_opts o = {.read_only = ro};
+			char *dir = tu_tmpdir();
+			struct store *s = NULL;
+			size_t after;
+			int rc;
+
+			assert_non_null(bad = malloc(len));
+			memcpy(bad, good, len);
+			if (zero != SIZE_MAX)
+				memset(bad + zero * PSIZE, 0, PSIZE);
+			put_mdb(dir, bad, keep);
+			rc = store_open(dir, &o, &s, err, sizeof(err));
+			if (rc != PROTO_EDAMAGED ||
+			    strstr(err, cases[i].says) == NULL ||
+			    strchr(err, '\n') != NULL)
+				fail_msg("%s (%s): %s: %s", cases[i].what,
+				    ro ? "read-only" : "read-write",
+				    proto_errname(rc), err);
+			assert_null(s);
+			/* Not a byte written: an empty file is not made a
+			 * new store. */
+			snprintf(path, sizeof(path), "%s/data.mdb", dir);
+			free(tu_read_file(path, &after));
+			assert_int_equal(after, keep);
+			tu_rmrf(dir);
+			free(dir);
+			free(bad);
+		}
+	}
+	/* The zeroed leaf, by number. */
+	{
+		char *dir = tu_tmpdir(), want[64];
+		struct store *s = NULL;
+
+		assert_non_null(bad = malloc(len));
+		memcpy(bad, good, len);
+		memset(bad + lp * PSIZE, 0, PSIZE);
+		put_mdb(dir, bad, len);
+		assert_int_equal(store_open(dir, NULL, &s, err, sizeof(err)),
+		    PROTO_EDAMAGED);
+		snprintf(want, sizeof(want), "page %zu (byte offset %zu)", lp,
+		    lp * PSIZE);
+		if (strstr(err, want) == NULL)
+			fail_msg("want \"%s\" in: %s", want, err);
+		tu_rmrf(dir);
+		free(dir);
+		free(bad);
+	}
+	/* The same bytes undamaged open, and check sound. */
+	{
+		char *dir = tu_tmpdir();
+		struct store *s;
+
+		put_mdb(dir, good, len);
+		s = open_store(dir, 0);
+		assert_int_equal(
+		    store_check(s, NULL, NULL, err, sizeof(err)), PROTO_OK);
+		store_close(s);
+		tu_rmrf(dir);
+		free(dir);
+	}
+	free(good);
+}
+
+static void
+test_store_damage_found_while_open(void **state)
+{
+	struct fixture *f = *state;
+	size_t len, lp;
+	char *good = compacted(f, 150, &len), *dir = tu_tmpdir(), path[600];
+	char zero[PSIZE] = {0};
+	struct store_snap *snap;
+	const uint8_t *bytes;
+	struct store *s;
+	int fd;
+
+	lp = leaf_with(good, len, "statement 75.");
+	put_mdb(dir, good, len);
+	s = open_store(dir, 0);
+	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
+	assert_int_equal(store_get(snap, 2 + 75, &bytes, &len), PROTO_OK);
+	assert_string_equal(store_snap_error(snap), "");
+	store_snap_end(snap);
+	/* The page goes bad under the open store. */
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	assert_true((fd = open(path, O_WRONLY)) >= 0);
+	assert_int_equal(pwrite(fd, zero, PSIZE, (off_t)(lp * PSIZE)), PSIZE);
+	close(fd);
+	assert_int_equal(store_snap_begin(s, &snap), PROTO_OK);
+	assert_int_equal(store_get(snap, 2 + 75, &bytes, &len), PROTO_EDAMAGED);
+	if (strstr(store_snap_error(snap), "reading the log: MDB_CORRUPTED") ==
+	    NULL)
+		fail_msg("cause: %s", store_snap_error(snap));
+	/* An entry on a sound page still reads. */
+	store_snap_end(snap);
+	store_close(s);
+	tu_rmrf(dir);
+	free(dir);
+	free(good);
+}
+
+/*
  * Roots and proofs against a textbook RFC 6962 recursion (section 2.1,
  * testutil's tu_merkle_*: libsodium's SHA-256 and nothing of proto's
  * Merkle code), for every size from 0 to 75: MTH for the roots, PATH for
@@ -1296,6 +1484,10 @@ main(int argc, char **argv)
 		test_store_check_detects_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_roots_and_proofs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_open_refuses_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_damage_found_while_open, setup, teardown),
 	};
 
 	if (sodium_init() < 0)

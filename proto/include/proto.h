@@ -64,6 +64,7 @@ enum proto_err {
 	PROTO_EBUSY = 32,         /* too many requests in flight */
 	PROTO_EPROOF = 33,        /* proof or checkpoint does not verify */
 	PROTO_ESHUTDOWN = 34,     /* daemon is shutting down */
+	PROTO_EDAMAGED = 35,      /* store is damaged: restore a backup */
 	PROTO_EDUPLICATE = 36,    /* an identical live claim exists */
 	PROTO_ETIME = 37,         /* time out of range */
 	PROTO_ERR_COUNT           /* keep last */

@@ -32,6 +32,16 @@ struct store_opts {
 /*
  * Opens (creating if need be) the store in directory dir, which must exist.
  * Clears reader slots left by dead processes.
+ *
+ * LMDB keeps no page checksums and trusts its file, so the store does not:
+ * before LMDB maps dir/data.mdb, its size is checked against what both
+ * meta pages say it holds (magic, version, page size, last page); then
+ * every page of every database is read under a guard that turns a fault
+ * (SIGBUS, SIGSEGV) or an LMDB assertion into an error. A damaged store is
+ * PROTO_EDAMAGED, err naming what and where in one line. Only a dir
+ * without data.mdb is a new store: an empty or foreign one is damaged.
+ * Call it before other threads use LMDB (the guard's signal handlers are
+ * the process's while it runs), and once per environment per process.
  */
 STORE_WUR int store_open(const char *dir, const struct store_opts *opts,
     struct store **out, char *err, size_t errlen);
@@ -108,6 +118,12 @@ STORE_WUR int store_append(struct store *s, const struct store_entry *e,
  */
 STORE_WUR int store_snap_begin(struct store *s, struct store_snap **out);
 void store_snap_end(struct store_snap *snap);
+/*
+ * Why the first read of the snapshot that failed with PROTO_ESTORE or
+ * PROTO_EDAMAGED failed, LMDB's words included ("" if none did); valid
+ * until store_snap_end().
+ */
+const char *store_snap_error(const struct store_snap *snap);
 
 /* Number of entries in the log. */
 uint64_t store_size(struct store_snap *snap);
@@ -189,10 +205,27 @@ struct store_stats {
 STORE_WUR int store_stats(struct store_snap *snap, struct store_stats *st);
 
 /*
+ * Runs fn(ctx), reads of s in it, under the guard of store_open(): a fault
+ * reading the store's map (SIGBUS, SIGSEGV) or an LMDB assertion, which
+ * would kill the process, jumps back and is PROTO_EDAMAGED with what
+ * happened in why (why[0] is '\0' otherwise, fn's code returned). What fn
+ * held then (a transaction, memory) is left as it was: after damage, use
+ * s for nothing more than to close it. A fault at an address outside the
+ * store's map is a bug, not damage, and ends the process as before, as
+ * does any fault outside a guard.
+ */
+STORE_WUR int store_guarded(
+    struct store *s, int (*fn)(void *ctx), void *ctx, char *why, size_t whylen);
+
+/*
  * Maintenance
  */
 
-/* A consistent, compacted copy of the store into dir (existing, empty). */
+/*
+ * A consistent, compacted copy of the store into dir (existing, empty).
+ * The copy's data.mdb is made 0666 less the umask; check it (store_open,
+ * store_check) before trusting it.
+ */
 STORE_WUR int store_backup(
     struct store *s, const char *dir, char *err, size_t errlen);
 
