@@ -74,6 +74,7 @@ struct label {
 struct pending {
 	uint32_t ids[SENDS_MAX]; /* request ids of its sends not answered */
 	size_t nids;
+	unsigned sends; /* how often it was sent, answered or not */
 	long line;
 	struct proto_buf rec;
 	size_t defines; /* "ref": becomes this label */
@@ -263,9 +264,38 @@ send_rec(struct batch *b, struct pending *p)
 		return PROTO_EBUSY;
 	rc = claim_client_send_flags(b->cli->client, PROTO_OP_SUBMIT, b->flags,
 	    p->rec.data, p->rec.len, &id);
-	if (rc == PROTO_OK)
+	if (rc == PROTO_OK) {
 		p->ids[p->nids++] = id;
+		p->sends++;
+	}
 	return rc;
+}
+
+/*
+ * A line whose only send found its very bytes in the log: signed in the
+ * same second as by an earlier run (Ed25519 signatures are deterministic),
+ * or as an identical earlier line. That is what the duplicate guard says
+ * of the same claim signed a second later, and is reported the same way,
+ * so that running a file again does not depend on the clock.
+ */
+static void
+existing(struct batch *b, struct pending *p, struct label *l,
+    const struct claim_ack *a)
+{
+	struct claim_reply r;
+
+	memset(&r, 0, sizeof(r));
+	r.has_claim = r.has_head = true;
+	memcpy(r.claim, a->claim, PROTO_HASH_LEN);
+	memcpy(r.head, a->hash, PROTO_HASH_LEN);
+	r.head_version = a->version;
+	r.head_index = a->index;
+	report(b, p->line, OUT_EXISTS, PROTO_EDUPLICATE, &r,
+	    "the same record is in the log");
+	if (l != NULL) {
+		l->done = true;
+		memcpy(l->id, a->claim, PROTO_HASH_LEN);
+	}
 }
 
 /* The pending submission with a send whose request id is id. */
@@ -305,8 +335,14 @@ answer(struct batch *b, struct claim_reply *r)
 			pending_drop(b, i);
 			return;
 		}
-		/* "existed" too: a send again after a lost answer finds
-		 * what the first send stored. */
+		if (ack.existed && p->sends == 1 &&
+		    !(b->flags & PROTO_SUBMIT_ALLOW_DUPLICATE)) {
+			existing(b, p, l, &ack);
+			pending_drop(b, i);
+			return;
+		}
+		/* "existed" after a send again: a lost answer, and what
+		 * the first send stored. */
 		b->count[OUT_STORED]++;
 		cli_print_ack(b->cli, &ack, p->line, l ? l->name : NULL);
 		flush_due(b);

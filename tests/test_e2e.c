@@ -1254,9 +1254,9 @@ test_e2e_sigterm_during_submit_reports_every_line(void **state)
 			    rep[i].status, rep[i].claim, claims[i]);
 
 	/* The same file again: what was stored exists, the rest is stored
-	 * now, and no line is in the log twice. A duplicate is refused: 4.
-	 * (A line signed in the same second as the first time is the same
-	 * bytes, acknowledged as existing: no less there already.) */
+	 * now, and no line is in the log twice. A duplicate is refused: 4,
+	 * and so is a line signed in the same second as the first time,
+	 * whose bytes are the same: both say "exists". */
 	{
 		struct report *again = calloc(N + 1, sizeof(*again));
 
