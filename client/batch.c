@@ -359,7 +359,9 @@ answer(struct batch *b, struct claim_reply *r)
 			return;
 		report(b, p->line, OUT_NOT_STORED, r->status, NULL,
 		    "%s; cannot send it again", r->message);
-	} else if (r->status == PROTO_ESHUTDOWN) {
+	} else if (r->status == PROTO_ESHUTDOWN ||
+	    r->status == PROTO_EDAMAGED) {
+		/* Neither claimd will store anything more: send no more. */
 		b->shutdown = true;
 		/* An earlier send may have been stored: wait for it. */
 		if (p->nids > 0)

@@ -406,7 +406,8 @@ test_damage_while_running(void **state)
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
 	    "\"statement\": \"Onto a damaged store.\"}\n",
 	    "submit", "-");
-	assert_int_not_equal(r.status, 0);
+	e2e_must(&r, 3, "submit to a damaged store: not stored");
+	assert_non_null(strstr(r.err, "line 1: not stored: "));
 	assert_non_null(strstr(r.err, "damaged"));
 	e2e_run_free(&r);
 	assert_int_equal(log_count(&d, "the store is damaged ("), 1);
