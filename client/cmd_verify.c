@@ -145,6 +145,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	if (rc != PROTO_OK) {
 		if (cli->json) {
 			json_t *j = json_object();
+			char why[PROTO_SAFE_MAX];
 
 			json_object_set_new(j, "ok", json_false());
 			if (res.bad_index != UINT64_MAX)
@@ -152,7 +153,11 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 				    json_integer((json_int_t)res.bad_index));
 			json_object_set_new(
 			    j, "error", json_string(proto_errname(rc)));
-			json_object_set_new(j, "why", json_string(res.why));
+			/* It may quote the export's bytes, which need not
+			 * be UTF-8: a JSON string must be. */
+			json_object_set_new(j, "why",
+			    json_string(
+				proto_str_safe(why, sizeof(why), res.why)));
 			cli_print_json(j);
 		}
 		if (res.bad_index == UINT64_MAX)

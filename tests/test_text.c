@@ -218,7 +218,8 @@ test_text_refused_json_is_shown_escaped(void **state)
 	    "{\"party\": \"az\\n" FAKE "\\u001b]0;T\\u0007\", \"topics\": "
 	    "[\"lachin\"], \"statement\": \"said\"}\n",
 	    "submit", "-");
-	must_hold(r.err, "line 2: refused: schema: party \"az\\n2026-01-01T00:00:00Z");
+	must_hold(r.err,
+	    "line 2: refused: schema: party \"az\\n2026-01-01T00:00:00Z");
 	e2e_run_free(&r);
 	/* Arguments are input too. */
 	RUN_INERT(r, 2, NULL, "show", TITLE "\n" FAKE);
@@ -277,6 +278,17 @@ test_text_hostile_export_to_verify_and_diff(void **state)
 		RUN_INERT(r, 1, NULL, "verify", path);
 		must_hold(r.err, "verification failed");
 		e2e_run_free(&r);
+		/* --json says why too, though the line is not UTF-8. */
+		RUN_INERT(r, 1, NULL, "verify", path, "--json");
+		must_be_inert(r.out, strlen(r.out), "verify --json stdout");
+		{
+			json_t *j = json_loads(r.out, 0, NULL);
+
+			assert_non_null(j);
+			assert_true(json_is_string(json_object_get(j, "why")));
+			json_decref(j);
+		}
+		e2e_run_free(&r);
 		RUN_INERT(r, 1, NULL, "diff", "--topic", "lachin", "--party",
 		    "am-mfa", "--party", "az-mfa", "--export", path);
 		e2e_run_free(&r);
@@ -291,6 +303,27 @@ test_text_hostile_export_to_verify_and_diff(void **state)
 	RUN_INERT(r, 1, NULL, "diff", "--topic", "lachin", "--party", "am-mfa",
 	    "--party", "az-mfa", "--export", path);
 	must_be_inert(r.out, strlen(r.out), "diff --export stdout");
+	e2e_run_free(&r);
+	free(path);
+	free(line);
+	/* A long slug of two-byte characters, one byte off: the reason is
+	 * cut somewhere, and --json must still say it. */
+	{
+		char party[1 + 2 * 120 + 1] = "a";
+
+		for (int k = 0; k < 120; k++)
+			memcpy(party + 1 + 2 * k, "\xd5\xa1", 3);
+		line = hostile_line(party, 0);
+	}
+	path = put_file(f->dir, "hostile.jsonl", line, strlen(line));
+	RUN_INERT(r, 1, NULL, "verify", path, "--json");
+	{
+		json_t *j = json_loads(r.out, 0, NULL);
+
+		if (j == NULL || !json_is_string(json_object_get(j, "why")))
+			fail_msg("no reason: %s", r.out);
+		json_decref(j);
+	}
 	e2e_run_free(&r);
 	free(path);
 	free(line);
