@@ -47,6 +47,7 @@ struct req {
 	struct store_snap *snap; /* for H_READ handlers */
 	struct proto_buf *out;   /* the reply body */
 	char err[256];           /* the reason, for an error reply */
+	bool later;              /* in flight: answered when it is done */
 };
 
 #define H_READ 0x1 /* runs on a store snapshot */
@@ -369,8 +370,9 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 		}
 		store_snap_end(r.snap);
 	}
-	/* Submissions answer later; 1 means "in flight". */
-	if (rc == 1)
+	/* A submission in flight is answered later; a status, even
+	 * PROTO_ENOMEM (1), is answered now. */
+	if (rc == PROTO_OK && r.later)
 		return;
 	if (rc == PROTO_OK)
 		send_reply(a, r.ident, r.identlen, r.h.op, r.h.id, PROTO_OK,
@@ -495,7 +497,8 @@ h_submit(struct api *a, struct req *r)
 	a->seq++;
 	a->d->dispatched = a->seq;
 	mine->n++;
-	return 1;
+	r->later = true;
+	return PROTO_OK;
 }
 
 /* {"index", "hash", "existed", ? "claim", ? "version"} */
