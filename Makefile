@@ -29,7 +29,13 @@ install: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+# Builds only claim and claimd, quietly: the build's output goes to
+# $(BUILD)/build.log, shown if the build fails.
+demo: configure
+	@echo "make demo: building claim and claimd (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) --target claim-cli claimd -- \
+	    --no-print-directory > $(BUILD)/build.log 2>&1 || \
+	    { cat $(BUILD)/build.log; exit 1; }
 	@./scripts/demo.sh $(BUILD)
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
