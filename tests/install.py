@@ -1,7 +1,10 @@
 #!/usr/bin/python3
 """make install, checked: what it puts where, and that it holds together.
 
-usage: install.py SOURCE_DIR BUILD_DIR [BUILD_TYPE]
+usage: install.py SOURCE_DIR BUILD_DIR BUILD_TYPE sanitize|plain
+
+(sanitize: libclaim was built with the sanitizers, and so must be the
+program linked with it.)
 
 Runs `make install DESTDIR=... PREFIX=/usr` on BUILD_DIR, then checks:
 the installed claim and claimd run (--help); the man pages pass
@@ -68,11 +71,12 @@ def mdoc_option(opt):
 
 def main():
     src, build = sys.argv[1], os.path.abspath(sys.argv[2])
-    build_type = sys.argv[3] if len(sys.argv) > 3 else ""
+    build_type = sys.argv[3]
+    sanitize = sys.argv[4] == "sanitize"
     tmp = tempfile.mkdtemp(prefix="claimd-install.")
     root = os.path.join(tmp, "root")
     try:
-        check(src, build, build_type, tmp, root)
+        check(src, build, build_type, sanitize, tmp, root)
     finally:
         shutil.rmtree(tmp)
     if failures:
@@ -81,7 +85,7 @@ def main():
     print("ok")
 
 
-def check(src, build, build_type, tmp, root):
+def check(src, build, build_type, sanitize, tmp, root):
     args = ["make", "--no-print-directory", "-C", src, "install",
             "BUILD=" + build, "DESTDIR=" + root, "PREFIX=/usr"]
     if build_type:
@@ -160,7 +164,7 @@ def check(src, build, build_type, tmp, root):
     check_man(usr, tmp, verbs, verb_opts, common, daemon_opts)
     check_completion(usr, verbs, verb_opts, common, daemon_opts)
     check_unit(usr, tmp)
-    check_pkgconfig(root, libdir, tmp)
+    check_pkgconfig(root, libdir, tmp, sanitize)
 
 
 def check_man(usr, tmp, verbs, verb_opts, common, daemon_opts):
@@ -312,7 +316,7 @@ def check_unit(usr, tmp):
                                                        r.stdout, r.stderr))
 
 
-def check_pkgconfig(root, libdir, tmp):
+def check_pkgconfig(root, libdir, tmp, sanitize):
     prog = os.path.join(tmp, "uses_libclaim.c")
     with open(prog, "w") as f:
         f.write("""#include <stdio.h>
@@ -342,8 +346,9 @@ main(void)
         fail("pkg-config libclaim: %s" % r.stderr)
         return
     exe = os.path.join(tmp, "uses_libclaim")
+    flags = ["-fsanitize=address,undefined"] if sanitize else []
     r = run(["cc", "-std=c11", "-Wall", "-Werror", prog, "-o", exe]
-            + r.stdout.split())
+            + flags + r.stdout.split())
     if r.returncode != 0:
         fail("a program with pkg-config's flags for libclaim does not "
              "build:\n" + r.stderr)
