@@ -6,7 +6,9 @@ usage: install.py SOURCE_DIR BUILD_DIR BUILD_TYPE sanitize|plain
 (sanitize: libclaim was built with the sanitizers, and so must be the
 program linked with it.)
 
-Runs `make install DESTDIR=... PREFIX=/usr` on BUILD_DIR, then checks:
+Runs `make install DESTDIR=...` on BUILD_DIR (the default PREFIX, which
+the build was configured with: the test leaves its cache as it was),
+then checks:
 the installed claim and claimd run (--help); the man pages pass
 `mandoc -Tlint` and name every verb and option that --help shows; the
 bash completion offers every verb and every option of each verb; the
@@ -87,7 +89,7 @@ def main():
 
 def check(src, build, build_type, sanitize, tmp, root):
     args = ["make", "--no-print-directory", "-C", src, "install",
-            "BUILD=" + build, "DESTDIR=" + root, "PREFIX=/usr"]
+            "BUILD=" + build, "DESTDIR=" + root]
     if build_type:
         args.append("TYPE=" + build_type)
     r = run(args)
@@ -95,7 +97,7 @@ def check(src, build, build_type, sanitize, tmp, root):
         fail("make install: exit %d\n%s%s" % (r.returncode, r.stdout,
                                              r.stderr))
         return
-    usr = os.path.join(root, "usr")
+    usr = os.path.join(root, "usr/local")
     libdir = None
     for dirpath, _, files in os.walk(usr):
         if "libclaim.a" in files:
@@ -107,7 +109,7 @@ def check(src, build, build_type, sanitize, tmp, root):
                 "include/claim/claim.h", "include/claim/proto.h"]
     for f in expected:
         if not os.path.isfile(os.path.join(usr, f)):
-            fail("make install did not install /usr/" + f)
+            fail("make install did not install /usr/local/" + f)
     if libdir is None:
         fail("make install did not install libclaim.a")
         return
@@ -292,9 +294,10 @@ def check_completion(usr, verbs, verb_opts, common, daemon_opts):
 
 def check_unit(usr, tmp):
     unit = open(os.path.join(usr, "lib/systemd/system/claimd.service")).read()
-    if not re.search(r"^ExecStart=/usr/bin/claimd --data /var/lib/claimd\b",
+    if not re.search(r"^ExecStart=/usr/local/bin/claimd --data "
+                     r"/var/lib/claimd \$CLAIMD_OPTS$",
                      unit, re.M):
-        fail("claimd.service does not start /usr/bin/claimd on "
+        fail("claimd.service does not start /usr/local/bin/claimd on "
              "/var/lib/claimd")
     for want in ("DynamicUser=yes", "StateDirectory=claimd",
                  "ProtectSystem=strict", "ProtectHome=yes",
@@ -304,11 +307,12 @@ def check_unit(usr, tmp):
         if not re.search("^" + re.escape(want), unit, re.M):
             fail("claimd.service has no %s" % want)
     # systemd-analyze verify checks that ExecStart's program exists: the
-    # staged one stands in for /usr/bin/claimd. Without systemd as PID 1
-    # it works offline; --man=no as the man pages are not installed.
+    # staged one stands in for /usr/local/bin/claimd. It works offline,
+    # without systemd as PID 1; --man=no, as Documentation='s man pages
+    # are not installed where man looks.
     staged = os.path.join(tmp, "claimd.service")
     with open(staged, "w") as f:
-        f.write(unit.replace("ExecStart=/usr/bin/claimd",
+        f.write(unit.replace("ExecStart=/usr/local/bin/claimd",
                              "ExecStart=" + os.path.join(usr, "bin/claimd")))
     r = run(["systemd-analyze", "verify", "--man=no", staged], cwd=tmp)
     if r.returncode != 0 or r.stdout.strip() or r.stderr.strip():
