@@ -24,7 +24,9 @@ done=""
 cleanup() {
 	[ -n "$watch" ] && kill "$watch" 2>/dev/null || true
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	[ -n "$done" ] || printf '\nThe demo stopped; its folder is kept: %s\n' "$dir"
+	[ -n "$done" ] ||
+	    printf '\nThe demo stopped; its folder is kept: %s (rm -rf %s removes it)\n' \
+		"$dir" "$(quote "$dir")"
 }
 trap cleanup EXIT
 trap 'exit 130' INT
