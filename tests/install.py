@@ -6,9 +6,8 @@ usage: install.py SOURCE_DIR BUILD_DIR BUILD_TYPE sanitize|plain
 (sanitize: libclaim was built with the sanitizers, and so must be the
 program linked with it.)
 
-Runs `make install DESTDIR=...` on BUILD_DIR (the default PREFIX, which
-the build was configured with: the test leaves its cache as it was),
-then checks:
+Runs `make install DESTDIR=...` on BUILD_DIR with the PREFIX it was
+configured with (so that its cache stays as it was), then checks:
 the installed claim and claimd run (--help); the man pages pass
 `mandoc -Tlint` and name every verb and option that --help shows; the
 bash completion offers every verb and every option of each verb; the
@@ -88,16 +87,24 @@ def main():
 
 
 def check(src, build, build_type, sanitize, tmp, root):
+    prefix = "/usr/local"
+    with open(os.path.join(build, "CMakeCache.txt")) as f:
+        for line in f:
+            if line.startswith("CMAKE_INSTALL_PREFIX:"):
+                prefix = line.split("=", 1)[1].strip()
     args = ["make", "--no-print-directory", "-C", src, "install",
-            "BUILD=" + build, "DESTDIR=" + root]
+            "BUILD=" + build, "DESTDIR=" + root, "PREFIX=" + prefix]
     if build_type:
         args.append("TYPE=" + build_type)
-    r = run(args)
+    # Not the settings of a make that runs this test (make test PREFIX=...).
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    r = run(args, env=env)
     if r.returncode != 0:
         fail("make install: exit %d\n%s%s" % (r.returncode, r.stdout,
                                              r.stderr))
         return
-    usr = os.path.join(root, "usr/local")
+    usr = root + prefix
     libdir = None
     for dirpath, _, files in os.walk(usr):
         if "libclaim.a" in files:
@@ -109,7 +116,7 @@ def check(src, build, build_type, sanitize, tmp, root):
                 "include/claim/claim.h", "include/claim/proto.h"]
     for f in expected:
         if not os.path.isfile(os.path.join(usr, f)):
-            fail("make install did not install /usr/local/" + f)
+            fail("make install did not install %s/%s" % (prefix, f))
     if libdir is None:
         fail("make install did not install libclaim.a")
         return
@@ -165,7 +172,7 @@ def check(src, build, build_type, sanitize, tmp, root):
 
     check_man(usr, tmp, verbs, verb_opts, common, daemon_opts)
     check_completion(usr, verbs, verb_opts, common, daemon_opts)
-    check_unit(usr, tmp)
+    check_unit(usr, prefix, tmp)
     check_pkgconfig(root, libdir, tmp, sanitize)
 
 
@@ -292,13 +299,13 @@ def check_completion(usr, verbs, verb_opts, common, daemon_opts):
             fail("claimd -<TAB> does not offer %s" % opt)
 
 
-def check_unit(usr, tmp):
+def check_unit(usr, prefix, tmp):
     unit = open(os.path.join(usr, "lib/systemd/system/claimd.service")).read()
-    if not re.search(r"^ExecStart=/usr/local/bin/claimd --data "
-                     r"/var/lib/claimd \$CLAIMD_OPTS$",
-                     unit, re.M):
-        fail("claimd.service does not start /usr/local/bin/claimd on "
-             "/var/lib/claimd")
+    exec_start = "ExecStart=" + prefix + "/bin/claimd"
+    if not re.search("^" + re.escape(exec_start) +
+                     r" --data /var/lib/claimd \$CLAIMD_OPTS$", unit, re.M):
+        fail("claimd.service does not start %s/bin/claimd on "
+             "/var/lib/claimd" % prefix)
     for want in ("DynamicUser=yes", "StateDirectory=claimd",
                  "ProtectSystem=strict", "ProtectHome=yes",
                  "NoNewPrivileges=yes", "PrivateTmp=yes",
@@ -307,12 +314,12 @@ def check_unit(usr, tmp):
         if not re.search("^" + re.escape(want), unit, re.M):
             fail("claimd.service has no %s" % want)
     # systemd-analyze verify checks that ExecStart's program exists: the
-    # staged one stands in for /usr/local/bin/claimd. It works offline,
+    # staged one stands in for PREFIX/bin/claimd. It works offline,
     # without systemd as PID 1; --man=no, as Documentation='s man pages
     # are not installed where man looks.
     staged = os.path.join(tmp, "claimd.service")
     with open(staged, "w") as f:
-        f.write(unit.replace("ExecStart=/usr/local/bin/claimd",
+        f.write(unit.replace(exec_start,
                              "ExecStart=" + os.path.join(usr, "bin/claimd")))
     r = run(["systemd-analyze", "verify", "--man=no", staged], cwd=tmp)
     if r.returncode != 0 or r.stdout.strip() or r.stderr.strip():
