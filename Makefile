@@ -5,8 +5,9 @@ BUILD	?= build
 ASAN	?= build-asan
 TYPE	?= RelWithDebInfo
 JOBS	?= $(shell nproc 2>/dev/null || echo 2)
+PREFIX	?= /usr/local
 
-.PHONY: all deps configure build test demo asan release bench format check-format clean fuzz
+.PHONY: all deps configure build install test demo asan release bench format check-format clean fuzz
 
 all: build
 
@@ -14,15 +15,27 @@ deps:
 	@./scripts/deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=$(TYPE) \
+	    -DCMAKE_INSTALL_PREFIX=$(PREFIX) >/dev/null
 
 build: configure
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
+# claim and claimd in PREFIX/bin, their man pages, claimd's systemd unit,
+# bash completion and libclaim; DESTDIR=DIR stages it all under DIR.
+install: build
+	@DESTDIR="$(DESTDIR)" cmake --install $(BUILD) --prefix $(PREFIX)
+
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+# Builds only claim and claimd, quietly: the build's output goes to
+# $(BUILD)/build.log, shown if the build fails.
+demo: configure
+	@echo "make demo: building claim and claimd (log: $(BUILD)/build.log)"
+	@cmake --build $(BUILD) -j $(JOBS) --target claim-cli claimd -- \
+	    --no-print-directory > $(BUILD)/build.log 2>&1 || \
+	    { cat $(BUILD)/build.log; exit 1; }
 	@./scripts/demo.sh $(BUILD)
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.

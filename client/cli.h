@@ -7,7 +7,10 @@
  *   2. a line in the sorted table in client/main.c;
  *   3. the file in client/CMakeLists.txt;
  *   4. an end-to-end test in tests/e2e/;
- *   5. the verb in README.md and docs/cli.md.
+ *   5. the verb in README.md and docs/cli.md;
+ *   6. the verb and its options in dist/claim.1 (COMMANDS) and
+ *      dist/claim.bash (_claim_verbs, _claim_verb_options): the test
+ *      install reads claim --help and names what they miss.
  */
 #ifndef CLAIMD_CLI_H
 #define CLAIMD_CLI_H

@@ -1,86 +1,146 @@
 #!/bin/sh
-# make demo: a fresh claimd on a temporary store, loaded with the example
+# make demo: a fresh claimd on a new folder, loaded with the example
 # narratives from examples/, and a tour of what it does.
+#
+# Every command it shows is the one it runs, shell-quoted: it pastes as
+# it is into a shell in the demo's folder, after the `cd` and `export`
+# lines shown first. The folder (keys, claimd's data, the page it
+# writes) is kept; the demo ends saying how to go on with it or remove it.
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-CLAIMD="$ROOT/$BUILD/daemon/claimd"
-CLAIM="$ROOT/$BUILD/client/claim"
+case $BUILD in
+/*) ;;
+*) BUILD="$ROOT/$BUILD" ;;
+esac
 PY=/usr/bin/python3
-tmp=$(mktemp -d)
+dir=$(mktemp -d "${TMPDIR:-/tmp}/claimd-demo.XXXXXX")
+cd "$dir"
+PATH="$BUILD/client:$BUILD/daemon:$PATH"
+export PATH
 pid=""
 watch=""
+done=""
 cleanup() {
 	[ -n "$watch" ] && kill "$watch" 2>/dev/null || true
 	[ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true
-	rm -rf "$tmp"
+	[ -n "$done" ] ||
+	    printf '\nThe demo stopped; its folder is kept: %s (rm -rf %s removes it)\n' \
+		"$dir" "$(quote "$dir")"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+# One word as a shell reads it back: in single quotes unless it holds
+# only characters no shell treats specially.
+quote() {
+	case $1 in
+	'' | *[!A-Za-z0-9_./:=@%+,-]*)
+		printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"
+		;;
+	*) printf '%s' "$1" ;;
+	esac
+}
+# A command line from words.
+cmdline() {
+	quote "$1"
+	shift
+	for w in "$@"; do
+		printf ' '
+		quote "$w"
+	done
+}
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '$ %s\n' "$*" | sed "s|$CLAIM|claim|; s|$CLAIMD|claimd|; s|$tmp|\$TMP|g"; "$@"; }
+show() { printf '$ %s\n' "$*"; }
+# Shows a command and runs it.
+run() {
+	show "$(cmdline "$@")"
+	"$@"
+}
+# Shows a shell command line (a pipe, a redirection) and runs exactly it.
+run_sh() {
+	show "$1"
+	sh -c "$1"
+}
+
+EXAMPLES="$ROOT/examples"
+path_line="export PATH=$(quote "$BUILD/client"):$(quote "$BUILD/daemon"):\"\$PATH\""
+step "The demo works in $dir, which it keeps; its commands paste after these"
+show "cd $(quote "$dir")"
+show "$path_line"
 
 step "Keys: an admin for the registry, a desk that signs claims"
-echo '$ claim keygen --out admin.key; claim keygen --out desk.key'
-"$CLAIM" keygen --out "$tmp/admin.key" > "$tmp/admin.pub"
-"$CLAIM" keygen --out "$tmp/desk.key" > "$tmp/desk.pub"
-echo "admin $(cat "$tmp/admin.pub")"
-echo "desk  $(cat "$tmp/desk.pub")"
+run_sh "claim keygen --out admin.key > admin.pub"
+run_sh "claim keygen --out desk.key > desk.pub"
+echo "admin $(cat admin.pub)"
+echo "desk  $(cat desk.pub)"
 
-step "claimd on a temporary data folder (free loopback ports)"
-"$CLAIMD" --data "$tmp/data" --api 'tcp://127.0.0.1:*' \
-    --pub 'tcp://127.0.0.1:*' --admin-key "$(cat "$tmp/admin.pub")" \
-    > "$tmp/claimd.out" 2> "$tmp/claimd.log" &
+step "claimd on a new data folder (free loopback ports)"
+show "$(cmdline claimd --data data --api 'tcp://127.0.0.1:*' \
+    --pub 'tcp://127.0.0.1:*' --admin-key "$(cat admin.pub)") > claimd.out 2> claimd.log &"
+claimd --data data --api 'tcp://127.0.0.1:*' --pub 'tcp://127.0.0.1:*' \
+    --admin-key "$(cat admin.pub)" > claimd.out 2> claimd.log &
 pid=$!
-for _ in $(seq 50); do grep -q '^feed' "$tmp/claimd.out" 2>/dev/null && break; sleep 0.1; done
-cat "$tmp/claimd.log"
-CLAIM_SERVER=$(awk '/^api/ {print $2}' "$tmp/claimd.out")
+for _ in $(seq 50); do grep -q '^feed' claimd.out 2>/dev/null && break; sleep 0.1; done
+cat claimd.log
+CLAIM_SERVER=$(awk '/^api/ {print $2}' claimd.out)
+CLAIM_FEED=$(awk '/^feed/ {print $2}' claimd.out)
 export CLAIM_SERVER
+show "export CLAIM_SERVER=$(quote "$CLAIM_SERVER")"
 
 step "A monitoring tool follows the feed from index 0"
-"$CLAIM" watch --from 0 --json > "$tmp/watch.jsonl" &
+show "claim watch --from 0 --json > watch.jsonl &"
+claim watch --from 0 --json > watch.jsonl &
 watch=$!
 
 step "The parties who speak in the seed documents, and the desk's grants"
 $PY -c 'import json,sys
 for p in json.load(open(sys.argv[1])): print(p["slug"] + "\t" + p["name"])' \
-    "$ROOT/examples/parties.json" > "$tmp/parties.tsv"
+    "$EXAMPLES/parties.json" > parties.tsv
+first=yes
 while IFS="$(printf '\t')" read -r slug name; do
-	"$CLAIM" --key "$tmp/admin.key" party add "$slug" --name "$name" > /dev/null
-	"$CLAIM" --key "$tmp/admin.key" grant "$(cat "$tmp/desk.pub")" --party "$slug" > /dev/null
-done < "$tmp/parties.tsv"
-echo "$(wc -l < "$tmp/parties.tsv") parties added, the desk key granted for each"
+	if [ -n "$first" ]; then
+		run claim --key admin.key party add "$slug" --name "$name"
+		run_sh "claim --key admin.key grant \"\$(cat desk.pub)\" --party $(quote "$slug")"
+		first=""
+	else
+		claim --key admin.key party add "$slug" --name "$name" > /dev/null
+		claim --key admin.key grant "$(cat desk.pub)" --party "$slug" > /dev/null
+	fi
+done < parties.tsv
+echo "(and so for each of the $(wc -l < parties.tsv) parties in examples/parties.json)"
 
 step "The example narratives: claims, revisions and a retraction, pipelined"
-echo '$ claim --key desk.key submit examples/narratives.jsonl --json'
-"$CLAIM" --key "$tmp/desk.key" submit "$ROOT/examples/narratives.jsonl" --json > "$tmp/acks.jsonl"
-echo "$(wc -l < "$tmp/acks.jsonl") acknowledged; the first three:"
-head -3 "$tmp/acks.jsonl"
+run_sh "claim --key desk.key submit $(quote "$EXAMPLES/narratives.jsonl") --json > acks.jsonl"
+echo "$(wc -l < acks.jsonl) acknowledged; the first three:"
+head -3 acks.jsonl
 
 step "An unauthorized key is refused (exit 4)"
-"$CLAIM" keygen --out "$tmp/stranger.key" > /dev/null
-echo '{"party": "az-mfa", "topics": ["normalization"], "statement": "Planted."}' |
-    "$CLAIM" --key "$tmp/stranger.key" submit - || echo "exit status $?"
+run_sh "claim keygen --out stranger.key > /dev/null"
+run_sh "echo '{\"party\": \"az-mfa\", \"topics\": [\"normalization\"], \"statement\": \"Planted.\"}' | claim --key stranger.key submit -" ||
+    echo "exit status $?"
 
 step "Claims of one party"
-run "$CLAIM" list --party am-mfa
+run claim list --party am-mfa
 
 id=$($PY -c 'import json,sys
 for l in open(sys.argv[1]):
     a = json.loads(l)
-    if a.get("version", 1) > 1: print(a["claim"]); break' "$tmp/acks.jsonl")
+    if a.get("version", 1) > 1: print(a["claim"][:12]); break' acks.jsonl)
 step "A revised claim: its history, and what changed"
-run "$CLAIM" history "$(echo "$id" | cut -c1-12)"
-run "$CLAIM" diff "$(echo "$id" | cut -c1-12)" --from 1 --to 2
+run claim history "$id"
+run claim diff "$id" --from 1 --to 2
 step "...and the claim in full"
-run "$CLAIM" show "$(echo "$id" | cut -c1-12)"
+run claim show "$id"
 
 step "Two narratives side by side: who disputes whom on the Lachin checkpoint"
-run "$CLAIM" diff --topic lachin-checkpoint --party az-mfa --party am-gov \
-    --party gulshan-pashayeva --html "$tmp/lachin.html"
-run "$CLAIM" diff --topic lachin-checkpoint --party az-mfa --party am-gov \
+run claim diff --topic lachin-checkpoint --party az-mfa --party am-gov \
+    --party gulshan-pashayeva --html lachin.html
+run claim diff --topic lachin-checkpoint --party az-mfa --party am-gov \
     --party gulshan-pashayeva
-echo "(and as a page an editor can open: $(wc -c < "$tmp/lachin.html") bytes of HTML)"
+echo "(and as a page an editor can open, $(wc -c < lachin.html) bytes of HTML, kept:"
+echo " $dir/lachin.html)"
 
 chain=$($PY -c 'import json,sys
 for n, l in enumerate(open(sys.argv[1]), 1):
@@ -88,44 +148,58 @@ for n, l in enumerate(open(sys.argv[1]), 1):
     s = o.get("sources", [])
     depth = lambda i: 1 + (depth(s[i]["derivation"]["from"]) if "derivation" in s[i] else 0)
     if "ref" in o and any(depth(i) >= 3 for i in range(len(s))): print(n); break' \
-    "$ROOT/examples/narratives.jsonl")
+    "$EXAMPLES/narratives.jsonl")
 cid=$($PY -c 'import json,sys
 for l in open(sys.argv[1]):
     a = json.loads(l)
-    if a.get("line") == int(sys.argv[2]): print(a["claim"][:12])' "$tmp/acks.jsonl" "$chain")
+    if a.get("line") == int(sys.argv[2]): print(a["claim"][:12])' acks.jsonl "$chain")
 step "Where a claim's sources came from, down to the primary one"
-run "$CLAIM" trace "$cid"
+run claim trace "$cid"
 
 step "Is a quote really in the document it cites?"
-seed="$ROOT/examples/seeds/004_adb72cefbd073b1c.txt"
-run "$CLAIM" quote-check "$seed" --quote "grossly misinterpreted by the Armenian side"
-run "$CLAIM" quote-check "$seed" --quote "grossly misrepresented by the Armenian side" || echo "exit status $?"
+seed="$EXAMPLES/seeds/004_adb72cefbd073b1c.txt"
+run claim quote-check "$seed" --quote "grossly misinterpreted by the Armenian side"
+run claim quote-check "$seed" --quote "grossly misrepresented by the Armenian side" ||
+    echo "exit status $?"
 
 step "The feed the monitor saw: every index exactly once"
 sleep 1
-kill "$watch"; wait "$watch" 2>/dev/null || true; watch=""
+kill "$watch"
+wait "$watch" 2>/dev/null || true
+watch=""
 $PY -c 'import json,sys
 idx = [json.loads(l)["index"] for l in open(sys.argv[1])]
-print("%d events, indexes %d..%d, each once: %s" % (len(idx), min(idx), max(idx), sorted(idx) == list(range(len(idx)))))' "$tmp/watch.jsonl"
+print("%d events, indexes %d..%d, each once: %s" % (len(idx), min(idx), max(idx), sorted(idx) == list(range(len(idx)))))' watch.jsonl
 
 step "Stats"
-run "$CLAIM" stats
+run claim stats
 
 step "Auditing without trusting the daemon"
-run "$CLAIM" log-key
-"$CLAIM" checkpoint > "$tmp/checkpoint"
-run "$CLAIM" checkpoint
-"$CLAIM" export --out "$tmp/export.jsonl" 2>/dev/null
-echo '$ claim export --out export.jsonl'
-run "$CLAIM" verify "$tmp/export.jsonl" --checkpoint "$tmp/checkpoint" \
-    --log-key "$("$CLAIM" log-key)" --admin-key "$(cat "$tmp/admin.pub")"
-run "$CLAIM" prove inclusion "$(echo "$id" | cut -c1-12)"
-run "$CLAIM" audit --state "$tmp/audit.json"
-echo '{"party": "am-mfa", "topics": ["normalization"], "statement": "A later claim."}' |
-    "$CLAIM" --key "$tmp/desk.key" submit - > /dev/null
-run "$CLAIM" audit --state "$tmp/audit.json"
+run claim log-key
+run_sh "claim checkpoint | tee checkpoint"
+run claim export --out export.jsonl
+run_sh 'claim verify export.jsonl --checkpoint checkpoint --log-key "$(claim log-key)" --admin-key "$(cat admin.pub)"'
+run claim prove inclusion "$id"
+run claim audit --state audit.json
+run_sh "echo '{\"party\": \"am-mfa\", \"topics\": [\"normalization\"], \"statement\": \"A later claim.\"}' | claim --key desk.key submit - > /dev/null"
+run claim audit --state audit.json
 
-step "claimd stops cleanly, and its store checks sound"
-kill "$pid"; wait "$pid" || true; pid=""
-tail -1 "$tmp/claimd.log"
-run "$CLAIMD" --check "$tmp/data"
+step "claimd stops cleanly on SIGTERM, and its store checks sound"
+show "kill $pid"
+kill "$pid"
+wait "$pid" || true
+pid=""
+tail -1 claimd.log
+run claimd --check data
+
+done=yes
+step "The demo's folder is kept: $dir"
+echo "It holds the keys, claimd's data folder (data/) and log, the export and"
+echo "the page lachin.html. To go on with it, in a shell:"
+show "cd $(quote "$dir")"
+show "$path_line"
+show "$(cmdline claimd --data data --api "$CLAIM_SERVER" --pub "$CLAIM_FEED") &"
+show "export CLAIM_SERVER=$(quote "$CLAIM_SERVER")"
+show "claim list --party am-mfa"
+echo "To remove it:"
+show "rm -rf $(quote "$dir")"

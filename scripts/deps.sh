@@ -1,6 +1,8 @@
 #!/bin/sh
 # Installs the Debian packages claimd needs to build, test and demo, and
-# only those that are missing. Uses sudo when not run as root.
+# only those that are missing. Uses sudo when not run as root. mandoc and
+# systemd (for systemd-analyze) check the man pages and the unit that
+# `make install` puts in place (tests/install.sh).
 set -eu
 
 PACKAGES="
@@ -19,6 +21,8 @@ python3
 python3-cbor2
 python3-cryptography
 valgrind
+mandoc
+systemd
 "
 # The fuzzers' runtime (libFuzzer, the sanitizers) comes with the clang
 # that `clang` stands for: 14 on Debian 12, newer on later releases.
