@@ -1530,6 +1530,19 @@ test_audit_proof_bundles(void **state)
 		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
 			cli_refuses_flip(cons2, bad, vkey, keys[k]);
 	}
+	/* The independent verifier agrees, both ways. */
+	{
+		char cmd[4096];
+
+		snprintf(cmd, sizeof(cmd),
+		    "/usr/bin/python3 %s/bundle.py '%s' %s %s %s", vectors_dir,
+		    vkey, incl, cons, cons2);
+		assert_int_equal(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd),
+		    "/usr/bin/python3 %s/bundle.py '%s' %s", vectors_dir, vkey,
+		    bad);
+		assert_int_not_equal(system(cmd), 0);
+	}
 	text = slurp(cons2);
 	flip_every_bit(text, vkey, "consistency bundle");
 	free(text);
