@@ -154,7 +154,13 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
 	if (rc == PROTO_EKEY)
 		return cli_usage_error(me, "--log-key: %s", err);
 	if (rc == PROTO_OK && old_path != NULL &&
-	    (b.type != CLAIM_BUNDLE_CONSISTENCY || b.old_size != old_size ||
+	    b.type != CLAIM_BUNDLE_CONSISTENCY) {
+		claim_bundle_release(&b);
+		return cli_usage_error(
+		    me, "--old-checkpoint goes with a consistency bundle");
+	}
+	if (rc == PROTO_OK && old_path != NULL &&
+	    (b.old_size != old_size ||
 		sodium_memcmp(b.old_root, old_root, PROTO_HASH_LEN) != 0)) {
 		snprintf(err, sizeof(err),
 		    "the bundle does not start from the checkpoint of %llu "

@@ -1516,6 +1516,8 @@ test_audit_proof_bundles(void **state)
 	/* A bundle from 5 does not start from the checkpoint of 22. */
 	E2E_CLAIM(1, NULL, "verify-proof", cons, "--log-key", vkey,
 	    "--old-checkpoint", cp);
+	E2E_CLAIM(2, NULL, "verify-proof", incl, "--log-key", vkey,
+	    "--old-checkpoint", cp);
 	/* The audit state file serves as the old checkpoint too. */
 	E2E_CLAIM(0, NULL, "prove", "consistency", "--old-checkpoint", st,
 	    "--out", bad, "--force");
