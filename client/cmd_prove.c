@@ -99,7 +99,8 @@ static int
 write_bundle(const struct out *o, const char *text)
 {
 	size_t len = strlen(text);
-	int fd = STDOUT_FILENO;
+	int fd = STDOUT_FILENO, why = 0;
+	bool ok;
 
 	if (strcmp(o->path, "-") != 0 &&
 	    (fd = open(o->path,
@@ -108,14 +109,21 @@ write_bundle(const struct out *o, const char *text)
 		return cli_fail(EX_USAGE, "cannot write %s: %s%s", o->path,
 		    strerror(errno),
 		    errno == EEXIST ? " (--force replaces it)" : "");
-	if (write(fd, text, len) != (ssize_t)len || write(fd, "\n", 1) != 1 ||
-	    (fd != STDOUT_FILENO && close(fd) != 0)) {
-		if (fd != STDOUT_FILENO)
-			close(fd);
-		return cli_fail(
-		    EX_USAGE, "cannot write %s: %s", o->path, strerror(errno));
+	errno = 0;
+	ok = write(fd, text, len) == (ssize_t)len && write(fd, "\n", 1) == 1;
+	if (!ok)
+		why = errno;
+	if (fd != STDOUT_FILENO && close(fd) != 0 && ok) {
+		ok = false;
+		why = errno;
 	}
-	return EX_DONE;
+	if (ok)
+		return EX_DONE;
+	/* No half bundle left behind in a file made here. */
+	if (fd != STDOUT_FILENO && !o->force)
+		unlink(o->path);
+	return cli_fail(EX_USAGE, "cannot write %s: %s", o->path,
+	    why ? strerror(why) : "short write");
 }
 
 /* Checks the bundle as verify-proof will, then writes it. */

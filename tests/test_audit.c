@@ -1408,6 +1408,12 @@ test_audit_proof_bundles(void **state)
 	    0, NULL, "prove", "inclusion", hash, "--out", incl, "--force");
 	E2E_CLAIM(
 	    2, NULL, "prove", "inclusion", hash, "--out", bad, "--size", "5");
+	/* A write that fails is a usage error (the file is the user's). */
+	e2e_claim_run(&r, NULL, "prove", "inclusion", hash, "--out",
+	    "/dev/full", "--force");
+	e2e_must(&r, 2, "prove --out /dev/full");
+	assert_non_null(strstr(r.err, "cannot write /dev/full: "));
+	e2e_run_free(&r);
 	text = slurp(incl);
 	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
 	note = claim_out(NULL, "checkpoint", NULL, NULL);
