@@ -165,6 +165,7 @@ int cmd_stats(struct cli *, int, char **);
 int cmd_submit(struct cli *, int, char **);
 int cmd_trace(struct cli *, int, char **);
 int cmd_verify(struct cli *, int, char **);
+int cmd_verify_proof(struct cli *, int, char **);
 int cmd_watch(struct cli *, int, char **);
 
 /* main.c */

@@ -75,13 +75,28 @@ static const struct cmd cmds[] = {
 	"Add a party (signed with the admin key)",
 	"  --name TEXT  the party's full name\n"},
     {"prove", cmd_prove,
-	"prove inclusion ID|HASH [--size N] | prove consistency --from M "
-	"--to N",
-	"Merkle proofs as JSON, checked here before they are printed",
+	"prove inclusion ID|HASH [--size N | --out FILE] | prove consistency "
+	"--from M --to N | prove consistency --from M|--old-checkpoint FILE "
+	"--out FILE",
+	"Merkle proofs as JSON, checked here before they are printed; with "
+	"--out, a proof bundle that claim verify-proof checks offline",
 	"  --size N       prove inclusion in the tree of N entries (default:\n"
 	"                 the current signed checkpoint, checked too)\n"
 	"  --log-key KEY  check that checkpoint with this key\n"
-	"  --from M --to N  the sizes a consistency proof joins\n"},
+	"  --from M --to N  the sizes a consistency proof joins\n"
+	"  --out FILE     write a proof bundle to FILE (- for standard "
+	"output):\n"
+	"                 the proof against claimd's newest signed "
+	"checkpoint,\n"
+	"                 that checkpoint, and the record (inclusion) or "
+	"the\n"
+	"                 old tree's size and root (consistency)\n"
+	"  --force        replace FILE if it exists\n"
+	"  --old-checkpoint FILE  with consistency --out, instead of --from:\n"
+	"                 a signed checkpoint (claim checkpoint) or an audit\n"
+	"                 --state file; the bundle proves the newest extends "
+	"it\n"
+	"                 and carries it\n"},
     {"quote-check", cmd_quote_check, "quote-check DOC --quote TEXT",
 	"A document's SHA-256, and whether (and where) a quote is in it, "
 	"tolerant of white space and typographic quote marks",
@@ -147,6 +162,17 @@ static const struct cmd cmds[] = {
 	"  --admin-key HEX    the admin key (default: the signer of the first\n"
 	"                     registry record, with a warning)\n"
 	"  --threads N        verifying threads besides the main one\n"},
+    {"verify-proof", cmd_verify_proof,
+	"verify-proof FILE --log-key KEY [--old-checkpoint FILE]",
+	"Check a proof bundle (claim prove --out) offline: its checkpoint's "
+	"signature, the record's hash and its path to the signed root, or "
+	"the consistency of the old tree with the signed one",
+	"  --log-key KEY  the log's verifier key (claim log-key); required\n"
+	"  --old-checkpoint FILE  a signed checkpoint or audit --state "
+	"file the\n"
+	"                 consistency bundle must start from\n"
+	"Exit 1 if anything in the bundle does not verify, a bundle that is\n"
+	"not one (malformed JSON, a field missing or unknown) included.\n"},
     {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
 	"Follow the log: every entry exactly once, in order, also across "
 	"restarts",

@@ -1278,6 +1278,299 @@ test_audit_verify_refuses_a_time_out_of_range(void **state)
 	free(text);
 }
 
+/*
+ * Proof bundles.
+ *
+ * "Refused once any byte is changed", made exact: every byte of a real
+ * bundle, each of its 8 bits in turn, is flipped and the result checked
+ * with the verifier claim verify-proof runs. A flip that leaves JSON
+ * meaning the same as the original (json_equal) must still verify, for
+ * that is the same bundle; every other flip changes a value, a key or
+ * the JSON itself and must be refused. (No single bit flip turns JSON
+ * white space into other white space, so in practice every flip is
+ * refused; the test counts and shows which was which.)
+ */
+static void
+flip_every_bit(const char *text, const char *vkey, const char *what)
+{
+	size_t len = strlen(text), refused = 0, same = 0;
+	json_t *orig = json_loads(text, 0, NULL);
+	char *t = malloc(len + 1), err[512];
+	struct claim_bundle b;
+
+	assert_non_null(orig);
+	assert_int_equal(
+	    claim_bundle_verify(text, len, vkey, &b, err, sizeof(err)),
+	    PROTO_OK);
+	claim_bundle_release(&b);
+	for (size_t i = 0; i < len; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			json_t *j;
+			int rc;
+
+			memcpy(t, text, len + 1);
+			t[i] = (char)(t[i] ^ (1 << bit));
+			rc = claim_bundle_verify(
+			    t, len, vkey, &b, err, sizeof(err));
+			j = json_loadb(t, len, JSON_REJECT_DUPLICATES, NULL);
+			if (j != NULL && json_equal(j, orig)) {
+				if (rc != PROTO_OK)
+					fail_msg("%s: byte %zu bit %d: same "
+						 "JSON refused: %s",
+					    what, i, bit, err);
+				claim_bundle_release(&b);
+				same++;
+			} else {
+				if (rc == PROTO_OK)
+					fail_msg("%s: byte %zu (%c) bit %d "
+						 "changed and accepted",
+					    what, i, text[i], bit);
+				assert_int_equal(rc, PROTO_EPROOF);
+				refused++;
+			}
+			json_decref(j);
+		}
+	assert_int_equal(refused + same, 8 * len);
+	print_message("%s: %zu bytes, %zu flips refused, %zu kept the "
+		      "meaning\n",
+	    what, len, refused, same);
+	json_decref(orig);
+	free(t);
+}
+
+/* The bundle at path with the first character of key's value flipped
+ * (for an array, of its first string); verify-proof must refuse it. */
+static void
+cli_refuses_flip(
+    const char *path, const char *bad, const char *vkey, const char *key)
+{
+	char *text = slurp(path), pat[64], *p;
+	struct e2e_run r;
+
+	snprintf(pat, sizeof(pat), "\"%s\": ", key);
+	assert_non_null(p = strstr(text, pat));
+	p += strlen(pat);
+	if (*p == '[')
+		p = strchr(p, '"');
+	if (*p == '"')
+		p++;
+	*p = (char)(*p ^ 1);
+	spit(bad, text);
+	e2e_claim_run(&r, NULL, "verify-proof", bad, "--log-key", vkey);
+	e2e_must(&r, 1, key);
+	assert_non_null(strstr(r.err, "claim: verification failed: "));
+	e2e_run_free(&r);
+	free(text);
+}
+
+static char *
+trimmed(char *s)
+{
+	s[strcspn(s, "\n")] = '\0';
+	return s;
+}
+
+static void
+test_audit_proof_bundles(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char exp[600], incl[600], cons[600], cons2[600], bad[600], cp[600];
+	char st[600], other[PROTO_VKEY_MAX], *vkey, *text, *note, *origin;
+	char *save = NULL, *hash = NULL, *l;
+	uint8_t pk[PROTO_PUBKEY_LEN], sk[PROTO_SECKEY_LEN];
+	struct e2e_run r;
+	json_t *j;
+	int i = 0;
+
+	submit_n(0, 20);
+	vkey = trimmed(claim_out(NULL, "log-key", NULL, NULL));
+	path(f, "all.jsonl", exp, sizeof(exp));
+	path(f, "incl.json", incl, sizeof(incl));
+	path(f, "cons.json", cons, sizeof(cons));
+	path(f, "cons2.json", cons2, sizeof(cons2));
+	path(f, "bad.json", bad, sizeof(bad));
+	path(f, "cp", cp, sizeof(cp));
+	path(f, "state.json", st, sizeof(st));
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	text = slurp(exp);
+	for (l = strtok_r(text, "\n", &save); l != NULL && i < 7;
+	     l = strtok_r(NULL, "\n", &save), i++)
+		;
+	j = json_loads(l, 0, NULL);
+	hash = strdup(json_string_value(json_object_get(j, "hash")));
+	json_decref(j);
+	free(text);
+
+	/* Inclusion of entry 7, against the newest signed checkpoint. */
+	E2E_CLAIM(0, NULL, "prove", "inclusion", hash, "--out", incl);
+	E2E_CLAIM(2, NULL, "prove", "inclusion", hash, "--out", incl);
+	E2E_CLAIM(
+	    0, NULL, "prove", "inclusion", hash, "--out", incl, "--force");
+	E2E_CLAIM(
+	    2, NULL, "prove", "inclusion", hash, "--out", bad, "--size", "5");
+	/* A write that fails is a usage error (the file is the user's). */
+	e2e_claim_run(&r, NULL, "prove", "inclusion", hash, "--out",
+	    "/dev/full", "--force");
+	e2e_must(&r, 2, "prove --out /dev/full");
+	assert_non_null(strstr(r.err, "cannot write /dev/full: "));
+	e2e_run_free(&r);
+	text = slurp(incl);
+	j = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	note = claim_out(NULL, "checkpoint", NULL, NULL);
+	/* DESIGN's fields as they were, and the signed note verbatim. */
+	assert_int_equal(json_integer_value(json_object_get(j, "index")), 7);
+	assert_int_equal(json_integer_value(json_object_get(j, "size")), 22);
+	assert_true(json_array_size(json_object_get(j, "proof")) > 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "checkpoint")), note);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "hash")), hash);
+	json_decref(j);
+
+	e2e_claim_run(&r, NULL, "verify-proof", incl, "--log-key", vkey);
+	e2e_must(&r, 0, "verify-proof");
+	assert_non_null(strstr(r.out, "ok: entry 7, record "));
+	e2e_run_free(&r);
+	e2e_claim_run(
+	    &r, NULL, "verify-proof", incl, "--log-key", vkey, "--json");
+	e2e_must(&r, 0, "verify-proof --json");
+	assert_non_null(strchr(r.out, '\n'));
+	assert_string_equal(strchr(r.out, '\n'), "\n"); /* one line */
+	j = json_loads(r.out, 0, NULL);
+	assert_true(json_is_true(json_object_get(j, "ok")));
+	assert_int_equal(json_integer_value(json_object_get(j, "index")), 7);
+	assert_int_equal(json_integer_value(json_object_get(j, "size")), 22);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "hash")), hash);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "kind")), "claim");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "party")), "am-mfa");
+	json_decref(j);
+	e2e_run_free(&r);
+	/* Standard input, and the same JSON laid out otherwise. */
+	E2E_CLAIM(0, text, "verify-proof", "-", "--log-key", vkey);
+	{
+		json_t *o = json_loads(text, 0, NULL);
+		char *compact = json_dumps(o, JSON_COMPACT);
+
+		E2E_CLAIM(0, compact, "verify-proof", "-", "--log-key", vkey);
+		free(compact);
+		json_decref(o);
+	}
+
+	/* Another key of the same name, a key that is none, no key. */
+	origin = origin_of(note);
+	crypto_sign_keypair(pk, sk);
+	assert_int_equal(
+	    proto_vkey_format(origin, pk, other, sizeof(other)), PROTO_OK);
+	e2e_claim_run(&r, NULL, "verify-proof", incl, "--log-key", other);
+	e2e_must(&r, 1, "verify-proof, another key");
+	assert_non_null(strstr(r.err, "is not signed by"));
+	e2e_run_free(&r);
+	e2e_claim_run(
+	    &r, NULL, "verify-proof", incl, "--log-key", other, "--json");
+	e2e_must(&r, 1, "verify-proof --json, another key");
+	j = json_loads(r.out, 0, NULL);
+	assert_true(json_is_false(json_object_get(j, "ok")));
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "error")), "proof");
+	json_decref(j);
+	e2e_run_free(&r);
+	E2E_CLAIM(2, NULL, "verify-proof", incl, "--log-key", "nokey");
+	E2E_CLAIM(2, NULL, "verify-proof", incl);
+	E2E_CLAIM(2, NULL, "verify-proof", bad, "--log-key", vkey);
+
+	/* Any change to a value, by the command. */
+	{
+		static const char *const keys[] = {"type", "checkpoint",
+		    "index", "size", "record", "hash", "proof"};
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			cli_refuses_flip(incl, bad, vkey, keys[k]);
+	}
+	/* Any bit of any byte, by its verifier. */
+	flip_every_bit(text, vkey, "inclusion bundle");
+	free(text);
+
+	/* Consistency: from a size, and from a checkpoint seen before. */
+	E2E_CLAIM(
+	    0, NULL, "prove", "consistency", "--from", "5", "--out", cons);
+	E2E_CLAIM(2, NULL, "prove", "consistency", "--from", "5", "--to", "22",
+	    "--out", bad);
+	spit(cp, note);
+	E2E_CLAIM(0, NULL, "audit", "--state", st);
+	submit_n(100, 3);
+	E2E_CLAIM(0, NULL, "prove", "consistency", "--old-checkpoint", cp,
+	    "--out", cons2);
+	e2e_claim_run(&r, NULL, "verify-proof", cons, "--log-key", vkey);
+	e2e_must(&r, 0, "verify-proof consistency");
+	assert_non_null(strstr(r.out,
+	    " of 22 entries, signed, extends the "
+	    "tree of 5 entries with root "));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "verify-proof", cons2, "--log-key", vkey,
+	    "--old-checkpoint", st, "--json");
+	e2e_must(&r, 0, "verify-proof consistency from a checkpoint");
+	j = json_loads(r.out, 0, NULL);
+	assert_int_equal(
+	    json_integer_value(json_object_get(j, "old_size")), 22);
+	assert_int_equal(json_integer_value(json_object_get(j, "size")), 25);
+	assert_true(json_is_true(json_object_get(j, "old_signed")));
+	json_decref(j);
+	e2e_run_free(&r);
+	/* A bundle from 5 does not start from the checkpoint of 22. */
+	E2E_CLAIM(1, NULL, "verify-proof", cons, "--log-key", vkey,
+	    "--old-checkpoint", cp);
+	E2E_CLAIM(2, NULL, "verify-proof", incl, "--log-key", vkey,
+	    "--old-checkpoint", cp);
+	/* The audit state file serves as the old checkpoint too. */
+	E2E_CLAIM(0, NULL, "prove", "consistency", "--old-checkpoint", st,
+	    "--out", bad, "--force");
+	E2E_CLAIM(0, NULL, "verify-proof", bad, "--log-key", vkey,
+	    "--old-checkpoint", cp);
+	/* A bundle stays valid offline while the log grows. */
+	E2E_CLAIM(0, NULL, "verify-proof", incl, "--log-key", vkey);
+	{
+		static const char *const keys[] = {"old_checkpoint",
+		    "checkpoint", "old_size", "new_size", "old_root", "proof"};
+
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+			cli_refuses_flip(cons2, bad, vkey, keys[k]);
+	}
+	/* The independent verifier agrees, both ways. */
+	{
+		char cmd[4096];
+
+		snprintf(cmd, sizeof(cmd),
+		    "/usr/bin/python3 %s/bundle.py '%s' %s %s %s", vectors_dir,
+		    vkey, incl, cons, cons2);
+		assert_int_equal(system(cmd), 0);
+		snprintf(cmd, sizeof(cmd),
+		    "/usr/bin/python3 %s/bundle.py '%s' %s", vectors_dir, vkey,
+		    bad);
+		assert_int_not_equal(system(cmd), 0);
+	}
+	text = slurp(cons2);
+	flip_every_bit(text, vkey, "consistency bundle");
+	free(text);
+	text = slurp(cons);
+	flip_every_bit(text, vkey, "consistency bundle without old checkpoint");
+	free(text);
+	/* From the empty tree, whose root no proof speaks of. */
+	E2E_CLAIM(0, NULL, "prove", "consistency", "--from", "0", "--out", bad,
+	    "--force");
+	text = slurp(bad);
+	flip_every_bit(text, vkey, "consistency bundle from the empty tree");
+	free(text);
+
+	sodium_memzero(sk, sizeof(sk));
+	free(origin);
+	free(note);
+	free(hash);
+	free(vkey);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1310,6 +1603,8 @@ main(int argc, char **argv)
 		test_audit_detects_diverging_twins, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_audit_verify_refuses_a_time_out_of_range, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_proof_bundles, setup, teardown),
 	};
 
 	if (argc < 4) {

@@ -1536,7 +1536,7 @@ test_e2e_unreachable_usage_and_help(void **state)
 		    "diff", "export", "grant", "history", "keygen", "list",
 		    "log-key", "party", "prove", "quote-check", "retract",
 		    "revise", "revoke", "show", "stats", "submit", "trace",
-		    "verify", "watch"};
+		    "verify", "verify-proof", "watch"};
 		const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
 		char *save = NULL, want[64];
 		size_t listed = 0;

@@ -88,6 +88,13 @@ c stats --json > /dev/null
 c checkpoint > "$tmp/cp"
 c prove inclusion "$id" > /dev/null
 c prove consistency --from 2 --to 5 > /dev/null
+c prove inclusion "$id" --out "$tmp/bundle"
+c verify-proof "$tmp/bundle" --log-key "$(c log-key)" --json > /dev/null
+c prove consistency --old-checkpoint "$tmp/cp" --out "$tmp/bundle2"
+c verify-proof "$tmp/bundle2" --log-key "$(c log-key)" \
+    --old-checkpoint "$tmp/cp" > /dev/null
+printf '{"type": "inclusion"}\n' > "$tmp/notbundle"
+c_must 1 verify-proof "$tmp/notbundle" --log-key "$(c log-key)"
 c export --out "$tmp/exp" 2> /dev/null
 c verify "$tmp/exp" --checkpoint "$tmp/cp" --log-key "$(c log-key)" \
     --admin-key "$(cat "$tmp/admin.pub")" > /dev/null

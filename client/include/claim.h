@@ -268,6 +268,57 @@ CLAIM_WUR int claim_prove_consistency(struct claim_client *c, uint64_t old_size,
     uint64_t new_size, struct claim_proof *p, char *err, size_t errlen);
 
 /*
+ * Proof bundles (claim prove --out, claim verify-proof; docs/protocol.md,
+ * Proof bundles): a proof with the signed checkpoint it proves against
+ * and what it proves, checked with nothing but the log's verifier key.
+ *
+ * The builders return the bundle's JSON text, malloc'd (free it), or
+ * NULL when out of memory. note is the signed checkpoint, verbatim, of
+ * p->size entries; rec the record at p->index; old_note (may be NULL) a
+ * signed checkpoint of p->old_size entries.
+ */
+char *claim_bundle_inclusion(const char *note, const struct claim_proof *p,
+    const uint8_t *rec, size_t len);
+char *claim_bundle_consistency(
+    const char *note, const char *old_note, const struct claim_proof *p);
+
+enum claim_bundle_type {
+	CLAIM_BUNDLE_INCLUSION = 1,
+	CLAIM_BUNDLE_CONSISTENCY = 2
+};
+
+struct claim_bundle {
+	enum claim_bundle_type type;
+	char origin[PROTO_ORIGIN_MAX + 1]; /* the log's */
+	uint64_t size;                     /* of the signed checkpoint */
+	uint8_t root[PROTO_HASH_LEN];      /* of the signed checkpoint */
+	/* inclusion: the entry, its record hash recomputed, decoded and
+	 * its signature checked */
+	uint64_t index;
+	uint8_t hash[PROTO_HASH_LEN];
+	struct claim_entry entry;
+	/* consistency: the old tree, and whether the bundle held a signed
+	 * checkpoint of it too */
+	uint64_t old_size;
+	uint8_t old_root[PROTO_HASH_LEN];
+	bool old_signed;
+};
+
+/*
+ * Checks a bundle: its checkpoint signed under vkey (and of vkey's
+ * origin), the proof's size the checkpoint's, the leaf hash recomputed
+ * from the record (and equal to "hash") and its path to the checkpoint's
+ * root; or the consistency proof from the old root to the checkpoint's,
+ * and any old checkpoint signed and of the old tree. A field the type
+ * does not define, or one missing, is refused. PROTO_OK, b filled
+ * (release it); PROTO_EKEY when vkey is not a verifier key; otherwise
+ * PROTO_EPROOF (or PROTO_ENOMEM) with err saying what failed.
+ */
+CLAIM_WUR int claim_bundle_verify(const char *text, size_t len,
+    const char *vkey, struct claim_bundle *b, char *err, size_t errlen);
+void claim_bundle_release(struct claim_bundle *b);
+
+/*
  * Verifying an export (JSON Lines of claim export) offline: each line's
  * hash and record, each signature (on every core), indexes without gap,
  * the rules replayed from the start (the admin key given, or else the
