@@ -93,10 +93,9 @@ static const struct cmd cmds[] = {
 	"                 old tree's size and root (consistency)\n"
 	"  --force        replace FILE if it exists\n"
 	"  --old-checkpoint FILE  with consistency --out, instead of --from:\n"
-	"                 a signed checkpoint (claim checkpoint) or an audit\n"
-	"                 --state file; the bundle proves the newest extends "
-	"it\n"
-	"                 and carries it\n"},
+	"                 a signed checkpoint (claim checkpoint) or the state\n"
+	"                 file of claim audit; the bundle proves the newest\n"
+	"                 extends it and carries it\n"},
     {"quote-check", cmd_quote_check, "quote-check DOC --quote TEXT",
 	"A document's SHA-256, and whether (and where) a quote is in it, "
 	"tolerant of white space and typographic quote marks",

@@ -7,7 +7,7 @@
 
 _claim_verbs='audit checkpoint diff export grant history keygen list log-key
 party prove quote-check retract revise revoke show stats submit trace verify
-watch'
+verify-proof watch'
 
 # Options before or after the verb; the first seven take a value.
 _claim_common_valued='--server --key --passphrase-file --feed --server-key
@@ -26,13 +26,14 @@ _claim_verb_options()
 	keygen) echo --out --passphrase --force --curve ;;
 	list) echo --party --topic ;;
 	party) echo --name ;;
-	prove) echo --size --log-key --from --to ;;
+	prove) echo --size --log-key --from --to --out --force --old-checkpoint ;;
 	quote-check) echo --quote ;;
 	retract) echo --reason ;;
 	revise) echo --note --attach ;;
 	show | trace) echo --version ;;
 	submit) echo --window --attach --records --allow-duplicate ;;
 	verify) echo --checkpoint --log-key --admin-key --threads ;;
+	verify-proof) echo --log-key --old-checkpoint ;;
 	watch) echo --party --topic --from --count --verify -v --verbose ;;
 	esac
 }
@@ -72,6 +73,7 @@ _claim()
 	case $prev in
 	# A file: left to readline's file name completion (-o default).
 	--key | --passphrase-file | --curve-key | --out | --state | --html | \
+	--old-checkpoint | \
 		--export | --checkpoint | --attach)
 		return
 		;;
