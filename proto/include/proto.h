@@ -458,8 +458,9 @@ typedef int (*proto_resolve_fn)(void *ctx, const char *ref,
  * (claim, version, hash, index, status, signer, time, kind, prev,
  * reinstates) are ignored, so shown claims can be edited and resubmitted;
  * keys listed in extra (NULL-terminated, may be NULL) are left to the
- * caller; any other key is PROTO_EJSON. Without resolve, relation ids must be 64 hex digits.
- * The payload is not yet validated: proto_payload_encode() does that.
+ * caller; any other key is PROTO_EJSON. Without resolve, relation ids
+ * must be 64 hex digits. The payload is not yet validated:
+ * proto_payload_encode() does that.
  */
 PROTO_WUR int proto_claim_from_json(const struct json_t *obj,
     proto_resolve_fn resolve, void *ctx, const char *const *extra,
