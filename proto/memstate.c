@@ -320,6 +320,7 @@ const struct proto_state_ops proto_memstate_ops = {
     .grant_held = ms_grant_held,
     .claim_head = ms_claim_head,
     .head_content = ms_head_content,
+    .keeps_content = true,
     .party_add = ms_party_add,
     .grant_set = ms_grant_set,
     .head_set = ms_head_set,

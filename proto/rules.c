@@ -221,7 +221,8 @@ proto_rules_apply(const struct proto_state_ops *st, void *ctx,
 		memcpy(head.hash, hash, PROTO_HASH_LEN);
 		strncpy(head.party, c->party, PROTO_SLUG_MAX);
 		head.status = c->status;
-		if ((rc = proto_claim_content(c, head.content)) != PROTO_OK)
+		if (st->keeps_content &&
+		    (rc = proto_claim_content(c, head.content)) != PROTO_OK)
 			return rc;
 		return st->head_set(
 		    ctx, c->version == 1 ? hash : c->claim, &head);

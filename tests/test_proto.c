@@ -1705,6 +1705,7 @@ static const struct proto_state_ops ms_ops = {
     .party_add = ms_party_add,
     .grant_set = ms_grant_set,
     .head_set = ms_head_set,
+    .keeps_content = true,
 };
 
 /* Signs p, checks it against m, applies it if accepted; returns rc. */

@@ -563,6 +563,12 @@ struct proto_state_ops {
 	    const char *party, bool held);
 	int (*head_set)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 	    const struct proto_head *head);
+	/*
+	 * Whether head_set is given each head's content (an encoding and a
+	 * hash of the whole claim: microseconds). A state whose head_content
+	 * reads the head's record back, as the store does, does without.
+	 */
+	bool keeps_content;
 };
 
 /*
