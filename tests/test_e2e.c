@@ -2220,6 +2220,12 @@ test_e2e_version_rules(void **state)
 	e2e_run_free(&r);
 	claim_says(4, NULL, SAYS("nothing to reinstate"), "reinstate", a,
 	    "--note", "again", NULL);
+	e2e_claim_run(&r, NULL, "history", a, NULL);
+	e2e_must(&r, 0, "history");
+	assert_non_null(strstr(r.out, "  retracted  "));
+	assert_non_null(strstr(r.out, "  reinstated "));
+	assert_non_null(strstr(r.out, " attributed after all\n"));
+	e2e_run_free(&r);
 
 	/* The same in JSON Lines. */
 	e2e_claim_run(&r,
