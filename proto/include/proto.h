@@ -539,7 +539,11 @@ struct proto_head {
 	uint64_t version;
 	uint8_t hash[PROTO_HASH_LEN]; /* record hash of the newest version */
 	char party[PROTO_SLUG_MAX + 1];
-	/* Filled in by head_content only, for the version rules. */
+	/*
+	 * For the version rules: filled in by head_content, and given to
+	 * head_set (content only where keeps_content); claim_head may leave
+	 * them zero.
+	 */
 	enum proto_status status;        /* of the newest version */
 	uint8_t content[PROTO_HASH_LEN]; /* proto_claim_content() of it */
 };
