@@ -674,7 +674,9 @@ build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
 	struct resolve_ctx rctx = {b};
 	const char *revises = str_of(op, "revises");
 	bool retracts = json_object_get(op, "retracts") != NULL;
-	bool reinstates = json_object_get(op, "reinstates") != NULL;
+	/* "reinstates": true is what show --json prints of a reinstatement,
+	 * ignored in a claim read back; the op names a claim. */
+	bool reinstates = json_is_string(json_object_get(op, "reinstates"));
 	struct proto_payload pl;
 	struct target t;
 	int rc;
@@ -779,7 +781,7 @@ depends(json_t *op)
 	size_t i;
 
 	if (json_object_get(op, "revises") || json_object_get(op, "retracts") ||
-	    json_object_get(op, "reinstates"))
+	    json_is_string(json_object_get(op, "reinstates")))
 		return true;
 	json_array_foreach(rels, i, r)
 	{

@@ -2220,6 +2220,22 @@ test_e2e_version_rules(void **state)
 	e2e_run_free(&r);
 	claim_says(4, NULL, SAYS("nothing to reinstate"), "reinstate", a,
 	    "--note", "again", NULL);
+	/* What show --json prints of it can be edited and sent back. */
+	{
+		char *text;
+
+		j = e2e_claim_json(NULL, "show", a, "--json");
+		json_object_set_new(
+		    j, "statement", json_string("A, firmly, and again."));
+		text = json_dumps(j, 0);
+		json_decref(j);
+		j = e2e_claim_json(
+		    text, "revise", a, "-", "--note", "edited", "--json");
+		assert_int_equal(
+		    json_integer_value(json_object_get(j, "version")), 5);
+		json_decref(j);
+		free(text);
+	}
 	e2e_claim_run(&r, NULL, "history", a, NULL);
 	e2e_must(&r, 0, "history");
 	assert_non_null(strstr(r.out, "  retracted  "));
