@@ -1058,6 +1058,7 @@ content_history(struct store *s)
 	append_ok(s, &p, desk_sk, b);
 	revision(&p, b, b, 2, "Old store, second.");
 	p.claim.status = PROTO_STATUS_RETRACTED;
+	free(p.claim.note);
 	p.claim.note = strdup("withdrawn");
 	append_ok(s, &p, desk_sk, NULL);
 	tu_claim(&p, "am-mfa", "borders", "Old store, third.");
