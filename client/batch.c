@@ -1,5 +1,6 @@
 /*
- * batch.c: submitting claims, revisions and retractions in a pipeline.
+ * batch.c: submitting claims, revisions, retractions and reinstatements
+ * in a pipeline.
  *
  * Up to a window of signed submissions are in flight on the DEALER
  * socket at once, each answered by its request id; an acknowledgement is
@@ -77,7 +78,8 @@ struct pending {
 	unsigned sends; /* how often it was sent, answered or not */
 	long line;
 	struct proto_buf rec;
-	size_t defines; /* "ref": becomes this label */
+	size_t defines;  /* "ref": becomes this label */
+	bool no_sources; /* a claim or revision without sources */
 };
 
 /* A document given with --attach, to check quotes against. */
@@ -344,7 +346,8 @@ answer(struct batch *b, struct claim_reply *r)
 		/* "existed" after a send again: a lost answer, and what
 		 * the first send stored. */
 		b->count[OUT_STORED]++;
-		cli_print_ack(b->cli, &ack, p->line, l ? l->name : NULL);
+		cli_print_ack(b->cli, &ack, p->line, l ? l->name : NULL,
+		    p->no_sources ? "no-sources" : NULL);
 		flush_due(b);
 		if (l != NULL) {
 			l->done = true;
@@ -588,6 +591,83 @@ check_attachments(
 	return PROTO_OK;
 }
 
+/*
+ * The version rules (docs/format.md, Versions) that the head alone
+ * decides, checked before signing so that the message says what to do;
+ * claimd checks them all the same.
+ */
+static int
+check_head(const struct target *t, enum proto_status want, bool reinstates,
+    char *err, size_t errlen)
+{
+	const struct proto_claim *h = &t->entry.payload.claim;
+	char hx[2 * PROTO_HASH_LEN + 1];
+
+	proto_hex(t->id, PROTO_HASH_LEN, hx);
+	if (h->status == PROTO_STATUS_RETRACTED && want == h->status)
+		return proto_fail(err, errlen, PROTO_ERETRACTED,
+		    "claim %.16s is already retracted (version %llu); its "
+		    "reason stands",
+		    hx, (unsigned long long)t->version);
+	if (h->status == PROTO_STATUS_RETRACTED && !reinstates)
+		return proto_fail(err, errlen, PROTO_ERETRACTED,
+		    "claim %.16s is retracted (version %llu); to make it live "
+		    "again use claim reinstate %.16s --note TEXT",
+		    hx, (unsigned long long)t->version, hx);
+	if (h->status != PROTO_STATUS_RETRACTED && reinstates)
+		return proto_fail(err, errlen, PROTO_EUNCHANGED,
+		    "claim %.16s is live (version %llu): there is nothing to "
+		    "reinstate",
+		    hx, (unsigned long long)t->version);
+	return PROTO_OK;
+}
+
+/*
+ * A retraction or a reinstatement: the claim as it stands, with the new
+ * status and why. Its op has only the target key and why_key.
+ */
+static int
+build_status(struct batch *b, json_t *op, const char *target_key,
+    const char *why_key, struct target *t, struct proto_payload *pl, char *err,
+    size_t errlen)
+{
+	const char *ref = str_of(op, target_key), *why = str_of(op, why_key);
+	bool reinstates = strcmp(target_key, "reinstates") == 0;
+	const char *key;
+	json_t *v;
+	int rc;
+
+	json_object_foreach(op, key, v)
+	{
+		(void)v;
+		if (strcmp(key, target_key) && strcmp(key, why_key))
+			return proto_fail(err, errlen, PROTO_EJSON,
+			    "a %s has only \"%s\" and \"%s\", not \"%s\"",
+			    reinstates ? "reinstatement" : "retraction",
+			    target_key, why_key, key);
+	}
+	if (ref == NULL)
+		return proto_fail(err, errlen, PROTO_EJSON,
+		    "\"%s\" must be a claim id or \"@label\"", target_key);
+	if (why == NULL || why[0] == '\0')
+		return proto_fail(err, errlen, PROTO_EJSON,
+		    "a %s needs a \"%s\"",
+		    reinstates ? "reinstatement" : "retraction", why_key);
+	if ((rc = find_target(b, ref, t, err, errlen)) != 0 ||
+	    (rc = check_head(t,
+		 reinstates ? PROTO_STATUS_ASSERTED : PROTO_STATUS_RETRACTED,
+		 reinstates, err, errlen)) != 0 ||
+	    (rc = proto_payload_copy(pl, &t->entry.payload)) != 0)
+		return rc;
+	free(pl->claim.note);
+	if ((pl->claim.note = strdup(why)) == NULL)
+		return PROTO_ENOMEM;
+	pl->claim.status =
+	    reinstates ? PROTO_STATUS_ASSERTED : PROTO_STATUS_RETRACTED;
+	pl->claim.reinstates = reinstates;
+	return PROTO_OK;
+}
+
 /* Builds and signs the record for one operation. */
 static int
 build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
@@ -595,7 +675,10 @@ build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
 	static const char *const extra[] = {"ref", "revises", NULL};
 	struct resolve_ctx rctx = {b};
 	const char *revises = str_of(op, "revises");
-	const char *retracts = str_of(op, "retracts");
+	bool retracts = json_object_get(op, "retracts") != NULL;
+	/* "reinstates": true is what show --json prints of a reinstatement,
+	 * ignored in a claim read back; the op names a claim. */
+	bool reinstates = json_is_string(json_object_get(op, "reinstates"));
 	struct proto_payload pl;
 	struct target t;
 	int rc;
@@ -605,37 +688,17 @@ build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
 	if (json_object_get(op, "revises") && revises == NULL)
 		return proto_fail(err, errlen, PROTO_EJSON,
 		    "\"revises\" must be a claim id or \"@label\"");
-	if (retracts != NULL) {
-		const char *reason = str_of(op, "reason");
-		const char *key;
-		json_t *v;
-
-		json_object_foreach(op, key, v)
-		{
-			(void)v;
-			if (strcmp(key, "retracts") && strcmp(key, "reason"))
-				return proto_fail(err, errlen, PROTO_EJSON,
-				    "a retraction has only \"retracts\" and "
-				    "\"reason\", not \"%s\"",
-				    key);
-		}
-		if (reason == NULL || reason[0] == '\0')
-			return proto_fail(err, errlen, PROTO_EJSON,
-			    "a retraction needs a \"reason\"");
-		if ((rc = find_target(b, retracts, &t, err, errlen)) != 0)
+	if (retracts || reinstates) {
+		/* The claim as it stands, withdrawn or live again. */
+		if ((rc = build_status(b, op,
+			 retracts ? "retracts" : "reinstates",
+			 retracts ? "reason" : "note", &t, &pl, err, errlen)))
 			goto cleanup;
-		/* The claim as it stands, withdrawn, with the reason. */
-		if ((rc = proto_payload_copy(&pl, &t.entry.payload)) != 0)
-			goto cleanup;
-		free(pl.claim.note);
-		if ((pl.claim.note = strdup(reason)) == NULL) {
-			rc = PROTO_ENOMEM;
-			goto cleanup;
-		}
-		pl.claim.status = PROTO_STATUS_RETRACTED;
 	} else {
 		if (revises != NULL) {
-			if ((rc = find_target(b, revises, &t, err, errlen)))
+			if ((rc = find_target(b, revises, &t, err, errlen)) ||
+			    (rc = check_head(&t, PROTO_STATUS_ASSERTED, false,
+				 err, errlen)))
 				goto cleanup;
 			/* A revision keeps its party: fill it in if left
 			 * out. */
@@ -647,8 +710,10 @@ build(struct batch *b, json_t *op, struct pending *p, char *err, size_t errlen)
 			 &pl, err, errlen)) != PROTO_OK ||
 		    (rc = check_attachments(b, &pl, err, errlen)) != PROTO_OK)
 			goto cleanup;
+		/* Accepted, but a claim nobody can check is worth a word. */
+		p->no_sources = pl.claim.nsources == 0;
 	}
-	if (revises != NULL || retracts != NULL) {
+	if (revises != NULL || retracts || reinstates) {
 		pl.claim.version = t.version + 1;
 		memcpy(pl.claim.claim, t.id, PROTO_HASH_LEN);
 		memcpy(pl.claim.prev, t.head, PROTO_HASH_LEN);
@@ -717,7 +782,8 @@ depends(json_t *op)
 	json_t *rels = json_object_get(op, "relations"), *r;
 	size_t i;
 
-	if (json_object_get(op, "revises") || json_object_get(op, "retracts"))
+	if (json_object_get(op, "revises") || json_object_get(op, "retracts") ||
+	    json_is_string(json_object_get(op, "reinstates")))
 		return true;
 	json_array_foreach(rels, i, r)
 	{
@@ -835,6 +901,9 @@ batch_add(struct batch *b, json_t *op, long line)
 			b->labels[p->defines].failed = true;
 		return EX_DONE;
 	}
+	/* Stored all the same: said at once, or in its acknowledgement. */
+	if (p->no_sources && !b->cli->json)
+		cli_warn("line %ld: claim has no sources", line);
 	if (ref != NULL && (p->defines = label_add(b, ref)) == NO_LABEL) {
 		proto_buf_release(&p->rec);
 		unsent(b, line);

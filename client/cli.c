@@ -548,7 +548,8 @@ cli_print_entry(const struct claim_entry *e, const struct claim_info *info)
 		printf(
 		    "%-9s %llu\n", "version", (unsigned long long)c->version);
 	printf("%-9s %s\n", "party", c->party);
-	printf("%-9s %s\n", "status", proto_status_name(c->status));
+	printf("%-9s %s%s\n", "status", proto_status_name(c->status),
+	    c->reinstates ? " (reinstated)" : "");
 	printf("%-9s", "topics");
 	for (size_t i = 0; i < c->ntopics; i++)
 		printf("%s %s", i ? "," : "", c->topics[i]);
@@ -563,7 +564,10 @@ cli_print_entry(const struct claim_entry *e, const struct claim_info *info)
 	print_time("signed", p->time);
 	putchar('\n');
 	print_wrapped("    ", c->statement);
-	if (c->nsources > 0)
+	/* Marked: nothing shows where the party said it. */
+	if (c->nsources == 0)
+		printf("\nno sources\n");
+	else
 		printf("\nsources\n");
 	for (size_t i = 0; i < c->nsources; i++) {
 		const struct proto_source *s = &c->sources[i];
@@ -662,7 +666,7 @@ cli_submit_one(
 
 void
 cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
-    const char *ref)
+    const char *ref, const char *warning)
 {
 	char claim[65], hash[65];
 
@@ -684,6 +688,8 @@ cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
 			json_object_set_new(o, "line", json_integer(line));
 		if (ref != NULL)
 			json_object_set_new(o, "ref", json_string(ref));
+		if (warning != NULL)
+			json_object_set_new(o, "warning", json_string(warning));
 		cli_put_json(o);
 		return;
 	}

@@ -109,9 +109,13 @@ const char *cli_short(const uint8_t *hash, char out[13]);
 /* Submits a signed record and waits; an exit status, the ack in *ack. */
 int cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack);
-/* Prints an acknowledgement, unflushed: stdout is flushed before waiting. */
+/*
+ * Prints an acknowledgement, unflushed: stdout is flushed before waiting.
+ * warning (NULL: none) is a name such as "no-sources", shown only with
+ * --json, as "warning": diagnostics without it went to stderr already.
+ */
 void cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
-    const char *ref);
+    const char *ref, const char *warning);
 /* Signs a payload with cli->sk into out; an exit status. */
 int cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out);
 
@@ -119,7 +123,10 @@ int cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out);
 void narrative_print(json_t *n);
 int narrative_html(json_t *n, FILE *f);
 
-/* batch.c: pipelined submission of claims, revisions, retractions. */
+/*
+ * batch.c: pipelined submission of claims, revisions, retractions and
+ * reinstatements.
+ */
 struct batch;
 /* signing: the batch signs (loads --key); false for pre-signed records. */
 int batch_begin(
@@ -157,6 +164,7 @@ int cmd_log_key(struct cli *, int, char **);
 int cmd_party(struct cli *, int, char **);
 int cmd_prove(struct cli *, int, char **);
 int cmd_quote_check(struct cli *, int, char **);
+int cmd_reinstate(struct cli *, int, char **);
 int cmd_retract(struct cli *, int, char **);
 int cmd_revise(struct cli *, int, char **);
 int cmd_revoke(struct cli *, int, char **);

@@ -575,6 +575,9 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 	print_set("topics", json_object_get(d, "topics"), false);
 	print_set("sources", json_object_get(d, "sources"), true);
 	print_set("relations", json_object_get(d, "relations"), false);
+	if (json_is_true(json_object_get(d, "no_sources")))
+		printf("no sources in version %lld\n",
+		    (long long)json_integer_value(json_object_get(d, "to")));
 	if (json_object_get(d, "notes") != NULL) {
 		json_t *n;
 		size_t i;
@@ -591,11 +594,12 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 		    json_string_value(json_object_get(d, "note")));
 	}
 	{
-		/* Beside claim, from, to and the notes, was anything changed?
-		 */
+		/* Beside claim, from, to, the notes and the mark, was
+		 * anything changed? */
 		size_t keys = json_object_size(d) - 3 -
 		    (json_object_get(d, "note") != NULL) -
-		    (json_object_get(d, "notes") != NULL);
+		    (json_object_get(d, "notes") != NULL) -
+		    (json_object_get(d, "no_sources") != NULL);
 
 		if (keys == 0)
 			printf("(no changes)\n");

@@ -48,7 +48,7 @@ grant_or_revoke(struct cli *cli, int argc, char **argv, enum proto_kind kind)
 	proto_buf_init(&rec);
 	if ((rc = cli_sign(cli, &p, &rec)) == EX_DONE &&
 	    (rc = cli_submit_one(cli, &rec, &ack)) == EX_DONE)
-		cli_print_ack(cli, &ack, 0, NULL);
+		cli_print_ack(cli, &ack, 0, NULL, NULL);
 	proto_payload_release(&p);
 	proto_buf_release(&rec);
 	return rc;

@@ -36,11 +36,11 @@ cmd_history(struct cli *cli, int argc, char **argv)
 			    c->party);
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-		printf("  v%-3llu index %-7llu %s  %-9s %s  %s\n",
+		printf("  v%-3llu index %-7llu %s  %-10s %s  %s\n",
 		    (unsigned long long)c->version,
 		    (unsigned long long)v[i].index, when,
-		    proto_status_name(c->status), cli_short(v[i].hash, hx),
-		    c->note != NULL ? c->note : "");
+		    c->reinstates ? "reinstated" : proto_status_name(c->status),
+		    cli_short(v[i].hash, hx), c->note != NULL ? c->note : "");
 	}
 	claim_entries_free(v, n);
 	return EX_DONE;

@@ -44,6 +44,8 @@ one(void *ctx, const struct claim_entry *e, uint64_t first)
 	    (unsigned long long)c->version,
 	    c->status == PROTO_STATUS_RETRACTED ? "retracted" : "", c->party);
 	print_cut(c->statement, 60);
+	if (c->nsources == 0)
+		printf("  [no sources]");
 	putchar('\n');
 	return 0;
 }

@@ -100,14 +100,27 @@ static const struct cmd cmds[] = {
 	"A document's SHA-256, and whether (and where) a quote is in it, "
 	"tolerant of white space and typographic quote marks",
 	"  --quote TEXT  the quoted span\n"},
+    {"reinstate", cmd_reinstate, "reinstate ID --note TEXT",
+	"Make a retracted claim live again: a new version with status "
+	"asserted, saying what the claim said, marked as a reinstatement",
+	"  --note TEXT  why the claim stands after all (required)\n"
+	"A claim that is live is refused (exit 4): there is nothing to "
+	"reinstate.\n"},
     {"retract", cmd_retract, "retract ID --reason TEXT",
 	"Retract a claim: a new version with status retracted",
-	"  --reason TEXT  why (required)\n"},
+	"  --reason TEXT  why (required)\n"
+	"A claim already retracted is refused (exit 4): its reason stands;\n"
+	"claim reinstate makes it live again.\n"},
     {"revise", cmd_revise, "revise ID FILE|- [--note TEXT] [--attach DOC]",
 	"A new version of a claim from JSON (the whole claim as it should "
 	"now read)",
-	"  --note TEXT   what changed and why\n"
-	"  --attach DOC  check quotes against DOC, as submit does\n"},
+	"  --note TEXT   what changed and why (required, here or as \"note\" "
+	"in\n                the JSON)\n"
+	"  --attach DOC  check quotes against DOC, as submit does\n"
+	"Refused (exit 4): a revision without a note, one that says what the\n"
+	"claim says now (statement, topics, date made, sources and relations\n"
+	"all unchanged), and one of a retracted claim: use claim reinstate.\n"
+	"A revision without sources is stored with a warning on stderr.\n"},
     {"revoke", cmd_revoke, "revoke PUBHEX --party SLUG",
 	"Withdraw a key's grant for a party (signed with the admin key)",
 	"  --party SLUG  the party\n"},
@@ -134,7 +147,12 @@ static const struct cmd cmds[] = {
 	"made\n"
 	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
 	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
-	"...claim} and\n{\"retracts\": ID|@label, \"reason\": TEXT}.\n"
+	"\"note\": TEXT, ...claim},\n{\"retracts\": ID|@label, \"reason\": "
+	"TEXT} and {\"reinstates\": ID|@label,\n\"note\": TEXT}, refused as "
+	"claim revise, retract and reinstate say.\n"
+	"A claim without sources is stored, with a warning on stderr: \"line "
+	"N:\nclaim has no sources\" (with --json, \"warning\": \"no-sources\" in "
+	"its\nacknowledgement).\n"
 	"A UTF-8 byte order mark at the start is ignored; input that holds no\n"
 	"claim at all is a usage error (exit 2).\n"
 	"Every line is reported once: stored (an acknowledgement on stdout),\n"

@@ -50,6 +50,8 @@ print_card(json_t *c, const char *indent)
 	print_cut(stdout, str(c, "statement"), 64);
 	if (strcmp(str(c, "status"), "retracted") == 0)
 		printf("  [RETRACTED]");
+	if (json_integer_value(json_object_get(c, "sources")) == 0)
+		printf("  [NO SOURCES]");
 	putchar('\n');
 }
 
@@ -198,6 +200,8 @@ html_card(FILE *f, json_t *n, json_t *id)
 		esc(f, str(c, "retracted_because"));
 		fputs("</p>\n", f);
 	}
+	if (json_integer_value(json_object_get(c, "sources")) == 0)
+		fputs("<p class=\"flag\">No sources</p>\n", f);
 	fputs("<p class=\"st\">", f);
 	esc(f, str(c, "statement"));
 	fprintf(f, "</p>\n<p class=\"meta\">v%lld &middot; %.12s &middot;",

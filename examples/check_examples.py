@@ -11,7 +11,8 @@ Validates parties.json and narratives.jsonl in this folder:
   * statements are paraphrases: none shares a run of OWN_WORDS_N words with a
     seed document;
   * "@label" references point at claims defined on earlier lines; revisions
-    keep the party; a retracted claim is neither revised nor related to again;
+    keep the party, have a note and change what the claim says; a retracted
+    claim is neither revised nor related to again;
   * derivation indexes name another source of the same claim and never loop;
     at least one chain of three sources exists;
   * the counts the examples promise (claims, parties, disputes between
@@ -438,6 +439,9 @@ def main():
                 problem(where, "revision changes the party (%r to %r)" % (c["party"], d.get("party")))
             if not d.get("note"):
                 problem(where, "a revision needs a note saying why")
+            content = ("party", "statement", "topics", "made", "sources", "relations")
+            if all(d.get(k) == c["body"].get(k) for k in content):
+                problem(where, "revision changes nothing the claim says (docs/format.md, Versions)")
             depth, rels = check_body(where, d, parties, claims, seeds, seed_grams, self_label=label)
             c.update(versions=c["versions"] + 1, depth=depth, rels=rels, body=d)
             n_rev += 1

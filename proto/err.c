@@ -50,6 +50,8 @@ static const struct {
     [PROTO_EDAMAGED] = {"damaged", "store is damaged"},
     [PROTO_EDUPLICATE] = {"duplicate", "an identical claim exists"},
     [PROTO_ETIME] = {"time", "time out of range"},
+    [PROTO_ERETRACTED] = {"retracted", "claim is retracted"},
+    [PROTO_EUNCHANGED] = {"unchanged", "version changes nothing"},
 };
 
 const char *

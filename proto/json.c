@@ -16,7 +16,7 @@
  * carry: the client decides them, so they are accepted and ignored.
  */
 static const char *const output_keys[] = {"claim", "version", "hash", "index",
-    "status", "signer", "time", "kind", "prev"};
+    "status", "signer", "time", "kind", "prev", "reinstates"};
 
 static bool
 in_list(const char *const *list, size_t n, const char *key)
@@ -389,5 +389,7 @@ proto_payload_to_json(const struct proto_payload *p)
 	}
 	json_object_set_new(o, "relations", a);
 	set_str(o, "note", c->note);
+	if (c->reinstates)
+		json_object_set_new(o, "reinstates", json_true());
 	return o;
 }

@@ -27,7 +27,9 @@ struct table {
 struct claimrec {
 	uint64_t version;
 	uint8_t hash[PROTO_HASH_LEN];
-	uint32_t party; /* index into parties */
+	uint8_t content[PROTO_HASH_LEN]; /* of the head, for the rules */
+	uint32_t party;                  /* index into parties */
+	uint8_t status;                  /* enum proto_status of the head */
 };
 
 struct proto_memstate {
@@ -225,6 +227,20 @@ ms_claim_head(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 }
 
 static int
+ms_head_content(
+    void *ctx, const uint8_t id[PROTO_HASH_LEN], struct proto_head *head)
+{
+	struct proto_memstate *m = ctx;
+	struct slot *s = table_get(&m->claims, id, PROTO_HASH_LEN);
+
+	if (s == NULL)
+		return PROTO_EINVAL;
+	head->status = (enum proto_status)s->claim->status;
+	memcpy(head->content, s->claim->content, PROTO_HASH_LEN);
+	return PROTO_OK;
+}
+
+static int
 ms_party_add(void *ctx, const char *slug, const char *name)
 {
 	struct proto_memstate *m = ctx;
@@ -293,7 +309,9 @@ ms_head_set(
 		return PROTO_ENOMEM;
 	s->claim->version = head->version;
 	memcpy(s->claim->hash, head->hash, PROTO_HASH_LEN);
+	memcpy(s->claim->content, head->content, PROTO_HASH_LEN);
 	s->claim->party = (uint32_t)p->val;
+	s->claim->status = (uint8_t)head->status;
 	return PROTO_OK;
 }
 
@@ -301,6 +319,8 @@ const struct proto_state_ops proto_memstate_ops = {
     .party_exists = ms_party_exists,
     .grant_held = ms_grant_held,
     .claim_head = ms_claim_head,
+    .head_content = ms_head_content,
+    .keeps_content = true,
     .party_add = ms_party_add,
     .grant_set = ms_grant_set,
     .head_set = ms_head_set,

@@ -406,6 +406,10 @@ validate_claim(
 	    (c->note == NULL || *c->note == '\0'))
 		return proto_fail(err, errlen, PROTO_ESCHEMA,
 		    "a retraction gives its reason in note");
+	if (c->reinstates &&
+	    (c->version < 2 || c->status != PROTO_STATUS_ASSERTED))
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "only a live version after the first reinstates a claim");
 	if (c->nsources > PROTO_SOURCES_MAX)
 		return proto_fail(err, errlen, PROTO_ETOOBIG,
 		    "%zu sources exceed %d", c->nsources, PROTO_SOURCES_MAX);
@@ -546,6 +550,53 @@ put_source(struct proto_buf *b, const struct proto_source *s)
 }
 
 static int
+put_topics(struct proto_buf *b, const struct proto_claim *c)
+{
+	int rc;
+
+	if ((rc = proto_cbor_put_array(b, c->ntopics)) != PROTO_OK)
+		return rc;
+	for (size_t i = 0; i < c->ntopics; i++)
+		if ((rc = proto_cbor_put_str(b, c->topics[i])) != PROTO_OK)
+			return rc;
+	return PROTO_OK;
+}
+
+static int
+put_sources(struct proto_buf *b, const struct proto_claim *c)
+{
+	int rc;
+
+	if ((rc = proto_cbor_put_array(b, c->nsources)) != PROTO_OK)
+		return rc;
+	for (size_t i = 0; i < c->nsources; i++)
+		if ((rc = put_source(b, &c->sources[i])) != PROTO_OK)
+			return rc;
+	return PROTO_OK;
+}
+
+static int
+put_relations(struct proto_buf *b, const struct proto_claim *c)
+{
+	int rc;
+
+	if ((rc = proto_cbor_put_array(b, c->nrelations)) != PROTO_OK)
+		return rc;
+	for (size_t i = 0; i < c->nrelations; i++) {
+		size_t rstart, rn = 0;
+
+		if ((rc = map_begin(b, &rstart)) ||
+		    (rc = put_kv_text(
+			 b, "rel", proto_rel_name(c->relations[i].rel), &rn)) ||
+		    (rc = put_kv_bytes(b, "claim", c->relations[i].claim,
+			 PROTO_HASH_LEN, &rn)) ||
+		    (rc = map_end(b, rstart, rn)))
+			return rc;
+	}
+	return PROTO_OK;
+}
+
+static int
 put_claim(struct proto_buf *b, const struct proto_claim *c, size_t *n)
 {
 	int rc;
@@ -561,34 +612,41 @@ put_claim(struct proto_buf *b, const struct proto_claim *c, size_t *n)
 	    ((rc = put_kv_bytes(b, "claim", c->claim, PROTO_HASH_LEN, n)) ||
 		(rc = put_kv_bytes(b, "prev", c->prev, PROTO_HASH_LEN, n))))
 		return rc;
-	if ((rc = proto_cbor_put_str(b, "topics")) ||
-	    (rc = proto_cbor_put_array(b, c->ntopics)))
-		return rc;
-	for (size_t i = 0; i < c->ntopics; i++)
-		if ((rc = proto_cbor_put_str(b, c->topics[i])) != PROTO_OK)
+	if (c->reinstates) {
+		if ((rc = proto_cbor_put_str(b, "reinstates")) ||
+		    (rc = proto_cbor_put_bool(b, true)))
 			return rc;
-	if ((rc = proto_cbor_put_str(b, "sources")) ||
-	    (rc = proto_cbor_put_array(b, c->nsources)))
-		return rc;
-	for (size_t i = 0; i < c->nsources; i++)
-		if ((rc = put_source(b, &c->sources[i])) != PROTO_OK)
-			return rc;
-	if ((rc = proto_cbor_put_str(b, "relations")) ||
-	    (rc = proto_cbor_put_array(b, c->nrelations)))
-		return rc;
-	for (size_t i = 0; i < c->nrelations; i++) {
-		size_t rstart, rn = 0;
-
-		if ((rc = map_begin(b, &rstart)) ||
-		    (rc = put_kv_text(
-			 b, "rel", proto_rel_name(c->relations[i].rel), &rn)) ||
-		    (rc = put_kv_bytes(b, "claim", c->relations[i].claim,
-			 PROTO_HASH_LEN, &rn)) ||
-		    (rc = map_end(b, rstart, rn)))
-			return rc;
+		(*n)++;
 	}
+	if ((rc = proto_cbor_put_str(b, "topics")) || (rc = put_topics(b, c)) ||
+	    (rc = proto_cbor_put_str(b, "sources")) ||
+	    (rc = put_sources(b, c)) ||
+	    (rc = proto_cbor_put_str(b, "relations")) ||
+	    (rc = put_relations(b, c)))
+		return rc;
 	*n += 3;
 	return PROTO_OK;
+}
+
+int
+proto_claim_content(const struct proto_claim *c, uint8_t out[PROTO_HASH_LEN])
+{
+	struct proto_buf b;
+	int rc;
+
+	proto_buf_init(&b);
+	if ((rc = proto_cbor_put_array(&b, 6)) ||
+	    (rc = proto_cbor_put_str(&b, c->party)) ||
+	    (rc = proto_cbor_put_str(&b, c->statement)) ||
+	    (rc = put_topics(&b, c)) ||
+	    (rc = c->made != NULL ? proto_cbor_put_str(&b, c->made)
+				  : proto_cbor_put_null(&b)) ||
+	    (rc = put_sources(&b, c)) || (rc = put_relations(&b, c)))
+		goto cleanup;
+	proto_sha256(b.data, b.len, out);
+cleanup:
+	proto_buf_release(&b);
+	return rc;
 }
 
 /* The size of the record that carries a payload of n bytes. */
@@ -664,6 +722,7 @@ enum {
 	K_NOTE,
 	K_NAME,
 	K_KEY,
+	K_REINSTATES,
 	NFIELDS
 };
 
@@ -787,6 +846,11 @@ decode_claim(
 	    (rc = take_text(&f[K_NOTE], &c->note, err, errlen)))
 		return rc;
 	c->version = f[K_VERSION].u;
+	/* Absent or true: one encoding for each meaning. */
+	if (f[K_REINSTATES].present && f[K_REINSTATES].u == 0)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "reinstates is true or absent, never false");
+	c->reinstates = f[K_REINSTATES].present;
 	if ((rc = take_enum(&f[K_STATUS], status_names, NELEM(status_names), &v,
 		 err, errlen)) != PROTO_OK)
 		return rc;
@@ -876,10 +940,12 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 	    [K_NOTE] = {"note", PROTO_F_TEXT, false},
 	    [K_NAME] = {"name", PROTO_F_TEXT, false},
 	    [K_KEY] = {"key", PROTO_F_BYTES, false},
+	    [K_REINSTATES] = {"reinstates", PROTO_F_BOOL, false},
 	};
 	static const int claim_keys[] = {
 	    K_VERSION, K_STATEMENT, K_TOPICS, K_STATUS, K_SOURCES, K_RELATIONS};
-	static const int claim_opt[] = {K_CLAIM, K_PREV, K_MADE, K_NOTE};
+	static const int claim_opt[] = {
+	    K_CLAIM, K_PREV, K_MADE, K_NOTE, K_REINSTATES};
 	struct proto_cbor_rd rd;
 	int rc, kind = 0;
 	bool allowed[NFIELDS] = {

@@ -78,6 +78,59 @@ check_relations(const struct proto_state_ops *st, void *ctx,
 	return PROTO_OK;
 }
 
+/*
+ * The version rules (docs/format.md, Versions) for c, a later version
+ * whose head claim_head found: every such version says why it was made;
+ * a retracted claim is neither revised nor retracted again, only
+ * reinstated, and only a retracted one is; a revision changes what the
+ * claim says.
+ */
+static int
+check_version(const struct proto_state_ops *st, void *ctx,
+    const struct proto_claim *c, struct proto_head *head, char *err,
+    size_t errlen)
+{
+	uint8_t content[PROTO_HASH_LEN];
+	char hx[17];
+	int rc;
+
+	short_hex(c->claim, hx);
+	if ((rc = st->head_content(ctx, c->claim, head)) != PROTO_OK)
+		return rc;
+	if (head->status == PROTO_STATUS_RETRACTED) {
+		if (c->status == PROTO_STATUS_RETRACTED)
+			return proto_fail(err, errlen, PROTO_ERETRACTED,
+			    "claim %s is already retracted (version %llu); "
+			    "its reason stands",
+			    hx, (unsigned long long)head->version);
+		if (!c->reinstates)
+			return proto_fail(err, errlen, PROTO_ERETRACTED,
+			    "claim %s is retracted; to make it live again use "
+			    "claim reinstate %s --note TEXT",
+			    hx, hx);
+	} else if (c->reinstates) {
+		return proto_fail(err, errlen, PROTO_EUNCHANGED,
+		    "claim %s is live (version %llu): there is nothing to "
+		    "reinstate",
+		    hx, (unsigned long long)head->version);
+	} else if (c->status == PROTO_STATUS_ASSERTED) {
+		if ((rc = proto_claim_content(c, content)) != PROTO_OK)
+			return rc;
+		if (memcmp(content, head->content, PROTO_HASH_LEN) == 0)
+			return proto_fail(err, errlen, PROTO_EUNCHANGED,
+			    "this revision says what version %llu of claim %s "
+			    "says: change the statement, topics, date made, "
+			    "sources or relations",
+			    (unsigned long long)head->version, hx);
+	}
+	if (c->note == NULL || c->note[0] == '\0')
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "version %llu of claim %s has no note: every version "
+		    "after the first says why it was made",
+		    (unsigned long long)c->version, hx);
+	return PROTO_OK;
+}
+
 int
 proto_rules_check(const struct proto_state_ops *st, void *ctx,
     const uint8_t admin[PROTO_PUBKEY_LEN], const struct proto_record *rec,
@@ -126,6 +179,9 @@ proto_rules_check(const struct proto_state_ops *st, void *ctx,
 			    "version %llu does not follow the head's %llu",
 			    (unsigned long long)c->version,
 			    (unsigned long long)head.version);
+		if ((rc = check_version(st, ctx, c, &head, err, errlen)) !=
+		    PROTO_OK)
+			return rc;
 	}
 	return check_relations(st, ctx, c, err, errlen);
 }
@@ -150,6 +206,7 @@ proto_rules_apply(const struct proto_state_ops *st, void *ctx,
 {
 	const struct proto_claim *c = &p->claim;
 	struct proto_head head;
+	int rc;
 
 	switch (p->kind) {
 	case PROTO_KIND_PARTY:
@@ -163,6 +220,10 @@ proto_rules_apply(const struct proto_state_ops *st, void *ctx,
 		head.version = c->version;
 		memcpy(head.hash, hash, PROTO_HASH_LEN);
 		strncpy(head.party, c->party, PROTO_SLUG_MAX);
+		head.status = c->status;
+		if (st->keeps_content &&
+		    (rc = proto_claim_content(c, head.content)) != PROTO_OK)
+			return rc;
 		return st->head_set(
 		    ctx, c->version == 1 ? hash : c->claim, &head);
 	}

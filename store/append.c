@@ -98,6 +98,43 @@ w_claim_head(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 	return PROTO_OK;
 }
 
+/* The head's status and content, from its record in the log. */
+static int
+w_head_content(
+    void *ctx, const uint8_t id[PROTO_HASH_LEN], struct proto_head *head)
+{
+	struct wctx *w = ctx;
+	struct proto_payload p;
+	struct proto_record rec;
+	struct store_claim c;
+	uint8_t idx[8];
+	MDB_val val;
+	bool found;
+	int rc;
+
+	if ((rc = store_claim_find(w->txn, w->s, id, &c, &found)) != 0)
+		return rc;
+	if (!found)
+		return PROTO_ESTORE;
+	store_be64(idx, c.head);
+	if ((rc = get(w, w->s->log, idx, 8, &val, &found)) != 0)
+		return rc;
+	/* The store holds only records it checked: decoding suffices. */
+	if (!found ||
+	    proto_record_parse(val.mv_data, val.mv_size, &rec, NULL, 0) !=
+		PROTO_OK ||
+	    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK)
+		return PROTO_ESTORE;
+	if (p.kind != PROTO_KIND_CLAIM) {
+		rc = PROTO_ESTORE;
+	} else {
+		head->status = p.claim.status;
+		rc = proto_claim_content(&p.claim, head->content);
+	}
+	proto_payload_release(&p);
+	return rc;
+}
+
 static int
 w_party_add(void *ctx, const char *slug, const char *name)
 {
@@ -181,6 +218,7 @@ static const struct proto_state_ops wops = {
     .party_exists = w_party_exists,
     .grant_held = w_grant_held,
     .claim_head = w_claim_head,
+    .head_content = w_head_content,
     .party_add = w_party_add,
     .grant_set = w_grant_set,
     .head_set = w_head_set,

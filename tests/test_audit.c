@@ -788,7 +788,7 @@ test_audit_verify_detects_a_broken_version_chain(void **state)
 	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"Entry 0, revised.\"}",
-	    "revise", id, "-");
+	    "revise", id, "-", "--note", "revised");
 	E2E_CLAIM(0, NULL, "export", "--out", exp, "--force");
 	e2e_claim_run(&r, NULL, "verify", exp, "--admin-key", f->admin_pub);
 	e2e_must(&r, 0, "verify the genuine chain");

@@ -5,6 +5,7 @@
  *   test_e2e CLAIMD CLAIM
  */
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -490,7 +491,7 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 	snprintf(exp, sizeof(exp), "%s/v1.jsonl", f->dir);
 	E2E_CLAIM(0, NULL, "export", "--to", "5", "--out", exp);
 	j = e2e_claim_json("{\"statement\": \"v2\", \"topics\": [\"t\"]}",
-	    "revise", id, "-", "--json");
+	    "revise", id, "-", "--note", "v2", "--json");
 	head = json_str(j, "hash");
 	json_decref(j);
 	shown = shown_hash(id, 0);
@@ -502,7 +503,7 @@ test_e2e_stale_revision_is_a_conflict(void **state)
 	E2E_CLAIM(0,
 	    "{\"statement\": \"v2 from another desk\", \"topics\": "
 	    "[\"t\"]}",
-	    "revise", id, "-");
+	    "revise", id, "-", "--note", "elsewhere");
 	snprintf(exp, sizeof(exp), "%s/stale.jsonl", f->dir);
 	E2E_CLAIM(0, NULL, "export", "--from", "5", "--out", exp);
 	e2e_daemon_stop(&replica, SIGTERM);
@@ -1534,9 +1535,9 @@ test_e2e_unreachable_usage_and_help(void **state)
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "history", "keygen", "list",
-		    "log-key", "party", "prove", "quote-check", "retract",
-		    "revise", "revoke", "show", "stats", "submit", "trace",
-		    "verify", "verify-proof", "watch"};
+		    "log-key", "party", "prove", "quote-check", "reinstate",
+		    "retract", "revise", "revoke", "show", "stats", "submit",
+		    "trace", "verify", "verify-proof", "watch"};
 		const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
 		char *save = NULL, want[64];
 		size_t listed = 0;
@@ -2012,6 +2013,284 @@ test_e2e_time_ahead_of_the_clock(void **state)
 	proto_buf_release(&hour);
 }
 
+/*
+ * Version v of claim id (statement stmt, no sources, party am-mfa, topic
+ * t) on head prev, signed with the desk's key, as an export line at
+ * index; written to dir/name, whose path is returned (caller frees).
+ */
+static char *
+crafted_version(struct e2e_fixture *f, const char *name, const char *id_hex,
+    const char *prev_hex, uint64_t v, const char *stmt,
+    enum proto_status status, const char *note, uint64_t index)
+{
+	uint8_t sk[PROTO_SECKEY_LEN];
+	struct proto_payload p;
+	struct proto_buf rec;
+	char *line, *path;
+
+	e2e_key_load(f->desk_key, sk);
+	tu_claim(&p, "am-mfa", "t", stmt);
+	p.time = (uint64_t)time(NULL);
+	p.claim.version = v;
+	assert_int_equal(proto_unhex(id_hex, p.claim.claim, 32), 0);
+	assert_int_equal(proto_unhex(prev_hex, p.claim.prev, 32), 0);
+	p.claim.status = status;
+	p.claim.note = note != NULL ? strdup(note) : NULL;
+	proto_buf_init(&rec);
+	tu_sign(&p, sk, &rec);
+	sodium_memzero(sk, sizeof(sk));
+	proto_payload_release(&p);
+	line = e2e_export_line(index, &rec);
+	path = write_file(f->dir, name, line);
+	free(line);
+	proto_buf_release(&rec);
+	return path;
+}
+
+/* Runs claim with stdin in, requires want and that stderr holds each
+ * of the NULL-terminated texts. */
+static void
+claim_says(int want, const char *in, const char *const *texts, ...)
+{
+	const char *argv[16] = {NULL};
+	struct e2e_run r;
+	va_list ap;
+	int n = 0;
+
+	va_start(ap, texts);
+	while (n < 15 && (argv[n] = va_arg(ap, const char *)) != NULL)
+		n++;
+	va_end(ap);
+	argv[n] = NULL;
+	e2e_claim_run(&r, in, argv[0], argv[1], argv[2], argv[3], argv[4],
+	    argv[5], argv[6], argv[7]);
+	e2e_must(&r, want, argv[0]);
+	for (size_t i = 0; texts[i] != NULL; i++)
+		if (strstr(r.err, texts[i]) == NULL)
+			fail_msg("claim %s: no \"%s\" in: %s", argv[0],
+			    texts[i], r.err);
+	e2e_run_free(&r);
+}
+
+#define SAYS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/*
+ * The version rules of issue 16, through the real client and claimd:
+ * a revision without a note, one that changes nothing, a second
+ * retraction and a revision of a retracted claim are refused, by the
+ * client and, for records signed elsewhere, by claimd; only reinstate
+ * makes a retracted claim live again; claim verify replays the rules.
+ * A claim without sources is stored, with a warning, and marked.
+ */
+static void
+test_e2e_version_rules(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char *a, *b, *h3, *path, exp[600], *line;
+	struct e2e_run r;
+	json_int_t size;
+	json_t *j;
+
+	/* Sourced: no warning. Sourceless: a warning, with --json in the
+	 * acknowledgement, and stored all the same. */
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"Sourced.\", \"sources\": [{\"publisher\": \"P\", \"title\": "
+	    "\"T\"}]}",
+	    "submit", "-", NULL);
+	e2e_must(&r, 0, "a sourced claim");
+	assert_null(strstr(r.err, "no sources"));
+	e2e_run_free(&r);
+	j = e2e_claim_json(
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"A says so.\"}",
+	    "submit", "-", "--json");
+	a = json_str(j, "claim");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "warning")), "no-sources");
+	json_decref(j);
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"B says so.\"}",
+	    "submit", "-", NULL);
+	e2e_must(&r, 0, "a sourceless claim");
+	assert_non_null(strstr(r.err, "claim: line 1: claim has no sources\n"));
+	assert_non_null(strstr(r.out, "claim "));
+	b = strndup(r.out + strlen("claim "), 64);
+	e2e_run_free(&r);
+	/* Marked wherever it is shown. */
+	e2e_claim_run(&r, NULL, "show", a, NULL);
+	e2e_must(&r, 0, "show");
+	assert_non_null(strstr(r.out, "\nno sources\n"));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "list", "--topic", "t", NULL);
+	e2e_must(&r, 0, "list");
+	assert_non_null(strstr(r.out, "A says so.  [no sources]\n"));
+	assert_null(strstr(r.out, "Sourced.  [no sources]"));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "t", "--party", "am-mfa",
+	    "--party", "az-mfa", NULL);
+	e2e_must(&r, 0, "diff --topic");
+	assert_non_null(strstr(r.out, "A says so.  [NO SOURCES]"));
+	assert_null(strstr(r.out, "Sourced.  [NO SOURCES]"));
+	e2e_run_free(&r);
+	{
+		char page[600], *html;
+		size_t n;
+
+		snprintf(page, sizeof(page), "%s/t.html", f->dir);
+		E2E_CLAIM(0, NULL, "diff", "--topic", "t", "--party", "am-mfa",
+		    "--party", "az-mfa", "--html", page);
+		html = tu_read_file(page, &n);
+		assert_non_null(
+		    strstr(html, "<p class=\"flag\">No sources</p>"));
+		free(html);
+	}
+
+	/* A revision says why it was made, and changes something. */
+	claim_says(4, "{\"topics\": [\"t\"], \"statement\": \"A, firmly.\"}",
+	    SAYS("refused: schema: version 2 of claim ", "has no note"),
+	    "revise", a, "-", NULL);
+	claim_says(4, "{\"topics\": [\"t\"], \"statement\": \"A says so.\"}",
+	    SAYS("refused: unchanged: this revision says what version 1"),
+	    "revise", a, "-", "--note", "again", NULL);
+	claim_says(0, "{\"topics\": [\"t\"], \"statement\": \"A, firmly.\"}",
+	    SAYS("line 1: claim has no sources"), "revise", a, "-", "--note",
+	    "firmer", NULL);
+	e2e_claim_run(&r, NULL, "diff", a, "--from", "1", "--to", "2", NULL);
+	e2e_must(&r, 0, "diff of versions");
+	assert_non_null(strstr(r.out, "no sources in version 2\n"));
+	assert_null(strstr(r.out, "(no changes)"));
+	e2e_run_free(&r);
+
+	/* Retracted once; not again, and its reason stands. */
+	j = e2e_claim_json(
+	    NULL, "retract", a, "--reason", "misattributed", "--json");
+	h3 = json_str(j, "hash");
+	json_decref(j);
+	claim_says(4, NULL, SAYS("refused: retracted: ", "already retracted"),
+	    "retract", a, "--reason", "another reason", NULL);
+	claim_says(4, "{\"topics\": [\"t\"], \"statement\": \"A, changed.\"}",
+	    SAYS("is retracted (version 3); to make it live again use claim "
+		 "reinstate "),
+	    "revise", a, "-", "--note", "n", NULL);
+	claim_says(4, NULL,
+	    SAYS("refused: unchanged: ", "nothing to reinstate"), "reinstate",
+	    b, "--note", "n", NULL);
+	claim_says(2, NULL, SAYS("say why: --note TEXT"), "reinstate", a, NULL);
+	/* claimd refuses the same, signed elsewhere. */
+	size = log_size();
+	path = crafted_version(f, "again.jsonl", a, h3, 4, "A, firmly.",
+	    PROTO_STATUS_RETRACTED, "another reason", 0);
+	claim_says(4, NULL,
+	    SAYS("refused: retracted: claim ",
+		"is already retracted (version "
+		"3); its reason stands"),
+	    "submit", path, "--records", NULL);
+	free(path);
+	path = crafted_version(f, "revived.jsonl", a, h3, 4, "A, changed.",
+	    PROTO_STATUS_ASSERTED, "n", 0);
+	claim_says(4, NULL,
+	    SAYS("refused: retracted: ",
+		"to make it live again use claim reinstate "),
+	    "submit", path, "--records", NULL);
+	free(path);
+	assert_int_equal(log_size(), size);
+	j = e2e_claim_json(NULL, "show", a, "--json");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "note")), "misattributed");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 3);
+	json_decref(j);
+
+	/* Reinstated, explicitly; once. */
+	j = e2e_claim_json(
+	    NULL, "reinstate", a, "--note", "attributed after all", "--json");
+	assert_int_equal(json_integer_value(json_object_get(j, "version")), 4);
+	json_decref(j);
+	j = e2e_claim_json(NULL, "show", a, "--json");
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "status")), "asserted");
+	assert_true(json_is_true(json_object_get(j, "reinstates")));
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "statement")), "A, firmly.");
+	json_decref(j);
+	e2e_claim_run(&r, NULL, "show", a, NULL);
+	e2e_must(&r, 0, "show reinstated");
+	assert_non_null(strstr(r.out, "status    asserted (reinstated)\n"));
+	e2e_run_free(&r);
+	claim_says(4, NULL, SAYS("nothing to reinstate"), "reinstate", a,
+	    "--note", "again", NULL);
+	/* What show --json prints of it can be edited and sent back. */
+	{
+		char *text;
+
+		j = e2e_claim_json(NULL, "show", a, "--json");
+		json_object_set_new(
+		    j, "statement", json_string("A, firmly, and again."));
+		text = json_dumps(j, 0);
+		json_decref(j);
+		j = e2e_claim_json(
+		    text, "revise", a, "-", "--note", "edited", "--json");
+		assert_int_equal(
+		    json_integer_value(json_object_get(j, "version")), 5);
+		json_decref(j);
+		free(text);
+	}
+	e2e_claim_run(&r, NULL, "history", a, NULL);
+	e2e_must(&r, 0, "history");
+	assert_non_null(strstr(r.out, "  retracted  "));
+	assert_non_null(strstr(r.out, "  reinstated "));
+	assert_non_null(strstr(r.out, " attributed after all\n"));
+	e2e_run_free(&r);
+
+	/* The same in JSON Lines. */
+	e2e_claim_run(&r,
+	    "{\"ref\": \"c\", \"party\": \"az-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"C says so.\"}\n"
+	    "{\"retracts\": \"@c\", \"reason\": \"wrong\"}\n"
+	    "{\"retracts\": \"@c\", \"reason\": \"wrong again\"}\n"
+	    "{\"reinstates\": \"@c\", \"note\": \"right after all\"}\n"
+	    "{\"reinstates\": \"@c\"}\n",
+	    "submit", "-", NULL);
+	e2e_must(&r, 4, "JSON Lines");
+	assert_non_null(strstr(r.err, "line 1: claim has no sources"));
+	assert_non_null(strstr(r.err, "line 3: refused: retracted: "));
+	assert_non_null(strstr(r.err,
+	    "line 5: refused: json: a reinstatement "
+	    "needs a \"note\""));
+	assert_non_null(strstr(r.err, "3 stored, 0 already stored, 2 refused"));
+	e2e_run_free(&r);
+
+	/* Offline, claim verify replays the rules: the log as it is
+	 * passes; a note-less revision signed elsewhere and appended to it
+	 * does not. */
+	snprintf(exp, sizeof(exp), "%s/rules.jsonl", f->dir);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	size = log_size();
+	path = crafted_version(f, "noteless.jsonl", b, b, 2, "B, changed.",
+	    PROTO_STATUS_ASSERTED, NULL, (uint64_t)size);
+	{
+		FILE *fp = fopen(exp, "a");
+		size_t n;
+
+		assert_non_null(fp);
+		line = tu_read_file(path, &n);
+		fputs(line, fp);
+		fclose(fp);
+		free(line);
+	}
+	claim_says(1, NULL,
+	    SAYS("verification failed at entry ", "has no note"), "verify", exp,
+	    "--admin-key", f->admin_pub, NULL);
+	claim_says(4, NULL, SAYS("refused: schema: ", "has no note"), "submit",
+	    path, "--records", NULL);
+	free(path);
+	free(h3);
+	free(a);
+	free(b);
+}
+
 /* Keys that can never sign: the zero key, the identity, and others. */
 static const char *const unusable_keys[] = {
     "0000000000000000000000000000000000000000000000000000000000000000",
@@ -2105,6 +2384,8 @@ main(int argc, char **argv)
 		test_e2e_ungranted_key_and_revocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_stale_revision_is_a_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_version_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_idempotent_resubmission, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

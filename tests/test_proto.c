@@ -1646,6 +1646,15 @@ ms_claim_head(
 	return 0;
 }
 
+/* The test state keeps whole heads: claim_head gave them all. */
+static int
+ms_head_content(void *ctx, const uint8_t id[32], struct proto_head *head)
+{
+	bool found;
+
+	return ms_claim_head(ctx, id, head, &found);
+}
+
 static int
 ms_party_add(void *ctx, const char *slug, const char *name)
 {
@@ -1688,8 +1697,16 @@ ms_head_set(void *ctx, const uint8_t id[32], const struct proto_head *head)
 	return 0;
 }
 
-static const struct proto_state_ops ms_ops = {ms_party_exists, ms_grant_held,
-    ms_claim_head, ms_party_add, ms_grant_set, ms_head_set};
+static const struct proto_state_ops ms_ops = {
+    .party_exists = ms_party_exists,
+    .grant_held = ms_grant_held,
+    .claim_head = ms_claim_head,
+    .head_content = ms_head_content,
+    .party_add = ms_party_add,
+    .grant_set = ms_grant_set,
+    .head_set = ms_head_set,
+    .keeps_content = true,
+};
 
 /* Signs p, checks it against m, applies it if accepted; returns rc. */
 static int
@@ -1713,6 +1730,199 @@ submit(struct mem_state *m, const uint8_t admin[32], struct proto_payload *p,
 	proto_payload_release(p);
 	proto_buf_release(&b);
 	return rc;
+}
+
+/* Signs p, checks it against (st, ctx), applies it if accepted. */
+static int
+submit_to(const struct proto_state_ops *st, void *ctx, const uint8_t admin[32],
+    struct proto_payload *p, const uint8_t sk[64], uint8_t hash[32], char *err,
+    size_t errlen)
+{
+	struct proto_payload q;
+	struct proto_record r;
+	struct proto_buf b;
+	int rc;
+
+	proto_buf_init(&b);
+	tu_sign(p, sk, &b);
+	assert_int_equal(proto_record_open(b.data, b.len, &r, &q, NULL, 0), 0);
+	proto_record_hash(b.data, b.len, hash);
+	err[0] = '\0';
+	rc = proto_rules_check(st, ctx, admin, &r, &q, hash, NULL, err, errlen);
+	if (rc == PROTO_OK)
+		assert_int_equal(proto_rules_apply(st, ctx, &q, hash), 0);
+	proto_payload_release(&q);
+	proto_payload_release(p);
+	proto_buf_release(&b);
+	return rc;
+}
+
+/* Version v of claim id on head prev: statement, status, note. */
+static void
+next_version(struct proto_payload *p, const uint8_t id[32],
+    const uint8_t prev[32], uint64_t v, const char *statement,
+    enum proto_status status, const char *note)
+{
+	tu_claim(p, "am-mfa", "t", statement);
+	p->claim.version = v;
+	memcpy(p->claim.claim, id, 32);
+	memcpy(p->claim.prev, prev, 32);
+	p->claim.status = status;
+	p->claim.note = note != NULL ? strdup(note) : NULL;
+}
+
+/*
+ * The version rules of docs/format.md (Versions), over a state: the
+ * test's own and the memstate the offline verifier replays with.
+ */
+static void
+version_rules(const struct proto_state_ops *st, void *ctx)
+{
+	uint8_t apk[32], ask[64], dpk[32], dsk[64], id[32], head[32], h[32];
+	struct proto_payload p;
+	char err[256], hx[17];
+
+	tu_key(10, apk, ask);
+	tu_key(11, dpk, dsk);
+	tu_party(&p, "am-mfa", "Armenia MFA");
+	assert_int_equal(submit_to(st, ctx, apk, &p, ask, h, err, 256), 0);
+	tu_grant(&p, PROTO_KIND_GRANT, dpk, "am-mfa");
+	assert_int_equal(submit_to(st, ctx, apk, &p, ask, h, err, 256), 0);
+	tu_claim(&p, "am-mfa", "t", "first");
+	assert_int_equal(submit_to(st, ctx, apk, &p, dsk, id, err, 256), 0);
+	memcpy(head, id, 32);
+	proto_hex(id, 8, hx);
+
+	/* A later version says why it was made. */
+	next_version(&p, id, head, 2, "second", PROTO_STATUS_ASSERTED, NULL);
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_ESCHEMA);
+	assert_non_null(strstr(err, "has no note"));
+	next_version(&p, id, head, 2, "second", PROTO_STATUS_ASSERTED, "");
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_ESCHEMA);
+	/* A revision that says what its head says changes nothing. */
+	next_version(&p, id, head, 2, "first", PROTO_STATUS_ASSERTED, "again");
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_EUNCHANGED);
+	assert_non_null(strstr(err, "says what version 1"));
+	/* Any change of content will do: a date made. */
+	next_version(&p, id, head, 2, "first", PROTO_STATUS_ASSERTED, "dated");
+	p.claim.made = strdup("2023-11-14");
+	assert_int_equal(submit_to(st, ctx, apk, &p, dsk, head, err, 256), 0);
+	/* A live claim is not reinstated. */
+	next_version(&p, id, head, 3, "first", PROTO_STATUS_ASSERTED, "back");
+	p.claim.reinstates = true;
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_EUNCHANGED);
+	assert_non_null(strstr(err, "nothing to reinstate"));
+	/* Retracted once, with what it said: fine. */
+	next_version(
+	    &p, id, head, 3, "first", PROTO_STATUS_RETRACTED, "misattributed");
+	assert_int_equal(submit_to(st, ctx, apk, &p, dsk, head, err, 256), 0);
+	/* Not again: the first reason stands. */
+	next_version(&p, id, head, 4, "first", PROTO_STATUS_RETRACTED, "other");
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_ERETRACTED);
+	assert_non_null(strstr(err, "already retracted"));
+	/* Nor revised, changed or not: only reinstated, by name. */
+	next_version(&p, id, head, 4, "fourth", PROTO_STATUS_ASSERTED, "new");
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_ERETRACTED);
+	assert_non_null(strstr(err, "claim reinstate"));
+	assert_non_null(strstr(err, hx));
+	/* A reinstatement too says why; it may say what the claim said. */
+	next_version(&p, id, head, 4, "first", PROTO_STATUS_ASSERTED, NULL);
+	p.claim.reinstates = true;
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_ESCHEMA);
+	next_version(&p, id, head, 4, "first", PROTO_STATUS_ASSERTED,
+	    "attributed after all");
+	p.claim.made = strdup("2023-11-14");
+	p.claim.reinstates = true;
+	assert_int_equal(submit_to(st, ctx, apk, &p, dsk, head, err, 256), 0);
+	/* Live again: a revision must change something, as before. */
+	next_version(&p, id, head, 5, "first", PROTO_STATUS_ASSERTED, "same");
+	p.claim.made = strdup("2023-11-14");
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_EUNCHANGED);
+	next_version(&p, id, head, 5, "fifth", PROTO_STATUS_ASSERTED, "new");
+	assert_int_equal(submit_to(st, ctx, apk, &p, dsk, head, err, 256), 0);
+}
+
+static void
+test_rules_versions_say_something(void **state)
+{
+	struct proto_memstate *ms;
+	struct mem_state m;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	version_rules(&ms_ops, &m);
+	assert_int_equal(proto_memstate_new(&ms), 0);
+	version_rules(&proto_memstate_ops, ms);
+	proto_memstate_free(ms);
+}
+
+/* "reinstates" is true or absent, and only on a live later version. */
+static void
+test_payload_reinstates(void **state)
+{
+	struct proto_payload p, q;
+	struct proto_buf b;
+	char err[256];
+	size_t at;
+
+	(void)state;
+	tu_claim(&p, "am-mfa", "t", "x");
+	p.claim.reinstates = true;
+	proto_buf_init(&b);
+	assert_int_equal(
+	    proto_payload_encode(&p, &b, err, sizeof(err)), PROTO_ESCHEMA);
+	assert_non_null(strstr(err, "reinstates"));
+	p.claim.version = 2;
+	memset(p.claim.claim, 1, 32);
+	memset(p.claim.prev, 2, 32);
+	p.claim.note = strdup("why");
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	assert_int_equal(
+	    proto_payload_encode(&p, &b, err, sizeof(err)), PROTO_ESCHEMA);
+	p.claim.status = PROTO_STATUS_ASSERTED;
+	b.len = 0;
+	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(proto_payload_decode(b.data, b.len, &q, err, 256), 0);
+	assert_true(q.claim.reinstates);
+	proto_payload_release(&q);
+	/* The same bytes with false (0xf4) for true (0xf5): refused. */
+	at = 0;
+	for (size_t i = 0; i + 11 < b.len; i++)
+		if (memcmp(b.data + i, "\x6areinstates\xf5", 12) == 0)
+			at = i + 11;
+	assert_true(at > 0);
+	b.data[at] = 0xf4;
+	assert_int_equal(
+	    proto_payload_decode(b.data, b.len, &q, err, 256), PROTO_ESCHEMA);
+	assert_non_null(strstr(err, "never false"));
+	/* Content leaves out version, claim, prev, time, note and status. */
+	{
+		uint8_t c1[32], c2[32];
+
+		assert_int_equal(proto_claim_content(&p.claim, c1), 0);
+		p.claim.version = 7;
+		p.time++;
+		free(p.claim.note);
+		p.claim.note = NULL;
+		p.claim.status = PROTO_STATUS_RETRACTED;
+		p.claim.reinstates = false;
+		assert_int_equal(proto_claim_content(&p.claim, c2), 0);
+		assert_memory_equal(c1, c2, 32);
+		free(p.claim.statement);
+		p.claim.statement = strdup("y");
+		assert_int_equal(proto_claim_content(&p.claim, c2), 0);
+		assert_memory_not_equal(c1, c2, 32);
+	}
+	proto_payload_release(&p);
+	proto_buf_release(&b);
 }
 
 static void
@@ -1760,6 +1970,7 @@ test_rules_authorization_and_versions(void **state)
 	p.claim.version = 2;
 	memcpy(p.claim.claim, h1, 32);
 	memcpy(p.claim.prev, h1, 32);
+	p.claim.note = strdup("reworded");
 	assert_int_equal(submit(&m, apk, &p, dsk, h2, err, sizeof(err)), 0);
 	/* A stale revision (still on h1) is a conflict naming the head. */
 	tu_claim(&p, "am-mfa", "t", "stale");
@@ -2450,6 +2661,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_key_file_roundtrip),
 	    cmocka_unit_test(test_key_sealed_roundtrip),
 	    cmocka_unit_test(test_rules_authorization_and_versions),
+	    cmocka_unit_test(test_rules_versions_say_something),
+	    cmocka_unit_test(test_payload_reinstates),
 	    cmocka_unit_test(test_merkle_against_textbook),
 	    cmocka_unit_test(test_merkle_rfc6962_vectors),
 	    cmocka_unit_test(test_python_vectors),

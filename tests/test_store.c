@@ -184,6 +184,7 @@ revision(struct proto_payload *p, const uint8_t id[32], const uint8_t prev[32],
 	p->claim.version = version;
 	memcpy(p->claim.claim, id, 32);
 	memcpy(p->claim.prev, prev, 32);
+	p->claim.note = strdup("revised");
 }
 
 /*
@@ -359,6 +360,7 @@ test_store_indexes(void **state)
 	p.claim.version = 2;
 	memcpy(p.claim.claim, a1, 32);
 	memcpy(p.claim.prev, a1, 32);
+	p.claim.note = strdup("gains a topic");
 	at = append_ok(f->s, &p, desk_sk, r);
 
 	assert_int_equal(list(f->s, NULL, NULL, 0, &k), 4);
@@ -455,9 +457,84 @@ test_store_version_conflict(void **state)
 	/* A retraction is a version like any other. */
 	revision(&p, v1, v2, 3, "withdrawn");
 	p.claim.status = PROTO_STATUS_RETRACTED;
+	free(p.claim.note);
 	p.claim.note = strdup("misattributed");
 	append_ok(f->s, &p, desk_sk, NULL);
 	assert_int_equal(size_of(f->s), 5);
+}
+
+/* One record refused with want, err holding what; the batch goes on. */
+static void
+append_refused(
+    struct store *s, struct proto_payload *p, int want, const char *what)
+{
+	struct store_result res;
+	struct rec x;
+
+	rec_make(&x, p, desk_sk);
+	assert_int_equal(append(s, &x, 1, &res), PROTO_OK);
+	if (res.rc != want)
+		fail_msg("got %s (%s), want %s", proto_errname(res.rc), res.err,
+		    proto_errname(want));
+	assert_non_null(strstr(res.err, what));
+	rec_free(&x);
+}
+
+/*
+ * The version rules (docs/format.md, Versions) over LMDB, where the
+ * head's status and content come from its record in the log; and
+ * within one batch, where the head is the batch's own last version.
+ */
+static void
+test_store_version_rules(void **state)
+{
+	struct fixture *f = *state;
+	struct store_result res[2];
+	struct proto_payload p;
+	uint8_t v1[32], v2[32], v3[32], v4[32];
+	char err[256];
+	struct rec x[2];
+
+	tu_claim(&p, "am-mfa", "borders", "first");
+	append_ok(f->s, &p, desk_sk, v1);
+	revision(&p, v1, v1, 2, "second");
+	free(p.claim.note);
+	p.claim.note = NULL;
+	append_refused(f->s, &p, PROTO_ESCHEMA, "has no note");
+	revision(&p, v1, v1, 2, "first");
+	append_refused(f->s, &p, PROTO_EUNCHANGED, "says what version 1");
+	revision(&p, v1, v1, 2, "second");
+	append_ok(f->s, &p, desk_sk, v2);
+	revision(&p, v1, v2, 3, "second");
+	p.claim.reinstates = true;
+	append_refused(f->s, &p, PROTO_EUNCHANGED, "nothing to reinstate");
+	/* Retracted, then retracted again in the same batch. */
+	revision(&p, v1, v2, 3, "second");
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	rec_make(&x[0], &p, desk_sk);
+	revision(&p, v1, x[0].hash, 4, "second");
+	p.claim.status = PROTO_STATUS_RETRACTED;
+	free(p.claim.note);
+	p.claim.note = strdup("another reason");
+	rec_make(&x[1], &p, desk_sk);
+	assert_int_equal(append(f->s, x, 2, res), PROTO_OK);
+	assert_int_equal(res[0].rc, PROTO_OK);
+	assert_int_equal(res[1].rc, PROTO_ERETRACTED);
+	assert_non_null(strstr(res[1].err, "already retracted"));
+	memcpy(v3, x[0].hash, 32);
+	rec_free(&x[0]);
+	rec_free(&x[1]);
+	revision(&p, v1, v3, 4, "second, changed");
+	append_refused(f->s, &p, PROTO_ERETRACTED, "claim reinstate");
+	revision(&p, v1, v3, 4, "second");
+	p.claim.reinstates = true;
+	append_ok(f->s, &p, desk_sk, v4);
+	revision(&p, v1, v4, 5, "second");
+	append_refused(f->s, &p, PROTO_EUNCHANGED, "says what version 4");
+	assert_int_equal(size_of(f->s), 6);
+	/* The integrity check replays the same rules over memory. */
+	assert_int_equal(
+	    store_check(f->s, NULL, NULL, err, sizeof(err)), PROTO_OK);
 }
 
 static void
@@ -930,6 +1007,7 @@ test_store_duplicate_guard(void **state)
 	memcpy(p.claim.prev, a, 32);
 	free(p.claim.statement);
 	p.claim.statement = strdup("The border is open again.");
+	p.claim.note = strdup("open again");
 	append_ok(f->s, &p, desk_sk, a2);
 	claim_with(&p, "am-mfa", "The border is open.", "borders", "trade");
 	p.time += 5;
@@ -980,6 +1058,7 @@ content_history(struct store *s)
 	append_ok(s, &p, desk_sk, b);
 	revision(&p, b, b, 2, "Old store, second.");
 	p.claim.status = PROTO_STATUS_RETRACTED;
+	free(p.claim.note);
 	p.claim.note = strdup("withdrawn");
 	append_ok(s, &p, desk_sk, NULL);
 	tu_claim(&p, "am-mfa", "borders", "Old store, third.");
@@ -1461,6 +1540,8 @@ main(int argc, char **argv)
 		test_store_indexes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_version_conflict, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_version_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_idempotent_resubmission, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

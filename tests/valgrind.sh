@@ -70,11 +70,14 @@ c_must 2 submit "$tmp/allow"
 printf '%s\n' \
     '{"ref": "a", "party": "am-mfa", "topics": ["t"], "statement": "One."}' \
     '{"party": "am-mfa", "topics": ["t"], "statement": "Two.", "relations": [{"rel": "supports", "claim": "@a"}]}' \
-    '{"revises": "@a", "topics": ["t"], "statement": "One, revised."}' |
+    '{"revises": "@a", "topics": ["t"], "statement": "One, revised.", "note": "n"}' |
     c submit - --json > "$tmp/acks"
 id=$(head -1 "$tmp/acks" | cut -d'"' -f4)
 c show "$id" > /dev/null
 c history "$id" > /dev/null
+c retract "$id" --reason "a test" > /dev/null
+c_must 4 retract "$id" --reason "again"
+c reinstate "$id" --note "a test" > /dev/null
 c diff "$id" --from 1 --to 2 > /dev/null
 c diff --topic t --party am-mfa --party am-mfa > /dev/null
 c diff --topic t --party am-mfa --party am-mfa --html "$tmp/page.html" > /dev/null

@@ -192,8 +192,9 @@ struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
  * claim_diff_versions(): what changed from version a to version b of a
  * claim: {"claim", "from", "to", ? "statement": segments,
  * ? "status"/"made": {"from", "to"}, ? "topics"/"sources"/"relations":
- * {"added": [...], "removed": [...]}, ? "note"}. Absent keys did not change;
- * "note" is version b's revision note.
+ * {"added": [...], "removed": [...]}, ? "note", ? "no_sources": true}.
+ * Absent keys did not change; "note" is version b's revision note, and
+ * "no_sources" says that version b has no sources, changed or not.
  *
  * claim_diff_span(): the same from v[0] to v[n - 1], n >= 2 successive
  * versions of one claim, adding for n > 2 "notes": [{"version", "note"}]

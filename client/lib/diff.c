@@ -237,6 +237,9 @@ claim_diff_versions(const struct claim_entry *a, const struct claim_entry *b)
 	    json_object_get(jb, "relations"));
 	if (json_object_get(jb, "note") != NULL)
 		json_object_set(o, "note", json_object_get(jb, "note"));
+	/* Said of the version diffed to, changed or not. */
+	if (b->payload.claim.nsources == 0)
+		json_object_set_new(o, "no_sources", json_true());
 	json_decref(ja);
 	json_decref(jb);
 	return o;

@@ -67,6 +67,8 @@ enum proto_err {
 	PROTO_EDAMAGED = 35,      /* store is damaged: restore a backup */
 	PROTO_EDUPLICATE = 36,    /* an identical live claim exists */
 	PROTO_ETIME = 37,         /* time out of range */
+	PROTO_ERETRACTED = 38,    /* claim is retracted: reinstate it first */
+	PROTO_EUNCHANGED = 39,    /* version changes nothing */
 	PROTO_ERR_COUNT           /* keep last */
 };
 
@@ -352,6 +354,8 @@ struct proto_claim {
 	struct proto_relation *relations;
 	size_t nrelations;
 	char *note;
+	/* Makes a retracted claim live again (docs/format.md, Versions). */
+	bool reinstates;
 };
 
 struct proto_registry {
@@ -451,11 +455,12 @@ typedef int (*proto_resolve_fn)(void *ctx, const char *ref,
 
 /*
  * Fills p with a version-1 claim from obj. Keys that show --json prints
- * (claim, version, hash, index, status, signer, time, kind, prev) are
- * ignored, so shown claims can be edited and resubmitted; keys listed in
- * extra (NULL-terminated, may be NULL) are left to the caller; any other
- * key is PROTO_EJSON. Without resolve, relation ids must be 64 hex digits.
- * The payload is not yet validated: proto_payload_encode() does that.
+ * (claim, version, hash, index, status, signer, time, kind, prev,
+ * reinstates) are ignored, so shown claims can be edited and resubmitted;
+ * keys listed in extra (NULL-terminated, may be NULL) are left to the
+ * caller; any other key is PROTO_EJSON. Without resolve, relation ids
+ * must be 64 hex digits. The payload is not yet validated:
+ * proto_payload_encode() does that.
  */
 PROTO_WUR int proto_claim_from_json(const struct json_t *obj,
     proto_resolve_fn resolve, void *ctx, const char *const *extra,
@@ -534,6 +539,13 @@ struct proto_head {
 	uint64_t version;
 	uint8_t hash[PROTO_HASH_LEN]; /* record hash of the newest version */
 	char party[PROTO_SLUG_MAX + 1];
+	/*
+	 * For the version rules: filled in by head_content, and given to
+	 * head_set (content only where keeps_content); claim_head may leave
+	 * them zero.
+	 */
+	enum proto_status status;        /* of the newest version */
+	uint8_t content[PROTO_HASH_LEN]; /* proto_claim_content() of it */
 };
 
 struct proto_state_ops {
@@ -542,12 +554,25 @@ struct proto_state_ops {
 	    const char *party, bool *held);
 	int (*claim_head)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 	    struct proto_head *head, bool *found);
+	/*
+	 * The status and content of the head claim_head found for id, into
+	 * head. Asked only of a revision's head, so that a store may read
+	 * them from the head's record rather than keep them.
+	 */
+	int (*head_content)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
+	    struct proto_head *head);
 	/* Effects of an accepted record. */
 	int (*party_add)(void *ctx, const char *slug, const char *name);
 	int (*grant_set)(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN],
 	    const char *party, bool held);
 	int (*head_set)(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 	    const struct proto_head *head);
+	/*
+	 * Whether head_set is given each head's content (an encoding and a
+	 * hash of the whole claim: microseconds). A state whose head_content
+	 * reads the head's record back, as the store does, does without.
+	 */
+	bool keeps_content;
 };
 
 /*
@@ -559,11 +584,25 @@ PROTO_WUR int proto_grant_key(const uint8_t key[PROTO_PUBKEY_LEN],
     const char *party, uint8_t out[PROTO_GRANT_KEY_MAX], size_t *n);
 
 /*
+ * What a version says, apart from which version it is and why: the
+ * SHA-256 of the deterministic CBOR array [party, statement, topics,
+ * made or null, sources, relations], each as the payload encodes it.
+ * Two versions with the same content say the same thing (docs/format.md,
+ * Versions).
+ */
+PROTO_WUR int proto_claim_content(
+    const struct proto_claim *c, uint8_t out[PROTO_HASH_LEN]);
+
+/*
  * Whether rec (with decoded payload p and record hash hash) may be appended
  * to the log in state st. PROTO_EUNAUTHORIZED, PROTO_ECONFLICT (err names
  * the head; *head_out, if not NULL, receives it), PROTO_ECHAIN,
  * PROTO_ENOPARTY, PROTO_EEXISTS or PROTO_ENOTFOUND (relation or claim id
- * unknown) when not.
+ * unknown) when not; for the version rules (docs/format.md, Versions)
+ * PROTO_ESCHEMA (a later version without a note), PROTO_ERETRACTED (a
+ * revision or retraction of a retracted claim: only a reinstatement
+ * follows one) or PROTO_EUNCHANGED (a revision equal in content to its
+ * head, or a reinstatement of a live claim).
  */
 PROTO_WUR int proto_rules_check(const struct proto_state_ops *st, void *ctx,
     const uint8_t admin[PROTO_PUBKEY_LEN], const struct proto_record *rec,

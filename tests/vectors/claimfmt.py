@@ -661,7 +661,7 @@ def check_payload(pv):
 def _check_claim(d):
     _keys(d, "claim", ("kind", "time", "party", "version", "statement", "topics",
                        "status", "sources", "relations"),
-          ("claim", "prev", "made", "note"))
+          ("claim", "prev", "made", "note", "reinstates"))
     when = _time(d["time"])
     _slug(d["party"], "party")
     version = _uint(d["version"], "version")
@@ -697,6 +697,11 @@ def _check_claim(d):
         _text(d["note"], "note", MAX_NOTE)
     if status == "retracted" and not d.get("note"):
         _schema("a retraction needs a note giving the reason")
+    if "reinstates" in d:
+        if d["reinstates"] is not True:
+            _schema("reinstates %r is not true (true or absent)", d["reinstates"])
+        if version == 1 or status != "asserted":
+            _schema("reinstates in version %d with status %r", version, status)
     sources = _array(d["sources"], "sources", MAX_SOURCES)
     froms = {}
     for i, s in enumerate(sources):

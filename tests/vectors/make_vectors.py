@@ -644,6 +644,12 @@ def schema_vectors(id_min, id_full):
     add("schema-source-missing-title", sc, b(sources=[edit(SRC, title=DROP)]))
     add("schema-retraction-without-note", sc, b(status="retracted"))
     add("schema-retraction-empty-note", sc, b(status="retracted", note=""))
+    later = dict(version=2, claim=id_full, prev=id_full, note="Reinstated: the attribution stands.")
+    add("ok-claim-reinstates", "ok", b(reinstates=True, **later))
+    add("schema-reinstates-false", sc, b(reinstates=False, **later))
+    add("schema-reinstates-text", sc, b(reinstates="true", **later))
+    add("schema-reinstates-version-1", sc, b(reinstates=True, note="x"))
+    add("schema-reinstates-retracted", sc, b(reinstates=True, status="retracted", **later))
     add("schema-time-negative", sc, b(time=-1))
     add("schema-time-text", sc, b(time="1636502400"))
     add("schema-note-null", sc, b(note=None))
@@ -752,6 +758,8 @@ Conventions (docs/format.md leaves these to us):
     field sizes in UTF-8 bytes, topics/sources/relations counts); everything
     else about the payload is schema (including a slug of 65 characters).
   * a retraction's note must be non-empty.
+  * "reinstates" is true or absent, and only in a version after the first
+    whose status is "asserted".
   * time = the payload's "time" before 2000-01-01 (946684800) or at or above
     2^53.  A "made" later than the day after the UTC date of "time" is
     schema, and so is a grant or revoke "key" that libsodium's
