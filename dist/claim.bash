@@ -6,7 +6,7 @@
 # verb or an option that --help shows is not here.
 
 _claim_verbs='audit checkpoint diff export grant history keygen list log-key
-party prove quote-check retract revise revoke show stats submit trace verify
+party prove quote-check reinstate retract revise revoke show stats submit trace verify
 verify-proof watch'
 
 # Options before or after the verb; the first seven take a value.
@@ -28,6 +28,7 @@ _claim_verb_options()
 	party) echo --name ;;
 	prove) echo --size --log-key --from --to --out --force --old-checkpoint ;;
 	quote-check) echo --quote ;;
+	reinstate) echo --note ;;
 	retract) echo --reason ;;
 	revise) echo --note --attach ;;
 	show | trace) echo --version ;;
