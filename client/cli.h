@@ -6,8 +6,9 @@
  *      char **), with its usage text beside its option table;
  *   2. a line in the sorted table in client/main.c;
  *   3. the file in client/CMakeLists.txt;
- *   4. an end-to-end test in tests/e2e/;
- *   5. the verb in README.md and docs/cli.md;
+ *   4. an end-to-end test in tests/ (test_e2e.c, or the suite of its
+ *      subject), and the verb in test_e2e.c's list of verbs;
+ *   5. the verb in README.md's list, and its contract in docs/;
  *   6. the verb and its options in dist/claim.1 (COMMANDS) and
  *      dist/claim.bash (_claim_verbs, _claim_verb_options): the test
  *      install reads claim --help and names what they miss.
@@ -24,7 +25,7 @@
 #include "claim.h"
 #include "proto.h"
 
-/* Exit status (DESIGN.md). */
+/* Exit status (README.md, and every verb's --help). */
 enum {
 	EX_DONE = 0,
 	EX_NOTFOUND = 1, /* not found, or verification failed */

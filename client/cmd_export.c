@@ -1,7 +1,7 @@
 /*
  * cmd_export.c: claim export [--out FILE [--force]] [--from I] [--to J]
  *
- * JSON Lines in log order (DESIGN.md): {"index", "hash", "record"}, the
+ * JSON Lines in log order (docs/protocol.md): {"index", "hash", "record"}, the
  * record in standard base64. A progress bar on a terminal.
  */
 #include <errno.h>

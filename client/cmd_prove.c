@@ -3,7 +3,7 @@
  *              claim prove consistency --from M --to N,
  *              and either with --out FILE: a proof bundle
  *
- * Proofs are printed as DESIGN.md has them, hashes in standard base64,
+ * Proofs are printed as docs/protocol.md has them, hashes in standard base64,
  * after they verified here. Without --size, an inclusion proof is for the
  * current signed checkpoint, whose root it is checked against.
  *

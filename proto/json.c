@@ -1,5 +1,5 @@
 /*
- * json.c: the client's claim JSON (DESIGN.md, Claim input JSON) to and
+ * json.c: the client's claim JSON (docs/format.md, Client JSON) to and
  * from payloads. jansson does the parsing; this file only maps names.
  */
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * rules.c: who may append what (DESIGN.md, Authorization), written once
+ * rules.c: who may append what (docs/format.md, Authorization), written once
  * over an abstract view of the log's state so that the daemon and an
  * offline auditor replay exactly the same rules.
  */

@@ -442,7 +442,7 @@ PROTO_WUR int proto_record_open(const uint8_t *buf, size_t len,
     size_t errlen);
 
 /*
- * Claim JSON (DESIGN.md, Claim input JSON; docs/format.md)
+ * Claim JSON (docs/format.md, Client JSON)
  *
  * jansson's json_t, declared here by its tag so that users of this header
  * need not include jansson.h unless they use these two functions.
@@ -528,7 +528,8 @@ PROTO_WUR int proto_pubkey_parse(
     const char *hex, uint8_t pk[PROTO_PUBKEY_LEN], char *err, size_t errlen);
 
 /*
- * Authorization and version rules (DESIGN.md, Authorization)
+ * Authorization and version rules (docs/format.md, Authorization and
+ * versions)
  *
  * The rules are written once, here, over an abstract view of the log's
  * state at a point: the store implements it over LMDB for the daemon, the

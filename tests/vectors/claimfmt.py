@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """claimfmt: an independent Python model of the claimd record format.
 
-Written from docs/format.md and ../shared/DESIGN.md only (never from the C
+Written from docs/format.md and docs/protocol.md only (never from the C
 sources), for generating test fixtures (make_vectors.py) and for verifying
 records the C code made (verify_records.py).  Uses only the standard library,
 cbor2 is NOT used here, and `cryptography` only for Ed25519.
