@@ -1004,8 +1004,7 @@ item_to_json(struct proto_cbor_rd *rd, const char *key)
 		proto_cbor_rd_bytes(rd, &p, &n);
 		if ((buf = malloc(2 * n + proto_base64_len(n) + 1)) == NULL)
 			return NULL;
-		/* Proof hashes are base64 (docs/protocol.md); other bytes hex.
-		 */
+		/* Proofs in base64 (docs/protocol.md), other bytes hex. */
 		if (strcmp(key, "proof") == 0)
 			proto_base64(p, n, buf);
 		else
