@@ -71,6 +71,7 @@ static int h_parties(struct api *, struct req *);
 static int h_checkpoint(struct api *, struct req *);
 static int h_inclusion(struct api *, struct req *);
 static int h_consistency(struct api *, struct req *);
+static int h_topics(struct api *, struct req *);
 
 static const struct handler handlers[] = {
     {PROTO_OP_SUBMIT, h_submit, 0, 1, PROTO_RECORD_MAX,
@@ -84,6 +85,7 @@ static const struct handler handlers[] = {
     {PROTO_OP_CHECKPOINT, h_checkpoint, H_READ | H_MAP, 1, 64},
     {PROTO_OP_INCLUSION, h_inclusion, H_READ | H_MAP, 1, 512},
     {PROTO_OP_CONSISTENCY, h_consistency, H_READ | H_MAP, 1, 512},
+    {PROTO_OP_TOPICS, h_topics, H_READ | H_MAP, 1, 64},
 };
 
 struct api *
@@ -1063,6 +1065,49 @@ h_parties(struct api *a, struct req *r)
 cleanup:
 	proto_buf_release(&p.items);
 	proto_buf_release(&g.items);
+	return rc;
+}
+
+static int
+topic_one(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
+    uint64_t last)
+{
+	struct parties_ctx *p = ctx;
+	int rc;
+
+	if ((rc = proto_cbor_put_array(&p->items, 4)) ||
+	    (rc = proto_cbor_put_str(&p->items, topic)) ||
+	    (rc = proto_cbor_put_uint(&p->items, claims)) ||
+	    (rc = proto_cbor_put_uint(&p->items, parties)) ||
+	    (rc = proto_cbor_put_uint(&p->items, last)))
+		return rc;
+	p->n++;
+	return 0;
+}
+
+/* topics: {} -> {"topics": [[topic, claims, parties, last index]...]} */
+static int
+h_topics(struct api *a, struct req *r)
+{
+	struct parties_ctx t;
+	struct proto_buf *b = r->out;
+	size_t start;
+	int rc;
+
+	(void)a;
+	if ((rc = fields(r, NULL, 0)) != PROTO_OK)
+		return rc;
+	memset(&t, 0, sizeof(t));
+	if ((rc = store_topics(r->snap, topic_one, &t)) != 0)
+		goto cleanup;
+	if ((rc = proto_cbor_map_begin(b, &start)) ||
+	    (rc = proto_cbor_put_str(b, "topics")) ||
+	    (rc = proto_cbor_put_array(b, t.n)) ||
+	    (rc = proto_buf_append(b, t.items.data, t.items.len)))
+		goto cleanup;
+	rc = proto_cbor_map_end(b, start, 1);
+cleanup:
+	proto_buf_release(&t.items);
 	return rc;
 }
 

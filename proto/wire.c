@@ -14,6 +14,7 @@ static const char *const op_names[] = {
     [PROTO_OP_CHECKPOINT] = "checkpoint",
     [PROTO_OP_INCLUSION] = "inclusion",
     [PROTO_OP_CONSISTENCY] = "consistency",
+    [PROTO_OP_TOPICS] = "topics",
 };
 
 void

@@ -749,6 +749,87 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 	return rc < 0 ? snap_fail(snap, rc, "reading a claim index") : rc;
 }
 
+/* One topic's tally in store_topics(). */
+struct topic_tally {
+	char name[PROTO_SLUG_MAX + 1];
+	uint64_t claims, last;
+	char (*parties)[PROTO_SLUG_MAX + 1];
+	size_t nparties, cap;
+};
+
+static int
+tally_party(struct topic_tally *t, const char *party)
+{
+	for (size_t i = 0; i < t->nparties; i++)
+		if (strcmp(t->parties[i], party) == 0)
+			return PROTO_OK;
+	if (t->nparties == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 8;
+		void *p = realloc(t->parties, cap * sizeof(*t->parties));
+
+		if (p == NULL)
+			return PROTO_ENOMEM;
+		t->parties = p;
+		t->cap = cap;
+	}
+	memcpy(t->parties[t->nparties++], party, PROTO_SLUG_MAX + 1);
+	return PROTO_OK;
+}
+
+int
+store_topics(struct store_snap *snap,
+    int (*fn)(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
+	uint64_t last),
+    void *ctx)
+{
+	struct topic_tally t;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	if ((rc = mdb_cursor_open(snap->txn, snap->s->bytopic, &cur)) != 0)
+		return snap_fail(snap, rc, "reading the topic index");
+	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+		size_t n = key.mv_size - 9;
+		struct store_claim c;
+
+		if (key.mv_size < 10 || key.mv_size > INDEX_KEY_MAX ||
+		    ((uint8_t *)key.mv_data)[n] != 0) {
+			rc = snap_fail(snap, 0, "reading the topic index");
+			break;
+		}
+		if (t.claims > 0 &&
+		    (strlen(t.name) != n ||
+			memcmp(t.name, key.mv_data, n) != 0)) {
+			if ((rc = fn(ctx, t.name, t.claims, t.nparties,
+				 t.last)) != 0)
+				break;
+			t.claims = t.last = 0;
+			t.nparties = 0;
+		}
+		memcpy(t.name, key.mv_data, n);
+		t.name[n] = '\0';
+		if ((rc = claim_at(snap,
+			 store_get64((uint8_t *)key.mv_data + n + 1), &c)) !=
+			PROTO_OK ||
+		    (rc = tally_party(&t, c.party)) != PROTO_OK)
+			break;
+		t.claims++;
+		if (c.head > t.last)
+			t.last = c.head;
+	}
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		rc = t.claims > 0
+		    ? fn(ctx, t.name, t.claims, t.nparties, t.last)
+		    : PROTO_OK;
+	free(t.parties);
+	if (rc == MDB_NOTFOUND)
+		return PROTO_OK;
+	return rc < 0 ? snap_fail(snap, rc, "reading the topic index") : rc;
+}
+
 int
 store_parties(struct store_snap *snap,
     int (*fn)(void *ctx, const char *slug, const char *name, uint64_t index),

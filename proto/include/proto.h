@@ -753,7 +753,8 @@ enum proto_op {
 	PROTO_OP_CHECKPOINT = 8,   /* {} */
 	PROTO_OP_INCLUSION = 9,    /* {"id": prefix or "index", ? "size"} */
 	PROTO_OP_CONSISTENCY = 10, /* {"from", "to"} */
-	PROTO_OP_MAX = 10
+	PROTO_OP_TOPICS = 11,      /* {} */
+	PROTO_OP_MAX = 11
 };
 
 /*

@@ -177,6 +177,17 @@ int store_grants(struct store_snap *snap,
     int (*fn)(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
 	uint64_t index),
     void *ctx);
+/*
+ * Every topic a claim was ever tagged with, in byte order of the names:
+ * how many claims (a claim counts once, whatever its newest version
+ * says), of how many distinct parties, and the greatest head index among
+ * them (the last change). Reads each claim's index entry: linear in the
+ * (topic, claim) pairs. fn returns nonzero to stop, and that is returned.
+ */
+int store_topics(struct store_snap *snap,
+    int (*fn)(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
+	uint64_t last),
+    void *ctx);
 STORE_WUR int store_party_get(
     struct store_snap *snap, const char *slug, bool *exists);
 
