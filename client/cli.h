@@ -152,16 +152,33 @@ int batch_bad_line(struct batch *b, long line, int code, const char *fmt, ...)
 /* Waits for every answer, reports, frees b; the exit status. */
 int batch_end(struct batch *b, int rc);
 
+/* names.c */
+/* The PARTIES reply as JSON in *out (caller json_decref()s); exit status. */
+int cli_parties_fetch(struct cli *cli, json_t **out);
+/* Of names, the one fewest edits from name (NULL when n is 0). */
+const char *cli_closest(const char *name, const char *const *names, size_t n);
+/*
+ * EX_DONE when claimd holds party slug; otherwise says so, naming the
+ * closest party it holds, and returns EX_NOTFOUND (or another failure).
+ */
+int cli_party_known(struct cli *cli, const char *slug);
+/* The TOPICS reply as JSON in *out (caller json_decref()s); exit status. */
+int cli_topics_fetch(struct cli *cli, json_t **out);
+/* As cli_party_known(), for a topic any claim was ever tagged with. */
+int cli_topic_known(struct cli *cli, const char *topic);
+
 /* The verbs. */
 int cmd_audit(struct cli *, int, char **);
 int cmd_checkpoint(struct cli *, int, char **);
 int cmd_diff(struct cli *, int, char **);
 int cmd_export(struct cli *, int, char **);
 int cmd_grant(struct cli *, int, char **);
+int cmd_grants(struct cli *, int, char **);
 int cmd_history(struct cli *, int, char **);
 int cmd_keygen(struct cli *, int, char **);
 int cmd_list(struct cli *, int, char **);
 int cmd_log_key(struct cli *, int, char **);
+int cmd_parties(struct cli *, int, char **);
 int cmd_party(struct cli *, int, char **);
 int cmd_prove(struct cli *, int, char **);
 int cmd_quote_check(struct cli *, int, char **);
@@ -172,6 +189,7 @@ int cmd_revoke(struct cli *, int, char **);
 int cmd_show(struct cli *, int, char **);
 int cmd_stats(struct cli *, int, char **);
 int cmd_submit(struct cli *, int, char **);
+int cmd_topics(struct cli *, int, char **);
 int cmd_trace(struct cli *, int, char **);
 int cmd_verify(struct cli *, int, char **);
 int cmd_verify_proof(struct cli *, int, char **);

@@ -318,6 +318,9 @@ topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
 		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
 		goto done;
 	}
+	/* No claim was ever on it: a misspelt topic, said with the closest. */
+	if (cs.n == 0 && (rc = cli_topic_known(cli, topic)) != EX_DONE)
+		goto done;
 	/* The claims they relate to, on this topic or not: a dispute shows
 	 * both sides. (Their own relations are not followed.) */
 	if ((want = related_missing(&cs, &nwant)) == NULL) {
@@ -547,6 +550,10 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 				    "party \"%s\" is not a slug (1 to 64 of "
 				    "a-z 0-9 -)",
 				    parties[i]);
+		/* A misspelt party is exit 1 with the closest one. */
+		for (size_t i = 0; export == NULL && i < np; i++)
+			if ((rc = cli_party_known(cli, parties[i])) != EX_DONE)
+				return rc;
 		return topic_diff(cli, topic, parties, np, html, export);
 	}
 	if (optind + 1 != argc || from == 0)

@@ -80,6 +80,13 @@ cmd_list(struct cli *cli, int argc, char **argv)
 	if ((rc = claim_list(cli->client, party, topic, one, &l, err,
 		 sizeof(err))) != PROTO_OK)
 		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	/* Nothing listed may be a misspelt name: say so, and exit 1. */
+	if (l.n == 0 && party != NULL &&
+	    (rc = cli_party_known(cli, party)) != EX_DONE)
+		return rc;
+	if (l.n == 0 && topic != NULL &&
+	    (rc = cli_topic_known(cli, topic)) != EX_DONE)
+		return rc;
 	if (!cli->json && l.n == 0)
 		cli_warn("no claims%s%s%s%s", party ? " of " : "",
 		    party ? party : "", topic ? " on " : "",

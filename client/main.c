@@ -52,6 +52,9 @@ static const struct cmd cmds[] = {
     {"grant", cmd_grant, "grant PUBHEX --party SLUG",
 	"Let a key submit claims for a party (signed with the admin key)",
 	"  --party SLUG  the party\n"},
+    {"grants", cmd_grants, "grants [--party P]",
+	"The keys granted to parties: key (hex), party",
+	"  --party P  only the keys of party P (unknown: exit 1)\n"},
     {"history", cmd_history, "history ID",
 	"Every version of a claim, oldest first", ""},
     {"keygen", cmd_keygen,
@@ -71,6 +74,8 @@ static const struct cmd cmds[] = {
 	"  --topic T   only claims whose newest version has topic T\n"},
     {"log-key", cmd_log_key, "log-key",
 	"The log's verifier key: origin+keyid+base64 key", ""},
+    {"parties", cmd_parties, "parties",
+	"The parties claimd holds: slug and full name", ""},
     {"party", cmd_party, "party add SLUG --name TEXT",
 	"Add a party (signed with the admin key)",
 	"  --name TEXT  the party's full name\n"},
@@ -167,6 +172,10 @@ static const struct cmd cmds[] = {
 	"refused or a duplicate.\n"
 	"Ctrl-C (or SIGTERM) stops sending; the submissions in flight are\n"
 	"still answered and printed, then claim exits with 130 (143).\n"},
+    {"topics", cmd_topics, "topics",
+	"Every topic claims were ever tagged with: its claims, their "
+	"parties, and the log index of the last change among them",
+	""},
     {"trace", cmd_trace, "trace ID [--version N]",
 	"Where each source of a claim came from, down to the primary one",
 	"  --version N  that version instead of the newest\n"},

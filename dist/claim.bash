@@ -5,8 +5,8 @@
 # daemon/main.c; tests/install.py fails, naming what is missing, when a
 # verb or an option that --help shows is not here.
 
-_claim_verbs='audit checkpoint diff export grant history keygen list log-key
-party prove quote-check reinstate retract revise revoke show stats submit trace verify
+_claim_verbs='audit checkpoint diff export grant grants history keygen list log-key
+parties party prove quote-check reinstate retract revise revoke show stats submit topics trace verify
 verify-proof watch'
 
 # Options before or after the verb; the first seven take a value.
@@ -22,7 +22,7 @@ _claim_verb_options()
 	checkpoint) echo --log-key ;;
 	diff) echo --from --to --topic --party --html --export ;;
 	export) echo --out --force --from --to ;;
-	grant | revoke) echo --party ;;
+	grant | grants | revoke) echo --party ;;
 	keygen) echo --out --passphrase --force --curve ;;
 	list) echo --party --topic ;;
 	party) echo --name ;;

@@ -848,6 +848,149 @@ test_e2e_party_and_topic_filters(void **state)
 	e2e_run_free(&r);
 }
 
+/* Output holds text, or the test fails naming what it holds. */
+static void
+holds(const char *out, const char *text)
+{
+	if (strstr(out, text) == NULL)
+		fail_msg("\"%s\" not in: %s", text, out);
+}
+
+static void
+test_e2e_listing_verbs_and_unknown_names(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_run r;
+	json_t *j;
+	char *save = NULL;
+	size_t n = 0;
+
+	/* parties: slug and name a line, in the order of the slugs. */
+	e2e_claim_run(&r, NULL, "parties");
+	e2e_must(&r, 0, "parties");
+	assert_string_equal(r.out,
+	    "am-mfa                   am-mfa\n"
+	    "az-mfa                   az-mfa\n");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "parties", "--json");
+	e2e_must(&r, 0, "parties --json");
+	for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		assert_non_null(j = json_loads(line, 0, NULL));
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "party")),
+		    n == 0 ? "am-mfa" : "az-mfa");
+		assert_true(json_is_string(json_object_get(j, "name")));
+		assert_true(json_is_integer(json_object_get(j, "index")));
+		json_decref(j);
+	}
+	assert_int_equal(n, 2);
+	e2e_run_free(&r);
+	E2E_CLAIM(2, NULL, "parties", "extra");
+
+	/* grants: the desk key is granted both parties. */
+	e2e_claim_run(&r, NULL, "grants", "--party", "az-mfa");
+	e2e_must(&r, 0, "grants --party");
+	holds(r.out, f->desk_pub);
+	holds(r.out, "az-mfa");
+	assert_null(strstr(r.out, "am-mfa"));
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "grants", "--json");
+	e2e_must(&r, 0, "grants --json");
+	save = NULL;
+	n = 0;
+	for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		assert_non_null(j = json_loads(line, 0, NULL));
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "key")), f->desk_pub);
+		json_decref(j);
+	}
+	assert_int_equal(n, 2);
+	e2e_run_free(&r);
+
+	/* A misspelt party: exit 1, the closest party named. */
+	e2e_claim_run(&r, NULL, "grants", "--party", "az-mfs");
+	e2e_must(&r, 1, "grants --party az-mfs");
+	assert_string_equal(r.out, "");
+	holds(r.err, "no party \"az-mfs\"; did you mean \"az-mfa\"?");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "list", "--party", "ma-mfa");
+	e2e_must(&r, 1, "list --party ma-mfa");
+	holds(r.err, "no party \"ma-mfa\"; did you mean \"am-mfa\"?");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "list", "--party", "nobody", "--json");
+	e2e_must(&r, 1, "list --party nobody --json");
+	assert_string_equal(r.out, "");
+	holds(r.err, "no party \"nobody\"; did you mean");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "t", "--party", "am-mfa",
+	    "--party", "azmfa");
+	e2e_must(&r, 1, "diff --party azmfa");
+	holds(r.err, "no party \"azmfa\"; did you mean \"az-mfa\"?");
+	e2e_run_free(&r);
+	/* A party that is held but has no claims is still exit 0. */
+	E2E_CLAIM(0, NULL, "list", "--party", "am-mfa");
+
+	/* topics: none yet, then a line each under a header. */
+	e2e_claim_run(&r, NULL, "topics");
+	e2e_must(&r, 0, "topics, none");
+	assert_string_equal(r.out, "");
+	holds(r.err, "no topics");
+	e2e_run_free(&r);
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"a1\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"lachin\", \"borders\"], "
+	    "\"statement\": \"b1\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"b2\"}\n",
+	    "submit", "-", "--window", "1");
+	e2e_must(&r, 0, "submit");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "topics");
+	e2e_must(&r, 0, "topics");
+	holds(r.out, "TOPIC");
+	holds(r.out, "borders                                 1        1");
+	holds(r.out, "lachin                                  3        2");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "topics", "--json");
+	e2e_must(&r, 0, "topics --json");
+	save = NULL;
+	n = 0;
+	for (char *line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), n++) {
+		assert_non_null(j = json_loads(line, 0, NULL));
+		assert_string_equal(
+		    json_string_value(json_object_get(j, "topic")),
+		    n == 0 ? "borders" : "lachin");
+		assert_int_equal(
+		    json_integer_value(json_object_get(j, "claims")),
+		    n == 0 ? 1 : 3);
+		assert_int_equal(
+		    json_integer_value(json_object_get(j, "parties")),
+		    n == 0 ? 1 : 2);
+		assert_int_equal(json_integer_value(json_object_get(j, "last")),
+		    n == 0 ? log_size() - 2 : log_size() - 1);
+		json_decref(j);
+	}
+	assert_int_equal(n, 2);
+	e2e_run_free(&r);
+	/* A misspelt topic: exit 1, the closest topic named. */
+	e2e_claim_run(&r, NULL, "list", "--topic", "lachni", "--json");
+	e2e_must(&r, 1, "list --topic lachni");
+	assert_string_equal(r.out, "");
+	holds(r.err, "no topic \"lachni\"; did you mean \"lachin\"?");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa");
+	e2e_must(&r, 1, "diff --topic border");
+	holds(r.err, "no topic \"border\"; did you mean \"borders\"?");
+	e2e_run_free(&r);
+	/* A topic that exists but not for that party: exit 0, none. */
+	E2E_CLAIM(0, NULL, "list", "--topic", "borders", "--party", "am-mfa");
+}
+
 static void
 test_e2e_batch_labels_revisions_retractions(void **state)
 {
@@ -1534,10 +1677,11 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, NULL, "keygen");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
-		    "diff", "export", "grant", "history", "keygen", "list",
-		    "log-key", "party", "prove", "quote-check", "reinstate",
-		    "retract", "revise", "revoke", "show", "stats", "submit",
-		    "trace", "verify", "verify-proof", "watch"};
+		    "diff", "export", "grant", "grants", "history", "keygen",
+		    "list", "log-key", "parties", "party", "prove",
+		    "quote-check", "reinstate", "retract", "revise", "revoke",
+		    "show", "stats", "submit", "topics", "trace", "verify",
+		    "verify-proof", "watch"};
 		const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
 		char *save = NULL, want[64];
 		size_t listed = 0;
@@ -2394,6 +2538,8 @@ main(int argc, char **argv)
 		test_e2e_watch_catches_up_from_an_index, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_party_and_topic_filters, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_listing_verbs_and_unknown_names, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_batch_labels_revisions_retractions, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -534,7 +534,7 @@ test_text_diff_of_no_claims_is_not_found(void **state)
 	assert_true(asprintf(&html, "%s/empty.html", f->dir) > 0);
 	RUN_INERT(r, 1, NULL, "diff", "--topic", "nowhere", "--party", "am-mfa",
 	    "--party", "az-mfa", "--html", html);
-	err_holds(&r, "no claims on nowhere by am-mfa or az-mfa");
+	err_holds(&r, "no topic \"nowhere\"; claimd has none");
 	e2e_run_free(&r);
 	assert_int_equal(access(html, F_OK), -1);
 	RUN_INERT(r, 1, NULL, "diff", "--topic", "nowhere", "--party", "am-mfa",

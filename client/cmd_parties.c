@@ -1,0 +1,102 @@
+/*
+ * cmd_parties.c: claim parties, and claim grants [--party P]: what the
+ * registry holds, from one PARTIES request.
+ */
+#include <getopt.h>
+#include <string.h>
+
+#include "cli.h"
+
+int
+cmd_parties(struct cli *cli, int argc, char **argv)
+{
+	const struct cmd *me = cli_cmd("parties");
+	char safe[1024];
+	json_t *j, *p;
+	size_t i;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage_error(me, "parties takes no arguments");
+	if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
+		return rc;
+	json_array_foreach(json_object_get(j, "parties"), i, p)
+	{
+		const char *slug = json_string_value(json_array_get(p, 0));
+		const char *name = json_string_value(json_array_get(p, 1));
+		json_int_t at = json_integer_value(json_array_get(p, 2));
+
+		if (slug == NULL || name == NULL)
+			continue;
+		if (cli->json) {
+			json_t *o = json_pack("{s:s, s:s, s:I}", "party", slug,
+			    "name", name, "index", at);
+
+			if (o != NULL)
+				cli_put_json(o);
+			continue;
+		}
+		printf("%-24s %s\n", slug,
+		    proto_str_safe(safe, sizeof(safe), name));
+	}
+	fflush(stdout);
+	if (!cli->json && json_array_size(json_object_get(j, "parties")) == 0)
+		cli_warn("no parties");
+	json_decref(j);
+	return EX_DONE;
+}
+
+int
+cmd_grants(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"party", required_argument, NULL, 'p'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("grants");
+	const char *party = NULL;
+	json_t *j, *g;
+	size_t i, n = 0;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
+		if (c == 'p')
+			party = optarg;
+		else
+			return cli_usage_error(me, "unknown option");
+	}
+	if (optind != argc)
+		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if (party != NULL && (rc = cli_party_known(cli, party)) != EX_DONE)
+		return rc;
+	if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
+		return rc;
+	json_array_foreach(json_object_get(j, "grants"), i, g)
+	{
+		const char *key = json_string_value(json_array_get(g, 0));
+		const char *slug = json_string_value(json_array_get(g, 1));
+		json_int_t at = json_integer_value(json_array_get(g, 2));
+
+		if (key == NULL || slug == NULL ||
+		    (party != NULL && strcmp(slug, party) != 0))
+			continue;
+		n++;
+		if (cli->json) {
+			json_t *o = json_pack("{s:s, s:s, s:I}", "key", key,
+			    "party", slug, "index", at);
+
+			if (o != NULL)
+				cli_put_json(o);
+			continue;
+		}
+		printf("%s  %s\n", key, slug);
+	}
+	fflush(stdout);
+	if (!cli->json && n == 0)
+		cli_warn(
+		    "no grants%s%s", party ? " for " : "", party ? party : "");
+	json_decref(j);
+	return EX_DONE;
+}

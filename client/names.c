@@ -1,0 +1,169 @@
+/*
+ * names.c: the parties and topics claimd holds, and the closest of them
+ * to a name that is not one, for "did you mean" in the listing verbs and
+ * filters.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* A request with an empty map, its reply as JSON holding array key. */
+static int
+fetch(struct cli *cli, int op, const char *key, json_t **out)
+{
+	struct claim_reply r;
+	char err[256];
+	int rc;
+
+	*out = NULL;
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	rc = claim_client_call(cli->client, op, "\xa0", 1, &r);
+	if (rc != PROTO_OK) {
+		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
+		return cli_fail(cli_exit_for(rc, false), "%s", err);
+	}
+	if (r.status != PROTO_OK) {
+		rc = cli_fail(cli_exit_for(r.status, false), "%s", r.message);
+		claim_reply_release(&r);
+		return rc;
+	}
+	*out = claim_cbor_to_json(r.body, r.len);
+	claim_reply_release(&r);
+	if (*out == NULL || !json_is_array(json_object_get(*out, key))) {
+		json_decref(*out);
+		*out = NULL;
+		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");
+	}
+	return EX_DONE;
+}
+
+int
+cli_parties_fetch(struct cli *cli, json_t **out)
+{
+	int rc = fetch(cli, PROTO_OP_PARTIES, "parties", out);
+
+	if (rc == EX_DONE && !json_is_array(json_object_get(*out, "grants"))) {
+		json_decref(*out);
+		*out = NULL;
+		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");
+	}
+	return rc;
+}
+
+int
+cli_topics_fetch(struct cli *cli, json_t **out)
+{
+	return fetch(cli, PROTO_OP_TOPICS, "topics", out);
+}
+
+/*
+ * The optimal string alignment distance (Damerau-Levenshtein without
+ * editing a substring twice): insertions, deletions, substitutions and
+ * swaps of neighbours cost one each. Names are slugs of at most 64
+ * bytes; longer input is cut there, which only makes it less alike.
+ */
+#define NAME_MAX_LEN 64
+
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t d[NAME_MAX_LEN + 1][NAME_MAX_LEN + 1];
+	size_t m = strnlen(a, NAME_MAX_LEN), n = strnlen(b, NAME_MAX_LEN);
+
+	for (size_t i = 0; i <= m; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= n; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= m; i++)
+		for (size_t j = 1; j <= n; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v;
+
+			v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (d[i - 1][j - 1] + cost < v)
+				v = d[i - 1][j - 1] + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[m][n];
+}
+
+const char *
+cli_closest(const char *name, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = (size_t)-1;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t d = distance(name, names[i]);
+
+		if (d < bestd) {
+			bestd = d;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
+/* EX_DONE when name is the first member of one of list's arrays. */
+static int
+known(json_t *list, const char *what, const char *name)
+{
+	const char **names = NULL;
+	const char *near;
+	json_t *p;
+	size_t i, n = json_array_size(list);
+	int rc = EX_DONE;
+
+	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL)
+		return cli_fail(EX_UNREACHABLE, "out of memory");
+	json_array_foreach(list, i, p)
+	{
+		names[i] = json_string_value(json_array_get(p, 0));
+		if (names[i] == NULL)
+			names[i] = "";
+		if (strcmp(names[i], name) == 0)
+			goto cleanup;
+	}
+	near = cli_closest(name, names, n);
+	if (near != NULL)
+		rc = cli_fail(EX_NOTFOUND, "no %s \"%s\"; did you mean \"%s\"?",
+		    what, name, near);
+	else
+		rc = cli_fail(
+		    EX_NOTFOUND, "no %s \"%s\"; claimd has none", what, name);
+cleanup:
+	free(names);
+	return rc;
+}
+
+int
+cli_party_known(struct cli *cli, const char *slug)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
+		return rc;
+	rc = known(json_object_get(j, "parties"), "party", slug);
+	json_decref(j);
+	return rc;
+}
+
+int
+cli_topic_known(struct cli *cli, const char *topic)
+{
+	json_t *j;
+	int rc;
+
+	if ((rc = cli_topics_fetch(cli, &j)) != EX_DONE)
+		return rc;
+	rc = known(json_object_get(j, "topics"), "topic", topic);
+	json_decref(j);
+	return rc;
+}
