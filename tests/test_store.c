@@ -331,6 +331,32 @@ count_grant(void *ctx, const uint8_t key[32], const char *party, uint64_t i)
 	return 0;
 }
 
+/* Appends "topic claims parties last," to the string ctx. */
+static int
+tally_topic(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
+    uint64_t last)
+{
+	char *out = ctx;
+	size_t n = strlen(out);
+
+	snprintf(out + n, 256 - n, "%s %llu %llu %llu,", topic,
+	    (unsigned long long)claims, (unsigned long long)parties,
+	    (unsigned long long)last);
+	return 0;
+}
+
+static int
+stop_topic(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
+    uint64_t last)
+{
+	(void)topic;
+	(void)claims;
+	(void)parties;
+	(void)last;
+	(*(int *)ctx)++;
+	return 7;
+}
+
 static void
 test_store_indexes(void **state)
 {
@@ -402,6 +428,18 @@ test_store_indexes(void **state)
 	n = 0;
 	assert_int_equal(store_grants(snap, count_grant, &n), 0);
 	assert_int_equal(n, 2);
+	/* Topics ever tagged: lachin keeps a1, peace gains it; a claim
+	 * counts once, its last change is its revision at 8. */
+	{
+		char out[256] = "";
+
+		assert_int_equal(store_topics(snap, tally_topic, out), 0);
+		assert_string_equal(
+		    out, "borders 2 2 8,lachin 2 2 8,peace 2 1 8,");
+		n = 0;
+		assert_int_equal(store_topics(snap, stop_topic, &n), 7);
+		assert_int_equal(n, 1);
+	}
 	{
 		struct store_stats st;
 
