@@ -158,6 +158,12 @@ int cli_parties_fetch(struct cli *cli, json_t **out);
 /* Of names, the one fewest edits from name (NULL when n is 0). */
 const char *cli_closest(const char *name, const char *const *names, size_t n);
 /*
+ * EX_DONE when name is the first member of one of list's arrays (a
+ * PARTIES or TOPICS reply's list); otherwise "no WHAT "NAME"; did you
+ * mean "CLOSEST"?" and EX_NOTFOUND.
+ */
+int cli_name_known(json_t *list, const char *what, const char *name);
+/*
  * EX_DONE when claimd holds party slug; otherwise says so, naming the
  * closest party it holds, and returns EX_NOTFOUND (or another failure).
  */

@@ -551,9 +551,19 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 				    "a-z 0-9 -)",
 				    parties[i]);
 		/* A misspelt party is exit 1 with the closest one. */
-		for (size_t i = 0; export == NULL && i < np; i++)
-			if ((rc = cli_party_known(cli, parties[i])) != EX_DONE)
+		if (export == NULL) {
+			json_t *held;
+
+			if ((rc = cli_parties_fetch(cli, &held)) != EX_DONE)
 				return rc;
+			for (size_t i = 0; rc == EX_DONE && i < np; i++)
+				rc = cli_name_known(
+				    json_object_get(held, "parties"), "party",
+				    parties[i]);
+			json_decref(held);
+			if (rc != EX_DONE)
+				return rc;
+		}
 		return topic_diff(cli, topic, parties, np, html, export);
 	}
 	if (optind + 1 != argc || from == 0)

@@ -69,10 +69,14 @@ cmd_grants(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
-	if (party != NULL && (rc = cli_party_known(cli, party)) != EX_DONE)
-		return rc;
 	if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
 		return rc;
+	if (party != NULL &&
+	    (rc = cli_name_known(
+		 json_object_get(j, "parties"), "party", party)) != EX_DONE) {
+		json_decref(j);
+		return rc;
+	}
 	json_array_foreach(json_object_get(j, "grants"), i, g)
 	{
 		const char *key = json_string_value(json_array_get(g, 0));

@@ -110,9 +110,8 @@ cli_closest(const char *name, const char *const *names, size_t n)
 	return best;
 }
 
-/* EX_DONE when name is the first member of one of list's arrays. */
-static int
-known(json_t *list, const char *what, const char *name)
+int
+cli_name_known(json_t *list, const char *what, const char *name)
 {
 	const char **names = NULL;
 	const char *near;
@@ -150,7 +149,7 @@ cli_party_known(struct cli *cli, const char *slug)
 
 	if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
 		return rc;
-	rc = known(json_object_get(j, "parties"), "party", slug);
+	rc = cli_name_known(json_object_get(j, "parties"), "party", slug);
 	json_decref(j);
 	return rc;
 }
@@ -163,7 +162,7 @@ cli_topic_known(struct cli *cli, const char *topic)
 
 	if ((rc = cli_topics_fetch(cli, &j)) != EX_DONE)
 		return rc;
-	rc = known(json_object_get(j, "topics"), "topic", topic);
+	rc = cli_name_known(json_object_get(j, "topics"), "topic", topic);
 	json_decref(j);
 	return rc;
 }

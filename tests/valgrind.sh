@@ -85,6 +85,12 @@ printf 'The ministry said: \342\200\234We agree.\342\200\235\n' > "$tmp/doc"
 c quote-check "$tmp/doc" --quote '"We agree."' > /dev/null
 c_must 1 quote-check "$tmp/doc" --quote '"We disagree."'
 c list > /dev/null
+c parties --json > /dev/null
+c grants --party am-mfa > /dev/null
+c topics > /dev/null
+c_must 1 list --topic tt
+c_must 1 grants --party am-mfx
+c_must 1 diff --topic t --party am-mfa --party am-mfx
 c trace "$id" > /dev/null
 c watch --from 0 --count 5 --json > /dev/null
 c stats --json > /dev/null
