@@ -648,12 +648,6 @@ main(int argc, char **argv)
 	d.cfg = &cfg;
 	d.started = (uint64_t)time(NULL);
 	d.store = open_store(cfg.data, false);
-	admin_key(d.store, cfg.admin_hex != NULL ? admin : NULL);
-	checkpoint_init(&d);
-	if (store_snap_begin(d.store, &snap) != PROTO_OK)
-		fatalx("cannot read the store");
-	size = store_size(snap);
-	store_snap_end(snap);
 
 	/* Signals become readable events in the main loop; every thread
 	 * started below inherits the mask. */
@@ -697,6 +691,19 @@ main(int argc, char **argv)
 	bind_or_die(done, EP_DONE, NULL, 0);
 	write_in = socket_or_die(d.zctx, ZMQ_PULL);
 	bind_or_die(write_in, EP_WRITE, NULL, 0);
+
+	/*
+	 * Only now, with every socket bound, is a new folder bound for good
+	 * to its admin key, origin and log key: a start that failed before
+	 * (a port in use) leaves it new, and a corrected --origin or
+	 * --admin-key is taken.
+	 */
+	admin_key(d.store, cfg.admin_hex != NULL ? admin : NULL);
+	checkpoint_init(&d);
+	if (store_snap_begin(d.store, &snap) != PROTO_OK)
+		fatalx("cannot read the store");
+	size = store_size(snap);
+	store_snap_end(snap);
 
 	/* The threads and the sockets each one owns from now on. */
 	if ((ws = calloc((size_t)cfg.workers, sizeof(*ws))) == NULL ||

@@ -2374,6 +2374,47 @@ test_e2e_keys_that_cannot_sign(void **state)
 	assert_int_equal(log_size(), before);
 }
 
+/*
+ * A first start that fails (its API port in use) binds the new folder to
+ * nothing: started again with another --origin on free ports, claimd
+ * takes it, and the log key names it.
+ */
+static void
+test_e2e_failed_first_start_leaves_the_folder_new(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon d2;
+	const char *const extra[] = {"--origin", "second.example", NULL};
+	char fresh[600], log[600], cmd[2048], *text;
+	struct e2e_run r;
+
+	snprintf(fresh, sizeof(fresh), "%s/fresh", f->dir);
+	snprintf(log, sizeof(log), "%s/fresh-first.log", f->dir);
+	/* The fixture's claimd holds its API port. */
+	snprintf(cmd, sizeof(cmd),
+	    "timeout 20 %s --data %s --api %s --pub tcp://127.0.0.1:* "
+	    "--admin-key %s --origin first.example > /dev/null 2> %s",
+	    e2e_claimd, fresh, f->d.api, f->admin_pub, log);
+	{
+		int st = system(cmd);
+
+		text = tu_read_file(log, NULL);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) == 0 ||
+		    WEXITSTATUS(st) == 124 ||
+		    strstr(text, "cannot listen on") == NULL)
+			fail_msg("claimd on a port in use: %d: %s", st, text);
+		free(text);
+	}
+	e2e_daemon_start_args(&d2, fresh, f->admin_pub, NULL, NULL, extra);
+	e2e_claim_run(&r, NULL, "log-key");
+	e2e_must(&r, 0, "log-key");
+	if (strncmp(r.out, "second.example+", 15) != 0)
+		fail_msg("log-key after a corrected --origin: %s", r.out);
+	e2e_run_free(&r);
+	assert_int_equal(e2e_daemon_stop(&d2, SIGTERM), 0);
+	setenv("CLAIM_SERVER", f->d.api, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2424,6 +2465,9 @@ main(int argc, char **argv)
 		test_e2e_time_ahead_of_the_clock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_keys_that_cannot_sign, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_failed_first_start_leaves_the_folder_new, setup,
+		teardown),
 	};
 
 	if (argc < 3) {
