@@ -94,6 +94,12 @@ char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
 bool cli_is_dir(FILE *f);
 /* What is wrong with JSON jansson refused, said for people. */
 const char *cli_json_why(const json_error_t *e);
+/* The noun for a count: one when n is 1, else many ("1 entry"). */
+static inline const char *
+cli_noun(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 /* Parses an unsigned number; false if it is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 /* Prints a JSON value on one line and flushes it, then frees it. */

@@ -125,8 +125,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (out != NULL)
-		cli_warn("exported %llu entries to %s",
-		    (unsigned long long)written, out);
+		cli_warn("exported %llu %s to %s", (unsigned long long)written,
+		    cli_noun(written, "entry", "entries"), out);
 	rc = EX_DONE;
 done:
 	free(b64);

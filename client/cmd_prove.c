@@ -264,9 +264,11 @@ consistency_bundle(struct cli *cli, uint64_t from, const char *old_path,
 	}
 	if (from > size) {
 		rc = cli_fail(EX_NOTFOUND,
-		    "the old tree has %llu entries, claimd's newest signed "
+		    "the old tree has %llu %s, claimd's newest signed "
 		    "checkpoint %llu",
-		    (unsigned long long)from, (unsigned long long)size);
+		    (unsigned long long)from,
+		    cli_noun(from, "entry", "entries"),
+		    (unsigned long long)size);
 		goto done;
 	}
 	if ((rc = claim_prove_consistency(

@@ -183,10 +183,11 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	fflush(stdout);
 	if (verbose)
 		fprintf(stderr,
-		    "claim: %llu entries; %llu missed events fetched by "
-		    "range\n",
+		    "claim: %llu %s; %llu missed %s fetched by range\n",
 		    (unsigned long long)seen,
-		    (unsigned long long)claim_feed_missed(f));
+		    cli_noun(seen, "entry", "entries"),
+		    (unsigned long long)claim_feed_missed(f),
+		    cli_noun(claim_feed_missed(f), "event", "events"));
 	claim_feed_close(f);
 	return rc;
 }

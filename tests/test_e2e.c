@@ -2385,8 +2385,9 @@ test_e2e_failed_first_start_leaves_the_folder_new(void **state)
 	struct e2e_fixture *f = *state;
 	struct e2e_daemon d2;
 	const char *const extra[] = {"--origin", "second.example", NULL};
-	char fresh[600], log[600], cmd[2048], *text;
+	char fresh[600], log[600], cmd[2048], want[200], *text;
 	struct e2e_run r;
+	json_t *cp;
 
 	snprintf(fresh, sizeof(fresh), "%s/fresh", f->dir);
 	snprintf(log, sizeof(log), "%s/fresh-first.log", f->dir);
@@ -2411,8 +2412,20 @@ test_e2e_failed_first_start_leaves_the_folder_new(void **state)
 	if (strncmp(r.out, "second.example+", 15) != 0)
 		fail_msg("log-key after a corrected --origin: %s", r.out);
 	e2e_run_free(&r);
+	cp = e2e_claim_json(NULL, "--json", "checkpoint");
 	assert_int_equal(e2e_daemon_stop(&d2, SIGTERM), 0);
 	setenv("CLAIM_SERVER", f->d.api, 1);
+
+	/* claimd --check shows the root as the checkpoint does: base64. */
+	snprintf(
+	    cmd, sizeof(cmd), "%s --check %s > %s", e2e_claimd, fresh, log);
+	assert_int_equal(system(cmd), 0);
+	text = tu_read_file(log, NULL);
+	snprintf(want, sizeof(want), "ok: 0 entries, root %s\n",
+	    json_string_value(json_object_get(cp, "root")));
+	assert_string_equal(text, want);
+	free(text);
+	json_decref(cp);
 }
 
 int
