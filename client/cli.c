@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,6 +52,148 @@ cli_fail(int code, const char *fmt, ...)
 	vwarn(fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+/*
+ * The optimal string alignment distance of a and b: insertions, deletions,
+ * substitutions and swaps of neighbours ("jsno", "json": 1). Words longer
+ * than 63 bytes are far from everything.
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), d[64][64];
+
+	if (n > 63 || m > 63)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[n][m];
+}
+
+const char *
+cli_nearest(const char *w, const char *const *words, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = SIZE_MAX, len = strlen(w);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(w, words[i]);
+
+		if (dist < bestd) {
+			bestd = dist;
+			best = words[i];
+		}
+	}
+	/* Near: two edits at most, and fewer than the word has letters. */
+	if (best == NULL || bestd > 2 || bestd * 2 >= len)
+		return NULL;
+	return best;
+}
+
+/* The common options (client/main.c), valid after any verb too. */
+static const char *const common[] = {"--server", "--key", "--feed",
+    "--passphrase-file", "--server-key", "--curve-key", "--timeout", "--json",
+    "--help"};
+
+#define NOPTS 64
+
+/*
+ * The long options a verb names in its usage and help text, and the
+ * common ones, into words (NOPTS, each of 32 bytes); their number.
+ */
+static size_t
+verb_options(const struct cmd *c, char words[][32])
+{
+	const char *texts[] = {c->usage, c->help};
+	size_t n = 0;
+
+	for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
+		snprintf(words[n++], 32, "%s", common[k]);
+	for (size_t t = 0; t < 2; t++) {
+		const char *p = texts[t];
+
+		while (p != NULL && (p = strstr(p, "--")) != NULL) {
+			size_t len = 2;
+
+			while ((p[len] >= 'a' && p[len] <= 'z') ||
+			    (p[len] >= '0' && p[len] <= '9') ||
+			    (p[len] == '-' && len > 2))
+				len++;
+			if (len > 2 && len < 32 && n < NOPTS) {
+				bool seen = false;
+
+				for (size_t i = 0; i < n && !seen; i++)
+					seen = strncmp(words[i], p, len) == 0 &&
+					    words[i][len] == '\0';
+				if (!seen)
+					snprintf(words[n++], 32, "%.*s",
+					    (int)len, p);
+			}
+			p += len;
+		}
+	}
+	return n;
+}
+
+int
+cli_bad_option(const struct cmd *c, char **argv)
+{
+	char words[NOPTS][32], name[64];
+	const char *list[NOPTS], *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *near;
+	size_t n, len;
+	bool known = false;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		if (optopt != 0)
+			return cli_fail(EX_USAGE,
+			    "unknown option -%c, or it needs a value; see "
+			    "claim %s --help",
+			    optopt, c->name);
+		return cli_fail(EX_USAGE,
+		    "unknown option \"%s\"; see "
+		    "claim %s --help",
+		    arg, c->name);
+	}
+	len = strcspn(arg, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)len, arg);
+	n = verb_options(c, words);
+	for (size_t i = 0; i < n; i++) {
+		list[i] = words[i];
+		known = known || strcmp(words[i], name) == 0;
+	}
+	if (known && arg[len] == '=')
+		return cli_fail(EX_USAGE,
+		    "%s takes no value; see claim %s "
+		    "--help",
+		    name, c->name);
+	if (known)
+		return cli_fail(EX_USAGE,
+		    "%s needs a value; see claim %s "
+		    "--help",
+		    name, c->name);
+	if ((near = cli_nearest(name, list, n)) != NULL)
+		return cli_fail(EX_USAGE,
+		    "unknown option %s; did you mean %s? See claim %s --help",
+		    name, near, c->name);
+	return cli_fail(
+	    EX_USAGE, "unknown option %s; see claim %s --help", name, c->name);
 }
 
 void

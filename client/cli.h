@@ -3,7 +3,8 @@
  *
  * Adding a verb:
  *   1. client/cmd_<verb>.c exporting int cmd_<verb>(struct cli *, int,
- *      char **), with its usage text beside its option table;
+ *      char **), with its usage text beside its option table, and
+ *      getopt_long()'s '?' answered with cli_bad_option();
  *   2. a line in the sorted table in client/main.c;
  *   3. the file in client/CMakeLists.txt;
  *   4. an end-to-end test in tests/ (test_e2e.c, or the suite of its
@@ -71,6 +72,15 @@ int cli_fail(int code, const char *fmt, ...)
 /* cli_warn(), then the verb's usage line; returns EX_USAGE. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * For a verb's getopt_long() error ('?': claim's main sets opterr to 0):
+ * one line naming the option, what is wrong with it and the nearest
+ * option the verb has ("unknown option --jsno; did you mean --json?"),
+ * no usage dump; returns EX_USAGE. argv is the verb's.
+ */
+int cli_bad_option(const struct cmd *c, char **argv);
+/* The nearest of n words to w by edit distance; NULL if none is near. */
+const char *cli_nearest(const char *w, const char *const *words, size_t n);
 void cli_help(const struct cmd *c, FILE *f);
 /* Exit status for a proto_err; write says whether a record was refused. */
 int cli_exit_for(int err, bool write);

@@ -85,7 +85,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		else if (c == 'k')
 			given = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (state == NULL || optind != argc)
 		return cli_usage_error(me, "give --state FILE");

@@ -53,7 +53,7 @@ cmd_checkpoint(struct cli *cli, int argc, char **argv)
 		if (c == 'k')
 			want = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);

@@ -525,6 +525,8 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 			parties[np++] = optarg;
 			continue;
 		}
+		if (c == '?')
+			return cli_bad_option(me, argv);
 		if ((c != 'f' && c != 't') || !cli_parse_u64(optarg, v) ||
 		    *v == 0)
 			return cli_usage_error(me,

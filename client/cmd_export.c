@@ -61,7 +61,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(me, "--%s takes a log index",
 			    c == 'f' ? "from" : "to");
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);

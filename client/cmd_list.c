@@ -71,7 +71,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		else if (c == 't')
 			topic = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);

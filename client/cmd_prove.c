@@ -333,7 +333,7 @@ cmd_prove(struct cli *cli, int argc, char **argv)
 			old_path = optarg;
 			break;
 		default:
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 		}
 	}
 	if (out.force && out.path == NULL)

@@ -21,6 +21,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "V:", opts, NULL)) != -1) {
+		if (c == '?')
+			return cli_bad_option(me, argv);
 		if (c != 'V' || !cli_parse_u64(optarg, &version) ||
 		    version == 0)
 			return cli_usage_error(me,

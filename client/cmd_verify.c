@@ -83,7 +83,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 				return cli_usage_error(me, "--threads 1 to 64");
 			break;
 		default:
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 		}
 	}
 	if (optind + 1 != argc)

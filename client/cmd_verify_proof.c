@@ -138,7 +138,7 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
 		else if (c == 'c')
 			old_path = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(me, "give one bundle FILE (or -)");

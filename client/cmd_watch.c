@@ -118,7 +118,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 		}
 	}
 	if (optind != argc)

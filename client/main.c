@@ -4,6 +4,7 @@
  * --server, --key, --feed, --timeout and --json are accepted before or
  * after the verb; everything else belongs to the verb.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,44 @@ usage(FILE *f)
 	    CLAIM_DEFAULT_SERVER, CLAIM_DEFAULT_TIMEOUT);
 }
 
+/*
+ * Neither a verb nor a common option: one line with the nearest of those,
+ * and where to look, not the whole usage.
+ */
+static int
+unknown(const char *w)
+{
+	static const char *const options[] = {"--server", "--key", "--feed",
+	    "--passphrase-file", "--server-key", "--curve-key", "--timeout",
+	    "--json", "--help", "--version"};
+	const char *verbs[NCMDS + 1], *near;
+
+	if (w[0] == '-') {
+		size_t len = strcspn(w, "=");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, w);
+		near = cli_nearest(
+		    name, options, sizeof(options) / sizeof(options[0]));
+		if (near != NULL)
+			return cli_fail(EX_USAGE,
+			    "unknown option %s; did you mean %s? See claim "
+			    "--help",
+			    name, near);
+		return cli_fail(
+		    EX_USAGE, "unknown option %s; see claim --help", name);
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		verbs[i] = cmds[i].name;
+	verbs[NCMDS] = "help";
+	if ((near = cli_nearest(w, verbs, NCMDS + 1)) != NULL)
+		return cli_fail(EX_USAGE,
+		    "unknown verb \"%s\"; did you mean \"%s\"? See claim "
+		    "--help",
+		    w, near);
+	return cli_fail(EX_USAGE, "unknown verb \"%s\"; see claim --help", w);
+}
+
 #define NVALUED 7 /* options of common_options() that take a value */
 
 /* Takes the common options out of argv, leaving the verb and its own. */
@@ -283,11 +322,8 @@ common_options(struct cli *cli, int *argc, char **argv)
 			}
 			if (a[n] == '\0') {
 				if (i + 1 >= *argc) {
-					fprintf(stderr,
-					    "claim: %s needs a "
-					    "value\n",
-					    valued[k]);
-					return EX_USAGE;
+					return cli_fail(EX_USAGE,
+					    "%s needs a value", valued[k]);
 				}
 				val = argv[++i];
 				break;
@@ -349,11 +385,8 @@ main(int argc, char **argv)
 		printf("claim %s\n", VERSION);
 		return EX_DONE;
 	}
-	if ((c = cli_cmd(argv[1])) == NULL) {
-		cli_warn("unknown verb \"%s\"", argv[1]);
-		usage(stderr);
-		return EX_USAGE;
-	}
+	if ((c = cli_cmd(argv[1])) == NULL)
+		return unknown(argv[1]);
 	for (int i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
@@ -362,6 +395,8 @@ main(int argc, char **argv)
 		}
 	if (sodium_init() < 0)
 		return cli_fail(EX_USAGE, "libsodium cannot start");
+	/* A verb's bad option is reported by cli_bad_option(), not getopt. */
+	opterr = 0;
 	rc = c->fn(&cli, argc - 1, argv + 1);
 	claim_client_close(cli.client);
 	if (cli.sk != NULL)

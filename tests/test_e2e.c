@@ -1527,6 +1527,43 @@ test_e2e_unreachable_usage_and_help(void **state)
 	e2e_run_free(&r);
 	/* Usage errors are 2; every verb has --help. */
 	E2E_CLAIM(2, NULL, "frobnicate");
+	/* A mistyped verb or option: one line naming the nearest, no
+	 * usage dump. */
+	{
+		static const struct {
+			const char *args[3], *err;
+		} bad[] = {
+		    {{"--jsno", NULL},
+			"claim: unknown option --jsno; did you "
+			"mean --json? See claim --help\n"},
+		    {{"sumbit", NULL},
+			"claim: unknown verb \"sumbit\"; did "
+			"you mean \"submit\"? See claim --help\n"},
+		    {{"frobnicate", NULL},
+			"claim: unknown verb \"frobnicate\"; see claim "
+			"--help\n"},
+		    {{"watch", "--partty", NULL},
+			"claim: unknown option --partty; did you mean "
+			"--party? See claim watch --help\n"},
+		    {{"show", "--jsno", NULL},
+			"claim: unknown option --jsno; did you mean --json? "
+			"See claim show --help\n"},
+		    {{"list", "--party", NULL},
+			"claim: --party needs a value; see claim list "
+			"--help\n"},
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (bad[i].args[1] == NULL)
+				e2e_claim_run(&r, NULL, bad[i].args[0], NULL);
+			else
+				e2e_claim_run(&r, NULL, bad[i].args[0],
+				    bad[i].args[1], NULL);
+			e2e_must(&r, 2, bad[i].err);
+			assert_string_equal(r.err, bad[i].err);
+			e2e_run_free(&r);
+		}
+	}
 	E2E_CLAIM(2, NULL, "show");
 	E2E_CLAIM(2, NULL, "show", "abc", "--version", "x");
 	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
