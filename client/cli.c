@@ -18,19 +18,67 @@
 
 #include "cli.h"
 
+/* Set once by main from --json: diagnostics as JSON objects. */
+static bool json_diag;
+
+void
+cli_json_diagnostics(bool on)
+{
+	json_diag = on;
+}
+
+/* The "error" of a JSON diagnostic for an exit status. */
+static const char *
+exit_name(int code)
+{
+	switch (code) {
+	case EX_USAGE:
+		return "usage";
+	case EX_UNREACHABLE:
+		return "unreachable";
+	case EX_REFUSED:
+		return "refused";
+	default:
+		return "failed";
+	}
+}
+
 /*
  * The one way a message reaches stderr: formatted, then made one line that
  * cannot drive a terminal (proto_str_safe), since it may quote input, an
  * export or claimd's reply. The raw text is formatted one byte longer than
- * the safe one can hold, so that a cut always shows as "...".
+ * the safe one can hold, so that a cut always shows as "...". With
+ * --json, one object instead: {"error": name, "message"} (a failure) or
+ * {"warning": message} (name NULL), its text escaped by JSON itself.
  */
 static void
-vwarn(const char *fmt, va_list ap)
+vwarn(const char *name, const char *fmt, va_list ap)
 {
 	char msg[PROTO_SAFE_MAX + 1], safe[PROTO_SAFE_MAX];
+	json_t *o, *text;
+	char *line;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "claim: %s\n", proto_str_safe(safe, sizeof(safe), msg));
+	if (!json_diag) {
+		fprintf(stderr, "claim: %s\n",
+		    proto_str_safe(safe, sizeof(safe), msg));
+		return;
+	}
+	/* Text that is not UTF-8 (or was cut inside a character) is given
+	 * as the safe form. */
+	if ((text = json_string(msg)) == NULL)
+		text = json_string(proto_str_safe(safe, sizeof(safe), msg));
+	o = json_object();
+	if (name != NULL) {
+		json_object_set_new(o, "error", json_string(name));
+		json_object_set_new(o, "message", text);
+	} else
+		json_object_set_new(o, "warning", text);
+	if ((line = json_dumps(o, JSON_COMPACT)) != NULL) {
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	json_decref(o);
 }
 
 void
@@ -39,7 +87,7 @@ cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -49,9 +97,20 @@ cli_fail(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(exit_name(code), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int
+cli_fail_err(int err, bool write, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(proto_errname(err), fmt, ap);
+	va_end(ap);
+	return cli_exit_for(err, write);
 }
 
 /*
@@ -213,9 +272,10 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(exit_name(EX_USAGE), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "usage: claim %s\n", c->usage);
+	if (!json_diag)
+		fprintf(stderr, "usage: claim %s\n", c->usage);
 	return EX_USAGE;
 }
 
@@ -780,21 +840,21 @@ cli_submit_one(
 		char err[256];
 
 		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	}
 	if (rc != PROTO_OK)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd: %s",
 		    proto_strerror(rc));
 	if (r.status != PROTO_OK) {
 		if (r.has_head)
-			cli_warn("refused: %s: %s (head %s, version %llu)",
+			rc = cli_fail_err(r.status, true,
+			    "refused: %s: %s (head %s, version %llu)",
 			    proto_errname(r.status), r.message,
 			    cli_short(r.head, hx),
 			    (unsigned long long)r.head_version);
 		else
-			cli_warn("refused: %s: %s", proto_errname(r.status),
-			    r.message);
-		rc = cli_exit_for(r.status, true);
+			rc = cli_fail_err(r.status, true, "refused: %s: %s",
+			    proto_errname(r.status), r.message);
 		claim_reply_release(&r);
 		return rc;
 	}

@@ -59,16 +59,27 @@ struct cmd {
 /*
  * cli.c
  *
- * Every diagnostic goes to stderr through cli_warn(), cli_fail() or
- * cli_usage_error(): "claim: MESSAGE" on one line, the message passed
- * through proto_str_safe() whole, so that what it quotes (input, an
- * export, claimd's reply) can neither end the line nor drive a terminal.
+ * Every diagnostic goes to stderr through cli_warn(), cli_fail(),
+ * cli_fail_err() or cli_usage_error(): "claim: MESSAGE" on one line, the
+ * message passed through proto_str_safe() whole, so that what it quotes (input,
+ * an export, claimd's reply) can neither end the line nor drive a terminal.
  * Never fprintf(stderr) a message that quotes anything.
  */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_warn(), then returns code. */
 int cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for a proto_err: its name under --json, cli_exit_for()'s status. */
+int cli_fail_err(int err, bool write, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * With on (--json, set once by main after the common options), every
+ * diagnostic is one JSON object on a line of stderr: {"error": NAME,
+ * "message": TEXT} for a failure, NAME a proto_errname() or usage,
+ * unreachable, refused or failed (exit 1); {"warning": TEXT} otherwise.
+ * cli_usage_error() then leaves out the usage line.
+ */
+void cli_json_diagnostics(bool on);
 /* cli_warn(), then the verb's usage line; returns EX_USAGE. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

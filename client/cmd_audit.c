@@ -104,7 +104,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		goto done;
 	if ((rc = claim_checkpoint_fetch(cli->client, &note, daemon_key, err,
 		 sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
 	/* The log key: as remembered, as given, or (first run) as claimd

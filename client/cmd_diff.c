@@ -315,7 +315,7 @@ topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
 		return rc;
 	if ((rc = claim_list(cli->client, NULL, topic, keep, &cs, err,
 		 sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
 	/* The claims they relate to, on this topic or not: a dispute shows
@@ -423,7 +423,7 @@ version_span(
 	*out = NULL;
 	if ((rc = claim_history(cli->client, id, &v, &m, err, sizeof(err))) !=
 	    PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	rc = span_diff(v, m, id, NULL, from, to, out);
 	claim_entries_free(v, m);
 	return rc;

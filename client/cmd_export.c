@@ -97,7 +97,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
 		if ((rc = claim_range(cli->client, next, want, NULL, NULL, &e,
 			 &n, &next, &size, err, sizeof(err))) != PROTO_OK) {
-			rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+			rc = cli_fail_err(rc, false, "%s", err);
 			goto done;
 		}
 		if (to == UINT64_MAX || to > size)

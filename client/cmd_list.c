@@ -79,7 +79,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_list(cli->client, party, topic, one, &l, err,
 		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (!cli->json && l.n == 0)
 		cli_warn("no claims%s%s%s%s", party ? " of " : "",
 		    party ? party : "", topic ? " on " : "",

@@ -35,7 +35,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_get(cli->client, argv[optind], version, &e, &info, err,
 		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (cli->json)
 		cli_print_json(cli_entry_json(&e));
 	else

@@ -50,7 +50,7 @@ cmd_trace(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_get(cli->client, argv[optind], version, &e, NULL, err,
 		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (e.payload.kind != PROTO_KIND_CLAIM) {
 		claim_entry_release(&e);
 		return cli_fail(EX_NOTFOUND, "%s is not a claim", argv[optind]);

@@ -30,9 +30,11 @@ report_missed(const struct claim_feed *f, uint64_t *reported)
 
 	if (n == *reported)
 		return;
+	/* Text, --json or not: the report --verbose documents. */
 	fprintf(stderr,
-	    "claim: fetched %llu missed events by range (%llu in all)\n",
-	    (unsigned long long)(n - *reported), (unsigned long long)n);
+	    "claim: fetched %llu missed %s by range (%llu in all)\n",
+	    (unsigned long long)(n - *reported),
+	    cli_noun(n - *reported, "event", "events"), (unsigned long long)n);
 	*reported = n;
 }
 
@@ -127,7 +129,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_feed_open(cli->client, cli->feed, from, party, topic,
 		 &f, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -163,7 +165,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		if (warned) {
-			fprintf(stderr, "claim: claimd answers again\n");
+			cli_warn("claimd answers again");
 			warned = false;
 		}
 		if (verify && proto_record_verify(&e.rec) != PROTO_OK) {

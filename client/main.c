@@ -240,7 +240,9 @@ usage(FILE *f)
 	    "  --curve-key FILE  this client's CurveZMQ keys (CLAIM_CURVE_KEY)\n"
 	    "  --timeout MS  how long to wait for claimd (CLAIM_TIMEOUT; "
 	    "default %d)\n"
-	    "  --json        machine output: JSON, one object a line\n"
+	    "  --json        machine output: JSON, one object a line; on "
+	    "stderr,\n"
+	    "                {\"error\", \"message\"} for a failure\n"
 	    "\n'claim VERB --help' explains a verb. Exit status: 0 done, 1 not "
 	    "found or\nverification failed, 2 usage, 3 claimd unreachable, 4 "
 	    "refused by claimd.\n",
@@ -370,6 +372,10 @@ main(int argc, char **argv)
 	cli.timeout = CLAIM_DEFAULT_TIMEOUT;
 	if (cli.server == NULL || cli.server[0] == '\0')
 		cli.server = CLAIM_DEFAULT_SERVER;
+	/* Diagnostics as JSON from the first, common_options()'s too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli_json_diagnostics(true);
 	if ((rc = common_options(&cli, &argc, argv)) != EX_DONE)
 		return rc;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||

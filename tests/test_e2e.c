@@ -1564,6 +1564,43 @@ test_e2e_unreachable_usage_and_help(void **state)
 			e2e_run_free(&r);
 		}
 	}
+	/* With --json, a failure is one JSON object on stderr. */
+	{
+		static const struct {
+			int status;
+			const char *args[3], *error, *message;
+		} bad[] = {
+		    {2, {"--json", "frobnicate", NULL}, "usage",
+			"unknown verb \"frobnicate\"; see claim --help"},
+		    {2, {"show", "--json", NULL}, "usage", "give one claim id"},
+		    {1, {"--json", "show", "0123456789ab"}, "not-found", NULL},
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			json_error_t je;
+			json_t *o;
+
+			e2e_claim_run(&r, NULL, bad[i].args[0], bad[i].args[1],
+			    bad[i].args[2], NULL);
+			e2e_must(&r, bad[i].status, bad[i].error);
+			o = json_loads(r.err, JSON_DISABLE_EOF_CHECK, &je);
+			if (o == NULL ||
+			    strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
+				fail_msg("not one JSON line: %s", r.err);
+			assert_string_equal(
+			    json_string_value(json_object_get(o, "error")),
+			    bad[i].error);
+			assert_non_null(
+			    json_string_value(json_object_get(o, "message")));
+			if (bad[i].message != NULL)
+				assert_string_equal(
+				    json_string_value(
+					json_object_get(o, "message")),
+				    bad[i].message);
+			json_decref(o);
+			e2e_run_free(&r);
+		}
+	}
 	E2E_CLAIM(2, NULL, "show");
 	E2E_CLAIM(2, NULL, "show", "abc", "--version", "x");
 	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
@@ -1772,7 +1809,7 @@ test_e2e_sealed_key_needs_its_passphrase(void **state)
 
 /*
  * From watch -v's last words on stderr, "claim: N entries; M missed events
- * fetched by range": M, or -1 if it did not say.
+ * fetched by range" (or entry, event for 1): M, or -1 if it did not say.
  */
 static long long
 missed_at_end(const char *path)
@@ -1786,8 +1823,9 @@ missed_at_end(const char *path)
 	if (hit == NULL && strncmp(log, "claim: ", 7) == 0)
 		hit = log;
 	if (hit != NULL &&
-	    (sscanf(hit, "claim: %*[0-9] entries; %lld", &n) != 1 ||
-		strstr(hit, " missed events fetched by range\n") == NULL))
+	    (sscanf(hit, "claim: %*[0-9] %*[a-z]; %lld", &n) != 1 ||
+		(strstr(hit, " missed events fetched by range\n") == NULL &&
+		    strstr(hit, " missed event fetched by range\n") == NULL)))
 		n = -1;
 	free(log);
 	return n;
