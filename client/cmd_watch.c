@@ -95,10 +95,20 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:t:f:n:Vv", opts, NULL)) != -1) {
 		switch (c) {
+		/* One of each: the feed filters by one party and one
+		 * topic, and a second must not silently replace the first. */
 		case 'p':
+			if (party != NULL)
+				return cli_usage_error(me,
+				    "--party is given once: watch follows one "
+				    "party, or every one");
 			party = optarg;
 			break;
 		case 't':
+			if (topic != NULL)
+				return cli_usage_error(me,
+				    "--topic is given once: watch follows one "
+				    "topic, or every one");
 			topic = optarg;
 			break;
 		case 'f':

@@ -194,8 +194,8 @@ static const struct cmd cmds[] = {
     {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
 	"Follow the log: every entry exactly once, in order, also across "
 	"restarts",
-	"  --party P     only entries of party P\n"
-	"  --topic T     only claims with topic T\n"
+	"  --party P     only entries of party P (once)\n"
+	"  --topic T     only claims with topic T (once)\n"
 	"  --from INDEX  start at log index INDEX (default: new entries "
 	"only)\n"
 	"  --count N     stop after N entries\n"

@@ -1606,6 +1606,10 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
 	E2E_CLAIM(2, "not json", "submit", "-");
 	E2E_CLAIM(2, NULL, "keygen");
+	/* watch follows one party: a second --party is not dropped
+	 * silently. */
+	E2E_CLAIM(2, NULL, "watch", "--party", "am-mfa", "--party", "az-mfa");
+	E2E_CLAIM(2, NULL, "watch", "--topic", "a", "--topic", "b");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "history", "keygen", "list",
