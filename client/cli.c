@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,19 +18,67 @@
 
 #include "cli.h"
 
+/* Set once by main from --json: diagnostics as JSON objects. */
+static bool json_diag;
+
+void
+cli_json_diagnostics(bool on)
+{
+	json_diag = on;
+}
+
+/* The "error" of a JSON diagnostic for an exit status. */
+static const char *
+exit_name(int code)
+{
+	switch (code) {
+	case EX_USAGE:
+		return "usage";
+	case EX_UNREACHABLE:
+		return "unreachable";
+	case EX_REFUSED:
+		return "refused";
+	default:
+		return "failed";
+	}
+}
+
 /*
  * The one way a message reaches stderr: formatted, then made one line that
  * cannot drive a terminal (proto_str_safe), since it may quote input, an
  * export or claimd's reply. The raw text is formatted one byte longer than
- * the safe one can hold, so that a cut always shows as "...".
+ * the safe one can hold, so that a cut always shows as "...". With
+ * --json, one object instead: {"error": name, "message"} (a failure) or
+ * {"warning": message} (name NULL), its text escaped by JSON itself.
  */
 static void
-vwarn(const char *fmt, va_list ap)
+vwarn(const char *name, const char *fmt, va_list ap)
 {
 	char msg[PROTO_SAFE_MAX + 1], safe[PROTO_SAFE_MAX];
+	json_t *o, *text;
+	char *line;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	fprintf(stderr, "claim: %s\n", proto_str_safe(safe, sizeof(safe), msg));
+	if (!json_diag) {
+		fprintf(stderr, "claim: %s\n",
+		    proto_str_safe(safe, sizeof(safe), msg));
+		return;
+	}
+	/* Text that is not UTF-8 (or was cut inside a character) is given
+	 * as the safe form. */
+	if ((text = json_string(msg)) == NULL)
+		text = json_string(proto_str_safe(safe, sizeof(safe), msg));
+	o = json_object();
+	if (name != NULL) {
+		json_object_set_new(o, "error", json_string(name));
+		json_object_set_new(o, "message", text);
+	} else
+		json_object_set_new(o, "warning", text);
+	if ((line = json_dumps(o, JSON_COMPACT)) != NULL) {
+		fprintf(stderr, "%s\n", line);
+		free(line);
+	}
+	json_decref(o);
 }
 
 void
@@ -38,7 +87,7 @@ cli_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(NULL, fmt, ap);
 	va_end(ap);
 }
 
@@ -48,9 +97,162 @@ cli_fail(int code, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(exit_name(code), fmt, ap);
 	va_end(ap);
 	return code;
+}
+
+int
+cli_fail_err(int err, bool write, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(proto_errname(err), fmt, ap);
+	va_end(ap);
+	return cli_exit_for(err, write);
+}
+
+/*
+ * The optimal string alignment distance of a and b: insertions, deletions,
+ * substitutions and swaps of neighbours ("jsno", "json": 1). Words longer
+ * than 63 bytes are far from everything.
+ */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), d[64][64];
+
+	if (n > 63 || m > 63)
+		return SIZE_MAX;
+	for (size_t i = 0; i <= n; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= m; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= n; i++)
+		for (size_t j = 1; j <= m; j++) {
+			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < v)
+				v = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < v)
+				v = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+				v = d[i - 2][j - 2] + 1;
+			d[i][j] = v;
+		}
+	return d[n][m];
+}
+
+const char *
+cli_nearest(const char *w, const char *const *words, size_t n)
+{
+	const char *best = NULL;
+	size_t bestd = SIZE_MAX, len = strlen(w);
+
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = edit_distance(w, words[i]);
+
+		if (dist < bestd) {
+			bestd = dist;
+			best = words[i];
+		}
+	}
+	/* Near: two edits at most, and fewer than the word has letters. */
+	if (best == NULL || bestd > 2 || bestd * 2 >= len)
+		return NULL;
+	return best;
+}
+
+/* The common options (client/main.c), valid after any verb too. */
+static const char *const common[] = {"--server", "--key", "--feed",
+    "--passphrase-file", "--server-key", "--curve-key", "--timeout", "--json",
+    "--help"};
+
+#define NOPTS 64
+
+/*
+ * The long options a verb names in its usage and help text, and the
+ * common ones, into words (NOPTS, each of 32 bytes); their number.
+ */
+static size_t
+verb_options(const struct cmd *c, char words[][32])
+{
+	const char *texts[] = {c->usage, c->help};
+	size_t n = 0;
+
+	for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
+		snprintf(words[n++], 32, "%s", common[k]);
+	for (size_t t = 0; t < 2; t++) {
+		const char *p = texts[t];
+
+		while (p != NULL && (p = strstr(p, "--")) != NULL) {
+			size_t len = 2;
+
+			while ((p[len] >= 'a' && p[len] <= 'z') ||
+			    (p[len] >= '0' && p[len] <= '9') ||
+			    (p[len] == '-' && len > 2))
+				len++;
+			if (len > 2 && len < 32 && n < NOPTS) {
+				bool seen = false;
+
+				for (size_t i = 0; i < n && !seen; i++)
+					seen = strncmp(words[i], p, len) == 0 &&
+					    words[i][len] == '\0';
+				if (!seen)
+					snprintf(words[n++], 32, "%.*s",
+					    (int)len, p);
+			}
+			p += len;
+		}
+	}
+	return n;
+}
+
+int
+cli_bad_option(const struct cmd *c, char **argv)
+{
+	char words[NOPTS][32], name[64];
+	const char *list[NOPTS], *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *near;
+	size_t n, len;
+	bool known = false;
+
+	if (strncmp(arg, "--", 2) != 0) {
+		if (optopt != 0)
+			return cli_fail(EX_USAGE,
+			    "unknown option -%c, or it needs a value; see "
+			    "claim %s --help",
+			    optopt, c->name);
+		return cli_fail(EX_USAGE,
+		    "unknown option \"%s\"; see "
+		    "claim %s --help",
+		    arg, c->name);
+	}
+	len = strcspn(arg, "=");
+	snprintf(name, sizeof(name), "%.*s", (int)len, arg);
+	n = verb_options(c, words);
+	for (size_t i = 0; i < n; i++) {
+		list[i] = words[i];
+		known = known || strcmp(words[i], name) == 0;
+	}
+	if (known && arg[len] == '=')
+		return cli_fail(EX_USAGE,
+		    "%s takes no value; see claim %s "
+		    "--help",
+		    name, c->name);
+	if (known)
+		return cli_fail(EX_USAGE,
+		    "%s needs a value; see claim %s "
+		    "--help",
+		    name, c->name);
+	if ((near = cli_nearest(name, list, n)) != NULL)
+		return cli_fail(EX_USAGE,
+		    "unknown option %s; did you mean %s? See claim %s --help",
+		    name, near, c->name);
+	return cli_fail(
+	    EX_USAGE, "unknown option %s; see claim %s --help", name, c->name);
 }
 
 void
@@ -70,9 +272,10 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vwarn(fmt, ap);
+	vwarn(exit_name(EX_USAGE), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "usage: claim %s\n", c->usage);
+	if (!json_diag)
+		fprintf(stderr, "usage: claim %s\n", c->usage);
 	return EX_USAGE;
 }
 
@@ -637,21 +840,21 @@ cli_submit_one(
 		char err[256];
 
 		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	}
 	if (rc != PROTO_OK)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd: %s",
 		    proto_strerror(rc));
 	if (r.status != PROTO_OK) {
 		if (r.has_head)
-			cli_warn("refused: %s: %s (head %s, version %llu)",
+			rc = cli_fail_err(r.status, true,
+			    "refused: %s: %s (head %s, version %llu)",
 			    proto_errname(r.status), r.message,
 			    cli_short(r.head, hx),
 			    (unsigned long long)r.head_version);
 		else
-			cli_warn("refused: %s: %s", proto_errname(r.status),
-			    r.message);
-		rc = cli_exit_for(r.status, true);
+			rc = cli_fail_err(r.status, true, "refused: %s: %s",
+			    proto_errname(r.status), r.message);
 		claim_reply_release(&r);
 		return rc;
 	}

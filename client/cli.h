@@ -3,7 +3,8 @@
  *
  * Adding a verb:
  *   1. client/cmd_<verb>.c exporting int cmd_<verb>(struct cli *, int,
- *      char **), with its usage text beside its option table;
+ *      char **), with its usage text beside its option table, and
+ *      getopt_long()'s '?' answered with cli_bad_option();
  *   2. a line in the sorted table in client/main.c;
  *   3. the file in client/CMakeLists.txt;
  *   4. an end-to-end test in tests/ (test_e2e.c, or the suite of its
@@ -58,19 +59,39 @@ struct cmd {
 /*
  * cli.c
  *
- * Every diagnostic goes to stderr through cli_warn(), cli_fail() or
- * cli_usage_error(): "claim: MESSAGE" on one line, the message passed
- * through proto_str_safe() whole, so that what it quotes (input, an
- * export, claimd's reply) can neither end the line nor drive a terminal.
+ * Every diagnostic goes to stderr through cli_warn(), cli_fail(),
+ * cli_fail_err() or cli_usage_error(): "claim: MESSAGE" on one line, the
+ * message passed through proto_str_safe() whole, so that what it quotes (input,
+ * an export, claimd's reply) can neither end the line nor drive a terminal.
  * Never fprintf(stderr) a message that quotes anything.
  */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_warn(), then returns code. */
 int cli_fail(int code, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for a proto_err: its name under --json, cli_exit_for()'s status. */
+int cli_fail_err(int err, bool write, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/*
+ * With on (--json, set once by main after the common options), every
+ * diagnostic is one JSON object on a line of stderr: {"error": NAME,
+ * "message": TEXT} for a failure, NAME a proto_errname() or usage,
+ * unreachable, refused or failed (exit 1); {"warning": TEXT} otherwise.
+ * cli_usage_error() then leaves out the usage line.
+ */
+void cli_json_diagnostics(bool on);
 /* cli_warn(), then the verb's usage line; returns EX_USAGE. */
 int cli_usage_error(const struct cmd *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/*
+ * For a verb's getopt_long() error ('?': claim's main sets opterr to 0):
+ * one line naming the option, what is wrong with it and the nearest
+ * option the verb has ("unknown option --jsno; did you mean --json?"),
+ * no usage dump; returns EX_USAGE. argv is the verb's.
+ */
+int cli_bad_option(const struct cmd *c, char **argv);
+/* The nearest of n words to w by edit distance; NULL if none is near. */
+const char *cli_nearest(const char *w, const char *const *words, size_t n);
 void cli_help(const struct cmd *c, FILE *f);
 /* Exit status for a proto_err; write says whether a record was refused. */
 int cli_exit_for(int err, bool write);
@@ -94,6 +115,12 @@ char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
 bool cli_is_dir(FILE *f);
 /* What is wrong with JSON jansson refused, said for people. */
 const char *cli_json_why(const json_error_t *e);
+/* The noun for a count: one when n is 1, else many ("1 entry"). */
+static inline const char *
+cli_noun(unsigned long long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
 /* Parses an unsigned number; false if it is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 /* Prints a JSON value on one line and flushes it, then frees it. */

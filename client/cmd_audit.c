@@ -85,7 +85,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		else if (c == 'k')
 			given = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (state == NULL || optind != argc)
 		return cli_usage_error(me, "give --state FILE");
@@ -104,7 +104,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		goto done;
 	if ((rc = claim_checkpoint_fetch(cli->client, &note, daemon_key, err,
 		 sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
 	/* The log key: as remembered, as given, or (first run) as claimd
@@ -141,16 +141,21 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 	}
 	if (have_old && size < old_size) {
 		rc = alert(cli->server,
-		    "it has %llu entries, %llu were signed before",
-		    (unsigned long long)size, (unsigned long long)old_size);
+		    "it has %llu %s, %llu were signed before",
+		    (unsigned long long)size,
+		    cli_noun(size, "entry", "entries"),
+		    (unsigned long long)old_size);
 		goto done;
 	}
 	if (have_old && size == old_size &&
 	    sodium_memcmp(root, old_root, PROTO_HASH_LEN) != 0) {
 		rc = alert(cli->server,
-		    "its %llu entries have another root than the "
-		    "checkpoint of %llu entries seen before",
-		    (unsigned long long)size, (unsigned long long)old_size);
+		    "its %llu %s another root than the "
+		    "checkpoint of %llu %s seen before",
+		    (unsigned long long)size,
+		    cli_noun(size, "entry has", "entries have"),
+		    (unsigned long long)old_size,
+		    cli_noun(old_size, "entry", "entries"));
 		goto done;
 	}
 	if (have_old && size > old_size && old_size > 0) {
@@ -188,13 +193,20 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		    o, "old_size", json_integer((json_int_t)old_size));
 		json_object_set_new(o, "size", json_integer((json_int_t)size));
 		cli_print_json(o);
+	} else if (have_old && size == old_size) {
+		printf("ok: the log is unchanged at %llu %s, its checkpoint "
+		       "the one seen before\n",
+		    (unsigned long long)size,
+		    cli_noun(size, "entry", "entries"));
 	} else if (have_old) {
-		printf("ok: the log grew from %llu to %llu entries, and the "
+		printf("ok: the log grew from %llu to %llu %s, and the "
 		       "new checkpoint extends the old one\n",
-		    (unsigned long long)old_size, (unsigned long long)size);
+		    (unsigned long long)old_size, (unsigned long long)size,
+		    cli_noun(size, "entry", "entries"));
 	} else {
-		printf("ok: checkpoint of %llu entries recorded in %s\n",
-		    (unsigned long long)size, state);
+		printf("ok: checkpoint of %llu %s recorded in %s\n",
+		    (unsigned long long)size,
+		    cli_noun(size, "entry", "entries"), state);
 	}
 	rc = EX_DONE;
 done:

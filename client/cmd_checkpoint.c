@@ -21,7 +21,7 @@ cmd_log_key(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_checkpoint_fetch(
 		 cli->client, &note, vkey, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	free(note);
 	if (cli->json) {
 		json_t *o = json_object();
@@ -53,7 +53,7 @@ cmd_checkpoint(struct cli *cli, int argc, char **argv)
 		if (c == 'k')
 			want = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
@@ -61,7 +61,7 @@ cmd_checkpoint(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_checkpoint_fetch(
 		 cli->client, &note, vkey, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	/* Checked with the key given, or else the one claimd names. */
 	rc = claim_checkpoint_verify(note, strlen(note), want ? want : vkey,
 	    &size, root, err, sizeof(err));

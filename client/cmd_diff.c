@@ -315,7 +315,7 @@ topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
 		return rc;
 	if ((rc = claim_list(cli->client, NULL, topic, keep, &cs, err,
 		 sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
 	/* No claim was ever on it: a misspelt topic, said with the closest. */
@@ -426,7 +426,7 @@ version_span(
 	*out = NULL;
 	if ((rc = claim_history(cli->client, id, &v, &m, err, sizeof(err))) !=
 	    PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	rc = span_diff(v, m, id, NULL, from, to, out);
 	claim_entries_free(v, m);
 	return rc;
@@ -528,6 +528,8 @@ cmd_diff(struct cli *cli, int argc, char **argv)
 			parties[np++] = optarg;
 			continue;
 		}
+		if (c == '?')
+			return cli_bad_option(me, argv);
 		if ((c != 'f' && c != 't') || !cli_parse_u64(optarg, v) ||
 		    *v == 0)
 			return cli_usage_error(me,

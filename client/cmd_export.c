@@ -61,7 +61,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(me, "--%s takes a log index",
 			    c == 'f' ? "from" : "to");
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
@@ -97,7 +97,7 @@ cmd_export(struct cli *cli, int argc, char **argv)
 
 		if ((rc = claim_range(cli->client, next, want, NULL, NULL, &e,
 			 &n, &next, &size, err, sizeof(err))) != PROTO_OK) {
-			rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+			rc = cli_fail_err(rc, false, "%s", err);
 			goto done;
 		}
 		if (to == UINT64_MAX || to > size)
@@ -125,8 +125,8 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		goto done;
 	}
 	if (out != NULL)
-		cli_warn("exported %llu entries to %s",
-		    (unsigned long long)written, out);
+		cli_warn("exported %llu %s to %s", (unsigned long long)written,
+		    cli_noun(written, "entry", "entries"), out);
 	rc = EX_DONE;
 done:
 	free(b64);

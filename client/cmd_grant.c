@@ -29,7 +29,7 @@ grant_or_revoke(struct cli *cli, int argc, char **argv, enum proto_kind kind)
 		if (c == 'p')
 			party = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(me, "give one public key in hex");

@@ -21,7 +21,7 @@ cmd_history(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_history(
 		 cli->client, argv[1], &v, &n, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	for (size_t i = 0; i < n; i++) {
 		const struct proto_claim *c = &v[i].payload.claim;
 		time_t t = (time_t)v[i].payload.time;

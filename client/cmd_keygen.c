@@ -43,7 +43,7 @@ cmd_keygen(struct cli *cli, int argc, char **argv)
 		else if (c == 'p')
 			sealed = true;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (out == NULL || optind != argc)
 		return cli_usage_error(me, "give --out FILE and nothing else");

@@ -71,7 +71,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		else if (c == 't')
 			topic = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
@@ -79,7 +79,7 @@ cmd_list(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_list(cli->client, party, topic, one, &l, err,
 		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	/* Nothing listed may be a misspelt name: say so, and exit 1. */
 	if (l.n == 0 && party != NULL &&
 	    (rc = cli_party_known(cli, party)) != EX_DONE)

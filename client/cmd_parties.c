@@ -65,7 +65,7 @@ cmd_grants(struct cli *cli, int argc, char **argv)
 		if (c == 'p')
 			party = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind != argc)
 		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);

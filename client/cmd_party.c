@@ -27,7 +27,7 @@ cmd_party(struct cli *cli, int argc, char **argv)
 		if (c == 'n')
 			name = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 2 != argc || strcmp(argv[optind], "add") != 0)
 		return cli_usage_error(me, "expected: party add SLUG");

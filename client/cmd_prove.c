@@ -47,7 +47,7 @@ inclusion(struct cli *cli, const char *ref, uint64_t size, const char *vkey)
 	if (size == 0) {
 		if ((rc = claim_checkpoint_fetch(cli->client, &note, kbuf, err,
 			 sizeof(err))) != PROTO_OK)
-			return cli_fail(cli_exit_for(rc, false), "%s", err);
+			return cli_fail_err(rc, false, "%s", err);
 		rc = claim_checkpoint_verify(note, strlen(note),
 		    vkey ? vkey : kbuf, &cp_size, cp_root, err, sizeof(err));
 		free(note);
@@ -57,7 +57,7 @@ inclusion(struct cli *cli, const char *ref, uint64_t size, const char *vkey)
 	}
 	if ((rc = claim_prove_inclusion(
 		 cli->client, ref, size, &p, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (cp_size > 0 && memcmp(p.root, cp_root, PROTO_HASH_LEN) != 0)
 		return cli_fail(EX_NOTFOUND,
 		    "the proof's root is not the "
@@ -80,7 +80,7 @@ consistency(struct cli *cli, uint64_t from, uint64_t to)
 
 	if ((rc = claim_prove_consistency(
 		 cli->client, from, to, &p, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	o = json_object();
 	json_object_set_new(o, "old_size", json_integer((json_int_t)from));
 	json_object_set_new(o, "new_size", json_integer((json_int_t)to));
@@ -159,7 +159,7 @@ newest(struct cli *cli, const char *vkey, char **note,
 
 	if ((rc = claim_checkpoint_fetch(
 		 cli->client, note, used, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (vkey != NULL)
 		snprintf(used, PROTO_VKEY_MAX, "%s", vkey);
 	rc = claim_checkpoint_verify(
@@ -190,12 +190,12 @@ inclusion_bundle(
 		goto done;
 	if ((rc = claim_prove_inclusion(
 		 cli->client, ref, size, p, err, sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
 	if ((rc = claim_get_index(
 		 cli->client, p->index, &e, err, sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "entry %llu: %s",
+		rc = cli_fail_err(rc, false, "entry %llu: %s",
 		    (unsigned long long)p->index, err);
 		goto done;
 	}
@@ -264,14 +264,16 @@ consistency_bundle(struct cli *cli, uint64_t from, const char *old_path,
 	}
 	if (from > size) {
 		rc = cli_fail(EX_NOTFOUND,
-		    "the old tree has %llu entries, claimd's newest signed "
+		    "the old tree has %llu %s, claimd's newest signed "
 		    "checkpoint %llu",
-		    (unsigned long long)from, (unsigned long long)size);
+		    (unsigned long long)from,
+		    cli_noun(from, "entry", "entries"),
+		    (unsigned long long)size);
 		goto done;
 	}
 	if ((rc = claim_prove_consistency(
 		 cli->client, from, size, p, err, sizeof(err))) != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(rc, false), "%s", err);
+		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
 	rc = finish_bundle(o, claim_bundle_consistency(note, old, p), used);
@@ -331,7 +333,7 @@ cmd_prove(struct cli *cli, int argc, char **argv)
 			old_path = optarg;
 			break;
 		default:
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 		}
 	}
 	if (out.force && out.path == NULL)

@@ -30,7 +30,7 @@ cmd_quote_check(struct cli *cli, int argc, char **argv)
 		if (c == 'q')
 			quote = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 1 != argc || quote == NULL || quote[0] == '\0')
 		return cli_usage_error(me, "give a document and --quote TEXT");

@@ -23,7 +23,7 @@ cmd_reinstate(struct cli *cli, int argc, char **argv)
 		if (c == 'n')
 			note = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(me, "give one claim id");

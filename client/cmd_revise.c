@@ -31,7 +31,7 @@ cmd_revise(struct cli *cli, int argc, char **argv)
 		else if (c == 'a' && nattach < 16)
 			attach[nattach++] = optarg;
 		else
-			return cli_usage_error(me, "bad option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 2 != argc)
 		return cli_usage_error(me,

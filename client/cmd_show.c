@@ -21,6 +21,8 @@ cmd_show(struct cli *cli, int argc, char **argv)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "V:", opts, NULL)) != -1) {
+		if (c == '?')
+			return cli_bad_option(me, argv);
 		if (c != 'V' || !cli_parse_u64(optarg, &version) ||
 		    version == 0)
 			return cli_usage_error(me,
@@ -33,7 +35,7 @@ cmd_show(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_get(cli->client, argv[optind], version, &e, &info, err,
 		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (cli->json)
 		cli_print_json(cli_entry_json(&e));
 	else

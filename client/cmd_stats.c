@@ -3,6 +3,20 @@
  */
 #include "cli.h"
 
+/* A number of claimd's stats reply. */
+static long long
+stat_of(json_t *j, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(j, key));
+}
+
+/* The noun for that number. */
+static const char *
+noun(json_t *j, const char *key, const char *one, const char *many)
+{
+	return cli_noun((unsigned long long)stat_of(j, key), one, many);
+}
+
 int
 cmd_stats(struct cli *cli, int argc, char **argv)
 {
@@ -21,10 +35,10 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 		char err[256];
 
 		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	}
 	if (r.status != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(r.status, false), "%s", r.message);
+		rc = cli_fail_err(r.status, false, "%s", r.message);
 		claim_reply_release(&r);
 		return rc;
 	}
@@ -42,21 +56,19 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 		json_int_t acc =
 		    json_integer_value(json_object_get(j, "accepted"));
 
-		printf("log size     %lld entries\n",
-		    (long long)json_integer_value(json_object_get(j, "size")));
-		printf(
-		    "claims       %lld (+%lld revisions, %lld retractions)\n",
-		    (long long)json_integer_value(json_object_get(j, "claims")),
-		    (long long)json_integer_value(
-			json_object_get(j, "revisions")),
-		    (long long)json_integer_value(
-			json_object_get(j, "retractions")));
-		printf("registry     %lld parties, %lld grants, %lld revokes\n",
-		    (long long)json_integer_value(
-			json_object_get(j, "parties")),
-		    (long long)json_integer_value(json_object_get(j, "grants")),
-		    (long long)json_integer_value(
-			json_object_get(j, "revokes")));
+		printf("log size     %lld %s\n", stat_of(j, "size"),
+		    noun(j, "size", "entry", "entries"));
+		printf("claims       %lld (+%lld %s, %lld %s)\n",
+		    stat_of(j, "claims"), stat_of(j, "revisions"),
+		    noun(j, "revisions", "revision", "revisions"),
+		    stat_of(j, "retractions"),
+		    noun(j, "retractions", "retraction", "retractions"));
+		printf("registry     %lld %s, %lld %s, %lld %s\n",
+		    stat_of(j, "parties"),
+		    noun(j, "parties", "party", "parties"),
+		    stat_of(j, "grants"), noun(j, "grants", "grant", "grants"),
+		    stat_of(j, "revokes"),
+		    noun(j, "revokes", "revoke", "revokes"));
 		printf("subscribers  %lld on %s\n",
 		    (long long)json_integer_value(
 			json_object_get(j, "subscribers")),

@@ -171,6 +171,8 @@ cmd_submit(struct cli *cli, int argc, char **argv)
 			attach[nattach++] = optarg;
 			continue;
 		}
+		if (c == '?')
+			return cli_bad_option(me, argv);
 		if (c != 'w' || !cli_parse_u64(optarg, &window) || window < 1 ||
 		    window > WINDOW_MAX)
 			return cli_usage_error(

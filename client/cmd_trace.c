@@ -37,17 +37,20 @@ cmd_trace(struct cli *cli, int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "V:", opts, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "V:", opts, NULL)) != -1) {
+		if (c == '?')
+			return cli_bad_option(me, argv);
 		if (c != 'V' || !cli_parse_u64(optarg, &version) ||
 		    version == 0)
 			return cli_usage_error(me, "--version takes a number");
+	}
 	if (optind + 1 != argc)
 		return cli_usage_error(me, "give one claim id");
 	if ((rc = cli_connect(cli)) != EX_DONE)
 		return rc;
 	if ((rc = claim_get(cli->client, argv[optind], version, &e, NULL, err,
 		 sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	if (e.payload.kind != PROTO_KIND_CLAIM) {
 		claim_entry_release(&e);
 		return cli_fail(EX_NOTFOUND, "%s is not a claim", argv[optind]);

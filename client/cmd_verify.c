@@ -83,7 +83,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 				return cli_usage_error(me, "--threads 1 to 64");
 			break;
 		default:
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 		}
 	}
 	if (optind + 1 != argc)
@@ -185,13 +185,16 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			    json_integer((json_int_t)o.cp_size));
 		cli_print_json(j);
 	} else {
-		printf("ok: %llu entries (%llu claims, %llu registry records); "
+		printf("ok: %llu %s (%llu %s, %llu registry %s); "
 		       "every signature valid, every signer authorized at its "
 		       "point of the log, every version chain unbroken\n"
 		       "root %s\n",
 		    (unsigned long long)res.entries,
+		    cli_noun(res.entries, "entry", "entries"),
 		    (unsigned long long)res.claims,
-		    (unsigned long long)res.registry, b64);
+		    cli_noun(res.claims, "claim", "claims"),
+		    (unsigned long long)res.registry,
+		    cli_noun(res.registry, "record", "records"), b64);
 		if (o.cp_given)
 			printf("matches the signed checkpoint of size %llu\n",
 			    (unsigned long long)o.cp_size);

@@ -60,9 +60,10 @@ print_ok(const struct cli *cli, const struct claim_bundle *b)
 	if (!cli->json) {
 		if (b->type == CLAIM_BUNDLE_INCLUSION)
 			printf("ok: entry %llu, record %s, is in the log %s "
-			       "of %llu entries, signed, root %s\n",
+			       "of %llu %s, signed, root %s\n",
 			    (unsigned long long)b->index, hex, b->origin,
-			    (unsigned long long)b->size, root);
+			    (unsigned long long)b->size,
+			    cli_noun(b->size, "entry", "entries"), root);
 		if (claim) {
 			proto_hex(b->entry.claim, PROTO_HASH_LEN, hex);
 			printf("it is version %llu of claim %s, of %s\n",
@@ -72,11 +73,13 @@ print_ok(const struct cli *cli, const struct claim_bundle *b)
 			    proto_kind_name(b->entry.payload.kind));
 		}
 		if (b->type == CLAIM_BUNDLE_CONSISTENCY)
-			printf("ok: the log %s of %llu entries, signed, "
-			       "extends the tree of %llu entries with root "
+			printf("ok: the log %s of %llu %s, signed, "
+			       "extends the tree of %llu %s with root "
 			       "%s%s\n",
 			    b->origin, (unsigned long long)b->size,
-			    (unsigned long long)b->old_size, old,
+			    cli_noun(b->size, "entry", "entries"),
+			    (unsigned long long)b->old_size,
+			    cli_noun(b->old_size, "entry", "entries"), old,
 			    b->old_signed ? ", signed too" : "");
 		return;
 	}
@@ -135,7 +138,7 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
 		else if (c == 'c')
 			old_path = optarg;
 		else
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(me, "give one bundle FILE (or -)");
@@ -164,8 +167,9 @@ cmd_verify_proof(struct cli *cli, int argc, char **argv)
 		sodium_memcmp(b.old_root, old_root, PROTO_HASH_LEN) != 0)) {
 		snprintf(err, sizeof(err),
 		    "the bundle does not start from the checkpoint of %llu "
-		    "entries in %s",
-		    (unsigned long long)old_size, old_path);
+		    "%s in %s",
+		    (unsigned long long)old_size,
+		    cli_noun(old_size, "entry", "entries"), old_path);
 		claim_bundle_release(&b);
 		rc = PROTO_EPROOF;
 	}

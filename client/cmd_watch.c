@@ -30,9 +30,11 @@ report_missed(const struct claim_feed *f, uint64_t *reported)
 
 	if (n == *reported)
 		return;
+	/* Text, --json or not: the report --verbose documents. */
 	fprintf(stderr,
-	    "claim: fetched %llu missed events by range (%llu in all)\n",
-	    (unsigned long long)(n - *reported), (unsigned long long)n);
+	    "claim: fetched %llu missed %s by range (%llu in all)\n",
+	    (unsigned long long)(n - *reported),
+	    cli_noun(n - *reported, "event", "events"), (unsigned long long)n);
 	*reported = n;
 }
 
@@ -93,10 +95,20 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:t:f:n:Vv", opts, NULL)) != -1) {
 		switch (c) {
+		/* One of each: the feed filters by one party and one
+		 * topic, and a second must not silently replace the first. */
 		case 'p':
+			if (party != NULL)
+				return cli_usage_error(me,
+				    "--party is given once: watch follows one "
+				    "party, or every one");
 			party = optarg;
 			break;
 		case 't':
+			if (topic != NULL)
+				return cli_usage_error(me,
+				    "--topic is given once: watch follows one "
+				    "topic, or every one");
 			topic = optarg;
 			break;
 		case 'f':
@@ -118,7 +130,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 			verbose = true;
 			break;
 		default:
-			return cli_usage_error(me, "unknown option");
+			return cli_bad_option(me, argv);
 		}
 	}
 	if (optind != argc)
@@ -127,7 +139,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = claim_feed_open(cli->client, cli->feed, from, party, topic,
 		 &f, err, sizeof(err))) != PROTO_OK)
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -163,7 +175,7 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 			break;
 		}
 		if (warned) {
-			fprintf(stderr, "claim: claimd answers again\n");
+			cli_warn("claimd answers again");
 			warned = false;
 		}
 		if (verify && proto_record_verify(&e.rec) != PROTO_OK) {
@@ -183,10 +195,11 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	fflush(stdout);
 	if (verbose)
 		fprintf(stderr,
-		    "claim: %llu entries; %llu missed events fetched by "
-		    "range\n",
+		    "claim: %llu %s; %llu missed %s fetched by range\n",
 		    (unsigned long long)seen,
-		    (unsigned long long)claim_feed_missed(f));
+		    cli_noun(seen, "entry", "entries"),
+		    (unsigned long long)claim_feed_missed(f),
+		    cli_noun(claim_feed_missed(f), "event", "events"));
 	claim_feed_close(f);
 	return rc;
 }

@@ -4,6 +4,7 @@
  * --server, --key, --feed, --timeout and --json are accepted before or
  * after the verb; everything else belongs to the verb.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -202,8 +203,8 @@ static const struct cmd cmds[] = {
     {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
 	"Follow the log: every entry exactly once, in order, also across "
 	"restarts",
-	"  --party P     only entries of party P\n"
-	"  --topic T     only claims with topic T\n"
+	"  --party P     only entries of party P (once)\n"
+	"  --topic T     only claims with topic T (once)\n"
 	"  --from INDEX  start at log index INDEX (default: new entries "
 	"only)\n"
 	"  --count N     stop after N entries\n"
@@ -248,11 +249,51 @@ usage(FILE *f)
 	    "  --curve-key FILE  this client's CurveZMQ keys (CLAIM_CURVE_KEY)\n"
 	    "  --timeout MS  how long to wait for claimd (CLAIM_TIMEOUT; "
 	    "default %d)\n"
-	    "  --json        machine output: JSON, one object a line\n"
+	    "  --json        machine output: JSON, one object a line; on "
+	    "stderr,\n"
+	    "                {\"error\", \"message\"} for a failure\n"
 	    "\n'claim VERB --help' explains a verb. Exit status: 0 done, 1 not "
 	    "found or\nverification failed, 2 usage, 3 claimd unreachable, 4 "
 	    "refused by claimd.\n",
 	    CLAIM_DEFAULT_SERVER, CLAIM_DEFAULT_TIMEOUT);
+}
+
+/*
+ * Neither a verb nor a common option: one line with the nearest of those,
+ * and where to look, not the whole usage.
+ */
+static int
+unknown(const char *w)
+{
+	static const char *const options[] = {"--server", "--key", "--feed",
+	    "--passphrase-file", "--server-key", "--curve-key", "--timeout",
+	    "--json", "--help", "--version"};
+	const char *verbs[NCMDS + 1], *near;
+
+	if (w[0] == '-') {
+		size_t len = strcspn(w, "=");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)len, w);
+		near = cli_nearest(
+		    name, options, sizeof(options) / sizeof(options[0]));
+		if (near != NULL)
+			return cli_fail(EX_USAGE,
+			    "unknown option %s; did you mean %s? See claim "
+			    "--help",
+			    name, near);
+		return cli_fail(
+		    EX_USAGE, "unknown option %s; see claim --help", name);
+	}
+	for (size_t i = 0; i < NCMDS; i++)
+		verbs[i] = cmds[i].name;
+	verbs[NCMDS] = "help";
+	if ((near = cli_nearest(w, verbs, NCMDS + 1)) != NULL)
+		return cli_fail(EX_USAGE,
+		    "unknown verb \"%s\"; did you mean \"%s\"? See claim "
+		    "--help",
+		    w, near);
+	return cli_fail(EX_USAGE, "unknown verb \"%s\"; see claim --help", w);
 }
 
 #define NVALUED 7 /* options of common_options() that take a value */
@@ -292,11 +333,8 @@ common_options(struct cli *cli, int *argc, char **argv)
 			}
 			if (a[n] == '\0') {
 				if (i + 1 >= *argc) {
-					fprintf(stderr,
-					    "claim: %s needs a "
-					    "value\n",
-					    valued[k]);
-					return EX_USAGE;
+					return cli_fail(EX_USAGE,
+					    "%s needs a value", valued[k]);
 				}
 				val = argv[++i];
 				break;
@@ -343,6 +381,10 @@ main(int argc, char **argv)
 	cli.timeout = CLAIM_DEFAULT_TIMEOUT;
 	if (cli.server == NULL || cli.server[0] == '\0')
 		cli.server = CLAIM_DEFAULT_SERVER;
+	/* Diagnostics as JSON from the first, common_options()'s too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli_json_diagnostics(true);
 	if ((rc = common_options(&cli, &argc, argv)) != EX_DONE)
 		return rc;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -358,11 +400,8 @@ main(int argc, char **argv)
 		printf("claim %s\n", VERSION);
 		return EX_DONE;
 	}
-	if ((c = cli_cmd(argv[1])) == NULL) {
-		cli_warn("unknown verb \"%s\"", argv[1]);
-		usage(stderr);
-		return EX_USAGE;
-	}
+	if ((c = cli_cmd(argv[1])) == NULL)
+		return unknown(argv[1]);
 	for (int i = 2; i < argc; i++)
 		if (strcmp(argv[i], "--help") == 0 ||
 		    strcmp(argv[i], "-h") == 0) {
@@ -371,6 +410,8 @@ main(int argc, char **argv)
 		}
 	if (sodium_init() < 0)
 		return cli_fail(EX_USAGE, "libsodium cannot start");
+	/* A verb's bad option is reported by cli_bad_option(), not getopt. */
+	opterr = 0;
 	rc = c->fn(&cli, argc - 1, argv + 1);
 	claim_client_close(cli.client);
 	if (cli.sk != NULL)

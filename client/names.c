@@ -22,10 +22,10 @@ fetch(struct cli *cli, int op, const char *key, json_t **out)
 	rc = claim_client_call(cli->client, op, "\xa0", 1, &r);
 	if (rc != PROTO_OK) {
 		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
-		return cli_fail(cli_exit_for(rc, false), "%s", err);
+		return cli_fail_err(rc, false, "%s", err);
 	}
 	if (r.status != PROTO_OK) {
-		rc = cli_fail(cli_exit_for(r.status, false), "%s", r.message);
+		rc = cli_fail_err(r.status, false, "%s", r.message);
 		claim_reply_release(&r);
 		return rc;
 	}

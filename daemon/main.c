@@ -293,11 +293,11 @@ progress(void *ctx, uint64_t done, uint64_t total)
 /*
  * Everything --check does, on the store in folder data: opened read-only
  * and defensively, then recomputed and cross-checked. PROTO_OK with its
- * size and root, or the fault in err.
+ * size and root (base64), or the fault in err.
  */
 static int
 check_folder(
-    const char *data, uint64_t *size, char hex[65], char *err, size_t errlen)
+    const char *data, uint64_t *size, char b64[65], char *err, size_t errlen)
 {
 	struct store *s;
 	struct store_snap *snap;
@@ -310,7 +310,7 @@ check_folder(
 	if (rc == PROTO_OK && (rc = store_snap_begin(s, &snap)) == PROTO_OK) {
 		*size = store_size(snap);
 		if ((rc = store_root(snap, *size, root)) == PROTO_OK)
-			proto_hex(root, PROTO_HASH_LEN, hex);
+			proto_base64(root, PROTO_HASH_LEN, b64);
 		else
 			snprintf(err, errlen, "cannot read the root: %s",
 			    proto_strerror(rc));
@@ -323,11 +323,11 @@ check_folder(
 static int
 run_check(const char *data)
 {
-	char err[512], hex[65];
+	char err[512], b64[65];
 	uint64_t size = 0;
 	int rc;
 
-	if ((rc = check_folder(data, &size, hex, err, sizeof(err))) !=
+	if ((rc = check_folder(data, &size, b64, err, sizeof(err))) !=
 	    PROTO_OK) {
 		if (rc == PROTO_EDAMAGED)
 			fprintf(stderr, "claimd: %s; " DAMAGE_ADVICE "\n", err);
@@ -335,7 +335,9 @@ run_check(const char *data)
 			fprintf(stderr, "claimd: %s: damaged: %s\n", data, err);
 		return 1;
 	}
-	printf("ok: %llu entries, root %s\n", (unsigned long long)size, hex);
+	/* The root in base64, as checkpoints and claim verify show it. */
+	printf("ok: %llu %s, root %s\n", (unsigned long long)size,
+	    size == 1 ? "entry" : "entries", b64);
 	return 0;
 }
 
@@ -648,12 +650,6 @@ main(int argc, char **argv)
 	d.cfg = &cfg;
 	d.started = (uint64_t)time(NULL);
 	d.store = open_store(cfg.data, false);
-	admin_key(d.store, cfg.admin_hex != NULL ? admin : NULL);
-	checkpoint_init(&d);
-	if (store_snap_begin(d.store, &snap) != PROTO_OK)
-		fatalx("cannot read the store");
-	size = store_size(snap);
-	store_snap_end(snap);
 
 	/* Signals become readable events in the main loop; every thread
 	 * started below inherits the mask. */
@@ -698,6 +694,19 @@ main(int argc, char **argv)
 	write_in = socket_or_die(d.zctx, ZMQ_PULL);
 	bind_or_die(write_in, EP_WRITE, NULL, 0);
 
+	/*
+	 * Only now, with every socket bound, is a new folder bound for good
+	 * to its admin key, origin and log key: a start that failed before
+	 * (a port in use) leaves it new, and a corrected --origin or
+	 * --admin-key is taken.
+	 */
+	admin_key(d.store, cfg.admin_hex != NULL ? admin : NULL);
+	checkpoint_init(&d);
+	if (store_snap_begin(d.store, &snap) != PROTO_OK)
+		fatalx("cannot read the store");
+	size = store_size(snap);
+	store_snap_end(snap);
+
 	/* The threads and the sockets each one owns from now on. */
 	if ((ws = calloc((size_t)cfg.workers, sizeof(*ws))) == NULL ||
 	    (workers = calloc((size_t)cfg.workers, sizeof(*workers))) == NULL)
@@ -722,10 +731,11 @@ main(int argc, char **argv)
 	if ((api = api_new(&d, router, verify)) == NULL)
 		fatalx("out of memory");
 
-	log_info("claimd %s: %llu entries in %s; requests on %s, feed on %s, "
-		 "%d verify workers",
-	    VERSION, (unsigned long long)size, cfg.data, d.api_ep, d.pub_ep,
-	    cfg.workers);
+	log_info("claimd %s: %llu %s in %s; requests on %s, feed on %s, "
+		 "%d verify %s",
+	    VERSION, (unsigned long long)size, size == 1 ? "entry" : "entries",
+	    cfg.data, d.api_ep, d.pub_ep, cfg.workers,
+	    cfg.workers == 1 ? "worker" : "workers");
 	if (cfg.feed_hwm != FEED_HWM)
 		log_info("feed: %d events queued per subscriber", cfg.feed_hwm);
 	log_info("log key %s", d.vkey);
@@ -763,10 +773,12 @@ main(int argc, char **argv)
 					deadline = 0;
 					continue;
 				}
-				log_info("%s: finishing %llu submissions in "
+				log_info("%s: finishing %llu %s in "
 					 "flight, then stopping",
 				    strsignal((int)si.ssi_signo),
-				    (unsigned long long)api_outstanding(api));
+				    (unsigned long long)api_outstanding(api),
+				    api_outstanding(api) == 1 ? "submission"
+							      : "submissions");
 				stopping = true;
 				deadline = now_us() + DRAIN_MS * 1000ULL;
 				api_set_draining(api);
@@ -795,10 +807,11 @@ main(int argc, char **argv)
 		if (stopping &&
 		    (api_outstanding(api) == 0 || now_us() >= deadline)) {
 			if (api_outstanding(api) > 0)
-				log_warnx(
-				    "%llu submissions unanswered at exit; "
-				    "none was acknowledged",
-				    (unsigned long long)api_outstanding(api));
+				log_warnx("%llu %s unanswered at exit; "
+					  "none was acknowledged",
+				    (unsigned long long)api_outstanding(api),
+				    api_outstanding(api) == 1 ? "submission"
+							      : "submissions");
 			break;
 		}
 	}
@@ -834,8 +847,9 @@ main(int argc, char **argv)
 	}
 	store_close(d.store);
 	checkpoint_release(&d);
-	log_info("stopped; %llu entries, %llu accepted this run",
-	    (unsigned long long)size, (unsigned long long)d.accepted);
+	log_info("stopped; %llu %s, %llu accepted this run",
+	    (unsigned long long)size, size == 1 ? "entry" : "entries",
+	    (unsigned long long)d.accepted);
 	free(ws);
 	free(workers);
 	close(sfd);

@@ -1670,11 +1670,89 @@ test_e2e_unreachable_usage_and_help(void **state)
 	e2e_run_free(&r);
 	/* Usage errors are 2; every verb has --help. */
 	E2E_CLAIM(2, NULL, "frobnicate");
+	/* A mistyped verb or option: one line naming the nearest, no
+	 * usage dump. */
+	{
+		static const struct {
+			const char *args[3], *err;
+		} bad[] = {
+		    {{"--jsno", NULL},
+			"claim: unknown option --jsno; did you "
+			"mean --json? See claim --help\n"},
+		    {{"sumbit", NULL},
+			"claim: unknown verb \"sumbit\"; did "
+			"you mean \"submit\"? See claim --help\n"},
+		    {{"frobnicate", NULL},
+			"claim: unknown verb \"frobnicate\"; see claim "
+			"--help\n"},
+		    {{"watch", "--partty", NULL},
+			"claim: unknown option --partty; did you mean "
+			"--party? See claim watch --help\n"},
+		    {{"show", "--jsno", NULL},
+			"claim: unknown option --jsno; did you mean --json? "
+			"See claim show --help\n"},
+		    {{"list", "--party", NULL},
+			"claim: --party needs a value; see claim list "
+			"--help\n"},
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			if (bad[i].args[1] == NULL)
+				e2e_claim_run(&r, NULL, bad[i].args[0], NULL);
+			else
+				e2e_claim_run(&r, NULL, bad[i].args[0],
+				    bad[i].args[1], NULL);
+			e2e_must(&r, 2, bad[i].err);
+			assert_string_equal(r.err, bad[i].err);
+			e2e_run_free(&r);
+		}
+	}
+	/* With --json, a failure is one JSON object on stderr. */
+	{
+		static const struct {
+			int status;
+			const char *args[3], *error, *message;
+		} bad[] = {
+		    {2, {"--json", "frobnicate", NULL}, "usage",
+			"unknown verb \"frobnicate\"; see claim --help"},
+		    {2, {"show", "--json", NULL}, "usage", "give one claim id"},
+		    {1, {"--json", "show", "0123456789ab"}, "not-found", NULL},
+		};
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			json_error_t je;
+			json_t *o;
+
+			e2e_claim_run(&r, NULL, bad[i].args[0], bad[i].args[1],
+			    bad[i].args[2], NULL);
+			e2e_must(&r, bad[i].status, bad[i].error);
+			o = json_loads(r.err, JSON_DISABLE_EOF_CHECK, &je);
+			if (o == NULL ||
+			    strchr(r.err, '\n') != r.err + strlen(r.err) - 1)
+				fail_msg("not one JSON line: %s", r.err);
+			assert_string_equal(
+			    json_string_value(json_object_get(o, "error")),
+			    bad[i].error);
+			assert_non_null(
+			    json_string_value(json_object_get(o, "message")));
+			if (bad[i].message != NULL)
+				assert_string_equal(
+				    json_string_value(
+					json_object_get(o, "message")),
+				    bad[i].message);
+			json_decref(o);
+			e2e_run_free(&r);
+		}
+	}
 	E2E_CLAIM(2, NULL, "show");
 	E2E_CLAIM(2, NULL, "show", "abc", "--version", "x");
 	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
 	E2E_CLAIM(2, "not json", "submit", "-");
 	E2E_CLAIM(2, NULL, "keygen");
+	/* watch follows one party: a second --party is not dropped
+	 * silently. */
+	E2E_CLAIM(2, NULL, "watch", "--party", "am-mfa", "--party", "az-mfa");
+	E2E_CLAIM(2, NULL, "watch", "--topic", "a", "--topic", "b");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "grants", "history", "keygen",
@@ -1879,7 +1957,7 @@ test_e2e_sealed_key_needs_its_passphrase(void **state)
 
 /*
  * From watch -v's last words on stderr, "claim: N entries; M missed events
- * fetched by range": M, or -1 if it did not say.
+ * fetched by range" (or entry, event for 1): M, or -1 if it did not say.
  */
 static long long
 missed_at_end(const char *path)
@@ -1893,8 +1971,9 @@ missed_at_end(const char *path)
 	if (hit == NULL && strncmp(log, "claim: ", 7) == 0)
 		hit = log;
 	if (hit != NULL &&
-	    (sscanf(hit, "claim: %*[0-9] entries; %lld", &n) != 1 ||
-		strstr(hit, " missed events fetched by range\n") == NULL))
+	    (sscanf(hit, "claim: %*[0-9] %*[a-z]; %lld", &n) != 1 ||
+		(strstr(hit, " missed events fetched by range\n") == NULL &&
+		    strstr(hit, " missed event fetched by range\n") == NULL)))
 		n = -1;
 	free(log);
 	return n;
@@ -2518,6 +2597,60 @@ test_e2e_keys_that_cannot_sign(void **state)
 	assert_int_equal(log_size(), before);
 }
 
+/*
+ * A first start that fails (its API port in use) binds the new folder to
+ * nothing: started again with another --origin on free ports, claimd
+ * takes it, and the log key names it.
+ */
+static void
+test_e2e_failed_first_start_leaves_the_folder_new(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon d2;
+	const char *const extra[] = {"--origin", "second.example", NULL};
+	char fresh[600], log[600], cmd[2048], want[200], *text;
+	struct e2e_run r;
+	json_t *cp;
+
+	snprintf(fresh, sizeof(fresh), "%s/fresh", f->dir);
+	snprintf(log, sizeof(log), "%s/fresh-first.log", f->dir);
+	/* The fixture's claimd holds its API port. */
+	snprintf(cmd, sizeof(cmd),
+	    "timeout 20 %s --data %s --api %s --pub tcp://127.0.0.1:* "
+	    "--admin-key %s --origin first.example > /dev/null 2> %s",
+	    e2e_claimd, fresh, f->d.api, f->admin_pub, log);
+	{
+		int st = system(cmd);
+
+		text = tu_read_file(log, NULL);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) == 0 ||
+		    WEXITSTATUS(st) == 124 ||
+		    strstr(text, "cannot listen on") == NULL)
+			fail_msg("claimd on a port in use: %d: %s", st, text);
+		free(text);
+	}
+	e2e_daemon_start_args(&d2, fresh, f->admin_pub, NULL, NULL, extra);
+	e2e_claim_run(&r, NULL, "log-key");
+	e2e_must(&r, 0, "log-key");
+	if (strncmp(r.out, "second.example+", 15) != 0)
+		fail_msg("log-key after a corrected --origin: %s", r.out);
+	e2e_run_free(&r);
+	cp = e2e_claim_json(NULL, "--json", "checkpoint");
+	assert_int_equal(e2e_daemon_stop(&d2, SIGTERM), 0);
+	setenv("CLAIM_SERVER", f->d.api, 1);
+
+	/* claimd --check shows the root as the checkpoint does: base64. */
+	snprintf(
+	    cmd, sizeof(cmd), "%s --check %s > %s", e2e_claimd, fresh, log);
+	assert_int_equal(system(cmd), 0);
+	text = tu_read_file(log, NULL);
+	snprintf(want, sizeof(want), "ok: 0 entries, root %s\n",
+	    json_string_value(json_object_get(cp, "root")));
+	assert_string_equal(text, want);
+	free(text);
+	json_decref(cp);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2570,6 +2703,9 @@ main(int argc, char **argv)
 		test_e2e_time_ahead_of_the_clock, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_keys_that_cannot_sign, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_failed_first_start_leaves_the_folder_new, setup,
+		teardown),
 	};
 
 	if (argc < 3) {

@@ -642,7 +642,7 @@ test_hostile_oversize_subscription_is_dropped(void **state)
 		char *log = tu_read_file(errlog, NULL);
 
 		assert_non_null(log);
-		if (strstr(log, "claim: 1 entries; 0 missed events") == NULL)
+		if (strstr(log, "claim: 1 entry; 0 missed events") == NULL)
 			fail_msg("the watcher missed events: %s", log);
 		free(log);
 	}
