@@ -131,11 +131,11 @@ cli_name_known(json_t *list, const char *what, const char *name)
 	}
 	near = cli_closest(name, names, n);
 	if (near != NULL)
-		rc = cli_fail(EX_NOTFOUND, "no %s \"%s\"; did you mean \"%s\"?",
-		    what, name, near);
+		rc = cli_fail_err(PROTO_ENOTFOUND, false,
+		    "no %s \"%s\"; did you mean \"%s\"?", what, name, near);
 	else
-		rc = cli_fail(
-		    EX_NOTFOUND, "no %s \"%s\"; claimd has none", what, name);
+		rc = cli_fail_err(PROTO_ENOTFOUND, false,
+		    "no %s \"%s\"; claimd has none", what, name);
 cleanup:
 	free(names);
 	return rc;

@@ -922,7 +922,14 @@ test_e2e_listing_verbs_and_unknown_names(void **state)
 	e2e_claim_run(&r, NULL, "list", "--party", "nobody", "--json");
 	e2e_must(&r, 1, "list --party nobody --json");
 	assert_string_equal(r.out, "");
-	holds(r.err, "no party \"nobody\"; did you mean");
+	/* Under --json the failure is one JSON object on stderr. */
+	j = json_loads(r.err, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "error")), "not-found");
+	holds(json_string_value(json_object_get(j, "message")),
+	    "no party \"nobody\"; did you mean");
+	json_decref(j);
 	e2e_run_free(&r);
 	e2e_claim_run(&r, NULL, "diff", "--topic", "t", "--party", "am-mfa",
 	    "--party", "azmfa");
@@ -980,7 +987,9 @@ test_e2e_listing_verbs_and_unknown_names(void **state)
 	e2e_claim_run(&r, NULL, "list", "--topic", "lachni", "--json");
 	e2e_must(&r, 1, "list --topic lachni");
 	assert_string_equal(r.out, "");
-	holds(r.err, "no topic \"lachni\"; did you mean \"lachin\"?");
+	holds(r.err,
+	    "\"message\":\"no topic \\\"lachni\\\"; did you mean "
+	    "\\\"lachin\\\"?\"");
 	e2e_run_free(&r);
 	e2e_claim_run(&r, NULL, "diff", "--topic", "border", "--party",
 	    "am-mfa", "--party", "az-mfa");
