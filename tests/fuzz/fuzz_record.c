@@ -61,6 +61,7 @@ json_roundtrip(const struct proto_payload *p, const uint8_t *bytes, size_t len)
 	back.time = p->time;
 	back.claim.version = p->claim.version;
 	back.claim.status = p->claim.status;
+	back.claim.reinstates = p->claim.reinstates;
 	memcpy(back.claim.claim, p->claim.claim, PROTO_HASH_LEN);
 	memcpy(back.claim.prev, p->claim.prev, PROTO_HASH_LEN);
 	proto_buf_init(&out);
