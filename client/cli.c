@@ -113,54 +113,18 @@ cli_fail_err(int err, bool write, const char *fmt, ...)
 	return cli_exit_for(err, write);
 }
 
-/*
- * The optimal string alignment distance of a and b: insertions, deletions,
- * substitutions and swaps of neighbours ("jsno", "json": 1). Words longer
- * than 63 bytes are far from everything.
- */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t n = strlen(a), m = strlen(b), d[64][64];
-
-	if (n > 63 || m > 63)
-		return SIZE_MAX;
-	for (size_t i = 0; i <= n; i++)
-		d[i][0] = i;
-	for (size_t j = 0; j <= m; j++)
-		d[0][j] = j;
-	for (size_t i = 1; i <= n; i++)
-		for (size_t j = 1; j <= m; j++) {
-			size_t v = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-
-			if (d[i - 1][j] + 1 < v)
-				v = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < v)
-				v = d[i][j - 1] + 1;
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
-				v = d[i - 2][j - 2] + 1;
-			d[i][j] = v;
-		}
-	return d[n][m];
-}
-
 const char *
 cli_nearest(const char *w, const char *const *words, size_t n)
 {
-	const char *best = NULL;
-	size_t bestd = SIZE_MAX, len = strlen(w);
+	const char *best;
+	size_t d, len = strlen(w);
 
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = edit_distance(w, words[i]);
-
-		if (dist < bestd) {
-			bestd = dist;
-			best = words[i];
-		}
-	}
+	/* A word too long to be a mistyped option or verb is none. */
+	if (len >= 64 || (best = cli_closest(w, words, n)) == NULL)
+		return NULL;
+	d = cli_distance(w, best);
 	/* Near: two edits at most, and fewer than the word has letters. */
-	if (best == NULL || bestd > 2 || bestd * 2 >= len)
+	if (d > 2 || d * 2 >= len)
 		return NULL;
 	return best;
 }

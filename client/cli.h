@@ -184,6 +184,9 @@ int batch_end(struct batch *b, int rc);
 int cli_parties_fetch(struct cli *cli, json_t **out);
 /* Of names, the one fewest edits from name (NULL when n is 0). */
 const char *cli_closest(const char *name, const char *const *names, size_t n);
+/* Edit distance (optimal string alignment; neighbours swapped cost one)
+ * of a and b, each cut at 64 bytes; cli_closest and cli_nearest use it. */
+size_t cli_distance(const char *a, const char *b);
 /*
  * EX_DONE when name is the first member of one of list's arrays (a
  * PARTIES or TOPICS reply's list); otherwise "no WHAT "NAME"; did you

@@ -66,8 +66,8 @@ cli_topics_fetch(struct cli *cli, json_t **out)
  */
 #define NAME_MAX_LEN 64
 
-static size_t
-distance(const char *a, const char *b)
+size_t
+cli_distance(const char *a, const char *b)
 {
 	size_t d[NAME_MAX_LEN + 1][NAME_MAX_LEN + 1];
 	size_t m = strnlen(a, NAME_MAX_LEN), n = strnlen(b, NAME_MAX_LEN);
@@ -100,7 +100,7 @@ cli_closest(const char *name, const char *const *names, size_t n)
 	size_t bestd = (size_t)-1;
 
 	for (size_t i = 0; i < n; i++) {
-		size_t d = distance(name, names[i]);
+		size_t d = cli_distance(name, names[i]);
 
 		if (d < bestd) {
 			bestd = d;
