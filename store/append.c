@@ -98,6 +98,33 @@ w_claim_head(void *ctx, const uint8_t id[PROTO_HASH_LEN],
 	return PROTO_OK;
 }
 
+/*
+ * The claim payload of the log entry at idx (big-endian) into *p, which
+ * the caller releases; PROTO_ESTORE if it is missing or no claim.
+ */
+static int
+claim_at(struct wctx *w, const uint8_t idx[8], struct proto_payload *p)
+{
+	struct proto_record rec;
+	MDB_val val;
+	bool found;
+	int rc;
+
+	if ((rc = get(w, w->s->log, idx, 8, &val, &found)) != 0)
+		return rc;
+	/* The store holds only records it checked: decoding suffices. */
+	if (!found ||
+	    proto_record_parse(val.mv_data, val.mv_size, &rec, NULL, 0) !=
+		PROTO_OK ||
+	    proto_record_payload(&rec, p, NULL, 0) != PROTO_OK)
+		return PROTO_ESTORE;
+	if (p->kind != PROTO_KIND_CLAIM) {
+		proto_payload_release(p);
+		return PROTO_ESTORE;
+	}
+	return PROTO_OK;
+}
+
 /* The head's status and content, from its record in the log. */
 static int
 w_head_content(
@@ -105,10 +132,8 @@ w_head_content(
 {
 	struct wctx *w = ctx;
 	struct proto_payload p;
-	struct proto_record rec;
 	struct store_claim c;
 	uint8_t idx[8];
-	MDB_val val;
 	bool found;
 	int rc;
 
@@ -117,20 +142,10 @@ w_head_content(
 	if (!found)
 		return PROTO_ESTORE;
 	store_be64(idx, c.head);
-	if ((rc = get(w, w->s->log, idx, 8, &val, &found)) != 0)
+	if ((rc = claim_at(w, idx, &p)) != PROTO_OK)
 		return rc;
-	/* The store holds only records it checked: decoding suffices. */
-	if (!found ||
-	    proto_record_parse(val.mv_data, val.mv_size, &rec, NULL, 0) !=
-		PROTO_OK ||
-	    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK)
-		return PROTO_ESTORE;
-	if (p.kind != PROTO_KIND_CLAIM) {
-		rc = PROTO_ESTORE;
-	} else {
-		head->status = p.claim.status;
-		rc = proto_claim_content(&p.claim, head->content);
-	}
+	head->status = p.claim.status;
+	rc = proto_claim_content(&p.claim, head->content);
 	proto_payload_release(&p);
 	return rc;
 }
@@ -324,7 +339,6 @@ version_content(struct wctx *w, uint64_t first, uint64_t v,
 {
 	uint8_t vk[VERSION_KEY_LEN], idx[8];
 	struct proto_payload p;
-	struct proto_record rec;
 	MDB_val val;
 	bool found;
 	int rc;
@@ -335,20 +349,10 @@ version_content(struct wctx *w, uint64_t first, uint64_t v,
 	if (!found || val.mv_size != 8)
 		return PROTO_ESTORE;
 	memcpy(idx, val.mv_data, 8);
-	if ((rc = get(w, w->s->log, idx, 8, &val, &found)) != 0)
+	if ((rc = claim_at(w, idx, &p)) != PROTO_OK)
 		return rc;
-	/* The store holds only records it checked: decoding suffices. */
-	if (!found ||
-	    proto_record_parse(val.mv_data, val.mv_size, &rec, NULL, 0) !=
-		PROTO_OK ||
-	    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK)
-		return PROTO_ESTORE;
-	if (p.kind != PROTO_KIND_CLAIM) {
-		rc = PROTO_ESTORE;
-	} else {
-		*live = p.claim.status == PROTO_STATUS_ASSERTED;
-		rc = store_content_key(&p.claim, key);
-	}
+	*live = p.claim.status == PROTO_STATUS_ASSERTED;
+	rc = store_content_key(&p.claim, key);
 	proto_payload_release(&p);
 	return rc;
 }
