@@ -360,18 +360,22 @@ meta_get(struct store *s, const char *name, MDB_val *out, void *buf, size_t cap,
 	*found = false;
 	if ((rc = store_snap_begin(s, &snap)) != PROTO_OK)
 		return rc;
+	/* LMDB's code mapped, and only LMDB's: store_err(PROTO_EINVAL)
+	 * would be PROTO_ESTORE. */
 	rc = mdb_get(snap->txn, s->meta, &key, out);
-	if (rc == 0) {
+	if (rc == MDB_NOTFOUND) {
+		rc = PROTO_OK;
+	} else if (rc != 0) {
+		rc = store_err(rc);
+	} else {
 		*found = true;
 		if (out->mv_size > cap)
 			rc = PROTO_EINVAL;
 		else
 			memcpy(buf, out->mv_data, out->mv_size);
-	} else if (rc == MDB_NOTFOUND) {
-		rc = 0;
 	}
 	store_snap_end(snap);
-	return store_err(rc);
+	return rc;
 }
 
 int
@@ -708,7 +712,7 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 	MDB_val key, val;
 	MDB_cursor *cur;
 	MDB_cursor_op op = MDB_SET_RANGE;
-	int rc;
+	int rc = PROTO_OK, mrc;
 
 	if (name != NULL) {
 		if (strlen(name) > PROTO_SLUG_MAX)
@@ -720,9 +724,9 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 		key.mv_size = 8;
 	}
 	key.mv_data = k;
-	if ((rc = mdb_cursor_open(snap->txn, dbi, &cur)) != 0)
-		return snap_fail(snap, rc, "reading a claim index");
-	while ((rc = mdb_cursor_get(cur, &key, &val, op)) == 0) {
+	if ((mrc = mdb_cursor_open(snap->txn, dbi, &cur)) != 0)
+		return snap_fail(snap, mrc, "reading a claim index");
+	while ((mrc = mdb_cursor_get(cur, &key, &val, op)) == 0) {
 		uint64_t first;
 		struct store_claim c;
 
@@ -743,10 +747,11 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 			break;
 	}
 	mdb_cursor_close(cur);
-	/* LMDB's codes are negative or errno values: theirs, not fn's. */
-	if (rc == MDB_NOTFOUND)
-		return PROTO_OK;
-	return rc < 0 ? snap_fail(snap, rc, "reading a claim index") : rc;
+	/* The cursor's code apart from fn's: LMDB's are negative or errno
+	 * values (EIO is 5), which would pass for fn's or a proto_err. */
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		return snap_fail(snap, mrc, "reading a claim index");
+	return rc;
 }
 
 /* One topic's tally in store_topics(). */
@@ -785,12 +790,12 @@ store_topics(struct store_snap *snap,
 	struct topic_tally t;
 	MDB_cursor *cur;
 	MDB_val key, val;
-	int rc;
+	int rc = PROTO_OK, mrc;
 
 	memset(&t, 0, sizeof(t));
-	if ((rc = mdb_cursor_open(snap->txn, snap->s->bytopic, &cur)) != 0)
-		return snap_fail(snap, rc, "reading the topic index");
-	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+	if ((mrc = mdb_cursor_open(snap->txn, snap->s->bytopic, &cur)) != 0)
+		return snap_fail(snap, mrc, "reading the topic index");
+	while ((mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 		size_t n = key.mv_size - 9;
 		struct store_claim c;
 
@@ -820,14 +825,13 @@ store_topics(struct store_snap *snap,
 			t.last = c.head;
 	}
 	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		rc = t.claims > 0
-		    ? fn(ctx, t.name, t.claims, t.nparties, t.last)
-		    : PROTO_OK;
+	if (mrc == MDB_NOTFOUND && t.claims > 0)
+		rc = fn(ctx, t.name, t.claims, t.nparties, t.last);
 	free(t.parties);
-	if (rc == MDB_NOTFOUND)
-		return PROTO_OK;
-	return rc < 0 ? snap_fail(snap, rc, "reading the topic index") : rc;
+	/* As in store_claims: the cursor's code is never fn's. */
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		return snap_fail(snap, mrc, "reading the topic index");
+	return rc;
 }
 
 int
@@ -838,11 +842,11 @@ store_parties(struct store_snap *snap,
 	char slug[PROTO_SLUG_MAX + 1], *name;
 	MDB_cursor *cur;
 	MDB_val key, val;
-	int rc;
+	int rc = PROTO_OK, mrc;
 
-	if ((rc = mdb_cursor_open(snap->txn, snap->s->party, &cur)) != 0)
-		return snap_fail(snap, rc, "reading the party index");
-	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+	if ((mrc = mdb_cursor_open(snap->txn, snap->s->party, &cur)) != 0)
+		return snap_fail(snap, mrc, "reading the party index");
+	while ((mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 		if (key.mv_size > PROTO_SLUG_MAX || val.mv_size < 8) {
 			rc = snap_fail(snap, 0, "reading the party index");
 			break;
@@ -860,9 +864,9 @@ store_parties(struct store_snap *snap,
 			break;
 	}
 	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		return PROTO_OK;
-	return rc < 0 ? snap_fail(snap, rc, "reading the party index") : rc;
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		return snap_fail(snap, mrc, "reading the party index");
+	return rc;
 }
 
 int
@@ -886,11 +890,11 @@ store_grants(struct store_snap *snap,
 	char party[PROTO_SLUG_MAX + 1];
 	MDB_cursor *cur;
 	MDB_val key, val;
-	int rc;
+	int rc = PROTO_OK, mrc;
 
-	if ((rc = mdb_cursor_open(snap->txn, snap->s->grant, &cur)) != 0)
-		return snap_fail(snap, rc, "reading the grant index");
-	while ((rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
+	if ((mrc = mdb_cursor_open(snap->txn, snap->s->grant, &cur)) != 0)
+		return snap_fail(snap, mrc, "reading the grant index");
+	while ((mrc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) == 0) {
 		size_t pl = key.mv_size - PROTO_PUBKEY_LEN;
 
 		if (key.mv_size <= PROTO_PUBKEY_LEN || pl > PROTO_SLUG_MAX ||
@@ -905,9 +909,9 @@ store_grants(struct store_snap *snap,
 			break;
 	}
 	mdb_cursor_close(cur);
-	if (rc == MDB_NOTFOUND)
-		return PROTO_OK;
-	return rc < 0 ? snap_fail(snap, rc, "reading the grant index") : rc;
+	if (mrc != 0 && mrc != MDB_NOTFOUND)
+		return snap_fail(snap, mrc, "reading the grant index");
+	return rc;
 }
 
 /*

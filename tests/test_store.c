@@ -5,7 +5,10 @@
  *   test_store --dump N   append N claims to a fresh store and print its
  *                         leaves, roots and proofs for tests/vectors/merkle.py
  *
- * Linked with -Wl,--wrap=mdb_put so that a test can make the Nth put fail.
+ * Linked with -Wl,--wrap=mdb_put so that a test can make the Nth put fail,
+ * and with --wrap of mdb_get, mdb_cursor_get and mdb_cursor_open so that
+ * one can make the Nth read fail (the store is a static library linked
+ * in: its calls go through the wrappers; LMDB's own calls do not).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +41,48 @@ __wrap_mdb_put(
 	if (put_countdown > 0 && --put_countdown == 0)
 		return EIO;
 	return __real_mdb_put(txn, dbi, key, data, flags);
+}
+
+/*
+ * Reads fail with read_fault when read_countdown counts down to zero,
+ * each of mdb_get, mdb_cursor_get and mdb_cursor_open counting one.
+ */
+static int read_countdown = -1, read_fault;
+
+int __real_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
+int __wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
+int __real_mdb_cursor_get(
+    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op);
+int __wrap_mdb_cursor_get(
+    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op);
+int __real_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur);
+int __wrap_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur);
+
+static bool
+read_fails(void)
+{
+	return read_countdown > 0 && --read_countdown == 0;
+}
+
+int
+__wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
+{
+	return read_fails() ? read_fault : __real_mdb_get(txn, dbi, key, data);
+}
+
+int
+__wrap_mdb_cursor_get(
+    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op)
+{
+	return read_fails() ? read_fault
+			    : __real_mdb_cursor_get(cur, key, data, op);
+}
+
+int
+__wrap_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur)
+{
+	return read_fails() ? read_fault
+			    : __real_mdb_cursor_open(txn, dbi, cur);
 }
 
 /* A signed record and its decoded parts, ready for store_append(). */
@@ -451,6 +496,273 @@ test_store_indexes(void **state)
 		assert_int_equal(st.grants, 2);
 	}
 	store_snap_end(snap);
+}
+
+/*
+ * Injected read failures: every reader, failing at its 1st, 2nd, ... Nth
+ * LMDB read, returns the proto_err of that failure (store_err's), with
+ * its cause kept for store_snap_error(); never LMDB's own code, which an
+ * iterator could pass off as its callback's (EIO is 5, and so is
+ * PROTO_EINDEFINITE).
+ */
+struct reader {
+	const char *name;
+	int (*fn)(struct store_snap *snap, void *ctx);
+};
+
+struct reader_ctx {
+	uint8_t a1[32], r[32], prefix_hash[32];
+	char prefix[17];
+	uint64_t size;
+	int n;
+};
+
+static int
+count_claim(void *ctx, const struct store_claim *c)
+{
+	(void)c;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static int
+rd_get(struct store_snap *snap, void *ctx)
+{
+	const uint8_t *b;
+	size_t len;
+
+	(void)ctx;
+	return store_get(snap, 0, &b, &len);
+}
+
+static int
+rd_find(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	uint64_t i;
+
+	return store_find(snap, x->r, &i);
+}
+
+static int
+rd_resolve(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+
+	return store_resolve(snap, x->prefix, x->prefix_hash);
+}
+
+static int
+rd_claim_get(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	struct store_claim c;
+
+	return store_claim_get(snap, x->a1, &c);
+}
+
+static int
+rd_claim_version(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	uint64_t i;
+
+	return store_claim_version(snap, x->a1, 2, &i);
+}
+
+static int
+rd_claim_of(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	uint8_t id[32];
+
+	return store_claim_of(snap, x->r, id);
+}
+
+static int
+rd_claims(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+
+	return store_claims(snap, NULL, NULL, 0, count_claim, &x->n);
+}
+
+static int
+rd_claims_party(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+
+	return store_claims(snap, "am-mfa", NULL, 0, count_claim, &x->n);
+}
+
+static int
+rd_claims_topic(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+
+	return store_claims(snap, "az-mfa", "lachin", 0, count_claim, &x->n);
+}
+
+static int
+rd_parties(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+
+	return store_parties(snap, count_party, &x->n);
+}
+
+static int
+rd_grants(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+
+	return store_grants(snap, count_grant, &x->n);
+}
+
+static int
+rd_topics(struct store_snap *snap, void *ctx)
+{
+	char out[256] = "";
+
+	(void)ctx;
+	return store_topics(snap, tally_topic, out);
+}
+
+static int
+rd_party_get(struct store_snap *snap, void *ctx)
+{
+	bool exists;
+
+	(void)ctx;
+	return store_party_get(snap, "az-mfa", &exists);
+}
+
+static int
+rd_root(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	uint8_t root[32];
+
+	return store_root(snap, x->size, root);
+}
+
+static int
+rd_inclusion(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN];
+	size_t n;
+
+	return store_inclusion(snap, 2, x->size, proof, &n);
+}
+
+static int
+rd_consistency(struct store_snap *snap, void *ctx)
+{
+	struct reader_ctx *x = ctx;
+	uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN];
+	size_t n;
+
+	return store_consistency(snap, 3, x->size, proof, &n);
+}
+
+static int
+rd_stats(struct store_snap *snap, void *ctx)
+{
+	struct store_stats st;
+
+	(void)ctx;
+	return store_stats(snap, &st);
+}
+
+static void
+test_store_read_failures_are_proto_errs(void **state)
+{
+	static const struct reader readers[] = {
+	    {"store_get", rd_get},
+	    {"store_find", rd_find},
+	    {"store_resolve", rd_resolve},
+	    {"store_claim_get", rd_claim_get},
+	    {"store_claim_version", rd_claim_version},
+	    {"store_claim_of", rd_claim_of},
+	    {"store_claims", rd_claims},
+	    {"store_claims party", rd_claims_party},
+	    {"store_claims party topic", rd_claims_topic},
+	    {"store_parties", rd_parties},
+	    {"store_grants", rd_grants},
+	    {"store_topics", rd_topics},
+	    {"store_party_get", rd_party_get},
+	    {"store_root", rd_root},
+	    {"store_inclusion", rd_inclusion},
+	    {"store_consistency", rd_consistency},
+	    {"store_stats", rd_stats},
+	};
+	/* LMDB's codes and what the store makes of them. */
+	static const struct {
+		int mdb, want;
+	} faults[] = {
+	    {MDB_CORRUPTED, PROTO_EDAMAGED},
+	    {MDB_PAGE_NOTFOUND, PROTO_EDAMAGED},
+	    {EIO, PROTO_EIO},
+	    {MDB_BAD_TXN, PROTO_ESTORE},
+	    {EINVAL, PROTO_ESTORE},
+	};
+	struct fixture *f = *state;
+	struct reader_ctx x;
+	struct proto_payload p;
+	struct store_snap *snap;
+	uint8_t a1[32];
+
+	memset(&x, 0, sizeof(x));
+	tu_party(&p, "az-mfa", "Azerbaijan, Ministry of Foreign Affairs");
+	append_ok(f->s, &p, admin_sk, NULL);
+	tu_grant(&p, PROTO_KIND_GRANT, desk_pk, "az-mfa");
+	append_ok(f->s, &p, admin_sk, NULL);
+	claim_with(&p, "am-mfa", "a1", "borders", "lachin");
+	append_ok(f->s, &p, desk_sk, a1);
+	claim_with(&p, "az-mfa", "b1", "lachin", NULL);
+	append_ok(f->s, &p, desk_sk, NULL);
+	revision(&p, a1, a1, 2, "a1 revised");
+	append_ok(f->s, &p, desk_sk, x.r);
+	memcpy(x.a1, a1, 32);
+	proto_hex(x.r, 8, x.prefix);
+	x.size = size_of(f->s);
+
+	for (size_t i = 0; i < sizeof(readers) / sizeof(readers[0]); i++) {
+		for (size_t j = 0; j < sizeof(faults) / sizeof(faults[0]);
+		     j++) {
+			int n, rc;
+
+			for (n = 1;; n++) {
+				bool hit;
+
+				assert_int_equal(
+				    store_snap_begin(f->s, &snap), PROTO_OK);
+				read_fault = faults[j].mdb;
+				read_countdown = n;
+				rc = readers[i].fn(snap, &x);
+				hit = read_countdown == 0;
+				read_countdown = -1;
+				if (!hit) {
+					if (rc != PROTO_OK)
+						fail_msg("%s unfaulted: %d",
+						    readers[i].name, rc);
+					store_snap_end(snap);
+					break;
+				}
+				if (rc != faults[j].want)
+					fail_msg("%s, LMDB read %d failing "
+						 "with %d (%s): %d, not %s",
+					    readers[i].name, n, faults[j].mdb,
+					    mdb_strerror(faults[j].mdb), rc,
+					    proto_errname(faults[j].want));
+				assert_true(store_snap_error(snap)[0] != '\0');
+				store_snap_end(snap);
+			}
+			/* Every reader reads something. */
+			assert_true(n > 1);
+		}
+	}
 }
 
 static void
@@ -1576,6 +1888,8 @@ main(int argc, char **argv)
 		test_store_resolve_ambiguous_and_missing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_indexes, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_read_failures_are_proto_errs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_version_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
