@@ -669,10 +669,13 @@ store_claim_of(struct store_snap *snap, const uint8_t hash[PROTO_HASH_LEN],
 	if ((rc = store_find(snap, hash, &index)) != PROTO_OK ||
 	    (rc = store_get(snap, index, &bytes, &len)) != PROTO_OK)
 		return rc;
-	/* The store holds only records it checked: decoding suffices. */
-	if (proto_record_parse(bytes, len, &r, NULL, 0) != PROTO_OK ||
-	    proto_record_payload(&r, &p, NULL, 0) != PROTO_OK)
-		return snap_note(snap, PROTO_ESTORE, "decoding a record");
+	/* The store holds only records it checked: decoding suffices, and
+	 * fails only for want of memory, or on a record out of shape. */
+	if ((rc = proto_record_parse(bytes, len, &r, NULL, 0)) != PROTO_OK ||
+	    (rc = proto_record_payload(&r, &p, NULL, 0)) != PROTO_OK)
+		return rc == PROTO_ENOMEM
+		    ? rc
+		    : snap_note(snap, PROTO_ESTORE, "decoding a record");
 	if (p.kind != PROTO_KIND_CLAIM)
 		rc = PROTO_EINVAL;
 	else
