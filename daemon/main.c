@@ -86,40 +86,97 @@ count_option(const char *name, const char *arg, long max)
 	return (int)n;
 }
 
+/* What the options say together, checked once all are read; exit 2 if
+ * they do not hold. */
+static void
+check_args(int argc, char **argv, struct config *cfg)
+{
+	if (optind < argc) {
+		char safe[PROTO_SAFE_MAX];
+
+		fprintf(stderr, "claimd: unexpected argument \"%s\"\n",
+		    proto_str_safe(safe, sizeof(safe), argv[optind]));
+		usage(stderr);
+		exit(2);
+	}
+	if (cfg->check_dir == NULL && cfg->data == NULL) {
+		fprintf(stderr, "claimd: --data DIR is required\n");
+		usage(stderr);
+		exit(2);
+	}
+	if (cfg->curve_key != NULL && cfg->allow == NULL) {
+		fprintf(stderr,
+		    "claimd: --curve-key needs --allow: a CURVE "
+		    "server without an allowlist admits every key\n");
+		exit(2);
+	}
+	if (!endpoint_is_valid(cfg->api) || !endpoint_is_valid(cfg->pub)) {
+		bool api = !endpoint_is_valid(cfg->api);
+		char safe[PROTO_SAFE_MAX];
+
+		fprintf(stderr,
+		    "claimd: --%s \"%s\" is not a ZeroMQ endpoint claimd "
+		    "can listen on: give tcp://HOST:PORT or ipc://PATH\n",
+		    api ? "api" : "pub",
+		    proto_str_safe(
+			safe, sizeof(safe), api ? cfg->api : cfg->pub));
+		exit(2);
+	}
+	if (cfg->check_dir == NULL && cfg->backup_dir == NULL &&
+	    cfg->curve_key == NULL &&
+	    (!endpoint_is_loopback(cfg->api) ||
+		!endpoint_is_loopback(cfg->pub))) {
+		fprintf(stderr,
+		    "claimd: %s is not a loopback endpoint: "
+		    "CurveZMQ is required; give --curve-key FILE "
+		    "and --allow FILE (docs/operations.md)\n",
+		    endpoint_is_loopback(cfg->api) ? cfg->pub : cfg->api);
+		exit(2);
+	}
+	if (cfg->workers == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		cfg->workers = n > 0 && n <= 64 ? (int)n : 2;
+	}
+}
+
+/* claimd's long options; those without a short form numbered from 256. */
+enum {
+	O_DATA = 256,
+	O_API,
+	O_PUB,
+	O_ADMIN,
+	O_CHECK,
+	O_BACKUP,
+	O_WORKERS,
+	O_VERSION,
+	O_ORIGIN,
+	O_CURVE,
+	O_ALLOW,
+	O_FEED_HWM
+};
+
+static const struct option opts[] = {
+    {"data", required_argument, NULL, O_DATA},
+    {"api", required_argument, NULL, O_API},
+    {"pub", required_argument, NULL, O_PUB},
+    {"admin-key", required_argument, NULL, O_ADMIN},
+    {"origin", required_argument, NULL, O_ORIGIN},
+    {"curve-key", required_argument, NULL, O_CURVE},
+    {"allow", required_argument, NULL, O_ALLOW},
+    {"check", required_argument, NULL, O_CHECK},
+    {"backup", required_argument, NULL, O_BACKUP},
+    {"workers", required_argument, NULL, O_WORKERS},
+    {"feed-hwm", required_argument, NULL, O_FEED_HWM},
+    {"verbose", no_argument, NULL, 'v'},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, O_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
 static void
 parse_args(int argc, char **argv, struct config *cfg)
 {
-	enum {
-		O_DATA = 256,
-		O_API,
-		O_PUB,
-		O_ADMIN,
-		O_CHECK,
-		O_BACKUP,
-		O_WORKERS,
-		O_VERSION,
-		O_ORIGIN,
-		O_CURVE,
-		O_ALLOW,
-		O_FEED_HWM
-	};
-	static const struct option opts[] = {
-	    {"data", required_argument, NULL, O_DATA},
-	    {"api", required_argument, NULL, O_API},
-	    {"pub", required_argument, NULL, O_PUB},
-	    {"admin-key", required_argument, NULL, O_ADMIN},
-	    {"origin", required_argument, NULL, O_ORIGIN},
-	    {"curve-key", required_argument, NULL, O_CURVE},
-	    {"allow", required_argument, NULL, O_ALLOW},
-	    {"check", required_argument, NULL, O_CHECK},
-	    {"backup", required_argument, NULL, O_BACKUP},
-	    {"workers", required_argument, NULL, O_WORKERS},
-	    {"feed-hwm", required_argument, NULL, O_FEED_HWM},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {"help", no_argument, NULL, 'h'},
-	    {"version", no_argument, NULL, O_VERSION},
-	    {NULL, 0, NULL, 0},
-	};
 	int c;
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -176,53 +233,7 @@ parse_args(int argc, char **argv, struct config *cfg)
 			exit(2);
 		}
 	}
-	if (optind < argc) {
-		char safe[PROTO_SAFE_MAX];
-
-		fprintf(stderr, "claimd: unexpected argument \"%s\"\n",
-		    proto_str_safe(safe, sizeof(safe), argv[optind]));
-		usage(stderr);
-		exit(2);
-	}
-	if (cfg->check_dir == NULL && cfg->data == NULL) {
-		fprintf(stderr, "claimd: --data DIR is required\n");
-		usage(stderr);
-		exit(2);
-	}
-	if (cfg->curve_key != NULL && cfg->allow == NULL) {
-		fprintf(stderr,
-		    "claimd: --curve-key needs --allow: a CURVE "
-		    "server without an allowlist admits every key\n");
-		exit(2);
-	}
-	if (!endpoint_is_valid(cfg->api) || !endpoint_is_valid(cfg->pub)) {
-		bool api = !endpoint_is_valid(cfg->api);
-		char safe[PROTO_SAFE_MAX];
-
-		fprintf(stderr,
-		    "claimd: --%s \"%s\" is not a ZeroMQ endpoint claimd "
-		    "can listen on: give tcp://HOST:PORT or ipc://PATH\n",
-		    api ? "api" : "pub",
-		    proto_str_safe(
-			safe, sizeof(safe), api ? cfg->api : cfg->pub));
-		exit(2);
-	}
-	if (cfg->check_dir == NULL && cfg->backup_dir == NULL &&
-	    cfg->curve_key == NULL &&
-	    (!endpoint_is_loopback(cfg->api) ||
-		!endpoint_is_loopback(cfg->pub))) {
-		fprintf(stderr,
-		    "claimd: %s is not a loopback endpoint: "
-		    "CurveZMQ is required; give --curve-key FILE "
-		    "and --allow FILE (docs/operations.md)\n",
-		    endpoint_is_loopback(cfg->api) ? cfg->pub : cfg->api);
-		exit(2);
-	}
-	if (cfg->workers == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		cfg->workers = n > 0 && n <= 64 ? (int)n : 2;
-	}
+	check_args(argc, argv, cfg);
 }
 
 /* DIR/db, the LMDB environment. */
@@ -615,244 +626,331 @@ connect_or_die(void *s, const char *ep)
 		fatalx("cannot connect %s: %s", ep, zmq_strerror(errno));
 }
 
-int
-main(int argc, char **argv)
-{
+/*
+ * The main thread: what it holds from set-up to shutdown. Its loop waits
+ * on the request socket, the finished work the workers and the writer
+ * send back, and the signals, and hands each event to its handler.
+ */
+struct claimd {
 	struct config cfg;
 	struct daemon d;
-	struct store_snap *snap;
-	struct worker_socks *ws;
-	struct writer *writer;
 	struct api *api;
+	struct writer *writer;
+	struct worker_socks *ws;
 	pthread_t *workers, writer_th, monitor_th;
-	sigset_t mask;
 	void *router, *verify, *done, *write_in, *pub, *wdone;
-	uint64_t deadline = 0, size;
 	uint8_t admin[PROTO_PUBKEY_LEN];
+	uint64_t size;     /* log entries at start, and at exit */
+	uint64_t deadline; /* when stopping: in-flight work given up then */
 	int sfd, lockfd;
-	bool stopping = false;
+	bool stopping;
+};
 
-	parse_args(argc, argv, &cfg);
-	log_init(cfg.verbose);
-	if (sodium_init() < 0)
-		fatalx("libsodium cannot start");
-	if (cfg.admin_hex != NULL)
-		admin_key_parse(cfg.admin_hex, admin);
-	signal(SIGPIPE, SIG_IGN);
-	if (cfg.check_dir != NULL)
-		return run_check(cfg.check_dir);
-	if (cfg.backup_dir != NULL)
-		return run_backup(cfg.data, cfg.backup_dir);
+/* Signals become readable events in the main loop; every thread started
+ * after this inherits the mask. */
+static void
+setup_signals(struct claimd *c)
+{
+	sigset_t mask;
 
-	make_dirs(cfg.data);
-	lockfd = lock_data(cfg.data);
-	memset(&d, 0, sizeof(d));
-	d.cfg = &cfg;
-	d.started = (uint64_t)time(NULL);
-	d.store = open_store(cfg.data, false);
-
-	/* Signals become readable events in the main loop; every thread
-	 * started below inherits the mask. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	if (pthread_sigmask(SIG_BLOCK, &mask, NULL) != 0)
 		fatal("pthread_sigmask");
-	if ((sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+	if ((c->sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		fatal("signalfd");
+}
 
-	if ((d.zctx = zmq_ctx_new()) == NULL)
+/* The request and feed sockets bound, and the inproc ends main owns. */
+static void
+setup_sockets(struct claimd *c)
+{
+	struct daemon *d = &c->d;
+	int one = 1;
+
+	if ((d->zctx = zmq_ctx_new()) == NULL)
 		fatalx("zmq_ctx_new: %s", zmq_strerror(errno));
-	if (cfg.curve_key != NULL)
-		d.auth = auth_new(&d, cfg.curve_key, cfg.allow);
-	router = socket_or_die(d.zctx, ZMQ_ROUTER);
-	if (d.auth != NULL)
-		auth_secure(d.auth, router);
-	socket_limits(router, REPLY_HWM, PROTO_WIRE_BODY_MAX);
-	{
-		int one = 1;
-
-		zmq_setsockopt(router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
-	}
-	bind_or_die(router, cfg.api, d.api_ep, sizeof(d.api_ep));
-	pub = socket_or_die(d.zctx, ZMQ_PUB);
-	if (d.auth != NULL)
-		auth_secure(d.auth, pub);
+	if (c->cfg.curve_key != NULL)
+		d->auth = auth_new(d, c->cfg.curve_key, c->cfg.allow);
+	c->router = socket_or_die(d->zctx, ZMQ_ROUTER);
+	if (d->auth != NULL)
+		auth_secure(d->auth, c->router);
+	socket_limits(c->router, REPLY_HWM, PROTO_WIRE_BODY_MAX);
+	zmq_setsockopt(c->router, ZMQ_ROUTER_MANDATORY, &one, sizeof(one));
+	bind_or_die(c->router, c->cfg.api, d->api_ep, sizeof(d->api_ep));
+	c->pub = socket_or_die(d->zctx, ZMQ_PUB);
+	if (d->auth != NULL)
+		auth_secure(d->auth, c->pub);
 	/* A subscriber further behind than cfg.feed_hwm loses events; it
 	 * sees the gap by their indexes and fetches them by range. All a
 	 * subscriber sends is subscriptions. */
-	socket_limits(pub, cfg.feed_hwm, FEED_IN_MAX);
-	if (zmq_socket_monitor(pub, "inproc://feed-monitor",
+	socket_limits(c->pub, c->cfg.feed_hwm, FEED_IN_MAX);
+	if (zmq_socket_monitor(c->pub, "inproc://feed-monitor",
 		ZMQ_EVENT_ACCEPTED | ZMQ_EVENT_DISCONNECTED) != 0)
 		fatalx("zmq_socket_monitor: %s", zmq_strerror(errno));
-	bind_or_die(pub, cfg.pub, d.pub_ep, sizeof(d.pub_ep));
-	verify = socket_or_die(d.zctx, ZMQ_PUSH);
-	bind_or_die(verify, EP_VERIFY, NULL, 0);
-	done = socket_or_die(d.zctx, ZMQ_PULL);
-	bind_or_die(done, EP_DONE, NULL, 0);
-	write_in = socket_or_die(d.zctx, ZMQ_PULL);
-	bind_or_die(write_in, EP_WRITE, NULL, 0);
+	bind_or_die(c->pub, c->cfg.pub, d->pub_ep, sizeof(d->pub_ep));
+	c->verify = socket_or_die(d->zctx, ZMQ_PUSH);
+	bind_or_die(c->verify, EP_VERIFY, NULL, 0);
+	c->done = socket_or_die(d->zctx, ZMQ_PULL);
+	bind_or_die(c->done, EP_DONE, NULL, 0);
+	c->write_in = socket_or_die(d->zctx, ZMQ_PULL);
+	bind_or_die(c->write_in, EP_WRITE, NULL, 0);
+}
 
+/* The threads, and the sockets each one owns from now on. */
+static void
+start_threads(struct claimd *c)
+{
+	struct daemon *d = &c->d;
+	int n = c->cfg.workers;
+
+	if ((c->ws = calloc((size_t)n, sizeof(*c->ws))) == NULL ||
+	    (c->workers = calloc((size_t)n, sizeof(*c->workers))) == NULL)
+		fatalx("out of memory");
+	for (int i = 0; i < n; i++) {
+		c->ws[i].d = d;
+		c->ws[i].in = socket_or_die(d->zctx, ZMQ_PULL);
+		connect_or_die(c->ws[i].in, EP_VERIFY);
+		c->ws[i].out = socket_or_die(d->zctx, ZMQ_PUSH);
+		connect_or_die(c->ws[i].out, EP_WRITE);
+		if (pthread_create(
+			&c->workers[i], NULL, verify_main, &c->ws[i]) != 0)
+			fatalx("cannot start a worker thread");
+	}
+	c->wdone = socket_or_die(d->zctx, ZMQ_PUSH);
+	connect_or_die(c->wdone, EP_DONE);
+	if ((c->writer = writer_new(
+		 d, c->write_in, c->wdone, c->pub, c->size)) == NULL)
+		fatalx("out of memory");
+	if (pthread_create(&c->writer_th, NULL, writer_main, c->writer) != 0)
+		fatalx("cannot start the writer thread");
+	if (pthread_create(&c->monitor_th, NULL, feed_monitor_main, d) != 0)
+		fatalx("cannot start the monitor thread");
+	if ((c->api = api_new(d, c->router, c->verify)) == NULL)
+		fatalx("out of memory");
+}
+
+/* Everything before the first request: exits if anything fails. */
+static void
+setup(struct claimd *c)
+{
+	struct config *cfg = &c->cfg;
+	struct store_snap *snap;
+
+	make_dirs(cfg->data);
+	c->lockfd = lock_data(cfg->data);
+	c->d.cfg = cfg;
+	c->d.started = (uint64_t)time(NULL);
+	c->d.store = open_store(cfg->data, false);
+	setup_signals(c);
+	setup_sockets(c);
 	/*
 	 * Only now, with every socket bound, is a new folder bound for good
 	 * to its admin key, origin and log key: a start that failed before
 	 * (a port in use) leaves it new, and a corrected --origin or
 	 * --admin-key is taken.
 	 */
-	admin_key(d.store, cfg.admin_hex != NULL ? admin : NULL);
-	checkpoint_init(&d);
-	if (store_snap_begin(d.store, &snap) != PROTO_OK)
+	admin_key(c->d.store, cfg->admin_hex != NULL ? c->admin : NULL);
+	checkpoint_init(&c->d);
+	if (store_snap_begin(c->d.store, &snap) != PROTO_OK)
 		fatalx("cannot read the store");
-	size = store_size(snap);
+	c->size = store_size(snap);
 	store_snap_end(snap);
-
-	/* The threads and the sockets each one owns from now on. */
-	if ((ws = calloc((size_t)cfg.workers, sizeof(*ws))) == NULL ||
-	    (workers = calloc((size_t)cfg.workers, sizeof(*workers))) == NULL)
-		fatalx("out of memory");
-	for (int i = 0; i < cfg.workers; i++) {
-		ws[i].d = &d;
-		ws[i].in = socket_or_die(d.zctx, ZMQ_PULL);
-		connect_or_die(ws[i].in, EP_VERIFY);
-		ws[i].out = socket_or_die(d.zctx, ZMQ_PUSH);
-		connect_or_die(ws[i].out, EP_WRITE);
-		if (pthread_create(&workers[i], NULL, verify_main, &ws[i]) != 0)
-			fatalx("cannot start a worker thread");
-	}
-	wdone = socket_or_die(d.zctx, ZMQ_PUSH);
-	connect_or_die(wdone, EP_DONE);
-	if ((writer = writer_new(&d, write_in, wdone, pub, size)) == NULL)
-		fatalx("out of memory");
-	if (pthread_create(&writer_th, NULL, writer_main, writer) != 0)
-		fatalx("cannot start the writer thread");
-	if (pthread_create(&monitor_th, NULL, feed_monitor_main, &d) != 0)
-		fatalx("cannot start the monitor thread");
-	if ((api = api_new(&d, router, verify)) == NULL)
-		fatalx("out of memory");
+	start_threads(c);
 
 	log_info("claimd %s: %llu %s in %s; requests on %s, feed on %s, "
 		 "%d verify %s",
-	    VERSION, (unsigned long long)size, size == 1 ? "entry" : "entries",
-	    cfg.data, d.api_ep, d.pub_ep, cfg.workers,
-	    cfg.workers == 1 ? "worker" : "workers");
-	if (cfg.feed_hwm != FEED_HWM)
-		log_info("feed: %d events queued per subscriber", cfg.feed_hwm);
-	log_info("log key %s", d.vkey);
+	    VERSION, (unsigned long long)c->size,
+	    c->size == 1 ? "entry" : "entries", cfg->data, c->d.api_ep,
+	    c->d.pub_ep, cfg->workers,
+	    cfg->workers == 1 ? "worker" : "workers");
+	if (cfg->feed_hwm != FEED_HWM)
+		log_info(
+		    "feed: %d events queued per subscriber", cfg->feed_hwm);
+	log_info("log key %s", c->d.vkey);
 	/* For scripts that start claimd on port 0 and must learn the port. */
-	printf("api %s\nfeed %s\n", d.api_ep, d.pub_ep);
+	printf("api %s\nfeed %s\n", c->d.api_ep, c->d.pub_ep);
 	fflush(stdout);
+}
 
-	for (;;) {
+static const char *
+submissions(uint64_t n)
+{
+	return n == 1 ? "submission" : "submissions";
+}
+
+/* SIGHUP reloads; the first SIGINT or SIGTERM drains, the second stops. */
+static void
+on_signal(struct claimd *c, int signo)
+{
+	uint64_t n = api_outstanding(c->api);
+
+	if (signo == SIGHUP) {
+		if (c->d.auth != NULL)
+			auth_reload(c->d.auth);
+		else
+			log_info("SIGHUP: nothing to reload");
+		return;
+	}
+	if (c->stopping) {
+		log_info("second signal: stopping now");
+		c->deadline = 0;
+		return;
+	}
+	log_info("%s: finishing %llu %s in flight, then stopping",
+	    strsignal(signo), (unsigned long long)n, submissions(n));
+	c->stopping = true;
+	c->deadline = now_us() + DRAIN_MS * 1000ULL;
+	api_set_draining(c->api);
+}
+
+/* Event: the signalfd is readable. */
+static void
+ev_signals(struct claimd *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->sfd, &si, sizeof(si)) == sizeof(si))
+		on_signal(c, (int)si.ssi_signo);
+}
+
+/* Event: jobs back from the workers (refused) or the writer (done). */
+static void
+ev_done(struct claimd *c)
+{
+	struct job *j;
+
+	for (int i = 0; i < 256; i++) {
+		if (zmq_recv(c->done, &j, sizeof(j), ZMQ_DONTWAIT) != sizeof(j))
+			break;
+		api_done(c->api, j);
+	}
+}
+
+/* Event: requests on the router, a batch at a time. */
+static void
+ev_requests(struct claimd *c)
+{
+	for (int i = 0; i < 256; i++) {
+		int ev = 0;
+		size_t sz = sizeof(ev);
+
+		api_request(c->api);
+		if (zmq_getsockopt(c->router, ZMQ_EVENTS, &ev, &sz) != 0 ||
+		    !(ev & ZMQ_POLLIN))
+			break;
+	}
+}
+
+/* Whether a stopping claimd is done: nothing in flight, or time is up. */
+static bool
+drained(struct claimd *c)
+{
+	uint64_t n = api_outstanding(c->api);
+
+	if (!c->stopping || (n > 0 && now_us() < c->deadline))
+		return false;
+	if (n > 0)
+		log_warnx("%llu %s unanswered at exit; none was acknowledged",
+		    (unsigned long long)n, submissions(n));
+	return true;
+}
+
+/*
+ * The main loop: each event to its handler, in this order, finished work
+ * before new requests so that draining makes progress. While stopping it
+ * wakes at least every 100 ms to look at the deadline.
+ */
+static void
+run(struct claimd *c)
+{
+	static void (*const handlers[])(struct claimd *) = {
+	    ev_signals,
+	    ev_done,
+	    ev_requests,
+	};
+
+	do {
 		zmq_pollitem_t items[] = {
-		    {router, 0, ZMQ_POLLIN, 0},
-		    {done, 0, ZMQ_POLLIN, 0},
-		    {NULL, sfd, ZMQ_POLLIN, 0},
+		    {NULL, c->sfd, ZMQ_POLLIN, 0},
+		    {c->done, 0, ZMQ_POLLIN, 0},
+		    {c->router, 0, ZMQ_POLLIN, 0},
 		};
-		long timeout = stopping ? 100 : -1;
 
-		if (zmq_poll(items, 3, timeout) < 0) {
+		if (zmq_poll(items, 3, c->stopping ? 100 : -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatalx("zmq_poll: %s", zmq_strerror(errno));
 		}
-		if (items[2].revents & ZMQ_POLLIN) {
-			struct signalfd_siginfo si;
+		for (size_t i = 0; i < 3; i++)
+			if (items[i].revents & ZMQ_POLLIN)
+				handlers[i](c);
+	} while (!drained(c));
+}
 
-			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
-				if (si.ssi_signo == SIGHUP) {
-					if (d.auth != NULL)
-						auth_reload(d.auth);
-					else
-						log_info("SIGHUP: nothing to "
-							 "reload");
-					continue;
-				}
-				if (stopping) {
-					log_info("second signal: stopping now");
-					deadline = 0;
-					continue;
-				}
-				log_info("%s: finishing %llu %s in "
-					 "flight, then stopping",
-				    strsignal((int)si.ssi_signo),
-				    (unsigned long long)api_outstanding(api),
-				    api_outstanding(api) == 1 ? "submission"
-							      : "submissions");
-				stopping = true;
-				deadline = now_us() + DRAIN_MS * 1000ULL;
-				api_set_draining(api);
-			}
-		}
-		/* Finished work first, so that draining makes progress. */
-		for (int i = 0; i < 256 && (items[1].revents & ZMQ_POLLIN);
-		     i++) {
-			struct job *j;
-
-			if (zmq_recv(done, &j, sizeof(j), ZMQ_DONTWAIT) !=
-			    sizeof(j))
-				break;
-			api_done(api, j);
-		}
-		for (int i = 0; i < 256 && (items[0].revents & ZMQ_POLLIN);
-		     i++) {
-			int ev = 0;
-			size_t sz = sizeof(ev);
-
-			api_request(api);
-			if (zmq_getsockopt(router, ZMQ_EVENTS, &ev, &sz) != 0 ||
-			    !(ev & ZMQ_POLLIN))
-				break;
-		}
-		if (stopping &&
-		    (api_outstanding(api) == 0 || now_us() >= deadline)) {
-			if (api_outstanding(api) > 0)
-				log_warnx("%llu %s unanswered at exit; "
-					  "none was acknowledged",
-				    (unsigned long long)api_outstanding(api),
-				    api_outstanding(api) == 1 ? "submission"
-							      : "submissions");
-			break;
-		}
-	}
+/* The threads stopped and joined, everything closed, in that order. */
+static void
+teardown(struct claimd *c)
+{
+	struct store_snap *snap;
+	int linger = 2000;
 
 	/* Replies already queued still go out while the router lingers. */
-	{
-		int linger = 2000;
-
-		zmq_setsockopt(router, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(c->router, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_ctx_shutdown(c->d.zctx);
+	for (int i = 0; i < c->cfg.workers; i++) {
+		pthread_join(c->workers[i], NULL);
+		zmq_close(c->ws[i].in);
+		zmq_close(c->ws[i].out);
 	}
-	zmq_ctx_shutdown(d.zctx);
-	for (int i = 0; i < cfg.workers; i++) {
-		pthread_join(workers[i], NULL);
-		zmq_close(ws[i].in);
-		zmq_close(ws[i].out);
-	}
-	pthread_join(writer_th, NULL);
-	pthread_join(monitor_th, NULL);
-	auth_free(d.auth);
-	zmq_close(write_in);
-	zmq_close(wdone);
-	zmq_close(pub);
-	zmq_close(verify);
-	zmq_close(done);
-	zmq_close(router);
-	zmq_ctx_term(d.zctx);
-	writer_free(writer);
-	api_free(api);
+	pthread_join(c->writer_th, NULL);
+	pthread_join(c->monitor_th, NULL);
+	auth_free(c->d.auth);
+	zmq_close(c->write_in);
+	zmq_close(c->wdone);
+	zmq_close(c->pub);
+	zmq_close(c->verify);
+	zmq_close(c->done);
+	zmq_close(c->router);
+	zmq_ctx_term(c->d.zctx);
+	writer_free(c->writer);
+	api_free(c->api);
 	/* A damaged store is read no more: the read could fault. */
-	if (!d.damaged && store_snap_begin(d.store, &snap) == PROTO_OK) {
-		size = store_size(snap);
+	if (!c->d.damaged && store_snap_begin(c->d.store, &snap) == PROTO_OK) {
+		c->size = store_size(snap);
 		store_snap_end(snap);
 	}
-	store_close(d.store);
-	checkpoint_release(&d);
+	store_close(c->d.store);
+	checkpoint_release(&c->d);
 	log_info("stopped; %llu %s, %llu accepted this run",
-	    (unsigned long long)size, size == 1 ? "entry" : "entries",
-	    (unsigned long long)d.accepted);
-	free(ws);
-	free(workers);
-	close(sfd);
-	close(lockfd);
+	    (unsigned long long)c->size, c->size == 1 ? "entry" : "entries",
+	    (unsigned long long)c->d.accepted);
+	free(c->ws);
+	free(c->workers);
+	close(c->sfd);
+	close(c->lockfd);
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct claimd c;
+
+	parse_args(argc, argv, &c.cfg);
+	log_init(c.cfg.verbose);
+	if (sodium_init() < 0)
+		fatalx("libsodium cannot start");
+	if (c.cfg.admin_hex != NULL)
+		admin_key_parse(c.cfg.admin_hex, c.admin);
+	signal(SIGPIPE, SIG_IGN);
+	if (c.cfg.check_dir != NULL)
+		return run_check(c.cfg.check_dir);
+	if (c.cfg.backup_dir != NULL)
+		return run_backup(c.cfg.data, c.cfg.backup_dir);
+	setup(&c);
+	run(&c);
+	teardown(&c);
 	return 0;
 }
