@@ -346,6 +346,10 @@ topics_ok(struct check *c)
 		}
 	}
 	mdb_cursor_close(cur);
+	/* A read that failed is no end of the index. */
+	if (rc != MDB_NOTFOUND)
+		return proto_fail(c->err, c->errlen, store_err(rc),
+		    "cannot read the topic index: %s", mdb_strerror(rc));
 	/* Each (topic, claim) pair once, however many versions had it. */
 	if (n > c->topic_pairs)
 		return proto_fail(c->err, c->errlen, PROTO_ESTORE,

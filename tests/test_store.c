@@ -765,6 +765,39 @@ test_store_read_failures_are_proto_errs(void **state)
 	}
 }
 
+/* store_check never says PROTO_OK when one of its LMDB reads failed. */
+static void
+test_store_check_read_failures(void **state)
+{
+	struct fixture *f = *state;
+	struct proto_payload p;
+	uint8_t a1[32];
+	char err[256];
+	int n, rc;
+
+	claim_with(&p, "am-mfa", "a1", "borders", "lachin");
+	append_ok(f->s, &p, desk_sk, a1);
+	revision(&p, a1, a1, 2, "a1 revised");
+	append_ok(f->s, &p, desk_sk, NULL);
+	for (n = 1;; n++) {
+		bool hit;
+
+		read_fault = EIO;
+		read_countdown = n;
+		rc = store_check(f->s, NULL, NULL, err, sizeof(err));
+		hit = read_countdown == 0;
+		read_countdown = -1;
+		if (!hit) {
+			if (rc != PROTO_OK)
+				fail_msg("unfaulted: %s", err);
+			break;
+		}
+		if (rc == PROTO_OK || rc >= PROTO_ERR_COUNT || rc < 0)
+			fail_msg("LMDB read %d failing with EIO: %d", n, rc);
+	}
+	assert_true(n > 1);
+}
+
 static void
 test_store_version_conflict(void **state)
 {
@@ -1890,6 +1923,8 @@ main(int argc, char **argv)
 		test_store_indexes, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_read_failures_are_proto_errs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_check_read_failures, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_version_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
