@@ -557,9 +557,8 @@ registry(struct daemon *d, const char *const *parties, int np)
 				memcpy(p.reg.key, d->desk_pk, 32);
 			proto_buf_init(&b);
 			if (proto_payload_sign(&p, d->admin_sk, &b, NULL, 0) ||
-			    claim_client_call(
-				c, PROTO_OP_SUBMIT, b.data, b.len, &rep) ||
-			    rep.status != PROTO_OK)
+			    claim_request(c, PROTO_OP_SUBMIT, 0, b.data, b.len,
+				&rep, NULL, 0) != PROTO_OK)
 				die("registry record refused");
 			claim_reply_release(&rep);
 			proto_buf_release(&b);
@@ -819,8 +818,8 @@ feed_latency(struct daemon *d, const struct recs *r, size_t base, double rate,
 		json_t *st;
 
 		usleep(1200000); /* claimd sums up each quiet second */
-		if (claim_client_call(c, PROTO_OP_STATS, "\xa0", 1, &rep) ==
-			PROTO_OK &&
+		if (claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &rep, NULL,
+			0) == PROTO_OK &&
 		    (st = claim_cbor_to_json(rep.body, rep.len)) != NULL) {
 			fprintf(stderr,
 			    "  (claimd: arrival to stored p50 %lld "
@@ -882,8 +881,8 @@ point_reads(struct daemon *d, const struct recs *r, double *p50, double *p99)
 			die("cbor");
 		(void)body;
 		s = now();
-		if (claim_client_call(c, PROTO_OP_GET, b.data, b.len, &rep) ||
-		    rep.status != PROTO_OK)
+		if (claim_request(c, PROTO_OP_GET, 0, b.data, b.len, &rep, NULL,
+			0) != PROTO_OK)
 			die("get failed");
 		if (i >= 200)
 			t[i - 200] = (now() - s) * 1e6;

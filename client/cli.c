@@ -783,11 +783,29 @@ cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out)
 }
 
 int
+cli_request(struct cli *cli, int op, const void *body, size_t len,
+    struct claim_reply *r)
+{
+	char err[256];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	rc = claim_request(cli->client, op, 0, body, len, r, err, sizeof(err));
+	if (rc != PROTO_OK) {
+		claim_reply_release(r);
+		return cli_fail_err(rc, false, "%s", err);
+	}
+	return EX_DONE;
+}
+
+int
 cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack)
 {
 	struct claim_reply r;
-	char hx[13];
+	char hx[13], err[256];
 	int rc;
 
 	if ((rc = cli_connect(cli)) != EX_DONE)
@@ -795,21 +813,18 @@ cli_submit_one(
 	/* Identical bytes are idempotent: a lost reply is safely asked
 	 * for again. */
 	for (int attempt = 0; attempt < 3; attempt++) {
-		rc = claim_client_call(
-		    cli->client, PROTO_OP_SUBMIT, rec->data, rec->len, &r);
+		rc = claim_request(cli->client, PROTO_OP_SUBMIT, 0, rec->data,
+		    rec->len, &r, err, sizeof(err));
 		if (rc != PROTO_EUNREACHABLE)
 			break;
 	}
-	if (rc == PROTO_EUNREACHABLE) {
-		char err[256];
-
-		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
+	if (r.status == PROTO_OK &&
+	    (rc == PROTO_EUNREACHABLE || rc == PROTO_EUNAUTHORIZED))
 		return cli_fail_err(rc, false, "%s", err);
-	}
-	if (rc != PROTO_OK)
+	if (rc != PROTO_OK && r.status == PROTO_OK)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd: %s",
 		    proto_strerror(rc));
-	if (r.status != PROTO_OK) {
+	if (rc != PROTO_OK) {
 		if (r.has_head)
 			rc = cli_fail_err(r.status, true,
 			    "refused: %s: %s (head %s, version %llu)",

@@ -134,6 +134,12 @@ void cli_print_entry(
     const struct claim_entry *e, const struct claim_info *info);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
 const char *cli_short(const uint8_t *hash, char out[13]);
+/*
+ * A request through claim_request(), connecting first: EX_DONE with the
+ * reply in r (release it), or the failure said and its exit status.
+ */
+int cli_request(struct cli *cli, int op, const void *body, size_t len,
+    struct claim_reply *r);
 /* Submits a signed record and waits; an exit status, the ack in *ack. */
 int cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack);

@@ -85,7 +85,12 @@ int claim_client_explain(
 const char *claim_client_endpoint(const struct claim_client *c);
 int claim_client_timeout(const struct claim_client *c);
 
-/* Sends one request; *id identifies its reply. Never blocks for long. */
+/*
+ * Pipelining (many requests in flight, replies taken as they come):
+ * claim_client_send() sends one request; *id identifies its reply. Never
+ * blocks for long. An unanswered one is explained by
+ * claim_client_explain().
+ */
 CLAIM_WUR int claim_client_send(
     struct claim_client *c, int op, const void *body, size_t len, uint32_t *id);
 /* The same with request flags (PROTO_SUBMIT_ALLOW_DUPLICATE). */
@@ -94,9 +99,20 @@ CLAIM_WUR int claim_client_send_flags(struct claim_client *c, int op,
 /* The next reply, waiting up to timeout_ms (-1: the client's timeout). */
 CLAIM_WUR int claim_client_recv(
     struct claim_client *c, int timeout_ms, struct claim_reply *r);
-/* A request and its reply. PROTO_OK means a reply came; see r->status. */
-CLAIM_WUR int claim_client_call(struct claim_client *c, int op,
-    const void *body, size_t len, struct claim_reply *r);
+/*
+ * One request and its reply, the way every request of libclaim and of
+ * claim is made: sends op with flags and body, waits for the reply with
+ * its id, and makes the result. PROTO_OK: r holds the reply (release
+ * it). PROTO_EUNREACHABLE when no reply came, err saying why (a failed
+ * handshake, no answer in time), or PROTO_EUNAUTHORIZED when claimd
+ * refused this client's CurveZMQ key. The daemon's status
+ * when it refused the request, err its message; r keeps the status,
+ * message, head and claim (its body freed). Any other code: a reply that
+ * could not be read. r may be released in every case.
+ */
+CLAIM_WUR int claim_request(struct claim_client *c, int op, uint16_t flags,
+    const void *body, size_t len, struct claim_reply *r, char *err,
+    size_t errlen);
 void claim_reply_release(struct claim_reply *r);
 
 /*

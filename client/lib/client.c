@@ -366,19 +366,6 @@ recv_id(struct claim_client *c, uint32_t id, struct claim_reply *r)
 	return rc;
 }
 
-int
-claim_client_call(struct claim_client *c, int op, const void *body, size_t len,
-    struct claim_reply *r)
-{
-	uint32_t id;
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	if ((rc = claim_client_send(c, op, body, len, &id)) != PROTO_OK)
-		return rc;
-	return recv_id(c, id, r);
-}
-
 /*
  * Entries
  */
@@ -534,7 +521,11 @@ claim_client_explain(struct claim_client *c, int rc, char *err, size_t errlen)
 	    c->timeout);
 }
 
-/* The outcome of a request, rc, in err; a daemon error is the code. */
+/*
+ * The outcome of a request: rc from sending or waiting, r the reply when
+ * rc is PROTO_OK. The one place an unanswered request is explained and a
+ * daemon's status becomes the result.
+ */
 static int
 outcome(struct claim_client *c, int rc, struct claim_reply *r, char *err,
     size_t errlen)
@@ -544,11 +535,27 @@ outcome(struct claim_client *c, int rc, struct claim_reply *r, char *err,
 	if (rc != PROTO_OK)
 		return proto_fail(err, errlen, rc, "bad reply from claimd");
 	if (r->status != PROTO_OK) {
-		rc = proto_fail(err, errlen, r->status, "%s", r->message);
-		claim_reply_release(r);
-		return rc;
+		/* The status, message, head and claim stay for the caller. */
+		free(r->body);
+		r->body = NULL;
+		r->len = 0;
+		return proto_fail(err, errlen, r->status, "%s", r->message);
 	}
 	return PROTO_OK;
+}
+
+int
+claim_request(struct claim_client *c, int op, uint16_t flags, const void *body,
+    size_t len, struct claim_reply *r, char *err, size_t errlen)
+{
+	uint32_t id;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	rc = claim_client_send_flags(c, op, flags, body, len, &id);
+	if (rc == PROTO_OK)
+		rc = recv_id(c, id, r);
+	return outcome(c, rc, r, err, errlen);
 }
 
 /* Calls op with body; a daemon error becomes the return code and err. */
@@ -556,14 +563,14 @@ static int
 call(struct claim_client *c, int op, const struct proto_buf *body,
     struct claim_reply *r, char *err, size_t errlen)
 {
-	return outcome(c, claim_client_call(c, op, body->data, body->len, r), r,
-	    err, errlen);
+	return claim_request(c, op, 0, body->data, body->len, r, err, errlen);
 }
 
 int
 claim_client_wait(struct claim_client *c, uint32_t id, struct claim_reply *r,
     char *err, size_t errlen)
 {
+	memset(r, 0, sizeof(*r));
 	return outcome(c, recv_id(c, id, r), r, err, errlen);
 }
 
@@ -785,7 +792,7 @@ claim_range_send(struct claim_client *c, uint64_t from, uint64_t count,
 	if ((rc = proto_cbor_map_end(&b, start, np)) == PROTO_OK &&
 	    (rc = claim_client_send(c, PROTO_OP_RANGE, b.data, b.len, id)) !=
 		PROTO_OK)
-		rc = claim_client_explain(c, rc, err, errlen);
+		rc = outcome(c, rc, NULL, err, errlen);
 cleanup:
 	proto_buf_release(&b);
 	return rc;
