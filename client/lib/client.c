@@ -3,13 +3,11 @@
  * a REQ that timed out is stuck in its lockstep and cannot pipeline.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -421,22 +419,24 @@ fail:
 
 /*
  * Signatures of many entries (a page of a list, a history) are checked on
- * every core: they are most of what a narrative diff over 100,000 claims
- * costs. Each thread takes every nt-th entry and stops at its first bad
- * one, so the smallest of the threads' first failures is the first of all.
+ * every core, on the pool: they are most of what a narrative diff over
+ * 100,000 claims costs. Each stripe takes every nt-th entry and stops at
+ * its first bad one, so the smallest of the stripes' first failures is
+ * the first of all.
  */
-#define VERIFY_THREADS_MAX 8
+#define VERIFY_STRIPES_MAX 8
 
 struct verify_stripe {
+	struct claim_job job; /* first: the job is the stripe */
 	const struct claim_entry *e;
 	size_t from, to, step;
 	size_t bad; /* first entry that does not verify, or SIZE_MAX */
 };
 
-static void *
-verify_stripe(void *arg)
+static void
+verify_stripe(struct claim_job *j)
 {
-	struct verify_stripe *v = arg;
+	struct verify_stripe *v = (struct verify_stripe *)j;
 
 	v->bad = SIZE_MAX;
 	for (size_t k = v->from; k < v->to; k += v->step)
@@ -444,40 +444,38 @@ verify_stripe(void *arg)
 			v->bad = k;
 			break;
 		}
-	return NULL;
 }
 
 /* PROTO_OK, or PROTO_ESIGNATURE with the first entry that fails in *bad. */
 static int
 verify_entries(const struct claim_entry *e, size_t n, size_t *bad)
 {
-	struct verify_stripe v[VERIFY_THREADS_MAX];
-	pthread_t th[VERIFY_THREADS_MAX];
-	bool started[VERIFY_THREADS_MAX] = {false};
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t nt = cores < 1            ? 1
-	    : cores > VERIFY_THREADS_MAX ? VERIFY_THREADS_MAX
-					 : (size_t)cores;
+	struct verify_stripe v[VERIFY_STRIPES_MAX];
+	struct claim_pool pool;
+	size_t cores = (size_t)claim_pool_cores();
+	size_t nt = cores > VERIFY_STRIPES_MAX ? VERIFY_STRIPES_MAX : cores;
 
 	/* A thread is worth it for some dozens of signatures, not for one. */
 	if (nt > n / 32 + 1)
 		nt = n / 32 + 1;
-	for (size_t t = 0; t < nt; t++) {
-		v[t] = (struct verify_stripe){e, t, n, nt, SIZE_MAX};
-		if (t > 0)
-			started[t] = pthread_create(&th[t], NULL, verify_stripe,
-					 &v[t]) == 0;
+	*bad = SIZE_MAX;
+	if (nt == 1) {
+		v[0] = (struct verify_stripe){{0}, e, 0, n, 1, SIZE_MAX};
+		verify_stripe(&v[0].job);
+		*bad = v[0].bad;
+		return *bad == SIZE_MAX ? PROTO_OK : PROTO_ESIGNATURE;
 	}
-	verify_stripe(&v[0]);
-	*bad = v[0].bad;
-	for (size_t t = 1; t < nt; t++) {
-		if (started[t])
-			pthread_join(th[t], NULL);
-		else
-			verify_stripe(&v[t]); /* no thread: do it here */
+	claim_pool_start(&pool, (int)nt - 1);
+	for (size_t t = 0; t < nt; t++) {
+		v[t] = (struct verify_stripe){{0}, e, t, n, nt, SIZE_MAX};
+		claim_pool_submit(&pool, &v[t].job, verify_stripe);
+	}
+	for (size_t t = 0; t < nt; t++) {
+		claim_pool_wait(&pool, &v[t].job);
 		if (v[t].bad < *bad)
 			*bad = v[t].bad;
 	}
+	claim_pool_stop(&pool);
 	return *bad == SIZE_MAX ? PROTO_OK : PROTO_ESIGNATURE;
 }
 

@@ -4,7 +4,42 @@
 #ifndef CLAIMD_CLIENT_INTERNAL_H
 #define CLAIMD_CLIENT_INTERNAL_H
 
+#include <pthread.h>
+
 #include "claim.h"
+
+/*
+ * pool.c: the one pool of threads signatures are checked on. A job is
+ * submitted, then waited for; the waiting caller runs queued jobs too.
+ * Stopping joins the threads once their current jobs end; jobs still
+ * queued are left undone.
+ */
+#define CLAIM_POOL_MAX 64
+
+struct claim_job {
+	void (*fn)(struct claim_job *j);
+	struct claim_job *next;
+	int state;
+};
+
+struct claim_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct claim_job *head, *tail; /* queued, oldest first */
+	pthread_t th[CLAIM_POOL_MAX];
+	int n; /* threads started */
+	bool stop;
+};
+
+/* The cores online, at least 1. */
+int claim_pool_cores(void);
+/* threads (at most CLAIM_POOL_MAX) besides the caller; any that cannot
+ * be started are done without. */
+void claim_pool_start(struct claim_pool *p, int threads);
+void claim_pool_submit(
+    struct claim_pool *p, struct claim_job *j, void (*fn)(struct claim_job *));
+void claim_pool_wait(struct claim_pool *p, struct claim_job *j);
+void claim_pool_stop(struct claim_pool *p);
 
 /*
  * The reply to request id, already sent, dropping any other; a daemon
