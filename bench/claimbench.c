@@ -814,29 +814,31 @@ feed_latency(struct daemon *d, const struct recs *r, size_t base, double rate,
 		claim_reply_release(&rep);
 	}
 	{
+		struct proto_field st[] = {
+		    {"latency_p50_us", PROTO_F_UINT, true},
+		    {"latency_p99_us", PROTO_F_UINT, true},
+		    {"commits_over_5ms", PROTO_F_UINT, true},
+		    {"commit_max_us", PROTO_F_UINT, true},
+		};
 		struct claim_reply rep;
-		json_t *st;
+		struct proto_cbor_rd rd;
 
 		usleep(1200000); /* claimd sums up each quiet second */
 		if (claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &rep, NULL,
 			0) == PROTO_OK &&
-		    (st = claim_cbor_to_json(rep.body, rep.len)) != NULL) {
+		    (proto_cbor_rd_init(&rd, rep.body, rep.len),
+			proto_cbor_rd_fields(&rd, st, 4, true, PROTO_EPROTOCOL,
+			    NULL, 0)) == PROTO_OK) {
 			fprintf(stderr,
-			    "  (claimd: arrival to stored p50 %lld "
-			    "us, p99 %lld us in its last second)\n",
-			    (long long)json_integer_value(
-				json_object_get(st, "latency_p50_us")),
-			    (long long)json_integer_value(
-				json_object_get(st, "latency_p99_us")));
+			    "  (claimd: arrival to stored p50 %llu "
+			    "us, p99 %llu us in its last second)\n",
+			    (unsigned long long)st[0].u,
+			    (unsigned long long)st[1].u);
 			/* The disk's stalls in this run: what sets the p99. */
-			*slow = (double)json_integer_value(
-			    json_object_get(st, "commits_over_5ms"));
-			*longest = (double)json_integer_value(
-				       json_object_get(st, "commit_max_us")) /
-			    1000.0;
-			json_decref(st);
-			claim_reply_release(&rep);
+			*slow = (double)st[2].u;
+			*longest = (double)st[3].u / 1000.0;
 		}
+		claim_reply_release(&rep);
 	}
 	claim_client_close(c);
 	pthread_join(t, NULL);

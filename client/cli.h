@@ -153,6 +153,13 @@ void cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
 /* Signs a payload with cli->sk into out; an exit status. */
 int cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out);
 
+/*
+ * cbor_json.c: a reply's CBOR as JSON: maps of text keys become objects,
+ * byte strings hex (base64 under the key "proof"); NULL when a map key
+ * is not text or memory runs out.
+ */
+json_t *cli_cbor_to_json(const uint8_t *p, size_t n);
+
 /* narrative_out.c: a narrative diff for a terminal, or as HTML. */
 void narrative_print(json_t *n);
 int narrative_html(json_t *n, FILE *f);

@@ -30,7 +30,7 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(me, "stats takes no arguments");
 	if ((rc = cli_request(cli, PROTO_OP_STATS, "\xa0", 1, &r)) != EX_DONE)
 		return rc;
-	j = claim_cbor_to_json(r.body, r.len);
+	j = cli_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
 	if (j == NULL)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");

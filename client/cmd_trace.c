@@ -55,7 +55,10 @@ cmd_trace(struct cli *cli, int argc, char **argv)
 		claim_entry_release(&e);
 		return cli_fail(EX_NOTFOUND, "%s is not a claim", argv[optind]);
 	}
-	t = claim_trace(&e);
+	if (claim_trace(&e, &t) != PROTO_OK) {
+		claim_entry_release(&e);
+		return cli_fail(EX_USAGE, "out of memory");
+	}
 	if (cli->json) {
 		cli_print_json(t);
 		claim_entry_release(&e);

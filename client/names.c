@@ -18,7 +18,7 @@ fetch(struct cli *cli, int op, const char *key, json_t **out)
 	*out = NULL;
 	if ((rc = cli_request(cli, op, "\xa0", 1, &r)) != EX_DONE)
 		return rc;
-	*out = claim_cbor_to_json(r.body, r.len);
+	*out = cli_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
 	if (*out == NULL || !json_is_array(json_object_get(*out, key))) {
 		json_decref(*out);

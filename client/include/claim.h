@@ -192,11 +192,16 @@ struct claim_ack {
 CLAIM_WUR int claim_ack_parse(const struct claim_reply *r, struct claim_ack *a);
 
 /*
- * Replies as JSON: a CBOR map of text keys and simple values becomes a
- * JSON object; byte strings become hex (or base64 where the key says so).
+ * Diffs, narratives and traces
+ *
+ * These build their answer as JSON (jansson), in the shape documented
+ * here: it is what claim prints with --json and draws for people, and
+ * what docs/narratives.md describes. Like every function of libclaim,
+ * they return enum proto_err, the JSON in *out on PROTO_OK (the caller
+ * json_decref()s it), *out NULL otherwise: PROTO_ENOMEM, or PROTO_EINVAL
+ * for entries that are not what the function takes.
  */
 struct json_t;
-struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
 
 /*
  * Diffs
@@ -215,12 +220,15 @@ struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
  * claim_diff_span(): the same from v[0] to v[n - 1], n >= 2 successive
  * versions of one claim, adding for n > 2 "notes": [{"version", "note"}]
  * with the note of every version after v[0] that has one, so that a diff
- * over several revisions keeps why each was made.
+ * over several revisions keeps why each was made. Both take versions of
+ * one claim only (PROTO_EINVAL otherwise).
  */
-struct json_t *claim_diff_words(const char *a, const char *b);
-struct json_t *claim_diff_versions(
-    const struct claim_entry *a, const struct claim_entry *b);
-struct json_t *claim_diff_span(const struct claim_entry *v, size_t n);
+CLAIM_WUR int claim_diff_words(
+    const char *a, const char *b, struct json_t **out);
+CLAIM_WUR int claim_diff_versions(const struct claim_entry *a,
+    const struct claim_entry *b, struct json_t **out);
+CLAIM_WUR int claim_diff_span(
+    const struct claim_entry *v, size_t n, struct json_t **out);
 
 /*
  * Narratives
@@ -241,11 +249,12 @@ struct json_t *claim_diff_span(const struct claim_entry *v, size_t n);
  * claim_trace(): for each source of a claim, the chain of sources it
  * derives from down to the primary one: {"claim", "party", "version",
  * "sources": [{"source", "primary", "chain": [source card + "index",
- * ? "how", ? "quote"]}]}.
+ * ? "how", ? "quote"]}]}. PROTO_EINVAL when e is not a claim.
  */
-struct json_t *claim_narrative(const struct claim_entry *e, size_t n,
-    const char *topic, const char *const *parties, size_t np);
-struct json_t *claim_trace(const struct claim_entry *e);
+CLAIM_WUR int claim_narrative(const struct claim_entry *e, size_t n,
+    const char *topic, const char *const *parties, size_t np,
+    struct json_t **out);
+CLAIM_WUR int claim_trace(const struct claim_entry *e, struct json_t **out);
 
 /*
  * Finds quote in doc, tolerant of white space (any run counts as one
