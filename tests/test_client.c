@@ -461,7 +461,7 @@ test_quote_find(void **state)
 
 /*
  * A reply's entries have their signatures checked on several threads
- * (client.c, verify_entries()): every one is checked, and the first that
+ * (entry.c, claim_entries_verify()): every one is checked, and the first that
  * fails is the one named, wherever the threads' stripes put it.
  */
 static void
