@@ -143,7 +143,7 @@ static const char *const common[] = {"--server", "--key", "--feed",
 static size_t
 verb_options(const struct cmd *c, char words[][32])
 {
-	const char *texts[] = {c->usage, c->help};
+	const char *texts[] = {c->text->usage, c->text->help};
 	size_t n = 0;
 
 	for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
@@ -222,9 +222,10 @@ cli_bad_option(const struct cmd *c, char **argv)
 void
 cli_help(const struct cmd *c, FILE *f)
 {
-	fprintf(f, "usage: claim %s\n\n%s.\n", c->usage, c->summary);
-	if (c->help != NULL && c->help[0] != '\0')
-		fprintf(f, "\n%s", c->help);
+	fprintf(
+	    f, "usage: claim %s\n\n%s.\n", c->text->usage, c->text->summary);
+	if (c->text->help != NULL && c->text->help[0] != '\0')
+		fprintf(f, "\n%s", c->text->help);
 	fprintf(f,
 	    "\nCommon options: --server EP (CLAIM_SERVER), --key FILE "
 	    "(CLAIM_KEY),\n--json, --timeout MS (CLAIM_TIMEOUT).\n");
@@ -239,7 +240,7 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	vwarn(exit_name(EX_USAGE), fmt, ap);
 	va_end(ap);
 	if (!json_diag)
-		fprintf(stderr, "usage: claim %s\n", c->usage);
+		fprintf(stderr, "usage: claim %s\n", c->text->usage);
 	return EX_USAGE;
 }
 

@@ -486,6 +486,26 @@ done:
 
 #define PARTIES_MAX 16
 
+/* claim diff --help, and the line of claim --help. */
+const struct cmd_text cmd_diff_usage = {
+    "diff ID --from N [--to M] [--export FILE] | diff --topic T --party A "
+    "--party B ... [--html FILE] [--export FILE]",
+    "What changed between two versions of a claim (word by word); or "
+    "the narratives of parties on a topic side by side: disputes, "
+    "support, what only one says, shared sources, a timeline",
+    "  --from N       the older version\n"
+    "  --to M         the newer version (default: the newest)\n"
+    "  --topic T      the topic of the narratives\n"
+    "  --party P      a party, two or more times\n"
+    "  --html FILE    also write a page with the parties in columns\n"
+    "                 (none of the parties has a claim on T: exit 1,\n"
+    "                 no page)\n"
+    "  --export FILE  work on an export (claim export; - for standard\n"
+    "                 input) instead of asking claimd: each record's\n"
+    "                 hash and signature are checked, the log as a\n"
+    "                 whole is claim verify's\n",
+};
+
 int
 cmd_diff(struct cli *cli, int argc, char **argv)
 {

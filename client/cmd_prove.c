@@ -284,6 +284,31 @@ done:
 	return rc;
 }
 
+/* claim prove --help, and the line of claim --help. */
+const struct cmd_text cmd_prove_usage = {
+    "prove inclusion ID|HASH [--size N | --out FILE] | prove consistency "
+    "--from M --to N | prove consistency --from M|--old-checkpoint FILE "
+    "--out FILE",
+    "Merkle proofs as JSON, checked here before they are printed; with "
+    "--out, a proof bundle that claim verify-proof checks offline",
+    "  --size N       prove inclusion in the tree of N entries (default:\n"
+    "                 the current signed checkpoint, checked too)\n"
+    "  --log-key KEY  check that checkpoint with this key\n"
+    "  --from M --to N  the sizes a consistency proof joins\n"
+    "  --out FILE     write a proof bundle to FILE (- for standard "
+    "output):\n"
+    "                 the proof against claimd's newest signed "
+    "checkpoint,\n"
+    "                 that checkpoint, and the record (inclusion) or "
+    "the\n"
+    "                 old tree's size and root (consistency)\n"
+    "  --force        replace FILE if it exists\n"
+    "  --old-checkpoint FILE  with consistency --out, instead of --from:\n"
+    "                 a signed checkpoint (claim checkpoint) or the state\n"
+    "                 file of claim audit; the bundle proves the newest\n"
+    "                 extends it and carries it\n",
+};
+
 int
 cmd_prove(struct cli *cli, int argc, char **argv)
 {

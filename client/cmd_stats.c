@@ -17,6 +17,13 @@ noun(json_t *j, const char *key, const char *one, const char *many)
 	return cli_noun((unsigned long long)stat_of(j, key), one, many);
 }
 
+/* claim stats --help, and the line of claim --help. */
+const struct cmd_text cmd_stats_usage = {
+    "stats",
+    "The log's size, counts, subscribers, uptime and throughput",
+    "",
+};
+
 int
 cmd_stats(struct cli *cli, int argc, char **argv)
 {

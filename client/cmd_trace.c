@@ -21,6 +21,13 @@ print_link(json_t *l, bool first)
 		printf("%s    %s\n", first ? "" : "    ", json_string_value(v));
 }
 
+/* claim trace --help, and the line of claim --help. */
+const struct cmd_text cmd_trace_usage = {
+    "trace ID [--version N]",
+    "Where each source of a claim came from, down to the primary one",
+    "  --version N  that version instead of the newest\n",
+};
+
 int
 cmd_trace(struct cli *cli, int argc, char **argv)
 {
