@@ -174,7 +174,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		rc = claim_prove_consistency(
 		    cli->client, old_size, size, &p, err, sizeof(err));
 		if (rc == PROTO_EUNREACHABLE) {
-			rc = cli_fail(EX_UNREACHABLE, "%s", err);
+			rc = cli_fail_err(rc, false, "%s", err);
 			goto done;
 		}
 		/* Against the signed roots, not the ones claimd reports. */

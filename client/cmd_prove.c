@@ -178,7 +178,7 @@ inclusion_bundle(
     struct cli *cli, const char *ref, const char *vkey, const struct out *o)
 {
 	uint8_t root[PROTO_HASH_LEN];
-	char used[PROTO_VKEY_MAX], err[256], *note = NULL;
+	char used[PROTO_VKEY_MAX], err[256], *note = NULL, *text;
 	struct claim_entry e;
 	struct claim_proof *p;
 	uint64_t size;
@@ -199,8 +199,9 @@ inclusion_bundle(
 		    (unsigned long long)p->index, err);
 		goto done;
 	}
-	rc = finish_bundle(
-	    o, claim_bundle_inclusion(note, p, e.bytes, e.len), used);
+	if (claim_bundle_inclusion(note, p, e.bytes, e.len, &text) != PROTO_OK)
+		text = NULL;
+	rc = finish_bundle(o, text, used);
 	claim_entry_release(&e);
 done:
 	free(note);
@@ -241,7 +242,7 @@ consistency_bundle(struct cli *cli, uint64_t from, const char *old_path,
     const char *vkey, const struct out *o)
 {
 	uint8_t root[PROTO_HASH_LEN], old_root[PROTO_HASH_LEN];
-	char used[PROTO_VKEY_MAX], err[256], *note = NULL, *old = NULL;
+	char used[PROTO_VKEY_MAX], err[256], *note = NULL, *old = NULL, *text;
 	struct claim_proof *p;
 	uint64_t size;
 	int rc;
@@ -276,7 +277,9 @@ consistency_bundle(struct cli *cli, uint64_t from, const char *old_path,
 		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
-	rc = finish_bundle(o, claim_bundle_consistency(note, old, p), used);
+	if (claim_bundle_consistency(note, old, p, &text) != PROTO_OK)
+		text = NULL;
+	rc = finish_bundle(o, text, used);
 done:
 	free(old);
 	free(note);

@@ -298,15 +298,15 @@ CLAIM_WUR int claim_prove_consistency(struct claim_client *c, uint64_t old_size,
  * Proof bundles): a proof with the signed checkpoint it proves against
  * and what it proves, checked with nothing but the log's verifier key.
  *
- * The builders return the bundle's JSON text, malloc'd (free it), or
- * NULL when out of memory. note is the signed checkpoint, verbatim, of
- * p->size entries; rec the record at p->index; old_note (may be NULL) a
- * signed checkpoint of p->old_size entries.
+ * The builders put the bundle's JSON text, malloc'd (free it), in *out:
+ * PROTO_OK, or PROTO_ENOMEM with *out NULL. note is the signed
+ * checkpoint, verbatim, of p->size entries; rec the record at p->index;
+ * old_note (may be NULL) a signed checkpoint of p->old_size entries.
  */
-char *claim_bundle_inclusion(const char *note, const struct claim_proof *p,
-    const uint8_t *rec, size_t len);
-char *claim_bundle_consistency(
-    const char *note, const char *old_note, const struct claim_proof *p);
+CLAIM_WUR int claim_bundle_inclusion(const char *note,
+    const struct claim_proof *p, const uint8_t *rec, size_t len, char **out);
+CLAIM_WUR int claim_bundle_consistency(const char *note, const char *old_note,
+    const struct claim_proof *p, char **out);
 
 enum claim_bundle_type {
 	CLAIM_BUNDLE_INCLUSION = 1,
