@@ -557,9 +557,8 @@ registry(struct daemon *d, const char *const *parties, int np)
 				memcpy(p.reg.key, d->desk_pk, 32);
 			proto_buf_init(&b);
 			if (proto_payload_sign(&p, d->admin_sk, &b, NULL, 0) ||
-			    claim_client_call(
-				c, PROTO_OP_SUBMIT, b.data, b.len, &rep) ||
-			    rep.status != PROTO_OK)
+			    claim_request(c, PROTO_OP_SUBMIT, 0, b.data, b.len,
+				&rep, NULL, 0) != PROTO_OK)
 				die("registry record refused");
 			claim_reply_release(&rep);
 			proto_buf_release(&b);
@@ -815,29 +814,31 @@ feed_latency(struct daemon *d, const struct recs *r, size_t base, double rate,
 		claim_reply_release(&rep);
 	}
 	{
+		struct proto_field st[] = {
+		    {"latency_p50_us", PROTO_F_UINT, true},
+		    {"latency_p99_us", PROTO_F_UINT, true},
+		    {"commits_over_5ms", PROTO_F_UINT, true},
+		    {"commit_max_us", PROTO_F_UINT, true},
+		};
 		struct claim_reply rep;
-		json_t *st;
+		struct proto_cbor_rd rd;
 
 		usleep(1200000); /* claimd sums up each quiet second */
-		if (claim_client_call(c, PROTO_OP_STATS, "\xa0", 1, &rep) ==
-			PROTO_OK &&
-		    (st = claim_cbor_to_json(rep.body, rep.len)) != NULL) {
+		if (claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &rep, NULL,
+			0) == PROTO_OK &&
+		    (proto_cbor_rd_init(&rd, rep.body, rep.len),
+			proto_cbor_rd_fields(&rd, st, 4, true, PROTO_EPROTOCOL,
+			    NULL, 0)) == PROTO_OK) {
 			fprintf(stderr,
-			    "  (claimd: arrival to stored p50 %lld "
-			    "us, p99 %lld us in its last second)\n",
-			    (long long)json_integer_value(
-				json_object_get(st, "latency_p50_us")),
-			    (long long)json_integer_value(
-				json_object_get(st, "latency_p99_us")));
+			    "  (claimd: arrival to stored p50 %llu "
+			    "us, p99 %llu us in its last second)\n",
+			    (unsigned long long)st[0].u,
+			    (unsigned long long)st[1].u);
 			/* The disk's stalls in this run: what sets the p99. */
-			*slow = (double)json_integer_value(
-			    json_object_get(st, "commits_over_5ms"));
-			*longest = (double)json_integer_value(
-				       json_object_get(st, "commit_max_us")) /
-			    1000.0;
-			json_decref(st);
-			claim_reply_release(&rep);
+			*slow = (double)st[2].u;
+			*longest = (double)st[3].u / 1000.0;
 		}
+		claim_reply_release(&rep);
 	}
 	claim_client_close(c);
 	pthread_join(t, NULL);
@@ -882,8 +883,8 @@ point_reads(struct daemon *d, const struct recs *r, double *p50, double *p99)
 			die("cbor");
 		(void)body;
 		s = now();
-		if (claim_client_call(c, PROTO_OP_GET, b.data, b.len, &rep) ||
-		    rep.status != PROTO_OK)
+		if (claim_request(c, PROTO_OP_GET, 0, b.data, b.len, &rep, NULL,
+			0) != PROTO_OK)
 			die("get failed");
 		if (i >= 200)
 			t[i - 200] = (now() - s) * 1e6;

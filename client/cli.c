@@ -143,7 +143,7 @@ static const char *const common[] = {"--server", "--key", "--feed",
 static size_t
 verb_options(const struct cmd *c, char words[][32])
 {
-	const char *texts[] = {c->usage, c->help};
+	const char *texts[] = {c->text->usage, c->text->help};
 	size_t n = 0;
 
 	for (size_t k = 0; k < sizeof(common) / sizeof(common[0]); k++)
@@ -222,9 +222,10 @@ cli_bad_option(const struct cmd *c, char **argv)
 void
 cli_help(const struct cmd *c, FILE *f)
 {
-	fprintf(f, "usage: claim %s\n\n%s.\n", c->usage, c->summary);
-	if (c->help != NULL && c->help[0] != '\0')
-		fprintf(f, "\n%s", c->help);
+	fprintf(
+	    f, "usage: claim %s\n\n%s.\n", c->text->usage, c->text->summary);
+	if (c->text->help != NULL && c->text->help[0] != '\0')
+		fprintf(f, "\n%s", c->text->help);
 	fprintf(f,
 	    "\nCommon options: --server EP (CLAIM_SERVER), --key FILE "
 	    "(CLAIM_KEY),\n--json, --timeout MS (CLAIM_TIMEOUT).\n");
@@ -239,7 +240,7 @@ cli_usage_error(const struct cmd *c, const char *fmt, ...)
 	vwarn(exit_name(EX_USAGE), fmt, ap);
 	va_end(ap);
 	if (!json_diag)
-		fprintf(stderr, "usage: claim %s\n", c->usage);
+		fprintf(stderr, "usage: claim %s\n", c->text->usage);
 	return EX_USAGE;
 }
 
@@ -783,11 +784,29 @@ cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out)
 }
 
 int
+cli_request(struct cli *cli, int op, const void *body, size_t len,
+    struct claim_reply *r)
+{
+	char err[256];
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if ((rc = cli_connect(cli)) != EX_DONE)
+		return rc;
+	rc = claim_request(cli->client, op, 0, body, len, r, err, sizeof(err));
+	if (rc != PROTO_OK) {
+		claim_reply_release(r);
+		return cli_fail_err(rc, false, "%s", err);
+	}
+	return EX_DONE;
+}
+
+int
 cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack)
 {
 	struct claim_reply r;
-	char hx[13];
+	char hx[13], err[256];
 	int rc;
 
 	if ((rc = cli_connect(cli)) != EX_DONE)
@@ -795,21 +814,18 @@ cli_submit_one(
 	/* Identical bytes are idempotent: a lost reply is safely asked
 	 * for again. */
 	for (int attempt = 0; attempt < 3; attempt++) {
-		rc = claim_client_call(
-		    cli->client, PROTO_OP_SUBMIT, rec->data, rec->len, &r);
+		rc = claim_request(cli->client, PROTO_OP_SUBMIT, 0, rec->data,
+		    rec->len, &r, err, sizeof(err));
 		if (rc != PROTO_EUNREACHABLE)
 			break;
 	}
-	if (rc == PROTO_EUNREACHABLE) {
-		char err[256];
-
-		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
+	if (r.status == PROTO_OK &&
+	    (rc == PROTO_EUNREACHABLE || rc == PROTO_EUNAUTHORIZED))
 		return cli_fail_err(rc, false, "%s", err);
-	}
-	if (rc != PROTO_OK)
+	if (rc != PROTO_OK && r.status == PROTO_OK)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd: %s",
 		    proto_strerror(rc));
-	if (r.status != PROTO_OK) {
+	if (rc != PROTO_OK) {
 		if (r.has_head)
 			rc = cli_fail_err(r.status, true,
 			    "refused: %s: %s (head %s, version %llu)",

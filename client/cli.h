@@ -3,13 +3,16 @@
  *
  * Adding a verb:
  *   1. client/cmd_<verb>.c exporting int cmd_<verb>(struct cli *, int,
- *      char **), with its usage text beside its option table, and
- *      getopt_long()'s '?' answered with cli_bad_option();
- *   2. a line in the sorted table in client/main.c;
+ *      char **) and, beside its option table, const struct cmd_text
+ *      cmd_<verb>_usage (both declared below), with getopt_long()'s '?'
+ *      answered with cli_bad_option();
+ *   2. a line in the sorted verb table in client/main.c;
  *   3. the file in client/CMakeLists.txt;
  *   4. an end-to-end test in tests/ (test_e2e.c, or the suite of its
  *      subject), and the verb in test_e2e.c's list of verbs;
- *   5. the verb in README.md's list, and its contract in docs/;
+ *   5. the verb in README.md's list of commands, and what --help cannot
+ *      hold in the docs/ file of its subject (docs/protocol.md,
+ *      docs/narratives.md, docs/operations.md);
  *   6. the verb and its options in dist/claim.1 (COMMANDS) and
  *      dist/claim.bash (_claim_verbs, _claim_verb_options): the test
  *      install reads claim --help and names what they miss.
@@ -48,12 +51,22 @@ struct cli {
 	uint8_t *sk; /* sodium_malloc'd secret key, once loaded */
 };
 
-struct cmd {
-	const char *name;
-	int (*fn)(struct cli *cli, int argc, char **argv);
+/*
+ * A verb's usage, kept in its cmd_<verb>.c beside its option table (as
+ * git's builtins keep builtin_<verb>_usage): claim VERB --help prints it
+ * all, claim --help the usage line, and cli_bad_option() finds the
+ * verb's options in it.
+ */
+struct cmd_text {
 	const char *usage;   /* "show ID [--version N]" */
 	const char *summary; /* one line */
 	const char *help;    /* the options, one per line */
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const struct cmd_text *text;
 };
 
 /*
@@ -134,6 +147,12 @@ void cli_print_entry(
     const struct claim_entry *e, const struct claim_info *info);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
 const char *cli_short(const uint8_t *hash, char out[13]);
+/*
+ * A request through claim_request(), connecting first: EX_DONE with the
+ * reply in r (release it), or the failure said and its exit status.
+ */
+int cli_request(struct cli *cli, int op, const void *body, size_t len,
+    struct claim_reply *r);
 /* Submits a signed record and waits; an exit status, the ack in *ack. */
 int cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack);
@@ -146,6 +165,13 @@ void cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
     const char *ref, const char *warning);
 /* Signs a payload with cli->sk into out; an exit status. */
 int cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out);
+
+/*
+ * cbor_json.c: a reply's CBOR as JSON: maps of text keys become objects,
+ * byte strings hex (base64 under the key "proof"); NULL when a map key
+ * is not text or memory runs out.
+ */
+json_t *cli_cbor_to_json(const uint8_t *p, size_t n);
 
 /* narrative_out.c: a narrative diff for a terminal, or as HTML. */
 void narrative_print(json_t *n);
@@ -203,33 +229,59 @@ int cli_topics_fetch(struct cli *cli, json_t **out);
 /* As cli_party_known(), for a topic any claim was ever tagged with. */
 int cli_topic_known(struct cli *cli, const char *topic);
 
-/* The verbs. */
+/* The verbs, each with its usage (struct cmd_text). */
 int cmd_audit(struct cli *, int, char **);
+extern const struct cmd_text cmd_audit_usage;
 int cmd_checkpoint(struct cli *, int, char **);
+extern const struct cmd_text cmd_checkpoint_usage;
 int cmd_diff(struct cli *, int, char **);
+extern const struct cmd_text cmd_diff_usage;
 int cmd_export(struct cli *, int, char **);
+extern const struct cmd_text cmd_export_usage;
 int cmd_grant(struct cli *, int, char **);
+extern const struct cmd_text cmd_grant_usage;
 int cmd_grants(struct cli *, int, char **);
+extern const struct cmd_text cmd_grants_usage;
 int cmd_history(struct cli *, int, char **);
+extern const struct cmd_text cmd_history_usage;
 int cmd_keygen(struct cli *, int, char **);
+extern const struct cmd_text cmd_keygen_usage;
 int cmd_list(struct cli *, int, char **);
+extern const struct cmd_text cmd_list_usage;
 int cmd_log_key(struct cli *, int, char **);
+extern const struct cmd_text cmd_log_key_usage;
 int cmd_parties(struct cli *, int, char **);
+extern const struct cmd_text cmd_parties_usage;
 int cmd_party(struct cli *, int, char **);
+extern const struct cmd_text cmd_party_usage;
 int cmd_prove(struct cli *, int, char **);
+extern const struct cmd_text cmd_prove_usage;
 int cmd_quote_check(struct cli *, int, char **);
+extern const struct cmd_text cmd_quote_check_usage;
 int cmd_reinstate(struct cli *, int, char **);
+extern const struct cmd_text cmd_reinstate_usage;
 int cmd_retract(struct cli *, int, char **);
+extern const struct cmd_text cmd_retract_usage;
 int cmd_revise(struct cli *, int, char **);
+extern const struct cmd_text cmd_revise_usage;
 int cmd_revoke(struct cli *, int, char **);
+extern const struct cmd_text cmd_revoke_usage;
 int cmd_show(struct cli *, int, char **);
+extern const struct cmd_text cmd_show_usage;
 int cmd_stats(struct cli *, int, char **);
+extern const struct cmd_text cmd_stats_usage;
 int cmd_submit(struct cli *, int, char **);
+extern const struct cmd_text cmd_submit_usage;
 int cmd_topics(struct cli *, int, char **);
+extern const struct cmd_text cmd_topics_usage;
 int cmd_trace(struct cli *, int, char **);
+extern const struct cmd_text cmd_trace_usage;
 int cmd_verify(struct cli *, int, char **);
+extern const struct cmd_text cmd_verify_usage;
 int cmd_verify_proof(struct cli *, int, char **);
+extern const struct cmd_text cmd_verify_proof_usage;
 int cmd_watch(struct cli *, int, char **);
+extern const struct cmd_text cmd_watch_usage;
 
 /* main.c */
 const struct cmd *cli_cmd(const char *name);

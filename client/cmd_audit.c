@@ -61,6 +61,16 @@ alert(const char *server, const char *fmt, ...)
 	return EX_NOTFOUND;
 }
 
+/* claim audit --help, and the line of claim --help. */
+const struct cmd_text cmd_audit_usage = {
+    "audit --state FILE [--log-key KEY]",
+    "Check the newest signed checkpoint against the last one seen (kept "
+    "in FILE) with a consistency proof; a rewritten log is exit 1",
+    "  --state FILE   where the last checkpoint seen is kept (created)\n"
+    "  --log-key KEY  the log's verifier key (default: as in FILE, or on "
+    "first\n                 use the one claimd names)\n",
+};
+
 int
 cmd_audit(struct cli *cli, int argc, char **argv)
 {
@@ -164,7 +174,7 @@ cmd_audit(struct cli *cli, int argc, char **argv)
 		rc = claim_prove_consistency(
 		    cli->client, old_size, size, &p, err, sizeof(err));
 		if (rc == PROTO_EUNREACHABLE) {
-			rc = cli_fail(EX_UNREACHABLE, "%s", err);
+			rc = cli_fail_err(rc, false, "%s", err);
 			goto done;
 		}
 		/* Against the signed roots, not the ones claimd reports. */

@@ -7,6 +7,13 @@
 
 #include "cli.h"
 
+/* claim log-key --help, and the line of claim --help. */
+const struct cmd_text cmd_log_key_usage = {
+    "log-key",
+    "The log's verifier key: origin+keyid+base64 key",
+    "",
+};
+
 int
 cmd_log_key(struct cli *cli, int argc, char **argv)
 {
@@ -33,6 +40,13 @@ cmd_log_key(struct cli *cli, int argc, char **argv)
 	}
 	return EX_DONE;
 }
+
+/* claim checkpoint --help, and the line of claim --help. */
+const struct cmd_text cmd_checkpoint_usage = {
+    "checkpoint [--log-key KEY]",
+    "The log's current signed checkpoint (C2SP tlog-checkpoint)",
+    "  --log-key KEY  check it with this verifier key\n",
+};
 
 int
 cmd_checkpoint(struct cli *cli, int argc, char **argv)

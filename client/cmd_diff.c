@@ -340,7 +340,7 @@ topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
 	}
 	free(want);
 narrate:
-	if ((n = claim_narrative(cs.e, cs.n, topic, parties, np)) == NULL) {
+	if (claim_narrative(cs.e, cs.n, topic, parties, np, &n) != PROTO_OK) {
 		rc = cli_fail(EX_USAGE, "out of memory");
 		goto done;
 	}
@@ -388,6 +388,7 @@ span_diff(const struct claim_entry *v, size_t m, const char *id,
     const char *where, uint64_t from, uint64_t to, json_t **out)
 {
 	struct claim_entry pair[2];
+	int rc;
 
 	for (size_t i = 0; i < m; i++)
 		if (v[i].payload.claim.version != i + 1)
@@ -404,13 +405,14 @@ span_diff(const struct claim_entry *v, size_t m, const char *id,
 		    id, m, m == 1 ? "" : "s", where ? " in " : "",
 		    where ? where : "");
 	if (from < to)
-		*out = claim_diff_span(&v[from - 1], (size_t)(to - from + 1));
+		rc =
+		    claim_diff_span(&v[from - 1], (size_t)(to - from + 1), out);
 	else {
 		pair[0] = v[from - 1];
 		pair[1] = v[to - 1];
-		*out = claim_diff_span(pair, 2);
+		rc = claim_diff_span(pair, 2, out);
 	}
-	return *out != NULL ? EX_DONE : cli_fail(EX_USAGE, "out of memory");
+	return rc == PROTO_OK ? EX_DONE : cli_fail(EX_USAGE, "out of memory");
 }
 
 /* claim diff ID --from N [--to M], the versions from claimd's history. */
@@ -483,6 +485,26 @@ done:
 }
 
 #define PARTIES_MAX 16
+
+/* claim diff --help, and the line of claim --help. */
+const struct cmd_text cmd_diff_usage = {
+    "diff ID --from N [--to M] [--export FILE] | diff --topic T --party A "
+    "--party B ... [--html FILE] [--export FILE]",
+    "What changed between two versions of a claim (word by word); or "
+    "the narratives of parties on a topic side by side: disputes, "
+    "support, what only one says, shared sources, a timeline",
+    "  --from N       the older version\n"
+    "  --to M         the newer version (default: the newest)\n"
+    "  --topic T      the topic of the narratives\n"
+    "  --party P      a party, two or more times\n"
+    "  --html FILE    also write a page with the parties in columns\n"
+    "                 (none of the parties has a claim on T: exit 1,\n"
+    "                 no page)\n"
+    "  --export FILE  work on an export (claim export; - for standard\n"
+    "                 input) instead of asking claimd: each record's\n"
+    "                 hash and signature are checked, the log as a\n"
+    "                 whole is claim verify's\n",
+};
 
 int
 cmd_diff(struct cli *cli, int argc, char **argv)

@@ -29,6 +29,17 @@ progress(uint64_t done, uint64_t total, uint64_t start)
 	    (unsigned long long)total);
 }
 
+/* claim export --help, and the line of claim --help. */
+const struct cmd_text cmd_export_usage = {
+    "export [--out FILE [--force]] [--from I] [--to J]",
+    "Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
+    "per entry, in log order",
+    "  --out FILE  write to FILE instead of standard output\n"
+    "  --force     replace FILE if it exists\n"
+    "  --from I    first index (default 0)\n"
+    "  --to J      stop before index J (default: the log's size)\n",
+};
+
 int
 cmd_export(struct cli *cli, int argc, char **argv)
 {

@@ -8,6 +8,20 @@
 
 #include "cli.h"
 
+/* claim grant --help, and the line of claim --help. */
+const struct cmd_text cmd_grant_usage = {
+    "grant PUBHEX --party SLUG",
+    "Let a key submit claims for a party (signed with the admin key)",
+    "  --party SLUG  the party\n",
+};
+
+/* claim revoke --help, and the line of claim --help. */
+const struct cmd_text cmd_revoke_usage = {
+    "revoke PUBHEX --party SLUG",
+    "Withdraw a key's grant for a party (signed with the admin key)",
+    "  --party SLUG  the party\n",
+};
+
 static int
 grant_or_revoke(struct cli *cli, int argc, char **argv, enum proto_kind kind)
 {

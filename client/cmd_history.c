@@ -6,6 +6,13 @@
 
 #include "cli.h"
 
+/* claim history --help, and the line of claim --help. */
+const struct cmd_text cmd_history_usage = {
+    "history ID",
+    "Every version of a claim, oldest first",
+    "",
+};
+
 int
 cmd_history(struct cli *cli, int argc, char **argv)
 {

@@ -12,6 +12,20 @@
 
 #include "cli.h"
 
+/* claim keygen --help, and the line of claim --help. */
+const struct cmd_text cmd_keygen_usage = {
+    "keygen --out FILE [--passphrase] [--force] | keygen --curve --out FILE",
+    "Make a key pair: the secret key goes to FILE (mode 0600), the "
+    "public key is printed in hex",
+    "  --out FILE    where to write the secret key\n"
+    "  --passphrase  seal it with a passphrase (Argon2id), asked on the\n"
+    "                terminal or read from --passphrase-file\n"
+    "  --force       replace FILE if it exists\n"
+    "  --curve       a CurveZMQ transport key pair instead (for claimd's\n"
+    "                --curve-key and --allow, and claim's --curve-key);\n"
+    "                prints the public key in Z85\n",
+};
+
 int
 cmd_keygen(struct cli *cli, int argc, char **argv)
 {

@@ -50,6 +50,14 @@ one(void *ctx, const struct claim_entry *e, uint64_t first)
 	return 0;
 }
 
+/* claim list --help, and the line of claim --help. */
+const struct cmd_text cmd_list_usage = {
+    "list [--party P] [--topic T]",
+    "Claims in order of creation, newest version of each",
+    "  --party P   only claims of party P\n"
+    "  --topic T   only claims whose newest version has topic T\n",
+};
+
 int
 cmd_list(struct cli *cli, int argc, char **argv)
 {

@@ -7,6 +7,13 @@
 
 #include "cli.h"
 
+/* claim parties --help, and the line of claim --help. */
+const struct cmd_text cmd_parties_usage = {
+    "parties",
+    "The parties claimd holds: slug and full name",
+    "",
+};
+
 int
 cmd_parties(struct cli *cli, int argc, char **argv)
 {
@@ -46,6 +53,13 @@ cmd_parties(struct cli *cli, int argc, char **argv)
 	json_decref(j);
 	return EX_DONE;
 }
+
+/* claim grants --help, and the line of claim --help. */
+const struct cmd_text cmd_grants_usage = {
+    "grants [--party P]",
+    "The keys granted to parties: key (hex), party",
+    "  --party P  only the keys of party P (unknown: exit 1)\n",
+};
 
 int
 cmd_grants(struct cli *cli, int argc, char **argv)

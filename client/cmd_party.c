@@ -8,6 +8,13 @@
 
 #include "cli.h"
 
+/* claim party --help, and the line of claim --help. */
+const struct cmd_text cmd_party_usage = {
+    "party add SLUG --name TEXT",
+    "Add a party (signed with the admin key)",
+    "  --name TEXT  the party's full name\n",
+};
+
 int
 cmd_party(struct cli *cli, int argc, char **argv)
 {

@@ -178,7 +178,7 @@ inclusion_bundle(
     struct cli *cli, const char *ref, const char *vkey, const struct out *o)
 {
 	uint8_t root[PROTO_HASH_LEN];
-	char used[PROTO_VKEY_MAX], err[256], *note = NULL;
+	char used[PROTO_VKEY_MAX], err[256], *note = NULL, *text;
 	struct claim_entry e;
 	struct claim_proof *p;
 	uint64_t size;
@@ -199,8 +199,9 @@ inclusion_bundle(
 		    (unsigned long long)p->index, err);
 		goto done;
 	}
-	rc = finish_bundle(
-	    o, claim_bundle_inclusion(note, p, e.bytes, e.len), used);
+	if (claim_bundle_inclusion(note, p, e.bytes, e.len, &text) != PROTO_OK)
+		text = NULL;
+	rc = finish_bundle(o, text, used);
 	claim_entry_release(&e);
 done:
 	free(note);
@@ -241,7 +242,7 @@ consistency_bundle(struct cli *cli, uint64_t from, const char *old_path,
     const char *vkey, const struct out *o)
 {
 	uint8_t root[PROTO_HASH_LEN], old_root[PROTO_HASH_LEN];
-	char used[PROTO_VKEY_MAX], err[256], *note = NULL, *old = NULL;
+	char used[PROTO_VKEY_MAX], err[256], *note = NULL, *old = NULL, *text;
 	struct claim_proof *p;
 	uint64_t size;
 	int rc;
@@ -276,13 +277,40 @@ consistency_bundle(struct cli *cli, uint64_t from, const char *old_path,
 		rc = cli_fail_err(rc, false, "%s", err);
 		goto done;
 	}
-	rc = finish_bundle(o, claim_bundle_consistency(note, old, p), used);
+	if (claim_bundle_consistency(note, old, p, &text) != PROTO_OK)
+		text = NULL;
+	rc = finish_bundle(o, text, used);
 done:
 	free(old);
 	free(note);
 	free(p);
 	return rc;
 }
+
+/* claim prove --help, and the line of claim --help. */
+const struct cmd_text cmd_prove_usage = {
+    "prove inclusion ID|HASH [--size N | --out FILE] | prove consistency "
+    "--from M --to N | prove consistency --from M|--old-checkpoint FILE "
+    "--out FILE",
+    "Merkle proofs as JSON, checked here before they are printed; with "
+    "--out, a proof bundle that claim verify-proof checks offline",
+    "  --size N       prove inclusion in the tree of N entries (default:\n"
+    "                 the current signed checkpoint, checked too)\n"
+    "  --log-key KEY  check that checkpoint with this key\n"
+    "  --from M --to N  the sizes a consistency proof joins\n"
+    "  --out FILE     write a proof bundle to FILE (- for standard "
+    "output):\n"
+    "                 the proof against claimd's newest signed "
+    "checkpoint,\n"
+    "                 that checkpoint, and the record (inclusion) or "
+    "the\n"
+    "                 old tree's size and root (consistency)\n"
+    "  --force        replace FILE if it exists\n"
+    "  --old-checkpoint FILE  with consistency --out, instead of --from:\n"
+    "                 a signed checkpoint (claim checkpoint) or the state\n"
+    "                 file of claim audit; the bundle proves the newest\n"
+    "                 extends it and carries it\n",
+};
 
 int
 cmd_prove(struct cli *cli, int argc, char **argv)

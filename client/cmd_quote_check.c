@@ -10,6 +10,14 @@
 
 #include "cli.h"
 
+/* claim quote-check --help, and the line of claim --help. */
+const struct cmd_text cmd_quote_check_usage = {
+    "quote-check DOC --quote TEXT",
+    "A document's SHA-256, and whether (and where) a quote is in it, "
+    "tolerant of white space and typographic quote marks",
+    "  --quote TEXT  the quoted span\n",
+};
+
 int
 cmd_quote_check(struct cli *cli, int argc, char **argv)
 {

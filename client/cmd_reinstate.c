@@ -5,6 +5,16 @@
 
 #include "cli.h"
 
+/* claim reinstate --help, and the line of claim --help. */
+const struct cmd_text cmd_reinstate_usage = {
+    "reinstate ID --note TEXT",
+    "Make a retracted claim live again: a new version with status "
+    "asserted, saying what the claim said, marked as a reinstatement",
+    "  --note TEXT  why the claim stands after all (required)\n"
+    "A claim that is live is refused (exit 4): there is nothing to "
+    "reinstate.\n",
+};
+
 int
 cmd_reinstate(struct cli *cli, int argc, char **argv)
 {

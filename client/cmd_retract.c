@@ -5,6 +5,15 @@
 
 #include "cli.h"
 
+/* claim retract --help, and the line of claim --help. */
+const struct cmd_text cmd_retract_usage = {
+    "retract ID --reason TEXT",
+    "Retract a claim: a new version with status retracted",
+    "  --reason TEXT  why (required)\n"
+    "A claim already retracted is refused (exit 4): its reason stands;\n"
+    "claim reinstate makes it live again.\n",
+};
+
 int
 cmd_retract(struct cli *cli, int argc, char **argv)
 {

@@ -6,6 +6,20 @@
 
 #include "cli.h"
 
+/* claim revise --help, and the line of claim --help. */
+const struct cmd_text cmd_revise_usage = {
+    "revise ID FILE|- [--note TEXT] [--attach DOC]",
+    "A new version of a claim from JSON (the whole claim as it should "
+    "now read)",
+    "  --note TEXT   what changed and why (required, here or as \"note\" "
+    "in\n                the JSON)\n"
+    "  --attach DOC  check quotes against DOC, as submit does\n"
+    "Refused (exit 4): a revision without a note, one that says what the\n"
+    "claim says now (statement, topics, date made, sources and relations\n"
+    "all unchanged), and one of a retracted claim: use claim reinstate.\n"
+    "A revision without sources is stored with a warning on stderr.\n",
+};
+
 int
 cmd_revise(struct cli *cli, int argc, char **argv)
 {

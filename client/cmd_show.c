@@ -5,6 +5,13 @@
 
 #include "cli.h"
 
+/* claim show --help, and the line of claim --help. */
+const struct cmd_text cmd_show_usage = {
+    "show ID [--version N]",
+    "A claim (or any record) in full; signatures are checked here",
+    "  --version N  that version instead of the newest\n",
+};
+
 int
 cmd_show(struct cli *cli, int argc, char **argv)
 {

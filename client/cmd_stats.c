@@ -17,6 +17,13 @@ noun(json_t *j, const char *key, const char *one, const char *many)
 	return cli_noun((unsigned long long)stat_of(j, key), one, many);
 }
 
+/* claim stats --help, and the line of claim --help. */
+const struct cmd_text cmd_stats_usage = {
+    "stats",
+    "The log's size, counts, subscribers, uptime and throughput",
+    "",
+};
+
 int
 cmd_stats(struct cli *cli, int argc, char **argv)
 {
@@ -28,21 +35,9 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return cli_usage_error(me, "stats takes no arguments");
-	if ((rc = cli_connect(cli)) != EX_DONE)
+	if ((rc = cli_request(cli, PROTO_OP_STATS, "\xa0", 1, &r)) != EX_DONE)
 		return rc;
-	rc = claim_client_call(cli->client, PROTO_OP_STATS, "\xa0", 1, &r);
-	if (rc != PROTO_OK) {
-		char err[256];
-
-		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
-		return cli_fail_err(rc, false, "%s", err);
-	}
-	if (r.status != PROTO_OK) {
-		rc = cli_fail_err(r.status, false, "%s", r.message);
-		claim_reply_release(&r);
-		return rc;
-	}
-	j = claim_cbor_to_json(r.body, r.len);
+	j = cli_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
 	if (j == NULL)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");

@@ -130,6 +130,47 @@ nothing(int rc, long n, const char *path)
 	    strcmp(path, "-") == 0 ? "standard input" : path);
 }
 
+/* claim submit --help, and the line of claim --help. */
+const struct cmd_text cmd_submit_usage = {
+    "submit FILE|- [--window N] [--attach DOC] [--records] "
+    "[--allow-duplicate]",
+    "Submit new claims from JSON, a JSON array or JSON Lines; one "
+    "acknowledgement per claim as it is committed",
+    "  --window N  submissions in flight at once (default 256)\n"
+    "  --records   FILE is an export: submit its signed records as "
+    "they are\n"
+    "              (duplicates the exported log holds included)\n"
+    "  --attach DOC  check quotes against DOC (repeatable): a quote must "
+    "be\n              in the document its sha256 names, and a source "
+    "without\n              sha256 gets the hash of the document its "
+    "quote is in\n"
+    "  --allow-duplicate  store a new claim even if a live claim of the "
+    "party\n              has the same statement, topics and date "
+    "made\n"
+    "JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
+    "for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
+    "\"note\": TEXT, ...claim},\n{\"retracts\": ID|@label, \"reason\": "
+    "TEXT} and {\"reinstates\": ID|@label,\n\"note\": TEXT}, refused as "
+    "claim revise, retract and reinstate say.\n"
+    "A claim without sources is stored, with a warning on stderr: \"line "
+    "N:\nclaim has no sources\" (with --json, \"warning\": \"no-sources\" in "
+    "its\nacknowledgement).\n"
+    "A UTF-8 byte order mark at the start is ignored; input that holds no\n"
+    "claim at all is a usage error (exit 2).\n"
+    "Every line is reported once: stored (an acknowledgement on stdout),\n"
+    "or on stderr exists (already in the log: claimd refuses a new claim\n"
+    "identical to a live one and names it), refused (with the reason),\n"
+    "unconfirmed (sent, no answer: perhaps stored) or not stored (not\n"
+    "sent, or claimd was shutting down); then a summary of the counts.\n"
+    "With --json, stderr has one JSON object for each of those lines,\n"
+    "{\"line\", \"status\", ...}, and the summary as one too. Running a\n"
+    "file again after an unfinished run stores only what is missing.\n"
+    "Exit 3 if a line is unconfirmed or not stored, else 4 if one is\n"
+    "refused or a duplicate.\n"
+    "Ctrl-C (or SIGTERM) stops sending; the submissions in flight are\n"
+    "still answered and printed, then claim exits with 130 (143).\n",
+};
+
 int
 cmd_submit(struct cli *cli, int argc, char **argv)
 {

@@ -3,6 +3,14 @@
  */
 #include "cli.h"
 
+/* claim topics --help, and the line of claim --help. */
+const struct cmd_text cmd_topics_usage = {
+    "topics",
+    "Every topic claims were ever tagged with: its claims, their "
+    "parties, and the log index of the last change among them",
+    "",
+};
+
 int
 cmd_topics(struct cli *cli, int argc, char **argv)
 {

@@ -21,6 +21,13 @@ print_link(json_t *l, bool first)
 		printf("%s    %s\n", first ? "" : "    ", json_string_value(v));
 }
 
+/* claim trace --help, and the line of claim --help. */
+const struct cmd_text cmd_trace_usage = {
+    "trace ID [--version N]",
+    "Where each source of a claim came from, down to the primary one",
+    "  --version N  that version instead of the newest\n",
+};
+
 int
 cmd_trace(struct cli *cli, int argc, char **argv)
 {
@@ -55,7 +62,10 @@ cmd_trace(struct cli *cli, int argc, char **argv)
 		claim_entry_release(&e);
 		return cli_fail(EX_NOTFOUND, "%s is not a claim", argv[optind]);
 	}
-	t = claim_trace(&e);
+	if (claim_trace(&e, &t) != PROTO_OK) {
+		claim_entry_release(&e);
+		return cli_fail(EX_USAGE, "out of memory");
+	}
 	if (cli->json) {
 		cli_print_json(t);
 		claim_entry_release(&e);

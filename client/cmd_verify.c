@@ -43,6 +43,18 @@ show_progress(void *ctx, uint64_t done)
 	    (unsigned long long)done, s > 0 ? (double)done / s : 0.0);
 }
 
+/* claim verify --help, and the line of claim --help. */
+const struct cmd_text cmd_verify_usage = {
+    "verify FILE [--checkpoint FILE --log-key KEY] [--admin-key HEX]",
+    "Verify an export offline: records, hashes, signatures, version "
+    "chains, authorization replayed from the start, and the tree",
+    "  --checkpoint FILE  a signed checkpoint the export must match\n"
+    "  --log-key KEY      the log's verifier key, for the checkpoint\n"
+    "  --admin-key HEX    the admin key (default: the signer of the first\n"
+    "                     registry record, with a warning)\n"
+    "  --threads N        verifying threads besides the main one\n",
+};
+
 int
 cmd_verify(struct cli *cli, int argc, char **argv)
 {

@@ -114,6 +114,20 @@ print_ok(const struct cli *cli, const struct claim_bundle *b)
 	cli_print_json(o);
 }
 
+/* claim verify-proof --help, and the line of claim --help. */
+const struct cmd_text cmd_verify_proof_usage = {
+    "verify-proof FILE --log-key KEY [--old-checkpoint FILE]",
+    "Check a proof bundle (claim prove --out) offline: its checkpoint's "
+    "signature, the record's hash and its path to the signed root, or "
+    "the consistency of the old tree with the signed one",
+    "  --log-key KEY  the log's verifier key (claim log-key); required\n"
+    "  --old-checkpoint FILE  a signed checkpoint or audit --state "
+    "file the\n"
+    "                 consistency bundle must start from\n"
+    "Exit 1 if anything in the bundle does not verify, a bundle that is\n"
+    "not one (malformed JSON, a field missing or unknown) included.\n",
+};
+
 int
 cmd_verify_proof(struct cli *cli, int argc, char **argv)
 {

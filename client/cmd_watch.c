@@ -71,6 +71,23 @@ print_entry(const struct claim_entry *e)
 	}
 }
 
+/* claim watch --help, and the line of claim --help. */
+const struct cmd_text cmd_watch_usage = {
+    "watch [--party P] [--topic T] [--from INDEX]",
+    "Follow the log: every entry exactly once, in order, also across "
+    "restarts",
+    "  --party P     only entries of party P (once)\n"
+    "  --topic T     only claims with topic T (once)\n"
+    "  --from INDEX  start at log index INDEX (default: new entries "
+    "only)\n"
+    "  --count N     stop after N entries\n"
+    "  --verify      check each entry's signature\n"
+    "  -v, --verbose report on stderr the events the live feed lost\n"
+    "                (claimd's --feed-hwm) and that were fetched by\n"
+    "                range instead: \"claim: fetched N missed events by\n"
+    "                range (M in all)\", and a count at the end\n",
+};
+
 int
 cmd_watch(struct cli *cli, int argc, char **argv)
 {

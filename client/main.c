@@ -15,204 +15,34 @@
 
 #define VERSION "0.1.0"
 
-/* Sorted by name. */
+/* Sorted by name; each verb's usage is in its own file (struct cmd_text). */
 static const struct cmd cmds[] = {
-    {"audit", cmd_audit, "audit --state FILE [--log-key KEY]",
-	"Check the newest signed checkpoint against the last one seen (kept "
-	"in FILE) with a consistency proof; a rewritten log is exit 1",
-	"  --state FILE   where the last checkpoint seen is kept (created)\n"
-	"  --log-key KEY  the log's verifier key (default: as in FILE, or on "
-	"first\n                 use the one claimd names)\n"},
-    {"checkpoint", cmd_checkpoint, "checkpoint [--log-key KEY]",
-	"The log's current signed checkpoint (C2SP tlog-checkpoint)",
-	"  --log-key KEY  check it with this verifier key\n"},
-    {"diff", cmd_diff,
-	"diff ID --from N [--to M] [--export FILE] | diff --topic T --party A "
-	"--party B ... [--html FILE] [--export FILE]",
-	"What changed between two versions of a claim (word by word); or "
-	"the narratives of parties on a topic side by side: disputes, "
-	"support, what only one says, shared sources, a timeline",
-	"  --from N       the older version\n"
-	"  --to M         the newer version (default: the newest)\n"
-	"  --topic T      the topic of the narratives\n"
-	"  --party P      a party, two or more times\n"
-	"  --html FILE    also write a page with the parties in columns\n"
-	"                 (none of the parties has a claim on T: exit 1,\n"
-	"                 no page)\n"
-	"  --export FILE  work on an export (claim export; - for standard\n"
-	"                 input) instead of asking claimd: each record's\n"
-	"                 hash and signature are checked, the log as a\n"
-	"                 whole is claim verify's\n"},
-    {"export", cmd_export, "export [--out FILE [--force]] [--from I] [--to J]",
-	"Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
-	"per entry, in log order",
-	"  --out FILE  write to FILE instead of standard output\n"
-	"  --force     replace FILE if it exists\n"
-	"  --from I    first index (default 0)\n"
-	"  --to J      stop before index J (default: the log's size)\n"},
-    {"grant", cmd_grant, "grant PUBHEX --party SLUG",
-	"Let a key submit claims for a party (signed with the admin key)",
-	"  --party SLUG  the party\n"},
-    {"grants", cmd_grants, "grants [--party P]",
-	"The keys granted to parties: key (hex), party",
-	"  --party P  only the keys of party P (unknown: exit 1)\n"},
-    {"history", cmd_history, "history ID",
-	"Every version of a claim, oldest first", ""},
-    {"keygen", cmd_keygen,
-	"keygen --out FILE [--passphrase] [--force] | keygen --curve --out FILE",
-	"Make a key pair: the secret key goes to FILE (mode 0600), the "
-	"public key is printed in hex",
-	"  --out FILE    where to write the secret key\n"
-	"  --passphrase  seal it with a passphrase (Argon2id), asked on the\n"
-	"                terminal or read from --passphrase-file\n"
-	"  --force       replace FILE if it exists\n"
-	"  --curve       a CurveZMQ transport key pair instead (for claimd's\n"
-	"                --curve-key and --allow, and claim's --curve-key);\n"
-	"                prints the public key in Z85\n"},
-    {"list", cmd_list, "list [--party P] [--topic T]",
-	"Claims in order of creation, newest version of each",
-	"  --party P   only claims of party P\n"
-	"  --topic T   only claims whose newest version has topic T\n"},
-    {"log-key", cmd_log_key, "log-key",
-	"The log's verifier key: origin+keyid+base64 key", ""},
-    {"parties", cmd_parties, "parties",
-	"The parties claimd holds: slug and full name", ""},
-    {"party", cmd_party, "party add SLUG --name TEXT",
-	"Add a party (signed with the admin key)",
-	"  --name TEXT  the party's full name\n"},
-    {"prove", cmd_prove,
-	"prove inclusion ID|HASH [--size N | --out FILE] | prove consistency "
-	"--from M --to N | prove consistency --from M|--old-checkpoint FILE "
-	"--out FILE",
-	"Merkle proofs as JSON, checked here before they are printed; with "
-	"--out, a proof bundle that claim verify-proof checks offline",
-	"  --size N       prove inclusion in the tree of N entries (default:\n"
-	"                 the current signed checkpoint, checked too)\n"
-	"  --log-key KEY  check that checkpoint with this key\n"
-	"  --from M --to N  the sizes a consistency proof joins\n"
-	"  --out FILE     write a proof bundle to FILE (- for standard "
-	"output):\n"
-	"                 the proof against claimd's newest signed "
-	"checkpoint,\n"
-	"                 that checkpoint, and the record (inclusion) or "
-	"the\n"
-	"                 old tree's size and root (consistency)\n"
-	"  --force        replace FILE if it exists\n"
-	"  --old-checkpoint FILE  with consistency --out, instead of --from:\n"
-	"                 a signed checkpoint (claim checkpoint) or the state\n"
-	"                 file of claim audit; the bundle proves the newest\n"
-	"                 extends it and carries it\n"},
-    {"quote-check", cmd_quote_check, "quote-check DOC --quote TEXT",
-	"A document's SHA-256, and whether (and where) a quote is in it, "
-	"tolerant of white space and typographic quote marks",
-	"  --quote TEXT  the quoted span\n"},
-    {"reinstate", cmd_reinstate, "reinstate ID --note TEXT",
-	"Make a retracted claim live again: a new version with status "
-	"asserted, saying what the claim said, marked as a reinstatement",
-	"  --note TEXT  why the claim stands after all (required)\n"
-	"A claim that is live is refused (exit 4): there is nothing to "
-	"reinstate.\n"},
-    {"retract", cmd_retract, "retract ID --reason TEXT",
-	"Retract a claim: a new version with status retracted",
-	"  --reason TEXT  why (required)\n"
-	"A claim already retracted is refused (exit 4): its reason stands;\n"
-	"claim reinstate makes it live again.\n"},
-    {"revise", cmd_revise, "revise ID FILE|- [--note TEXT] [--attach DOC]",
-	"A new version of a claim from JSON (the whole claim as it should "
-	"now read)",
-	"  --note TEXT   what changed and why (required, here or as \"note\" "
-	"in\n                the JSON)\n"
-	"  --attach DOC  check quotes against DOC, as submit does\n"
-	"Refused (exit 4): a revision without a note, one that says what the\n"
-	"claim says now (statement, topics, date made, sources and relations\n"
-	"all unchanged), and one of a retracted claim: use claim reinstate.\n"
-	"A revision without sources is stored with a warning on stderr.\n"},
-    {"revoke", cmd_revoke, "revoke PUBHEX --party SLUG",
-	"Withdraw a key's grant for a party (signed with the admin key)",
-	"  --party SLUG  the party\n"},
-    {"show", cmd_show, "show ID [--version N]",
-	"A claim (or any record) in full; signatures are checked here",
-	"  --version N  that version instead of the newest\n"},
-    {"stats", cmd_stats, "stats",
-	"The log's size, counts, subscribers, uptime and throughput", ""},
-    {"submit", cmd_submit,
-	"submit FILE|- [--window N] [--attach DOC] [--records] "
-	"[--allow-duplicate]",
-	"Submit new claims from JSON, a JSON array or JSON Lines; one "
-	"acknowledgement per claim as it is committed",
-	"  --window N  submissions in flight at once (default 256)\n"
-	"  --records   FILE is an export: submit its signed records as "
-	"they are\n"
-	"              (duplicates the exported log holds included)\n"
-	"  --attach DOC  check quotes against DOC (repeatable): a quote must "
-	"be\n              in the document its sha256 names, and a source "
-	"without\n              sha256 gets the hash of the document its "
-	"quote is in\n"
-	"  --allow-duplicate  store a new claim even if a live claim of the "
-	"party\n              has the same statement, topics and date "
-	"made\n"
-	"JSON Lines may also hold {\"ref\": \"label\", ...} to name a claim "
-	"for later\nlines (\"@label\" in relations), {\"revises\": ID|@label, "
-	"\"note\": TEXT, ...claim},\n{\"retracts\": ID|@label, \"reason\": "
-	"TEXT} and {\"reinstates\": ID|@label,\n\"note\": TEXT}, refused as "
-	"claim revise, retract and reinstate say.\n"
-	"A claim without sources is stored, with a warning on stderr: \"line "
-	"N:\nclaim has no sources\" (with --json, \"warning\": \"no-sources\" in "
-	"its\nacknowledgement).\n"
-	"A UTF-8 byte order mark at the start is ignored; input that holds no\n"
-	"claim at all is a usage error (exit 2).\n"
-	"Every line is reported once: stored (an acknowledgement on stdout),\n"
-	"or on stderr exists (already in the log: claimd refuses a new claim\n"
-	"identical to a live one and names it), refused (with the reason),\n"
-	"unconfirmed (sent, no answer: perhaps stored) or not stored (not\n"
-	"sent, or claimd was shutting down); then a summary of the counts.\n"
-	"With --json, stderr has one JSON object for each of those lines,\n"
-	"{\"line\", \"status\", ...}, and the summary as one too. Running a\n"
-	"file again after an unfinished run stores only what is missing.\n"
-	"Exit 3 if a line is unconfirmed or not stored, else 4 if one is\n"
-	"refused or a duplicate.\n"
-	"Ctrl-C (or SIGTERM) stops sending; the submissions in flight are\n"
-	"still answered and printed, then claim exits with 130 (143).\n"},
-    {"topics", cmd_topics, "topics",
-	"Every topic claims were ever tagged with: its claims, their "
-	"parties, and the log index of the last change among them",
-	""},
-    {"trace", cmd_trace, "trace ID [--version N]",
-	"Where each source of a claim came from, down to the primary one",
-	"  --version N  that version instead of the newest\n"},
-    {"verify", cmd_verify,
-	"verify FILE [--checkpoint FILE --log-key KEY] [--admin-key HEX]",
-	"Verify an export offline: records, hashes, signatures, version "
-	"chains, authorization replayed from the start, and the tree",
-	"  --checkpoint FILE  a signed checkpoint the export must match\n"
-	"  --log-key KEY      the log's verifier key, for the checkpoint\n"
-	"  --admin-key HEX    the admin key (default: the signer of the first\n"
-	"                     registry record, with a warning)\n"
-	"  --threads N        verifying threads besides the main one\n"},
-    {"verify-proof", cmd_verify_proof,
-	"verify-proof FILE --log-key KEY [--old-checkpoint FILE]",
-	"Check a proof bundle (claim prove --out) offline: its checkpoint's "
-	"signature, the record's hash and its path to the signed root, or "
-	"the consistency of the old tree with the signed one",
-	"  --log-key KEY  the log's verifier key (claim log-key); required\n"
-	"  --old-checkpoint FILE  a signed checkpoint or audit --state "
-	"file the\n"
-	"                 consistency bundle must start from\n"
-	"Exit 1 if anything in the bundle does not verify, a bundle that is\n"
-	"not one (malformed JSON, a field missing or unknown) included.\n"},
-    {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
-	"Follow the log: every entry exactly once, in order, also across "
-	"restarts",
-	"  --party P     only entries of party P (once)\n"
-	"  --topic T     only claims with topic T (once)\n"
-	"  --from INDEX  start at log index INDEX (default: new entries "
-	"only)\n"
-	"  --count N     stop after N entries\n"
-	"  --verify      check each entry's signature\n"
-	"  -v, --verbose report on stderr the events the live feed lost\n"
-	"                (claimd's --feed-hwm) and that were fetched by\n"
-	"                range instead: \"claim: fetched N missed events by\n"
-	"                range (M in all)\", and a count at the end\n"},
+    {"audit", cmd_audit, &cmd_audit_usage},
+    {"checkpoint", cmd_checkpoint, &cmd_checkpoint_usage},
+    {"diff", cmd_diff, &cmd_diff_usage},
+    {"export", cmd_export, &cmd_export_usage},
+    {"grant", cmd_grant, &cmd_grant_usage},
+    {"grants", cmd_grants, &cmd_grants_usage},
+    {"history", cmd_history, &cmd_history_usage},
+    {"keygen", cmd_keygen, &cmd_keygen_usage},
+    {"list", cmd_list, &cmd_list_usage},
+    {"log-key", cmd_log_key, &cmd_log_key_usage},
+    {"parties", cmd_parties, &cmd_parties_usage},
+    {"party", cmd_party, &cmd_party_usage},
+    {"prove", cmd_prove, &cmd_prove_usage},
+    {"quote-check", cmd_quote_check, &cmd_quote_check_usage},
+    {"reinstate", cmd_reinstate, &cmd_reinstate_usage},
+    {"retract", cmd_retract, &cmd_retract_usage},
+    {"revise", cmd_revise, &cmd_revise_usage},
+    {"revoke", cmd_revoke, &cmd_revoke_usage},
+    {"show", cmd_show, &cmd_show_usage},
+    {"stats", cmd_stats, &cmd_stats_usage},
+    {"submit", cmd_submit, &cmd_submit_usage},
+    {"topics", cmd_topics, &cmd_topics_usage},
+    {"trace", cmd_trace, &cmd_trace_usage},
+    {"verify", cmd_verify, &cmd_verify_usage},
+    {"verify-proof", cmd_verify_proof, &cmd_verify_proof_usage},
+    {"watch", cmd_watch, &cmd_watch_usage},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -234,7 +64,7 @@ usage(FILE *f)
 	    "[ARGS]\n\n"
 	    "Submit, read, follow and check claims kept by claimd.\n\n");
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-46s\n", cmds[i].usage);
+		fprintf(f, "  %-46s\n", cmds[i].text->usage);
 	fprintf(f,
 	    "\nCommon options (before or after the verb):\n"
 	    "  --server EP   claimd's request socket (CLAIM_SERVER; default "

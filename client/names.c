@@ -13,23 +13,12 @@ static int
 fetch(struct cli *cli, int op, const char *key, json_t **out)
 {
 	struct claim_reply r;
-	char err[256];
 	int rc;
 
 	*out = NULL;
-	if ((rc = cli_connect(cli)) != EX_DONE)
+	if ((rc = cli_request(cli, op, "\xa0", 1, &r)) != EX_DONE)
 		return rc;
-	rc = claim_client_call(cli->client, op, "\xa0", 1, &r);
-	if (rc != PROTO_OK) {
-		rc = claim_client_explain(cli->client, rc, err, sizeof(err));
-		return cli_fail_err(rc, false, "%s", err);
-	}
-	if (r.status != PROTO_OK) {
-		rc = cli_fail_err(r.status, false, "%s", r.message);
-		claim_reply_release(&r);
-		return rc;
-	}
-	*out = claim_cbor_to_json(r.body, r.len);
+	*out = cli_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
 	if (*out == NULL || !json_is_array(json_object_get(*out, key))) {
 		json_decref(*out);

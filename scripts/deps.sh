@@ -2,7 +2,7 @@
 # Installs the Debian packages claimd needs to build, test and demo, and
 # only those that are missing. Uses sudo when not run as root. mandoc and
 # systemd (for systemd-analyze) check the man pages and the unit that
-# `make install` puts in place (tests/install.sh).
+# `make install` puts in place (tests/install.py).
 set -eu
 
 PACKAGES="

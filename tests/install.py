@@ -338,9 +338,10 @@ def check_pkgconfig(root, libdir, tmp, sanitize):
 int
 main(void)
 {
-	json_t *d = claim_diff_words("the checkpoint was closed",
-	    "the checkpoint was opened");
-	char *s = d != NULL ? json_dumps(d, JSON_COMPACT) : NULL;
+	json_t *d = NULL;
+	char *s = claim_diff_words("the checkpoint was closed",
+	    "the checkpoint was opened", &d) == PROTO_OK
+	    ? json_dumps(d, JSON_COMPACT) : NULL;
 
 	if (s == NULL)
 		return 1;

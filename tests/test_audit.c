@@ -1572,6 +1572,52 @@ test_audit_proof_bundles(void **state)
 	free(vkey);
 }
 
+/*
+ * libclaim's one request path, claim_request(): a reply, the daemon's
+ * refusal (its status the result, its message in err, the reply's
+ * status kept), and no daemon at all (PROTO_EUNREACHABLE, explained).
+ */
+static void
+test_audit_request_results(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct claim_client *c;
+	struct claim_reply r;
+	char err[256];
+	int rc;
+
+	assert_int_equal(
+	    claim_client_open(f->d.api, 3000, NULL, &c, err, sizeof(err)),
+	    PROTO_OK);
+	assert_int_equal(claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &r, err,
+			     sizeof(err)),
+	    PROTO_OK);
+	assert_int_equal(r.status, PROTO_OK);
+	assert_non_null(r.body);
+	claim_reply_release(&r);
+	/* GET names neither an id nor an index: refused. */
+	rc = claim_request(c, PROTO_OP_GET, 0, "\xa0", 1, &r, err, sizeof(err));
+	assert_int_not_equal(rc, PROTO_OK);
+	assert_int_equal(rc, r.status);
+	assert_string_equal(err, r.message);
+	assert_null(r.body);
+	claim_reply_release(&r);
+	claim_client_close(c);
+
+	/* Nothing listens on port 1. */
+	assert_int_equal(claim_client_open("tcp://127.0.0.1:1", 200, NULL, &c,
+			     err, sizeof(err)),
+	    PROTO_OK);
+	assert_int_equal(claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &r, err,
+			     sizeof(err)),
+	    PROTO_EUNREACHABLE);
+	assert_int_equal(r.status, PROTO_OK);
+	if (strstr(err, "does not answer (waited 200 ms)") == NULL)
+		fail_msg("unreachable, explained as: %s", err);
+	claim_reply_release(&r);
+	claim_client_close(c);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1606,6 +1652,8 @@ main(int argc, char **argv)
 		test_audit_verify_refuses_a_time_out_of_range, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_audit_proof_bundles, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_audit_request_results, setup, teardown),
 	};
 
 	if (argc < 4) {

@@ -79,8 +79,10 @@ test_diff_words_known_answers(void **state)
 	json_t *d;
 
 	(void)state;
-	d = claim_diff_words("Armenia did not withdraw its forces.",
-	    "Armenia did not fully withdraw its armed forces.");
+	assert_int_equal(
+	    claim_diff_words("Armenia did not withdraw its forces.",
+		"Armenia did not fully withdraw its armed forces.", &d),
+	    PROTO_OK);
 	expect_json(d,
 	    "[{\"op\":\"same\",\"text\":\"Armenia did not \"},"
 	    "{\"op\":\"add\",\"text\":\"fully \"},"
@@ -88,17 +90,17 @@ test_diff_words_known_answers(void **state)
 	    "{\"op\":\"add\",\"text\":\"armed \"},"
 	    "{\"op\":\"same\",\"text\":\"forces.\"}]");
 	json_decref(d);
-	d = claim_diff_words("a b c", "a x c");
+	assert_int_equal(claim_diff_words("a b c", "a x c", &d), PROTO_OK);
 	expect_json(d,
 	    "[{\"op\":\"same\",\"text\":\"a \"},"
 	    "{\"op\":\"del\",\"text\":\"b \"},"
 	    "{\"op\":\"add\",\"text\":\"x \"},"
 	    "{\"op\":\"same\",\"text\":\"c\"}]");
 	json_decref(d);
-	d = claim_diff_words("same", "same");
+	assert_int_equal(claim_diff_words("same", "same", &d), PROTO_OK);
 	expect_json(d, "[{\"op\":\"same\",\"text\":\"same\"}]");
 	json_decref(d);
-	d = claim_diff_words("", "new words");
+	assert_int_equal(claim_diff_words("", "new words", &d), PROTO_OK);
 	expect_json(d, "[{\"op\":\"add\",\"text\":\"new words\"}]");
 	json_decref(d);
 }
@@ -135,8 +137,13 @@ test_diff_words_spell_both_texts(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
-		json_t *d = claim_diff_words(pairs[i][0], pairs[i][1]);
-		char *a = spell(d, "add"), *b = spell(d, "del");
+		json_t *d;
+		char *a, *b;
+
+		assert_int_equal(
+		    claim_diff_words(pairs[i][0], pairs[i][1], &d), PROTO_OK);
+		a = spell(d, "add");
+		b = spell(d, "del");
 
 		assert_string_equal(a, pairs[i][0]);
 		assert_string_equal(b, pairs[i][1]);
@@ -178,7 +185,7 @@ test_diff_versions_known_answer(void **state)
 	p.claim.status = PROTO_STATUS_ASSERTED;
 	entry(&v3, &p, 20);
 
-	d = claim_diff_versions(&v1, &v3);
+	assert_int_equal(claim_diff_versions(&v1, &v3, &d), PROTO_OK);
 	proto_hex(v1.claim, 32, id);
 	snprintf(want, sizeof(want),
 	    "{\"claim\":\"%s\",\"from\":1,\"to\":3,"
@@ -215,7 +222,7 @@ test_diff_versions_known_answer(void **state)
 	p.claim.note = strdup("wrong meeting");
 	claim_entry_release(&v1);
 	entry(&v1, &p, 30);
-	d = claim_diff_versions(&v3, &v1);
+	assert_int_equal(claim_diff_versions(&v3, &v1, &d), PROTO_OK);
 	assert_int_equal(json_object_size(d), 5);
 	expect_json(json_object_get(d, "status"),
 	    "{\"from\":\"asserted\",\"to\":\"retracted\"}");
@@ -251,7 +258,7 @@ test_diff_span_keeps_every_note(void **state)
 			p.claim.note = strdup(notes[i]);
 		entry(&v[i], &p, 10 + i);
 	}
-	d = claim_diff_span(v, 4);
+	assert_int_equal(claim_diff_span(v, 4, &d), PROTO_OK);
 	assert_non_null(d);
 	assert_int_equal(json_integer_value(json_object_get(d, "from")), 1);
 	assert_int_equal(json_integer_value(json_object_get(d, "to")), 4);
@@ -262,11 +269,12 @@ test_diff_span_keeps_every_note(void **state)
 	    json_string_value(json_object_get(d, "note")), "recounted");
 	json_decref(d);
 	/* Two versions: the plain diff, with no "notes". */
-	d = claim_diff_span(&v[1], 2);
+	assert_int_equal(claim_diff_span(&v[1], 2, &d), PROTO_OK);
 	assert_null(json_object_get(d, "notes"));
 	assert_null(json_object_get(d, "note"));
 	json_decref(d);
-	assert_null(claim_diff_span(v, 1));
+	assert_int_equal(claim_diff_span(v, 1, &d), PROTO_EINVAL);
+	assert_null(d);
 	for (size_t i = 0; i < 4; i++)
 		claim_entry_release(&v[i]);
 }
@@ -317,7 +325,8 @@ test_narrative_known_answer(void **state)
 	add_relation(&p.claim, PROTO_REL_DISPUTES, e[0].claim);
 	entry(&e[6], &p, 7);
 
-	n = claim_narrative(e, 7, "lachin", parties, 3);
+	assert_int_equal(
+	    claim_narrative(e, 7, "lachin", parties, 3, &n), PROTO_OK);
 	proto_hex(e[0].claim, 32, a1);
 	proto_hex(e[1].claim, 32, b1);
 	proto_hex(e[2].claim, 32, c1);
@@ -365,6 +374,9 @@ test_narrative_known_answer(void **state)
 		 "{\"a-party\":[\"%s\"],\"b-party\":[\"%s\"]}", a1, b1),
 		want));
 	json_decref(n);
+	/* Versions of two claims have no diff: an error, no JSON. */
+	assert_int_equal(claim_diff_versions(&e[0], &e[1], &n), PROTO_EINVAL);
+	assert_null(n);
 	for (int i = 0; i < 7; i++)
 		claim_entry_release(&e[i]);
 }
@@ -389,7 +401,7 @@ test_trace_three_levels(void **state)
 	p.claim.sources[1].from = 2;
 	p.claim.sources[1].how = PROTO_HOW_REPORTS;
 	entry(&e, &p, 0);
-	t = claim_trace(&e);
+	assert_int_equal(claim_trace(&e, &t), PROTO_OK);
 	chain = json_object_get(
 	    json_array_get(json_object_get(t, "sources"), 0), "chain");
 	expect_json(chain,
@@ -449,7 +461,7 @@ test_quote_find(void **state)
 
 /*
  * A reply's entries have their signatures checked on several threads
- * (client.c, verify_entries()): every one is checked, and the first that
+ * (entry.c, claim_entries_verify()): every one is checked, and the first that
  * fails is the one named, wherever the threads' stripes put it.
  */
 static void

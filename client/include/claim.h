@@ -85,7 +85,12 @@ int claim_client_explain(
 const char *claim_client_endpoint(const struct claim_client *c);
 int claim_client_timeout(const struct claim_client *c);
 
-/* Sends one request; *id identifies its reply. Never blocks for long. */
+/*
+ * Pipelining (many requests in flight, replies taken as they come):
+ * claim_client_send() sends one request; *id identifies its reply. Never
+ * blocks for long. An unanswered one is explained by
+ * claim_client_explain().
+ */
 CLAIM_WUR int claim_client_send(
     struct claim_client *c, int op, const void *body, size_t len, uint32_t *id);
 /* The same with request flags (PROTO_SUBMIT_ALLOW_DUPLICATE). */
@@ -94,9 +99,20 @@ CLAIM_WUR int claim_client_send_flags(struct claim_client *c, int op,
 /* The next reply, waiting up to timeout_ms (-1: the client's timeout). */
 CLAIM_WUR int claim_client_recv(
     struct claim_client *c, int timeout_ms, struct claim_reply *r);
-/* A request and its reply. PROTO_OK means a reply came; see r->status. */
-CLAIM_WUR int claim_client_call(struct claim_client *c, int op,
-    const void *body, size_t len, struct claim_reply *r);
+/*
+ * One request and its reply, the way every request of libclaim and of
+ * claim is made: sends op with flags and body, waits for the reply with
+ * its id, and makes the result. PROTO_OK: r holds the reply (release
+ * it). PROTO_EUNREACHABLE when no reply came, err saying why (a failed
+ * handshake, no answer in time), or PROTO_EUNAUTHORIZED when claimd
+ * refused this client's CurveZMQ key. The daemon's status
+ * when it refused the request, err its message; r keeps the status,
+ * message, head and claim (its body freed). Any other code: a reply that
+ * could not be read. r may be released in every case.
+ */
+CLAIM_WUR int claim_request(struct claim_client *c, int op, uint16_t flags,
+    const void *body, size_t len, struct claim_reply *r, char *err,
+    size_t errlen);
 void claim_reply_release(struct claim_reply *r);
 
 /*
@@ -176,11 +192,16 @@ struct claim_ack {
 CLAIM_WUR int claim_ack_parse(const struct claim_reply *r, struct claim_ack *a);
 
 /*
- * Replies as JSON: a CBOR map of text keys and simple values becomes a
- * JSON object; byte strings become hex (or base64 where the key says so).
+ * Diffs, narratives and traces
+ *
+ * These build their answer as JSON (jansson), in the shape documented
+ * here: it is what claim prints with --json and draws for people, and
+ * what docs/narratives.md describes. Like every function of libclaim,
+ * they return enum proto_err, the JSON in *out on PROTO_OK (the caller
+ * json_decref()s it), *out NULL otherwise: PROTO_ENOMEM, or PROTO_EINVAL
+ * for entries that are not what the function takes.
  */
 struct json_t;
-struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
 
 /*
  * Diffs
@@ -199,12 +220,15 @@ struct json_t *claim_cbor_to_json(const uint8_t *p, size_t n);
  * claim_diff_span(): the same from v[0] to v[n - 1], n >= 2 successive
  * versions of one claim, adding for n > 2 "notes": [{"version", "note"}]
  * with the note of every version after v[0] that has one, so that a diff
- * over several revisions keeps why each was made.
+ * over several revisions keeps why each was made. Both take versions of
+ * one claim only (PROTO_EINVAL otherwise).
  */
-struct json_t *claim_diff_words(const char *a, const char *b);
-struct json_t *claim_diff_versions(
-    const struct claim_entry *a, const struct claim_entry *b);
-struct json_t *claim_diff_span(const struct claim_entry *v, size_t n);
+CLAIM_WUR int claim_diff_words(
+    const char *a, const char *b, struct json_t **out);
+CLAIM_WUR int claim_diff_versions(const struct claim_entry *a,
+    const struct claim_entry *b, struct json_t **out);
+CLAIM_WUR int claim_diff_span(
+    const struct claim_entry *v, size_t n, struct json_t **out);
 
 /*
  * Narratives
@@ -225,11 +249,12 @@ struct json_t *claim_diff_span(const struct claim_entry *v, size_t n);
  * claim_trace(): for each source of a claim, the chain of sources it
  * derives from down to the primary one: {"claim", "party", "version",
  * "sources": [{"source", "primary", "chain": [source card + "index",
- * ? "how", ? "quote"]}]}.
+ * ? "how", ? "quote"]}]}. PROTO_EINVAL when e is not a claim.
  */
-struct json_t *claim_narrative(const struct claim_entry *e, size_t n,
-    const char *topic, const char *const *parties, size_t np);
-struct json_t *claim_trace(const struct claim_entry *e);
+CLAIM_WUR int claim_narrative(const struct claim_entry *e, size_t n,
+    const char *topic, const char *const *parties, size_t np,
+    struct json_t **out);
+CLAIM_WUR int claim_trace(const struct claim_entry *e, struct json_t **out);
 
 /*
  * Finds quote in doc, tolerant of white space (any run counts as one
@@ -273,15 +298,15 @@ CLAIM_WUR int claim_prove_consistency(struct claim_client *c, uint64_t old_size,
  * Proof bundles): a proof with the signed checkpoint it proves against
  * and what it proves, checked with nothing but the log's verifier key.
  *
- * The builders return the bundle's JSON text, malloc'd (free it), or
- * NULL when out of memory. note is the signed checkpoint, verbatim, of
- * p->size entries; rec the record at p->index; old_note (may be NULL) a
- * signed checkpoint of p->old_size entries.
+ * The builders put the bundle's JSON text, malloc'd (free it), in *out:
+ * PROTO_OK, or PROTO_ENOMEM with *out NULL. note is the signed
+ * checkpoint, verbatim, of p->size entries; rec the record at p->index;
+ * old_note (may be NULL) a signed checkpoint of p->old_size entries.
  */
-char *claim_bundle_inclusion(const char *note, const struct claim_proof *p,
-    const uint8_t *rec, size_t len);
-char *claim_bundle_consistency(
-    const char *note, const char *old_note, const struct claim_proof *p);
+CLAIM_WUR int claim_bundle_inclusion(const char *note,
+    const struct claim_proof *p, const uint8_t *rec, size_t len, char **out);
+CLAIM_WUR int claim_bundle_consistency(const char *note, const char *old_note,
+    const struct claim_proof *p, char **out);
 
 enum claim_bundle_type {
 	CLAIM_BUNDLE_INCLUSION = 1,

@@ -34,20 +34,12 @@ claim_checkpoint_verify(const char *note, size_t len, const char *vkey,
 	return PROTO_OK;
 }
 
-/* Sends a map body and checks the reply status. */
+/* Sends a map body; the reply, or why there is none (claim_request). */
 static int
 request(struct claim_client *c, int op, struct proto_buf *body,
     struct claim_reply *r, char *err, size_t errlen)
 {
-	int rc = claim_client_call(c, op, body->data, body->len, r);
-
-	if (rc != PROTO_OK)
-		return claim_client_explain(c, rc, err, errlen);
-	if (r->status != PROTO_OK) {
-		rc = proto_fail(err, errlen, r->status, "%s", r->message);
-		claim_reply_release(r);
-	}
-	return rc;
+	return claim_request(c, op, 0, body->data, body->len, r, err, errlen);
 }
 
 int

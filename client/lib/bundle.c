@@ -62,26 +62,26 @@ proof_array(const struct claim_proof *p)
 	return a;
 }
 
-static char *
-dump(json_t *o)
+/* The text of o, which it frees, in *out. */
+static int
+dump(json_t *o, char **out)
 {
-	char *s =
-	    o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
-
+	*out = o ? json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
 	json_decref(o);
-	return s;
+	return *out != NULL ? PROTO_OK : PROTO_ENOMEM;
 }
 
-char *
+int
 claim_bundle_inclusion(const char *note, const struct claim_proof *p,
-    const uint8_t *rec, size_t len)
+    const uint8_t *rec, size_t len, char **out)
 {
 	char hex[2 * PROTO_HASH_LEN + 1], *b64;
 	uint8_t h[PROTO_HASH_LEN];
 	json_t *o;
 
+	*out = NULL;
 	if ((b64 = malloc(proto_base64_len(len))) == NULL)
-		return NULL;
+		return PROTO_ENOMEM;
 	proto_base64(rec, len, b64);
 	proto_record_hash(rec, len, h);
 	proto_hex(h, PROTO_HASH_LEN, hex);
@@ -90,19 +90,20 @@ claim_bundle_inclusion(const char *note, const struct claim_proof *p,
 	    "size", (json_int_t)p->size, "record", b64, "hash", hex, "proof",
 	    proof_array(p));
 	free(b64);
-	return dump(o);
+	return dump(o, out);
 }
 
-char *
-claim_bundle_consistency(
-    const char *note, const char *old_note, const struct claim_proof *p)
+int
+claim_bundle_consistency(const char *note, const char *old_note,
+    const struct claim_proof *p, char **out)
 {
 	char b64[64];
 	json_t *o;
 
+	*out = NULL;
 	proto_base64(p->old_root, PROTO_HASH_LEN, b64);
 	if ((o = json_pack("{s:s}", "type", "consistency")) == NULL)
-		return NULL;
+		return PROTO_ENOMEM;
 	if (old_note != NULL)
 		json_object_set_new(o, "old_checkpoint", json_string(old_note));
 	json_object_set_new(o, "checkpoint", json_string(note));
@@ -111,7 +112,7 @@ claim_bundle_consistency(
 	json_object_set_new(o, "new_size", json_integer((json_int_t)p->size));
 	json_object_set_new(o, "old_root", json_string(b64));
 	json_object_set_new(o, "proof", proof_array(p));
-	return dump(o);
+	return dump(o, out);
 }
 
 /* Every key defined for the type, of its JSON type; no other key. */

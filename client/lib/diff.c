@@ -92,8 +92,8 @@ segment(json_t *out, const char *op, const char *p, size_t n)
 	    out, json_pack("{s:s, s:s%}", "op", op, "text", p, n));
 }
 
-json_t *
-claim_diff_words(const char *a, const char *b)
+static json_t *
+diff_words(const char *a, const char *b)
 {
 	size_t na, nb;
 	struct word *wa = words(a, &na), *wb = words(b, &nb);
@@ -201,8 +201,8 @@ value_change(json_t *o, const char *key, json_t *a, json_t *b)
 	    o, key, json_pack("{s:O?, s:O?}", "from", a, "to", b));
 }
 
-json_t *
-claim_diff_versions(const struct claim_entry *a, const struct claim_entry *b)
+static json_t *
+diff_versions(const struct claim_entry *a, const struct claim_entry *b)
 {
 	json_t *ja = proto_payload_to_json(&a->payload);
 	json_t *jb = proto_payload_to_json(&b->payload);
@@ -223,7 +223,7 @@ claim_diff_versions(const struct claim_entry *a, const struct claim_entry *b)
 	    o, "to", json_integer((json_int_t)b->payload.claim.version));
 	if (strcmp(a->payload.claim.statement, b->payload.claim.statement))
 		json_object_set_new(o, "statement",
-		    claim_diff_words(a->payload.claim.statement,
+		    diff_words(a->payload.claim.statement,
 			b->payload.claim.statement));
 	value_change(o, "status", json_object_get(ja, "status"),
 	    json_object_get(jb, "status"));
@@ -245,27 +245,61 @@ claim_diff_versions(const struct claim_entry *a, const struct claim_entry *b)
 	return o;
 }
 
-json_t *
-claim_diff_span(const struct claim_entry *v, size_t n)
+int
+claim_diff_words(const char *a, const char *b, json_t **out)
+{
+	return (*out = diff_words(a, b)) != NULL ? PROTO_OK : PROTO_ENOMEM;
+}
+
+/* Versions of one claim (the same id). */
+static bool
+one_claim(const struct claim_entry *a, const struct claim_entry *b)
+{
+	return a->payload.kind == PROTO_KIND_CLAIM &&
+	    b->payload.kind == PROTO_KIND_CLAIM &&
+	    memcmp(a->claim, b->claim, PROTO_HASH_LEN) == 0;
+}
+
+int
+claim_diff_versions(
+    const struct claim_entry *a, const struct claim_entry *b, json_t **out)
+{
+	*out = NULL;
+	if (!one_claim(a, b))
+		return PROTO_EINVAL;
+	return (*out = diff_versions(a, b)) != NULL ? PROTO_OK : PROTO_ENOMEM;
+}
+
+int
+claim_diff_span(const struct claim_entry *v, size_t n, json_t **out)
 {
 	json_t *o, *notes;
+	int rc;
 
-	if (n < 2 || (o = claim_diff_versions(&v[0], &v[n - 1])) == NULL)
-		return NULL;
-	if (n == 2)
-		return o;
-	if ((notes = json_array()) == NULL) {
-		json_decref(o);
-		return NULL;
-	}
-	for (size_t i = 1; i < n; i++) {
-		const struct proto_claim *c = &v[i].payload.claim;
+	*out = NULL;
+	if (n < 2)
+		return PROTO_EINVAL;
+	for (size_t i = 1; i < n; i++)
+		if (!one_claim(&v[0], &v[i]))
+			return PROTO_EINVAL;
+	if ((rc = claim_diff_versions(&v[0], &v[n - 1], &o)) != PROTO_OK)
+		return rc;
+	if (n > 2) {
+		if ((notes = json_array()) == NULL) {
+			json_decref(o);
+			return PROTO_ENOMEM;
+		}
+		for (size_t i = 1; i < n; i++) {
+			const struct proto_claim *c = &v[i].payload.claim;
 
-		if (c->note != NULL)
-			json_array_append_new(notes,
-			    json_pack("{s:I, s:s}", "version",
-				(json_int_t)c->version, "note", c->note));
+			if (c->note != NULL)
+				json_array_append_new(notes,
+				    json_pack("{s:I, s:s}", "version",
+					(json_int_t)c->version, "note",
+					c->note));
+		}
+		json_object_set_new(o, "notes", notes);
 	}
-	json_object_set_new(o, "notes", notes);
-	return o;
+	*out = o;
+	return PROTO_OK;
 }

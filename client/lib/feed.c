@@ -63,11 +63,11 @@ feed_endpoint(
 	char ep[256];
 	int rc;
 
-	rc = claim_client_call(c, PROTO_OP_STATS, "\xa0", 1, &r);
-	if (rc != PROTO_OK)
-		return claim_client_explain(c, rc, err, errlen);
+	rc = claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &r, err, errlen);
+	if (rc == PROTO_EUNREACHABLE)
+		return rc;
 	proto_cbor_rd_init(&rd, r.body, r.len);
-	if (r.status != PROTO_OK ||
+	if (rc != PROTO_OK ||
 	    proto_cbor_rd_fields(&rd, f, 1, true, PROTO_EPROTOCOL, NULL, 0) !=
 		PROTO_OK) {
 		claim_reply_release(&r);

@@ -4,22 +4,66 @@
 #ifndef CLAIMD_CLIENT_INTERNAL_H
 #define CLAIMD_CLIENT_INTERNAL_H
 
+#include <pthread.h>
+
 #include "claim.h"
 
 /*
- * The reply to request id, already sent, dropping any other; a daemon
- * error becomes the return code and err.
+ * pool.c: the one pool of threads signatures are checked on. A job is
+ * submitted, then waited for; the waiting caller runs queued jobs too.
+ * Stopping joins the threads once their current jobs end; jobs still
+ * queued are left undone.
+ */
+#define CLAIM_POOL_MAX 64
+
+struct claim_job {
+	void (*fn)(struct claim_job *j);
+	struct claim_job *next;
+	int state;
+};
+
+struct claim_pool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct claim_job *head, *tail; /* queued, oldest first */
+	pthread_t th[CLAIM_POOL_MAX];
+	int n; /* threads started */
+	bool stop;
+};
+
+/* The cores online, at least 1. */
+int claim_pool_cores(void);
+/* threads (at most CLAIM_POOL_MAX) besides the caller; any that cannot
+ * be started are done without. */
+void claim_pool_start(struct claim_pool *p, int threads);
+void claim_pool_submit(
+    struct claim_pool *p, struct claim_job *j, void (*fn)(struct claim_job *));
+void claim_pool_wait(struct claim_pool *p, struct claim_job *j);
+void claim_pool_stop(struct claim_pool *p);
+
+/*
+ * socket.c: the reply to request id, already sent, dropping any other;
+ * the result as claim_request()'s.
  */
 CLAIM_WUR int claim_client_wait(struct claim_client *c, uint32_t id,
     struct claim_reply *r, char *err, size_t errlen);
 
+/*
+ * entry.c
+ */
+/* PROTO_OK, or PROTO_ESIGNATURE with the first entry that fails in *bad;
+ * on every core (the pool). */
+int claim_entries_verify(const struct claim_entry *e, size_t n, size_t *bad);
+/* PROTO_ESIGNATURE, err naming e's index. */
+int claim_entry_bad_signature(
+    const struct claim_entry *e, char *err, size_t errlen);
 /* Reads a CBOR array of [index, record] pairs into entries. */
 CLAIM_WUR int claim_read_entries(struct proto_cbor_rd *rd, bool verify,
     struct claim_entry **out, size_t *n, char *err, size_t errlen);
 
 /*
- * RANGE in two steps, so that a reader may ask for the next range before
- * decoding this one: claim_range_send() asks; claim_range_wait() takes
+ * request.c: RANGE in two steps, so that a reader may ask for the next range
+ * before decoding this one: claim_range_send() asks; claim_range_wait() takes
  * that reply and reads its size and next, leaving the entries for
  * claim_read_entries(). r is released by the caller.
  */
@@ -36,12 +80,12 @@ CLAIM_WUR int claim_range_send(struct claim_client *c, uint64_t from,
 CLAIM_WUR int claim_range_wait(struct claim_client *c, uint32_t id,
     uint64_t from, struct claim_range_reply *rr, char *err, size_t errlen);
 
-/* Sets e->claim for a claim: its own hash at version 1, else the id the
- * payload names. The rest of e is filled already. */
+/* entry.c: sets e->claim for a claim: its own hash at version 1, else the id
+ * the payload names. The rest of e is filled already. */
 void claim_entry_set_claim(struct claim_entry *e);
 
 /*
- * Turns IPv6 on for an endpoint with a bracketed address
+ * socket.c: turns IPv6 on for an endpoint with a bracketed address
  * ("tcp://[::1]:7411"), as claimd does: on for every endpoint, a host name
  * such as localhost would resolve to ::1 first, where a claimd listening
  * on 127.0.0.1 is not.

@@ -216,8 +216,8 @@ by_made(const void *a, const void *b)
 	return (x->index > y->index) - (x->index < y->index);
 }
 
-json_t *
-claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
+static json_t *
+narrative(const struct claim_entry *e, size_t n, const char *topic,
     const char *const *parties, size_t np)
 {
 	const struct claim_entry **mine, **ix = NULL;
@@ -329,11 +329,29 @@ claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
 	return out;
 }
 
-json_t *
-claim_trace(const struct claim_entry *e)
+int
+claim_narrative(const struct claim_entry *e, size_t n, const char *topic,
+    const char *const *parties, size_t np, json_t **out)
+{
+	*out = narrative(e, n, topic, parties, np);
+	return *out != NULL ? PROTO_OK : PROTO_ENOMEM;
+}
+
+int
+claim_trace(const struct claim_entry *e, json_t **result)
 {
 	const struct proto_claim *c = &e->payload.claim;
-	json_t *out = json_object(), *list = json_array();
+	json_t *out, *list;
+
+	*result = NULL;
+	if (e->payload.kind != PROTO_KIND_CLAIM)
+		return PROTO_EINVAL;
+	if ((out = json_object()) == NULL)
+		return PROTO_ENOMEM;
+	if ((list = json_array()) == NULL) {
+		json_decref(out);
+		return PROTO_ENOMEM;
+	}
 
 	json_object_set_new(out, "claim", id_json(e->claim));
 	json_object_set_new(out, "party", json_string(c->party));
@@ -367,5 +385,6 @@ claim_trace(const struct claim_entry *e)
 		json_array_append_new(list, t);
 	}
 	json_object_set_new(out, "sources", list);
-	return out;
+	*result = out;
+	return PROTO_OK;
 }

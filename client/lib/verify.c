@@ -2,19 +2,17 @@
  * verify.c: checking an export offline, trusting nothing but the admin
  * key (and, with a checkpoint, the log's key).
  *
- * Lines are read in chunks; worker threads parse each line, check its
- * hash, parse the record strictly, verify its signature and decode its
- * payload, all in parallel. The calling thread takes the chunks back in
- * order and does what must be sequential: indexes without gaps, the
- * authorization and version rules replayed from the first entry, and the
- * Merkle tree. While it waits it works on chunks itself, so every core
+ * Lines are read in chunks; the threads of libclaim's pool (pool.c)
+ * parse each line, check its hash, parse the record strictly, verify its
+ * signature and decode its payload, all in parallel. The calling thread takes
+ * the chunks back in order and does what must be sequential: indexes without
+ * gaps, the authorization and version rules replayed from the first entry, and
+ * the Merkle tree. While it waits it works on chunks itself, so every core
  * verifies.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -34,10 +32,8 @@ struct vent {
 	struct proto_payload p;
 };
 
-enum chunk_state { C_EMPTY, C_FILLED, C_WORKING, C_DONE };
-
 struct chunk {
-	enum chunk_state state;
+	struct claim_job job; /* first: the job is the chunk */
 	size_t n;
 	char *lines[CHUNK_LINES];
 	uint64_t lineno[CHUNK_LINES]; /* in the file, from 1 */
@@ -45,12 +41,10 @@ struct chunk {
 };
 
 struct verifier {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
+	struct claim_pool pool;
 	struct chunk *ring;
 	size_t depth;
 	uint64_t seq_read, seq_done; /* chunks read, chunks consumed */
-	bool stop;
 };
 
 static int
@@ -180,47 +174,12 @@ done:
 }
 
 static void
-work_chunk(struct chunk *c)
+work_chunk(struct claim_job *j)
 {
+	struct chunk *c = (struct chunk *)j;
+
 	for (size_t i = 0; i < c->n; i++)
 		check_line(c->lines[i], &c->v[i]);
-}
-
-/* Takes a filled chunk to work on, the oldest first; NULL if none. */
-static struct chunk *
-take(struct verifier *vf)
-{
-	for (uint64_t s = vf->seq_done; s < vf->seq_read; s++) {
-		struct chunk *c = &vf->ring[s % vf->depth];
-
-		if (c->state == C_FILLED) {
-			c->state = C_WORKING;
-			return c;
-		}
-	}
-	return NULL;
-}
-
-static void *
-worker(void *arg)
-{
-	struct verifier *vf = arg;
-	struct chunk *c;
-
-	pthread_mutex_lock(&vf->mu);
-	for (;;) {
-		while (!vf->stop && (c = take(vf)) == NULL)
-			pthread_cond_wait(&vf->cv, &vf->mu);
-		if (vf->stop)
-			break;
-		pthread_mutex_unlock(&vf->mu);
-		work_chunk(c);
-		pthread_mutex_lock(&vf->mu);
-		c->state = C_DONE;
-		pthread_cond_broadcast(&vf->cv);
-	}
-	pthread_mutex_unlock(&vf->mu);
-	return NULL;
 }
 
 static void
@@ -230,9 +189,11 @@ chunk_clear(struct chunk *c)
 		free(c->lines[i]);
 		proto_payload_release(&c->v[i].p);
 		free(c->v[i].bytes);
+		/* A chunk read again but never checked holds nothing. */
+		memset(&c->v[i].p, 0, sizeof(c->v[i].p));
+		c->v[i].bytes = NULL;
 	}
 	c->n = 0;
-	c->state = C_EMPTY;
 }
 
 /*
@@ -449,68 +410,42 @@ claim_verify_export(FILE *in, const struct claim_verify_opts *o,
 	struct proto_merkle_edge edge;
 	uint8_t cp_root[PROTO_HASH_LEN];
 	const uint8_t *admin = o->admin;
-	pthread_t *th = NULL;
 	uint64_t lineno = 0, expect = 0;
 	bool eof = false, cp_seen = false;
-	int nthreads = o->threads, started = 0, rc = PROTO_OK;
+	int nthreads = o->threads, rc = PROTO_OK;
 
 	memset(res, 0, sizeof(*res));
 	memset(&vf, 0, sizeof(vf));
-	if (nthreads <= 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		/* The caller's thread works too. */
-		nthreads = n > 1 ? (int)n - 1 : 1;
-	}
+	/* The caller's thread works too. */
+	if (nthreads <= 0)
+		nthreads = claim_pool_cores() > 1 ? claim_pool_cores() - 1 : 1;
+	if (nthreads > CLAIM_POOL_MAX)
+		nthreads = CLAIM_POOL_MAX;
 	vf.depth = (size_t)nthreads * 2 + 2;
 	if ((vf.ring = calloc(vf.depth, sizeof(*vf.ring))) == NULL ||
-	    (th = calloc((size_t)nthreads, sizeof(*th))) == NULL ||
 	    proto_memstate_new(&ms) != PROTO_OK) {
 		free(vf.ring);
-		free(th);
 		return PROTO_ENOMEM;
 	}
 	proto_merkle_edge_init(&edge);
-	pthread_mutex_init(&vf.mu, NULL);
-	pthread_cond_init(&vf.cv, NULL);
-	for (; started < nthreads; started++)
-		if (pthread_create(&th[started], NULL, worker, &vf) != 0)
-			break;
+	claim_pool_start(&vf.pool, nthreads);
 
-	pthread_mutex_lock(&vf.mu);
 	while (rc == PROTO_OK) {
 		struct chunk *c;
 
 		/* Keep the ring full. */
 		while (!eof && vf.seq_read - vf.seq_done < vf.depth) {
 			c = &vf.ring[vf.seq_read % vf.depth];
-			pthread_mutex_unlock(&vf.mu);
-			eof = !fill(c, in, &lineno);
-			pthread_mutex_lock(&vf.mu);
-			if (eof)
+			if ((eof = !fill(c, in, &lineno)))
 				break;
-			c->state = C_FILLED;
+			claim_pool_submit(&vf.pool, &c->job, work_chunk);
 			vf.seq_read++;
-			pthread_cond_broadcast(&vf.cv);
 		}
 		if (vf.seq_done == vf.seq_read)
 			break; /* all consumed */
 		c = &vf.ring[vf.seq_done % vf.depth];
-		/* Help while the next chunk in order is not ready. */
-		while (c->state != C_DONE) {
-			struct chunk *w = take(&vf);
-
-			if (w == NULL) {
-				pthread_cond_wait(&vf.cv, &vf.mu);
-				continue;
-			}
-			pthread_mutex_unlock(&vf.mu);
-			work_chunk(w);
-			pthread_mutex_lock(&vf.mu);
-			w->state = C_DONE;
-			pthread_cond_broadcast(&vf.cv);
-		}
-		pthread_mutex_unlock(&vf.mu);
+		/* Helps while the next chunk in order is not ready. */
+		claim_pool_wait(&vf.pool, &c->job);
 		for (size_t i = 0; i < c->n && rc == PROTO_OK; i++, expect++) {
 			if (c->v[i].rc == PROTO_OK && c->v[i].index != expect)
 				rc = misplaced(&vf, i, in, lineno, expect, res);
@@ -521,17 +456,11 @@ claim_verify_export(FILE *in, const struct claim_verify_opts *o,
 				res->bad_index = expect;
 		}
 		chunk_clear(c);
-		pthread_mutex_lock(&vf.mu);
 		vf.seq_done++;
-		pthread_cond_broadcast(&vf.cv);
 		if (o->progress != NULL)
 			o->progress(o->ctx, expect);
 	}
-	vf.stop = true;
-	pthread_cond_broadcast(&vf.cv);
-	pthread_mutex_unlock(&vf.mu);
-	for (int i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
+	claim_pool_stop(&vf.pool);
 	for (size_t i = 0; i < vf.depth; i++)
 		chunk_clear(&vf.ring[i]);
 	res->entries = edge.size;
@@ -563,10 +492,7 @@ claim_verify_export(FILE *in, const struct claim_verify_opts *o,
 			}
 		}
 	}
-	pthread_cond_destroy(&vf.cv);
-	pthread_mutex_destroy(&vf.mu);
 	proto_memstate_free(ms);
 	free(vf.ring);
-	free(th);
 	return rc;
 }

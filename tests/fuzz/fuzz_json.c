@@ -199,7 +199,8 @@ diff(const uint8_t *data, size_t size)
 		free(a);
 		return;
 	}
-	segs = claim_diff_words(a, b);
+	if (claim_diff_words(a, b, &segs) != PROTO_OK)
+		segs = NULL;
 	/* Texts come from records: valid UTF-8. JSON strings cannot hold
 	 * anything else, so other input is only run, not checked. */
 	if (segs != NULL && proto_utf8_valid((uint8_t *)a, strlen(a)) &&
