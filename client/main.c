@@ -200,13 +200,18 @@ static const struct cmd cmds[] = {
 	"                 consistency bundle must start from\n"
 	"Exit 1 if anything in the bundle does not verify, a bundle that is\n"
 	"not one (malformed JSON, a field missing or unknown) included.\n"},
-    {"watch", cmd_watch, "watch [--party P] [--topic T] [--from INDEX]",
+    {"watch", cmd_watch,
+	"watch [--party P]... [--topic T]... [--from INDEX [--wait]]",
 	"Follow the log: every entry exactly once, in order, also across "
 	"restarts",
-	"  --party P     only entries of party P (once)\n"
-	"  --topic T     only claims with topic T (once)\n"
+	"  --party P     only entries of party P; repeated: of any of them\n"
+	"  --topic T     only claims with topic T; repeated: with any of "
+	"them\n"
+	"                (--party and --topic together: both must hold)\n"
 	"  --from INDEX  start at log index INDEX (default: new entries "
-	"only)\n"
+	"only);\n"
+	"                past the log's end: exit 1 saying how far\n"
+	"  --wait        with --from past the end: wait for INDEX instead\n"
 	"  --count N     stop after N entries\n"
 	"  --verify      check each entry's signature\n"
 	"  -v, --verbose report on stderr the events the live feed lost\n"

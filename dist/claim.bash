@@ -35,7 +35,7 @@ _claim_verb_options()
 	submit) echo --window --attach --records --allow-duplicate ;;
 	verify) echo --checkpoint --log-key --admin-key --threads ;;
 	verify-proof) echo --log-key --old-checkpoint ;;
-	watch) echo --party --topic --from --count --verify -v --verbose ;;
+	watch) echo --party --topic --from --wait --count --verify -v --verbose ;;
 	esac
 }
 

@@ -1758,10 +1758,6 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
 	E2E_CLAIM(2, "not json", "submit", "-");
 	E2E_CLAIM(2, NULL, "keygen");
-	/* watch follows one party: a second --party is not dropped
-	 * silently. */
-	E2E_CLAIM(2, NULL, "watch", "--party", "am-mfa", "--party", "az-mfa");
-	E2E_CLAIM(2, NULL, "watch", "--topic", "a", "--topic", "b");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "grants", "history", "keygen",
@@ -2660,6 +2656,186 @@ test_e2e_failed_first_start_leaves_the_folder_new(void **state)
 	json_decref(cp);
 }
 
+static int
+setup3(void **state)
+{
+	static const char *const parties[] = {
+	    "am-mfa", "az-mfa", "ru-mfa", NULL};
+
+	*state = e2e_fixture_new(parties);
+	return 0;
+}
+
+/*
+ * One member of each JSON line of out, "v1,v2,", in order: a string as
+ * it is, a number in decimal. Their number in *n (may be NULL).
+ */
+static const char *
+json_lines_field(const char *out, const char *name, size_t *n)
+{
+	static char buf[4096];
+	char *copy = strdup(out), *save = NULL, *line;
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), k++) {
+		json_t *j = json_loads(line, 0, NULL), *v;
+		char num[32];
+
+		if (j == NULL)
+			fail_msg("not a JSON line: %s", line);
+		v = json_object_get(j, name);
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			strcat(buf, num);
+		} else if (json_is_string(v))
+			strcat(buf, json_string_value(v));
+		strcat(buf, ",");
+		json_decref(j);
+	}
+	free(copy);
+	if (n != NULL)
+		*n = k;
+	return buf;
+}
+
+/* The run LOG_FIELD makes. */
+static struct e2e_run field_run;
+
+/* r exited 0: the member name of each line of its output. */
+static const char *
+run_field(const char *name, const char *what, struct e2e_run *r)
+{
+	static char v[4096];
+
+	e2e_must(r, 0, what);
+	snprintf(v, sizeof(v), "%s", json_lines_field(r->out, name, NULL));
+	e2e_run_free(r);
+	return v;
+}
+
+/* claim args... --json, exit 0: the member name of each line. */
+#define LOG_FIELD(name, ...)                                                   \
+	run_field(name, #__VA_ARGS__,                                          \
+	    (e2e_claim_run(&field_run, NULL, __VA_ARGS__, "--json"),           \
+		&field_run))
+
+/* The next line of a watcher, as JSON: member name. */
+static char *
+watched(struct e2e_bg *w, const char *name)
+{
+	char *line = e2e_bg_line(w, 10000), *v;
+	json_t *j;
+
+	if (line == NULL)
+		fail_msg("the watcher said nothing");
+	if ((j = json_loads(line, 0, NULL)) == NULL)
+		fail_msg("not JSON: %s", line);
+	v = json_str(j, name);
+	json_decref(j);
+	free(line);
+	return v;
+}
+
+/*
+ * watch --party A --party B (and --topic likewise): entries of any of
+ * them, live and caught up by range, none of a third; --from past the
+ * log's end says how far, and waits only with --wait.
+ */
+static void
+test_e2e_watch_any_of_several_and_past_the_end(void **state)
+{
+	struct e2e_fixture *f = *state;
+	static const char *const by_party[] = {"a1", "b1", "a2"};
+	static const char *const by_topic[] = {"a1", "r1", "b1", "r3"};
+	json_int_t base = log_size();
+	char from[32], errpath[600], want[200], *v;
+	struct e2e_bg wp, wt, ww;
+	struct e2e_run r;
+
+	snprintf(from, sizeof(from), "%lld", (long long)base);
+	e2e_bg_start(&wp, "watch", "--party", "am-mfa", "--party", "az-mfa",
+	    "--json", "--from", from);
+	e2e_bg_start(&wt, "watch", "--topic", "lachin", "--topic", "borders",
+	    "--json", "--from", from);
+	wait_stat("subscribers", 2);
+	E2E_CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"a1\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"r1\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"borders\"], \"statement\": "
+	    "\"b1\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"other\"], \"statement\": "
+	    "\"r2\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"borders\"], \"statement\": "
+	    "\"r3\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"other\"], \"statement\": "
+	    "\"a2\"}\n",
+	    "submit", "-", "--window", "1");
+	for (size_t i = 0; i < 3; i++) {
+		v = watched(&wp, "statement");
+		assert_string_equal(v, by_party[i]);
+		free(v);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		v = watched(&wt, "statement");
+		assert_string_equal(v, by_topic[i]);
+		free(v);
+	}
+	assert_null(e2e_bg_line(&wp, 1000));
+	assert_null(e2e_bg_line(&wt, 200));
+	assert_int_equal(e2e_bg_stop(&wp, SIGTERM), 0);
+	assert_int_equal(e2e_bg_stop(&wt, SIGTERM), 0);
+	/* Caught up by range from 0: the registry of both, then theirs. */
+	assert_string_equal(
+	    LOG_FIELD("party", "watch", "--from", "0", "--party", "az-mfa",
+		"--party", "am-mfa", "--count", "7"),
+	    "am-mfa,am-mfa,az-mfa,az-mfa,am-mfa,az-mfa,am-mfa,");
+	assert_string_equal(
+	    LOG_FIELD("statement", "watch", "--from", "0", "--topic", "borders",
+		"--topic", "lachin", "--count", "4"),
+	    "a1,r1,b1,r3,");
+
+	/* Past the end: how far, exit 1, at once. */
+	e2e_claim_run(&r, NULL, "watch", "--from", "999999");
+	e2e_must(&r, 1, "watch --from 999999");
+	snprintf(want, sizeof(want),
+	    "the log has %lld entries; --from 999999 is %lld past its end",
+	    (long long)base + 6, (long long)(999999 - base - 6));
+	holds(r.err, want);
+	assert_string_equal(r.out, "");
+	e2e_run_free(&r);
+	/* --wait: until the log gets there. */
+	snprintf(from, sizeof(from), "%lld", (long long)base + 7);
+	snprintf(errpath, sizeof(errpath), "%s/wait.err", f->dir);
+	e2e_bg_start_err(
+	    &ww, errpath, "watch", "--from", from, "--wait", "--json");
+	wait_stat("subscribers", 1);
+	E2E_CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"w1\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"w2\"}\n",
+	    "submit", "-", "--window", "1");
+	v = watched(&ww, "statement");
+	assert_string_equal(v, "w2");
+	free(v);
+	assert_int_equal(e2e_bg_stop(&ww, SIGTERM), 0);
+	{
+		char *err = tu_read_file(errpath, NULL);
+
+		assert_non_null(err);
+		snprintf(want, sizeof(want),
+		    "waiting for index %lld, 1 past its end",
+		    (long long)base + 7);
+		holds(err, want);
+		free(err);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2715,6 +2891,9 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_failed_first_start_leaves_the_folder_new, setup,
 		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_watch_any_of_several_and_past_the_end, setup3,
+		teardown),
 	};
 
 	if (argc < 3) {
@@ -2725,5 +2904,8 @@ main(int argc, char **argv)
 	e2e_claim = argv[2];
 	if (sodium_init() < 0)
 		return 1;
+	/* E2E_FILTER=test_e2e_log* runs only those (cmocka's pattern). */
+	if (getenv("E2E_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("E2E_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
