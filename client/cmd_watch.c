@@ -47,22 +47,16 @@ print_entry(const struct claim_entry *e)
 	char hx[13];
 
 	if (p->kind == PROTO_KIND_CLAIM) {
-		size_t n = strcspn(p->claim.statement, "\n");
-
-		if (n > 60) {
-			n = 60;
-			while (n > 0 &&
-			    ((unsigned char)p->claim.statement[n] & 0xc0) ==
-				0x80)
-				n--;
-		}
-		printf("%-7llu %-7s %-20s v%-3llu %s  %s%.*s%s\n",
+		int used = printf("%-7llu %-7s %-20s v%-3llu %s  ",
 		    (unsigned long long)e->index,
 		    p->claim.status == PROTO_STATUS_RETRACTED ? "retract"
 							      : "claim",
 		    p->claim.party, (unsigned long long)p->claim.version,
-		    cli_short(e->claim, hx), "", (int)n, p->claim.statement,
-		    strlen(p->claim.statement) > n ? "..." : "");
+		    cli_short(e->claim, hx));
+
+		cli_print_cut(stdout, p->claim.statement,
+		    cli_room((size_t)(used > 0 ? used : 0)));
+		putchar('\n');
 	} else if (p->kind == PROTO_KIND_PARTY) {
 		printf("%-7llu %-7s %-20s %s\n", (unsigned long long)e->index,
 		    "party", p->reg.party, p->reg.name);

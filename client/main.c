@@ -73,6 +73,26 @@ static const struct cmd cmds[] = {
 	"Claims in order of creation, newest version of each",
 	"  --party P   only claims of party P\n"
 	"  --topic T   only claims whose newest version has topic T\n"},
+    {"log", cmd_log,
+	"log [--since DATE] [--party P]... [--topic T]... [-n N] "
+	"[--no-pager]",
+	"Every change across all claims, newest first: submissions, "
+	"revisions, retractions, reinstatements and registry records",
+	"  --since DATE  only changes signed at or after DATE (UTC): "
+	"2026-11-23,\n"
+	"                2026-11-23T14:05 or 2026-11-23T14:05:09Z\n"
+	"  --party P     only changes of party P; repeated: of any of them\n"
+	"  --topic T     only claims with topic T; repeated: any of them\n"
+	"                (registry records have no topic)\n"
+	"  -n, --count N at most N changes (the newest)\n"
+	"  --no-pager    never page (default: through $PAGER, or less -FRX,\n"
+	"                when standard output is a terminal)\n"
+	"One line a change: log index, signing time (UTC), what it did\n"
+	"(submit, revise, retract, reinstate, party, grant, revoke), party,\n"
+	"version and claim id, then the statement of a submission or the\n"
+	"note of a later version. With --json, show --json's object with\n"
+	"\"change\" added, one a line. A party or topic claimd does not hold\n"
+	"is exit 1.\n"},
     {"log-key", cmd_log_key, "log-key",
 	"The log's verifier key: origin+keyid+base64 key", ""},
     {"parties", cmd_parties, "parties",
