@@ -363,13 +363,16 @@ narrate:
 		if (f != NULL)
 			fclose(f);
 	}
+	/* The page is written besides the view, not instead of it: stdout
+	 * has what it has without --html, and stderr says where the page
+	 * went. */
 	if (cli->json)
 		cli_print_json(n);
 	else {
-		if (html == NULL)
-			narrative_print(n);
-		else if (rc == EX_DONE)
-			printf("wrote %s\n", html);
+		narrative_print(n);
+		fflush(stdout);
+		if (html != NULL && rc == EX_DONE)
+			cli_warn("wrote %s", html);
 		json_decref(n);
 	}
 done:

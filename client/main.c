@@ -37,6 +37,7 @@ static const struct cmd cmds[] = {
 	"  --topic T      the topic of the narratives\n"
 	"  --party P      a party, two or more times\n"
 	"  --html FILE    also write a page with the parties in columns\n"
+	"                 (the terminal view is printed too)\n"
 	"                 (none of the parties has a claim on T: exit 1,\n"
 	"                 no page)\n"
 	"  --export FILE  work on an export (claim export; - for standard\n"

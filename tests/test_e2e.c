@@ -3082,6 +3082,36 @@ test_e2e_output_fits_the_width(void **state)
 	e2e_run_free(&r);
 }
 
+static void
+test_e2e_diff_html_and_the_view(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char page[600], *html;
+	struct e2e_run r;
+
+	E2E_CLAIM(0,
+	    "{\"ref\": \"a\", \"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"A says so.\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": \"B "
+	    "says not.\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@a\"}]}\n",
+	    "submit", "-", "--window", "1");
+	snprintf(page, sizeof(page), "%s/t.html", f->dir);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "t", "--party", "am-mfa",
+	    "--party", "az-mfa", "--html", page);
+	e2e_must(&r, 0, "diff --html");
+	holds(r.out, "Narratives on \"t\": am-mfa vs az-mfa\n");
+	holds(r.out, "Disputes (1)\n");
+	holds(r.out, "B says not.");
+	holds(r.err, "wrote ");
+	holds(r.err, page);
+	e2e_run_free(&r);
+	html = tu_read_file(page, NULL);
+	assert_non_null(html);
+	holds(html, "<th>am-mfa</th><th>az-mfa</th>");
+	free(html);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -3144,6 +3174,8 @@ main(int argc, char **argv)
 		teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_output_fits_the_width, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_diff_html_and_the_view, setup, teardown),
 	};
 
 	if (argc < 3) {
