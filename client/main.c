@@ -196,8 +196,10 @@ static const struct cmd cmds[] = {
 	"still answered and printed, then claim exits with 130 (143).\n"},
     {"topics", cmd_topics, "topics",
 	"Every topic claims were ever tagged with: its claims, their "
-	"parties, and the log index of the last change among them",
-	""},
+	"parties, the disputes among its live claims, and the log index "
+	"of the last change among them",
+	"DISPUTES counts the \"disputes\" relations of live (not retracted)\n"
+	"claims on the topic to live claims on the topic.\n"},
     {"trace", cmd_trace, "trace ID [--version N]",
 	"Where each source of a claim came from, down to the primary one",
 	"  --version N  that version instead of the newest\n"},

@@ -3082,6 +3082,7 @@ test_e2e_output_fits_the_width(void **state)
 	e2e_run_free(&r);
 }
 
+/* diff --html writes the page and still shows the narratives. */
 static void
 test_e2e_diff_html_and_the_view(void **state)
 {
@@ -3110,6 +3111,83 @@ test_e2e_diff_html_and_the_view(void **state)
 	assert_non_null(html);
 	holds(html, "<th>am-mfa</th><th>az-mfa</th>");
 	free(html);
+}
+
+/* The line of topic in topics' output. */
+static const char *
+topic_line(const char *out, const char *topic)
+{
+	static char line[256];
+	const char *l = out;
+	size_t n = strlen(topic);
+
+	for (; *l != '\0'; l += strcspn(l, "\n") + 1)
+		if (strncmp(l, topic, n) == 0 && l[n] == ' ') {
+			snprintf(line, sizeof(line), "%.*s",
+			    (int)strcspn(l, "\n"), l);
+			return line;
+		}
+	fail_msg("no topic %s in: %s", topic, out);
+	return NULL;
+}
+
+/*
+ * topics counts the disputes among a topic's live claims: both claims
+ * on the topic, neither retracted.
+ */
+static void
+test_e2e_topics_count_disputes(void **state)
+{
+	struct e2e_run r;
+	char want[256], *d;
+
+	(void)state;
+	/* lachin: b and d dispute a (c disputes it from another topic, e
+	 * is retracted); borders: f disputes d. */
+	E2E_CLAIM(0,
+	    "{\"ref\": \"a\", \"party\": \"am-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"a1\"}\n"
+	    "{\"ref\": \"b\", \"party\": \"az-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"b1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@a\"}]}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"borders\"], "
+	    "\"statement\": \"c1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@a\"}]}\n"
+	    "{\"ref\": \"d\", \"party\": \"az-mfa\", \"topics\": [\"lachin\", "
+	    "\"borders\"], \"statement\": \"d1\", \"relations\": [{\"rel\": "
+	    "\"disputes\", \"claim\": \"@a\"}, {\"rel\": \"supports\", "
+	    "\"claim\": \"@b\"}]}\n"
+	    "{\"ref\": \"e\", \"party\": \"am-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"e1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@b\"}]}\n"
+	    "{\"retracts\": \"@e\", \"reason\": \"withdrawn\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"borders\"], "
+	    "\"statement\": \"f1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@d\"}]}\n",
+	    "submit", "-", "--window", "1");
+	e2e_claim_run(&r, NULL, "topics");
+	e2e_must(&r, 0, "topics");
+	snprintf(want, sizeof(want), "%-32s %8s %8s %8s %10s\n", "TOPIC",
+	    "CLAIMS", "PARTIES", "DISPUTES", "LAST");
+	holds(r.out, want);
+	snprintf(want, sizeof(want), "%-32s %8d %8d %8d ", "lachin", 4, 2, 2);
+	assert_int_equal(
+	    strncmp(topic_line(r.out, "lachin"), want, strlen(want)), 0);
+	snprintf(want, sizeof(want), "%-32s %8d %8d %8d ", "borders", 3, 2, 1);
+	assert_int_equal(
+	    strncmp(topic_line(r.out, "borders"), want, strlen(want)), 0);
+	e2e_run_free(&r);
+	assert_string_equal(LOG_FIELD("disputes", "topics"), "1,2,");
+	/* d retracted: its dispute of a goes, and f's of it. */
+	e2e_claim_run(&r, NULL, "list", "--json", "--topic", "lachin",
+	    "--party", "az-mfa");
+	e2e_must(&r, 0, "list");
+	d = strdup(strchr(json_lines_field(r.out, "claim", NULL), ',') + 1);
+	d[strcspn(d, ",")] = '\0';
+	e2e_run_free(&r);
+	E2E_CLAIM(0, NULL, "retract", d, "--reason", "wrong");
+	free(d);
+	assert_string_equal(LOG_FIELD("disputes", "topics"), "0,1,");
 }
 
 int
@@ -3176,6 +3254,8 @@ main(int argc, char **argv)
 		test_e2e_output_fits_the_width, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_diff_html_and_the_view, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_topics_count_disputes, setup, teardown),
 	};
 
 	if (argc < 3) {
