@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <time.h>
@@ -606,6 +607,70 @@ cli_print_json(json_t *j)
 {
 	cli_put_json(j);
 	fflush(stdout);
+}
+
+/* Set once: the answer does not change while claim runs. */
+static size_t columns = (size_t)-1;
+
+size_t
+cli_columns(void)
+{
+	const char *env = getenv("COLUMNS");
+	struct winsize ws;
+	uint64_t n;
+
+	if (columns != (size_t)-1)
+		return columns;
+	if (env != NULL && cli_parse_u64(env, &n) && n > 0 && n < 100000)
+		columns = (size_t)n;
+	else if (!isatty(STDOUT_FILENO))
+		columns = 0;
+	else if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		columns = ws.ws_col;
+	else
+		columns = 80;
+	return columns;
+}
+
+size_t
+cli_room(size_t used)
+{
+	size_t cols = cli_columns();
+
+	if (cols == 0)
+		return 0;
+	return cols > used + CLI_ROOM_MIN ? cols - used : CLI_ROOM_MIN;
+}
+
+/* A UTF-8 continuation byte: not where a character starts. */
+static bool
+continuation(unsigned char c)
+{
+	return (c & 0xc0) == 0x80;
+}
+
+void
+cli_print_cut(FILE *f, const char *s, size_t cols)
+{
+	size_t len = strcspn(s, "\n"), chars = 0, at = 0;
+
+	if (cols == 0) {
+		fprintf(f, "%.*s%s", (int)len, s, s[len] != '\0' ? "..." : "");
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		chars += !continuation((unsigned char)s[i]);
+	if (chars <= cols && len == strlen(s)) {
+		fprintf(f, "%.*s", (int)len, s);
+		return;
+	}
+	/* Cut (or a first line of several): room for "..." at the end. */
+	cols = cols > 3 ? cols - 3 : 0;
+	for (chars = 0; at < len; at++) {
+		if (!continuation((unsigned char)s[at]) && chars++ == cols)
+			break;
+	}
+	fprintf(f, "%.*s...", (int)at, s);
 }
 
 const char *

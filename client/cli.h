@@ -145,6 +145,25 @@ json_t *cli_entry_json(const struct claim_entry *e);
 /* A claim in full, for people. */
 void cli_print_entry(
     const struct claim_entry *e, const struct claim_info *info);
+/*
+ * How wide a line of output may be, in columns: $COLUMNS when it is set
+ * to a number (as for ls: it wins, piped or not), else the terminal's
+ * width when stdout is one (80 if the terminal does not say), else 0:
+ * output to a pipe or a file is not cut, so that grep and scripts see
+ * whole statements.
+ */
+size_t cli_columns(void);
+/* The least room a statement is given, however narrow the line. */
+#define CLI_ROOM_MIN 20
+/* Columns left on the line after used ones (0: no limit). */
+size_t cli_room(size_t used);
+/*
+ * The first line of s in at most cols columns, counted as code points
+ * (roughly: a wide character counts one): if it is longer, or s has more
+ * lines, cut on a character boundary and ended with "...". cols 0: the
+ * first line whole (with "..." if more lines follow).
+ */
+void cli_print_cut(FILE *f, const char *s, size_t cols);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
 const char *cli_short(const uint8_t *hash, char out[13]);
 /*
@@ -248,6 +267,8 @@ int cmd_keygen(struct cli *, int, char **);
 extern const struct cmd_text cmd_keygen_usage;
 int cmd_list(struct cli *, int, char **);
 extern const struct cmd_text cmd_list_usage;
+int cmd_log(struct cli *, int, char **);
+extern const struct cmd_text cmd_log_usage;
 int cmd_log_key(struct cli *, int, char **);
 extern const struct cmd_text cmd_log_key_usage;
 int cmd_parties(struct cli *, int, char **);

@@ -363,13 +363,16 @@ narrate:
 		if (f != NULL)
 			fclose(f);
 	}
+	/* The page is written besides the view, not instead of it: stdout
+	 * has what it has without --html, and stderr says where the page
+	 * went. */
 	if (cli->json)
 		cli_print_json(n);
 	else {
-		if (html == NULL)
-			narrative_print(n);
-		else if (rc == EX_DONE)
-			printf("wrote %s\n", html);
+		narrative_print(n);
+		fflush(stdout);
+		if (html != NULL && rc == EX_DONE)
+			cli_warn("wrote %s", html);
 		json_decref(n);
 	}
 done:
@@ -498,6 +501,7 @@ const struct cmd_text cmd_diff_usage = {
     "  --topic T      the topic of the narratives\n"
     "  --party P      a party, two or more times\n"
     "  --html FILE    also write a page with the parties in columns\n"
+    "                 (the terminal view is printed too)\n"
     "                 (none of the parties has a claim on T: exit 1,\n"
     "                 no page)\n"
     "  --export FILE  work on an export (claim export; - for standard\n"

@@ -11,28 +11,13 @@ struct list_ctx {
 	size_t n;
 };
 
-/* The first line of text, cut to width bytes on a character boundary. */
-static void
-print_cut(const char *s, size_t width)
-{
-	size_t n = strcspn(s, "\n");
-
-	if (n > width) {
-		n = width;
-		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n--;
-		printf("%.*s...", (int)n, s);
-		return;
-	}
-	printf("%.*s", (int)n, s);
-}
-
 static int
 one(void *ctx, const struct claim_entry *e, uint64_t first)
 {
 	struct list_ctx *l = ctx;
 	const struct proto_claim *c = &e->payload.claim;
 	char hx[13];
+	int used;
 
 	(void)first;
 	l->n++;
@@ -40,10 +25,13 @@ one(void *ctx, const struct claim_entry *e, uint64_t first)
 		cli_print_json(cli_entry_json(e));
 		return 0;
 	}
-	printf("%s  v%-2llu %-10s %-20s ", cli_short(e->claim, hx),
+	used = printf("%s  v%-2llu %-10s %-20s ", cli_short(e->claim, hx),
 	    (unsigned long long)c->version,
 	    c->status == PROTO_STATUS_RETRACTED ? "retracted" : "", c->party);
-	print_cut(c->statement, 60);
+	/* The statement fills the line, "  [no sources]" included. */
+	cli_print_cut(stdout, c->statement,
+	    cli_room((size_t)(used > 0 ? used : 0) +
+		(c->nsources == 0 ? strlen("  [no sources]") : 0)));
 	if (c->nsources == 0)
 		printf("  [no sources]");
 	putchar('\n');

@@ -1,5 +1,6 @@
 /*
- * cmd_watch.c: claim watch [--party P] [--topic T] [--from INDEX] [-v]
+ * cmd_watch.c: claim watch [--party P]... [--topic T]... [--from INDEX]
+ * [--wait] [-v]
  *
  * Every matching entry exactly once, in log order, across daemon restarts
  * and slow terminals; libclaim's feed does the bookkeeping. With -v, the
@@ -8,6 +9,7 @@
  */
 #include <getopt.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -45,22 +47,16 @@ print_entry(const struct claim_entry *e)
 	char hx[13];
 
 	if (p->kind == PROTO_KIND_CLAIM) {
-		size_t n = strcspn(p->claim.statement, "\n");
-
-		if (n > 60) {
-			n = 60;
-			while (n > 0 &&
-			    ((unsigned char)p->claim.statement[n] & 0xc0) ==
-				0x80)
-				n--;
-		}
-		printf("%-7llu %-7s %-20s v%-3llu %s  %s%.*s%s\n",
+		int used = printf("%-7llu %-7s %-20s v%-3llu %s  ",
 		    (unsigned long long)e->index,
 		    p->claim.status == PROTO_STATUS_RETRACTED ? "retract"
 							      : "claim",
 		    p->claim.party, (unsigned long long)p->claim.version,
-		    cli_short(e->claim, hx), "", (int)n, p->claim.statement,
-		    strlen(p->claim.statement) > n ? "..." : "");
+		    cli_short(e->claim, hx));
+
+		cli_print_cut(stdout, p->claim.statement,
+		    cli_room((size_t)(used > 0 ? used : 0)));
+		putchar('\n');
 	} else if (p->kind == PROTO_KIND_PARTY) {
 		printf("%-7llu %-7s %-20s %s\n", (unsigned long long)e->index,
 		    "party", p->reg.party, p->reg.name);
@@ -73,13 +69,17 @@ print_entry(const struct claim_entry *e)
 
 /* claim watch --help, and the line of claim --help. */
 const struct cmd_text cmd_watch_usage = {
-    "watch [--party P] [--topic T] [--from INDEX]",
+    "watch [--party P]... [--topic T]... [--from INDEX [--wait]]",
     "Follow the log: every entry exactly once, in order, also across "
     "restarts",
-    "  --party P     only entries of party P (once)\n"
-    "  --topic T     only claims with topic T (once)\n"
+    "  --party P     only entries of party P; repeated: of any of them\n"
+    "  --topic T     only claims with topic T; repeated: with any of "
+    "them\n"
+    "                (--party and --topic together: both must hold)\n"
     "  --from INDEX  start at log index INDEX (default: new entries "
-    "only)\n"
+    "only);\n"
+    "                past the log's end: exit 1 saying how far\n"
+    "  --wait        with --from past the end: wait for INDEX instead\n"
     "  --count N     stop after N entries\n"
     "  --verify      check each entry's signature\n"
     "  -v, --verbose report on stderr the events the live feed lost\n"
@@ -98,47 +98,51 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 	    {"count", required_argument, NULL, 'n'},
 	    {"verify", no_argument, NULL, 'V'},
 	    {"verbose", no_argument, NULL, 'v'},
+	    {"wait", no_argument, NULL, 'w'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("watch");
-	const char *party = NULL, *topic = NULL;
+	/* Each at most argc times: "any of" the values given. */
+	const char **parties = calloc((size_t)argc + 1, sizeof(char *));
+	const char **topics = calloc((size_t)argc + 1, sizeof(char *));
+	struct claim_filter flt = {NULL, 0, NULL, 0};
 	uint64_t from = CLAIM_FEED_NOW, count = 0, seen = 0, reported = 0;
-	struct claim_feed *f;
+	struct claim_feed *f = NULL;
 	struct sigaction sa;
-	bool verify = false, warned = false, verbose = false;
+	bool verify = false, warned = false, verbose = false, wait = false;
 	char err[256];
 	int c, rc;
 
+	if (parties == NULL || topics == NULL) {
+		rc = cli_fail(EX_USAGE, "out of memory");
+		goto done;
+	}
+	flt.parties = parties;
+	flt.topics = topics;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "p:t:f:n:Vv", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:t:f:n:Vvw", opts, NULL)) != -1) {
 		switch (c) {
-		/* One of each: the feed filters by one party and one
-		 * topic, and a second must not silently replace the first. */
 		case 'p':
-			if (party != NULL)
-				return cli_usage_error(me,
-				    "--party is given once: watch follows one "
-				    "party, or every one");
-			party = optarg;
+			parties[flt.np++] = optarg;
 			break;
 		case 't':
-			if (topic != NULL)
-				return cli_usage_error(me,
-				    "--topic is given once: watch follows one "
-				    "topic, or every one");
-			topic = optarg;
+			topics[flt.nt++] = optarg;
 			break;
 		case 'f':
-			if (!cli_parse_u64(optarg, &from))
-				return cli_usage_error(me,
+			if (!cli_parse_u64(optarg, &from)) {
+				rc = cli_usage_error(me,
 				    "--from takes a log "
 				    "index");
+				goto done;
+			}
 			break;
 		case 'n':
-			if (!cli_parse_u64(optarg, &count) || count == 0)
-				return cli_usage_error(me,
+			if (!cli_parse_u64(optarg, &count) || count == 0) {
+				rc = cli_usage_error(me,
 				    "--count takes a "
 				    "number from 1");
+				goto done;
+			}
 			break;
 		case 'V':
 			verify = true;
@@ -146,17 +150,49 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		case 'v':
 			verbose = true;
 			break;
+		case 'w':
+			wait = true;
+			break;
 		default:
-			return cli_bad_option(me, argv);
+			rc = cli_bad_option(me, argv);
+			goto done;
 		}
 	}
-	if (optind != argc)
-		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if (optind != argc) {
+		rc = cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+		goto done;
+	}
 	if ((rc = cli_connect(cli)) != EX_DONE)
-		return rc;
-	if ((rc = claim_feed_open(cli->client, cli->feed, from, party, topic,
-		 &f, err, sizeof(err))) != PROTO_OK)
-		return cli_fail_err(rc, false, "%s", err);
+		goto done;
+	if ((rc = claim_feed_open_filter(cli->client, cli->feed, from, &flt, &f,
+		 err, sizeof(err))) != PROTO_OK) {
+		rc = cli_fail_err(rc, false, "%s", err);
+		goto done;
+	}
+	/* An index past the end is most often a typo or another log's
+	 * index: said at once, not waited for in silence. --wait waits. */
+	if (from != CLAIM_FEED_NOW && from > claim_feed_known(f)) {
+		uint64_t size = claim_feed_known(f);
+
+		if (!wait) {
+			rc = cli_fail_err(PROTO_ENOTFOUND, false,
+			    "the log has %llu %s; --from %llu is %llu past "
+			    "its end (--from %llu follows new entries; "
+			    "--wait waits for index %llu)",
+			    (unsigned long long)size,
+			    cli_noun(size, "entry", "entries"),
+			    (unsigned long long)from,
+			    (unsigned long long)(from - size),
+			    (unsigned long long)size, (unsigned long long)from);
+			goto done;
+		}
+		cli_warn("the log has %llu %s; waiting for index %llu, %llu "
+			 "past its end",
+		    (unsigned long long)size,
+		    cli_noun(size, "entry", "entries"),
+		    (unsigned long long)from,
+		    (unsigned long long)(from - size));
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
@@ -217,6 +253,9 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		    cli_noun(seen, "entry", "entries"),
 		    (unsigned long long)claim_feed_missed(f),
 		    cli_noun(claim_feed_missed(f), "event", "events"));
+done:
 	claim_feed_close(f);
+	free(parties);
+	free(topics);
 	return rc;
 }

@@ -26,6 +26,7 @@ static const struct cmd cmds[] = {
     {"history", cmd_history, &cmd_history_usage},
     {"keygen", cmd_keygen, &cmd_keygen_usage},
     {"list", cmd_list, &cmd_list_usage},
+    {"log", cmd_log, &cmd_log_usage},
     {"log-key", cmd_log_key, &cmd_log_key_usage},
     {"parties", cmd_parties, &cmd_parties_usage},
     {"party", cmd_party, &cmd_party_usage},

@@ -22,32 +22,24 @@ card(json_t *n, json_t *id)
 	    json_object_get(n, "claims"), json_string_value(id));
 }
 
-/* The first line of a statement, cut at width bytes on a boundary. */
-static void
-print_cut(FILE *f, const char *s, size_t width)
-{
-	size_t len = strcspn(s, "\n");
-
-	if (len > width) {
-		len = width;
-		while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
-			len--;
-		fprintf(f, "%.*s...", (int)len, s);
-		return;
-	}
-	fprintf(f, "%.*s", (int)len, s);
-}
-
 /* The width of the party column: the longest listed party's name. */
 static int party_width = 12;
 
 static void
 print_card(json_t *c, const char *indent)
 {
-	printf("%s%-*s %-10s %.12s  ", indent, party_width, str(c, "party"),
-	    json_object_get(c, "made") ? str(c, "made") : "(undated)",
-	    str(c, "claim"));
-	print_cut(stdout, str(c, "statement"), 64);
+	int used =
+	    printf("%s%-*s %-10s %.12s  ", indent, party_width, str(c, "party"),
+		json_object_get(c, "made") ? str(c, "made") : "(undated)",
+		str(c, "claim"));
+	size_t flags = 0;
+
+	if (strcmp(str(c, "status"), "retracted") == 0)
+		flags += strlen("  [RETRACTED]");
+	if (json_integer_value(json_object_get(c, "sources")) == 0)
+		flags += strlen("  [NO SOURCES]");
+	cli_print_cut(stdout, str(c, "statement"),
+	    cli_room((size_t)(used > 0 ? used : 0) + flags));
 	if (strcmp(str(c, "status"), "retracted") == 0)
 		printf("  [RETRACTED]");
 	if (json_integer_value(json_object_get(c, "sources")) == 0)

@@ -5,7 +5,7 @@
 # daemon/main.c; tests/install.py fails, naming what is missing, when a
 # verb or an option that --help shows is not here.
 
-_claim_verbs='audit checkpoint diff export grant grants history keygen list log-key
+_claim_verbs='audit checkpoint diff export grant grants history keygen list log log-key
 parties party prove quote-check reinstate retract revise revoke show stats submit topics trace verify
 verify-proof watch'
 
@@ -25,6 +25,7 @@ _claim_verb_options()
 	grant | grants | revoke) echo --party ;;
 	keygen) echo --out --passphrase --force --curve ;;
 	list) echo --party --topic ;;
+	log) echo --since --party --topic -n --count --no-pager ;;
 	party) echo --name ;;
 	prove) echo --size --log-key --from --to --out --force --old-checkpoint ;;
 	quote-check) echo --quote ;;
@@ -35,7 +36,7 @@ _claim_verb_options()
 	submit) echo --window --attach --records --allow-duplicate ;;
 	verify) echo --checkpoint --log-key --admin-key --threads ;;
 	verify-proof) echo --log-key --old-checkpoint ;;
-	watch) echo --party --topic --from --count --verify -v --verbose ;;
+	watch) echo --party --topic --from --wait --count --verify -v --verbose ;;
 	esac
 }
 
@@ -81,7 +82,7 @@ _claim()
 	# Some other value: nothing to offer.
 	--server | --feed | --server-key | --timeout | --log-key | --from | \
 		--to | --topic | --party | --name | --size | --quote | --reason | \
-		--note | --window | --admin-key | --threads | --count)
+		--note | --window | --admin-key | --threads | --count | --since | -n)
 		compopt +o default 2>/dev/null
 		return
 		;;

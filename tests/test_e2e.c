@@ -1758,14 +1758,10 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, NULL, "submit", "-", "--window", "0");
 	E2E_CLAIM(2, "not json", "submit", "-");
 	E2E_CLAIM(2, NULL, "keygen");
-	/* watch follows one party: a second --party is not dropped
-	 * silently. */
-	E2E_CLAIM(2, NULL, "watch", "--party", "am-mfa", "--party", "az-mfa");
-	E2E_CLAIM(2, NULL, "watch", "--topic", "a", "--topic", "b");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "grants", "history", "keygen",
-		    "list", "log-key", "parties", "party", "prove",
+		    "list", "log", "log-key", "parties", "party", "prove",
 		    "quote-check", "reinstate", "retract", "revise", "revoke",
 		    "show", "stats", "submit", "topics", "trace", "verify",
 		    "verify-proof", "watch"};
@@ -2660,6 +2656,540 @@ test_e2e_failed_first_start_leaves_the_folder_new(void **state)
 	json_decref(cp);
 }
 
+static int
+setup3(void **state)
+{
+	static const char *const parties[] = {
+	    "am-mfa", "az-mfa", "ru-mfa", NULL};
+
+	*state = e2e_fixture_new(parties);
+	return 0;
+}
+
+/*
+ * One member of each JSON line of out, "v1,v2,", in order: a string as
+ * it is, a number in decimal. Their number in *n (may be NULL).
+ */
+static const char *
+json_lines_field(const char *out, const char *name, size_t *n)
+{
+	static char buf[4096];
+	char *copy = strdup(out), *save = NULL, *line;
+	size_t k = 0;
+
+	buf[0] = '\0';
+	for (line = strtok_r(copy, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save), k++) {
+		json_t *j = json_loads(line, 0, NULL), *v;
+		char num[32];
+
+		if (j == NULL)
+			fail_msg("not a JSON line: %s", line);
+		v = json_object_get(j, name);
+		if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%lld",
+			    (long long)json_integer_value(v));
+			strcat(buf, num);
+		} else if (json_is_string(v))
+			strcat(buf, json_string_value(v));
+		strcat(buf, ",");
+		json_decref(j);
+	}
+	free(copy);
+	if (n != NULL)
+		*n = k;
+	return buf;
+}
+
+/* The run LOG_FIELD makes. */
+static struct e2e_run field_run;
+
+/* r exited 0: the member name of each line of its output. */
+static const char *
+run_field(const char *name, const char *what, struct e2e_run *r)
+{
+	static char v[4096];
+
+	e2e_must(r, 0, what);
+	snprintf(v, sizeof(v), "%s", json_lines_field(r->out, name, NULL));
+	e2e_run_free(r);
+	return v;
+}
+
+/* claim args... --json, exit 0: the member name of each line. */
+#define LOG_FIELD(name, ...)                                                   \
+	run_field(name, #__VA_ARGS__,                                          \
+	    (e2e_claim_run(&field_run, NULL, __VA_ARGS__, "--json"),           \
+		&field_run))
+
+/*
+ * claim log: every change, newest first in log order; --party and
+ * --topic repeated mean any of them; --since is by signing time and
+ * reads past an old record stored late; -n stops; no pager into a pipe.
+ */
+static void
+test_e2e_log_newest_first(void **state)
+{
+	struct e2e_fixture *f = *state;
+	json_int_t base = log_size();
+	uint8_t sk[PROTO_SECKEY_LEN];
+	struct proto_payload p;
+	struct proto_buf old;
+	struct e2e_run r;
+	char want[256], *line, *path;
+	size_t n;
+
+	E2E_CLAIM(0,
+	    "{\"ref\": \"a\", \"party\": \"am-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"a1\"}\n"
+	    "{\"ref\": \"b\", \"party\": \"az-mfa\", \"topics\": "
+	    "[\"borders\"], \"statement\": \"b1\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"c1\"}\n"
+	    "{\"revises\": \"@a\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"a2\", \"note\": \"firmer\"}\n"
+	    "{\"retracts\": \"@b\", \"reason\": \"wrong party\"}\n"
+	    "{\"reinstates\": \"@b\", \"note\": \"right after all\"}\n",
+	    "submit", "-", "--window", "1");
+	/* Everything, newest first: the claims, then the registry. */
+	e2e_claim_run(&r, NULL, "log", "--json");
+	e2e_must(&r, 0, "log --json");
+	assert_string_equal(json_lines_field(r.out, "change", &n),
+	    "reinstate,retract,revise,submit,submit,submit,grant,party,"
+	    "grant,party,grant,party,");
+	assert_int_equal(n, base + 6);
+	snprintf(want, sizeof(want), "%lld,%lld,", (long long)base + 5,
+	    (long long)base + 4);
+	assert_int_equal(
+	    strncmp(json_lines_field(r.out, "index", NULL), want, strlen(want)),
+	    0);
+	e2e_run_free(&r);
+	/* -n: the newest N, one line each, the note saying why. */
+	e2e_claim_run(&r, NULL, "log", "-n", "2");
+	e2e_must(&r, 0, "log -n 2");
+	snprintf(want, sizeof(want), "%lld ", (long long)base + 5);
+	assert_int_equal(strncmp(r.out, want, strlen(want)), 0);
+	line = strchr(r.out, '\n');
+	assert_non_null(line);
+	assert_non_null(strstr(r.out, " reinstate "));
+	assert_true(strstr(r.out, "note: right after all\n") < line);
+	assert_non_null(strstr(line, " retract "));
+	assert_non_null(strstr(line, "reason: wrong party\n"));
+	assert_int_equal(strchr(line + 1, '\n')[1], '\0');
+	e2e_run_free(&r);
+	/* Repeated filters: any of them; a registry record has no topic. */
+	assert_string_equal(
+	    LOG_FIELD("party", "log", "--party", "az-mfa", "--party", "am-mfa"),
+	    "az-mfa,az-mfa,am-mfa,az-mfa,am-mfa,az-mfa,az-mfa,am-mfa,am-mfa,");
+	assert_string_equal(
+	    LOG_FIELD("statement", "log", "--topic", "lachin"), "a2,c1,a1,");
+	assert_string_equal(
+	    LOG_FIELD("statement", "log", "--topic", "lachin", "--topic",
+		"borders", "--party", "az-mfa", "--party", "ru-mfa"),
+	    "b1,b1,c1,b1,");
+	assert_string_equal(LOG_FIELD("change", "log", "--party", "ru-mfa",
+				"--party", "am-mfa", "-n", "3"),
+	    "revise,submit,submit,");
+
+	/* A record signed in 2023 (tu_claim's time, 1700000002), stored
+	 * last: the newest in the log, the oldest by signing time. */
+	e2e_key_load(f->desk_key, sk);
+	proto_buf_init(&old);
+	tu_claim(&p, "am-mfa", "lachin", "signed long ago");
+	tu_sign(&p, sk, &old);
+	proto_payload_release(&p);
+	sodium_memzero(sk, sizeof(sk));
+	line = e2e_export_line(0, &old);
+	path = write_file(f->dir, "old.jsonl", line);
+	free(line);
+	proto_buf_release(&old);
+	E2E_CLAIM(0, NULL, "submit", path, "--records");
+	free(path);
+	/* --since reads on past it: everything else is newer. */
+	e2e_claim_run(&r, NULL, "log", "--since", "2024-01-01", "--json");
+	e2e_must(&r, 0, "log --since 2024-01-01");
+	json_lines_field(r.out, "index", &n);
+	assert_int_equal(n, base + 6);
+	assert_null(strstr(r.out, "signed long ago"));
+	e2e_run_free(&r);
+	/* At or after: 2023-11-14T22:13:22Z is its second exactly. */
+	snprintf(want, sizeof(want), "%lld,", (long long)base + 6);
+	assert_string_equal(LOG_FIELD("index", "log", "--since",
+				"2023-11-14T22:13:22Z", "-n", "1"),
+	    want);
+	assert_string_equal(
+	    LOG_FIELD("index", "log", "--since", "2023-11-14", "-n", "1"),
+	    want);
+	snprintf(want, sizeof(want), "%lld,", (long long)base + 5);
+	assert_string_equal(LOG_FIELD("index", "log", "--since",
+				"2023-11-14T22:13:23", "-n", "1"),
+	    want);
+	/* Nothing since: said, exit 0. */
+	e2e_claim_run(&r, NULL, "log", "--since", "2100-01-01");
+	e2e_must(&r, 0, "log --since 2100");
+	assert_string_equal(r.out, "");
+	holds(r.err, "no changes");
+	e2e_run_free(&r);
+
+	/* Names claimd does not hold, and bad values. */
+	e2e_claim_run(
+	    &r, NULL, "log", "--party", "am-mfa", "--party", "ru-mfx");
+	e2e_must(&r, 1, "log --party ru-mfx");
+	assert_string_equal(r.out, "");
+	holds(r.err, "no party \"ru-mfx\"; did you mean \"ru-mfa\"?");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "log", "--topic", "lachni", "--json");
+	e2e_must(&r, 1, "log --topic lachni");
+	holds(r.err, "\"error\":\"not-found\"");
+	holds(r.err, "did you mean \\\"lachin\\\"?");
+	e2e_run_free(&r);
+	E2E_CLAIM(2, NULL, "log", "--since", "2026-02-30");
+	E2E_CLAIM(2, NULL, "log", "--since", "yesterday");
+	E2E_CLAIM(2, NULL, "log", "-n", "0");
+	e2e_claim_run(&r, NULL, "log", "--sinse", "2024-01-01");
+	e2e_must(&r, 2, "log --sinse");
+	holds(r.err, "unknown option --sinse; did you mean --since?");
+	e2e_run_free(&r);
+
+	/* Into a pipe, never through the pager. */
+	setenv("PAGER", "sed s/^/PAGED:/", 1);
+	e2e_claim_run(&r, NULL, "log", "-n", "1");
+	unsetenv("PAGER");
+	e2e_must(&r, 0, "log with PAGER set");
+	assert_null(strstr(r.out, "PAGED:"));
+	holds(r.out, "signed long ago");
+	e2e_run_free(&r);
+}
+
+/* The next line of a watcher, as JSON: member name. */
+static char *
+watched(struct e2e_bg *w, const char *name)
+{
+	char *line = e2e_bg_line(w, 10000), *v;
+	json_t *j;
+
+	if (line == NULL)
+		fail_msg("the watcher said nothing");
+	if ((j = json_loads(line, 0, NULL)) == NULL)
+		fail_msg("not JSON: %s", line);
+	v = json_str(j, name);
+	json_decref(j);
+	free(line);
+	return v;
+}
+
+/*
+ * watch --party A --party B (and --topic likewise): entries of any of
+ * them, live and caught up by range, none of a third; --from past the
+ * log's end says how far, and waits only with --wait.
+ */
+static void
+test_e2e_watch_any_of_several_and_past_the_end(void **state)
+{
+	struct e2e_fixture *f = *state;
+	static const char *const by_party[] = {"a1", "b1", "a2"};
+	static const char *const by_topic[] = {"a1", "r1", "b1", "r3"};
+	json_int_t base = log_size();
+	char from[32], errpath[600], want[200], *v;
+	struct e2e_bg wp, wt, ww;
+	struct e2e_run r;
+
+	snprintf(from, sizeof(from), "%lld", (long long)base);
+	e2e_bg_start(&wp, "watch", "--party", "am-mfa", "--party", "az-mfa",
+	    "--json", "--from", from);
+	e2e_bg_start(&wt, "watch", "--topic", "lachin", "--topic", "borders",
+	    "--json", "--from", from);
+	wait_stat("subscribers", 2);
+	E2E_CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"a1\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"lachin\"], \"statement\": "
+	    "\"r1\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"borders\"], \"statement\": "
+	    "\"b1\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"other\"], \"statement\": "
+	    "\"r2\"}\n"
+	    "{\"party\": \"ru-mfa\", \"topics\": [\"borders\"], \"statement\": "
+	    "\"r3\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"other\"], \"statement\": "
+	    "\"a2\"}\n",
+	    "submit", "-", "--window", "1");
+	for (size_t i = 0; i < 3; i++) {
+		v = watched(&wp, "statement");
+		assert_string_equal(v, by_party[i]);
+		free(v);
+	}
+	for (size_t i = 0; i < 4; i++) {
+		v = watched(&wt, "statement");
+		assert_string_equal(v, by_topic[i]);
+		free(v);
+	}
+	assert_null(e2e_bg_line(&wp, 1000));
+	assert_null(e2e_bg_line(&wt, 200));
+	assert_int_equal(e2e_bg_stop(&wp, SIGTERM), 0);
+	assert_int_equal(e2e_bg_stop(&wt, SIGTERM), 0);
+	/* Caught up by range from 0: the registry of both, then theirs. */
+	assert_string_equal(
+	    LOG_FIELD("party", "watch", "--from", "0", "--party", "az-mfa",
+		"--party", "am-mfa", "--count", "7"),
+	    "am-mfa,am-mfa,az-mfa,az-mfa,am-mfa,az-mfa,am-mfa,");
+	assert_string_equal(
+	    LOG_FIELD("statement", "watch", "--from", "0", "--topic", "borders",
+		"--topic", "lachin", "--count", "4"),
+	    "a1,r1,b1,r3,");
+
+	/* Past the end: how far, exit 1, at once. */
+	e2e_claim_run(&r, NULL, "watch", "--from", "999999");
+	e2e_must(&r, 1, "watch --from 999999");
+	snprintf(want, sizeof(want),
+	    "the log has %lld entries; --from 999999 is %lld past its end",
+	    (long long)base + 6, (long long)(999999 - base - 6));
+	holds(r.err, want);
+	assert_string_equal(r.out, "");
+	e2e_run_free(&r);
+	/* --wait: until the log gets there. */
+	snprintf(from, sizeof(from), "%lld", (long long)base + 7);
+	snprintf(errpath, sizeof(errpath), "%s/wait.err", f->dir);
+	e2e_bg_start_err(
+	    &ww, errpath, "watch", "--from", from, "--wait", "--json");
+	wait_stat("subscribers", 1);
+	E2E_CLAIM(0,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"w1\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"w2\"}\n",
+	    "submit", "-", "--window", "1");
+	v = watched(&ww, "statement");
+	assert_string_equal(v, "w2");
+	free(v);
+	assert_int_equal(e2e_bg_stop(&ww, SIGTERM), 0);
+	{
+		char *err = tu_read_file(errpath, NULL);
+
+		assert_non_null(err);
+		snprintf(want, sizeof(want),
+		    "waiting for index %lld, 1 past its end",
+		    (long long)base + 7);
+		holds(err, want);
+		free(err);
+	}
+}
+
+/* Code points in the first line of s; fails on UTF-8 cut mid-character. */
+static size_t
+line_columns(const char *s)
+{
+	size_t n = 0, i = 0, len = strcspn(s, "\n");
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t k = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+
+		if (c >= 0x80 && c < 0xc0)
+			fail_msg("a line starts mid-character: %s", s);
+		for (size_t j = 1; j < k; j++)
+			if (i + j >= len ||
+			    ((unsigned char)s[i + j] & 0xc0) != 0x80)
+				fail_msg("a character cut: %.*s", (int)len, s);
+		i += k;
+		n++;
+	}
+	return n;
+}
+
+/* Every line of out holding text: cols columns (one less when a wide
+ * party name pushes), cut with "...". */
+static void
+fits(const char *out, const char *text, size_t cols)
+{
+	size_t found = 0;
+
+	for (const char *l = out; *l != '\0'; l += strcspn(l, "\n") + 1) {
+		const char *end = l + strcspn(l, "\n");
+		const char *t = strstr(l, text), *cut = strstr(l, "...");
+		size_t n;
+
+		if (t == NULL || t > end)
+			continue;
+		found++;
+		n = line_columns(l);
+		if (n > cols || n + 1 < cols || cut == NULL || cut > end)
+			fail_msg("not cut at %zu columns (%zu): %.*s", cols, n,
+			    (int)(end - l), l);
+		if (*end == '\0')
+			break;
+	}
+	if (found == 0)
+		fail_msg("\"%s\" not in: %s", text, out);
+}
+
+/*
+ * Statements fill the width ($COLUMNS here; a terminal's own width
+ * otherwise) and are cut on a character, not a byte; into a pipe
+ * without COLUMNS, whole.
+ */
+static void
+test_e2e_output_fits_the_width(void **state)
+{
+	static const char *const cols[] = {"100", "140"};
+	char stmt[1024] = "", claim[1200], from[32];
+	json_int_t base = log_size();
+	struct e2e_run r;
+
+	(void)state;
+	for (int i = 0; i < 40; i++)
+		strcat(stmt, "\xc6\x8frazi "); /* "Ərazi ": 6 columns */
+	stmt[strlen(stmt) - 1] = '\0';
+	snprintf(claim, sizeof(claim),
+	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"%s\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": "
+	    "\"B%s\"}\n",
+	    stmt, stmt);
+	E2E_CLAIM(0, claim, "submit", "-");
+	snprintf(from, sizeof(from), "%lld", (long long)base);
+	for (size_t k = 0; k < 2; k++) {
+		size_t w = (size_t)atoi(cols[k]);
+
+		setenv("COLUMNS", cols[k], 1);
+		e2e_claim_run(&r, NULL, "list");
+		e2e_must(&r, 0, "list");
+		fits(r.out, "\xc6\x8frazi", w);
+		e2e_run_free(&r);
+		e2e_claim_run(
+		    &r, NULL, "watch", "--from", from, "--count", "1");
+		e2e_must(&r, 0, "watch");
+		fits(r.out, "\xc6\x8frazi", w);
+		e2e_run_free(&r);
+		e2e_claim_run(&r, NULL, "log", "-n", "1");
+		e2e_must(&r, 0, "log");
+		fits(r.out, "\xc6\x8frazi", w);
+		e2e_run_free(&r);
+		e2e_claim_run(&r, NULL, "diff", "--topic", "t", "--party",
+		    "am-mfa", "--party", "az-mfa");
+		e2e_must(&r, 0, "diff --topic");
+		fits(r.out, "B\xc6\x8frazi", w);
+		e2e_run_free(&r);
+	}
+	unsetenv("COLUMNS");
+	e2e_claim_run(&r, NULL, "list");
+	e2e_must(&r, 0, "list into a pipe");
+	holds(r.out, stmt);
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "log", "-n", "2");
+	e2e_must(&r, 0, "log into a pipe");
+	holds(r.out, stmt);
+	e2e_run_free(&r);
+}
+
+/* diff --html writes the page and still shows the narratives. */
+static void
+test_e2e_diff_html_and_the_view(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char page[600], *html;
+	struct e2e_run r;
+
+	E2E_CLAIM(0,
+	    "{\"ref\": \"a\", \"party\": \"am-mfa\", \"topics\": [\"t\"], "
+	    "\"statement\": \"A says so.\"}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"t\"], \"statement\": \"B "
+	    "says not.\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@a\"}]}\n",
+	    "submit", "-", "--window", "1");
+	snprintf(page, sizeof(page), "%s/t.html", f->dir);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "t", "--party", "am-mfa",
+	    "--party", "az-mfa", "--html", page);
+	e2e_must(&r, 0, "diff --html");
+	holds(r.out, "Narratives on \"t\": am-mfa vs az-mfa\n");
+	holds(r.out, "Disputes (1)\n");
+	holds(r.out, "B says not.");
+	holds(r.err, "wrote ");
+	holds(r.err, page);
+	e2e_run_free(&r);
+	html = tu_read_file(page, NULL);
+	assert_non_null(html);
+	holds(html, "<th>am-mfa</th><th>az-mfa</th>");
+	free(html);
+}
+
+/* The line of topic in topics' output. */
+static const char *
+topic_line(const char *out, const char *topic)
+{
+	static char line[256];
+	const char *l = out;
+	size_t n = strlen(topic);
+
+	for (; *l != '\0'; l += strcspn(l, "\n") + 1)
+		if (strncmp(l, topic, n) == 0 && l[n] == ' ') {
+			snprintf(line, sizeof(line), "%.*s",
+			    (int)strcspn(l, "\n"), l);
+			return line;
+		}
+	fail_msg("no topic %s in: %s", topic, out);
+	return NULL;
+}
+
+/*
+ * topics counts the disputes among a topic's live claims: both claims
+ * on the topic, neither retracted.
+ */
+static void
+test_e2e_topics_count_disputes(void **state)
+{
+	struct e2e_run r;
+	char want[256], *d;
+
+	(void)state;
+	/* lachin: b and d dispute a (c disputes it from another topic, e
+	 * is retracted); borders: f disputes d. */
+	E2E_CLAIM(0,
+	    "{\"ref\": \"a\", \"party\": \"am-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"a1\"}\n"
+	    "{\"ref\": \"b\", \"party\": \"az-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"b1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@a\"}]}\n"
+	    "{\"party\": \"az-mfa\", \"topics\": [\"borders\"], "
+	    "\"statement\": \"c1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@a\"}]}\n"
+	    "{\"ref\": \"d\", \"party\": \"az-mfa\", \"topics\": [\"lachin\", "
+	    "\"borders\"], \"statement\": \"d1\", \"relations\": [{\"rel\": "
+	    "\"disputes\", \"claim\": \"@a\"}, {\"rel\": \"supports\", "
+	    "\"claim\": \"@b\"}]}\n"
+	    "{\"ref\": \"e\", \"party\": \"am-mfa\", \"topics\": [\"lachin\"], "
+	    "\"statement\": \"e1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@b\"}]}\n"
+	    "{\"retracts\": \"@e\", \"reason\": \"withdrawn\"}\n"
+	    "{\"party\": \"am-mfa\", \"topics\": [\"borders\"], "
+	    "\"statement\": \"f1\", \"relations\": [{\"rel\": \"disputes\", "
+	    "\"claim\": \"@d\"}]}\n",
+	    "submit", "-", "--window", "1");
+	e2e_claim_run(&r, NULL, "topics");
+	e2e_must(&r, 0, "topics");
+	snprintf(want, sizeof(want), "%-32s %8s %8s %8s %10s\n", "TOPIC",
+	    "CLAIMS", "PARTIES", "DISPUTES", "LAST");
+	holds(r.out, want);
+	snprintf(want, sizeof(want), "%-32s %8d %8d %8d ", "lachin", 4, 2, 2);
+	assert_int_equal(
+	    strncmp(topic_line(r.out, "lachin"), want, strlen(want)), 0);
+	snprintf(want, sizeof(want), "%-32s %8d %8d %8d ", "borders", 3, 2, 1);
+	assert_int_equal(
+	    strncmp(topic_line(r.out, "borders"), want, strlen(want)), 0);
+	e2e_run_free(&r);
+	assert_string_equal(LOG_FIELD("disputes", "topics"), "1,2,");
+	/* d retracted: its dispute of a goes, and f's of it. */
+	e2e_claim_run(&r, NULL, "list", "--json", "--topic", "lachin",
+	    "--party", "az-mfa");
+	e2e_must(&r, 0, "list");
+	d = strdup(strchr(json_lines_field(r.out, "claim", NULL), ',') + 1);
+	d[strcspn(d, ",")] = '\0';
+	e2e_run_free(&r);
+	E2E_CLAIM(0, NULL, "retract", d, "--reason", "wrong");
+	free(d);
+	assert_string_equal(LOG_FIELD("disputes", "topics"), "0,1,");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2715,6 +3245,17 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(
 		test_e2e_failed_first_start_leaves_the_folder_new, setup,
 		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_log_newest_first, setup3, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_watch_any_of_several_and_past_the_end, setup3,
+		teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_output_fits_the_width, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_diff_html_and_the_view, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_e2e_topics_count_disputes, setup, teardown),
 	};
 
 	if (argc < 3) {
@@ -2725,5 +3266,8 @@ main(int argc, char **argv)
 	e2e_claim = argv[2];
 	if (sodium_init() < 0)
 		return 1;
+	/* E2E_FILTER=test_e2e_log* runs only those (cmocka's pattern). */
+	if (getenv("E2E_FILTER") != NULL)
+		cmocka_set_test_filter(getenv("E2E_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

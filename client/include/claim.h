@@ -178,6 +178,23 @@ CLAIM_WUR int claim_range(struct claim_client *c, uint64_t from, uint64_t count,
 void claim_entries_free(struct claim_entry *e, size_t n);
 
 /*
+ * Filters of several values: an entry matches when its party is one of
+ * parties (np 0: any party) and, for a claim, one of its topics is one of
+ * topics (nt 0: any topic); a registry record (party, grant, revoke) has
+ * no topic, so it matches only when nt is 0. With one party and one topic
+ * this is the range request's own filter; with more, the range is asked
+ * for unfiltered (or by the one that is single) and this filters it here.
+ */
+struct claim_filter {
+	const char *const *parties;
+	size_t np;
+	const char *const *topics;
+	size_t nt;
+};
+bool claim_filter_matches(
+    const struct claim_filter *f, const struct claim_entry *e);
+
+/*
  * Submitting: sends a signed record; the reply says where it went.
  */
 struct claim_ack {
@@ -401,6 +418,12 @@ struct claim_feed;
 CLAIM_WUR int claim_feed_open(struct claim_client *c, const char *feed_ep,
     uint64_t from, const char *party, const char *topic,
     struct claim_feed **out, char *err, size_t errlen);
+/* The same with several parties and topics ("any of"); flt may be NULL. */
+CLAIM_WUR int claim_feed_open_filter(struct claim_client *c,
+    const char *feed_ep, uint64_t from, const struct claim_filter *flt,
+    struct claim_feed **out, char *err, size_t errlen);
+/* The log's size when the feed was opened, or the largest heard of since. */
+uint64_t claim_feed_known(const struct claim_feed *f);
 void claim_feed_close(struct claim_feed *f);
 /*
  * The next entry, waiting up to timeout_ms. PROTO_OK with an entry (the

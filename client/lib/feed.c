@@ -38,8 +38,12 @@ struct claim_feed {
 	struct claim_client *c;
 	void *ctx;
 	void *sub;
-	char party[PROTO_SLUG_MAX + 1];
-	char topic[PROTO_SLUG_MAX + 1];
+	/* The filter's own copy; the range request filters by one party
+	 * and one topic, so with several the ranges come unfiltered (or by
+	 * the single one) and `flt` sorts them here. */
+	char **parties, **topics;
+	struct claim_filter flt;
+	const char *party, *topic; /* for the range request; NULL: none */
 	uint64_t scan;
 	uint64_t known;
 	uint64_t live_next; /* the index the live feed should bring next */
@@ -95,6 +99,42 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
     const char *party, const char *topic, struct claim_feed **out, char *err,
     size_t errlen)
 {
+	struct claim_filter flt = {&party, party != NULL && party[0] != '\0',
+	    &topic, topic != NULL && topic[0] != '\0'};
+
+	return claim_feed_open_filter(c, feed_ep, from, &flt, out, err, errlen);
+}
+
+/* A copy of n names; NULL only when out of memory. */
+static char **
+names_copy(const char *const *v, size_t n)
+{
+	char **out = calloc(n + 1, sizeof(*out));
+
+	for (size_t i = 0; out != NULL && i < n; i++)
+		if ((out[i] = strdup(v[i])) == NULL) {
+			for (size_t k = 0; k < i; k++)
+				free(out[k]);
+			free(out);
+			out = NULL;
+		}
+	return out;
+}
+
+static void
+names_free(char **v)
+{
+	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
+		free(v[i]);
+	free(v);
+}
+
+int
+claim_feed_open_filter(struct claim_client *c, const char *feed_ep,
+    uint64_t from, const struct claim_filter *flt, struct claim_feed **out,
+    char *err, size_t errlen)
+{
+	static const struct claim_filter none = {NULL, 0, NULL, 0};
 	struct claim_feed *f;
 	struct claim_entry *e;
 	char ep[256];
@@ -103,11 +143,23 @@ claim_feed_open(struct claim_client *c, const char *feed_ep, uint64_t from,
 	size_t n;
 
 	*out = NULL;
+	if (flt == NULL)
+		flt = &none;
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return PROTO_ENOMEM;
 	f->c = c;
-	snprintf(f->party, sizeof(f->party), "%s", party ? party : "");
-	snprintf(f->topic, sizeof(f->topic), "%s", topic ? topic : "");
+	f->parties = names_copy(flt->parties, flt->np);
+	f->topics = names_copy(flt->topics, flt->nt);
+	if (f->parties == NULL || f->topics == NULL) {
+		rc = PROTO_ENOMEM;
+		goto fail;
+	}
+	f->flt.parties = (const char *const *)f->parties;
+	f->flt.np = flt->np;
+	f->flt.topics = (const char *const *)f->topics;
+	f->flt.nt = flt->nt;
+	f->party = flt->np == 1 ? f->parties[0] : NULL;
+	f->topic = flt->nt == 1 ? f->topics[0] : NULL;
 	if (feed_ep == NULL) {
 		if ((rc = feed_endpoint(c, ep, sizeof(ep), err, errlen)) !=
 		    PROTO_OK)
@@ -163,6 +215,8 @@ claim_feed_close(struct claim_feed *f)
 {
 	if (f == NULL)
 		return;
+	names_free(f->parties);
+	names_free(f->topics);
 	for (size_t i = f->qhead; i < f->qlen; i++)
 		claim_entry_release(&f->queue[i]);
 	free(f->queue);
@@ -180,6 +234,12 @@ claim_feed_position(const struct claim_feed *f)
 }
 
 uint64_t
+claim_feed_known(const struct claim_feed *f)
+{
+	return f->known;
+}
+
+uint64_t
 claim_feed_missed(const struct claim_feed *f)
 {
 	return f->missed;
@@ -193,25 +253,6 @@ live_seen(struct claim_feed *f, uint64_t size)
 		return;
 	f->missed += size - f->live_next;
 	f->live_next = size;
-}
-
-static bool
-matches(const struct claim_feed *f, const struct claim_entry *e)
-{
-	const struct proto_payload *p = &e->payload;
-
-	if (p->kind != PROTO_KIND_CLAIM)
-		return f->topic[0] == '\0' &&
-		    (f->party[0] == '\0' ||
-			strcmp(p->reg.party, f->party) == 0);
-	if (f->party[0] != '\0' && strcmp(p->claim.party, f->party) != 0)
-		return false;
-	if (f->topic[0] == '\0')
-		return true;
-	for (size_t i = 0; i < p->claim.ntopics; i++)
-		if (strcmp(p->claim.topics[i], f->topic) == 0)
-			return true;
-	return false;
 }
 
 /* Takes ownership of e. */
@@ -244,9 +285,8 @@ enqueue(struct claim_feed *f, struct claim_entry *e)
 static int
 ask(struct claim_feed *f, uint64_t from, uint32_t *id, char *err, size_t errlen)
 {
-	return claim_range_send(f->c, from, RANGE_COUNT,
-	    f->party[0] ? f->party : NULL, f->topic[0] ? f->topic : NULL, id,
-	    err, errlen);
+	return claim_range_send(
+	    f->c, from, RANGE_COUNT, f->party, f->topic, id, err, errlen);
 }
 
 /* Fetches the next range after scan into the queue. */
@@ -290,6 +330,12 @@ fetch(struct claim_feed *f, char *err, size_t errlen)
 			claim_entries_free(e, n);
 			return proto_fail(err, errlen, PROTO_EPROTOCOL,
 			    "range reply out of order");
+		}
+		/* Filtered by claimd for one party and one topic, here for
+		 * several. */
+		if (!claim_filter_matches(&f->flt, &e[i])) {
+			claim_entry_release(&e[i]);
+			continue;
 		}
 		if ((rc = enqueue(f, &e[i])) != PROTO_OK) {
 			for (size_t k = i; k < n; k++)
@@ -355,7 +401,7 @@ take_live(struct claim_feed *f)
 		&e, ev[0].u, ev[1].ptr, ev[1].len, false, NULL, 0) != PROTO_OK)
 		goto done; /* fetched by range instead */
 	f->scan++;
-	if (matches(f, &e))
+	if (claim_filter_matches(&f->flt, &e))
 		rc = enqueue(f, &e);
 	else
 		claim_entry_release(&e);
