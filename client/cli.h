@@ -235,9 +235,17 @@ size_t cli_distance(const char *a, const char *b);
 /*
  * EX_DONE when name is the first member of one of list's arrays (a
  * PARTIES or TOPICS reply's list); otherwise "no WHAT "NAME"; did you
- * mean "CLOSEST"?" and EX_NOTFOUND.
+ * mean "LIKELY"?" and EX_NOTFOUND: LIKELY begins with NAME, else holds
+ * it, else is the fewest edits from it.
  */
 int cli_name_known(json_t *list, const char *what, const char *name);
+/*
+ * Each of parties and topics checked as cli_name_known() does; with
+ * !fatal (watch: a monitor may wait for a party or topic still to come)
+ * an unknown one is a warning and EX_DONE.
+ */
+int cli_names_known(struct cli *cli, const char *const *parties, size_t np,
+    const char *const *topics, size_t nt, bool fatal);
 /*
  * EX_DONE when claimd holds party slug; otherwise says so, naming the
  * closest party it holds, and returns EX_NOTFOUND (or another failure).

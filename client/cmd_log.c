@@ -285,33 +285,6 @@ read_window(struct cli *cli, uint64_t lo, uint64_t hi,
 	return EX_DONE;
 }
 
-/* Every name must be one claimd holds: "did you mean" otherwise. */
-static int
-names_known(struct cli *cli, const char *const *parties, size_t np,
-    const char *const *topics, size_t nt)
-{
-	json_t *j;
-	int rc = EX_DONE;
-
-	if (np > 0) {
-		if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
-			return rc;
-		for (size_t i = 0; i < np && rc == EX_DONE; i++)
-			rc = cli_name_known(
-			    json_object_get(j, "parties"), "party", parties[i]);
-		json_decref(j);
-	}
-	if (nt > 0 && rc == EX_DONE) {
-		if ((rc = cli_topics_fetch(cli, &j)) != EX_DONE)
-			return rc;
-		for (size_t i = 0; i < nt && rc == EX_DONE; i++)
-			rc = cli_name_known(
-			    json_object_get(j, "topics"), "topic", topics[i]);
-		json_decref(j);
-	}
-	return rc;
-}
-
 /* claim log --help, and the line of claim --help. */
 const struct cmd_text cmd_log_usage = {
     "log [--since DATE] [--party P]... [--topic T]... [-n N] "
@@ -402,7 +375,8 @@ cmd_log(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if ((rc = cli_connect(cli)) != EX_DONE ||
-	    (rc = names_known(cli, parties, flt.np, topics, flt.nt)) != EX_DONE)
+	    (rc = cli_names_known(
+		 cli, parties, flt.np, topics, flt.nt, true)) != EX_DONE)
 		goto out;
 	/* The head: a range of nothing says the log's size. */
 	if ((rc = claim_range(cli->client, 0, 0, NULL, NULL, &e, &n, &next, &hi,

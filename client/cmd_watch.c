@@ -75,7 +75,9 @@ const struct cmd_text cmd_watch_usage = {
     "  --party P     only entries of party P; repeated: of any of them\n"
     "  --topic T     only claims with topic T; repeated: with any of "
     "them\n"
-    "                (--party and --topic together: both must hold)\n"
+    "                (--party and --topic together: both must hold;\n"
+    "                one claimd does not hold yet: a warning, and waited\n"
+    "                for)\n"
     "  --from INDEX  start at log index INDEX (default: new entries "
     "only);\n"
     "                past the log's end: exit 1 saying how far\n"
@@ -162,7 +164,11 @@ cmd_watch(struct cli *cli, int argc, char **argv)
 		rc = cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
 		goto done;
 	}
-	if ((rc = cli_connect(cli)) != EX_DONE)
+	/* A name claimd does not hold yet is warned of, with the one it
+	 * most likely means, and watched for all the same. */
+	if ((rc = cli_connect(cli)) != EX_DONE ||
+	    (rc = cli_names_known(
+		 cli, parties, flt.np, topics, flt.nt, false)) != EX_DONE)
 		goto done;
 	if ((rc = claim_feed_open_filter(cli->client, cli->feed, from, &flt, &f,
 		 err, sizeof(err))) != PROTO_OK) {

@@ -99,8 +99,33 @@ cli_closest(const char *name, const char *const *names, size_t n)
 	return best;
 }
 
-int
-cli_name_known(json_t *list, const char *what, const char *name)
+/*
+ * The name of names a mistyped or shortened name most likely means: one
+ * that begins with it (the shortest), else one that holds it, else the
+ * one fewest edits away. "lachin" means lachin-checkpoint, not whatever
+ * short name is four edits from it.
+ */
+static const char *
+likely(const char *name, const char *const *names, size_t n)
+{
+	const char *best = NULL;
+	size_t len = strlen(name);
+
+	for (int pass = 0; pass < 2 && best == NULL && len >= 3; pass++)
+		for (size_t i = 0; i < n; i++) {
+			bool hit = pass == 0 ? strncmp(names[i], name, len) == 0
+					     : strstr(names[i], name) != NULL;
+
+			if (hit &&
+			    (best == NULL || strlen(names[i]) < strlen(best)))
+				best = names[i];
+		}
+	return best != NULL ? best : cli_closest(name, names, n);
+}
+
+/* As cli_name_known(); when !fatal, an unknown name is a warning only. */
+static int
+name_check(json_t *list, const char *what, const char *name, bool fatal)
 {
 	const char **names = NULL;
 	const char *near;
@@ -118,8 +143,15 @@ cli_name_known(json_t *list, const char *what, const char *name)
 		if (strcmp(names[i], name) == 0)
 			goto cleanup;
 	}
-	near = cli_closest(name, names, n);
-	if (near != NULL)
+	near = likely(name, names, n);
+	if (!fatal && near != NULL)
+		cli_warn("no %s \"%s\" yet; did you mean \"%s\"? (waiting for "
+			 "it anyway)",
+		    what, name, near);
+	else if (!fatal)
+		cli_warn(
+		    "no %s \"%s\" yet (waiting for it anyway)", what, name);
+	else if (near != NULL)
 		rc = cli_fail_err(PROTO_ENOTFOUND, false,
 		    "no %s \"%s\"; did you mean \"%s\"?", what, name, near);
 	else
@@ -127,6 +159,38 @@ cli_name_known(json_t *list, const char *what, const char *name)
 		    "no %s \"%s\"; claimd has none", what, name);
 cleanup:
 	free(names);
+	return rc;
+}
+
+int
+cli_name_known(json_t *list, const char *what, const char *name)
+{
+	return name_check(list, what, name, true);
+}
+
+int
+cli_names_known(struct cli *cli, const char *const *parties, size_t np,
+    const char *const *topics, size_t nt, bool fatal)
+{
+	json_t *j;
+	int rc = EX_DONE;
+
+	if (np > 0) {
+		if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
+			return rc;
+		for (size_t i = 0; i < np && rc == EX_DONE; i++)
+			rc = name_check(json_object_get(j, "parties"), "party",
+			    parties[i], fatal);
+		json_decref(j);
+	}
+	if (nt > 0 && rc == EX_DONE) {
+		if ((rc = cli_topics_fetch(cli, &j)) != EX_DONE)
+			return rc;
+		for (size_t i = 0; i < nt && rc == EX_DONE; i++)
+			rc = name_check(json_object_get(j, "topics"), "topic",
+			    topics[i], fatal);
+		json_decref(j);
+	}
 	return rc;
 }
 

@@ -2973,6 +2973,26 @@ test_e2e_watch_any_of_several_and_past_the_end(void **state)
 		holds(err, want);
 		free(err);
 	}
+	/* A topic claimd does not hold yet: a monitor may wait for it, so a
+	 * warning naming the likely one (it holds "ord"), not a refusal. */
+	snprintf(errpath, sizeof(errpath), "%s/unknown.err", f->dir);
+	e2e_bg_start_err(&ww, errpath, "watch", "--topic", "ord");
+	wait_stat("subscribers", 1);
+	assert_int_equal(e2e_bg_stop(&ww, SIGTERM), 0);
+	{
+		char *err = tu_read_file(errpath, NULL);
+
+		assert_non_null(err);
+		holds(err,
+		    "no topic \"ord\" yet; did you mean \"borders\"? "
+		    "(waiting for it anyway)");
+		free(err);
+	}
+	/* Elsewhere it is exit 1: the name it begins or is part of first. */
+	e2e_claim_run(&r, NULL, "list", "--topic", "ord");
+	e2e_must(&r, 1, "list --topic ord");
+	holds(r.err, "no topic \"ord\"; did you mean \"borders\"?");
+	e2e_run_free(&r);
 }
 
 /* Code points in the first line of s; fails on UTF-8 cut mid-character. */
