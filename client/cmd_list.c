@@ -1,13 +1,15 @@
 /*
- * cmd_list.c: claim list [--party P] [--topic T]
+ * cmd_list.c: claim list [--party P]... [--topic T]...
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 
 struct list_ctx {
 	struct cli *cli;
+	const struct claim_filter *flt; /* several values: applied here */
 	size_t n;
 };
 
@@ -20,6 +22,8 @@ one(void *ctx, const struct claim_entry *e, uint64_t first)
 	int used;
 
 	(void)first;
+	if (!claim_filter_matches(l->flt, e))
+		return 0;
 	l->n++;
 	if (l->cli->json) {
 		cli_print_json(cli_entry_json(e));
@@ -40,10 +44,12 @@ one(void *ctx, const struct claim_entry *e, uint64_t first)
 
 /* claim list --help, and the line of claim --help. */
 const struct cmd_text cmd_list_usage = {
-    "list [--party P] [--topic T]",
+    "list [--party P]... [--topic T]...",
     "Claims in order of creation, newest version of each",
-    "  --party P   only claims of party P\n"
-    "  --topic T   only claims whose newest version has topic T\n",
+    "  --party P   only claims of party P; repeated: of any of them\n"
+    "  --topic T   only claims whose newest version has topic T;\n"
+    "              repeated: any of them\n"
+    "A party or topic claimd does not hold is exit 1.\n",
 };
 
 int
@@ -55,37 +61,59 @@ cmd_list(struct cli *cli, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("list");
-	const char *party = NULL, *topic = NULL;
-	struct list_ctx l = {cli, 0};
+	/* Each at most argc times: "any of" the values given. */
+	const char **parties = calloc((size_t)argc + 1, sizeof(char *));
+	const char **topics = calloc((size_t)argc + 1, sizeof(char *));
+	struct claim_filter flt = {parties, 0, topics, 0};
+	struct list_ctx l = {cli, NULL, 0};
 	char err[256];
 	int c, rc;
 
+	if (parties == NULL || topics == NULL) {
+		rc = cli_fail(EX_UNREACHABLE, "out of memory");
+		goto done;
+	}
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:t:", opts, NULL)) != -1) {
-		if (c == 'p')
-			party = optarg;
-		else if (c == 't')
-			topic = optarg;
-		else
-			return cli_bad_option(me, argv);
+		if (c == 'p') {
+			parties[flt.np++] = optarg;
+		} else if (c == 't') {
+			topics[flt.nt++] = optarg;
+		} else {
+			rc = cli_bad_option(me, argv);
+			goto done;
+		}
 	}
-	if (optind != argc)
-		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if (optind != argc) {
+		rc = cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+		goto done;
+	}
+	/* A single value is claimd's filter; several are applied here. */
+	if (flt.np > 1 || flt.nt > 1)
+		l.flt = &flt;
 	if ((rc = cli_connect(cli)) != EX_DONE)
-		return rc;
-	if ((rc = claim_list(cli->client, party, topic, one, &l, err,
-		 sizeof(err))) != PROTO_OK)
-		return cli_fail_err(rc, false, "%s", err);
-	/* Nothing listed may be a misspelt name: say so, and exit 1. */
-	if (l.n == 0 && party != NULL &&
-	    (rc = cli_party_known(cli, party)) != EX_DONE)
-		return rc;
-	if (l.n == 0 && topic != NULL &&
-	    (rc = cli_topic_known(cli, topic)) != EX_DONE)
-		return rc;
+		goto done;
+	if ((rc = claim_list(cli->client, flt.np == 1 ? parties[0] : NULL,
+		 flt.nt == 1 ? topics[0] : NULL, one, &l, err, sizeof(err))) !=
+	    PROTO_OK) {
+		rc = cli_fail_err(rc, false, "%s", err);
+		goto done;
+	}
+	/* Nothing listed may be a misspelt name; with several, one
+	 * misspelt among them would go unseen: say so, and exit 1. */
+	if ((l.n == 0 || l.flt != NULL) &&
+	    (rc = cli_names_known(
+		 cli, parties, flt.np, topics, flt.nt, true)) != EX_DONE)
+		goto done;
 	if (!cli->json && l.n == 0)
-		cli_warn("no claims%s%s%s%s", party ? " of " : "",
-		    party ? party : "", topic ? " on " : "",
-		    topic ? topic : "");
-	return EX_DONE;
+		cli_warn("no claims%s%s%s%s%s%s", flt.np ? " of " : "",
+		    flt.np ? parties[0] : "",
+		    flt.np > 1 ? " or the others" : "", flt.nt ? " on " : "",
+		    flt.nt ? topics[0] : "",
+		    flt.nt > 1 ? " or the others" : "");
+	rc = EX_DONE;
+done:
+	free(parties);
+	free(topics);
+	return rc;
 }

@@ -1,8 +1,9 @@
 /*
- * cmd_parties.c: claim parties, and claim grants [--party P]: what the
+ * cmd_parties.c: claim parties, and claim grants [--party P]...: what the
  * registry holds, from one PARTIES request.
  */
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -56,9 +57,10 @@ cmd_parties(struct cli *cli, int argc, char **argv)
 
 /* claim grants --help, and the line of claim --help. */
 const struct cmd_text cmd_grants_usage = {
-    "grants [--party P]",
+    "grants [--party P]...",
     "The keys granted to parties: key (hex), party",
-    "  --party P  only the keys of party P (unknown: exit 1)\n",
+    "  --party P  only the keys of party P; repeated: of any of them\n"
+    "             (a party claimd does not hold: exit 1)\n",
 };
 
 int
@@ -69,28 +71,33 @@ cmd_grants(struct cli *cli, int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("grants");
-	const char *party = NULL;
-	json_t *j, *g;
+	/* Each at most argc times: "any of" the values given. */
+	const char **parties = calloc((size_t)argc + 1, sizeof(char *));
+	struct claim_filter flt = {parties, 0, NULL, 0};
+	json_t *j = NULL, *g;
 	size_t i, n = 0;
 	int c, rc;
 
+	if (parties == NULL)
+		return cli_fail(EX_UNREACHABLE, "out of memory");
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:", opts, NULL)) != -1) {
-		if (c == 'p')
-			party = optarg;
-		else
-			return cli_bad_option(me, argv);
+		if (c != 'p') {
+			rc = cli_bad_option(me, argv);
+			goto done;
+		}
+		parties[flt.np++] = optarg;
 	}
-	if (optind != argc)
-		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if (optind != argc) {
+		rc = cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+		goto done;
+	}
 	if ((rc = cli_parties_fetch(cli, &j)) != EX_DONE)
-		return rc;
-	if (party != NULL &&
-	    (rc = cli_name_known(
-		 json_object_get(j, "parties"), "party", party)) != EX_DONE) {
-		json_decref(j);
-		return rc;
-	}
+		goto done;
+	for (i = 0; i < flt.np; i++)
+		if ((rc = cli_name_known(json_object_get(j, "parties"), "party",
+			 parties[i])) != EX_DONE)
+			goto done;
 	json_array_foreach(json_object_get(j, "grants"), i, g)
 	{
 		const char *key = json_string_value(json_array_get(g, 0));
@@ -98,7 +105,7 @@ cmd_grants(struct cli *cli, int argc, char **argv)
 		json_int_t at = json_integer_value(json_array_get(g, 2));
 
 		if (key == NULL || slug == NULL ||
-		    (party != NULL && strcmp(slug, party) != 0))
+		    (flt.np > 0 && !claim_filter_party(&flt, slug)))
 			continue;
 		n++;
 		if (cli->json) {
@@ -113,8 +120,12 @@ cmd_grants(struct cli *cli, int argc, char **argv)
 	}
 	fflush(stdout);
 	if (!cli->json && n == 0)
-		cli_warn(
-		    "no grants%s%s", party ? " for " : "", party ? party : "");
+		cli_warn("no grants%s%s%s", flt.np ? " for " : "",
+		    flt.np ? parties[0] : "",
+		    flt.np > 1 ? " or the others" : "");
+	rc = EX_DONE;
+done:
 	json_decref(j);
-	return EX_DONE;
+	free(parties);
+	return rc;
 }

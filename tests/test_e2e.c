@@ -998,6 +998,33 @@ test_e2e_listing_verbs_and_unknown_names(void **state)
 	e2e_run_free(&r);
 	/* A topic that exists but not for that party: exit 0, none. */
 	E2E_CLAIM(0, NULL, "list", "--topic", "borders", "--party", "am-mfa");
+	/* Repeated, as everywhere: any of them. */
+	e2e_claim_run(&r, NULL, "list", "--party", "am-mfa", "--party",
+	    "az-mfa", "--topic", "borders", "--topic", "lachin");
+	e2e_must(&r, 0, "list, two parties, two topics");
+	holds(r.out, " a1  [no sources]");
+	holds(r.out, " b1  [no sources]");
+	holds(r.out, " b2  [no sources]");
+	e2e_run_free(&r);
+	e2e_claim_run(&r, NULL, "list", "--party", "az-mfa", "--party",
+	    "az-mfa", "--topic", "borders");
+	e2e_must(&r, 0, "list, one topic of several");
+	holds(r.out, " b1  [no sources]");
+	assert_null(strstr(r.out, " b2  [no sources]"));
+	assert_null(strstr(r.out, " a1  [no sources]"));
+	e2e_run_free(&r);
+	/* One misspelt among several is not hidden by the others' claims. */
+	e2e_claim_run(
+	    &r, NULL, "list", "--topic", "lachin", "--topic", "bordres");
+	e2e_must(&r, 1, "list --topic lachin --topic bordres");
+	holds(r.err, "no topic \"bordres\"; did you mean \"borders\"?");
+	e2e_run_free(&r);
+	e2e_claim_run(
+	    &r, NULL, "grants", "--party", "az-mfa", "--party", "am-mfa");
+	e2e_must(&r, 0, "grants, two parties");
+	holds(r.out, "  am-mfa\n");
+	holds(r.out, "  az-mfa\n");
+	e2e_run_free(&r);
 }
 
 static void

@@ -193,6 +193,8 @@ struct claim_filter {
 };
 bool claim_filter_matches(
     const struct claim_filter *f, const struct claim_entry *e);
+/* Whether party passes f's party filter (no parties given: every one). */
+bool claim_filter_party(const struct claim_filter *f, const char *party);
 
 /*
  * Submitting: sends a signed record; the reply says where it went.

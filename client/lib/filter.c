@@ -17,6 +17,12 @@ one_of(const char *s, const char *const *set, size_t n)
 }
 
 bool
+claim_filter_party(const struct claim_filter *f, const char *party)
+{
+	return f == NULL || f->np == 0 || one_of(party, f->parties, f->np);
+}
+
+bool
 claim_filter_matches(const struct claim_filter *f, const struct claim_entry *e)
 {
 	const struct proto_payload *p = &e->payload;
