@@ -211,6 +211,10 @@ int cmd_export(struct cli *, int, char **);
 int cmd_grant(struct cli *, int, char **);
 int cmd_grants(struct cli *, int, char **);
 int cmd_history(struct cli *, int, char **);
+int cmd_independence(struct cli *, int, char **);
+/* Its usage, summary and help, beside its option table. */
+extern const char cmd_independence_usage[], cmd_independence_summary[],
+    cmd_independence_help[];
 int cmd_keygen(struct cli *, int, char **);
 int cmd_list(struct cli *, int, char **);
 int cmd_log_key(struct cli *, int, char **);

@@ -58,6 +58,8 @@ static const struct cmd cmds[] = {
 	"  --party P  only the keys of party P (unknown: exit 1)\n"},
     {"history", cmd_history, "history ID",
 	"Every version of a claim, oldest first", ""},
+    {"independence", cmd_independence, cmd_independence_usage,
+	cmd_independence_summary, cmd_independence_help},
     {"keygen", cmd_keygen,
 	"keygen --out FILE [--passphrase] [--force] | keygen --curve --out FILE",
 	"Make a key pair: the secret key goes to FILE (mode 0600), the "
