@@ -159,6 +159,39 @@ root_list(json_t *a, char *out, size_t len)
 	}
 }
 
+/* docs/narratives.md's worked example, as the text tells it. */
+static void
+test_worked_example(void **state)
+{
+	static const struct src a[] = {
+	    FROM("Daily", "Troops at the border", 1, REPORTS),
+	    ROOT("Ministry of Defence", "Statement of 3 May"),
+	    FROM("Wire", "Border incident", 1, REPORTS),
+	    FROM("Weekly", "Border incident", 2, REPUBLISHES),
+	    ROOT("Observers", "Mission report"),
+	};
+	static const struct src b[] = {
+	    ROOT("Weekly", "Border incident"),
+	};
+	struct tlog l = {.n = 0};
+	json_t *ans;
+	char buf[256];
+
+	(void)state;
+	add(&l, 1, 1, "a", "t", a, 5);
+	add(&l, 2, 1, "b", "t", b, 1);
+	ans = answer(&l, 1);
+	assert_int_equal(num(ans, "cited"), 5);
+	assert_int_equal(num(ans, "n_primary"), 2);
+	root_list(ans, buf, sizeof(buf));
+	assert_string_equal(buf, "Statement of 3 May(4) Mission report(1)");
+	json_decref(ans);
+	ans = answer(&l, 2);
+	root_list(ans, buf, sizeof(buf));
+	assert_string_equal(buf, "Statement of 3 May(1)");
+	json_decref(ans);
+}
+
 /* A policy paper summarizes a news report that reports a ministry
  * statement: three sources, one primary. */
 static void
@@ -606,6 +639,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_worked_example),
 	    cmocka_unit_test(test_chain),
 	    cmocka_unit_test(test_fan_out_of_copies),
 	    cmocka_unit_test(test_two_independent_roots),

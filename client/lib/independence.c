@@ -467,7 +467,8 @@ struct scratch {
 	size_t *amp;
 	uint32_t *loop_gen; /* by query, per component: listed */
 	size_t *loop_id;
-	uint32_t *loop_bfs; /* by bfs, per component: in this source's */
+	uint32_t *loop_bfs;    /* by bfs, per component: in this source's */
+	size_t *roots, *loops; /* an answer's, in the order first reached */
 };
 
 static void
@@ -485,6 +486,8 @@ scratch_free(struct scratch *s)
 	free(s->loop_gen);
 	free(s->loop_id);
 	free(s->loop_bfs);
+	free(s->roots);
+	free(s->loops);
 }
 
 static bool
@@ -505,10 +508,13 @@ scratch_init(struct scratch *s, const struct claim_sources *g)
 	s->loop_gen = calloc(nc, sizeof(*s->loop_gen));
 	s->loop_id = malloc(nc * sizeof(*s->loop_id));
 	s->loop_bfs = calloc(nc, sizeof(*s->loop_bfs));
+	s->roots = malloc(nv * sizeof(*s->roots));
+	s->loops = malloc(nc * sizeof(*s->loops));
 	if (s->seen == NULL || s->parent == NULL || s->queue == NULL ||
 	    s->path == NULL || s->doc_gen == NULL || s->doc_id == NULL ||
 	    s->cited_gen == NULL || s->root_gen == NULL || s->amp == NULL ||
-	    s->loop_gen == NULL || s->loop_id == NULL || s->loop_bfs == NULL) {
+	    s->loop_gen == NULL || s->loop_id == NULL || s->loop_bfs == NULL ||
+	    s->roots == NULL || s->loops == NULL) {
 		scratch_free(s);
 		return false;
 	}
@@ -684,25 +690,12 @@ static bool
 analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
     size_t n, bool detail, json_t *o)
 {
-	struct answer a = {g, s, json_array(), NULL, 0, NULL, 0};
+	struct answer a = {g, s, json_array(), s->roots, 0, s->loops, 0};
 	json_t *sources = json_array(), *unresolved = json_array();
 	json_t *roots = json_array(), *loops = json_array();
 	json_t *owners = json_object();
 	size_t ncited = 0;
 
-	a.roots = malloc((g->nnodes ? g->nnodes : 1) * sizeof(*a.roots));
-	a.loops = malloc((g->ncomp ? g->ncomp : 1) * sizeof(*a.loops));
-	if (a.roots == NULL || a.loops == NULL) {
-		free(a.roots);
-		free(a.loops);
-		json_decref(a.documents);
-		json_decref(sources);
-		json_decref(unresolved);
-		json_decref(roots);
-		json_decref(loops);
-		json_decref(owners);
-		return false;
-	}
 	s->query++;
 	for (size_t k = 0; k < n; k++) {
 		size_t v = cited[k];
@@ -763,8 +756,6 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 	json_object_set_new(o, "loops", loops);
 	json_object_set_new(o, "unresolved", unresolved);
 	json_decref(owners);
-	free(a.roots);
-	free(a.loops);
 	return true;
 }
 
