@@ -635,6 +635,84 @@ test_topic_by_party(void **state)
 	claim_sources_free(g);
 }
 
+/*
+ * A chain of 20,000 documents, each link stated by its own claim, then
+ * the claim that closes it into one loop: nothing here may recurse per
+ * document (the walk and the loop finding are iterative).
+ */
+#define LONG 20000
+
+static void
+test_long_chain_and_big_loop(void **state)
+{
+	struct claim_entry *e = calloc(LONG + 1, sizeof(*e));
+	struct proto_source *src = calloc(2 * (LONG + 1), sizeof(*src));
+	char(*titles_)[16] = calloc(LONG + 1, sizeof(*titles_));
+	static char *topic[] = {(char *)"t"};
+	uint8_t first[PROTO_HASH_LEN] = {0};
+	struct claim_sources *g;
+	json_t *a, *path;
+
+	(void)state;
+	assert_non_null(e);
+	assert_non_null(src);
+	assert_non_null(titles_);
+	for (size_t i = 0; i <= LONG; i++)
+		snprintf(titles_[i], sizeof(titles_[i]), "doc %zu", i);
+	/* Claim i: doc i reports doc i + 1; the last: doc LONG reports
+	 * doc 0, left out of the first graph. */
+	for (size_t i = 0; i <= LONG; i++) {
+		struct proto_claim *c = &e[i].payload.claim;
+		struct proto_source *s = &src[2 * i];
+
+		e[i].index = i;
+		e[i].payload.kind = PROTO_KIND_CLAIM;
+		memcpy(e[i].claim, &i, sizeof(i));
+		e[i].claim[PROTO_HASH_LEN - 1] = 1;
+		c->party = (char *)"a";
+		c->version = 1;
+		c->statement = (char *)"s";
+		c->topics = topic;
+		c->ntopics = 1;
+		c->sources = s;
+		c->nsources = 2;
+		s[0].publisher = s[1].publisher = (char *)"P";
+		s[0].title = titles_[i];
+		s[1].title = titles_[i < LONG ? i + 1 : 0];
+		s[0].has_derivation = true;
+		s[0].from = 1;
+		s[0].how = PROTO_HOW_REPORTS;
+	}
+	memcpy(first, &e[0].claim, PROTO_HASH_LEN);
+	g = claim_sources_build(e, LONG);
+	assert_non_null(g);
+	assert_int_equal(claim_sources_documents(g), LONG + 1);
+	assert_int_equal(claim_independence(g, first, &a), PROTO_OK);
+	assert_int_equal(num(a, "n_primary"), 1);
+	path = json_array_get(
+	    json_object_get(
+		json_array_get(json_object_get(a, "sources"), 0), "paths"),
+	    0);
+	assert_int_equal(json_array_size(path), LONG + 1);
+	json_decref(a);
+	claim_sources_free(g);
+
+	g = claim_sources_build(e, LONG + 1);
+	assert_non_null(g);
+	assert_int_equal(claim_independence(g, first, &a), PROTO_OK);
+	assert_int_equal(num(a, "n_primary"), 0);
+	assert_int_equal(
+	    json_array_size(json_object_get(
+		json_array_get(json_object_get(a, "loops"), 0), "members")),
+	    LONG + 1);
+	assert_int_equal(json_array_size(json_object_get(a, "unresolved")), 2);
+	json_decref(a);
+	claim_sources_free(g);
+	free(e);
+	free(src);
+	free(titles_);
+}
+
 int
 main(void)
 {
@@ -650,6 +728,7 @@ main(void)
 	    cmocka_unit_test(test_newest_version_counts),
 	    cmocka_unit_test(test_owner_hook),
 	    cmocka_unit_test(test_topic_by_party),
+	    cmocka_unit_test(test_long_chain_and_big_loop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
