@@ -271,6 +271,8 @@ int cmd_grants(struct cli *, int, char **);
 extern const struct cmd_text cmd_grants_usage;
 int cmd_history(struct cli *, int, char **);
 extern const struct cmd_text cmd_history_usage;
+int cmd_independence(struct cli *, int, char **);
+extern const struct cmd_text cmd_independence_usage;
 int cmd_keygen(struct cli *, int, char **);
 extern const struct cmd_text cmd_keygen_usage;
 int cmd_list(struct cli *, int, char **);

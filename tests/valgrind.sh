@@ -92,6 +92,9 @@ c_must 1 list --topic tt
 c_must 1 grants --party am-mfx
 c_must 1 diff --topic t --party am-mfa --party am-mfx
 c trace "$id" > /dev/null
+c independence "$id" > /dev/null
+c independence --topic t --json > /dev/null
+c_must 1 independence --topic tt
 c watch --from 0 --count 5 --json > /dev/null
 c stats --json > /dev/null
 c checkpoint > "$tmp/cp"
@@ -105,6 +108,7 @@ c verify-proof "$tmp/bundle2" --log-key "$(c log-key)" \
 printf '{"type": "inclusion"}\n' > "$tmp/notbundle"
 c_must 1 verify-proof "$tmp/notbundle" --log-key "$(c log-key)"
 c export --out "$tmp/exp" 2> /dev/null
+c independence --topic t --export "$tmp/exp" > /dev/null
 c verify "$tmp/exp" --checkpoint "$tmp/cp" --log-key "$(c log-key)" \
     --admin-key "$(cat "$tmp/admin.pub")" > /dev/null
 c retract "$id" --reason "test" > /dev/null

@@ -92,4 +92,12 @@ void claim_entry_set_claim(struct claim_entry *e);
  */
 void claim_ipv6_for(void *sock, const char *endpoint);
 
+/*
+ * A source's identity across claims, malloc'd (NULL when out of memory):
+ * the document's hash if known ("sha256:HEX"), else its URL ("url:URL"),
+ * else publisher and title ("pt:PUBLISHER\nTITLE"). The narrative diff's
+ * shared sources and the source graph (independence.c) both use it.
+ */
+char *claim_source_key(const struct proto_source *s);
+
 #endif

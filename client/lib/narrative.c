@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "claim.h"
+#include "internal.h"
 
 static bool
 listed(const char *party, const char *const *parties, size_t n)
@@ -113,12 +114,8 @@ claim_card(const struct claim_entry *e)
 	return o;
 }
 
-/*
- * A source's identity across claims: the document's hash if known, else
- * its URL, else publisher and title.
- */
-static char *
-source_key(const struct proto_source *s)
+char *
+claim_source_key(const struct proto_source *s)
 {
 	char hex[2 * PROTO_HASH_LEN + 1], *k;
 
@@ -161,7 +158,7 @@ shared_sources(const struct claim_entry **mine, size_t n)
 		const struct proto_claim *c = &mine[i]->payload.claim;
 
 		for (size_t k = 0; k < c->nsources; k++) {
-			char *sk = source_key(&c->sources[k]);
+			char *sk = claim_source_key(&c->sources[k]);
 			json_t *entry, *cited, *ids;
 
 			if (sk == NULL)

@@ -1,0 +1,902 @@
+/*
+ * independence.c: the source graph over a log, and how many independent
+ * roots a claim, or a party's account of a topic, rests on.
+ *
+ * The graph is built once (documents interned by their identity in a hash
+ * table, derivations sorted into a compressed adjacency list, loops found
+ * as the strongly connected components, Tarjan's algorithm without
+ * recursion); each question is then a breadth-first walk upstream from
+ * every cited document, so that a log of 100,000 claims costs one sort and
+ * a walk over what each claim actually reaches.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "claim.h"
+#include "internal.h"
+
+struct node {
+	char *key;
+	const struct proto_source *src; /* the first citing source: its card */
+};
+
+struct edge {
+	size_t from, to, order;
+	enum proto_how how;
+};
+
+struct claim_sources {
+	const struct claim_entry **claims; /* newest versions, in order */
+	size_t nclaims;
+	size_t *byid;  /* places in claims, sorted by claim id */
+	size_t *coff;  /* claim i's sources: cnode[coff[i]..coff[i + 1]) */
+	size_t *cnode; /* the document of each source */
+	struct node *nodes;
+	size_t nnodes, capnodes;
+	size_t *table; /* node + 1, 0: empty */
+	size_t tcap;
+	/* Derivations: node v derives from to[off[v]..off[v + 1]). */
+	size_t *off, *to;
+	enum proto_how *how;
+	size_t nedges;
+	/* Strongly connected components, their members by component. */
+	size_t *comp, *moff, *members;
+	size_t ncomp;
+	bool *cyclic, *fed;
+	claim_owner_fn owner;
+	void *owner_ctx;
+};
+
+static uint64_t
+fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static bool
+table_grow(struct claim_sources *g)
+{
+	size_t cap = g->tcap ? g->tcap * 2 : 1024;
+	size_t *t = calloc(cap, sizeof(*t));
+
+	if (t == NULL)
+		return false;
+	for (size_t v = 0; v < g->nnodes; v++) {
+		size_t h = (size_t)fnv1a(g->nodes[v].key) & (cap - 1);
+
+		while (t[h] != 0)
+			h = (h + 1) & (cap - 1);
+		t[h] = v + 1;
+	}
+	free(g->table);
+	g->table = t;
+	g->tcap = cap;
+	return true;
+}
+
+/* The node of a source's document, added when new; SIZE_MAX: no memory. */
+static size_t
+intern(struct claim_sources *g, const struct proto_source *s)
+{
+	char *key = claim_source_key(s);
+	size_t h;
+
+	if (key == NULL)
+		return SIZE_MAX;
+	if (2 * (g->nnodes + 1) > g->tcap && !table_grow(g)) {
+		free(key);
+		return SIZE_MAX;
+	}
+	h = (size_t)fnv1a(key) & (g->tcap - 1);
+	for (; g->table[h] != 0; h = (h + 1) & (g->tcap - 1))
+		if (strcmp(g->nodes[g->table[h] - 1].key, key) == 0) {
+			free(key);
+			return g->table[h] - 1;
+		}
+	if (g->nnodes == g->capnodes) {
+		size_t cap = g->capnodes ? 2 * g->capnodes : 256;
+		struct node *n = realloc(g->nodes, cap * sizeof(*n));
+
+		if (n == NULL) {
+			free(key);
+			return SIZE_MAX;
+		}
+		g->nodes = n;
+		g->capnodes = cap;
+	}
+	g->nodes[g->nnodes].key = key;
+	g->nodes[g->nnodes].src = s;
+	g->table[h] = g->nnodes + 1;
+	return g->nnodes++;
+}
+
+struct kept {
+	const struct claim_entry *e;
+	size_t pos;
+};
+
+static int
+kept_by_id(const void *a, const void *b)
+{
+	const struct kept *x = a, *y = b;
+	int c = memcmp(x->e->claim, y->e->claim, PROTO_HASH_LEN);
+
+	return c != 0 ? c : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int
+kept_by_pos(const void *a, const void *b)
+{
+	const struct kept *x = a, *y = b;
+
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int
+edge_order(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->to != y->to)
+		return x->to < y->to ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+/*
+ * The newest version of each claim, in the order of each claim's first
+ * entry: sorted by id, each run of versions kept once.
+ */
+static bool
+keep_newest(struct claim_sources *g, const struct claim_entry *e, size_t n)
+{
+	struct kept *k = malloc((n ? n : 1) * sizeof(*k));
+	size_t m = 0, out = 0;
+
+	if (k == NULL)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (e[i].payload.kind == PROTO_KIND_CLAIM) {
+			k[m].e = &e[i];
+			k[m++].pos = i;
+		}
+	qsort(k, m, sizeof(*k), kept_by_id);
+	for (size_t i = 0; i < m;) {
+		size_t j = i, first = k[i].pos;
+		const struct claim_entry *newest = k[i].e;
+
+		for (; j < m &&
+		     memcmp(k[j].e->claim, k[i].e->claim, PROTO_HASH_LEN) == 0;
+		     j++)
+			if (k[j].e->index > newest->index)
+				newest = k[j].e;
+		k[out].e = newest;
+		k[out++].pos = first;
+		i = j;
+	}
+	qsort(k, out, sizeof(*k), kept_by_pos);
+	g->claims = malloc((out ? out : 1) * sizeof(*g->claims));
+	g->byid = malloc((out ? out : 1) * sizeof(*g->byid));
+	if (g->claims == NULL || g->byid == NULL) {
+		free(k);
+		return false;
+	}
+	for (size_t i = 0; i < out; i++)
+		g->claims[i] = k[i].e;
+	g->nclaims = out;
+	free(k);
+	return true;
+}
+
+struct placed {
+	const struct claim_entry *e;
+	size_t place;
+};
+
+static int
+placed_by_id(const void *a, const void *b)
+{
+	const struct placed *x = a, *y = b;
+
+	return memcmp(x->e->claim, y->e->claim, PROTO_HASH_LEN);
+}
+
+/* g->byid: the places of the claims, sorted by claim id. */
+static bool
+index_ids(struct claim_sources *g)
+{
+	struct placed *p = malloc((g->nclaims ? g->nclaims : 1) * sizeof(*p));
+
+	if (p == NULL)
+		return false;
+	for (size_t i = 0; i < g->nclaims; i++) {
+		p[i].e = g->claims[i];
+		p[i].place = i;
+	}
+	qsort(p, g->nclaims, sizeof(*p), placed_by_id);
+	for (size_t i = 0; i < g->nclaims; i++)
+		g->byid[i] = p[i].place;
+	free(p);
+	return true;
+}
+
+/* The documents and the derivations every claim states, merged. */
+static bool
+add_edges(struct claim_sources *g)
+{
+	size_t ns = 0, ne = 0, m = 0;
+	struct edge *ed;
+
+	for (size_t i = 0; i < g->nclaims; i++)
+		ns += g->claims[i]->payload.claim.nsources;
+	g->coff = malloc((g->nclaims + 1) * sizeof(*g->coff));
+	g->cnode = malloc((ns ? ns : 1) * sizeof(*g->cnode));
+	ed = malloc((ns ? ns : 1) * sizeof(*ed));
+	if (g->coff == NULL || g->cnode == NULL || ed == NULL) {
+		free(ed);
+		return false;
+	}
+	ns = 0;
+	for (size_t i = 0; i < g->nclaims; i++) {
+		const struct proto_claim *c = &g->claims[i]->payload.claim;
+
+		g->coff[i] = ns;
+		for (size_t k = 0; k < c->nsources; k++)
+			if ((g->cnode[ns + k] = intern(g, &c->sources[k])) ==
+			    SIZE_MAX) {
+				free(ed);
+				return false;
+			}
+		for (size_t k = 0; k < c->nsources; k++) {
+			const struct proto_source *s = &c->sources[k];
+
+			/* The schema holds from to another source; a record
+			 * not checked by it (a test's) is not trusted. */
+			if (!s->has_derivation || s->from >= c->nsources)
+				continue;
+			ed[ne].from = g->cnode[ns + k];
+			ed[ne].to = g->cnode[ns + s->from];
+			ed[ne].how = s->how;
+			ed[ne].order = ne;
+			ne++;
+		}
+		ns += c->nsources;
+	}
+	g->coff[g->nclaims] = ns;
+	/* One edge per pair, with the how the first claim to state it gave. */
+	qsort(ed, ne, sizeof(*ed), edge_order);
+	for (size_t i = 0; i < ne; i++)
+		if (m == 0 || ed[m - 1].from != ed[i].from ||
+		    ed[m - 1].to != ed[i].to)
+			ed[m++] = ed[i];
+	g->off = calloc(g->nnodes + 1, sizeof(*g->off));
+	g->to = malloc((m ? m : 1) * sizeof(*g->to));
+	g->how = malloc((m ? m : 1) * sizeof(*g->how));
+	if (g->off == NULL || g->to == NULL || g->how == NULL) {
+		free(ed);
+		return false;
+	}
+	for (size_t i = 0; i < m; i++) {
+		g->off[ed[i].from + 1]++;
+		g->to[i] = ed[i].to;
+		g->how[i] = ed[i].how;
+	}
+	for (size_t v = 0; v < g->nnodes; v++)
+		g->off[v + 1] += g->off[v];
+	g->nedges = m;
+	free(ed);
+	return true;
+}
+
+/* Loops: strongly connected components (Tarjan), without recursion. */
+static bool
+find_loops(struct claim_sources *g)
+{
+	size_t nv = g->nnodes, counter = 0, sp = 0, depth = 0;
+	size_t *ix = malloc((nv ? nv : 1) * sizeof(*ix));
+	size_t *low = malloc((nv ? nv : 1) * sizeof(*low));
+	size_t *stack = malloc((nv ? nv : 1) * sizeof(*stack));
+	size_t *cs = malloc((nv ? nv : 1) * sizeof(*cs));
+	size_t *pos = malloc((nv ? nv : 1) * sizeof(*pos));
+	bool *on = calloc(nv ? nv : 1, sizeof(*on));
+	bool ok = false;
+
+	g->comp = malloc((nv ? nv : 1) * sizeof(*g->comp));
+	if (ix == NULL || low == NULL || stack == NULL || cs == NULL ||
+	    pos == NULL || on == NULL || g->comp == NULL)
+		goto out;
+	for (size_t v = 0; v < nv; v++)
+		ix[v] = SIZE_MAX;
+	for (size_t r = 0; r < nv; r++) {
+		if (ix[r] != SIZE_MAX)
+			continue;
+		cs[depth] = r;
+		pos[depth++] = g->off[r];
+		ix[r] = low[r] = counter++;
+		stack[sp++] = r;
+		on[r] = true;
+		while (depth > 0) {
+			size_t v = cs[depth - 1];
+
+			if (pos[depth - 1] < g->off[v + 1]) {
+				size_t w = g->to[pos[depth - 1]++];
+
+				if (ix[w] == SIZE_MAX) {
+					cs[depth] = w;
+					pos[depth++] = g->off[w];
+					ix[w] = low[w] = counter++;
+					stack[sp++] = w;
+					on[w] = true;
+				} else if (on[w] && ix[w] < low[v]) {
+					low[v] = ix[w];
+				}
+				continue;
+			}
+			if (low[v] == ix[v]) {
+				size_t w;
+
+				do {
+					w = stack[--sp];
+					on[w] = false;
+					g->comp[w] = g->ncomp;
+				} while (w != v);
+				g->ncomp++;
+			}
+			if (--depth > 0 && low[v] < low[cs[depth - 1]])
+				low[cs[depth - 1]] = low[v];
+		}
+	}
+	g->moff = calloc(g->ncomp + 1, sizeof(*g->moff));
+	g->members = malloc((nv ? nv : 1) * sizeof(*g->members));
+	g->cyclic = calloc(g->ncomp ? g->ncomp : 1, sizeof(*g->cyclic));
+	g->fed = calloc(g->ncomp ? g->ncomp : 1, sizeof(*g->fed));
+	if (g->moff == NULL || g->members == NULL || g->cyclic == NULL ||
+	    g->fed == NULL)
+		goto out;
+	/* Members by component, each in node order (pos as a cursor). */
+	for (size_t v = 0; v < nv; v++)
+		g->moff[g->comp[v] + 1]++;
+	for (size_t c = 0; c < g->ncomp; c++)
+		g->moff[c + 1] += g->moff[c];
+	for (size_t c = 0; c < g->ncomp; c++)
+		pos[c] = g->moff[c];
+	for (size_t v = 0; v < nv; v++)
+		g->members[pos[g->comp[v]]++] = v;
+	for (size_t v = 0; v < nv; v++) {
+		size_t c = g->comp[v];
+
+		if (g->moff[c + 1] - g->moff[c] > 1)
+			g->cyclic[c] = true;
+		for (size_t k = g->off[v]; k < g->off[v + 1]; k++) {
+			if (g->to[k] == v)
+				g->cyclic[c] = true;
+			else if (g->comp[g->to[k]] != c)
+				g->fed[c] = true;
+		}
+	}
+	ok = true;
+out:
+	free(ix);
+	free(low);
+	free(stack);
+	free(cs);
+	free(pos);
+	free(on);
+	return ok;
+}
+
+struct claim_sources *
+claim_sources_build(const struct claim_entry *e, size_t n)
+{
+	struct claim_sources *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	if (!keep_newest(g, e, n) || !index_ids(g) || !add_edges(g) ||
+	    !find_loops(g)) {
+		claim_sources_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void
+claim_sources_free(struct claim_sources *g)
+{
+	if (g == NULL)
+		return;
+	for (size_t v = 0; v < g->nnodes; v++)
+		free(g->nodes[v].key);
+	free(g->nodes);
+	free(g->table);
+	free(g->claims);
+	free(g->byid);
+	free(g->coff);
+	free(g->cnode);
+	free(g->off);
+	free(g->to);
+	free(g->how);
+	free(g->comp);
+	free(g->moff);
+	free(g->members);
+	free(g->cyclic);
+	free(g->fed);
+	free(g);
+}
+
+void
+claim_sources_set_owner(struct claim_sources *g, claim_owner_fn fn, void *ctx)
+{
+	g->owner = fn;
+	g->owner_ctx = ctx;
+}
+
+size_t
+claim_sources_documents(const struct claim_sources *g)
+{
+	return g->nnodes;
+}
+
+size_t
+claim_sources_edges(const struct claim_sources *g)
+{
+	return g->nedges;
+}
+
+/*
+ * What one question needs per document, reused across the questions of a
+ * topic: marks carry the generation that set them, so nothing is cleared.
+ */
+struct scratch {
+	uint32_t bfs, query;
+	uint32_t *seen; /* by bfs: visited */
+	size_t *parent; /* the document it was reached from */
+	size_t *queue, *path;
+	uint32_t *doc_gen; /* by query: numbered in "documents" */
+	size_t *doc_id;
+	uint32_t *cited_gen; /* by query: counted as cited */
+	uint32_t *root_gen;  /* by query: in the roots, with amp */
+	size_t *amp;
+	uint32_t *loop_gen; /* by query, per component: listed */
+	size_t *loop_id;
+	uint32_t *loop_bfs;    /* by bfs, per component: in this source's */
+	size_t *roots, *loops; /* an answer's, in the order first reached */
+};
+
+static void
+scratch_free(struct scratch *s)
+{
+	free(s->seen);
+	free(s->parent);
+	free(s->queue);
+	free(s->path);
+	free(s->doc_gen);
+	free(s->doc_id);
+	free(s->cited_gen);
+	free(s->root_gen);
+	free(s->amp);
+	free(s->loop_gen);
+	free(s->loop_id);
+	free(s->loop_bfs);
+	free(s->roots);
+	free(s->loops);
+}
+
+static bool
+scratch_init(struct scratch *s, const struct claim_sources *g)
+{
+	size_t nv = g->nnodes ? g->nnodes : 1, nc = g->ncomp ? g->ncomp : 1;
+
+	memset(s, 0, sizeof(*s));
+	s->seen = calloc(nv, sizeof(*s->seen));
+	s->parent = malloc(nv * sizeof(*s->parent));
+	s->queue = malloc(nv * sizeof(*s->queue));
+	s->path = malloc(nv * sizeof(*s->path));
+	s->doc_gen = calloc(nv, sizeof(*s->doc_gen));
+	s->doc_id = malloc(nv * sizeof(*s->doc_id));
+	s->cited_gen = calloc(nv, sizeof(*s->cited_gen));
+	s->root_gen = calloc(nv, sizeof(*s->root_gen));
+	s->amp = malloc(nv * sizeof(*s->amp));
+	s->loop_gen = calloc(nc, sizeof(*s->loop_gen));
+	s->loop_id = malloc(nc * sizeof(*s->loop_id));
+	s->loop_bfs = calloc(nc, sizeof(*s->loop_bfs));
+	s->roots = malloc(nv * sizeof(*s->roots));
+	s->loops = malloc(nc * sizeof(*s->loops));
+	if (s->seen == NULL || s->parent == NULL || s->queue == NULL ||
+	    s->path == NULL || s->doc_gen == NULL || s->doc_id == NULL ||
+	    s->cited_gen == NULL || s->root_gen == NULL || s->amp == NULL ||
+	    s->loop_gen == NULL || s->loop_id == NULL || s->loop_bfs == NULL ||
+	    s->roots == NULL || s->loops == NULL) {
+		scratch_free(s);
+		return false;
+	}
+	return true;
+}
+
+static json_t *
+doc_card(const struct proto_source *s)
+{
+	json_t *o = json_object();
+	char hex[2 * PROTO_HASH_LEN + 1];
+
+	json_object_set_new(o, "publisher", json_string(s->publisher));
+	json_object_set_new(o, "title", json_string(s->title));
+	if (s->url != NULL)
+		json_object_set_new(o, "url", json_string(s->url));
+	if (s->published != NULL)
+		json_object_set_new(o, "published", json_string(s->published));
+	if (s->has_sha256) {
+		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
+		json_object_set_new(o, "sha256", json_string(hex));
+	}
+	return o;
+}
+
+/* What one question is building. */
+struct answer {
+	const struct claim_sources *g;
+	struct scratch *s;
+	json_t *documents;
+	size_t *roots, nroots; /* in the order first reached */
+	size_t *loops, nloops; /* components */
+};
+
+/* A document's place in "documents", numbered when first named. */
+static json_int_t
+doc(struct answer *a, size_t v)
+{
+	struct scratch *s = a->s;
+
+	if (s->doc_gen[v] != s->query) {
+		s->doc_gen[v] = s->query;
+		s->doc_id[v] = json_array_size(a->documents);
+		json_array_append_new(
+		    a->documents, doc_card(a->g->nodes[v].src));
+	}
+	return (json_int_t)s->doc_id[v];
+}
+
+/* The shortest path the walk found from start to root r. */
+static json_t *
+path_to(struct answer *a, size_t start, size_t r)
+{
+	struct scratch *s = a->s;
+	json_t *p = json_array();
+	size_t n = 0;
+
+	for (size_t v = r;; v = s->parent[v]) {
+		s->path[n++] = v;
+		if (v == start)
+			break;
+	}
+	while (n > 0) {
+		size_t v = s->path[--n];
+		json_t *step = json_pack("{s:I}", "document", doc(a, v));
+
+		if (n > 0) {
+			size_t next = s->path[n - 1];
+
+			/* The edge v -> next: its how. */
+			for (size_t k = a->g->off[v]; k < a->g->off[v + 1]; k++)
+				if (a->g->to[k] == next) {
+					json_object_set_new(step, "how",
+					    json_string(
+						proto_how_name(a->g->how[k])));
+					break;
+				}
+		}
+		json_array_append_new(p, step);
+	}
+	return p;
+}
+
+/*
+ * Walks upstream from cited document v. first: v is counted as cited now
+ * (each root it reaches gains one of amplification). With detail, returns
+ * {"roots", "paths", "loops", "resolved"} for the source; else NULL.
+ * *resolved says whether it reached a root.
+ */
+static json_t *
+walk(struct answer *a, size_t v, bool first, bool detail, bool *resolved)
+{
+	const struct claim_sources *g = a->g;
+	struct scratch *s = a->s;
+	json_t *roots = NULL, *paths = NULL, *loops = NULL, *o = NULL;
+	size_t head = 0, tail = 0;
+
+	if (detail) {
+		roots = json_array();
+		paths = json_array();
+		loops = json_array();
+	}
+	*resolved = false;
+	s->bfs++;
+	s->seen[v] = s->bfs;
+	s->parent[v] = SIZE_MAX;
+	s->queue[tail++] = v;
+	while (head < tail) {
+		size_t u = s->queue[head++], c = g->comp[u];
+
+		if (g->off[u] == g->off[u + 1]) {
+			*resolved = true;
+			if (first) {
+				if (s->root_gen[u] != s->query) {
+					s->root_gen[u] = s->query;
+					s->amp[u] = 0;
+					a->roots[a->nroots++] = u;
+				}
+				s->amp[u]++;
+			}
+			if (detail) {
+				json_array_append_new(
+				    roots, json_integer(doc(a, u)));
+				json_array_append_new(paths, path_to(a, v, u));
+			}
+		}
+		if (g->cyclic[c]) {
+			if (s->loop_gen[c] != s->query) {
+				s->loop_gen[c] = s->query;
+				s->loop_id[c] = a->nloops;
+				a->loops[a->nloops++] = c;
+			}
+			if (detail && s->loop_bfs[c] != s->bfs) {
+				s->loop_bfs[c] = s->bfs;
+				json_array_append_new(loops,
+				    json_integer((json_int_t)s->loop_id[c]));
+			}
+		}
+		for (size_t k = g->off[u]; k < g->off[u + 1]; k++) {
+			size_t w = g->to[k];
+
+			if (s->seen[w] != s->bfs) {
+				s->seen[w] = s->bfs;
+				s->parent[w] = u;
+				s->queue[tail++] = w;
+			}
+		}
+	}
+	if (detail) {
+		o = json_object();
+		json_object_set_new(o, "roots", roots);
+		json_object_set_new(o, "paths", paths);
+		json_object_set_new(o, "loops", loops);
+		json_object_set_new(o, "resolved", json_boolean(*resolved));
+	}
+	return o;
+}
+
+static const char *
+owner_of(const struct claim_sources *g, const char *publisher)
+{
+	const char *o = g->owner ? g->owner(g->owner_ctx, publisher) : NULL;
+
+	return o != NULL ? o : publisher;
+}
+
+/*
+ * The answer for cited documents cited[0..n) into o; with detail (a
+ * claim's sources, cited[k] the document of source k) each source's roots,
+ * paths and loops too.
+ */
+static bool
+analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
+    size_t n, bool detail, json_t *o)
+{
+	struct answer a = {g, s, json_array(), s->roots, 0, s->loops, 0};
+	json_t *sources = json_array(), *unresolved = json_array();
+	json_t *roots = json_array(), *loops = json_array();
+	json_t *owners = json_object();
+	size_t ncited = 0;
+
+	s->query++;
+	for (size_t k = 0; k < n; k++) {
+		size_t v = cited[k];
+		bool first = s->cited_gen[v] != s->query, resolved;
+		json_int_t dv;
+		json_t *d;
+
+		if (first) {
+			s->cited_gen[v] = s->query;
+			ncited++;
+		}
+		if (!first && !detail)
+			continue;
+		/* The cited document is numbered before what it rests on. */
+		dv = doc(&a, v);
+		d = walk(&a, v, first, detail, &resolved);
+		if (first && !resolved)
+			json_array_append_new(unresolved, json_integer(dv));
+		if (detail) {
+			json_t *src = json_pack("{s:I, s:I}", "index",
+			    (json_int_t)k, "document", dv);
+
+			json_object_update(src, d);
+			json_decref(d);
+			json_array_append_new(sources, src);
+		}
+	}
+	for (size_t i = 0; i < a.nroots; i++) {
+		size_t r = a.roots[i];
+		const char *owner = owner_of(g, g->nodes[r].src->publisher);
+
+		json_object_set_new(owners, owner, json_true());
+		json_array_append_new(roots,
+		    json_pack("{s:I, s:s, s:I}", "document", doc(&a, r),
+			"owner", owner, "amplification",
+			(json_int_t)s->amp[r]));
+	}
+	for (size_t i = 0; i < a.nloops; i++) {
+		size_t c = a.loops[i];
+		json_t *m = json_array();
+
+		for (size_t k = g->moff[c]; k < g->moff[c + 1]; k++)
+			json_array_append_new(
+			    m, json_integer(doc(&a, g->members[k])));
+		json_array_append_new(loops,
+		    json_pack("{s:o, s:b}", "members", m, "fed", g->fed[c]));
+	}
+	json_object_set_new(o, "documents", a.documents);
+	json_object_set_new(o, "cited", json_integer((json_int_t)ncited));
+	json_object_set_new(o, "n_primary", json_integer((json_int_t)a.nroots));
+	json_object_set_new(
+	    o, "owners", json_integer((json_int_t)json_object_size(owners)));
+	if (detail)
+		json_object_set_new(o, "sources", sources);
+	else
+		json_decref(sources);
+	json_object_set_new(o, "roots", roots);
+	json_object_set_new(o, "loops", loops);
+	json_object_set_new(o, "unresolved", unresolved);
+	json_decref(owners);
+	return true;
+}
+
+static json_t *
+claim_answer(const struct claim_sources *g, struct scratch *s, size_t place)
+{
+	const struct claim_entry *e = g->claims[place];
+	const struct proto_claim *c = &e->payload.claim;
+	char hex[2 * PROTO_HASH_LEN + 1];
+	json_t *o;
+
+	proto_hex(e->claim, PROTO_HASH_LEN, hex);
+	o = json_pack("{s:s, s:s, s:I, s:s}", "claim", hex, "party", c->party,
+	    "version", (json_int_t)c->version, "status",
+	    proto_status_name(c->status));
+	if (o == NULL ||
+	    !analyze(g, s, &g->cnode[g->coff[place]],
+		g->coff[place + 1] - g->coff[place], true, o)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int
+claim_independence(const struct claim_sources *g,
+    const uint8_t id[PROTO_HASH_LEN], json_t **out)
+{
+	size_t lo = 0, hi = g->nclaims;
+	struct scratch s;
+
+	*out = NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(g->claims[g->byid[mid]]->claim, id, PROTO_HASH_LEN) <
+		    0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == g->nclaims ||
+	    memcmp(g->claims[g->byid[lo]]->claim, id, PROTO_HASH_LEN) != 0)
+		return PROTO_ENOTFOUND;
+	if (!scratch_init(&s, g))
+		return PROTO_ENOMEM;
+	*out = claim_answer(g, &s, g->byid[lo]);
+	scratch_free(&s);
+	return *out != NULL ? PROTO_OK : PROTO_ENOMEM;
+}
+
+static bool
+on_topic(const struct proto_claim *c, const char *topic)
+{
+	for (size_t i = 0; i < c->ntopics; i++)
+		if (strcmp(c->topics[i], topic) == 0)
+			return true;
+	return false;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int
+claim_independence_topic(const struct claim_sources *g, const char *topic,
+    const struct claim_filter *parties_of, json_t **result)
+{
+	json_t *out = json_pack(
+		   "{s:s, s:[], s:[]}", "topic", topic, "claims", "parties"),
+	       *claims, *parties;
+	const char **names = NULL;
+	size_t *mine = NULL, *cited = NULL, nm = 0, nn = 0;
+	struct scratch s;
+
+	*result = NULL;
+	if (out == NULL)
+		return PROTO_ENOMEM;
+	if (!scratch_init(&s, g)) {
+		json_decref(out);
+		return PROTO_ENOMEM;
+	}
+	claims = json_object_get(out, "claims");
+	parties = json_object_get(out, "parties");
+	mine = malloc((g->nclaims ? g->nclaims : 1) * sizeof(*mine));
+	names = malloc((g->nclaims ? g->nclaims : 1) * sizeof(*names));
+	cited = malloc(
+	    (g->coff[g->nclaims] ? g->coff[g->nclaims] : 1) * sizeof(*cited));
+	if (mine == NULL || names == NULL || cited == NULL)
+		goto fail;
+	for (size_t i = 0; i < g->nclaims; i++) {
+		const struct proto_claim *c = &g->claims[i]->payload.claim;
+		json_t *a;
+
+		if (!on_topic(c, topic) ||
+		    !claim_filter_party(parties_of, c->party))
+			continue;
+		if ((a = claim_answer(g, &s, i)) == NULL)
+			goto fail;
+		json_array_append_new(claims, a);
+		mine[nm++] = i;
+		names[nn++] = c->party;
+	}
+	qsort(names, nn, sizeof(*names), by_name);
+	for (size_t p = 0; p < nn; p++) {
+		size_t nc = 0, n = 0;
+		json_t *o;
+
+		if (p > 0 && strcmp(names[p], names[p - 1]) == 0)
+			continue;
+		for (size_t i = 0; i < nm; i++) {
+			size_t c = mine[i];
+
+			if (strcmp(g->claims[c]->payload.claim.party,
+				names[p]) != 0)
+				continue;
+			nc++;
+			for (size_t k = g->coff[c]; k < g->coff[c + 1]; k++)
+				cited[n++] = g->cnode[k];
+		}
+		o = json_pack(
+		    "{s:s, s:I}", "party", names[p], "claims", (json_int_t)nc);
+		if (o == NULL || !analyze(g, &s, cited, n, false, o)) {
+			json_decref(o);
+			goto fail;
+		}
+		json_array_append_new(parties, o);
+	}
+	free(mine);
+	free(names);
+	free(cited);
+	scratch_free(&s);
+	*result = out;
+	return PROTO_OK;
+fail:
+	free(mine);
+	free(names);
+	free(cited);
+	scratch_free(&s);
+	json_decref(out);
+	return PROTO_ENOMEM;
+}
