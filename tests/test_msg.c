@@ -5,7 +5,9 @@
  * to the table is covered without a new test. docs/protocol.md is held
  * to the same tables.
  *
- *   test_msg DOCS_DIR
+ *   test_msg DOCS_DIR        run the tests
+ *   test_msg --render-ops    print the op table of docs/protocol.md
+ *   test_msg --render-stats  print the stats table of docs/operations.md
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -565,6 +567,122 @@ test_msg_rows_reader(void **state)
 	proto_rows_wr_release(&w);
 }
 
+/*
+ * docs: the op table and the stats table, rendered as the Markdown that
+ * docs/protocol.md and docs/operations.md hold between markers. test_msg
+ * --render-ops and --render-stats print them for pasting.
+ */
+
+static void
+out_str(struct proto_buf *b, const char *s)
+{
+	assert_int_equal(proto_buf_append(b, s, strlen(s)), PROTO_OK);
+}
+
+static void
+render_fields(struct proto_buf *b, const struct proto_msgdef *d)
+{
+	out_str(b, "`{");
+	for (size_t i = 0; i < d->nf; i++) {
+		const struct proto_mfield *f = &d->f[i];
+
+		out_str(b, i ? ", " : "");
+		out_str(b, f->required ? "\"" : "? \"");
+		out_str(b, f->key);
+		out_str(b, "\"");
+		if (f->type != PROTO_M_ROWS)
+			continue;
+		out_str(b, f->rows->bare ? ": [" : ": [[");
+		for (size_t k = 0; k < f->rows->nf; k++) {
+			out_str(b, k ? ", " : "");
+			out_str(b, f->rows->f[k].key);
+		}
+		out_str(b, f->rows->bare ? ", ...]" : "], ...]");
+	}
+	out_str(b, "}`");
+}
+
+static void
+render_ops(struct proto_buf *b)
+{
+	char line[64];
+
+	proto_buf_init(b);
+	out_str(b, "| op | request | reply |\n|---|---|---|\n");
+	for (int op = 1; op <= PROTO_OP_MAX; op++) {
+		const struct proto_opdef *o = proto_opdef(op);
+
+		snprintf(line, sizeof(line), "| %d %s | ", op, o->name);
+		out_str(b, line);
+		if (o->raw)
+			out_str(b, "record bytes");
+		else
+			render_fields(b, &o->req);
+		out_str(b, " | ");
+		render_fields(b, &o->rep);
+		out_str(b, " |\n");
+	}
+	out_str(b, "| any, refused | | ");
+	render_fields(b, &proto_error_def);
+	out_str(b, " |\n");
+}
+
+static void
+render_stats(struct proto_buf *b)
+{
+	proto_buf_init(b);
+	out_str(b, "| stat | unit | what |\n|---|---|---|\n");
+	for (size_t i = 0; i < PROTO_STAT_COUNT; i++) {
+		out_str(b, "| `");
+		out_str(b, proto_stats[i].key);
+		out_str(b, "` | ");
+		out_str(b, proto_stats[i].unit);
+		out_str(b, " | ");
+		out_str(b, proto_stats[i].description);
+		out_str(b, " |\n");
+	}
+}
+
+/* The text of file between the lines <!-- begin NAME --> and
+ * <!-- end NAME -->, compared with want. */
+static void
+expect_block(const char *file, const char *name, const struct proto_buf *want)
+{
+	char path[512], begin[64], end[64];
+	const char *a, *z;
+	size_t len;
+	char *text;
+
+	snprintf(path, sizeof(path), "%s/%s", docs_dir, file);
+	snprintf(begin, sizeof(begin), "<!-- begin %s -->\n", name);
+	snprintf(end, sizeof(end), "<!-- end %s -->", name);
+	text = tu_read_file(path, &len);
+	if ((a = strstr(text, begin)) == NULL || (z = strstr(a, end)) == NULL)
+		fail_msg("%s: no block %s", path, name);
+	a += strlen(begin);
+	if ((size_t)(z - a) != want->len || memcmp(a, want->data, want->len))
+		fail_msg("%s: block %s is not what the tables say; it "
+			 "should read:\n%.*s",
+		    path, name, (int)want->len, (const char *)want->data);
+	free(text);
+}
+
+/* docs/protocol.md documents exactly each op's request and reply keys,
+ * and docs/operations.md exactly the stats. */
+static void
+test_msg_docs_match_tables(void **state)
+{
+	struct proto_buf b;
+
+	(void)state;
+	render_ops(&b);
+	expect_block("protocol.md", "ops", &b);
+	proto_buf_release(&b);
+	render_stats(&b);
+	expect_block("operations.md", "stats", &b);
+	proto_buf_release(&b);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -578,10 +696,22 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_msg_too_long),
 	    cmocka_unit_test(test_msg_unknown_key_and_trailing),
 	    cmocka_unit_test(test_msg_rows_reader),
+	    cmocka_unit_test(test_msg_docs_match_tables),
 	};
+	struct proto_buf b;
 
+	if (argc > 1 &&
+	    (strcmp(argv[1], "--render-ops") == 0 ||
+		strcmp(argv[1], "--render-stats") == 0)) {
+		if (argv[1][9] == 'o')
+			render_ops(&b);
+		else
+			render_stats(&b);
+		fwrite(b.data, 1, b.len, stdout);
+		proto_buf_release(&b);
+		return 0;
+	}
 	if (argc > 1)
 		docs_dir = argv[1];
-	(void)docs_dir;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

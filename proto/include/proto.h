@@ -1036,22 +1036,24 @@ struct proto_range_rep {
  */
 #define PROTO_STATS(X)                                                         \
 	X(SIZE, "size", "entries", "entries in the log")                       \
-	X(CLAIMS, "claims", "claims", "claims, each counted once")             \
-	X(REVISIONS, "revisions", "versions", "versions after the first")      \
-	X(RETRACTIONS, "retractions", "versions", "versions that retract")     \
+	X(CLAIMS, "claims", "claims", "version-1 claim records")               \
+	X(REVISIONS, "revisions", "versions",                                  \
+	    "later versions, retractions excluded")                            \
+	X(RETRACTIONS, "retractions", "versions",                              \
+	    "versions with status retracted")                                  \
 	X(PARTIES, "parties", "parties", "parties registered")                 \
 	X(GRANTS, "grants", "records", "grant records")                        \
 	X(REVOKES, "revokes", "records", "revoke records")                     \
-	X(SUBSCRIBERS, "subscribers", "connections", "feed subscribers")       \
+	X(SUBSCRIBERS, "subscribers", "connections", "connected to the feed")  \
 	X(UPTIME, "uptime", "s", "seconds since claimd started")               \
 	X(SUBMITTED, "submitted", "requests", "submissions this run")          \
 	X(ACCEPTED, "accepted", "records", "records stored this run")          \
 	X(EXISTED, "existed", "records", "submissions already in the log")     \
 	X(REFUSED, "refused", "requests", "submissions refused this run")      \
 	X(BATCHES, "batches", "commits", "store transactions this run")        \
-	X(IN_FLIGHT, "in_flight", "requests", "submissions being verified")    \
-	X(MAP_SIZE, "map_size", "bytes", "the store's LMDB map size")          \
-	X(DISK_USED, "disk_used", "bytes", "bytes of the map in use")          \
+	X(IN_FLIGHT, "in_flight", "requests", "submissions not yet answered")  \
+	X(MAP_SIZE, "map_size", "bytes", "the LMDB map reserved")              \
+	X(DISK_USED, "disk_used", "bytes", "pages in use times the page size") \
 	X(RATE, "rate", "records/s", "accepted per second, last minute")       \
 	X(LATENCY_P50_US, "latency_p50_us", "us",                              \
 	    "arrival to stored, median, last busy second")                     \
