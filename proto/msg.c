@@ -489,6 +489,19 @@ proto_rows_wr_release(struct proto_rows_wr *w)
 	w->n = 0;
 }
 
+int
+proto_msg_text(char *dst, size_t cap, const char *key, const char *s, char *err,
+    size_t errlen)
+{
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return proto_fail(
+		    err, errlen, PROTO_EINVAL, "\"%s\" too long", key);
+	memcpy(dst, s, n + 1);
+	return PROTO_OK;
+}
+
 /*
  * Decoding
  */

@@ -56,9 +56,8 @@ static int
 feed_endpoint(
     struct claim_client *c, char *out, size_t cap, char *err, size_t errlen)
 {
-	struct proto_field f[] = {{"feed", PROTO_F_TEXT, true}};
+	struct proto_stats_rep st;
 	struct claim_reply r;
-	struct proto_cbor_rd rd;
 	const char *server = claim_client_endpoint(c), *colon, *host;
 	char ep[256];
 	int rc;
@@ -66,15 +65,14 @@ feed_endpoint(
 	rc = claim_client_call(c, PROTO_OP_STATS, "\xa0", 1, &r);
 	if (rc != PROTO_OK)
 		return claim_client_explain(c, rc, err, errlen);
-	proto_cbor_rd_init(&rd, r.body, r.len);
 	if (r.status != PROTO_OK ||
-	    proto_cbor_rd_fields(&rd, f, 1, true, PROTO_EPROTOCOL, NULL, 0) !=
-		PROTO_OK) {
+	    proto_msg_decode(&proto_ops[PROTO_OP_STATS].rep, r.body, r.len, &st,
+		NULL, 0) != PROTO_OK) {
 		claim_reply_release(&r);
 		return proto_fail(err, errlen, PROTO_EPROTOCOL,
 		    "claimd did not say where its feed is");
 	}
-	snprintf(ep, sizeof(ep), "%.*s", (int)f[0].len, (const char *)f[0].ptr);
+	snprintf(ep, sizeof(ep), "%s", st.feed);
 	claim_reply_release(&r);
 	/* tcp://0.0.0.0:7412 means "every address": use the server's host. */
 	if ((host = strstr(ep, "://")) != NULL &&

@@ -13,8 +13,8 @@
 CLAIM_WUR int claim_client_wait(struct claim_client *c, uint32_t id,
     struct claim_reply *r, char *err, size_t errlen);
 
-/* Reads a CBOR array of [index, record] pairs into entries. */
-CLAIM_WUR int claim_read_entries(struct proto_cbor_rd *rd, bool verify,
+/* Opens rows of [index, record] (proto_row_entry_def) as entries. */
+CLAIM_WUR int claim_read_entries(const struct proto_rows *rows, bool verify,
     struct claim_entry **out, size_t *n, char *err, size_t errlen);
 
 /*
@@ -27,7 +27,7 @@ struct claim_range_reply {
 	struct claim_reply r;
 	uint64_t size;
 	uint64_t next;
-	struct proto_cbor_rd entries;
+	struct proto_rows entries; /* proto_row_entry, in r */
 };
 
 CLAIM_WUR int claim_range_send(struct claim_client *c, uint64_t from,

@@ -1150,6 +1150,13 @@ extern const struct proto_msgdef proto_error_def;
 /* The op's definition, or NULL for an op that does not exist. */
 const struct proto_opdef *proto_opdef(int op);
 
+/*
+ * Copies s into a text field of cap bytes (sizeof the array);
+ * PROTO_EINVAL, err naming key, if it does not fit.
+ */
+PROTO_WUR int proto_msg_text(char *dst, size_t cap, const char *key,
+    const char *s, char *err, size_t errlen);
+
 /* Appends the message msg (a struct of d's type) to out. */
 PROTO_WUR int proto_msg_encode(
     const struct proto_msgdef *d, const void *msg, struct proto_buf *out);
