@@ -12,6 +12,10 @@
 static int
 fetch(struct cli *cli, int op, const char *key, json_t **out)
 {
+	union {
+		struct proto_parties_rep parties;
+		struct proto_topics_rep topics;
+	} rep;
 	struct claim_reply r;
 	char err[256];
 	int rc;
@@ -29,7 +33,10 @@ fetch(struct cli *cli, int op, const char *key, json_t **out)
 		claim_reply_release(&r);
 		return rc;
 	}
-	*out = claim_cbor_to_json(r.body, r.len);
+	/* Of the op's shape (proto's tables), then shown as it came. */
+	if (proto_msg_decode(
+		&proto_ops[op].rep, r.body, r.len, &rep, NULL, 0) == PROTO_OK)
+		*out = claim_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
 	if (*out == NULL || !json_is_array(json_object_get(*out, key))) {
 		json_decref(*out);

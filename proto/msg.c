@@ -314,6 +314,68 @@ static const struct proto_mfield topics_rep_f[] = {
     ROWS(struct proto_topics_rep, topics, proto_row_topic_def, 0),
 };
 
+static const struct proto_mfield slug_f[] = {
+    TEXT(struct proto_row_slug, topic),
+};
+
+const struct proto_rowdef proto_row_slug_def =
+    ROWDEF("topic", struct proto_row_slug, slug_f, true);
+
+#define EV struct proto_feed_event
+
+static const struct proto_mfield feed_claim_f[] = {
+    UINT(EV, index),
+    HASH(EV, hash),
+    TEXT(EV, kind),
+    UINT(EV, time),
+    RECORD(EV, record),
+    TEXT(EV, party),
+    HASH(EV, claim),
+    UINT(EV, version),
+    TEXT(EV, status),
+    ROWS(EV, topics, proto_row_slug_def, PROTO_TOPICS_MAX),
+};
+static const struct proto_mfield feed_registry_f[] = {
+    UINT(EV, index),
+    HASH(EV, hash),
+    TEXT(EV, kind),
+    UINT(EV, time),
+    RECORD(EV, record),
+    TEXT(EV, party),
+};
+static const struct proto_mfield feed_heartbeat_f[] = {
+    UINT(EV, size),
+    UINT(EV, time),
+};
+
+const struct proto_msgdef proto_feed_claim_def =
+    MSGDEF("claim event", EV, feed_claim_f);
+const struct proto_msgdef proto_feed_registry_def =
+    MSGDEF("registry event", EV, feed_registry_f);
+const struct proto_msgdef proto_feed_heartbeat_def =
+    MSGDEF("heartbeat", EV, feed_heartbeat_f);
+
+#undef EV
+
+const struct proto_msgdef *
+proto_feed_def(const void *topic, size_t n)
+{
+	static const struct {
+		const char *prefix;
+		const struct proto_msgdef *def;
+	} defs[] = {
+	    {PROTO_FEED_CLAIM, &proto_feed_claim_def},
+	    {PROTO_FEED_REGISTRY, &proto_feed_registry_def},
+	    {PROTO_FEED_HEARTBEAT, &proto_feed_heartbeat_def},
+	};
+
+	for (size_t i = 0; i < NELEM(defs); i++)
+		if (n >= strlen(defs[i].prefix) &&
+		    memcmp(topic, defs[i].prefix, strlen(defs[i].prefix)) == 0)
+			return defs[i].def;
+	return NULL;
+}
+
 const struct proto_msgdef proto_error_def =
     MSGDEF("error", struct proto_error_rep, error_f);
 

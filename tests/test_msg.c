@@ -7,6 +7,7 @@
  *
  *   test_msg DOCS_DIR        run the tests
  *   test_msg --render-ops    print the op table of docs/protocol.md
+ *   test_msg --render-feed   print the feed table of docs/protocol.md
  *   test_msg --render-stats  print the stats table of docs/operations.md
  */
 #include <stdio.h>
@@ -24,6 +25,9 @@ all_defs(const struct proto_msgdef **out, size_t cap)
 	size_t n = 0;
 
 	out[n++] = &proto_error_def;
+	out[n++] = &proto_feed_claim_def;
+	out[n++] = &proto_feed_registry_def;
+	out[n++] = &proto_feed_heartbeat_def;
 	for (int op = 1; op <= PROTO_OP_MAX; op++) {
 		const struct proto_opdef *o = proto_opdef(op);
 
@@ -35,7 +39,7 @@ all_defs(const struct proto_msgdef **out, size_t cap)
 	return n;
 }
 
-#define DEFS_MAX (2 * PROTO_OP_MAX + 1)
+#define DEFS_MAX (2 * PROTO_OP_MAX + 4)
 
 static const uint8_t sample_bytes[] = {0xd2, 0x84, 0x01, 0x02};
 
@@ -628,6 +632,29 @@ render_ops(struct proto_buf *b)
 }
 
 static void
+render_feed(struct proto_buf *b)
+{
+	static const struct {
+		const char *topic;
+		const struct proto_msgdef *d;
+	} ev[] = {
+	    {PROTO_FEED_CLAIM "<party>/", &proto_feed_claim_def},
+	    {PROTO_FEED_REGISTRY, &proto_feed_registry_def},
+	    {PROTO_FEED_HEARTBEAT, &proto_feed_heartbeat_def},
+	};
+
+	proto_buf_init(b);
+	out_str(b, "| topic | event |\n|---|---|\n");
+	for (size_t i = 0; i < sizeof(ev) / sizeof(ev[0]); i++) {
+		out_str(b, "| `");
+		out_str(b, ev[i].topic);
+		out_str(b, "` | ");
+		render_fields(b, ev[i].d);
+		out_str(b, " |\n");
+	}
+}
+
+static void
 render_stats(struct proto_buf *b)
 {
 	proto_buf_init(b);
@@ -678,6 +705,9 @@ test_msg_docs_match_tables(void **state)
 	render_ops(&b);
 	expect_block("protocol.md", "ops", &b);
 	proto_buf_release(&b);
+	render_feed(&b);
+	expect_block("protocol.md", "feed", &b);
+	proto_buf_release(&b);
 	render_stats(&b);
 	expect_block("operations.md", "stats", &b);
 	proto_buf_release(&b);
@@ -700,11 +730,11 @@ main(int argc, char **argv)
 	};
 	struct proto_buf b;
 
-	if (argc > 1 &&
-	    (strcmp(argv[1], "--render-ops") == 0 ||
-		strcmp(argv[1], "--render-stats") == 0)) {
-		if (argv[1][9] == 'o')
+	if (argc > 1 && strncmp(argv[1], "--render-", 9) == 0) {
+		if (strcmp(argv[1], "--render-ops") == 0)
 			render_ops(&b);
+		else if (strcmp(argv[1], "--render-feed") == 0)
+			render_feed(&b);
 		else
 			render_stats(&b);
 		fwrite(b.data, 1, b.len, stdout);

@@ -1176,4 +1176,35 @@ PROTO_WUR int proto_msg_decode(const struct proto_msgdef *d, const uint8_t *p,
 #define PROTO_FEED_REGISTRY  "registry/"
 #define PROTO_FEED_HEARTBEAT "hb/"
 
+/*
+ * Feed events, each a message of the tables too: a claim event, a
+ * registry event and a heartbeat fill the fields of struct
+ * proto_feed_event their table lists (all of them required).
+ */
+struct proto_row_slug { /* a claim's topics */
+	char topic[PROTO_SLUG_MAX + 1];
+};
+
+extern const struct proto_rowdef proto_row_slug_def;
+
+struct proto_feed_event {
+	uint64_t index;
+	uint8_t hash[PROTO_HASH_LEN];
+	char kind[16]; /* proto_kind_name() */
+	uint64_t time; /* the record's; a heartbeat's when it was sent */
+	struct proto_bytes record;
+	char party[PROTO_SLUG_MAX + 1];
+	uint8_t claim[PROTO_HASH_LEN];
+	uint64_t version;
+	char status[16];          /* proto_status_name() */
+	struct proto_rows topics; /* proto_row_slug */
+	uint64_t size;            /* heartbeats: the log's size */
+};
+
+extern const struct proto_msgdef proto_feed_claim_def, proto_feed_registry_def,
+    proto_feed_heartbeat_def;
+
+/* The event table for a feed message's topic frame, or NULL. */
+const struct proto_msgdef *proto_feed_def(const void *topic, size_t n);
+
 #endif /* CLAIMD_PROTO_H */
