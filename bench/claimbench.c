@@ -866,19 +866,17 @@ point_reads(struct daemon *d, const struct recs *r, double *p50, double *p99)
 		size_t k = (size_t)i * 7919 % r->n;
 		uint8_t h[32];
 		char hex[65], body[128];
+		struct proto_get_req q = {.has_id = true};
 		struct claim_reply rep;
 		struct proto_buf b;
-		size_t start;
 		double s;
 
 		proto_record_hash(r->p[k], r->len[k], h);
 		proto_hex(h, 32, hex);
 		hex[16] = '\0';
 		proto_buf_init(&b);
-		if (proto_cbor_map_begin(&b, &start) ||
-		    proto_cbor_put_str(&b, "id") ||
-		    proto_cbor_put_str(&b, hex) ||
-		    proto_cbor_map_end(&b, start, 1))
+		memcpy(q.id, hex, 17);
+		if (proto_msg_encode(&proto_ops[PROTO_OP_GET].req, &q, &b))
 			die("cbor");
 		(void)body;
 		s = now();
