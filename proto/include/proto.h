@@ -165,6 +165,8 @@ PROTO_WUR int proto_cbor_put_null(struct proto_buf *b);
 /*
  * A map of up to 255 pairs written in any order: map_begin() writes a
  * placeholder head, map_end() gives it the pair count and sorts the pairs.
+ * Messages use struct proto_map (Typed messages), which counts the pairs
+ * itself, or the message tables; these are for the layer and records.
  */
 PROTO_WUR int proto_cbor_map_begin(struct proto_buf *b, size_t *start);
 PROTO_WUR int proto_cbor_map_end(
