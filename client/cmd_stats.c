@@ -49,8 +49,7 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 	if (rc != PROTO_OK || (cli->json && j == NULL))
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");
 	if (cli->json) {
-		cli_print_json(j);
-		json_decref(j);
+		cli_print_json(j); /* takes j */
 		return EX_DONE;
 	}
 	{

@@ -712,6 +712,9 @@ proto_msg_decode(const struct proto_msgdef *d, const uint8_t *p, size_t n,
 	int rc;
 
 	memset(msg, 0, d->size);
+	if (d->nf > 64) /* seen holds a bit a field */
+		return proto_fail(err, errlen, PROTO_EINVAL,
+		    "%s has more than 64 fields", d->name);
 	if (proto_cbor_check(p, n, MSG_DEPTH, NULL, err, errlen) != PROTO_OK)
 		return PROTO_EPROTOCOL;
 	proto_cbor_rd_init(&rd, p, n);
