@@ -676,7 +676,7 @@ static void
 expect_block(const char *file, const char *name, const struct proto_buf *want)
 {
 	char path[512], begin[64], end[64];
-	const char *a, *z;
+	const char *a, *z = NULL;
 	size_t len;
 	char *text;
 
