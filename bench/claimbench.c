@@ -711,25 +711,31 @@ struct subs {
 static void
 subs_drain(struct subs *f, void *sub)
 {
-	for (;;) {
-		struct proto_field ev[] = {{"index", PROTO_F_UINT, false}};
-		struct proto_cbor_rd rd;
-		uint8_t body[4096];
-		char topic[128];
-		int len;
+	/* An event holds a whole record. */
+	static _Thread_local uint8_t body[PROTO_RECORD_MAX + 1024];
 
-		if (zmq_recv(sub, topic, sizeof(topic), ZMQ_DONTWAIT) < 0)
+	for (;;) {
+		const struct proto_msgdef *def;
+		struct proto_feed_event ev;
+		char topic[128];
+		int tlen, len;
+
+		if ((tlen = zmq_recv(sub, topic, sizeof(topic), ZMQ_DONTWAIT)) <
+		    0)
 			return;
 		if ((len = zmq_recv(sub, body, sizeof(body), 0)) < 0)
 			return;
-		proto_cbor_rd_init(&rd, body, (size_t)len);
-		if (proto_cbor_rd_fields(
-			&rd, ev, 1, true, PROTO_EPROTOCOL, NULL, 0) ||
-		    !ev[0].present || ev[0].u < f->base ||
-		    ev[0].u >= f->base + f->n || f->got >= f->n * NSUBS)
+		/* Events by proto's tables; heartbeats carry no index. */
+		if ((size_t)tlen > sizeof(topic) ||
+		    (size_t)len > sizeof(body) ||
+		    (def = proto_feed_def(topic, (size_t)tlen)) == NULL ||
+		    def == &proto_feed_heartbeat_def ||
+		    proto_msg_decode(def, body, (size_t)len, &ev, NULL, 0) ||
+		    ev.index < f->base || ev.index >= f->base + f->n ||
+		    f->got >= f->n * NSUBS)
 			continue;
 		f->lat[f->got++] =
-		    (now() - f->sent_at[ev[0].u - f->base]) * 1e3;
+		    (now() - f->sent_at[ev.index - f->base]) * 1e3;
 	}
 }
 
