@@ -710,25 +710,31 @@ struct subs {
 static void
 subs_drain(struct subs *f, void *sub)
 {
-	for (;;) {
-		struct proto_field ev[] = {{"index", PROTO_F_UINT, false}};
-		struct proto_cbor_rd rd;
-		uint8_t body[4096];
-		char topic[128];
-		int len;
+	/* An event holds a whole record. */
+	static _Thread_local uint8_t body[PROTO_RECORD_MAX + 1024];
 
-		if (zmq_recv(sub, topic, sizeof(topic), ZMQ_DONTWAIT) < 0)
+	for (;;) {
+		const struct proto_msgdef *def;
+		struct proto_feed_event ev;
+		char topic[128];
+		int tlen, len;
+
+		if ((tlen = zmq_recv(sub, topic, sizeof(topic), ZMQ_DONTWAIT)) <
+		    0)
 			return;
 		if ((len = zmq_recv(sub, body, sizeof(body), 0)) < 0)
 			return;
-		proto_cbor_rd_init(&rd, body, (size_t)len);
-		if (proto_cbor_rd_fields(
-			&rd, ev, 1, true, PROTO_EPROTOCOL, NULL, 0) ||
-		    !ev[0].present || ev[0].u < f->base ||
-		    ev[0].u >= f->base + f->n || f->got >= f->n * NSUBS)
+		/* Events by proto's tables; heartbeats carry no index. */
+		if ((size_t)tlen > sizeof(topic) ||
+		    (size_t)len > sizeof(body) ||
+		    (def = proto_feed_def(topic, (size_t)tlen)) == NULL ||
+		    def == &proto_feed_heartbeat_def ||
+		    proto_msg_decode(def, body, (size_t)len, &ev, NULL, 0) ||
+		    ev.index < f->base || ev.index >= f->base + f->n ||
+		    f->got >= f->n * NSUBS)
 			continue;
 		f->lat[f->got++] =
-		    (now() - f->sent_at[ev[0].u - f->base]) * 1e3;
+		    (now() - f->sent_at[ev.index - f->base]) * 1e3;
 	}
 }
 
@@ -814,29 +820,22 @@ feed_latency(struct daemon *d, const struct recs *r, size_t base, double rate,
 		claim_reply_release(&rep);
 	}
 	{
-		struct proto_field st[] = {
-		    {"latency_p50_us", PROTO_F_UINT, true},
-		    {"latency_p99_us", PROTO_F_UINT, true},
-		    {"commits_over_5ms", PROTO_F_UINT, true},
-		    {"commit_max_us", PROTO_F_UINT, true},
-		};
+		struct proto_stats_rep st;
 		struct claim_reply rep;
-		struct proto_cbor_rd rd;
 
 		usleep(1200000); /* claimd sums up each quiet second */
-		if (claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &rep, NULL,
-			0) == PROTO_OK &&
-		    (proto_cbor_rd_init(&rd, rep.body, rep.len),
-			proto_cbor_rd_fields(&rd, st, 4, true, PROTO_EPROTOCOL,
-			    NULL, 0)) == PROTO_OK) {
+		if (claim_call(c, PROTO_OP_STATS, &(struct proto_empty){0}, &st,
+			&rep, NULL, 0) == PROTO_OK) {
 			fprintf(stderr,
 			    "  (claimd: arrival to stored p50 %llu "
 			    "us, p99 %llu us in its last second)\n",
-			    (unsigned long long)st[0].u,
-			    (unsigned long long)st[1].u);
+			    (unsigned long long)st.v[PROTO_STAT_LATENCY_P50_US],
+			    (unsigned long long)
+				st.v[PROTO_STAT_LATENCY_P99_US]);
 			/* The disk's stalls in this run: what sets the p99. */
-			*slow = (double)st[2].u;
-			*longest = (double)st[3].u / 1000.0;
+			*slow = (double)st.v[PROTO_STAT_COMMITS_OVER_5MS];
+			*longest =
+			    (double)st.v[PROTO_STAT_COMMIT_MAX_US] / 1000.0;
 		}
 		claim_reply_release(&rep);
 	}
@@ -867,19 +866,17 @@ point_reads(struct daemon *d, const struct recs *r, double *p50, double *p99)
 		size_t k = (size_t)i * 7919 % r->n;
 		uint8_t h[32];
 		char hex[65], body[128];
+		struct proto_get_req q = {.has_id = true};
 		struct claim_reply rep;
 		struct proto_buf b;
-		size_t start;
 		double s;
 
 		proto_record_hash(r->p[k], r->len[k], h);
 		proto_hex(h, 32, hex);
 		hex[16] = '\0';
 		proto_buf_init(&b);
-		if (proto_cbor_map_begin(&b, &start) ||
-		    proto_cbor_put_str(&b, "id") ||
-		    proto_cbor_put_str(&b, hex) ||
-		    proto_cbor_map_end(&b, start, 1))
+		memcpy(q.id, hex, 17);
+		if (proto_msg_encode(&proto_ops[PROTO_OP_GET].req, &q, &b))
 			die("cbor");
 		(void)body;
 		s = now();

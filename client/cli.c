@@ -849,8 +849,8 @@ cli_sign(struct cli *cli, struct proto_payload *p, struct proto_buf *out)
 }
 
 int
-cli_request(struct cli *cli, int op, const void *body, size_t len,
-    struct claim_reply *r)
+cli_request(
+    struct cli *cli, int op, const void *q, void *rep, struct claim_reply *r)
 {
 	char err[256];
 	int rc;
@@ -858,7 +858,7 @@ cli_request(struct cli *cli, int op, const void *body, size_t len,
 	memset(r, 0, sizeof(*r));
 	if ((rc = cli_connect(cli)) != EX_DONE)
 		return rc;
-	rc = claim_request(cli->client, op, 0, body, len, r, err, sizeof(err));
+	rc = claim_call(cli->client, op, q, rep, r, err, sizeof(err));
 	if (rc != PROTO_OK) {
 		claim_reply_release(r);
 		return cli_fail_err(rc, false, "%s", err);

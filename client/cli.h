@@ -167,11 +167,12 @@ void cli_print_cut(FILE *f, const char *s, size_t cols);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
 const char *cli_short(const uint8_t *hash, char out[13]);
 /*
- * A request through claim_request(), connecting first: EX_DONE with the
- * reply in r (release it), or the failure said and its exit status.
+ * A typed request through claim_call(), connecting first: EX_DONE with
+ * the reply decoded into rep (op's reply struct; its bytes and rows live
+ * in r: release it), or the failure said and its exit status.
  */
-int cli_request(struct cli *cli, int op, const void *body, size_t len,
-    struct claim_reply *r);
+int cli_request(
+    struct cli *cli, int op, const void *q, void *rep, struct claim_reply *r);
 /* Submits a signed record and waits; an exit status, the ack in *ack. */
 int cli_submit_one(
     struct cli *cli, const struct proto_buf *rec, struct claim_ack *ack);

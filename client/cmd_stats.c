@@ -3,19 +3,16 @@
  */
 #include "cli.h"
 
-/* A number of claimd's stats reply. */
-static long long
-stat_of(json_t *j, const char *key)
+/* The noun for a stat. */
+static const char *
+noun(const struct proto_stats_rep *st, enum proto_stat k, const char *one,
+    const char *many)
 {
-	return (long long)json_integer_value(json_object_get(j, key));
+	return cli_noun(st->v[k], one, many);
 }
 
-/* The noun for that number. */
-static const char *
-noun(json_t *j, const char *key, const char *one, const char *many)
-{
-	return cli_noun((unsigned long long)stat_of(j, key), one, many);
-}
+/* A stat as printed. */
+#define N(k) ((long long)st.v[PROTO_STAT_##k])
 
 /* claim stats --help, and the line of claim --help. */
 const struct cmd_text cmd_stats_usage = {
@@ -28,89 +25,63 @@ int
 cmd_stats(struct cli *cli, int argc, char **argv)
 {
 	const struct cmd *me = cli_cmd("stats");
+	struct proto_stats_rep st;
 	struct claim_reply r;
-	json_t *j;
+	json_t *j = NULL;
 	int rc;
 
 	(void)argv;
 	if (argc != 1)
 		return cli_usage_error(me, "stats takes no arguments");
-	if ((rc = cli_request(cli, PROTO_OP_STATS, "\xa0", 1, &r)) != EX_DONE)
+	if ((rc = cli_request(cli, PROTO_OP_STATS, &(struct proto_empty){0},
+		 &st, &r)) != EX_DONE)
 		return rc;
-	j = cli_cbor_to_json(r.body, r.len);
+	/* Read by proto's stats table; shown as it came with --json. */
+	if (cli->json)
+		j = cli_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
-	if (j == NULL)
+	if (cli->json && j == NULL)
 		return cli_fail(EX_UNREACHABLE, "bad reply from claimd");
 	if (cli->json) {
-		cli_print_json(j);
+		cli_print_json(j); /* takes j */
 		return EX_DONE;
 	}
 	{
-		json_int_t up =
-		    json_integer_value(json_object_get(j, "uptime"));
-		json_int_t acc =
-		    json_integer_value(json_object_get(j, "accepted"));
+		long long up = N(UPTIME), acc = N(ACCEPTED);
 
-		printf("log size     %lld %s\n", stat_of(j, "size"),
-		    noun(j, "size", "entry", "entries"));
-		printf("claims       %lld (+%lld %s, %lld %s)\n",
-		    stat_of(j, "claims"), stat_of(j, "revisions"),
-		    noun(j, "revisions", "revision", "revisions"),
-		    stat_of(j, "retractions"),
-		    noun(j, "retractions", "retraction", "retractions"));
-		printf("registry     %lld %s, %lld %s, %lld %s\n",
-		    stat_of(j, "parties"),
-		    noun(j, "parties", "party", "parties"),
-		    stat_of(j, "grants"), noun(j, "grants", "grant", "grants"),
-		    stat_of(j, "revokes"),
-		    noun(j, "revokes", "revoke", "revokes"));
-		printf("subscribers  %lld on %s\n",
-		    (long long)json_integer_value(
-			json_object_get(j, "subscribers")),
-		    json_string_value(json_object_get(j, "feed")));
-		printf("uptime       %lldh%02lldm%02llds\n",
-		    (long long)up / 3600, (long long)(up / 60 % 60),
-		    (long long)(up % 60));
+		printf("log size     %lld %s\n", N(SIZE),
+		    noun(&st, PROTO_STAT_SIZE, "entry", "entries"));
+		printf("claims       %lld (+%lld %s, %lld %s)\n", N(CLAIMS),
+		    N(REVISIONS),
+		    noun(&st, PROTO_STAT_REVISIONS, "revision", "revisions"),
+		    N(RETRACTIONS),
+		    noun(&st, PROTO_STAT_RETRACTIONS, "retraction",
+			"retractions"));
+		printf("registry     %lld %s, %lld %s, %lld %s\n", N(PARTIES),
+		    noun(&st, PROTO_STAT_PARTIES, "party", "parties"),
+		    N(GRANTS), noun(&st, PROTO_STAT_GRANTS, "grant", "grants"),
+		    N(REVOKES),
+		    noun(&st, PROTO_STAT_REVOKES, "revoke", "revokes"));
+		printf("subscribers  %lld on %s\n", N(SUBSCRIBERS), st.feed);
+		printf("uptime       %lldh%02lldm%02llds\n", up / 3600,
+		    up / 60 % 60, up % 60);
 		printf("this run     %lld submitted, %lld accepted, %lld "
 		       "already there, %lld refused, %lld batches\n",
-		    (long long)json_integer_value(
-			json_object_get(j, "submitted")),
-		    (long long)acc,
-		    (long long)json_integer_value(
-			json_object_get(j, "existed")),
-		    (long long)json_integer_value(
-			json_object_get(j, "refused")),
-		    (long long)json_integer_value(
-			json_object_get(j, "batches")));
+		    N(SUBMITTED), acc, N(EXISTED), N(REFUSED), N(BATCHES));
 		printf("throughput   %lld accepted/s over the last %s, "
 		       "%.1f since start\n",
-		    (long long)json_integer_value(json_object_get(j, "rate")),
-		    up < 59 ? "seconds" : "minute",
+		    N(RATE), up < 59 ? "seconds" : "minute",
 		    up > 0 ? (double)acc / (double)up : (double)acc);
 		printf("latency      p50 %lld us, p99 %lld us from arrival to "
 		       "stored (last busy second)\n",
-		    (long long)json_integer_value(
-			json_object_get(j, "latency_p50_us")),
-		    (long long)json_integer_value(
-			json_object_get(j, "latency_p99_us")));
+		    N(LATENCY_P50_US), N(LATENCY_P99_US));
 		printf("commits      p50 %lld us, p99 %lld us (last busy "
 		       "second); longest %.1f ms, %lld over 5 ms since start\n",
-		    (long long)json_integer_value(
-			json_object_get(j, "commit_p50_us")),
-		    (long long)json_integer_value(
-			json_object_get(j, "commit_p99_us")),
-		    (double)json_integer_value(
-			json_object_get(j, "commit_max_us")) /
-			1000.0,
-		    (long long)json_integer_value(
-			json_object_get(j, "commits_over_5ms")));
+		    N(COMMIT_P50_US), N(COMMIT_P99_US),
+		    (double)N(COMMIT_MAX_US) / 1000.0, N(COMMITS_OVER_5MS));
 		printf("disk         %.1f MiB used of a %.0f MiB map\n",
-		    (double)json_integer_value(
-			json_object_get(j, "disk_used")) /
-			1048576.0,
-		    (double)json_integer_value(json_object_get(j, "map_size")) /
-			1048576.0);
+		    (double)N(DISK_USED) / 1048576.0,
+		    (double)N(MAP_SIZE) / 1048576.0);
 	}
-	json_decref(j);
 	return EX_DONE;
 }

@@ -12,12 +12,18 @@
 static int
 fetch(struct cli *cli, int op, const char *key, json_t **out)
 {
+	union {
+		struct proto_parties_rep parties;
+		struct proto_topics_rep topics;
+	} rep;
 	struct claim_reply r;
 	int rc;
 
 	*out = NULL;
-	if ((rc = cli_request(cli, op, "\xa0", 1, &r)) != EX_DONE)
+	if ((rc = cli_request(cli, op, &(struct proto_empty){0}, &rep, &r)) !=
+	    EX_DONE)
 		return rc;
+	/* Of the op's shape (proto's tables), then shown as it came. */
 	*out = cli_cbor_to_json(r.body, r.len);
 	claim_reply_release(&r);
 	if (*out == NULL || !json_is_array(json_object_get(*out, key))) {

@@ -44,6 +44,16 @@ struct req {
 	struct proto_wire_header h;
 	const uint8_t *body;
 	size_t len;
+	/* The body decoded by the op's request table (not for submit). */
+	union {
+		struct proto_get_req get;
+		struct proto_history_req history;
+		struct proto_list_req list;
+		struct proto_range_req range;
+		struct proto_inclusion_req inclusion;
+		struct proto_consistency_req consistency;
+		struct proto_empty empty;
+	} q;
 	struct store_snap *snap; /* for H_READ handlers */
 	struct proto_buf *out;   /* the reply body */
 	char err[256];           /* the reason, for an error reply */
@@ -51,14 +61,13 @@ struct req {
 };
 
 #define H_READ 0x1 /* runs on a store snapshot */
-#define H_MAP  0x2 /* body is a CBOR map, checked before the handler */
 
+/* The op's request and reply, flags and body limits are in proto's op
+ * table (proto_opdef); here is who answers it. */
 struct handler {
 	int op;
 	int (*fn)(struct api *a, struct req *r);
 	unsigned flags;
-	size_t min, max;   /* body length */
-	uint16_t reqflags; /* request flags the op defines */
 };
 
 static int h_submit(struct api *, struct req *);
@@ -74,18 +83,17 @@ static int h_consistency(struct api *, struct req *);
 static int h_topics(struct api *, struct req *);
 
 static const struct handler handlers[] = {
-    {PROTO_OP_SUBMIT, h_submit, 0, 1, PROTO_RECORD_MAX,
-	PROTO_SUBMIT_ALLOW_DUPLICATE},
-    {PROTO_OP_GET, h_get, H_READ | H_MAP, 1, 512},
-    {PROTO_OP_HISTORY, h_history, H_READ | H_MAP, 1, 512},
-    {PROTO_OP_LIST, h_list, H_READ | H_MAP, 1, 512},
-    {PROTO_OP_RANGE, h_range, H_READ | H_MAP, 1, 512},
-    {PROTO_OP_STATS, h_stats, H_READ | H_MAP, 1, 64},
-    {PROTO_OP_PARTIES, h_parties, H_READ | H_MAP, 1, 64},
-    {PROTO_OP_CHECKPOINT, h_checkpoint, H_READ | H_MAP, 1, 64},
-    {PROTO_OP_INCLUSION, h_inclusion, H_READ | H_MAP, 1, 512},
-    {PROTO_OP_CONSISTENCY, h_consistency, H_READ | H_MAP, 1, 512},
-    {PROTO_OP_TOPICS, h_topics, H_READ | H_MAP, 1, 64},
+    {PROTO_OP_SUBMIT, h_submit, 0},
+    {PROTO_OP_GET, h_get, H_READ},
+    {PROTO_OP_HISTORY, h_history, H_READ},
+    {PROTO_OP_LIST, h_list, H_READ},
+    {PROTO_OP_RANGE, h_range, H_READ},
+    {PROTO_OP_STATS, h_stats, H_READ},
+    {PROTO_OP_PARTIES, h_parties, H_READ},
+    {PROTO_OP_CHECKPOINT, h_checkpoint, H_READ},
+    {PROTO_OP_INCLUSION, h_inclusion, H_READ},
+    {PROTO_OP_CONSISTENCY, h_consistency, H_READ},
+    {PROTO_OP_TOPICS, h_topics, H_READ},
 };
 
 struct api *
@@ -170,53 +178,35 @@ send_reply(struct api *a, const uint8_t *ident, size_t identlen, uint8_t op,
 }
 
 /*
- * {"error": name, "message": text}; a conflict adds the claim's head,
- * {"head": hash, "version": n}, and a duplicate the identical claim,
- * {"claim": id, "head": hash, "version": n, "index": head's index}.
+ * The error reply (proto_error_def): a conflict adds the claim's head and
+ * its version, a duplicate also the identical claim and the head's index.
  */
 static int
 error_body(struct proto_buf *b, int status, const char *msg,
     const struct store_result *res)
 {
-	const struct proto_head *head = NULL;
-	char text[512];
-	size_t start, n = 2;
-	int rc;
+	struct proto_error_rep e;
 
+	memset(&e, 0, sizeof(e));
+	snprintf(e.error, sizeof(e.error), "%s", proto_errname(status));
 	/* Messages quote what they refuse: made one line with no control
 	 * characters (a client prints it), valid UTF-8 (a text string must
 	 * be) and cut at a character. */
-	proto_str_safe(
-	    text, sizeof(text), msg[0] ? msg : proto_strerror(status));
+	proto_str_safe(e.message, sizeof(e.message),
+	    msg[0] ? msg : proto_strerror(status));
 	if (res != NULL &&
-	    (status == PROTO_ECONFLICT || status == PROTO_EDUPLICATE))
-		head = &res->head;
+	    (status == PROTO_ECONFLICT || status == PROTO_EDUPLICATE)) {
+		e.has_head = e.has_version = true;
+		memcpy(e.head, res->head.hash, PROTO_HASH_LEN);
+		e.version = res->head.version;
+		if (status == PROTO_EDUPLICATE) {
+			e.has_claim = e.has_index = true;
+			memcpy(e.claim, res->claim, PROTO_HASH_LEN);
+			e.index = res->index;
+		}
+	}
 	b->len = 0;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "error")) ||
-	    (rc = proto_cbor_put_str(b, proto_errname(status))) ||
-	    (rc = proto_cbor_put_str(b, "message")) ||
-	    (rc = proto_cbor_put_str(b, text)))
-		return rc;
-	if (head != NULL) {
-		if ((rc = proto_cbor_put_str(b, "head")) ||
-		    (rc = proto_cbor_put_bytes(
-			 b, head->hash, PROTO_HASH_LEN)) ||
-		    (rc = proto_cbor_put_str(b, "version")) ||
-		    (rc = proto_cbor_put_uint(b, head->version)))
-			return rc;
-		n += 2;
-	}
-	if (head != NULL && status == PROTO_EDUPLICATE) {
-		if ((rc = proto_cbor_put_str(b, "claim")) ||
-		    (rc = proto_cbor_put_bytes(
-			 b, res->claim, PROTO_HASH_LEN)) ||
-		    (rc = proto_cbor_put_str(b, "index")) ||
-		    (rc = proto_cbor_put_uint(b, res->index)))
-			return rc;
-		n += 2;
-	}
-	return proto_cbor_map_end(b, start, n);
+	return proto_msg_encode(&proto_error_def, &e, b);
 }
 
 static void
@@ -307,6 +297,7 @@ void
 api_message(struct api *a, const uint8_t *ident, size_t identlen,
     const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t blen)
 {
+	const struct proto_opdef *od;
 	const struct handler *hd;
 	struct req r;
 	int rc;
@@ -328,26 +319,23 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 	if (a->d->damaged) {
 		snprintf(r.err, sizeof(r.err), DAMAGED_TEXT);
 		rc = PROTO_EDAMAGED;
-	} else if ((hd = handler_for(r.h.op)) == NULL) {
+	} else if ((od = proto_opdef(r.h.op)) == NULL ||
+	    (hd = handler_for(r.h.op)) == NULL) {
 		snprintf(r.err, sizeof(r.err), "unknown request op %u", r.h.op);
 		rc = PROTO_EPROTOCOL;
-	} else if ((r.h.status & ~hd->reqflags) != 0) {
+	} else if ((r.h.status & ~od->flags) != 0) {
 		snprintf(r.err, sizeof(r.err), "%s request with flags 0x%x",
 		    proto_op_name(r.h.op), r.h.status);
 		rc = PROTO_EPROTOCOL;
-	} else if (r.len < hd->min || r.len > hd->max) {
+	} else if (r.len < od->min || r.len > od->max) {
 		snprintf(r.err, sizeof(r.err),
 		    "%s request body of %zu bytes; allowed %zu to %zu",
-		    proto_op_name(r.h.op), r.len, hd->min, hd->max);
-		rc = r.len > hd->max ? PROTO_ETOOBIG : PROTO_EPROTOCOL;
-	} else if ((hd->flags & H_MAP) &&
-	    ((rc = proto_cbor_check(
-		  r.body, r.len, 4, NULL, r.err, sizeof(r.err))) != PROTO_OK ||
-		proto_cbor_rd_peek(&(struct proto_cbor_rd){
-		    r.body, r.body + r.len}) != PROTO_CBOR_MAP)) {
-		if (rc == PROTO_OK)
-			snprintf(r.err, sizeof(r.err), "body must be a map");
-		rc = PROTO_EPROTOCOL;
+		    proto_op_name(r.h.op), r.len, od->min, od->max);
+		rc = r.len > od->max ? PROTO_ETOOBIG : PROTO_EPROTOCOL;
+	} else if (!od->raw &&
+	    (rc = proto_msg_decode(&od->req, r.body, r.len, &r.q, r.err,
+		 sizeof(r.err))) != PROTO_OK) {
+		/* The decoder named what is wrong. */
 	} else if ((hd->flags & H_READ) &&
 	    (rc = store_snap_begin(a->d->store, &r.snap)) != PROTO_OK) {
 		snprintf(r.err, sizeof(r.err), "cannot read the store");
@@ -503,32 +491,23 @@ h_submit(struct api *a, struct req *r)
 	return PROTO_OK;
 }
 
-/* {"index", "hash", "existed", ? "claim", ? "version"} */
+/* The submit reply: a claim's id and version besides its entry. */
 static int
 ack_body(struct proto_buf *b, const struct job *j)
 {
-	size_t start, n = 3;
-	int rc;
+	struct proto_submit_rep ack;
 
-	b->len = 0;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "index")) ||
-	    (rc = proto_cbor_put_uint(b, j->res.index)) ||
-	    (rc = proto_cbor_put_str(b, "hash")) ||
-	    (rc = proto_cbor_put_bytes(b, j->res.hash, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "existed")) ||
-	    (rc = proto_cbor_put_bool(b, j->res.existed)))
-		return rc;
+	memset(&ack, 0, sizeof(ack));
+	ack.index = j->res.index;
+	memcpy(ack.hash, j->res.hash, PROTO_HASH_LEN);
+	ack.existed = j->res.existed;
 	if (j->payload.kind == PROTO_KIND_CLAIM) {
-		if ((rc = proto_cbor_put_str(b, "claim")) ||
-		    (rc = proto_cbor_put_bytes(
-			 b, j->res.claim, PROTO_HASH_LEN)) ||
-		    (rc = proto_cbor_put_str(b, "version")) ||
-		    (rc = proto_cbor_put_uint(b, j->res.version)))
-			return rc;
-		n += 2;
+		ack.has_claim = ack.has_version = true;
+		memcpy(ack.claim, j->res.claim, PROTO_HASH_LEN);
+		ack.version = j->res.version;
 	}
-	return proto_cbor_map_end(b, start, n);
+	b->len = 0;
+	return proto_msg_encode(&proto_ops[PROTO_OP_SUBMIT].rep, &ack, b);
 }
 
 void
@@ -564,33 +543,14 @@ api_done(struct api *a, struct job *j)
 }
 
 /*
- * Reads
+ * Reads: each handler reads its decoded request (r->q) and fills its
+ * reply struct, which reply() encodes by the op's table.
  */
 
-/* Reads the request's fields; unknown keys are a protocol error. */
 static int
-fields(struct req *r, struct proto_field *f, size_t n)
+reply(struct req *r, const void *rep)
 {
-	struct proto_cbor_rd rd;
-
-	proto_cbor_rd_init(&rd, r->body, r->len);
-	return proto_cbor_rd_fields(
-	    &rd, f, n, false, PROTO_EPROTOCOL, r->err, sizeof(r->err));
-}
-
-static int
-text_field(struct req *r, const struct proto_field *f, char *out, size_t cap)
-{
-	if (!f->present) {
-		out[0] = '\0';
-		return PROTO_OK;
-	}
-	if (f->len >= cap)
-		return proto_fail(r->err, sizeof(r->err), PROTO_EINVAL,
-		    "\"%s\" too long", f->key);
-	memcpy(out, f->ptr, f->len);
-	out[f->len] = '\0';
-	return PROTO_OK;
+	return proto_msg_encode(&proto_ops[r->h.op].rep, rep, r->out);
 }
 
 /* Resolves an id prefix to its record hash, with a clear error. */
@@ -612,138 +572,108 @@ resolve(struct req *r, const char *prefix, uint8_t hash[PROTO_HASH_LEN])
 	return rc;
 }
 
-/* Appends [index, record] for log entry index. */
-static int
-put_entry(struct req *r, struct proto_buf *b, uint64_t index)
-{
-	const uint8_t *bytes;
-	size_t len;
-	int rc;
-
-	if ((rc = store_get(r->snap, index, &bytes, &len)) ||
-	    (rc = proto_cbor_put_array(b, 2)) ||
-	    (rc = proto_cbor_put_uint(b, index)) ||
-	    (rc = proto_cbor_put_bytes(b, bytes, len)))
-		return rc;
-	return PROTO_OK;
-}
-
-/*
- * get: {"id": prefix, ? "version": n} or {"index": n}
- * -> {"index", "record", ? "claim", ? "first", ? "head"}
- */
+/* get: {"id": prefix, ? "version"} or {"index"} */
 static int
 h_get(struct api *a, struct req *r)
 {
-	struct proto_field f[] = {
-	    {"id", PROTO_F_TEXT, false},
-	    {"version", PROTO_F_UINT, false},
-	    {"index", PROTO_F_UINT, false},
-	};
-	struct proto_buf *b = r->out;
-	char prefix[2 * PROTO_HASH_LEN + 1];
+	const struct proto_get_req *q = &r->q.get;
+	struct proto_get_rep rep;
 	uint8_t hash[PROTO_HASH_LEN], id[PROTO_HASH_LEN];
 	struct store_claim c;
-	const uint8_t *bytes;
 	uint64_t index;
-	size_t start, len, n = 2;
-	bool claim = false;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, f, 3)) != PROTO_OK)
-		return rc;
-	if (f[0].present == f[2].present)
+	memset(&rep, 0, sizeof(rep));
+	if (q->has_id == q->has_index)
 		return proto_fail(r->err, sizeof(r->err), PROTO_EPROTOCOL,
 		    "give either \"id\" or \"index\"");
-	if (f[2].present) {
-		index = f[2].u;
+	if (q->has_index) {
+		index = q->index;
 	} else {
-		if ((rc = text_field(r, &f[0], prefix, sizeof(prefix))) ||
-		    (rc = resolve(r, prefix, hash)) ||
+		if ((rc = resolve(r, q->id, hash)) ||
 		    (rc = store_find(r->snap, hash, &index)))
 			return rc;
 		rc = store_claim_of(r->snap, hash, id);
 		if (rc == PROTO_OK) {
-			claim = true;
 			if ((rc = store_claim_get(r->snap, id, &c)) != 0)
 				return rc;
 			index = c.head;
-			if (f[1].present &&
+			if (q->has_version &&
 			    (rc = store_claim_version(
-				 r->snap, id, f[1].u, &index)) != PROTO_OK)
+				 r->snap, id, q->version, &index)) != PROTO_OK)
 				return proto_fail(r->err, sizeof(r->err), rc,
 				    "claim %.16s has no version %llu (head is "
 				    "%llu)",
-				    prefix, (unsigned long long)f[1].u,
+				    q->id, (unsigned long long)q->version,
 				    (unsigned long long)c.version);
+			rep.has_claim = rep.has_first = rep.has_head = true;
+			memcpy(rep.claim, id, PROTO_HASH_LEN);
+			rep.first = c.first;
+			rep.head = c.version;
 		} else if (rc != PROTO_EINVAL) {
 			return rc;
-		} else if (f[1].present) {
+		} else if (q->has_version) {
 			return proto_fail(r->err, sizeof(r->err),
-			    PROTO_ENOTFOUND, "%s is a registry record", prefix);
+			    PROTO_ENOTFOUND, "%s is a registry record", q->id);
 		}
 	}
-	if ((rc = store_get(r->snap, index, &bytes, &len)) != PROTO_OK)
+	if ((rc = store_get(r->snap, index, &rep.record.p, &rep.record.len)) !=
+	    PROTO_OK)
 		return proto_fail(r->err, sizeof(r->err), rc,
 		    "no log entry %llu (the log has %llu)",
 		    (unsigned long long)index,
 		    (unsigned long long)store_size(r->snap));
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "index")) ||
-	    (rc = proto_cbor_put_uint(b, index)) ||
-	    (rc = proto_cbor_put_str(b, "record")) ||
-	    (rc = proto_cbor_put_bytes(b, bytes, len)))
-		return rc;
-	if (claim) {
-		if ((rc = proto_cbor_put_str(b, "claim")) ||
-		    (rc = proto_cbor_put_bytes(b, id, PROTO_HASH_LEN)) ||
-		    (rc = proto_cbor_put_str(b, "first")) ||
-		    (rc = proto_cbor_put_uint(b, c.first)) ||
-		    (rc = proto_cbor_put_str(b, "head")) ||
-		    (rc = proto_cbor_put_uint(b, c.version)))
-			return rc;
-		n += 3;
-	}
-	return proto_cbor_map_end(b, start, n);
+	rep.index = index;
+	return reply(r, &rep);
 }
 
-/* history: {"id": prefix} -> {"claim", "versions": [[index, record]...]} */
+/* Puts the row [index, record] of log entry index. */
+static int
+put_entry(struct req *r, struct proto_rows_wr *w, uint64_t index)
+{
+	struct proto_row_entry e = {index, {NULL, 0}};
+	int rc;
+
+	if ((rc = store_get(r->snap, index, &e.record.p, &e.record.len)))
+		return rc;
+	return proto_rows_put(w, &e);
+}
+
+/* history: {"id": prefix} -> the claim and each of its versions */
 static int
 h_history(struct api *a, struct req *r)
 {
-	struct proto_field f[] = {{"id", PROTO_F_TEXT, true}};
-	struct proto_buf *b = r->out;
-	char prefix[2 * PROTO_HASH_LEN + 1];
-	uint8_t hash[PROTO_HASH_LEN], id[PROTO_HASH_LEN];
+	const char *prefix = r->q.history.id;
+	struct proto_history_rep rep;
+	struct proto_rows_wr w;
+	uint8_t hash[PROTO_HASH_LEN];
 	struct store_claim c;
-	size_t start;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, f, 1)) ||
-	    (rc = text_field(r, f, prefix, sizeof(prefix))) ||
-	    (rc = resolve(r, prefix, hash)))
+	memset(&rep, 0, sizeof(rep));
+	if ((rc = resolve(r, prefix, hash)))
 		return rc;
-	if ((rc = store_claim_of(r->snap, hash, id)) == PROTO_EINVAL)
+	if ((rc = store_claim_of(r->snap, hash, rep.claim)) == PROTO_EINVAL)
 		return proto_fail(r->err, sizeof(r->err), PROTO_ENOTFOUND,
 		    "%s is a registry record, not a claim", prefix);
-	if (rc != PROTO_OK || (rc = store_claim_get(r->snap, id, &c)) != 0)
+	if (rc != PROTO_OK ||
+	    (rc = store_claim_get(r->snap, rep.claim, &c)) != 0)
 		return rc;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "claim")) ||
-	    (rc = proto_cbor_put_bytes(b, id, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "versions")) ||
-	    (rc = proto_cbor_put_array(b, c.version)))
-		return rc;
-	for (uint64_t v = 1; v <= c.version; v++) {
+	proto_rows_wr_init(&w, &proto_row_entry_def);
+	for (uint64_t v = 1; v <= c.version && rc == PROTO_OK; v++) {
 		uint64_t index;
 
-		if ((rc = store_claim_version(r->snap, id, v, &index)) ||
-		    (rc = put_entry(r, b, index)))
-			return rc;
+		if ((rc = store_claim_version(r->snap, rep.claim, v, &index)) ==
+		    PROTO_OK)
+			rc = put_entry(r, &w, index);
 	}
-	return proto_cbor_map_end(b, start, 2);
+	rep.versions = proto_rows_wr_get(&w);
+	if (rc == PROTO_OK)
+		rc = reply(r, &rep);
+	proto_rows_wr_release(&w);
+	return rc;
 }
 
 /* Whether the record at index is a claim of party with topic. */
@@ -777,9 +707,9 @@ entry_matches(
 
 struct list_ctx {
 	struct req *r;
-	struct proto_buf items;
+	struct proto_rows_wr rows;
 	const char *topic;
-	size_t n, limit;
+	size_t limit;
 	uint64_t next;
 	int rc;
 };
@@ -788,283 +718,200 @@ static int
 list_one(void *ctx, const struct store_claim *c)
 {
 	struct list_ctx *l = ctx;
-	const uint8_t *bytes;
-	size_t len;
+	struct proto_row_claim row;
 	int rc;
 
-	if (l->n == l->limit) {
+	if (l->rows.n == l->limit) {
 		l->next = c->first;
 		return 1;
 	}
-	if ((rc = store_get(l->r->snap, c->head, &bytes, &len)) != PROTO_OK) {
+	memcpy(row.id, c->id, PROTO_HASH_LEN);
+	row.first = c->first;
+	row.head = c->head;
+	if ((rc = store_get(l->r->snap, c->head, &row.record.p,
+		 &row.record.len)) != PROTO_OK) {
 		l->rc = rc;
 		return 1;
 	}
 	/* The topic index remembers every version's topics: list a claim
 	 * under a topic only while its head has it. */
-	if (l->topic[0] != '\0' && !entry_matches(bytes, len, "", l->topic))
+	if (l->topic[0] != '\0' &&
+	    !entry_matches(row.record.p, row.record.len, "", l->topic))
 		return 0;
-	if ((rc = proto_cbor_put_array(&l->items, 4)) ||
-	    (rc = proto_cbor_put_bytes(&l->items, c->id, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_uint(&l->items, c->first)) ||
-	    (rc = proto_cbor_put_uint(&l->items, c->head)) ||
-	    (rc = proto_cbor_put_bytes(&l->items, bytes, len))) {
+	if ((rc = proto_rows_put(&l->rows, &row)) != PROTO_OK) {
 		l->rc = rc;
 		return 1;
 	}
-	l->n++;
 	return 0;
 }
 
-/*
- * list: {? "party", ? "topic", ? "from", ? "limit"}
- * -> {"claims": [[id, first, head index, head record]...], ? "next"}
- */
+/* list: {? "party", ? "topic", ? "from", ? "limit"} -> claims, ? next */
 static int
 h_list(struct api *a, struct req *r)
 {
-	struct proto_field f[] = {
-	    {"party", PROTO_F_TEXT, false},
-	    {"topic", PROTO_F_TEXT, false},
-	    {"from", PROTO_F_UINT, false},
-	    {"limit", PROTO_F_UINT, false},
-	};
-	char party[PROTO_SLUG_MAX + 1], topic[PROTO_SLUG_MAX + 1];
+	const struct proto_list_req *q = &r->q.list;
 	struct list_ctx l = {r};
-	struct proto_buf *b = r->out;
-	size_t start, n = 1;
+	struct proto_list_rep rep;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, f, 4)) ||
-	    (rc = text_field(r, &f[0], party, sizeof(party))) ||
-	    (rc = text_field(r, &f[1], topic, sizeof(topic))))
-		return rc;
-	l.topic = topic;
-	l.limit =
-	    f[3].present && f[3].u < PROTO_LIST_MAX ? f[3].u : PROTO_LIST_MAX;
+	l.topic = q->topic;
+	l.limit = q->has_limit && q->limit < PROTO_LIST_MAX ? q->limit
+							    : PROTO_LIST_MAX;
 	l.next = UINT64_MAX;
-	proto_buf_init(&l.items);
-	rc = store_claims(r->snap, party[0] ? party : NULL,
-	    topic[0] ? topic : NULL, f[2].present ? f[2].u : 0, list_one, &l);
+	proto_rows_wr_init(&l.rows, &proto_row_claim_def);
+	rc = store_claims(r->snap, q->party[0] ? q->party : NULL,
+	    q->topic[0] ? q->topic : NULL, q->has_from ? q->from : 0, list_one,
+	    &l);
 	if (rc < 0 || l.rc != PROTO_OK || (rc != 0 && rc != 1)) {
 		rc = l.rc != PROTO_OK ? l.rc : rc;
-		goto cleanup;
+	} else {
+		rep.claims = proto_rows_wr_get(&l.rows);
+		rep.has_next = l.next != UINT64_MAX;
+		rep.next = l.next;
+		rc = reply(r, &rep);
 	}
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "claims")) ||
-	    (rc = proto_cbor_put_array(b, l.n)) ||
-	    (rc = proto_buf_append(b, l.items.data, l.items.len)))
-		goto cleanup;
-	if (l.next != UINT64_MAX) {
-		if ((rc = proto_cbor_put_str(b, "next")) ||
-		    (rc = proto_cbor_put_uint(b, l.next)))
-			goto cleanup;
-		n++;
-	}
-	rc = proto_cbor_map_end(b, start, n);
-cleanup:
-	proto_buf_release(&l.items);
+	proto_rows_wr_release(&l.rows);
 	return rc;
 }
 
 /*
- * range: {"from", "count", ? "party", ? "topic"}
- * -> {"size", "next", "entries": [[index, record]...]}
+ * range: {"from", "count", ? "party", ? "topic"} -> size, next, entries.
  * Reads at most count entries from index from on; with filters, returns
  * the matching ones. next is where the following range starts.
  */
 static int
 h_range(struct api *a, struct req *r)
 {
-	struct proto_field f[] = {
-	    {"from", PROTO_F_UINT, true},
-	    {"count", PROTO_F_UINT, true},
-	    {"party", PROTO_F_TEXT, false},
-	    {"topic", PROTO_F_TEXT, false},
-	};
-	char party[PROTO_SLUG_MAX + 1], topic[PROTO_SLUG_MAX + 1];
-	struct proto_buf *b = r->out, items;
+	const struct proto_range_req *q = &r->q.range;
+	struct proto_range_rep rep;
+	struct proto_rows_wr w;
 	uint64_t size = store_size(r->snap), i, end;
-	size_t start, n = 0, bytes = 0;
-	int rc;
+	size_t bytes = 0;
+	int rc = PROTO_OK;
 
 	(void)a;
-	if ((rc = fields(r, f, 4)) ||
-	    (rc = text_field(r, &f[2], party, sizeof(party))) ||
-	    (rc = text_field(r, &f[3], topic, sizeof(topic))))
-		return rc;
-	end = f[1].u > PROTO_RANGE_MAX ? PROTO_RANGE_MAX : f[1].u;
-	end =
-	    f[0].u > size ? size : (f[0].u + end > size ? size : f[0].u + end);
-	proto_buf_init(&items);
-	for (i = f[0].u < size ? f[0].u : size; i < end; i++) {
-		const uint8_t *rec;
-		size_t len;
+	end = q->count > PROTO_RANGE_MAX ? PROTO_RANGE_MAX : q->count;
+	end = q->from > size ? size
+			     : (q->from + end > size ? size : q->from + end);
+	proto_rows_wr_init(&w, &proto_row_entry_def);
+	for (i = q->from < size ? q->from : size; i < end; i++) {
+		struct proto_row_entry e = {i, {NULL, 0}};
 
 		/* Stay well inside the client's reply limit. */
 		if (bytes > RANGE_REPLY_BYTES)
 			break;
-		if ((rc = store_get(r->snap, i, &rec, &len)) != PROTO_OK)
+		if ((rc = store_get(r->snap, i, &e.record.p, &e.record.len)))
 			goto cleanup;
-		if ((party[0] || topic[0]) &&
-		    !entry_matches(rec, len, party, topic))
+		if ((q->party[0] || q->topic[0]) &&
+		    !entry_matches(
+			e.record.p, e.record.len, q->party, q->topic))
 			continue;
-		if ((rc = proto_cbor_put_array(&items, 2)) ||
-		    (rc = proto_cbor_put_uint(&items, i)) ||
-		    (rc = proto_cbor_put_bytes(&items, rec, len)))
+		if ((rc = proto_rows_put(&w, &e)) != PROTO_OK)
 			goto cleanup;
-		bytes += len;
-		n++;
+		bytes += e.record.len;
 	}
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "size")) ||
-	    (rc = proto_cbor_put_uint(b, size)) ||
-	    (rc = proto_cbor_put_str(b, "next")) ||
-	    (rc = proto_cbor_put_uint(b, i)) ||
-	    (rc = proto_cbor_put_str(b, "entries")) ||
-	    (rc = proto_cbor_put_array(b, n)) ||
-	    (rc = proto_buf_append(b, items.data, items.len)))
-		goto cleanup;
-	rc = proto_cbor_map_end(b, start, 3);
+	rep.size = size;
+	rep.next = i;
+	rep.entries = proto_rows_wr_get(&w);
+	rc = reply(r, &rep);
 cleanup:
-	proto_buf_release(&items);
+	proto_rows_wr_release(&w);
 	return rc;
 }
 
-static int
-put_kv(struct proto_buf *b, const char *k, uint64_t v)
-{
-	int rc;
-
-	if ((rc = proto_cbor_put_str(b, k)) != PROTO_OK)
-		return rc;
-	return proto_cbor_put_uint(b, v);
-}
-
-/* stats: {} -> counts, rates, endpoints */
+/* stats: {} -> the stats of proto's table, endpoints and keys */
 static int
 h_stats(struct api *a, struct req *r)
 {
 	struct daemon *d = a->d;
-	struct proto_buf *b = r->out;
+	struct proto_stats_rep rep;
 	struct store_stats st;
-	uint64_t up = (uint64_t)time(NULL) - d->started;
-	size_t start;
+	uint64_t now = (uint64_t)time(NULL), up = now - d->started, recent = 0;
+	uint64_t *v = rep.v;
 	int rc;
 
-	uint64_t now = (uint64_t)time(NULL), recent = 0;
-
-	if ((rc = fields(r, NULL, 0)) ||
-	    (rc = store_stats(r->snap, &st)) != PROTO_OK)
+	if ((rc = store_stats(r->snap, &st)) != PROTO_OK)
 		return rc;
 	for (int i = 0; i < 60; i++)
 		if (now - a->rate_sec[i] < 60)
 			recent += a->rate_count[i];
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = put_kv(b, "size", st.size)) ||
-	    (rc = put_kv(b, "claims", st.claims)) ||
-	    (rc = put_kv(b, "revisions", st.revisions)) ||
-	    (rc = put_kv(b, "retractions", st.retractions)) ||
-	    (rc = put_kv(b, "parties", st.parties)) ||
-	    (rc = put_kv(b, "grants", st.grants)) ||
-	    (rc = put_kv(b, "revokes", st.revokes)) ||
-	    (rc = put_kv(b, "subscribers", d->subscribers)) ||
-	    (rc = put_kv(b, "uptime", up)) ||
-	    (rc = put_kv(b, "submitted", d->submitted)) ||
-	    (rc = put_kv(b, "accepted", d->accepted)) ||
-	    (rc = put_kv(b, "existed", d->existed)) ||
-	    (rc = put_kv(b, "refused", d->refused)) ||
-	    (rc = put_kv(b, "batches", d->batches)) ||
-	    (rc = put_kv(b, "in_flight", a->outstanding)) ||
-	    (rc = put_kv(b, "map_size", st.map_size)) ||
-	    (rc = put_kv(b, "disk_used", st.used)) ||
-	    /* Over the last minute, or since start if that is shorter. */
-	    (rc = put_kv(b, "rate", recent / (up + 1 < 60 ? up + 1 : 60))) ||
-	    (rc = put_kv(b, "latency_p50_us", d->lat_p50)) ||
-	    (rc = put_kv(b, "latency_p99_us", d->lat_p99)) ||
-	    (rc = put_kv(b, "commit_p50_us", d->commit_p50)) ||
-	    (rc = put_kv(b, "commit_p99_us", d->commit_p99)) ||
-	    (rc = put_kv(b, "commit_max_us", d->commit_max)) ||
-	    (rc = put_kv(b, "commits_over_5ms", d->slow_commits)) ||
-	    (rc = proto_cbor_put_str(b, "feed")) ||
-	    (rc = proto_cbor_put_str(b, d->pub_ep)) ||
-	    (rc = proto_cbor_put_str(b, "origin")) ||
-	    (rc = proto_cbor_put_str(b, d->origin)) ||
-	    (rc = proto_cbor_put_str(b, "log_key")) ||
-	    (rc = proto_cbor_put_str(b, d->vkey)) ||
-	    (rc = proto_cbor_put_str(b, "curve_key")) ||
-	    (rc = proto_cbor_put_str(b, d->auth ? auth_public(d->auth) : "")))
-		return rc;
-	return proto_cbor_map_end(b, start, 28);
+	memset(&rep, 0, sizeof(rep));
+	v[PROTO_STAT_SIZE] = st.size;
+	v[PROTO_STAT_CLAIMS] = st.claims;
+	v[PROTO_STAT_REVISIONS] = st.revisions;
+	v[PROTO_STAT_RETRACTIONS] = st.retractions;
+	v[PROTO_STAT_PARTIES] = st.parties;
+	v[PROTO_STAT_GRANTS] = st.grants;
+	v[PROTO_STAT_REVOKES] = st.revokes;
+	v[PROTO_STAT_SUBSCRIBERS] = d->subscribers;
+	v[PROTO_STAT_UPTIME] = up;
+	v[PROTO_STAT_SUBMITTED] = d->submitted;
+	v[PROTO_STAT_ACCEPTED] = d->accepted;
+	v[PROTO_STAT_EXISTED] = d->existed;
+	v[PROTO_STAT_REFUSED] = d->refused;
+	v[PROTO_STAT_BATCHES] = d->batches;
+	v[PROTO_STAT_IN_FLIGHT] = a->outstanding;
+	v[PROTO_STAT_MAP_SIZE] = st.map_size;
+	v[PROTO_STAT_DISK_USED] = st.used;
+	/* Over the last minute, or since start if that is shorter. */
+	v[PROTO_STAT_RATE] = recent / (up + 1 < 60 ? up + 1 : 60);
+	v[PROTO_STAT_LATENCY_P50_US] = d->lat_p50;
+	v[PROTO_STAT_LATENCY_P99_US] = d->lat_p99;
+	v[PROTO_STAT_COMMIT_P50_US] = d->commit_p50;
+	v[PROTO_STAT_COMMIT_P99_US] = d->commit_p99;
+	v[PROTO_STAT_COMMIT_MAX_US] = d->commit_max;
+	v[PROTO_STAT_COMMITS_OVER_5MS] = d->slow_commits;
+	snprintf(rep.feed, sizeof(rep.feed), "%s", d->pub_ep);
+	snprintf(rep.origin, sizeof(rep.origin), "%s", d->origin);
+	snprintf(rep.log_key, sizeof(rep.log_key), "%s", d->vkey);
+	snprintf(rep.curve_key, sizeof(rep.curve_key), "%s",
+	    d->auth ? auth_public(d->auth) : "");
+	return reply(r, &rep);
 }
-
-struct parties_ctx {
-	struct proto_buf items;
-	size_t n;
-};
 
 static int
 party_one(void *ctx, const char *slug, const char *name, uint64_t index)
 {
-	struct parties_ctx *p = ctx;
-	int rc;
+	struct proto_row_party row;
 
-	if ((rc = proto_cbor_put_array(&p->items, 3)) ||
-	    (rc = proto_cbor_put_str(&p->items, slug)) ||
-	    (rc = proto_cbor_put_str(&p->items, name)) ||
-	    (rc = proto_cbor_put_uint(&p->items, index)))
-		return rc;
-	p->n++;
-	return 0;
+	snprintf(row.slug, sizeof(row.slug), "%s", slug);
+	snprintf(row.name, sizeof(row.name), "%s", name);
+	row.index = index;
+	return proto_rows_put(ctx, &row);
 }
 
 static int
 grant_one(void *ctx, const uint8_t key[PROTO_PUBKEY_LEN], const char *party,
     uint64_t index)
 {
-	struct parties_ctx *p = ctx;
-	int rc;
+	struct proto_row_grant row;
 
-	if ((rc = proto_cbor_put_array(&p->items, 3)) ||
-	    (rc = proto_cbor_put_bytes(&p->items, key, PROTO_PUBKEY_LEN)) ||
-	    (rc = proto_cbor_put_str(&p->items, party)) ||
-	    (rc = proto_cbor_put_uint(&p->items, index)))
-		return rc;
-	p->n++;
-	return 0;
+	memcpy(row.key, key, PROTO_PUBKEY_LEN);
+	snprintf(row.party, sizeof(row.party), "%s", party);
+	row.index = index;
+	return proto_rows_put(ctx, &row);
 }
 
-/* parties: {} -> {"parties": [[slug, name, index]...],
- *                 "grants": [[key, party, index]...]} */
+/* parties: {} -> every party and every grant held */
 static int
 h_parties(struct api *a, struct req *r)
 {
-	struct parties_ctx p, g;
-	struct proto_buf *b = r->out;
-	size_t start;
+	struct proto_parties_rep rep;
+	struct proto_rows_wr p, g;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, NULL, 0)) != PROTO_OK)
-		return rc;
-	memset(&p, 0, sizeof(p));
-	memset(&g, 0, sizeof(g));
-	if ((rc = store_parties(r->snap, party_one, &p)) != 0 ||
-	    (rc = store_grants(r->snap, grant_one, &g)) != 0)
-		goto cleanup;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "parties")) ||
-	    (rc = proto_cbor_put_array(b, p.n)) ||
-	    (rc = proto_buf_append(b, p.items.data, p.items.len)) ||
-	    (rc = proto_cbor_put_str(b, "grants")) ||
-	    (rc = proto_cbor_put_array(b, g.n)) ||
-	    (rc = proto_buf_append(b, g.items.data, g.items.len)))
-		goto cleanup;
-	rc = proto_cbor_map_end(b, start, 2);
-cleanup:
-	proto_buf_release(&p.items);
-	proto_buf_release(&g.items);
+	proto_rows_wr_init(&p, &proto_row_party_def);
+	proto_rows_wr_init(&g, &proto_row_grant_def);
+	if ((rc = store_parties(r->snap, party_one, &p)) == 0 &&
+	    (rc = store_grants(r->snap, grant_one, &g)) == 0) {
+		rep.parties = proto_rows_wr_get(&p);
+		rep.grants = proto_rows_wr_get(&g);
+		rc = reply(r, &rep);
+	}
+	proto_rows_wr_release(&p);
+	proto_rows_wr_release(&g);
 	return rc;
 }
 
@@ -1072,177 +919,129 @@ static int
 topic_one(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
     uint64_t last)
 {
-	struct parties_ctx *p = ctx;
-	int rc;
+	struct proto_row_topic row;
 
-	if ((rc = proto_cbor_put_array(&p->items, 4)) ||
-	    (rc = proto_cbor_put_str(&p->items, topic)) ||
-	    (rc = proto_cbor_put_uint(&p->items, claims)) ||
-	    (rc = proto_cbor_put_uint(&p->items, parties)) ||
-	    (rc = proto_cbor_put_uint(&p->items, last)))
-		return rc;
-	p->n++;
-	return 0;
+	snprintf(row.topic, sizeof(row.topic), "%s", topic);
+	row.claims = claims;
+	row.parties = parties;
+	row.last = last;
+	return proto_rows_put(ctx, &row);
 }
 
-/* topics: {} -> {"topics": [[topic, claims, parties, last index]...]} */
+/* topics: {} -> every topic a claim was ever tagged with */
 static int
 h_topics(struct api *a, struct req *r)
 {
-	struct parties_ctx t;
-	struct proto_buf *b = r->out;
-	size_t start;
+	struct proto_topics_rep rep;
+	struct proto_rows_wr t;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, NULL, 0)) != PROTO_OK)
-		return rc;
-	memset(&t, 0, sizeof(t));
-	if ((rc = store_topics(r->snap, topic_one, &t)) != 0)
-		goto cleanup;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "topics")) ||
-	    (rc = proto_cbor_put_array(b, t.n)) ||
-	    (rc = proto_buf_append(b, t.items.data, t.items.len)))
-		goto cleanup;
-	rc = proto_cbor_map_end(b, start, 1);
-cleanup:
-	proto_buf_release(&t.items);
+	proto_rows_wr_init(&t, &proto_row_topic_def);
+	if ((rc = store_topics(r->snap, topic_one, &t)) == 0) {
+		rep.topics = proto_rows_wr_get(&t);
+		rc = reply(r, &rep);
+	}
+	proto_rows_wr_release(&t);
 	return rc;
 }
 
-/* checkpoint: {} -> {"checkpoint": signed note, "log_key": vkey} */
+/* checkpoint: {} -> the signed note and the log's verifier key */
 static int
 h_checkpoint(struct api *a, struct req *r)
 {
-	struct proto_buf *b = r->out;
+	struct proto_checkpoint_rep rep;
 	const char *note;
-	size_t start;
 	int rc;
 
-	if ((rc = fields(r, NULL, 0)) != PROTO_OK ||
-	    (rc = checkpoint_current(
+	if ((rc = checkpoint_current(
 		 a->d, r->snap, &note, r->err, sizeof(r->err))) != PROTO_OK)
 		return rc;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "checkpoint")) ||
-	    (rc = proto_cbor_put_str(b, note)) ||
-	    (rc = proto_cbor_put_str(b, "log_key")) ||
-	    (rc = proto_cbor_put_str(b, a->d->vkey)))
-		return rc;
-	return proto_cbor_map_end(b, start, 2);
+	if ((size_t)snprintf(rep.checkpoint, sizeof(rep.checkpoint), "%s",
+		note) >= sizeof(rep.checkpoint))
+		return proto_fail(r->err, sizeof(r->err), PROTO_ETOOBIG,
+		    "checkpoint over %d bytes", PROTO_SIGNED_NOTE_MAX);
+	snprintf(rep.log_key, sizeof(rep.log_key), "%s", a->d->vkey);
+	return reply(r, &rep);
 }
 
-static int
-put_proof(struct proto_buf *b, uint8_t (*proof)[PROTO_HASH_LEN], size_t n)
+/* A proof's hashes as rows. */
+static struct proto_rows
+proof_rows(struct proto_rows_wr *w, uint8_t (*proof)[PROTO_HASH_LEN], size_t n)
 {
-	int rc;
-
-	if ((rc = proto_cbor_put_array(b, n)) != PROTO_OK)
-		return rc;
+	proto_rows_wr_init(w, &proto_row_hash_def);
 	for (size_t i = 0; i < n; i++)
-		if ((rc = proto_cbor_put_bytes(b, proof[i], PROTO_HASH_LEN)))
-			return rc;
-	return PROTO_OK;
+		(void)proto_rows_put(w, proof[i]);
+	return proto_rows_wr_get(w);
 }
 
-/*
- * inclusion: {"id": prefix or "index": n, ? "size": n}
- * -> {"index", "size", "hash", "root", "proof": [hash...]}
- */
+/* inclusion: {"id": prefix or "index": n, ? "size": n} -> the proof */
 static int
 h_inclusion(struct api *a, struct req *r)
 {
-	struct proto_field f[] = {
-	    {"id", PROTO_F_TEXT, false},
-	    {"index", PROTO_F_UINT, false},
-	    {"size", PROTO_F_UINT, false},
-	};
+	const struct proto_inclusion_req *q = &r->q.inclusion;
 	uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN];
-	uint8_t hash[PROTO_HASH_LEN], root[PROTO_HASH_LEN];
-	char prefix[2 * PROTO_HASH_LEN + 1];
-	struct proto_buf *b = r->out;
-	uint64_t index, size = store_size(r->snap);
+	struct proto_inclusion_rep rep;
+	struct proto_rows_wr w;
+	uint64_t size = store_size(r->snap);
 	const uint8_t *bytes;
-	size_t n, len, start;
+	size_t n, len;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, f, 3)) != PROTO_OK)
-		return rc;
-	if (f[0].present == f[1].present)
+	if (q->has_id == q->has_index)
 		return proto_fail(r->err, sizeof(r->err), PROTO_EPROTOCOL,
 		    "give either \"id\" or \"index\"");
-	if (f[0].present) {
-		if ((rc = text_field(r, &f[0], prefix, sizeof(prefix))) ||
-		    (rc = resolve(r, prefix, hash)) ||
-		    (rc = store_find(r->snap, hash, &index)))
+	if (q->has_id) {
+		if ((rc = resolve(r, q->id, rep.hash)) ||
+		    (rc = store_find(r->snap, rep.hash, &rep.index)))
 			return rc;
 	} else {
-		index = f[1].u;
+		rep.index = q->index;
 	}
-	if (f[2].present)
-		size = f[2].u;
-	if (index >= size || size > store_size(r->snap))
+	if (q->has_size)
+		size = q->size;
+	if (rep.index >= size || size > store_size(r->snap))
 		return proto_fail(r->err, sizeof(r->err), PROTO_EINVAL,
 		    "no entry %llu in a tree of size %llu (the log has %llu)",
-		    (unsigned long long)index, (unsigned long long)size,
+		    (unsigned long long)rep.index, (unsigned long long)size,
 		    (unsigned long long)store_size(r->snap));
-	if ((rc = store_get(r->snap, index, &bytes, &len)) ||
-	    (rc = store_inclusion(r->snap, index, size, proof, &n)) ||
-	    (rc = store_root(r->snap, size, root)))
+	if ((rc = store_get(r->snap, rep.index, &bytes, &len)) ||
+	    (rc = store_inclusion(r->snap, rep.index, size, proof, &n)) ||
+	    (rc = store_root(r->snap, size, rep.root)))
 		return rc;
-	proto_record_hash(bytes, len, hash);
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = put_kv(b, "index", index)) ||
-	    (rc = put_kv(b, "size", size)) ||
-	    (rc = proto_cbor_put_str(b, "hash")) ||
-	    (rc = proto_cbor_put_bytes(b, hash, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "root")) ||
-	    (rc = proto_cbor_put_bytes(b, root, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "proof")) ||
-	    (rc = put_proof(b, proof, n)))
-		return rc;
-	return proto_cbor_map_end(b, start, 5);
+	proto_record_hash(bytes, len, rep.hash);
+	rep.size = size;
+	rep.proof = proof_rows(&w, proof, n);
+	rc = w.rc != PROTO_OK ? w.rc : reply(r, &rep);
+	proto_rows_wr_release(&w);
+	return rc;
 }
 
-/*
- * consistency: {"from": m, "to": n}
- * -> {"old_size", "new_size", "old_root", "new_root", "proof": [...]}
- */
+/* consistency: {"from": m, "to": n} -> both roots and the proof */
 static int
 h_consistency(struct api *a, struct req *r)
 {
-	struct proto_field f[] = {
-	    {"from", PROTO_F_UINT, true},
-	    {"to", PROTO_F_UINT, true},
-	};
+	const struct proto_consistency_req *q = &r->q.consistency;
 	uint8_t proof[PROTO_MERKLE_PROOF_MAX][PROTO_HASH_LEN];
-	uint8_t r1[PROTO_HASH_LEN], r2[PROTO_HASH_LEN];
-	struct proto_buf *b = r->out;
-	size_t n, start;
+	struct proto_consistency_rep rep;
+	struct proto_rows_wr w;
+	size_t n;
 	int rc;
 
 	(void)a;
-	if ((rc = fields(r, f, 2)) != PROTO_OK)
-		return rc;
-	if (f[0].u > f[1].u || f[1].u > store_size(r->snap))
+	if (q->from > q->to || q->to > store_size(r->snap))
 		return proto_fail(r->err, sizeof(r->err), PROTO_EINVAL,
 		    "need from <= to <= %llu",
 		    (unsigned long long)store_size(r->snap));
-	if ((rc = store_consistency(r->snap, f[0].u, f[1].u, proof, &n)) ||
-	    (rc = store_root(r->snap, f[0].u, r1)) ||
-	    (rc = store_root(r->snap, f[1].u, r2)))
+	if ((rc = store_consistency(r->snap, q->from, q->to, proof, &n)) ||
+	    (rc = store_root(r->snap, q->from, rep.old_root)) ||
+	    (rc = store_root(r->snap, q->to, rep.new_root)))
 		return rc;
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = put_kv(b, "old_size", f[0].u)) ||
-	    (rc = put_kv(b, "new_size", f[1].u)) ||
-	    (rc = proto_cbor_put_str(b, "old_root")) ||
-	    (rc = proto_cbor_put_bytes(b, r1, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "new_root")) ||
-	    (rc = proto_cbor_put_bytes(b, r2, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "proof")) ||
-	    (rc = put_proof(b, proof, n)))
-		return rc;
-	return proto_cbor_map_end(b, start, 5);
+	rep.old_size = q->from;
+	rep.new_size = q->to;
+	rep.proof = proof_rows(&w, proof, n);
+	rc = w.rc != PROTO_OK ? w.rc : reply(r, &rep);
+	proto_rows_wr_release(&w);
+	return rc;
 }

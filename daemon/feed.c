@@ -28,60 +28,47 @@ int
 feed_event(struct proto_buf *b, const struct job *j)
 {
 	const struct proto_payload *p = &j->payload;
-	size_t start, n = 0;
-	int rc;
+	struct proto_feed_event ev;
+	struct proto_rows_wr topics;
+	int rc = PROTO_OK;
 
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "index")) ||
-	    (rc = proto_cbor_put_uint(b, j->res.index)) ||
-	    (rc = proto_cbor_put_str(b, "hash")) ||
-	    (rc = proto_cbor_put_bytes(b, j->res.hash, PROTO_HASH_LEN)) ||
-	    (rc = proto_cbor_put_str(b, "kind")) ||
-	    (rc = proto_cbor_put_str(b, proto_kind_name(p->kind))) ||
-	    (rc = proto_cbor_put_str(b, "time")) ||
-	    (rc = proto_cbor_put_uint(b, p->time)) ||
-	    (rc = proto_cbor_put_str(b, "record")) ||
-	    (rc = proto_cbor_put_bytes(b, j->bytes, j->len)))
-		return rc;
-	n = 5;
-	if ((rc = proto_cbor_put_str(b, "party")) ||
-	    (rc = proto_cbor_put_str(b,
-		 p->kind == PROTO_KIND_CLAIM ? p->claim.party : p->reg.party)))
-		return rc;
-	n++;
-	if (p->kind == PROTO_KIND_CLAIM) {
-		if ((rc = proto_cbor_put_str(b, "claim")) ||
-		    (rc = proto_cbor_put_bytes(
-			 b, j->res.claim, PROTO_HASH_LEN)) ||
-		    (rc = proto_cbor_put_str(b, "version")) ||
-		    (rc = proto_cbor_put_uint(b, p->claim.version)) ||
-		    (rc = proto_cbor_put_str(b, "status")) ||
-		    (rc = proto_cbor_put_str(
-			 b, proto_status_name(p->claim.status))) ||
-		    (rc = proto_cbor_put_str(b, "topics")) ||
-		    (rc = proto_cbor_put_array(b, p->claim.ntopics)))
-			return rc;
-		for (size_t i = 0; i < p->claim.ntopics; i++)
-			if ((rc = proto_cbor_put_str(b, p->claim.topics[i])))
-				return rc;
-		n += 4;
+	memset(&ev, 0, sizeof(ev));
+	ev.index = j->res.index;
+	memcpy(ev.hash, j->res.hash, PROTO_HASH_LEN);
+	snprintf(ev.kind, sizeof(ev.kind), "%s", proto_kind_name(p->kind));
+	ev.time = p->time;
+	ev.record = (struct proto_bytes){j->bytes, j->len};
+	snprintf(ev.party, sizeof(ev.party), "%s",
+	    p->kind == PROTO_KIND_CLAIM ? p->claim.party : p->reg.party);
+	if (p->kind != PROTO_KIND_CLAIM)
+		return proto_msg_encode(&proto_feed_registry_def, &ev, b);
+	memcpy(ev.claim, j->res.claim, PROTO_HASH_LEN);
+	ev.version = p->claim.version;
+	snprintf(ev.status, sizeof(ev.status), "%s",
+	    proto_status_name(p->claim.status));
+	proto_rows_wr_init(&topics, &proto_row_slug_def);
+	for (size_t i = 0; i < p->claim.ntopics && rc == PROTO_OK; i++) {
+		struct proto_row_slug t;
+
+		snprintf(t.topic, sizeof(t.topic), "%s", p->claim.topics[i]);
+		rc = proto_rows_put(&topics, &t);
 	}
-	return proto_cbor_map_end(b, start, n);
+	ev.topics = proto_rows_wr_get(&topics);
+	if (rc == PROTO_OK)
+		rc = proto_msg_encode(&proto_feed_claim_def, &ev, b);
+	proto_rows_wr_release(&topics);
+	return rc;
 }
 
 int
 feed_heartbeat(struct proto_buf *b, uint64_t size)
 {
-	size_t start;
-	int rc;
+	struct proto_feed_event ev;
 
-	if ((rc = proto_cbor_map_begin(b, &start)) ||
-	    (rc = proto_cbor_put_str(b, "size")) ||
-	    (rc = proto_cbor_put_uint(b, size)) ||
-	    (rc = proto_cbor_put_str(b, "time")) ||
-	    (rc = proto_cbor_put_uint(b, (uint64_t)time(NULL))))
-		return rc;
-	return proto_cbor_map_end(b, start, 2);
+	memset(&ev, 0, sizeof(ev));
+	ev.size = size;
+	ev.time = (uint64_t)time(NULL);
+	return proto_msg_encode(&proto_feed_heartbeat_def, &ev, b);
 }
 
 /*

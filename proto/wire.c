@@ -3,20 +3,6 @@
  */
 #include "proto.h"
 
-static const char *const op_names[] = {
-    [PROTO_OP_SUBMIT] = "submit",
-    [PROTO_OP_GET] = "get",
-    [PROTO_OP_HISTORY] = "history",
-    [PROTO_OP_LIST] = "list",
-    [PROTO_OP_RANGE] = "range",
-    [PROTO_OP_STATS] = "stats",
-    [PROTO_OP_PARTIES] = "parties",
-    [PROTO_OP_CHECKPOINT] = "checkpoint",
-    [PROTO_OP_INCLUSION] = "inclusion",
-    [PROTO_OP_CONSISTENCY] = "consistency",
-    [PROTO_OP_TOPICS] = "topics",
-};
-
 void
 proto_wire_header_put(
     uint8_t out[PROTO_WIRE_HEADER_LEN], const struct proto_wire_header *h)
@@ -47,7 +33,8 @@ proto_wire_header_get(const uint8_t *p, size_t n, struct proto_wire_header *h)
 const char *
 proto_op_name(int op)
 {
-	if (op < 1 || op > PROTO_OP_MAX || op_names[op] == NULL)
-		return "unknown";
-	return op_names[op];
+	const struct proto_opdef *o = proto_opdef(op);
+
+	/* The names are the op table's (msg.c). */
+	return o != NULL ? o->name : "unknown";
 }

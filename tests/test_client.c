@@ -468,26 +468,25 @@ static void
 read_page(uint8_t **rec, const size_t *len, size_t n, int bad1, int bad2,
     bool verify, int want, const char *want_err)
 {
-	struct proto_cbor_rd rd;
-	struct proto_buf b;
+	struct proto_rows_wr w;
+	struct proto_rows rows;
 	struct claim_entry *e = NULL;
 	size_t got = 0;
 	char err[256] = "";
 
-	proto_buf_init(&b);
-	assert_int_equal(proto_cbor_put_array(&b, n), PROTO_OK);
+	proto_rows_wr_init(&w, &proto_row_entry_def);
 	for (size_t i = 0; i < n; i++) {
-		assert_int_equal(proto_cbor_put_array(&b, 2), PROTO_OK);
-		assert_int_equal(proto_cbor_put_uint(&b, 10 + i), PROTO_OK);
+		struct proto_row_entry row = {10 + i, {rec[i], len[i]}};
+
 		/* The last byte of the signature, flipped. */
 		rec[i][len[i] - 1] ^= (int)i == bad1 || (int)i == bad2;
-		assert_int_equal(
-		    proto_cbor_put_bytes(&b, rec[i], len[i]), PROTO_OK);
+		assert_int_equal(proto_rows_put(&w, &row), PROTO_OK);
 		rec[i][len[i] - 1] ^= (int)i == bad1 || (int)i == bad2;
 	}
-	proto_cbor_rd_init(&rd, b.data, b.len);
+	rows = proto_rows_wr_get(&w);
 	assert_int_equal(
-	    claim_read_entries(&rd, verify, &e, &got, err, sizeof(err)), want);
+	    claim_read_entries(&rows, verify, &e, &got, err, sizeof(err)),
+	    want);
 	if (want == PROTO_OK) {
 		assert_int_equal(got, n);
 		for (size_t i = 0; i < n; i++)
@@ -499,7 +498,7 @@ read_page(uint8_t **rec, const size_t *len, size_t n, int bad1, int bad2,
 			fail_msg(
 			    "error \"%s\" does not name %s", err, want_err);
 	}
-	proto_buf_release(&b);
+	proto_rows_wr_release(&w);
 }
 
 static void

@@ -114,6 +114,15 @@ CLAIM_WUR int claim_request(struct claim_client *c, int op, uint16_t flags,
     const void *body, size_t len, struct claim_reply *r, char *err,
     size_t errlen);
 void claim_reply_release(struct claim_reply *r);
+/*
+ * A typed request, through claim_request(): q, op's request struct
+ * (proto_ops[op].req), encoded; the reply decoded into rep, op's reply
+ * struct. Results as claim_request()'s, and PROTO_EPROTOCOL for a reply
+ * that does not decode. rep's bytes and rows point into r's body: they
+ * live until claim_reply_release(r), which may be called in every case.
+ */
+CLAIM_WUR int claim_call(struct claim_client *c, int op, const void *q,
+    void *rep, struct claim_reply *r, char *err, size_t errlen);
 
 /*
  * Entries: a log entry as received, parsed and decoded.

@@ -46,51 +46,46 @@ int
 claim_checkpoint_fetch(struct claim_client *c, char **note,
     char vkey[PROTO_VKEY_MAX], char *err, size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"checkpoint", PROTO_F_TEXT, true},
-	    {"log_key", PROTO_F_TEXT, true},
-	};
-	struct proto_buf b = {(uint8_t *)"\xa0", 1, 1};
-	struct proto_cbor_rd rd;
+	const struct proto_opdef *op = &proto_ops[PROTO_OP_CHECKPOINT];
+	struct proto_checkpoint_rep *rep;
+	struct proto_empty q = {0};
 	struct claim_reply r;
+	struct proto_buf b;
 	int rc;
 
-	if ((rc = request(c, PROTO_OP_CHECKPOINT, &b, &r, err, errlen)) != 0)
-		return rc;
-	proto_cbor_rd_init(&rd, r.body, r.len);
-	if ((rc = proto_cbor_rd_fields(
-		 &rd, f, 2, true, PROTO_EPROTOCOL, err, errlen)) == PROTO_OK) {
-		if (f[1].len >= PROTO_VKEY_MAX ||
-		    (*note = strndup((const char *)f[0].ptr, f[0].len)) ==
-			NULL) {
-			rc = PROTO_EPROTOCOL;
-		} else {
-			memcpy(vkey, f[1].ptr, f[1].len);
-			vkey[f[1].len] = '\0';
-		}
+	proto_buf_init(&b);
+	if ((rep = malloc(sizeof(*rep))) == NULL)
+		return PROTO_ENOMEM;
+	if ((rc = proto_msg_encode(&op->req, &q, &b)) == PROTO_OK &&
+	    (rc = request(c, PROTO_OP_CHECKPOINT, &b, &r, err, errlen)) ==
+		PROTO_OK) {
+		if ((rc = proto_msg_decode(&op->rep, r.body, r.len, rep, err,
+			 errlen)) == PROTO_OK &&
+		    (*note = strdup(rep->checkpoint)) == NULL)
+			rc = PROTO_ENOMEM;
+		if (rc == PROTO_OK)
+			memcpy(vkey, rep->log_key, PROTO_VKEY_MAX);
+		claim_reply_release(&r);
 	}
-	claim_reply_release(&r);
+	proto_buf_release(&b);
+	free(rep);
 	return rc;
 }
 
+/* A proof's rows (the decoder checked them) into p. */
 static int
-read_proof(
-    struct proto_field *f, struct claim_proof *p, char *err, size_t errlen)
+read_proof(const struct proto_rows *rows, struct claim_proof *p, char *err,
+    size_t errlen)
 {
-	size_t n;
+	struct proto_rows_rd rd;
 
-	if (proto_cbor_rd_array(&f->sub, &n) != 0 || n > PROTO_MERKLE_PROOF_MAX)
+	if (rows->n > PROTO_MERKLE_PROOF_MAX)
 		return proto_fail(err, errlen, PROTO_EPROTOCOL, "bad proof");
-	for (p->n = 0; p->n < n; p->n++) {
-		const uint8_t *h;
-		size_t len;
-
-		if (proto_cbor_rd_bytes(&f->sub, &h, &len) != 0 ||
-		    len != PROTO_HASH_LEN)
+	proto_rows_rd_init(&rd, &proto_row_hash_def, rows);
+	for (p->n = 0; p->n < rows->n; p->n++)
+		if (proto_rows_next(&rd, p->hashes[p->n]) != 1)
 			return proto_fail(
 			    err, errlen, PROTO_EPROTOCOL, "bad proof hash");
-		memcpy(p->hashes[p->n], h, PROTO_HASH_LEN);
-	}
 	return PROTO_OK;
 }
 
@@ -98,40 +93,27 @@ int
 claim_prove_inclusion(struct claim_client *c, const char *ref, uint64_t size,
     struct claim_proof *p, char *err, size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"index", PROTO_F_UINT, true},
-	    {"size", PROTO_F_UINT, true},
-	    {"hash", PROTO_F_HASH, true},
-	    {"root", PROTO_F_HASH, true},
-	    {"proof", PROTO_F_ARRAY, true},
-	};
-	struct proto_cbor_rd rd;
+	const struct proto_opdef *op = &proto_ops[PROTO_OP_INCLUSION];
+	struct proto_inclusion_req q = {
+	    .has_id = true, .has_size = size > 0, .size = size};
+	struct proto_inclusion_rep rep;
 	struct claim_reply r;
 	struct proto_buf b;
-	size_t start;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	proto_buf_init(&b);
-	if ((rc = proto_cbor_map_begin(&b, &start)) ||
-	    (rc = proto_cbor_put_str(&b, "id")) ||
-	    (rc = proto_cbor_put_str(&b, ref)))
-		goto done;
-	if (size > 0 &&
-	    ((rc = proto_cbor_put_str(&b, "size")) ||
-		(rc = proto_cbor_put_uint(&b, size))))
-		goto done;
-	if ((rc = proto_cbor_map_end(&b, start, size > 0 ? 2 : 1)) ||
+	if ((rc = proto_msg_text(q.id, sizeof(q.id), "id", ref, err, errlen)) ||
+	    (rc = proto_msg_encode(&op->req, &q, &b)) ||
 	    (rc = request(c, PROTO_OP_INCLUSION, &b, &r, err, errlen)))
 		goto done;
-	proto_cbor_rd_init(&rd, r.body, r.len);
-	if ((rc = proto_cbor_rd_fields(
-		 &rd, f, 5, true, PROTO_EPROTOCOL, err, errlen)) == PROTO_OK) {
-		p->index = f[0].u;
-		p->size = f[1].u;
-		memcpy(p->leaf, f[2].ptr, PROTO_HASH_LEN);
-		memcpy(p->root, f[3].ptr, PROTO_HASH_LEN);
-		rc = read_proof(&f[4], p, err, errlen);
+	if ((rc = proto_msg_decode(
+		 &op->rep, r.body, r.len, &rep, err, errlen)) == PROTO_OK) {
+		p->index = rep.index;
+		p->size = rep.size;
+		memcpy(p->leaf, rep.hash, PROTO_HASH_LEN);
+		memcpy(p->root, rep.root, PROTO_HASH_LEN);
+		rc = read_proof(&rep.proof, p, err, errlen);
 	}
 	if (rc == PROTO_OK &&
 	    proto_merkle_verify_inclusion(p->leaf, p->index, p->size,
@@ -149,37 +131,25 @@ int
 claim_prove_consistency(struct claim_client *c, uint64_t old_size,
     uint64_t new_size, struct claim_proof *p, char *err, size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"old_size", PROTO_F_UINT, true},
-	    {"new_size", PROTO_F_UINT, true},
-	    {"old_root", PROTO_F_HASH, true},
-	    {"new_root", PROTO_F_HASH, true},
-	    {"proof", PROTO_F_ARRAY, true},
-	};
-	struct proto_cbor_rd rd;
+	const struct proto_opdef *op = &proto_ops[PROTO_OP_CONSISTENCY];
+	struct proto_consistency_req q = {old_size, new_size};
+	struct proto_consistency_rep rep;
 	struct claim_reply r;
 	struct proto_buf b;
-	size_t start;
 	int rc;
 
 	memset(p, 0, sizeof(*p));
 	proto_buf_init(&b);
-	if ((rc = proto_cbor_map_begin(&b, &start)) ||
-	    (rc = proto_cbor_put_str(&b, "from")) ||
-	    (rc = proto_cbor_put_uint(&b, old_size)) ||
-	    (rc = proto_cbor_put_str(&b, "to")) ||
-	    (rc = proto_cbor_put_uint(&b, new_size)) ||
-	    (rc = proto_cbor_map_end(&b, start, 2)) ||
+	if ((rc = proto_msg_encode(&op->req, &q, &b)) ||
 	    (rc = request(c, PROTO_OP_CONSISTENCY, &b, &r, err, errlen)))
 		goto done;
-	proto_cbor_rd_init(&rd, r.body, r.len);
-	if ((rc = proto_cbor_rd_fields(
-		 &rd, f, 5, true, PROTO_EPROTOCOL, err, errlen)) == PROTO_OK) {
-		p->old_size = f[0].u;
-		p->size = f[1].u;
-		memcpy(p->old_root, f[2].ptr, PROTO_HASH_LEN);
-		memcpy(p->root, f[3].ptr, PROTO_HASH_LEN);
-		rc = read_proof(&f[4], p, err, errlen);
+	if ((rc = proto_msg_decode(
+		 &op->rep, r.body, r.len, &rep, err, errlen)) == PROTO_OK) {
+		p->old_size = rep.old_size;
+		p->size = rep.new_size;
+		memcpy(p->old_root, rep.old_root, PROTO_HASH_LEN);
+		memcpy(p->root, rep.new_root, PROTO_HASH_LEN);
+		rc = read_proof(&rep.proof, p, err, errlen);
 	}
 	if (rc == PROTO_OK && (p->old_size != old_size || p->size != new_size))
 		rc = proto_fail(err, errlen, PROTO_EPROTOCOL,

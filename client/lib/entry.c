@@ -135,39 +135,34 @@ claim_entries_free(struct claim_entry *e, size_t n)
 }
 
 int
-claim_read_entries(struct proto_cbor_rd *rd, bool verify,
+claim_read_entries(const struct proto_rows *rows, bool verify,
     struct claim_entry **out, size_t *n, char *err, size_t errlen)
 {
+	struct proto_rows_rd rd;
+	struct proto_row_entry row;
 	struct claim_entry *e;
-	size_t count, k, two;
+	size_t count = rows->n, k;
 	int rc = PROTO_OK;
 
 	*out = NULL;
 	*n = 0;
-	if (proto_cbor_rd_array(rd, &count) != 0)
-		return proto_fail(
-		    err, errlen, PROTO_EPROTOCOL, "entries must be an array");
 	if (count == 0)
 		return PROTO_OK;
-	if (count > (size_t)(rd->end - rd->p))
+	/* Each entry takes bytes: a count beyond them is a lie. */
+	if (count > rows->len)
 		return proto_fail(err, errlen, PROTO_EPROTOCOL,
 		    "reply claims %zu entries", count);
 	if ((e = calloc(count, sizeof(*e))) == NULL)
 		return PROTO_ENOMEM;
+	proto_rows_rd_init(&rd, &proto_row_entry_def, rows);
 	for (k = 0; k < count; k++) {
-		const uint8_t *rec;
-		uint64_t index;
-		size_t len;
-
-		if (proto_cbor_rd_array(rd, &two) != 0 || two != 2 ||
-		    proto_cbor_rd_uint(rd, &index) != 0 ||
-		    proto_cbor_rd_bytes(rd, &rec, &len) != 0) {
+		if (proto_rows_next(&rd, &row) != 1) {
 			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
 			    "entry %zu is not [index, record]", k);
 			break;
 		}
-		if ((rc = claim_entry_open(&e[k], index, rec, len, false, err,
-			 errlen)) != PROTO_OK)
+		if ((rc = claim_entry_open(&e[k], row.index, row.record.p,
+			 row.record.len, false, err, errlen)) != PROTO_OK)
 			break;
 	}
 	if (rc == PROTO_OK && verify) {

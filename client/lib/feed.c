@@ -60,25 +60,24 @@ static int
 feed_endpoint(
     struct claim_client *c, char *out, size_t cap, char *err, size_t errlen)
 {
-	struct proto_field f[] = {{"feed", PROTO_F_TEXT, true}};
+	struct proto_stats_rep st;
 	struct claim_reply r;
-	struct proto_cbor_rd rd;
 	const char *server = claim_client_endpoint(c), *colon, *host;
 	char ep[256];
 	int rc;
 
-	rc = claim_request(c, PROTO_OP_STATS, 0, "\xa0", 1, &r, err, errlen);
-	if (rc == PROTO_EUNREACHABLE)
+	rc = claim_call(
+	    c, PROTO_OP_STATS, &(struct proto_empty){0}, &st, &r, err, errlen);
+	if (rc == PROTO_EUNREACHABLE) {
+		claim_reply_release(&r);
 		return rc;
-	proto_cbor_rd_init(&rd, r.body, r.len);
-	if (rc != PROTO_OK ||
-	    proto_cbor_rd_fields(&rd, f, 1, true, PROTO_EPROTOCOL, NULL, 0) !=
-		PROTO_OK) {
+	}
+	if (rc != PROTO_OK) {
 		claim_reply_release(&r);
 		return proto_fail(err, errlen, PROTO_EPROTOCOL,
 		    "claimd did not say where its feed is");
 	}
-	snprintf(ep, sizeof(ep), "%.*s", (int)f[0].len, (const char *)f[0].ptr);
+	snprintf(ep, sizeof(ep), "%s", st.feed);
 	claim_reply_release(&r);
 	/* tcp://0.0.0.0:7412 means "every address": use the server's host. */
 	if ((host = strstr(ep, "://")) != NULL &&
@@ -356,12 +355,8 @@ fetch(struct claim_feed *f, char *err, size_t errlen)
 static int
 take_live(struct claim_feed *f)
 {
-	struct proto_field ev[] = {
-	    {"index", PROTO_F_UINT, false},
-	    {"record", PROTO_F_BYTES, false},
-	    {"size", PROTO_F_UINT, false},
-	};
-	struct proto_cbor_rd rd;
+	const struct proto_msgdef *def;
+	struct proto_feed_event ev;
 	struct claim_entry e;
 	zmq_msg_t topic, body;
 	int rc = PROTO_OK;
@@ -374,31 +369,29 @@ take_live(struct claim_feed *f)
 		goto done;
 	while (zmq_msg_more(&body) && zmq_msg_recv(&body, f->sub, 0) >= 0)
 		; /* not ours: ignore */
-	if (proto_cbor_check(zmq_msg_data(&body), zmq_msg_size(&body), 8, NULL,
+	/* The topic frame says which event this is (proto's tables). */
+	if ((def = proto_feed_def(
+		 zmq_msg_data(&topic), zmq_msg_size(&topic))) == NULL ||
+	    proto_msg_decode(def, zmq_msg_data(&body), zmq_msg_size(&body), &ev,
 		NULL, 0) != PROTO_OK)
 		goto done;
-	proto_cbor_rd_init(&rd, zmq_msg_data(&body), zmq_msg_size(&body));
-	if (proto_cbor_rd_fields(&rd, ev, 3, true, PROTO_EPROTOCOL, NULL, 0) !=
-	    PROTO_OK)
+	if (def == &proto_feed_heartbeat_def) {
+		if (ev.size > f->known)
+			f->known = ev.size;
+		live_seen(f, ev.size);
 		goto done;
-	if (ev[2].present) { /* a heartbeat */
-		if (ev[2].u > f->known)
-			f->known = ev[2].u;
-		live_seen(f, ev[2].u);
 	}
-	if (!ev[0].present || !ev[1].present)
-		goto done;
-	if (ev[0].u + 1 > f->known)
-		f->known = ev[0].u + 1;
+	if (ev.index + 1 > f->known)
+		f->known = ev.index + 1;
 	/* Any index between the one expected and this one was lost. */
-	live_seen(f, ev[0].u);
-	if (ev[0].u + 1 > f->live_next)
-		f->live_next = ev[0].u + 1;
+	live_seen(f, ev.index);
+	if (ev.index + 1 > f->live_next)
+		f->live_next = ev.index + 1;
 	/* Behind scan: seen already. Ahead: a gap, fetched by range. */
-	if (ev[0].u != f->scan)
+	if (ev.index != f->scan)
 		goto done;
-	if (claim_entry_open(
-		&e, ev[0].u, ev[1].ptr, ev[1].len, false, NULL, 0) != PROTO_OK)
+	if (claim_entry_open(&e, ev.index, ev.record.p, ev.record.len, false,
+		NULL, 0) != PROTO_OK)
 		goto done; /* fetched by range instead */
 	f->scan++;
 	if (claim_filter_matches(&f->flt, &e))

@@ -57,8 +57,8 @@ int claim_entries_verify(const struct claim_entry *e, size_t n, size_t *bad);
 /* PROTO_ESIGNATURE, err naming e's index. */
 int claim_entry_bad_signature(
     const struct claim_entry *e, char *err, size_t errlen);
-/* Reads a CBOR array of [index, record] pairs into entries. */
-CLAIM_WUR int claim_read_entries(struct proto_cbor_rd *rd, bool verify,
+/* Opens rows of [index, record] (proto_row_entry_def) as entries. */
+CLAIM_WUR int claim_read_entries(const struct proto_rows *rows, bool verify,
     struct claim_entry **out, size_t *n, char *err, size_t errlen);
 
 /*
@@ -71,7 +71,7 @@ struct claim_range_reply {
 	struct claim_reply r;
 	uint64_t size;
 	uint64_t next;
-	struct proto_cbor_rd entries;
+	struct proto_rows entries; /* proto_row_entry, in r */
 };
 
 CLAIM_WUR int claim_range_send(struct claim_client *c, uint64_t from,

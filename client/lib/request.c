@@ -17,68 +17,60 @@ call(struct claim_client *c, int op, const struct proto_buf *body,
 	return claim_request(c, op, 0, body->data, body->len, r, err, errlen);
 }
 
-/* {"key": text} plus an optional unsigned. */
+/* The request body of op from its struct q. */
 static int
-body_text(struct proto_buf *b, const char *key, const char *text,
-    const char *ukey, uint64_t u)
+request_body(int op, const void *q, struct proto_buf *b)
 {
-	size_t start, n = 0;
-	int rc;
-
-	if ((rc = proto_cbor_map_begin(b, &start)) != PROTO_OK)
-		return rc;
-	if (key != NULL) {
-		if ((rc = proto_cbor_put_str(b, key)) ||
-		    (rc = proto_cbor_put_str(b, text)))
-			return rc;
-		n++;
-	}
-	if (ukey != NULL) {
-		if ((rc = proto_cbor_put_str(b, ukey)) ||
-		    (rc = proto_cbor_put_uint(b, u)))
-			return rc;
-		n++;
-	}
-	return proto_cbor_map_end(b, start, n);
+	return proto_msg_encode(&proto_ops[op].req, q, b);
 }
 
-/* Reads the reply body's map into a field table. */
+/* Decodes the reply to op into its struct rep. */
 static int
-reply_fields(const struct claim_reply *r, struct proto_field *f, size_t n,
-    char *err, size_t errlen)
+reply_decode(
+    int op, const struct claim_reply *r, void *rep, char *err, size_t errlen)
 {
-	struct proto_cbor_rd rd;
+	return proto_msg_decode(
+	    &proto_ops[op].rep, r->body, r->len, rep, err, errlen);
+}
 
-	proto_cbor_rd_init(&rd, r->body, r->len);
-	return proto_cbor_rd_fields(
-	    &rd, f, n, true, PROTO_EPROTOCOL, err, errlen);
+int
+claim_call(struct claim_client *c, int op, const void *q, void *rep,
+    struct claim_reply *r, char *err, size_t errlen)
+{
+	struct proto_buf b;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	if (proto_opdef(op) == NULL || proto_ops[op].raw)
+		return proto_fail(err, errlen, PROTO_EINVAL, "no op %d", op);
+	proto_buf_init(&b);
+	if ((rc = request_body(op, q, &b)) == PROTO_OK &&
+	    (rc = call(c, op, &b, r, err, errlen)) == PROTO_OK)
+		rc = reply_decode(op, r, rep, err, errlen);
+	proto_buf_release(&b);
+	return rc;
 }
 
 static int
 get(struct claim_client *c, struct proto_buf *body, struct claim_entry *e,
     struct claim_info *info, char *err, size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"index", PROTO_F_UINT, true},
-	    {"record", PROTO_F_BYTES, true},
-	    {"claim", PROTO_F_HASH, false},
-	    {"first", PROTO_F_UINT, false},
-	    {"head", PROTO_F_UINT, false},
-	};
+	struct proto_get_rep rep;
 	struct claim_reply r;
 	int rc;
 
 	if ((rc = call(c, PROTO_OP_GET, body, &r, err, errlen)) != PROTO_OK)
 		return rc;
-	if ((rc = reply_fields(&r, f, 5, err, errlen)) == PROTO_OK)
-		rc = claim_entry_open(
-		    e, f[0].u, f[1].ptr, f[1].len, true, err, errlen);
+	if ((rc = reply_decode(PROTO_OP_GET, &r, &rep, err, errlen)) ==
+	    PROTO_OK)
+		rc = claim_entry_open(e, rep.index, rep.record.p,
+		    rep.record.len, true, err, errlen);
 	if (rc == PROTO_OK && info != NULL) {
 		memset(info, 0, sizeof(*info));
-		if (f[2].present)
-			memcpy(info->id, f[2].ptr, PROTO_HASH_LEN);
-		info->first = f[3].u;
-		info->version = f[4].u;
+		if (rep.has_claim)
+			memcpy(info->id, rep.claim, PROTO_HASH_LEN);
+		info->first = rep.first;
+		info->version = rep.head;
 	}
 	claim_reply_release(&r);
 	return rc;
@@ -88,12 +80,15 @@ int
 claim_get(struct claim_client *c, const char *ref, uint64_t version,
     struct claim_entry *e, struct claim_info *info, char *err, size_t errlen)
 {
+	struct proto_get_req q = {
+	    .has_version = version != 0, .version = version, .has_id = true};
 	struct proto_buf b;
 	int rc;
 
 	proto_buf_init(&b);
-	if ((rc = body_text(&b, "id", ref, version ? "version" : NULL,
-		 version)) == PROTO_OK)
+	if ((rc = proto_msg_text(q.id, sizeof(q.id), "id", ref, err, errlen)) ==
+		PROTO_OK &&
+	    (rc = request_body(PROTO_OP_GET, &q, &b)) == PROTO_OK)
 		rc = get(c, &b, e, info, err, errlen);
 	proto_buf_release(&b);
 	return rc;
@@ -103,11 +98,12 @@ int
 claim_get_index(struct claim_client *c, uint64_t index, struct claim_entry *e,
     char *err, size_t errlen)
 {
+	struct proto_get_req q = {.has_index = true, .index = index};
 	struct proto_buf b;
 	int rc;
 
 	proto_buf_init(&b);
-	if ((rc = body_text(&b, NULL, NULL, "index", index)) == PROTO_OK)
+	if ((rc = request_body(PROTO_OP_GET, &q, &b)) == PROTO_OK)
 		rc = get(c, &b, e, NULL, err, errlen);
 	proto_buf_release(&b);
 	return rc;
@@ -136,23 +132,24 @@ int
 claim_history(struct claim_client *c, const char *ref, struct claim_entry **out,
     size_t *n, char *err, size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"claim", PROTO_F_HASH, true},
-	    {"versions", PROTO_F_ARRAY, true},
-	};
+	struct proto_history_req q;
+	struct proto_history_rep rep;
 	struct claim_reply r;
 	struct proto_buf b;
 	int rc;
 
 	proto_buf_init(&b);
-	rc = body_text(&b, "id", ref, NULL, 0);
-	if (rc == PROTO_OK)
+	if ((rc = proto_msg_text(q.id, sizeof(q.id), "id", ref, err, errlen)) ==
+		PROTO_OK &&
+	    (rc = request_body(PROTO_OP_HISTORY, &q, &b)) == PROTO_OK)
 		rc = call(c, PROTO_OP_HISTORY, &b, &r, err, errlen);
 	proto_buf_release(&b);
 	if (rc != PROTO_OK)
 		return rc;
-	if ((rc = reply_fields(&r, f, 2, err, errlen)) == PROTO_OK)
-		rc = claim_read_entries(&f[1].sub, true, out, n, err, errlen);
+	if ((rc = reply_decode(PROTO_OP_HISTORY, &r, &rep, err, errlen)) ==
+	    PROTO_OK)
+		rc = claim_read_entries(
+		    &rep.versions, true, out, n, err, errlen);
 	claim_reply_release(&r);
 	return rc;
 }
@@ -162,30 +159,24 @@ claim_range_send(struct claim_client *c, uint64_t from, uint64_t count,
     const char *party, const char *topic, uint32_t *id, char *err,
     size_t errlen)
 {
+	struct proto_range_req q = {.from = from,
+	    .count = count,
+	    .has_party = party != NULL,
+	    .has_topic = topic != NULL};
 	struct proto_buf b;
-	size_t start, np = 2;
 	int rc;
 
 	proto_buf_init(&b);
-	if ((rc = proto_cbor_map_begin(&b, &start)) ||
-	    (rc = proto_cbor_put_str(&b, "from")) ||
-	    (rc = proto_cbor_put_uint(&b, from)) ||
-	    (rc = proto_cbor_put_str(&b, "count")) ||
-	    (rc = proto_cbor_put_uint(&b, count)))
-		goto cleanup;
-	if (party != NULL &&
-	    ((rc = proto_cbor_put_str(&b, "party")) ||
-		(rc = proto_cbor_put_str(&b, party)) || (np++, 0)))
-		goto cleanup;
-	if (topic != NULL &&
-	    ((rc = proto_cbor_put_str(&b, "topic")) ||
-		(rc = proto_cbor_put_str(&b, topic)) || (np++, 0)))
-		goto cleanup;
-	if ((rc = proto_cbor_map_end(&b, start, np)) == PROTO_OK &&
+	if ((party == NULL ||
+		(rc = proto_msg_text(q.party, sizeof(q.party), "party", party,
+		     err, errlen)) == PROTO_OK) &&
+	    (topic == NULL ||
+		(rc = proto_msg_text(q.topic, sizeof(q.topic), "topic", topic,
+		     err, errlen)) == PROTO_OK) &&
+	    (rc = request_body(PROTO_OP_RANGE, &q, &b)) == PROTO_OK &&
 	    (rc = claim_client_send(c, PROTO_OP_RANGE, b.data, b.len, id)) !=
 		PROTO_OK)
 		rc = claim_client_explain(c, rc, err, errlen);
-cleanup:
 	proto_buf_release(&b);
 	return rc;
 }
@@ -194,30 +185,24 @@ int
 claim_range_wait(struct claim_client *c, uint32_t id, uint64_t from,
     struct claim_range_reply *rr, char *err, size_t errlen)
 {
-	struct proto_field f[] = {
-	    {"size", PROTO_F_UINT, true},
-	    {"next", PROTO_F_UINT, true},
-	    {"entries", PROTO_F_ARRAY, true},
-	};
-	struct proto_cbor_rd peek;
-	size_t n;
+	struct proto_range_rep rep;
 	int rc;
 
 	if ((rc = claim_client_wait(c, id, &rr->r, err, errlen)) != PROTO_OK)
 		return rc;
 	/* Past the end, next is the size: only entries may not go back. */
-	if ((rc = reply_fields(&rr->r, f, 3, err, errlen)) == PROTO_OK &&
-	    f[1].u < from &&
-	    (peek = f[2].sub, proto_cbor_rd_array(&peek, &n)) == 0 && n > 0)
+	if ((rc = reply_decode(PROTO_OP_RANGE, &rr->r, &rep, err, errlen)) ==
+		PROTO_OK &&
+	    rep.next < from && rep.entries.n > 0)
 		rc = proto_fail(
 		    err, errlen, PROTO_EPROTOCOL, "range went backwards");
 	if (rc != PROTO_OK) {
 		claim_reply_release(&rr->r);
 		return rc;
 	}
-	rr->size = f[0].u;
-	rr->next = f[1].u;
-	rr->entries = f[2].sub;
+	rr->size = rep.size;
+	rr->next = rep.next;
+	rr->entries = rep.entries;
 	return PROTO_OK;
 }
 
@@ -247,18 +232,20 @@ claim_range(struct claim_client *c, uint64_t from, uint64_t count,
  * Returns -1 if fn asked to stop.
  */
 static int
-list_page(struct proto_cbor_rd *rd, size_t count, claim_list_fn fn, void *ctx,
-    char *err, size_t errlen)
+list_page(const struct proto_rows *rows, claim_list_fn fn, void *ctx, char *err,
+    size_t errlen)
 {
+	struct proto_rows_rd rd;
+	struct proto_row_claim row;
 	struct claim_entry *e;
 	uint64_t *first;
-	size_t k, bad = SIZE_MAX;
+	size_t count = rows->n, k, bad = SIZE_MAX;
 	int rc = PROTO_OK;
 
 	if (count == 0)
 		return PROTO_OK;
 	/* Each entry takes bytes: a count beyond them is a lie. */
-	if (count > (size_t)(rd->end - rd->p))
+	if (count > rows->len)
 		return proto_fail(err, errlen, PROTO_EPROTOCOL,
 		    "list reply claims %zu entries", count);
 	e = calloc(count, sizeof(*e));
@@ -268,22 +255,16 @@ list_page(struct proto_cbor_rd *rd, size_t count, claim_list_fn fn, void *ctx,
 		free(first);
 		return PROTO_ENOMEM;
 	}
+	proto_rows_rd_init(&rd, &proto_row_claim_def, rows);
 	for (k = 0; k < count; k++) {
-		const uint8_t *id, *rec;
-		uint64_t head;
-		size_t idlen, len, four;
-
-		if (proto_cbor_rd_array(rd, &four) != 0 || four != 4 ||
-		    proto_cbor_rd_bytes(rd, &id, &idlen) != 0 ||
-		    proto_cbor_rd_uint(rd, &first[k]) != 0 ||
-		    proto_cbor_rd_uint(rd, &head) != 0 ||
-		    proto_cbor_rd_bytes(rd, &rec, &len) != 0) {
+		if (proto_rows_next(&rd, &row) != 1) {
 			rc = proto_fail(
 			    err, errlen, PROTO_EPROTOCOL, "bad list entry");
 			break;
 		}
-		if ((rc = claim_entry_open(&e[k], head, rec, len, false, err,
-			 errlen)) != PROTO_OK)
+		first[k] = row.first;
+		if ((rc = claim_entry_open(&e[k], row.head, row.record.p,
+			 row.record.len, false, err, errlen)) != PROTO_OK)
 			break;
 	}
 	/* What came before a bad entry is still handed on. */
@@ -307,42 +288,36 @@ claim_list(struct claim_client *c, const char *party, const char *topic,
 	int rc;
 
 	for (;;) {
-		struct proto_field f[] = {
-		    {"claims", PROTO_F_ARRAY, true},
-		    {"next", PROTO_F_UINT, false},
-		};
+		struct proto_list_req q = {.has_from = true,
+		    .from = from,
+		    .has_party = party != NULL,
+		    .has_topic = topic != NULL};
+		struct proto_list_rep rep;
 		struct claim_reply r;
 		struct proto_buf b;
-		size_t start, n = 1, count;
+		bool more;
 
 		proto_buf_init(&b);
-		if ((rc = proto_cbor_map_begin(&b, &start)) ||
-		    (rc = proto_cbor_put_str(&b, "from")) ||
-		    (rc = proto_cbor_put_uint(&b, from)))
-			goto next;
-		if (party != NULL &&
-		    ((rc = proto_cbor_put_str(&b, "party")) ||
-			(rc = proto_cbor_put_str(&b, party)) || (n++, 0)))
-			goto next;
-		if (topic != NULL &&
-		    ((rc = proto_cbor_put_str(&b, "topic")) ||
-			(rc = proto_cbor_put_str(&b, topic)) || (n++, 0)))
-			goto next;
-		if ((rc = proto_cbor_map_end(&b, start, n)) ||
+		if ((party != NULL &&
+			(rc = proto_msg_text(q.party, sizeof(q.party), "party",
+			     party, err, errlen))) ||
+		    (topic != NULL &&
+			(rc = proto_msg_text(q.topic, sizeof(q.topic), "topic",
+			     topic, err, errlen))) ||
+		    (rc = request_body(PROTO_OP_LIST, &q, &b)) ||
 		    (rc = call(c, PROTO_OP_LIST, &b, &r, err, errlen)))
 			goto next;
-		if ((rc = reply_fields(&r, f, 2, err, errlen)) != PROTO_OK ||
-		    proto_cbor_rd_array(&f[0].sub, &count) != 0) {
-			rc = rc ? rc : PROTO_EPROTOCOL;
+		if ((rc = reply_decode(PROTO_OP_LIST, &r, &rep, err, errlen)) !=
+		    PROTO_OK) {
 			claim_reply_release(&r);
 			goto next;
 		}
-		rc = list_page(&f[0].sub, count, fn, ctx, err, errlen);
-		from = f[1].u;
-		n = f[1].present;
+		rc = list_page(&rep.claims, fn, ctx, err, errlen);
+		from = rep.next;
+		more = rep.has_next;
 		claim_reply_release(&r);
 		proto_buf_release(&b);
-		if (rc != PROTO_OK || !n)
+		if (rc != PROTO_OK || !more)
 			return rc < 0 ? PROTO_OK : rc;
 		continue;
 	next:
@@ -354,24 +329,18 @@ claim_list(struct claim_client *c, const char *party, const char *topic,
 int
 claim_ack_parse(const struct claim_reply *r, struct claim_ack *a)
 {
-	struct proto_field f[] = {
-	    {"index", PROTO_F_UINT, true},
-	    {"hash", PROTO_F_HASH, true},
-	    {"existed", PROTO_F_BOOL, true},
-	    {"claim", PROTO_F_HASH, false},
-	    {"version", PROTO_F_UINT, false},
-	};
+	struct proto_submit_rep rep;
 	int rc;
 
 	memset(a, 0, sizeof(*a));
-	if ((rc = reply_fields(r, f, 5, NULL, 0)) != PROTO_OK)
+	if ((rc = reply_decode(PROTO_OP_SUBMIT, r, &rep, NULL, 0)) != PROTO_OK)
 		return rc;
-	a->index = f[0].u;
-	memcpy(a->hash, f[1].ptr, PROTO_HASH_LEN);
-	a->existed = f[2].u != 0;
-	if ((a->is_claim = f[3].present)) {
-		memcpy(a->claim, f[3].ptr, PROTO_HASH_LEN);
-		a->version = f[4].u;
+	a->index = rep.index;
+	memcpy(a->hash, rep.hash, PROTO_HASH_LEN);
+	a->existed = rep.existed;
+	if ((a->is_claim = rep.has_claim)) {
+		memcpy(a->claim, rep.claim, PROTO_HASH_LEN);
+		a->version = rep.version;
 	}
 	return PROTO_OK;
 }

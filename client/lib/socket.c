@@ -225,34 +225,24 @@ claim_reply_release(struct claim_reply *r)
 static void
 parse_error(struct claim_reply *r)
 {
-	struct proto_field f[] = {
-	    {"error", PROTO_F_TEXT, false},
-	    {"message", PROTO_F_TEXT, false},
-	    {"head", PROTO_F_HASH, false},
-	    {"version", PROTO_F_UINT, false},
-	    {"claim", PROTO_F_HASH, false},
-	    {"index", PROTO_F_UINT, false},
-	};
-	struct proto_cbor_rd rd;
+	struct proto_error_rep e;
 
 	snprintf(
 	    r->message, sizeof(r->message), "%s", proto_strerror(r->status));
-	proto_cbor_rd_init(&rd, r->body, r->len);
-	if (proto_cbor_rd_fields(&rd, f, 6, true, PROTO_EPROTOCOL, NULL, 0) !=
+	if (proto_msg_decode(&proto_error_def, r->body, r->len, &e, NULL, 0) !=
 	    PROTO_OK)
 		return;
-	if (f[4].present && f[5].present) {
+	if (e.has_claim && e.has_index) {
 		r->has_claim = true;
-		memcpy(r->claim, f[4].ptr, PROTO_HASH_LEN);
-		r->head_index = f[5].u;
+		memcpy(r->claim, e.claim, PROTO_HASH_LEN);
+		r->head_index = e.index;
 	}
-	if (f[1].present)
-		snprintf(r->message, sizeof(r->message), "%.*s", (int)f[1].len,
-		    (const char *)f[1].ptr);
-	if (f[2].present) {
+	snprintf(r->message, sizeof(r->message), "%.*s",
+	    (int)sizeof(r->message) - 1, e.message);
+	if (e.has_head) {
 		r->has_head = true;
-		memcpy(r->head, f[2].ptr, PROTO_HASH_LEN);
-		r->head_version = f[3].u;
+		memcpy(r->head, e.head, PROTO_HASH_LEN);
+		r->head_version = e.version;
 	}
 }
 

@@ -165,6 +165,8 @@ PROTO_WUR int proto_cbor_put_null(struct proto_buf *b);
 /*
  * A map of up to 255 pairs written in any order: map_begin() writes a
  * placeholder head, map_end() gives it the pair count and sorts the pairs.
+ * Messages use struct proto_map (Typed messages), which counts the pairs
+ * itself, or the message tables; these are for the layer and records.
  */
 PROTO_WUR int proto_cbor_map_begin(struct proto_buf *b, size_t *start);
 PROTO_WUR int proto_cbor_map_end(
@@ -778,9 +780,433 @@ PROTO_WUR int proto_wire_header_get(
     const uint8_t *p, size_t n, struct proto_wire_header *h);
 const char *proto_op_name(int op);
 
+/*
+ * Typed messages (docs/protocol.md, Requests)
+ *
+ * Every request and reply is defined once, here and in proto/msg.c: a C
+ * struct and a table of its fields (key, type, required or optional,
+ * where in the struct, how long at most). proto_msg_encode() writes the
+ * struct as deterministic CBOR and proto_msg_decode() reads it back
+ * strictly. Handlers and clients fill and read structs; no one counts
+ * map pairs.
+ */
+
+/*
+ * A counting map builder: each put counts its pair; proto_map_end()
+ * writes the head from that count and sorts the pairs (up to 255). The
+ * first error sticks: puts after it do nothing, and proto_map_end()
+ * returns it, so callers chain puts and check once.
+ */
+struct proto_map {
+	struct proto_buf *b;
+	size_t start;
+	size_t n;
+	int rc;
+};
+
+void proto_map_begin(struct proto_map *m, struct proto_buf *b);
+void proto_map_uint(struct proto_map *m, const char *key, uint64_t v);
+void proto_map_bool(struct proto_map *m, const char *key, bool v);
+void proto_map_text(
+    struct proto_map *m, const char *key, const char *s, size_t n);
+void proto_map_str(struct proto_map *m, const char *key, const char *s);
+void proto_map_bytes(
+    struct proto_map *m, const char *key, const void *p, size_t n);
+/* key and an array of n items already encoded as the len bytes at p. */
+void proto_map_array(
+    struct proto_map *m, const char *key, size_t n, const void *p, size_t len);
+PROTO_WUR int proto_map_end(struct proto_map *m);
+
+/* Field types of a message. */
+enum proto_mtype {
+	PROTO_M_UINT,  /* uint64_t */
+	PROTO_M_BOOL,  /* bool */
+	PROTO_M_TEXT,  /* char[max]: NUL-terminated, at most max - 1 bytes */
+	PROTO_M_BYTES, /* struct proto_bytes, at most max bytes */
+	PROTO_M_HASH,  /* uint8_t[PROTO_HASH_LEN] */
+	PROTO_M_ROWS   /* struct proto_rows of .rows, at most max (0: any) */
+};
+
+/*
+ * Bytes and rows point into the buffer they were decoded from (or, for
+ * encoding, into whatever the caller filled them from): they live as
+ * long as that buffer does, e.g. a claim_reply until its release.
+ */
+struct proto_bytes {
+	const uint8_t *p;
+	size_t len;
+};
+
+/* An array of rows, encoded: the n rows after the array's head. */
+struct proto_rows {
+	const uint8_t *p;
+	size_t len;
+	size_t n;
+};
+
+struct proto_rowdef;
+
+struct proto_mfield {
+	const char *key; /* in a row: the position's name, for docs */
+	enum proto_mtype type;
+	bool required;
+	size_t off; /* of the value in the struct */
+	size_t has; /* of the bool has_<key>, optional fields only */
+	size_t max; /* TEXT: the array's size; BYTES: length; ROWS: count */
+	const struct proto_rowdef *rows; /* ROWS only */
+};
+
+/*
+ * A row is a fixed tuple, an array of its fields in order; a bare row
+ * is its one field alone (a proof is [hash...], not [[hash]...]).
+ */
+struct proto_rowdef {
+	const char *name;
+	const struct proto_mfield *f;
+	size_t nf;
+	size_t size; /* of the row struct */
+	bool bare;
+};
+
+struct proto_msgdef {
+	const char *name;
+	const struct proto_mfield *f;
+	size_t nf;
+	size_t size; /* of the struct */
+};
+
+/* Rows */
+struct proto_row_entry { /* [index, record]: history, range */
+	uint64_t index;
+	struct proto_bytes record;
+};
+struct proto_row_claim { /* [id, first, head, record]: list */
+	uint8_t id[PROTO_HASH_LEN];
+	uint64_t first;
+	uint64_t head; /* log index of the head version */
+	struct proto_bytes record;
+};
+struct proto_row_party { /* [slug, name, index]: parties */
+	char slug[PROTO_SLUG_MAX + 1];
+	char name[PROTO_NAME_MAX + 1];
+	uint64_t index;
+};
+struct proto_row_grant { /* [key, party, index]: parties */
+	uint8_t key[PROTO_PUBKEY_LEN];
+	char party[PROTO_SLUG_MAX + 1];
+	uint64_t index;
+};
+struct proto_row_topic { /* [topic, claims, parties, last]: topics */
+	char topic[PROTO_SLUG_MAX + 1];
+	uint64_t claims;
+	uint64_t parties;
+	uint64_t last;
+};
+struct proto_row_hash { /* hash: proofs */
+	uint8_t hash[PROTO_HASH_LEN];
+};
+
+extern const struct proto_rowdef proto_row_entry_def, proto_row_claim_def,
+    proto_row_party_def, proto_row_grant_def, proto_row_topic_def,
+    proto_row_hash_def;
+
+/* Rows written while iterating: put rows, then point a message at them. */
+struct proto_rows_wr {
+	const struct proto_rowdef *def;
+	struct proto_buf buf;
+	size_t n;
+	int rc; /* first error, sticky */
+};
+
+void proto_rows_wr_init(struct proto_rows_wr *w, const struct proto_rowdef *d);
+/* Appends row (a struct of d's type); returns the sticky error. */
+int proto_rows_put(struct proto_rows_wr *w, const void *row);
+/* The rows so far, borrowed from w. */
+struct proto_rows proto_rows_wr_get(const struct proto_rows_wr *w);
+void proto_rows_wr_release(struct proto_rows_wr *w);
+
+/* Rows read one by one from rows a decoder accepted. */
+struct proto_rows_rd {
+	const struct proto_rowdef *def;
+	struct proto_cbor_rd rd;
+	size_t left;
+};
+
+void proto_rows_rd_init(struct proto_rows_rd *r, const struct proto_rowdef *d,
+    const struct proto_rows *rows);
+/* 1 with the next row in row (a struct of d's type), 0 at the end,
+ * PROTO_EPROTOCOL negated (-30) for rows that do not fit d. */
+int proto_rows_next(struct proto_rows_rd *r, void *row);
+
+/* Messages: one struct per request and reply of each op. */
+#define PROTO_PREFIX_MAX  (2 * PROTO_HASH_LEN + 1) /* id prefix buffer */
+#define PROTO_MESSAGE_MAX 512                      /* an error's message */
+
+/* Requests without fields: {} */
+struct proto_empty {
+	char unused_;
+};
+
+/* error reply: {"error", "message", ? "head", ? "version", ? "claim",
+ * ? "index"} */
+struct proto_error_rep {
+	char error[32]; /* proto_errname() */
+	char message[PROTO_MESSAGE_MAX];
+	bool has_head;
+	uint8_t head[PROTO_HASH_LEN];
+	bool has_version;
+	uint64_t version;
+	bool has_claim;
+	uint8_t claim[PROTO_HASH_LEN];
+	bool has_index;
+	uint64_t index;
+};
+
+/* submit: the raw record -> {"index", "hash", "existed", ? "claim",
+ * ? "version"} */
+struct proto_submit_rep {
+	uint64_t index;
+	uint8_t hash[PROTO_HASH_LEN];
+	bool existed;
+	bool has_claim;
+	uint8_t claim[PROTO_HASH_LEN];
+	bool has_version;
+	uint64_t version;
+};
+
+struct proto_get_req {
+	bool has_id;
+	char id[PROTO_PREFIX_MAX];
+	bool has_version;
+	uint64_t version;
+	bool has_index;
+	uint64_t index;
+};
+struct proto_get_rep {
+	uint64_t index;
+	struct proto_bytes record;
+	bool has_claim;
+	uint8_t claim[PROTO_HASH_LEN];
+	bool has_first;
+	uint64_t first;
+	bool has_head;
+	uint64_t head; /* the head's version */
+};
+
+struct proto_history_req {
+	char id[PROTO_PREFIX_MAX];
+};
+struct proto_history_rep {
+	uint8_t claim[PROTO_HASH_LEN];
+	struct proto_rows versions; /* proto_row_entry */
+};
+
+struct proto_list_req {
+	bool has_party;
+	char party[PROTO_SLUG_MAX + 1];
+	bool has_topic;
+	char topic[PROTO_SLUG_MAX + 1];
+	bool has_from;
+	uint64_t from;
+	bool has_limit;
+	uint64_t limit;
+};
+struct proto_list_rep {
+	struct proto_rows claims; /* proto_row_claim */
+	bool has_next;
+	uint64_t next;
+};
+
+struct proto_range_req {
+	uint64_t from;
+	uint64_t count;
+	bool has_party;
+	char party[PROTO_SLUG_MAX + 1];
+	bool has_topic;
+	char topic[PROTO_SLUG_MAX + 1];
+};
+struct proto_range_rep {
+	uint64_t size;
+	uint64_t next;
+	struct proto_rows entries; /* proto_row_entry */
+};
+
+/*
+ * claimd's stats, each once: X(NAME, key, unit, description). Every one
+ * is an unsigned integer of the stats reply; the reply's text fields
+ * follow in struct proto_stats_rep.
+ */
+#define PROTO_STATS(X)                                                         \
+	X(SIZE, "size", "entries", "entries in the log")                       \
+	X(CLAIMS, "claims", "claims", "version-1 claim records")               \
+	X(REVISIONS, "revisions", "versions",                                  \
+	    "later versions, retractions excluded")                            \
+	X(RETRACTIONS, "retractions", "versions",                              \
+	    "versions with status retracted")                                  \
+	X(PARTIES, "parties", "parties", "parties registered")                 \
+	X(GRANTS, "grants", "records", "grant records")                        \
+	X(REVOKES, "revokes", "records", "revoke records")                     \
+	X(SUBSCRIBERS, "subscribers", "connections", "connected to the feed")  \
+	X(UPTIME, "uptime", "s", "seconds since claimd started")               \
+	X(SUBMITTED, "submitted", "requests", "submissions this run")          \
+	X(ACCEPTED, "accepted", "records", "records stored this run")          \
+	X(EXISTED, "existed", "records", "submissions already in the log")     \
+	X(REFUSED, "refused", "requests", "submissions refused this run")      \
+	X(BATCHES, "batches", "commits", "store transactions this run")        \
+	X(IN_FLIGHT, "in_flight", "requests", "submissions not yet answered")  \
+	X(MAP_SIZE, "map_size", "bytes", "the LMDB map reserved")              \
+	X(DISK_USED, "disk_used", "bytes", "pages in use times the page size") \
+	X(RATE, "rate", "records/s", "accepted per second, last minute")       \
+	X(LATENCY_P50_US, "latency_p50_us", "us",                              \
+	    "arrival to stored, median, last busy second")                     \
+	X(LATENCY_P99_US, "latency_p99_us", "us",                              \
+	    "arrival to stored, 99th percentile, last busy second")            \
+	X(COMMIT_P50_US, "commit_p50_us", "us",                                \
+	    "one commit, median, last busy second")                            \
+	X(COMMIT_P99_US, "commit_p99_us", "us",                                \
+	    "one commit, 99th percentile, last busy second")                   \
+	X(COMMIT_MAX_US, "commit_max_us", "us", "longest commit since start")  \
+	X(COMMITS_OVER_5MS, "commits_over_5ms", "commits",                     \
+	    "commits of 5 ms or more since start")
+
+enum proto_stat {
+#define PROTO_STAT_ENUM(name, key, unit, desc) PROTO_STAT_##name,
+	PROTO_STATS(PROTO_STAT_ENUM)
+#undef PROTO_STAT_ENUM
+	    PROTO_STAT_COUNT
+};
+
+struct proto_statdef {
+	const char *key;
+	const char *unit;
+	const char *description;
+};
+
+extern const struct proto_statdef proto_stats[PROTO_STAT_COUNT];
+
+struct proto_stats_rep {
+	uint64_t v[PROTO_STAT_COUNT]; /* by enum proto_stat */
+	char feed[256];               /* the feed's endpoint */
+	char origin[PROTO_ORIGIN_MAX + 1];
+	char log_key[PROTO_VKEY_MAX];
+	char curve_key[PROTO_Z85_KEY_LEN + 1]; /* "" without CurveZMQ */
+};
+
+struct proto_parties_rep {
+	struct proto_rows parties; /* proto_row_party */
+	struct proto_rows grants;  /* proto_row_grant */
+};
+
+struct proto_checkpoint_rep {
+	char checkpoint[PROTO_SIGNED_NOTE_MAX + 1];
+	char log_key[PROTO_VKEY_MAX];
+};
+
+struct proto_inclusion_req {
+	bool has_id;
+	char id[PROTO_PREFIX_MAX];
+	bool has_index;
+	uint64_t index;
+	bool has_size;
+	uint64_t size;
+};
+struct proto_inclusion_rep {
+	uint64_t index;
+	uint64_t size;
+	uint8_t hash[PROTO_HASH_LEN];
+	uint8_t root[PROTO_HASH_LEN];
+	struct proto_rows proof; /* proto_row_hash */
+};
+
+struct proto_consistency_req {
+	uint64_t from;
+	uint64_t to;
+};
+struct proto_consistency_rep {
+	uint64_t old_size;
+	uint64_t new_size;
+	uint8_t old_root[PROTO_HASH_LEN];
+	uint8_t new_root[PROTO_HASH_LEN];
+	struct proto_rows proof; /* proto_row_hash */
+};
+
+struct proto_topics_rep {
+	struct proto_rows topics; /* proto_row_topic */
+};
+
+/* One op: its request and reply, flags and body size. */
+struct proto_opdef {
+	const char *name;
+	/* The request body is the raw record (submit), not a map: req has
+	 * no fields and the body is not decoded. */
+	bool raw;
+	uint16_t flags;  /* request flags the op defines */
+	size_t min, max; /* request body length */
+	struct proto_msgdef req, rep;
+};
+
+/* Indexed by op, 1 to PROTO_OP_MAX. */
+extern const struct proto_opdef proto_ops[PROTO_OP_MAX + 1];
+extern const struct proto_msgdef proto_error_def;
+
+/* The op's definition, or NULL for an op that does not exist. */
+const struct proto_opdef *proto_opdef(int op);
+
+/*
+ * Copies s into a text field of cap bytes (sizeof the array);
+ * PROTO_EINVAL, err naming key, if it does not fit.
+ */
+PROTO_WUR int proto_msg_text(char *dst, size_t cap, const char *key,
+    const char *s, char *err, size_t errlen);
+
+/* Appends the message msg (a struct of d's type) to out. */
+PROTO_WUR int proto_msg_encode(
+    const struct proto_msgdef *d, const void *msg, struct proto_buf *out);
+/*
+ * Strictly decodes the n bytes at p into msg (a struct of d's type,
+ * zeroed first): one deterministic CBOR map, nothing after it, only d's
+ * keys, every required one, each of its type; text and bytes not
+ * longer than the field holds, rows each of their row's shape.
+ * PROTO_EPROTOCOL, or PROTO_EINVAL for a text or bytes too long, with
+ * err naming the field.
+ */
+PROTO_WUR int proto_msg_decode(const struct proto_msgdef *d, const uint8_t *p,
+    size_t n, void *msg, char *err, size_t errlen);
+
 /* Feed messages: a topic frame, then a CBOR event (docs/protocol.md). */
 #define PROTO_FEED_CLAIM     "claim/" /* + party + "/" */
 #define PROTO_FEED_REGISTRY  "registry/"
 #define PROTO_FEED_HEARTBEAT "hb/"
+
+/*
+ * Feed events, each a message of the tables too: a claim event, a
+ * registry event and a heartbeat fill the fields of struct
+ * proto_feed_event their table lists (all of them required).
+ */
+struct proto_row_slug { /* a claim's topics */
+	char topic[PROTO_SLUG_MAX + 1];
+};
+
+extern const struct proto_rowdef proto_row_slug_def;
+
+struct proto_feed_event {
+	uint64_t index;
+	uint8_t hash[PROTO_HASH_LEN];
+	char kind[16]; /* proto_kind_name() */
+	uint64_t time; /* the record's; a heartbeat's when it was sent */
+	struct proto_bytes record;
+	char party[PROTO_SLUG_MAX + 1];
+	uint8_t claim[PROTO_HASH_LEN];
+	uint64_t version;
+	char status[16];          /* proto_status_name() */
+	struct proto_rows topics; /* proto_row_slug */
+	uint64_t size;            /* heartbeats: the log's size */
+};
+
+extern const struct proto_msgdef proto_feed_claim_def, proto_feed_registry_def,
+    proto_feed_heartbeat_def;
+
+/* The event table for a feed message's topic frame, or NULL. */
+const struct proto_msgdef *proto_feed_def(const void *topic, size_t n);
 
 #endif /* CLAIMD_PROTO_H */
