@@ -676,33 +676,39 @@ h_history(struct api *a, struct req *r)
 	return rc;
 }
 
-/* Whether the record at index is a claim of party with topic. */
-static bool
-entry_matches(
-    const uint8_t *bytes, size_t len, const char *party, const char *topic)
+/*
+ * Whether a stored record is of party (a claim or a registry record)
+ * with topic (claims only), each "" for any. A record the log holds was
+ * checked when it was stored: one that does not read back now is
+ * damage, or memory ran out; never "no match".
+ */
+static int
+entry_matches(const uint8_t *bytes, size_t len, const char *party,
+    const char *topic, bool *match)
 {
 	struct proto_payload p;
 	struct proto_record rec;
-	bool match;
+	int rc;
 
-	if (proto_record_parse(bytes, len, &rec, NULL, 0) != PROTO_OK ||
-	    proto_record_payload(&rec, &p, NULL, 0) != PROTO_OK)
-		return false;
+	*match = false;
+	if ((rc = proto_record_parse(bytes, len, &rec, NULL, 0)) != PROTO_OK ||
+	    (rc = proto_record_payload(&rec, &p, NULL, 0)) != PROTO_OK)
+		return rc == PROTO_ENOMEM ? PROTO_ENOMEM : PROTO_EDAMAGED;
 	if (p.kind != PROTO_KIND_CLAIM) {
 		/* Registry records pass a party filter for their party. */
-		match = topic[0] == '\0' &&
+		*match = topic[0] == '\0' &&
 		    (party[0] == '\0' || strcmp(p.reg.party, party) == 0);
 	} else {
-		match = party[0] == '\0' || strcmp(p.claim.party, party) == 0;
-		if (match && topic[0] != '\0') {
-			match = false;
+		*match = party[0] == '\0' || strcmp(p.claim.party, party) == 0;
+		if (*match && topic[0] != '\0') {
+			*match = false;
 			for (size_t i = 0; i < p.claim.ntopics; i++)
 				if (strcmp(p.claim.topics[i], topic) == 0)
-					match = true;
+					*match = true;
 		}
 	}
 	proto_payload_release(&p);
-	return match;
+	return PROTO_OK;
 }
 
 struct list_ctx {
@@ -711,38 +717,34 @@ struct list_ctx {
 	const char *topic;
 	size_t limit;
 	uint64_t next;
-	int rc;
 };
 
+/* One claim of store_claims(): listed, skipped, or the page is full. */
 static int
 list_one(void *ctx, const struct store_claim *c)
 {
 	struct list_ctx *l = ctx;
 	struct proto_row_claim row;
+	bool match = true;
 	int rc;
 
 	if (l->rows.n == l->limit) {
 		l->next = c->first;
-		return 1;
+		return STORE_STOP;
 	}
 	memcpy(row.id, c->id, PROTO_HASH_LEN);
 	row.first = c->first;
 	row.head = c->head;
 	if ((rc = store_get(l->r->snap, c->head, &row.record.p,
-		 &row.record.len)) != PROTO_OK) {
-		l->rc = rc;
-		return 1;
-	}
+		 &row.record.len)) != PROTO_OK)
+		return rc;
 	/* The topic index remembers every version's topics: list a claim
 	 * under a topic only while its head has it. */
 	if (l->topic[0] != '\0' &&
-	    !entry_matches(row.record.p, row.record.len, "", l->topic))
-		return 0;
-	if ((rc = proto_rows_put(&l->rows, &row)) != PROTO_OK) {
-		l->rc = rc;
-		return 1;
-	}
-	return 0;
+	    (rc = entry_matches(row.record.p, row.record.len, "", l->topic,
+		 &match)) != PROTO_OK)
+		return rc;
+	return match ? proto_rows_put(&l->rows, &row) : PROTO_OK;
 }
 
 /* list: {? "party", ? "topic", ? "from", ? "limit"} -> claims, ? next */
@@ -763,9 +765,7 @@ h_list(struct api *a, struct req *r)
 	rc = store_claims(r->snap, q->party[0] ? q->party : NULL,
 	    q->topic[0] ? q->topic : NULL, q->has_from ? q->from : 0, list_one,
 	    &l);
-	if (rc < 0 || l.rc != PROTO_OK || (rc != 0 && rc != 1)) {
-		rc = l.rc != PROTO_OK ? l.rc : rc;
-	} else {
+	if (rc == PROTO_OK) {
 		rep.claims = proto_rows_wr_get(&l.rows);
 		rep.has_next = l.next != UINT64_MAX;
 		rep.next = l.next;
@@ -797,6 +797,7 @@ h_range(struct api *a, struct req *r)
 	proto_rows_wr_init(&w, &proto_row_entry_def);
 	for (i = q->from < size ? q->from : size; i < end; i++) {
 		struct proto_row_entry e = {i, {NULL, 0}};
+		bool match = true;
 
 		/* Stay well inside the client's reply limit. */
 		if (bytes > RANGE_REPLY_BYTES)
@@ -804,8 +805,10 @@ h_range(struct api *a, struct req *r)
 		if ((rc = store_get(r->snap, i, &e.record.p, &e.record.len)))
 			goto cleanup;
 		if ((q->party[0] || q->topic[0]) &&
-		    !entry_matches(
-			e.record.p, e.record.len, q->party, q->topic))
+		    (rc = entry_matches(e.record.p, e.record.len, q->party,
+			 q->topic, &match)) != PROTO_OK)
+			goto cleanup;
+		if (!match)
 			continue;
 		if ((rc = proto_rows_put(&w, &e)) != PROTO_OK)
 			goto cleanup;

@@ -2,8 +2,9 @@
  * auth.c: CurveZMQ on both sockets, and the ZAP handler that admits only
  * the client keys on the allowlist.
  *
- * A CURVE server with no ZAP handler accepts every client key
- * (ENGINEERING.md), so the handler is bound on inproc://zeromq.zap.01
+ * A CURVE server with no ZAP handler accepts every client key (libzmq
+ * does so silently; docs/operations.md, CurveZMQ), so the handler is
+ * bound on inproc://zeromq.zap.01
  * before any CURVE socket binds, and every CURVE socket names a ZAP
  * domain. The allowlist is read again on SIGHUP.
  */

@@ -746,15 +746,15 @@ store_claims(struct store_snap *snap, const char *party, const char *topic,
 			break;
 		if (topic != NULL && party != NULL && strcmp(c.party, party))
 			continue;
-		if ((rc = fn(ctx, &c)) != 0)
+		if ((rc = fn(ctx, &c)) != PROTO_OK)
 			break;
 	}
 	mdb_cursor_close(cur);
 	/* The cursor's code apart from fn's: LMDB's are negative or errno
-	 * values (EIO is 5), which would pass for fn's or a proto_err. */
+	 * values (EIO is 5), which would pass for a proto_err. */
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
 		return snap_fail(snap, mrc, "reading a claim index");
-	return rc;
+	return rc == STORE_STOP ? PROTO_OK : rc;
 }
 
 /* One topic's tally in store_topics(). */
@@ -811,7 +811,7 @@ store_topics(struct store_snap *snap,
 		    (strlen(t.name) != n ||
 			memcmp(t.name, key.mv_data, n) != 0)) {
 			if ((rc = fn(ctx, t.name, t.claims, t.nparties,
-				 t.last)) != 0)
+				 t.last)) != PROTO_OK)
 				break;
 			t.claims = t.last = 0;
 			t.nparties = 0;
@@ -834,7 +834,7 @@ store_topics(struct store_snap *snap,
 	/* As in store_claims: the cursor's code is never fn's. */
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
 		return snap_fail(snap, mrc, "reading the topic index");
-	return rc;
+	return rc == STORE_STOP ? PROTO_OK : rc;
 }
 
 int
@@ -863,13 +863,13 @@ store_parties(struct store_snap *snap,
 		}
 		rc = fn(ctx, slug, name, store_get64(val.mv_data));
 		free(name);
-		if (rc != 0)
+		if (rc != PROTO_OK)
 			break;
 	}
 	mdb_cursor_close(cur);
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
 		return snap_fail(snap, mrc, "reading the party index");
-	return rc;
+	return rc == STORE_STOP ? PROTO_OK : rc;
 }
 
 int
@@ -908,13 +908,13 @@ store_grants(struct store_snap *snap,
 		memcpy(party, (uint8_t *)key.mv_data + PROTO_PUBKEY_LEN, pl);
 		party[pl] = '\0';
 		if ((rc = fn(ctx, key.mv_data, party,
-			 store_get64(val.mv_data))) != 0)
+			 store_get64(val.mv_data))) != PROTO_OK)
 			break;
 	}
 	mdb_cursor_close(cur);
 	if (mrc != 0 && mrc != MDB_NOTFOUND)
 		return snap_fail(snap, mrc, "reading the grant index");
-	return rc;
+	return rc == STORE_STOP ? PROTO_OK : rc;
 }
 
 /*

@@ -399,7 +399,18 @@ stop_topic(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
 	(void)parties;
 	(void)last;
 	(*(int *)ctx)++;
-	return 7;
+	return STORE_STOP;
+}
+
+/* A callback's own failure ends the walk and is what comes back. */
+static int
+fail_party(void *ctx, const char *slug, const char *name, uint64_t index)
+{
+	(void)slug;
+	(void)name;
+	(void)index;
+	(*(int *)ctx)++;
+	return PROTO_ENOMEM;
 }
 
 static void
@@ -482,7 +493,12 @@ test_store_indexes(void **state)
 		assert_string_equal(
 		    out, "borders 2 2 8,lachin 2 2 8,peace 2 1 8,");
 		n = 0;
-		assert_int_equal(store_topics(snap, stop_topic, &n), 7);
+		/* Stopped early: the walk ends with OK, never a sentinel. */
+		assert_int_equal(store_topics(snap, stop_topic, &n), PROTO_OK);
+		assert_int_equal(n, 1);
+		n = 0;
+		assert_int_equal(
+		    store_parties(snap, fail_party, &n), PROTO_ENOMEM);
 		assert_int_equal(n, 1);
 	}
 	{

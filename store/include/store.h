@@ -160,10 +160,17 @@ STORE_WUR int store_claim_of(struct store_snap *snap,
     const uint8_t hash[PROTO_HASH_LEN], uint8_t id[PROTO_HASH_LEN]);
 
 /*
+ * The iterators below hand each item to fn, which returns PROTO_OK to go
+ * on, STORE_STOP to end the walk early (the iterator then returns
+ * PROTO_OK), or an enum proto_err, which ends the walk and is returned.
+ * An iterator returns enum proto_err only.
+ */
+#define STORE_STOP (-1)
+
+/*
  * Claims in order of creation, optionally of one party and/or ever tagged
  * with one topic (check the head's topics if only current ones matter),
- * starting at log index from. fn returns nonzero to stop, and that value
- * is returned.
+ * starting at log index from.
  */
 typedef int (*store_claim_fn)(void *ctx, const struct store_claim *c);
 int store_claims(struct store_snap *snap, const char *party, const char *topic,
@@ -182,7 +189,7 @@ int store_grants(struct store_snap *snap,
  * how many claims (a claim counts once, whatever its newest version
  * says), of how many distinct parties, and the greatest head index among
  * them (the last change). Reads each claim's index entry: linear in the
- * (topic, claim) pairs. fn returns nonzero to stop, and that is returned.
+ * (topic, claim) pairs.
  */
 int store_topics(struct store_snap *snap,
     int (*fn)(void *ctx, const char *topic, uint64_t claims, uint64_t parties,
