@@ -164,6 +164,8 @@ size_t cli_room(size_t used);
  * first line whole (with "..." if more lines follow).
  */
 void cli_print_cut(FILE *f, const char *s, size_t cols);
+/* A review's rating for people: "False" (1, worst 1, best 5). */
+char *cli_rating_str(const struct proto_rating *g, char *out, size_t outlen);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
 const char *cli_short(const uint8_t *hash, char out[13]);
 /*
