@@ -265,6 +265,10 @@ int cmd_grants(struct cli *, int, char **);
 extern const struct cmd_text cmd_grants_usage;
 int cmd_history(struct cli *, int, char **);
 extern const struct cmd_text cmd_history_usage;
+int cmd_import(struct cli *, int, char **);
+extern const struct cmd_text cmd_import_usage;
+/* The party slug import makes of a name (docs/interop.md, Parties). */
+void import_slug(const char *name, char out[PROTO_SLUG_MAX + 1]);
 int cmd_keygen(struct cli *, int, char **);
 extern const struct cmd_text cmd_keygen_usage;
 int cmd_list(struct cli *, int, char **);

@@ -1760,11 +1760,11 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, NULL, "keygen");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
-		    "diff", "export", "grant", "grants", "history", "keygen",
-		    "list", "log", "log-key", "parties", "party", "prove",
-		    "quote-check", "reinstate", "retract", "revise", "revoke",
-		    "show", "stats", "submit", "topics", "trace", "verify",
-		    "verify-proof", "watch"};
+		    "diff", "export", "grant", "grants", "history", "import",
+		    "keygen", "list", "log", "log-key", "parties", "party",
+		    "prove", "quote-check", "reinstate", "retract", "revise",
+		    "revoke", "show", "stats", "submit", "topics", "trace",
+		    "verify", "verify-proof", "watch"};
 		const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
 		char *save = NULL, want[64];
 		size_t listed = 0;

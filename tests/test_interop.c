@@ -1,0 +1,171 @@
+/*
+ * test_interop: schema.org ClaimReview in (claim import --claimreview)
+ * and out, through a real claimd, on the fixtures in
+ * tests/fixtures/claimreview/ (docs/interop.md).
+ *
+ *   test_interop CLAIMD CLAIM FIXTURES_DIR [CHECKER]
+ *
+ * CHECKER is tests/interop_check.py, run with /usr/bin/python3 on the
+ * exports: the independent tools (pyld, prov) read them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "e2e.h"
+
+static const char *fixtures;
+
+/* The five fixture files and the ClaimReview records each holds that
+ * import must take. */
+static const struct {
+	const char *file;
+	int reviews, refused;
+} files[] = {
+    {"reviews.jsonl", 14, 0},
+    {"graph.json", 6, 0},
+    {"array.json", 5, 0},
+    {"page.html", 4, 0},
+    {"refused.jsonl", 1, 5},
+};
+
+static int
+setup(void **state)
+{
+	*state = e2e_fixture_new(NULL);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	e2e_fixture_free(*state);
+	return 0;
+}
+
+static void
+fixture_path(const char *file, char *out, size_t n)
+{
+	snprintf(out, n, "%s/%s", fixtures, file);
+}
+
+/* The number of stderr lines of r holding text. */
+static int
+count(const char *s, const char *text)
+{
+	int n = 0;
+
+	for (const char *p = s; (p = strstr(p, text)) != NULL; p++)
+		n++;
+	return n;
+}
+
+/* Imports every fixture file; the total of claims stored. */
+static int
+import_all(struct e2e_fixture *f, bool again)
+{
+	char path[1024];
+	int stored = 0;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct e2e_run r;
+
+		fixture_path(files[i].file, path, sizeof(path));
+		e2e_claim_run(&r, NULL, "import", "--claimreview", path,
+		    "--admin-key", f->admin_key);
+		/* Refusals, or (the second time) claims that exist, are
+		 * exit 4; a first clean import is 0. */
+		e2e_must(&r, again || files[i].refused ? 4 : 0, files[i].file);
+		if (strstr(r.err, "ClaimReview record") == NULL)
+			fail_msg("%s: no summary: %s", files[i].file, r.err);
+		assert_int_equal(
+		    count(r.err, "refused: json:"), files[i].refused);
+		stored += count(r.out, "\n");
+		if (again)
+			assert_int_equal(count(r.out, "\n"), 0);
+		e2e_run_free(&r);
+	}
+	return stored;
+}
+
+static void
+test_import_claimreview_fixtures(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char path[1024];
+	struct e2e_run r;
+	size_t reviews = 0, i;
+
+	/* Without the admin key: the parties are named, nothing stored. */
+	fixture_path("reviews.jsonl", path, sizeof(path));
+	e2e_claim_run(&r, NULL, "import", "--claimreview", path);
+	e2e_must(&r, 4, "import without parties");
+	assert_non_null(strstr(r.err,
+	    "party politifact is not registered: "
+	    "claim party add politifact --name "
+	    "\"PolitiFact\""));
+	assert_non_null(strstr(r.err, "or give --admin-key FILE"));
+	assert_string_equal(r.out, "");
+	e2e_run_free(&r);
+
+	/* 30 reviews: 30 fact-checks, 29 claimants' claims (one claim is
+	 * reviewed twice in graph.json). */
+	assert_int_equal(import_all(f, false), 59);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		reviews += (size_t)files[i].reviews;
+	assert_true(reviews >= 30);
+	/* Importing again adds nothing: each claim exists. */
+	assert_int_equal(import_all(f, true), 0);
+
+	/* The refusals, each with its line and reason. */
+	fixture_path("refused.jsonl", path, sizeof(path));
+	e2e_claim_run(&r, NULL, "import", "--claimreview", path);
+	e2e_must(&r, 4, "refusals");
+	assert_non_null(
+	    strstr(r.err, "line 1: refused: json: no claimReviewed"));
+	assert_non_null(strstr(r.err, "line 2: refused: json: no claimant"));
+	assert_non_null(strstr(r.err,
+	    "line 3: refused: json: a ClaimReview without a schema.org "
+	    "@context"));
+	assert_non_null(strstr(r.err, "line 4: refused: json: reviewRating"));
+	assert_non_null(strstr(r.err, "line 5: refused: json: not JSON"));
+	assert_non_null(strstr(r.err, "line 6: exists"));
+	e2e_run_free(&r);
+
+	/* Names in any script: slugs made by the rule, full names kept. */
+	e2e_claim_run(&r, NULL, "parties");
+	e2e_must(&r, 0, "parties");
+	assert_non_null(strstr(r.out, "politifact"));
+	assert_non_null(strstr(r.out, "afp-fact-check"));
+	assert_non_null(strstr(r.out, "faktyoxla-info"));
+	/* Non-ASCII: "p-" and 8 hex digits of the name's SHA-256. */
+	assert_non_null(strstr(r.out, "p-2b8929ba"));
+	assert_non_null(strstr(r.out, "Иван Петров"));
+	assert_non_null(strstr(r.out, "台灣事實查核中心"));
+	e2e_run_free(&r);
+
+	/* A review, as show prints it: its rating and the claim it rates. */
+	e2e_claim_run(&r, NULL, "list", "--party", "politifact");
+	e2e_must(&r, 0, "list");
+	assert_non_null(strstr(r.out, "Rated \"Half True\": Claim number 24"));
+	e2e_run_free(&r);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+		test_import_claimreview_fixtures, setup, teardown),
+	};
+
+	if (argc < 4) {
+		fprintf(stderr,
+		    "usage: test_interop CLAIMD CLAIM FIXTURES [CHECKER]\n");
+		return 2;
+	}
+	e2e_claimd = argv[1];
+	e2e_claim = argv[2];
+	fixtures = argv[3];
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
