@@ -226,6 +226,15 @@ int batch_bad_line(struct batch *b, long line, int code, const char *fmt, ...)
 /* Waits for every answer, reports, frees b; the exit status. */
 int batch_end(struct batch *b, int rc);
 
+/*
+ * interop_out.c: the log from claimd (path NULL) or from the export at
+ * path ("-": standard input) as schema.org ClaimReview JSON-LD, one
+ * review a line, or as one PROV-JSON document (docs/interop.md); an exit
+ * status.
+ */
+int interop_claimreview(struct cli *cli, const char *path, FILE *out);
+int interop_prov(struct cli *cli, const char *path, FILE *out);
+
 /* names.c */
 /* The PARTIES reply as JSON in *out (caller json_decref()s); exit status. */
 int cli_parties_fetch(struct cli *cli, json_t **out);

@@ -21,7 +21,7 @@ _claim_verb_options()
 	audit) echo --state --log-key ;;
 	checkpoint) echo --log-key ;;
 	diff) echo --from --to --topic --party --html --export ;;
-	export) echo --out --force --from --to ;;
+	export) echo --out --force --from --to --claimreview --prov --export ;;
 	grant | grants | revoke) echo --party ;;
 	import) echo --claimreview --topic --admin-key --window ;;
 	keygen) echo --out --passphrase --force --curve ;;

@@ -151,12 +151,97 @@ test_import_claimreview_fixtures(void **state)
 	e2e_run_free(&r);
 }
 
+static const char *checker;
+
+/* Runs claim export with args into dir/name. */
+static void
+export_to(struct e2e_fixture *f, const char *name, const char *a, const char *b,
+    const char *c, char *path, size_t n)
+{
+	struct e2e_run r;
+
+	snprintf(path, n, "%s/%s", f->dir, name);
+	if (a == NULL)
+		e2e_claim_run(&r, NULL, "export", "--out", path);
+	else if (b == NULL)
+		e2e_claim_run(&r, NULL, "export", a, "--out", path);
+	else
+		e2e_claim_run(&r, NULL, "export", a, b, c, "--out", path);
+	e2e_must(&r, 0, name);
+	e2e_run_free(&r);
+}
+
+static void
+test_export_claimreview_and_prov(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char log[1024], cr[1024], cr2[1024], pv[1024], pv2[1024];
+	char cmd[8192];
+	struct e2e_run r;
+	json_t *ack;
+
+	assert_int_equal(import_all(f, false), 59);
+	/* Provenance for PROV to carry beyond what ClaimReview has: a
+	 * chain of derivations down to a primary source, a quote, and a
+	 * revision. */
+	ack = e2e_claim_json(
+	    "{\"party\": \"politifact\", \"topics\": [\"fact-checks\"], "
+	    "\"statement\": \"A sourced claim.\", \"sources\": ["
+	    "{\"publisher\": \"Policy Journal\", \"title\": \"Analysis\", "
+	    "\"derivation\": {\"from\": 1, \"how\": \"summarizes\"}}, "
+	    "{\"publisher\": \"News Agency\", \"title\": \"Report\", "
+	    "\"quote\": \"the words\", "
+	    "\"derivation\": {\"from\": 2, \"how\": \"quotes\"}}, "
+	    "{\"publisher\": \"Ministry\", \"title\": \"Statement\"}]}",
+	    "submit", "-", "--json");
+	snprintf(cmd, sizeof(cmd),
+	    "{\"party\": \"politifact\", \"topics\": [\"fact-checks\"], "
+	    "\"statement\": \"A sourced claim, revised.\", \"sources\": "
+	    "[{\"publisher\": \"Ministry\", \"title\": \"Statement\"}]}");
+	E2E_CLAIM(0, cmd, "revise",
+	    json_string_value(json_object_get(ack, "claim")), "-", "--note",
+	    "fewer sources");
+	json_decref(ack);
+
+	export_to(f, "log.jsonl", NULL, NULL, NULL, log, sizeof(log));
+	export_to(f, "cr.jsonl", "--claimreview", NULL, NULL, cr, sizeof(cr));
+	export_to(f, "prov.json", "--prov", NULL, NULL, pv, sizeof(pv));
+	/* From an export, the same as from claimd. */
+	export_to(
+	    f, "cr2.jsonl", "--claimreview", "--export", log, cr2, sizeof(cr2));
+	export_to(f, "prov2.json", "--prov", "--export", log, pv2, sizeof(pv2));
+	snprintf(
+	    cmd, sizeof(cmd), "cmp -s %s %s && cmp -s %s %s", cr, cr2, pv, pv2);
+	assert_int_equal(system(cmd), 0);
+
+	/* The independent tools: pyld, prov, and the fixtures read again
+	 * with Python's own json and html.parser. */
+	snprintf(cmd, sizeof(cmd), "/usr/bin/python3 %s %s %s %s %s", checker,
+	    fixtures, cr, pv, log);
+	assert_int_equal(system(cmd), 0);
+
+	/* The export imported again: every claim is already there. */
+	e2e_claim_run(&r, NULL, "import", "--claimreview", cr);
+	e2e_must(&r, 4, "import of the export");
+	assert_string_equal(r.out, "");
+	assert_non_null(strstr(r.err, "30 ClaimReview records"));
+	assert_non_null(strstr(r.err, "0 stored"));
+	assert_int_equal(count(r.err, "refused:"), 0);
+	e2e_run_free(&r);
+
+	E2E_CLAIM(2, NULL, "export", "--claimreview", "--prov");
+	E2E_CLAIM(2, NULL, "export", "--export", log);
+	E2E_CLAIM(2, NULL, "export", "--prov", "--from", "3");
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 		test_import_claimreview_fixtures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_export_claimreview_and_prov, setup, teardown),
 	};
 
 	if (argc < 4) {
@@ -167,5 +252,6 @@ main(int argc, char **argv)
 	e2e_claimd = argv[1];
 	e2e_claim = argv[2];
 	fixtures = argv[3];
+	checker = argc > 4 ? argv[4] : "tests/interop_check.py";
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
