@@ -47,7 +47,7 @@ print_card(json_t *c, const char *indent)
 	putchar('\n');
 }
 
-/* A pair's rating as people read it: "rated \"False\" (1, worst 1, best 5)". */
+/* A pair's rating as people read it: rating "False" (1, worst 1, best 5). */
 static const char *
 rating_str(json_t *r)
 {
@@ -60,8 +60,8 @@ rating_str(json_t *r)
 	};
 	char buf[sizeof(out) - 8];
 
-	snprintf(
-	    out, sizeof(out), "as %s", cli_rating_str(&g, buf, sizeof(buf)));
+	snprintf(out, sizeof(out), "rating %s",
+	    cli_rating_str(&g, buf, sizeof(buf)));
 	return out;
 }
 
@@ -81,7 +81,8 @@ print_pairs(json_t *n, const char *title, const char *verb)
 		print_card(card(n, json_object_get(p, "claim")), "  ");
 		printf("      %s", verb);
 		if (json_object_get(p, "rating") != NULL)
-			printf(" %s", rating_str(json_object_get(p, "rating")));
+			printf(
+			    ", %s", rating_str(json_object_get(p, "rating")));
 		putchar('\n');
 		print_card(card(n, json_object_get(p, "other")), "  ");
 	}

@@ -88,6 +88,80 @@ import_all(struct e2e_fixture *f, bool again)
 	return stored;
 }
 
+/* The Half True review of claim 24 in show, show --json and the
+ * narrative diff (terminal, JSON, HTML). */
+static void
+show_and_diff(struct e2e_fixture *f)
+{
+	char *id = NULL, *line, *save = NULL, html[1024], *page;
+	struct e2e_run r;
+	json_t *j, *pair;
+	FILE *h;
+	long n;
+
+	e2e_claim_run(&r, NULL, "list", "--party", "politifact", "--json");
+	e2e_must(&r, 0, "list --json");
+	for (line = strtok_r(r.out, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		if (strstr(line, "Half True") != NULL) {
+			json_t *o = json_loads(line, 0, NULL);
+
+			assert_non_null(o);
+			id = strdup(
+			    json_string_value(json_object_get(o, "claim")));
+			json_decref(o);
+		}
+	e2e_run_free(&r);
+	assert_non_null(id);
+	e2e_claim_run(&r, NULL, "show", id);
+	e2e_must(&r, 0, "show");
+	assert_non_null(strstr(r.out, "  review   "));
+	assert_non_null(
+	    strstr(r.out, "rated \"Half True\" (2.5, worst 1, best 5)"));
+	e2e_run_free(&r);
+	j = e2e_claim_json(NULL, "show", id, "--json");
+	pair = json_array_get(json_object_get(j, "relations"), 0);
+	assert_string_equal(
+	    json_string_value(json_object_get(pair, "rel")), "review");
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(pair, "rating"), "value")),
+	    "2.5");
+	json_decref(j);
+	free(id);
+
+	e2e_claim_run(&r, NULL, "diff", "--topic", "fact-checks", "--party",
+	    "politifact", "--party", "p-2b8929ba");
+	e2e_must(&r, 0, "diff");
+	assert_non_null(strstr(r.out, "Reviews (1)"));
+	assert_non_null(strstr(
+	    r.out, "reviews, rating \"Half True\" (2.5, worst 1, best 5)"));
+	e2e_run_free(&r);
+	j = e2e_claim_json(NULL, "diff", "--topic", "fact-checks", "--party",
+	    "politifact", "--party", "p-2b8929ba", "--json");
+	pair = json_array_get(json_object_get(j, "reviews"), 0);
+	assert_string_equal(json_string_value(json_object_get(
+				json_object_get(pair, "rating"), "text")),
+	    "Half True");
+	assert_int_equal(json_array_size(json_object_get(j, "supports")), 0);
+	json_decref(j);
+
+	snprintf(html, sizeof(html), "%s/fc.html", f->dir);
+	E2E_CLAIM(0, NULL, "diff", "--topic", "fact-checks", "--party",
+	    "politifact", "--party", "p-2b8929ba", "--html", html);
+	assert_non_null(h = fopen(html, "r"));
+	fseek(h, 0, SEEK_END);
+	n = ftell(h);
+	rewind(h);
+	assert_non_null(page = calloc(1, (size_t)n + 1));
+	assert_int_equal(fread(page, 1, (size_t)n, h), (size_t)n);
+	fclose(h);
+	assert_non_null(strstr(page, "<h2>Reviews</h2>"));
+	assert_non_null(strstr(page, "reviewed by"));
+	assert_non_null(strstr(
+	    page, "rating &quot;Half True&quot; (2.5, worst 1, best 5)"));
+	free(page);
+}
+
 static void
 test_import_claimreview_fixtures(void **state)
 {
@@ -149,6 +223,7 @@ test_import_claimreview_fixtures(void **state)
 	e2e_must(&r, 0, "list");
 	assert_non_null(strstr(r.out, "Rated \"Half True\": Claim number 24"));
 	e2e_run_free(&r);
+	show_and_diff(f);
 }
 
 static const char *checker;
