@@ -216,13 +216,28 @@ text_of(json_t *v)
 	return NULL;
 }
 
+/*
+ * Text that is words, never a number: its pointer stays valid while v
+ * does (text_of() writes numbers into one buffer, which the next call
+ * overwrites).
+ */
+static const char *
+words(json_t *v)
+{
+	if (json_is_object(v))
+		v = json_object_get(v, "@value");
+	return json_is_string(v) && json_string_value(v)[0]
+	    ? json_string_value(v)
+	    : NULL;
+}
+
 /* The name of a Person, an Organization, or a bare name. */
 static const char *
 name_of(json_t *v)
 {
 	if (json_is_string(v))
-		return text_of(v);
-	return text_of(prop(v, "name"));
+		return words(v);
+	return words(prop(v, "name"));
 }
 
 /* The date of an ISO 8601 date or date-time, into out; false if none. */
@@ -369,7 +384,7 @@ review(struct import *im, json_t *r, long line)
 {
 	json_t *item = prop(r, "itemReviewed"), *claim, *rev, *sources;
 	json_t *rel, *g, *a;
-	const char *said = text_of(prop(r, "claimReviewed")), *why = NULL;
+	const char *said = words(prop(r, "claimReviewed")), *why = NULL;
 	const char *claimant, *checker, *url = url_of(r), *title;
 	char cslug[PROTO_SLUG_MAX + 1], fslug[PROTO_SLUG_MAX + 1];
 	char made[11], reviewed[11], label[32], *key, *statement;
@@ -378,9 +393,9 @@ review(struct import *im, json_t *r, long line)
 
 	im->reviews++;
 	if (said == NULL && item != NULL)
-		said = text_of(prop(item, "text"));
+		said = words(prop(item, "text"));
 	if (said == NULL && item != NULL)
-		said = text_of(prop(item, "name"));
+		said = words(prop(item, "name"));
 	if (said == NULL) {
 		refuse(im, line, "%sno claimReviewed", "");
 		return;
