@@ -206,6 +206,39 @@ test_import_claimreview_fixtures(void **state)
 	assert_non_null(strstr(r.err, "line 6: exists"));
 	e2e_run_free(&r);
 
+	/* The same with --json: one object a line, each with its line. */
+	e2e_claim_run(&r, NULL, "import", "--claimreview", path, "--json");
+	e2e_must(&r, 4, "refusals --json");
+	assert_non_null(strstr(
+	    r.err, "{\"line\":3,\"status\":\"refused\",\"error\":\"json\""));
+	assert_null(strstr(r.err, "claim: "));
+	e2e_run_free(&r);
+
+	/* From standard input: an HTML page, every claim already there. */
+	{
+		FILE *h;
+		char *page;
+		long n;
+
+		fixture_path("page.html", path, sizeof(path));
+		assert_non_null(h = fopen(path, "r"));
+		fseek(h, 0, SEEK_END);
+		n = ftell(h);
+		rewind(h);
+		assert_non_null(page = calloc(1, (size_t)n + 1));
+		assert_int_equal(fread(page, 1, (size_t)n, h), (size_t)n);
+		fclose(h);
+		e2e_claim_run(&r, page, "import", "--claimreview", "-");
+		e2e_must(&r, 4, "import -");
+		assert_non_null(strstr(r.err, "4 ClaimReview records"));
+		assert_non_null(strstr(r.err, "8 already stored"));
+		e2e_run_free(&r);
+		free(page);
+	}
+	E2E_CLAIM(2, "[]", "import", "--claimreview", "-");
+	E2E_CLAIM(2, NULL, "import", "--claimreview", path, "--topic", "A B");
+	E2E_CLAIM(2, NULL, "import", path);
+
 	/* Names in any script: slugs made by the rule, full names kept. */
 	e2e_claim_run(&r, NULL, "parties");
 	e2e_must(&r, 0, "parties");
