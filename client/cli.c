@@ -825,13 +825,35 @@ cli_print_entry(const struct claim_entry *e, const struct claim_info *info)
 	if (c->nrelations > 0)
 		printf("\nrelations\n");
 	for (size_t i = 0; i < c->nrelations; i++) {
+		char rating[PROTO_RATING_TEXT_MAX + 3 * PROTO_DECIMAL_MAX + 64];
+
 		proto_hex(c->relations[i].claim, PROTO_HASH_LEN, hex);
 		printf("  %-8s %s\n", proto_rel_name(c->relations[i].rel), hex);
+		if (c->relations[i].rating != NULL)
+			printf("           rated %s\n",
+			    cli_rating_str(c->relations[i].rating, rating,
+				sizeof(rating)));
 	}
 	if (c->note != NULL) {
 		printf("\nnote\n");
 		print_wrapped("    ", c->note);
 	}
+}
+
+char *
+cli_rating_str(const struct proto_rating *g, char *out, size_t outlen)
+{
+	size_t n;
+
+	snprintf(out, outlen, "\"%s\"", g->text);
+	n = strlen(out);
+	if (g->value == NULL && g->best == NULL && g->worst == NULL)
+		return out;
+	snprintf(out + n, outlen - n, " (%s%s%s%s%s)",
+	    g->value ? g->value : "no value", g->worst ? ", worst " : "",
+	    g->worst ? g->worst : "", g->best ? ", best " : "",
+	    g->best ? g->best : "");
+	return out;
 }
 
 int

@@ -164,6 +164,8 @@ size_t cli_room(size_t used);
  * first line whole (with "..." if more lines follow).
  */
 void cli_print_cut(FILE *f, const char *s, size_t cols);
+/* A review's rating for people: "False" (1, worst 1, best 5). */
+char *cli_rating_str(const struct proto_rating *g, char *out, size_t outlen);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
 const char *cli_short(const uint8_t *hash, char out[13]);
 /*
@@ -225,6 +227,15 @@ int batch_bad_line(struct batch *b, long line, int code, const char *fmt, ...)
 /* Waits for every answer, reports, frees b; the exit status. */
 int batch_end(struct batch *b, int rc);
 
+/*
+ * interop_out.c: the log from claimd (path NULL) or from the export at
+ * path ("-": standard input) as schema.org ClaimReview JSON-LD, one
+ * review a line, or as one PROV-JSON document (docs/interop.md); an exit
+ * status.
+ */
+int interop_claimreview(struct cli *cli, const char *path, FILE *out);
+int interop_prov(struct cli *cli, const char *path, FILE *out);
+
 /* names.c */
 /* The PARTIES reply as JSON in *out (caller json_decref()s); exit status. */
 int cli_parties_fetch(struct cli *cli, json_t **out);
@@ -272,6 +283,10 @@ int cmd_grants(struct cli *, int, char **);
 extern const struct cmd_text cmd_grants_usage;
 int cmd_history(struct cli *, int, char **);
 extern const struct cmd_text cmd_history_usage;
+int cmd_import(struct cli *, int, char **);
+extern const struct cmd_text cmd_import_usage;
+/* The party slug import makes of a name (docs/interop.md, Parties). */
+void import_slug(const char *name, char out[PROTO_SLUG_MAX + 1]);
 int cmd_independence(struct cli *, int, char **);
 extern const struct cmd_text cmd_independence_usage;
 int cmd_keygen(struct cli *, int, char **);

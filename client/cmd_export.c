@@ -31,13 +31,20 @@ progress(uint64_t done, uint64_t total, uint64_t start)
 
 /* claim export --help, and the line of claim --help. */
 const struct cmd_text cmd_export_usage = {
-    "export [--out FILE [--force]] [--from I] [--to J]",
+    "export [--out FILE [--force]] [--from I] [--to J] | export "
+    "--claimreview|--prov [--export FILE] [--out FILE [--force]]",
     "Write the log as JSON Lines: {\"index\", \"hash\", \"record\"} "
-    "per entry, in log order",
-    "  --out FILE  write to FILE instead of standard output\n"
-    "  --force     replace FILE if it exists\n"
-    "  --from I    first index (default 0)\n"
-    "  --to J      stop before index J (default: the log's size)\n",
+    "per entry, in log order; or as ClaimReview or PROV-JSON",
+    "  --out FILE     write to FILE instead of standard output\n"
+    "  --force        replace FILE if it exists\n"
+    "  --from I       first index (default 0)\n"
+    "  --to J         stop before index J (default: the log's size)\n"
+    "  --claimreview  schema.org ClaimReview JSON-LD, one a line: one per\n"
+    "                 rating of a live claim (docs/interop.md)\n"
+    "  --prov         W3C PROV-JSON: claims and sources as entities,\n"
+    "                 parties and publishers as agents\n"
+    "  --export FILE  with --claimreview or --prov: read an export (- for\n"
+    "                 standard input) instead of claimd\n",
 };
 
 int
@@ -48,10 +55,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
 	    {"from", required_argument, NULL, 'f'},
 	    {"to", required_argument, NULL, 't'},
 	    {"force", no_argument, NULL, 'F'},
+	    {"claimreview", no_argument, NULL, 'C'},
+	    {"prov", no_argument, NULL, 'P'},
+	    {"export", required_argument, NULL, 'e'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("export");
-	const char *out = NULL;
+	const char *out = NULL, *export = NULL;
+	int as = 0; /* 'C' ClaimReview, 'P' PROV, 0 the log */
 	uint64_t from = 0, to = UINT64_MAX, next, size, written = 0;
 	FILE *f = stdout;
 	char err[256], *b64 = NULL, hex[65];
@@ -64,6 +75,13 @@ cmd_export(struct cli *cli, int argc, char **argv)
 			out = optarg;
 		else if (c == 'F')
 			force = true;
+		else if (c == 'C' || c == 'P') {
+			if (as != 0 && as != c)
+				return cli_usage_error(
+				    me, "--claimreview or --prov, not both");
+			as = c;
+		} else if (c == 'e')
+			export = optarg;
 		else if (c == 'f' && cli_parse_u64(optarg, &from))
 			;
 		else if (c == 't' && cli_parse_u64(optarg, &to))
@@ -81,7 +99,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		    (unsigned long long)from, (unsigned long long)to);
 	if (force && out == NULL)
 		return cli_usage_error(me, "--force goes with --out FILE");
-	if ((rc = cli_connect(cli)) != EX_DONE)
+	if (export != NULL && as == 0)
+		return cli_usage_error(
+		    me, "--export goes with --claimreview or --prov");
+	if (as != 0 && (from != 0 || to != UINT64_MAX))
+		return cli_usage_error(me,
+		    "--from and --to export the log itself, not --%s",
+		    as == 'C' ? "claimreview" : "prov");
+	if (export == NULL && (rc = cli_connect(cli)) != EX_DONE)
 		return rc;
 	/* An existing file is replaced only when asked, as keygen does. */
 	if (out != NULL &&
@@ -95,6 +120,14 @@ cmd_export(struct cli *cli, int argc, char **argv)
 		if (fd >= 0)
 			close(fd);
 		return rc;
+	}
+	if (as != 0) {
+		rc = as == 'C' ? interop_claimreview(cli, export, f)
+			       : interop_prov(cli, export, f);
+		if (rc == EX_DONE && (fflush(f) != 0 || ferror(f)))
+			rc = cli_fail(EX_USAGE, "cannot write %s: %s",
+			    out ? out : "standard output", strerror(errno));
+		goto done;
 	}
 	if ((b64 = malloc(proto_base64_len(PROTO_RECORD_MAX))) == NULL) {
 		rc = cli_fail(EX_USAGE, "out of memory");

@@ -24,6 +24,7 @@ static const struct cmd cmds[] = {
     {"grant", cmd_grant, &cmd_grant_usage},
     {"grants", cmd_grants, &cmd_grants_usage},
     {"history", cmd_history, &cmd_history_usage},
+    {"import", cmd_import, &cmd_import_usage},
     {"independence", cmd_independence, &cmd_independence_usage},
     {"keygen", cmd_keygen, &cmd_keygen_usage},
     {"list", cmd_list, &cmd_list_usage},

@@ -47,6 +47,24 @@ print_card(json_t *c, const char *indent)
 	putchar('\n');
 }
 
+/* A pair's rating as people read it: rating "False" (1, worst 1, best 5). */
+static const char *
+rating_str(json_t *r)
+{
+	static char out[PROTO_RATING_TEXT_MAX + 3 * PROTO_DECIMAL_MAX + 64];
+	struct proto_rating g = {
+	    .text = (char *)str(r, "text"),
+	    .value = (char *)json_string_value(json_object_get(r, "value")),
+	    .best = (char *)json_string_value(json_object_get(r, "best")),
+	    .worst = (char *)json_string_value(json_object_get(r, "worst")),
+	};
+	char buf[sizeof(out) - 8];
+
+	snprintf(out, sizeof(out), "rating %s",
+	    cli_rating_str(&g, buf, sizeof(buf)));
+	return out;
+}
+
 static void
 print_pairs(json_t *n, const char *title, const char *verb)
 {
@@ -54,12 +72,18 @@ print_pairs(json_t *n, const char *title, const char *verb)
 	size_t i;
 
 	printf("\n%s (%zu)\n",
-	    strcmp(title, "disputes") == 0 ? "Disputes" : "Support",
+	    strcmp(title, "disputes") == 0      ? "Disputes"
+		: strcmp(title, "reviews") == 0 ? "Reviews"
+						: "Support",
 	    json_array_size(pairs));
 	json_array_foreach(pairs, i, p)
 	{
 		print_card(card(n, json_object_get(p, "claim")), "  ");
-		printf("      %s\n", verb);
+		printf("      %s", verb);
+		if (json_object_get(p, "rating") != NULL)
+			printf(
+			    ", %s", rating_str(json_object_get(p, "rating")));
+		putchar('\n');
 		print_card(card(n, json_object_get(p, "other")), "  ");
 	}
 }
@@ -82,6 +106,7 @@ narrative_print(json_t *n)
 	printf("\n");
 	print_pairs(n, "disputes", "disputes");
 	print_pairs(n, "supports", "supports");
+	print_pairs(n, "reviews", "reviews");
 	json_object_foreach(json_object_get(n, "only"), key, p)
 	{
 		printf("\nOnly %s (%zu)\n", key, json_array_size(p));
@@ -155,9 +180,11 @@ html_link(FILE *f, json_t *n, json_t *id)
 static void
 html_relations(FILE *f, json_t *n, const char *id)
 {
-	static const char *const kinds[] = {"disputes", "supports"};
+	static const char *const kinds[] = {"disputes", "supports", "reviews"};
+	static const char *const passive[] = {
+	    "disputed by", "supported by", "reviewed by"};
 
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < 3; k++) {
 		json_t *p;
 		size_t i;
 
@@ -169,10 +196,15 @@ html_relations(FILE *f, json_t *n, const char *id)
 			if (!from && !to)
 				continue;
 			fprintf(f, "<p class=\"rel %s\">%s ", kinds[k],
-			    from ? kinds[k]
-				 : (k == 0 ? "disputed by" : "supported by"));
+			    from ? kinds[k] : passive[k]);
 			html_link(
 			    f, n, json_object_get(p, from ? "other" : "claim"));
+			if (json_object_get(p, "rating") != NULL) {
+				fputs(" <span class=\"rating\">", f);
+				esc(f,
+				    rating_str(json_object_get(p, "rating")));
+				fputs("</span>", f);
+			}
 			fputs("</p>\n", f);
 		}
 	}
@@ -287,6 +319,7 @@ narrative_html(json_t *n, FILE *f)
 	    ".flag{color:#c44;font-weight:bold}.meta{color:#777;"
 	    "font-size:85%}\n"
 	    ".rel.disputes{color:#a30}.rel.supports{color:#270}\n"
+	    ".rel.reviews{color:#235}.rating{font-weight:bold}\n"
 	    ":target{outline:3px solid #fc0}\n"
 	    "</style></head><body>\n<h1>",
 	    f);
@@ -309,7 +342,25 @@ narrative_html(json_t *n, FILE *f)
 			: "</li>\n",
 		    f);
 	}
-	fputs("</ul>\n<h2>Side by side</h2>\n<table><thead><tr>"
+	fputs("</ul>\n", f);
+	if (json_array_size(json_object_get(n, "reviews")) > 0)
+		fputs("<h2>Reviews</h2>\n<ul>\n", f);
+	json_array_foreach(json_object_get(n, "reviews"), i, p)
+	{
+		fputs("<li>", f);
+		html_link(f, n, json_object_get(p, "claim"));
+		fputs(" <strong>rates</strong> ", f);
+		html_link(f, n, json_object_get(p, "other"));
+		fputs(" <span class=\"rating\">", f);
+		esc(f, rating_str(json_object_get(p, "rating")));
+		fputs(json_is_true(json_object_get(p, "retracted"))
+			? "</span> (retracted)</li>\n"
+			: "</span></li>\n",
+		    f);
+	}
+	if (json_array_size(json_object_get(n, "reviews")) > 0)
+		fputs("</ul>\n", f);
+	fputs("<h2>Side by side</h2>\n<table><thead><tr>"
 	      "<th class=\"date\">made</th>",
 	    f);
 	json_array_foreach(parties, i, p)

@@ -5,7 +5,7 @@
 # daemon/main.c; tests/install.py fails, naming what is missing, when a
 # verb or an option that --help shows is not here.
 
-_claim_verbs='audit checkpoint diff export grant grants history independence keygen list log log-key
+_claim_verbs='audit checkpoint diff export grant grants history import independence keygen list log log-key
 parties party prove quote-check reinstate retract revise revoke show stats submit topics trace verify
 verify-proof watch'
 
@@ -21,8 +21,9 @@ _claim_verb_options()
 	audit) echo --state --log-key ;;
 	checkpoint) echo --log-key ;;
 	diff) echo --from --to --topic --party --html --export ;;
-	export) echo --out --force --from --to ;;
+	export) echo --out --force --from --to --claimreview --prov --export ;;
 	grant | grants | revoke) echo --party ;;
+	import) echo --claimreview --topic --admin-key --window ;;
 	independence) echo --topic --party --export ;;
 	keygen) echo --out --passphrase --force --curve ;;
 	list) echo --party --topic ;;
@@ -77,7 +78,7 @@ _claim()
 	# A file: left to readline's file name completion (-o default).
 	--key | --passphrase-file | --curve-key | --out | --state | --html | \
 	--old-checkpoint | \
-		--export | --checkpoint | --attach)
+		--export | --checkpoint | --attach | --claimreview)
 		return
 		;;
 	# Some other value: nothing to offer.

@@ -156,6 +156,73 @@ source_from_json(const json_t *o, size_t i, size_t n, struct proto_source *s,
 	return PROTO_OK;
 }
 
+/*
+ * A rating number: a JSON number, or a string holding one, in canonical
+ * decimal text (docs/format.md, Ratings).
+ */
+static int
+decimal_from_json(const json_t *v, size_t i, const char *key, char **out,
+    char *err, size_t errlen)
+{
+	char buf[64], canon[PROTO_DECIMAL_MAX + 1];
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return PROTO_OK;
+	if (json_is_integer(v))
+		snprintf(
+		    buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		/* 15 significant digits: what a double holds exactly. */
+		snprintf(buf, sizeof(buf), "%.15g", json_real_value(v));
+	else if (json_is_string(v))
+		snprintf(buf, sizeof(buf), "%s", json_string_value(v));
+	else
+		buf[0] = '\0';
+	if ((json_is_string(v) && json_string_length(v) >= sizeof(buf)) ||
+	    proto_decimal_canon(buf, strlen(buf), canon) != PROTO_OK)
+		return proto_fail(err, errlen, PROTO_EJSON,
+		    "claim: relations[%zu].rating.%s must be a number (such "
+		    "as 4 or 2.5; at most %d digits before the point and %d "
+		    "after it)",
+		    i, key, PROTO_DECIMAL_INT_MAX, PROTO_DECIMAL_FRAC_MAX);
+	return (*out = strdup(canon)) != NULL ? PROTO_OK : PROTO_ENOMEM;
+}
+
+static int
+rating_from_json(const json_t *o, size_t i, struct proto_rating **out,
+    char *err, size_t errlen)
+{
+	static const char *const keys[] = {"text", "value", "best", "worst"};
+	struct proto_rating *g;
+	char where[40];
+	int rc;
+
+	*out = NULL;
+	if (o == NULL || json_is_null(o))
+		return PROTO_OK;
+	snprintf(where, sizeof(where), "relations[%zu].rating", i);
+	if (!json_is_object(o))
+		return proto_fail(err, errlen, PROTO_EJSON,
+		    "claim: %s must be {\"text\": ..., \"value\": ..., "
+		    "\"best\": ..., \"worst\": ...}",
+		    where);
+	if ((rc = check_keys(
+		 o, where, keys, NELEM(keys), NULL, false, err, errlen)))
+		return rc;
+	if ((*out = g = calloc(1, sizeof(*g))) == NULL)
+		return PROTO_ENOMEM;
+	if ((rc = get_str(o, where, "text", true, &g->text, err, errlen)) ||
+	    (rc = decimal_from_json(json_object_get(o, "value"), i, "value",
+		 &g->value, err, errlen)) ||
+	    (rc = decimal_from_json(json_object_get(o, "best"), i, "best",
+		 &g->best, err, errlen)) ||
+	    (rc = decimal_from_json(json_object_get(o, "worst"), i, "worst",
+		 &g->worst, err, errlen)))
+		return rc;
+	return PROTO_OK;
+}
+
 int
 proto_claim_from_json(const struct json_t *obj, proto_resolve_fn resolve,
     void *ctx, const char *const *extra, struct proto_payload *p, char *err,
@@ -248,7 +315,8 @@ proto_claim_from_json(const struct json_t *obj, proto_resolve_fn resolve,
 			goto nomem;
 		json_array_foreach(a, i, v)
 		{
-			static const char *const rkeys[] = {"rel", "claim"};
+			static const char *const rkeys[] = {
+			    "rel", "claim", "rating"};
 			json_t *rel = json_object_get(v, "rel");
 			json_t *id = json_object_get(v, "claim");
 			int r;
@@ -266,11 +334,17 @@ proto_claim_from_json(const struct json_t *obj, proto_resolve_fn resolve,
 			if ((r = proto_rel_parse(json_string_value(rel))) < 0) {
 				rc = proto_fail(err, errlen, PROTO_EJSON,
 				    "claim: relations[%zu].rel \"%.32s\" is not "
-				    "supports, disputes or cites",
+				    "supports, disputes, cites or review",
 				    i, json_string_value(rel));
 				goto fail;
 			}
 			c->relations[i].rel = (enum proto_rel)r;
+			if ((rc = rating_from_json(json_object_get(v, "rating"),
+				 i, &c->relations[i].rating, err, errlen)) !=
+			    PROTO_OK) {
+				c->nrelations++;
+				goto fail;
+			}
 			if (resolve != NULL)
 				rc = resolve(ctx, json_string_value(id),
 				    c->relations[i].claim, err, errlen);
@@ -281,9 +355,9 @@ proto_claim_from_json(const struct json_t *obj, proto_resolve_fn resolve,
 				    "claim: relations[%zu].claim must be a "
 				    "64-digit claim id",
 				    i);
+			c->nrelations++;
 			if (rc != PROTO_OK)
 				goto fail;
-			c->nrelations++;
 		}
 	}
 	return PROTO_OK;
@@ -338,6 +412,21 @@ source_to_json(const struct proto_source *s)
 }
 
 struct json_t *
+proto_rating_to_json(const struct proto_rating *g)
+{
+	json_t *o = json_object();
+
+	if (o == NULL)
+		return NULL;
+	/* Numbers as the record holds them: exact decimal text. */
+	set_str(o, "text", g->text);
+	set_str(o, "value", g->value);
+	set_str(o, "best", g->best);
+	set_str(o, "worst", g->worst);
+	return o;
+}
+
+struct json_t *
 proto_payload_to_json(const struct proto_payload *p)
 {
 	const struct proto_claim *c = &p->claim;
@@ -385,6 +474,9 @@ proto_payload_to_json(const struct proto_payload *p)
 		json_object_set_new(
 		    r, "rel", json_string(proto_rel_name(c->relations[i].rel)));
 		set_hex(r, "claim", c->relations[i].claim, PROTO_HASH_LEN);
+		if (c->relations[i].rating != NULL)
+			json_object_set_new(r, "rating",
+			    proto_rating_to_json(c->relations[i].rating));
 		json_array_append_new(a, r);
 	}
 	json_object_set_new(o, "relations", a);

@@ -21,7 +21,8 @@ static const char *const kind_names[] = {
     [PROTO_KIND_REVOKE] = "revoke",
 };
 static const char *const status_names[] = {"asserted", "retracted"};
-static const char *const rel_names[] = {"supports", "disputes", "cites"};
+static const char *const rel_names[] = {
+    "supports", "disputes", "cites", "review"};
 static const char *const how_names[] = {
     "quotes", "reports", "translates", "summarizes", "republishes"};
 
@@ -226,6 +227,118 @@ check_date(const char *what, const char *s, char *err, size_t errlen)
 }
 
 /*
+ * Rating numbers (docs/format.md, Ratings): decimal text, since the
+ * format has no floats, in one canonical spelling per value.
+ */
+
+bool
+proto_decimal_valid(const char *s, size_t n)
+{
+	size_t i = 0, d = 0, f = 0;
+
+	if (n > 0 && s[0] == '-')
+		i++;
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return false;
+	if (s[i] == '0') {
+		i++;
+		d = 1;
+		if (i < n && s[i] >= '0' && s[i] <= '9')
+			return false; /* a leading zero */
+	}
+	for (; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		if (++d > PROTO_DECIMAL_INT_MAX)
+			return false;
+	if (i < n && s[i] == '.') {
+		for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			if (++f > PROTO_DECIMAL_FRAC_MAX)
+				return false;
+		if (f == 0 || s[i - 1] == '0')
+			return false; /* "1." or a trailing zero */
+	}
+	if (i != n)
+		return false;
+	/* "-0" and "-0.0..." are not canonical: zero has no sign. */
+	if (s[0] == '-' && proto_decimal_micros(s) == 0)
+		return false;
+	return true;
+}
+
+int64_t
+proto_decimal_micros(const char *s)
+{
+	int64_t v = 0;
+	int neg = *s == '-', frac = -1;
+
+	for (s += neg; *s != '\0'; s++) {
+		if (*s == '.') {
+			frac = 0;
+			continue;
+		}
+		v = v * 10 + (*s - '0');
+		if (frac >= 0)
+			frac++;
+	}
+	for (frac = frac < 0 ? 0 : frac; frac < PROTO_DECIMAL_FRAC_MAX; frac++)
+		v *= 10;
+	return neg ? -v : v;
+}
+
+int
+proto_decimal_canon(const char *s, size_t n, char out[PROTO_DECIMAL_MAX + 1])
+{
+	const char *ip, *fp = NULL;
+	size_t in = 0, fn = 0, o = 0;
+	bool neg = false;
+
+	while (n > 0 && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n > 0 && (*s == '-' || *s == '+')) {
+		neg = *s == '-';
+		s++;
+		n--;
+	}
+	ip = s;
+	while (in < n && ip[in] >= '0' && ip[in] <= '9')
+		in++;
+	if (in < n && ip[in] == '.') {
+		fp = ip + in + 1;
+		while (in + 1 + fn < n && fp[fn] >= '0' && fp[fn] <= '9')
+			fn++;
+		if (in + 1 + fn != n)
+			return PROTO_EINVAL;
+	} else if (in != n)
+		return PROTO_EINVAL;
+	if (in + fn == 0)
+		return PROTO_EINVAL;
+	while (in > 0 && *ip == '0') {
+		ip++;
+		in--;
+	}
+	while (fn > 0 && fp[fn - 1] == '0')
+		fn--;
+	if (in > PROTO_DECIMAL_INT_MAX || fn > PROTO_DECIMAL_FRAC_MAX)
+		return PROTO_EINVAL;
+	if (neg && in + fn > 0)
+		out[o++] = '-';
+	if (in == 0)
+		out[o++] = '0';
+	memcpy(out + o, ip, in);
+	o += in;
+	if (fn > 0) {
+		out[o++] = '.';
+		memcpy(out + o, fp, fn);
+		o += fn;
+	}
+	out[o] = '\0';
+	return PROTO_OK;
+}
+
+/*
  * Times and dates
  *
  * Days are counted from 1970-01-01 in the proleptic Gregorian calendar,
@@ -362,6 +475,76 @@ validate_chains(const struct proto_claim *c, char *err, size_t errlen)
 }
 
 static int
+check_decimal(
+    size_t i, const char *what, const char *s, char *err, size_t errlen)
+{
+	if (s == NULL || proto_decimal_valid(s, strlen(s)))
+		return PROTO_OK;
+	return proto_fail(err, errlen, PROTO_ESCHEMA,
+	    "relations[%zu].rating.%s \"%.24s\" is not a canonical decimal "
+	    "(such as 4, 2.5 or -1; at most %d digits before the point and %d "
+	    "after it)",
+	    i, what, s, PROTO_DECIMAL_INT_MAX, PROTO_DECIMAL_FRAC_MAX);
+}
+
+/* A review carries its rating; no other relation has one. */
+static int
+validate_rating(
+    const struct proto_relation *r, size_t i, char *err, size_t errlen)
+{
+	const struct proto_rating *g = r->rating;
+	int64_t lo, hi, v;
+	int rc;
+
+	if (r->rel != PROTO_REL_REVIEW)
+		return g == NULL ? PROTO_OK
+				 : proto_fail(err, errlen, PROTO_ESCHEMA,
+				       "relations[%zu] is not a review and "
+				       "has no rating",
+				       i);
+	if (g == NULL)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "relations[%zu] is a review without its rating", i);
+	if ((rc = check_nonempty("rating.text", g->text, PROTO_RATING_TEXT_MAX,
+		 err, errlen)) != PROTO_OK) {
+		if (err != NULL && errlen > 0) {
+			char msg[256];
+
+			snprintf(msg, sizeof(msg), "%s", err);
+			snprintf(err, errlen, "relations[%zu].%s", i, msg);
+		}
+		return rc;
+	}
+	if ((rc = check_decimal(i, "value", g->value, err, errlen)) ||
+	    (rc = check_decimal(i, "best", g->best, err, errlen)) ||
+	    (rc = check_decimal(i, "worst", g->worst, err, errlen)))
+		return rc;
+	if (g->best == NULL || g->worst == NULL)
+		return PROTO_OK;
+	if (strcmp(g->best, g->worst) == 0)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "relations[%zu].rating: best and worst are both %s", i,
+		    g->best);
+	if (g->value == NULL)
+		return PROTO_OK;
+	/* Scales run either way: 1 may be the best of 5. */
+	lo = proto_decimal_micros(g->best);
+	hi = proto_decimal_micros(g->worst);
+	if (lo > hi) {
+		v = lo;
+		lo = hi;
+		hi = v;
+	}
+	v = proto_decimal_micros(g->value);
+	if (v < lo || v > hi)
+		return proto_fail(err, errlen, PROTO_ESCHEMA,
+		    "relations[%zu].rating.value %s is outside worst %s to "
+		    "best %s",
+		    i, g->value, g->worst, g->best);
+	return PROTO_OK;
+}
+
+static int
 validate_claim(
     const struct proto_claim *c, uint64_t t, char *err, size_t errlen)
 {
@@ -426,6 +609,9 @@ validate_claim(
 		if ((unsigned)c->relations[i].rel >= NELEM(rel_names))
 			return proto_fail(err, errlen, PROTO_ESCHEMA,
 			    "relations[%zu].rel unknown", i);
+		if ((rc = validate_rating(&c->relations[i], i, err, errlen)) !=
+		    PROTO_OK)
+			return rc;
 		for (size_t j = 0; j < i; j++)
 			if (memcmp(c->relations[i].claim, c->relations[j].claim,
 				PROTO_HASH_LEN) == 0)
@@ -585,12 +771,27 @@ put_relations(struct proto_buf *b, const struct proto_claim *c)
 	for (size_t i = 0; i < c->nrelations; i++) {
 		size_t rstart, rn = 0;
 
+		const struct proto_rating *g = c->relations[i].rating;
+		size_t gstart, gn = 0;
+
 		if ((rc = map_begin(b, &rstart)) ||
 		    (rc = put_kv_text(
 			 b, "rel", proto_rel_name(c->relations[i].rel), &rn)) ||
 		    (rc = put_kv_bytes(b, "claim", c->relations[i].claim,
-			 PROTO_HASH_LEN, &rn)) ||
-		    (rc = map_end(b, rstart, rn)))
+			 PROTO_HASH_LEN, &rn)))
+			return rc;
+		if (g != NULL) {
+			if ((rc = proto_cbor_put_str(b, "rating")) ||
+			    (rc = map_begin(b, &gstart)) ||
+			    (rc = put_kv_text(b, "text", g->text, &gn)) ||
+			    (rc = put_kv_text(b, "value", g->value, &gn)) ||
+			    (rc = put_kv_text(b, "best", g->best, &gn)) ||
+			    (rc = put_kv_text(b, "worst", g->worst, &gn)) ||
+			    (rc = map_end(b, gstart, gn)))
+				return rc;
+			rn++;
+		}
+		if ((rc = map_end(b, rstart, rn)) != PROTO_OK)
 			return rc;
 	}
 	return PROTO_OK;
@@ -904,16 +1105,37 @@ decode_claim(
 		struct proto_field r[] = {
 		    {"rel", PROTO_F_TEXT, true},
 		    {"claim", PROTO_F_HASH, true},
+		    {"rating", PROTO_F_MAP, false},
 		};
+		struct proto_field g[] = {
+		    {"text", PROTO_F_TEXT, true},
+		    {"value", PROTO_F_TEXT, false},
+		    {"best", PROTO_F_TEXT, false},
+		    {"worst", PROTO_F_TEXT, false},
+		};
+		struct proto_relation *rel = &c->relations[c->nrelations];
+		struct proto_rating *rt;
 
 		if ((rc = proto_cbor_rd_fields(&rd, r, NELEM(r), false,
 			 PROTO_ESCHEMA, err, errlen)) ||
 		    (rc = take_enum(
 			 &r[0], rel_names, NELEM(rel_names), &v, err, errlen)))
 			return rc;
-		c->relations[c->nrelations].rel = (enum proto_rel)v;
-		memcpy(c->relations[c->nrelations].claim, r[1].ptr,
-		    PROTO_HASH_LEN);
+		rel->rel = (enum proto_rel)v;
+		memcpy(rel->claim, r[1].ptr, PROTO_HASH_LEN);
+		if (!r[2].present)
+			continue;
+		c->nrelations++; /* release the rating on failure */
+		if ((rel->rating = rt = calloc(1, sizeof(*rt))) == NULL)
+			return PROTO_ENOMEM;
+		if ((rc = proto_cbor_rd_fields(&r[2].sub, g, NELEM(g), false,
+			 PROTO_ESCHEMA, err, errlen)) ||
+		    (rc = take_text(&g[0], &rt->text, err, errlen)) ||
+		    (rc = take_text(&g[1], &rt->value, err, errlen)) ||
+		    (rc = take_text(&g[2], &rt->best, err, errlen)) ||
+		    (rc = take_text(&g[3], &rt->worst, err, errlen)))
+			return rc;
+		c->nrelations--;
 	}
 	return PROTO_OK;
 }
@@ -1017,6 +1239,8 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
  * Lifecycle
  */
 
+static int copy_str(char **dst, const char *src);
+
 void
 proto_payload_init(struct proto_payload *p)
 {
@@ -1031,6 +1255,37 @@ source_release(struct proto_source *s)
 	free(s->url);
 	free(s->published);
 	free(s->quote);
+}
+
+void
+proto_rating_free(struct proto_rating *g)
+{
+	if (g == NULL)
+		return;
+	free(g->text);
+	free(g->value);
+	free(g->best);
+	free(g->worst);
+	free(g);
+}
+
+int
+proto_rating_copy(struct proto_rating **dst, const struct proto_rating *src)
+{
+	struct proto_rating *g;
+
+	*dst = NULL;
+	if (src == NULL)
+		return PROTO_OK;
+	if ((g = calloc(1, sizeof(*g))) == NULL)
+		return PROTO_ENOMEM;
+	if (copy_str(&g->text, src->text) || copy_str(&g->value, src->value) ||
+	    copy_str(&g->best, src->best) || copy_str(&g->worst, src->worst)) {
+		proto_rating_free(g);
+		return PROTO_ENOMEM;
+	}
+	*dst = g;
+	return PROTO_OK;
 }
 
 void
@@ -1049,6 +1304,8 @@ proto_payload_release(struct proto_payload *p)
 		for (size_t i = 0; i < c->nsources; i++)
 			source_release(&c->sources[i]);
 		free(c->sources);
+		for (size_t i = 0; i < c->nrelations; i++)
+			proto_rating_free(c->relations[i].rating);
 		free(c->relations);
 	} else {
 		free(p->reg.party);
@@ -1123,9 +1380,15 @@ proto_payload_copy(struct proto_payload *dst, const struct proto_payload *src)
 		if ((d->relations = calloc(
 			 s->nrelations, sizeof(*d->relations))) == NULL)
 			goto nomem;
-		memcpy(d->relations, s->relations,
-		    s->nrelations * sizeof(*d->relations));
-		d->nrelations = s->nrelations;
+		for (; d->nrelations < s->nrelations; d->nrelations++) {
+			d->relations[d->nrelations] =
+			    s->relations[d->nrelations];
+			if ((rc = proto_rating_copy(
+				 &d->relations[d->nrelations].rating,
+				 s->relations[d->nrelations].rating)) !=
+			    PROTO_OK)
+				goto fail;
+		}
 	}
 	return PROTO_OK;
 nomem:

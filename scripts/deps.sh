@@ -20,6 +20,8 @@ libjansson-dev
 python3
 python3-cbor2
 python3-cryptography
+python3-pyld
+python3-prov
 valgrind
 mandoc
 systemd

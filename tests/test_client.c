@@ -50,6 +50,7 @@ add_relation(struct proto_claim *c, enum proto_rel rel, const uint8_t *id)
 	c->relations =
 	    realloc(c->relations, (c->nrelations + 1) * sizeof(*c->relations));
 	c->relations[c->nrelations].rel = rel;
+	c->relations[c->nrelations].rating = NULL;
 	memcpy(c->relations[c->nrelations++].claim, id, 32);
 }
 

@@ -1787,7 +1787,7 @@ test_e2e_unreachable_usage_and_help(void **state)
 	E2E_CLAIM(2, NULL, "keygen");
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
-		    "diff", "export", "grant", "grants", "history",
+		    "diff", "export", "grant", "grants", "history", "import",
 		    "independence", "keygen", "list", "log", "log-key",
 		    "parties", "party", "prove", "quote-check", "reinstate",
 		    "retract", "revise", "revoke", "show", "stats", "submit",

@@ -1476,7 +1476,7 @@ test_json_rejections(void **state)
 		"sha256 must be 64 hex digits"},
 	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
 	     "\"relations\": [{\"rel\": \"refutes\", \"claim\": \"ab\"}]}",
-		"is not supports, disputes or cites"},
+		"is not supports, disputes, cites or review"},
 	    {"{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": \"s\", "
 	     "\"relations\": [{\"rel\": \"cites\", \"claim\": \"abcdef12\"}]}",
 		"64-digit claim id"},
@@ -1500,6 +1500,276 @@ test_json_rejections(void **state)
 		if (strstr(err, cases[i].msg) == NULL)
 			fail_msg("%s: \"%s\" lacks \"%s\"", cases[i].json, err,
 			    cases[i].msg);
+		json_decref(j);
+	}
+}
+
+/*
+ * Reviews and ratings (docs/format.md, Ratings)
+ */
+
+static void
+test_decimals(void **state)
+{
+	static const struct {
+		const char *in, *canon; /* canon NULL: refused */
+	} cases[] = {
+	    {"2.5", "2.5"},
+	    {"2.50", "2.5"},
+	    {"+3", "3"},
+	    {" 4 ", "4"},
+	    {"007", "7"},
+	    {".5", "0.5"},
+	    {"5.", "5"},
+	    {"-0", "0"},
+	    {"-0.000", "0"},
+	    {"-1.25", "-1.25"},
+	    {"999999999.999999", "999999999.999999"},
+	    {"1000000000", NULL},
+	    {"0.1234567", NULL},
+	    {"0.1234560", "0.123456"},
+	    {"1e3", NULL},
+	    {"2,5", NULL},
+	    {"", NULL},
+	    {".", NULL},
+	    {"-", NULL},
+	    {"five", NULL},
+	};
+	char out[PROTO_DECIMAL_MAX + 1];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc =
+		    proto_decimal_canon(cases[i].in, strlen(cases[i].in), out);
+
+		if (cases[i].canon == NULL) {
+			if (rc == PROTO_OK)
+				fail_msg(
+				    "\"%s\" accepted as %s", cases[i].in, out);
+			continue;
+		}
+		assert_int_equal(rc, PROTO_OK);
+		assert_string_equal(out, cases[i].canon);
+		assert_true(proto_decimal_valid(out, strlen(out)));
+	}
+	assert_false(proto_decimal_valid("-0", 2));
+	assert_false(proto_decimal_valid("2.50", 4));
+	assert_false(proto_decimal_valid("02", 2));
+	assert_false(proto_decimal_valid("1.", 2));
+	assert_int_equal(proto_decimal_micros("2.5"), 2500000);
+	assert_int_equal(proto_decimal_micros("-0.000001"), -1);
+	assert_int_equal(
+	    proto_decimal_micros("-999999999.999999"), -999999999999999LL);
+}
+
+static struct proto_rating *
+rating(const char *text, const char *value, const char *best, const char *worst)
+{
+	struct proto_rating *g = calloc(1, sizeof(*g));
+
+	g->text = text ? strdup(text) : NULL;
+	g->value = value ? strdup(value) : NULL;
+	g->best = best ? strdup(best) : NULL;
+	g->worst = worst ? strdup(worst) : NULL;
+	return g;
+}
+
+static void
+test_review_roundtrip(void **state)
+{
+	struct proto_payload p, q, r;
+	struct proto_buf b, b2;
+	uint8_t c1[PROTO_HASH_LEN], c2[PROTO_HASH_LEN];
+	char err[256];
+
+	(void)state;
+	full_claim(&p);
+	p.claim.relations =
+	    realloc(p.claim.relations, 2 * sizeof(*p.claim.relations));
+	p.claim.relations[1].rel = PROTO_REL_REVIEW;
+	memset(p.claim.relations[1].claim, 0x22, PROTO_HASH_LEN);
+	p.claim.relations[1].rating =
+	    rating("Mostly false — «ложь»", "2.5", "5", "1");
+	p.claim.nrelations = 2;
+	proto_buf_init(&b);
+	proto_buf_init(&b2);
+	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(
+	    proto_payload_decode(b.data, b.len, &q, err, sizeof(err)), 0);
+	assert_int_equal(q.claim.relations[1].rel, PROTO_REL_REVIEW);
+	assert_null(q.claim.relations[0].rating);
+	assert_string_equal(
+	    q.claim.relations[1].rating->text, "Mostly false — «ложь»");
+	assert_string_equal(q.claim.relations[1].rating->value, "2.5");
+	assert_string_equal(q.claim.relations[1].rating->best, "5");
+	assert_string_equal(q.claim.relations[1].rating->worst, "1");
+	/* A deep copy encodes to the same bytes; the rating is content. */
+	assert_int_equal(proto_payload_copy(&r, &q), 0);
+	assert_ptr_not_equal(
+	    r.claim.relations[1].rating, q.claim.relations[1].rating);
+	assert_int_equal(proto_payload_encode(&r, &b2, err, sizeof(err)), 0);
+	assert_int_equal(b.len, b2.len);
+	assert_memory_equal(b.data, b2.data, b.len);
+	assert_int_equal(proto_claim_content(&q.claim, c1), 0);
+	free(r.claim.relations[1].rating->value);
+	r.claim.relations[1].rating->value = strdup("3");
+	assert_int_equal(proto_claim_content(&r.claim, c2), 0);
+	assert_memory_not_equal(c1, c2, PROTO_HASH_LEN);
+	/* The rating map's keys in deterministic order: best, text, value,
+	 * worst (shorter first, then bytewise). */
+	{
+		const uint8_t want[] = {0x66, 'r', 'a', 't', 'i', 'n', 'g',
+		    0xa4, 0x64, 'b', 'e', 's', 't'};
+		bool found = false;
+
+		for (size_t i = 0; i + sizeof(want) <= b.len; i++)
+			if (memcmp(b.data + i, want, sizeof(want)) == 0)
+				found = true;
+		assert_true(found);
+	}
+	proto_payload_release(&p);
+	proto_payload_release(&q);
+	proto_payload_release(&r);
+	proto_buf_release(&b);
+	proto_buf_release(&b2);
+}
+
+static void
+test_review_refusals(void **state)
+{
+	struct proto_payload p;
+	struct proto_buf b;
+	char err[256], *big;
+	struct proto_rating **g;
+
+	(void)state;
+	proto_buf_init(&b);
+#define CHECK(mutate, want, text)                                              \
+	do {                                                                   \
+		full_claim(&p);                                                \
+		p.claim.relations[0].rel = PROTO_REL_REVIEW;                   \
+		g = &p.claim.relations[0].rating;                              \
+		*g = rating("False", "1", "5", "1");                           \
+		mutate;                                                        \
+		err[0] = '\0';                                                 \
+		assert_int_equal(                                              \
+		    proto_payload_encode(&p, &b, err, sizeof(err)), want);     \
+		check_msg(err, text);                                          \
+		proto_payload_release(&p);                                     \
+	} while (0)
+
+	CHECK((void)0, PROTO_OK, NULL);
+	CHECK((proto_rating_free(*g), *g = NULL), PROTO_ESCHEMA,
+	    "review without its rating");
+	CHECK(p.claim.relations[0].rel = PROTO_REL_CITES, PROTO_ESCHEMA,
+	    "is not a review and has no rating");
+	CHECK((free((*g)->text), (*g)->text = strdup("")), PROTO_ESCHEMA,
+	    "relations[0].rating.text is empty");
+	CHECK((free((*g)->text), (*g)->text = NULL), PROTO_ESCHEMA,
+	    "rating.text missing");
+	CHECK((free((*g)->text), (*g)->text = strdup("False\x1b[2J")),
+	    PROTO_ESCHEMA, "control character");
+	big = malloc(PROTO_RATING_TEXT_MAX + 2);
+	memset(big, 'f', PROTO_RATING_TEXT_MAX + 1);
+	big[PROTO_RATING_TEXT_MAX + 1] = '\0';
+	CHECK((free((*g)->text), (*g)->text = strdup(big)), PROTO_ETOOBIG,
+	    "rating.text of 257 bytes");
+	big[PROTO_RATING_TEXT_MAX] = '\0';
+	CHECK((free((*g)->text), (*g)->text = strdup(big)), PROTO_OK, NULL);
+	free(big);
+	CHECK((free((*g)->value), (*g)->value = strdup("2.50")), PROTO_ESCHEMA,
+	    "rating.value \"2.50\" is not a canonical decimal");
+	CHECK((free((*g)->best), (*g)->best = strdup("1e1")), PROTO_ESCHEMA,
+	    "rating.best");
+	CHECK((free((*g)->worst), (*g)->worst = strdup("-0")), PROTO_ESCHEMA,
+	    "rating.worst");
+	CHECK((free((*g)->value), (*g)->value = strdup("5.000001")),
+	    PROTO_ESCHEMA, "outside worst 1 to best 5");
+	CHECK((free((*g)->value), (*g)->value = strdup("0.999999")),
+	    PROTO_ESCHEMA, "outside");
+	CHECK((free((*g)->best), (*g)->best = strdup("1")), PROTO_ESCHEMA,
+	    "best and worst are both 1");
+	/* Reversed scales and text-only ratings are fine. */
+	CHECK((free((*g)->best), (*g)->best = strdup("-1"), free((*g)->value),
+		  (*g)->value = strdup("0.5")),
+	    PROTO_OK, NULL);
+	CHECK((free((*g)->best), free((*g)->worst), free((*g)->value),
+		  (*g)->best = (*g)->worst = (*g)->value = NULL),
+	    PROTO_OK, NULL);
+	CHECK((free((*g)->best), (*g)->best = NULL, free((*g)->value),
+		  (*g)->value = strdup("999999999.999999")),
+	    PROTO_OK, NULL);
+#undef CHECK
+	proto_buf_release(&b);
+}
+
+static void
+test_review_json(void **state)
+{
+	static const char *const good[][2] = {
+	    {"{\"text\": \"Half True\", \"value\": 2.5, \"best\": 5, "
+	     "\"worst\": 1}",
+		"{\"best\":\"5\",\"text\":\"Half True\",\"value\":\"2.5\","
+		"\"worst\":\"1\"}"},
+	    {"{\"text\": \"Faux\", \"value\": \"2.50\", \"best\": \"+5\"}",
+		"{\"best\":\"5\",\"text\":\"Faux\",\"value\":\"2.5\"}"},
+	    {"{\"text\": \"Ложь\"}", "{\"text\":\"Ложь\"}"},
+	    {"{\"text\": \"x\", \"value\": 0.1}",
+		"{\"text\":\"x\",\"value\":\"0.1\"}"},
+	};
+	static const char *const bad[][2] = {
+	    {"{\"value\": 1}", "\"text\" missing"},
+	    {"{\"text\": \"x\", \"value\": \"two\"}",
+		"rating.value must be a number"},
+	    {"{\"text\": \"x\", \"value\": true}", "must be a number"},
+	    {"{\"text\": \"x\", \"value\": 1e12}", "must be a number"},
+	    {"{\"text\": \"x\", \"scale\": 5}", "unknown key \"scale\""},
+	    {"\"False\"", "rating must be {"},
+	};
+	char in[512], err[256], *s;
+	struct proto_payload p;
+	json_t *j, *out;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(in, sizeof(in),
+		    "{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": "
+		    "\"s\", \"relations\": [{\"rel\": \"review\", \"claim\": "
+		    "\"%064d\", \"rating\": %s}]}",
+		    1, good[i][0]);
+		assert_non_null(j = json_loads(in, 0, NULL));
+		assert_int_equal(proto_claim_from_json(
+				     j, NULL, NULL, NULL, &p, err, sizeof(err)),
+		    PROTO_OK);
+		p.time = 1636329600;
+		assert_int_equal(
+		    proto_payload_validate(&p, err, sizeof(err)), PROTO_OK);
+		out = proto_payload_to_json(&p);
+		s = json_dumps(
+		    json_object_get(
+			json_array_get(json_object_get(out, "relations"), 0),
+			"rating"),
+		    JSON_COMPACT | JSON_SORT_KEYS);
+		assert_string_equal(s, good[i][1]);
+		free(s);
+		json_decref(out);
+		json_decref(j);
+		proto_payload_release(&p);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(in, sizeof(in),
+		    "{\"party\": \"p\", \"topics\": [\"t\"], \"statement\": "
+		    "\"s\", \"relations\": [{\"rel\": \"review\", \"claim\": "
+		    "\"%064d\", \"rating\": %s}]}",
+		    1, bad[i][0]);
+		assert_non_null(j = json_loads(in, 0, NULL));
+		err[0] = '\0';
+		assert_int_not_equal(proto_claim_from_json(j, NULL, NULL, NULL,
+					 &p, err, sizeof(err)),
+		    PROTO_OK);
+		if (strstr(err, bad[i][1]) == NULL)
+			fail_msg("%s: \"%s\" lacks \"%s\"", bad[i][0], err,
+			    bad[i][1]);
 		json_decref(j);
 	}
 }
@@ -2595,6 +2865,20 @@ emit_records(void)
 			memset(c->relations[0].claim, 0x30 + how, 32);
 			emit(&p, dsk, h);
 		}
+	/* Reviews: a rating as text only, and with its numbers. */
+	for (int k = 0; k < 2; k++) {
+		struct proto_claim *c = &p.claim;
+
+		tu_claim(&p, "az-mfa", "fact-checks", "A fact-check.");
+		c->relations = calloc(1, sizeof(*c->relations));
+		c->nrelations = 1;
+		c->relations[0].rel = PROTO_REL_REVIEW;
+		memset(c->relations[0].claim, 0x50 + k, 32);
+		c->relations[0].rating = k == 0
+		    ? rating("Pants on Fire", NULL, NULL, NULL)
+		    : rating("Half true", "2.5", "1", "5");
+		emit(&p, dsk, h);
+	}
 	/* Fields at their limits. */
 	{
 		struct proto_claim *c = &p.claim;
@@ -2658,6 +2942,10 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_keys_that_cannot_sign),
 	    cmocka_unit_test(test_json_roundtrip),
 	    cmocka_unit_test(test_json_rejections),
+	    cmocka_unit_test(test_decimals),
+	    cmocka_unit_test(test_review_roundtrip),
+	    cmocka_unit_test(test_review_refusals),
+	    cmocka_unit_test(test_review_json),
 	    cmocka_unit_test(test_key_file_roundtrip),
 	    cmocka_unit_test(test_key_sealed_roundtrip),
 	    cmocka_unit_test(test_rules_authorization_and_versions),

@@ -265,11 +265,14 @@ CLAIM_WUR int claim_diff_span(
  * side, from e (the newest version of each claim; claims they relate to
  * may be among e too, topic or not):
  *   {"topic", "parties", "claims": {id: card}, "disputes": [pair],
- *    "supports": [pair], "only": {party: [id]}, "shared_sources":
- *    [{"source", "cited_by": {party: [id]}}], "timeline": [id]}
+ *    "supports": [pair], "reviews": [pair], "only": {party: [id]},
+ *    "shared_sources": [{"source", "cited_by": {party: [id]}}],
+ *    "timeline": [id]}
  * A pair is {"claim", "party", "other", "other_party", "retracted"}: claim
- * disputes (or supports) other. "only" holds a party's claims that no
- * claim of another listed party supports or disputes, nor they it. The
+ * disputes (or supports, or reviews) other; a review's pair also has its
+ * "rating" ({"text", ? "value", ? "best", ? "worst"}, numbers as decimal
+ * text). "only" holds a party's claims that no claim of another listed
+ * party supports, disputes or reviews, nor they it. The
  * timeline is by date made, undated claims last. A card carries the
  * claim's party, version, status, statement, made, topics, number of
  * sources, and for a retraction its reason.

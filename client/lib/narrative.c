@@ -220,6 +220,7 @@ narrative(const struct claim_entry *e, size_t n, const char *topic,
 	const struct claim_entry **mine, **ix = NULL;
 	json_t *out = json_object(), *only = json_object(), *plist;
 	json_t *disputes = json_array(), *supports = json_array();
+	json_t *reviews = json_array();
 	json_t *timeline = json_array(), *cards = json_object();
 	size_t nm = 0, nix = 0;
 	bool *linked = NULL;
@@ -236,6 +237,7 @@ narrative(const struct claim_entry *e, size_t n, const char *topic,
 		json_decref(only);
 		json_decref(disputes);
 		json_decref(supports);
+		json_decref(reviews);
 		json_decref(timeline);
 		json_decref(cards);
 		return NULL;
@@ -288,9 +290,14 @@ narrative(const struct claim_entry *e, size_t n, const char *topic,
 			    c->status == PROTO_STATUS_RETRACTED ||
 				t->payload.claim.status ==
 				    PROTO_STATUS_RETRACTED);
+			if (c->relations[r].rating != NULL)
+				json_object_set_new(pair, "rating",
+				    proto_rating_to_json(
+					c->relations[r].rating));
 			json_array_append_new(
-			    c->relations[r].rel == PROTO_REL_DISPUTES
-				? disputes
+			    c->relations[r].rel == PROTO_REL_DISPUTES ? disputes
+				: c->relations[r].rel == PROTO_REL_REVIEW
+				? reviews
 				: supports,
 			    pair);
 		}
@@ -316,6 +323,7 @@ narrative(const struct claim_entry *e, size_t n, const char *topic,
 	json_object_set_new(out, "claims", cards);
 	json_object_set_new(out, "disputes", disputes);
 	json_object_set_new(out, "supports", supports);
+	json_object_set_new(out, "reviews", reviews);
 	json_object_set_new(out, "only", only);
 	json_object_set_new(out, "shared_sources", shared_sources(mine, nm));
 	json_object_set_new(out, "timeline", timeline);

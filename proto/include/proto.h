@@ -86,27 +86,35 @@ int proto_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 /*
  * Sizes and limits (docs/format.md)
  */
-#define PROTO_HASH_LEN       32
-#define PROTO_PUBKEY_LEN     32
-#define PROTO_SECKEY_LEN     64
-#define PROTO_SEED_LEN       32
-#define PROTO_SIG_LEN        64
-#define PROTO_RECORD_MAX     65536
-#define PROTO_DEPTH_MAX      16
-#define PROTO_STATEMENT_MAX  8192
-#define PROTO_QUOTE_MAX      4096
-#define PROTO_NOTE_MAX       2048
-#define PROTO_URL_MAX        2048
-#define PROTO_NAME_MAX       2048
-#define PROTO_LABEL_MAX      1024 /* publisher, title */
-#define PROTO_SLUG_MAX       64
-#define PROTO_TOPICS_MAX     32
-#define PROTO_SOURCES_MAX    64
-#define PROTO_RELATIONS_MAX  64
-#define PROTO_HEX_PREFIX_MIN 8  /* shortest id prefix accepted */
-#define PROTO_COSE_TAG       18 /* COSE_Sign1 */
-#define PROTO_COSE_ALG_EDDSA (-8)
-#define PROTO_PROTECTED_LEN  38 /* a2 01 27 04 58 20 kid */
+#define PROTO_HASH_LEN        32
+#define PROTO_PUBKEY_LEN      32
+#define PROTO_SECKEY_LEN      64
+#define PROTO_SEED_LEN        32
+#define PROTO_SIG_LEN         64
+#define PROTO_RECORD_MAX      65536
+#define PROTO_DEPTH_MAX       16
+#define PROTO_STATEMENT_MAX   8192
+#define PROTO_QUOTE_MAX       4096
+#define PROTO_NOTE_MAX        2048
+#define PROTO_URL_MAX         2048
+#define PROTO_NAME_MAX        2048
+#define PROTO_LABEL_MAX       1024 /* publisher, title */
+#define PROTO_SLUG_MAX        64
+#define PROTO_TOPICS_MAX      32
+#define PROTO_SOURCES_MAX     64
+#define PROTO_RELATIONS_MAX   64
+#define PROTO_RATING_TEXT_MAX 256 /* a review's rating text */
+/*
+ * A rating number: canonical decimal text, at most 9 digits before the
+ * point and 6 after it ("-123456789.123456": 17 bytes).
+ */
+#define PROTO_DECIMAL_MAX      17
+#define PROTO_DECIMAL_INT_MAX  9
+#define PROTO_DECIMAL_FRAC_MAX 6
+#define PROTO_HEX_PREFIX_MIN   8  /* shortest id prefix accepted */
+#define PROTO_COSE_TAG         18 /* COSE_Sign1 */
+#define PROTO_COSE_ALG_EDDSA   (-8)
+#define PROTO_PROTECTED_LEN    38 /* a2 01 27 04 58 20 kid */
 /*
  * Times (docs/format.md, Times): a record's "time" is at least
  * PROTO_TIME_MIN and below PROTO_TIME_END, so that every JSON reader
@@ -301,7 +309,9 @@ enum proto_status { PROTO_STATUS_ASSERTED = 0, PROTO_STATUS_RETRACTED = 1 };
 enum proto_rel {
 	PROTO_REL_SUPPORTS = 0,
 	PROTO_REL_DISPUTES = 1,
-	PROTO_REL_CITES = 2
+	PROTO_REL_CITES = 2,
+	/* A fact-checker's verdict on the claim; carries a rating. */
+	PROTO_REL_REVIEW = 3
 };
 
 enum proto_how {
@@ -336,9 +346,23 @@ struct proto_source {
 	enum proto_how how;
 };
 
+/*
+ * A review's rating (docs/format.md, Ratings): the text as published and,
+ * when the publisher gives them, numbers as canonical decimal text
+ * ("2.5", "-1", "4"; proto_decimal_valid()), never floats.
+ */
+struct proto_rating {
+	char *text;  /* non-empty, at most PROTO_RATING_TEXT_MAX bytes */
+	char *value; /* NULL = absent */
+	char *best;
+	char *worst;
+};
+
 struct proto_relation {
 	enum proto_rel rel;
 	uint8_t claim[PROTO_HASH_LEN];
+	/* Heap-owned; present exactly when rel is PROTO_REL_REVIEW. */
+	struct proto_rating *rating;
 };
 
 struct proto_claim {
@@ -387,6 +411,10 @@ PROTO_WUR int proto_payload_encode(const struct proto_payload *p,
 /* Strictly decodes and validates; on failure p is left released. */
 PROTO_WUR int proto_payload_decode(const uint8_t *buf, size_t len,
     struct proto_payload *p, char *err, size_t errlen);
+/* A rating's heap copy (NULL for NULL), and its release. */
+PROTO_WUR int proto_rating_copy(
+    struct proto_rating **dst, const struct proto_rating *src);
+void proto_rating_free(struct proto_rating *g);
 /* A deep copy of src into dst (which is overwritten). */
 PROTO_WUR int proto_payload_copy(
     struct proto_payload *dst, const struct proto_payload *src);
@@ -394,6 +422,20 @@ PROTO_WUR int proto_payload_copy(
 /* Helpers the schema uses and callers may too. */
 bool proto_slug_valid(const char *s, size_t n);
 bool proto_date_valid(const char *s, size_t n);
+/*
+ * A rating number in canonical decimal text: -?(0|[1-9][0-9]{0,8})
+ * (.[0-9]{0,5}[1-9])?, never "-0": one spelling for each value.
+ */
+bool proto_decimal_valid(const char *s, size_t n);
+/* The value of a valid decimal times 10^6 (exact; fits int64). */
+int64_t proto_decimal_micros(const char *s);
+/*
+ * The canonical decimal text of s, a number as publishers write it ("2.50",
+ * "+3", "4.0", "1e1" is not one), into out (PROTO_DECIMAL_MAX + 1 bytes);
+ * PROTO_EINVAL when s is no decimal or out of range.
+ */
+PROTO_WUR int proto_decimal_canon(
+    const char *s, size_t n, char out[PROTO_DECIMAL_MAX + 1]);
 bool proto_utf8_valid(const uint8_t *s, size_t n);
 /* Replaces each byte of text that is not part of well-formed UTF-8 with
  * '?': for messages that quote input, or were cut in mid-character. */
@@ -473,6 +515,8 @@ PROTO_WUR int proto_claim_from_json(const struct json_t *obj,
  * hold numbers as doubles would show another time.
  */
 struct json_t *proto_payload_to_json(const struct proto_payload *p);
+/* {"text", ? "value", ? "best", ? "worst"}, numbers as decimal text. */
+struct json_t *proto_rating_to_json(const struct proto_rating *g);
 
 /*
  * Keys

@@ -6,6 +6,9 @@
  * Input: JSON text (any bytes). Invariants, each an abort() when broken:
  *   - a claim read from JSON that encodes decodes again, and re-encodes to
  *     the same bytes;
+ *   - what show --json prints of it (proto_payload_to_json) reads back
+ *     into a claim that encodes to the same bytes: ratings' numbers, as
+ *     canonical decimal text, among them;
  *   - a slice of a valid UTF-8 input, cut at character boundaries and not
  *     all white space, is found by claim_quote_find() in the input, and
  *     every span found lies inside the document;
@@ -30,6 +33,33 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (sodium_init() < 0)
 		abort();
 	return 0;
+}
+
+/* The JSON show --json prints of q, read back, encodes as q did. */
+static void
+shown_roundtrip(const struct proto_payload *q, const struct proto_buf *enc)
+{
+	struct proto_payload r;
+	struct proto_buf again;
+	json_t *shown = proto_payload_to_json(q);
+	char err[256];
+	int rc;
+
+	FUZZ_CHECK(shown != NULL, "a valid claim has no JSON");
+	rc = proto_claim_from_json(
+	    shown, NULL, NULL, NULL, &r, err, sizeof(err));
+	json_decref(shown);
+	FUZZ_CHECK(rc == PROTO_OK, "show --json of a claim reads back: %s: %s",
+	    proto_errname(rc), err);
+	r.time = q->time;
+	proto_buf_init(&again);
+	rc = proto_payload_encode(&r, &again, err, sizeof(err));
+	FUZZ_CHECK(rc == PROTO_OK && again.len == enc->len &&
+		memcmp(again.data, enc->data, enc->len) == 0,
+	    "show --json of a claim reads back as another claim (%s)",
+	    proto_errname(rc));
+	proto_buf_release(&again);
+	proto_payload_release(&r);
 }
 
 static void
@@ -65,6 +95,7 @@ claim_json(const uint8_t *data, size_t size)
 		    "a decoded claim re-encodes differently (%s)",
 		    proto_errname(rc));
 		fuzz_payload_roundtrip(&q, enc.data, enc.len);
+		shown_roundtrip(&q, &enc);
 		proto_buf_release(&again);
 		proto_payload_release(&q);
 	}

@@ -276,6 +276,23 @@ def json_corpus():
                          "statement": "s"},
         "unknown-key": {"party": "p", "topics": ["t"], "statement": "s",
                         "extra": 1},
+        "review-rating": {
+            "party": "p", "topics": ["t"], "statement": "s",
+            "relations": [{"rel": "review", "claim": hexid,
+                           "rating": {"text": "Mostly false", "value": 2.5,
+                                      "best": "5", "worst": 1}}]},
+        "review-without-rating": {
+            "party": "p", "topics": ["t"], "statement": "s",
+            "relations": [{"rel": "review", "claim": hexid}]},
+        "rating-on-cites": {
+            "party": "p", "topics": ["t"], "statement": "s",
+            "relations": [{"rel": "cites", "claim": hexid,
+                           "rating": {"text": "False"}}]},
+        "rating-out-of-scale": {
+            "party": "p", "topics": ["t"], "statement": "s",
+            "relations": [{"rel": "review", "claim": hexid,
+                           "rating": {"text": "x", "value": "9.0000001",
+                                      "best": 5, "worst": 1}}]},
         "from-negative": {"party": "p", "topics": ["t"], "statement": "s",
                           "sources": [{"publisher": "a", "title": "a",
                                        "derivation": {"from": -1,

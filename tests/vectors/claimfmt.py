@@ -539,7 +539,11 @@ def classify(rec):
 SLUG_RE = re.compile(r"[a-z0-9-]{1,64}")
 DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 HOWS = ("quotes", "reports", "translates", "summarizes", "republishes")
-RELS = ("supports", "disputes", "cites")
+RELS = ("supports", "disputes", "cites", "review")
+MAX_RATING_TEXT = 256
+# A rating number: canonical decimal text (format.md, Ratings), read here
+# by a regular expression and Python's Decimal, not by the C code's rules.
+DECIMAL_RE = r"-?(0|[1-9][0-9]{0,8})(\.[0-9]{0,5}[1-9])?"
 
 
 def _schema(msg, *args):
@@ -658,6 +662,27 @@ def check_payload(pv):
     return d
 
 
+def _rating(g, w):
+    import decimal
+    import re
+    g = _as_dict(g, w)
+    _keys(g, w, ("text",), ("value", "best", "worst"))
+    _text(g["text"], w + ".text", MAX_RATING_TEXT, nonempty=True)
+    num = {}
+    for k in ("value", "best", "worst"):
+        if k in g:
+            if not isinstance(g[k], str) or not re.fullmatch(DECIMAL_RE, g[k]) \
+                    or re.fullmatch(r"-0(\.0*)?", g[k]):
+                _schema("%s.%s %r is not a canonical decimal", w, k, g[k])
+            num[k] = decimal.Decimal(g[k])
+    if "best" in num and "worst" in num:
+        if num["best"] == num["worst"]:
+            _schema("%s: best and worst are equal", w)
+        if "value" in num and not (min(num["best"], num["worst"]) <= num["value"]
+                                   <= max(num["best"], num["worst"])):
+            _schema("%s.value is outside worst to best", w)
+
+
 def _check_claim(d):
     _keys(d, "claim", ("kind", "time", "party", "version", "statement", "topics",
                        "status", "sources", "relations"),
@@ -740,9 +765,13 @@ def _check_claim(d):
     for i, r in enumerate(relations):
         w = "relations[%d]" % i
         r = _as_dict(r, w)
-        _keys(r, w, ("rel", "claim"))
+        _keys(r, w, ("rel", "claim"), ("rating",))
         if r["rel"] not in RELS:
             _schema("%s.rel %r is unknown", w, r["rel"])
+        if ("rating" in r) != (r["rel"] == "review"):
+            _schema("%s: a review has a rating, no other relation one", w)
+        if "rating" in r:
+            _rating(r["rating"], w + ".rating")
         c = _hash(r["claim"], w + ".claim")
         if c in named:
             _schema("%s names claim %s again", w, c.hex())

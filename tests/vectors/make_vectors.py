@@ -583,6 +583,23 @@ def schema_vectors(id_min, id_full):
     add("too-big-url-2049-bytes", tb, b(sources=[edit(SRC, url=pad("https://example.org/", 2049))]))
     add("too-big-publisher-1025-bytes", tb, b(sources=[edit(SRC, publisher="p" * 1025)]))
     add("too-big-title-1025-bytes", tb, b(sources=[edit(SRC, title=pad("", 1025, "Հ"))]))
+    # Reviews and their ratings (format.md, Ratings).
+    add("ok-review-rating-text-only", "ok", b(relations=[
+        {"rel": "review", "claim": id_min, "rating": {"text": "Pants on Fire"}}]))
+    add("ok-review-rating-numbers", "ok", b(relations=[
+        {"rel": "review", "claim": id_min,
+         "rating": {"text": "Mostly false", "value": "2.5", "worst": "1", "best": "5"}},
+        {"rel": "disputes", "claim": id_full}]))
+    add("ok-review-rating-reversed-scale-negative", "ok", b(relations=[
+        {"rel": "review", "claim": id_min,
+         "rating": {"text": "Ложь", "value": "-0.125", "worst": "0", "best": "-3"}}]))
+    add("ok-review-rating-at-limits", "ok", b(relations=[
+        {"rel": "review", "claim": id_min,
+         "rating": {"text": pad("", 256, "ş"), "value": "-999999999.999999",
+                    "worst": "-999999999.999999", "best": "999999999.999999"}}]))
+    add("too-big-rating-text-257", tb, b(relations=[
+        {"rel": "review", "claim": id_min, "rating": {"text": "a" * 257}}]))
+
     add("too-big-topics-33", tb, b(topics=["t%02d" % i for i in range(33)]))
     add("too-big-sources-65", tb, b(sources=[{"publisher": "p%d" % i, "title": "t"} for i in range(65)]))
     add("too-big-relations-65", tb,
@@ -637,6 +654,24 @@ def schema_vectors(id_min, id_full):
     add("schema-duplicate-relation-different-rel", sc,
         b(relations=[rel, {"rel": "cites", "claim": id_min}]))
     add("schema-unknown-rel-refutes", sc, b(relations=[{"rel": "refutes", "claim": id_min}]))
+    rv = {"rel": "review", "claim": id_min}
+    add("schema-review-without-rating", sc, b(relations=[rv]))
+    add("schema-rating-on-disputes", sc, b(relations=[edit(rel, rating={"text": "False"})]))
+    add("schema-rating-empty-text", sc, b(relations=[edit(rv, rating={"text": ""})]))
+    add("schema-rating-without-text", sc, b(relations=[edit(rv, rating={"value": "1"})]))
+    add("schema-rating-unknown-key", sc, b(relations=[edit(rv, rating={"text": "x", "scale": "5"})]))
+    add("schema-rating-value-integer", sc, b(relations=[edit(rv, rating={"text": "x", "value": 2})]))
+    for bad in ("2.50", "02", "-0", "+1", "1.", ".5", "1e3", "2,5", "1234567890", "0.1234567", ""):
+        add("schema-rating-value-%s" % (bad or "empty"), sc,
+            b(relations=[edit(rv, rating={"text": "x", "value": bad})]))
+    add("schema-rating-best-equals-worst", sc,
+        b(relations=[edit(rv, rating={"text": "x", "best": "5", "worst": "5"})]))
+    add("schema-rating-value-above-best", sc,
+        b(relations=[edit(rv, rating={"text": "x", "value": "6", "best": "5", "worst": "1"})]))
+    add("schema-rating-value-below-worst", sc,
+        b(relations=[edit(rv, rating={"text": "x", "value": "0.5", "best": "5", "worst": "1"})]))
+    add("schema-rating-control-in-text", sc,
+        b(relations=[edit(rv, rating={"text": "False\x1b[2J"})]))
     add("schema-relation-claim-31-bytes", sc, b(relations=[{"rel": "cites", "claim": id_min[:31]}]))
     add("schema-sha256-31-bytes", sc, b(sources=[edit(SRC, sha256=doc_hash("base")[:31])]))
     add("schema-sha256-as-hex-text", sc, b(sources=[edit(SRC, sha256=doc_hash("base").hex())]))
