@@ -3079,7 +3079,8 @@ static void
 test_e2e_output_fits_the_width(void **state)
 {
 	static const char *const cols[] = {"100", "140"};
-	char stmt[1024] = "", claim[1200], from[32];
+	/* 40 times "Ərazi ": 280 bytes; claim holds it twice over. */
+	char stmt[300] = "", claim[2 * sizeof(stmt) + 200], from[32];
 	json_int_t base = log_size();
 	struct e2e_run r;
 
