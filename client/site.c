@@ -133,7 +133,7 @@ static const char css[] =
     "*{box-sizing:border-box}"
     "body{margin:0;font:16px/1.5 Georgia,'Times New Roman',serif;"
     "color:#1a1a1a;background:#fafaf7}"
-    "main,.top,.state{max-width:46rem;margin:0 auto;padding:0 1rem}"
+    "main,.top,.state{max-width:50rem;margin:0 auto;padding:0 1rem}"
     ".top{padding-top:.75rem;font:14px/1.4 system-ui,sans-serif}"
     ".top a{color:#333}"
     "h1{font-size:1.7rem;line-height:1.2;margin:.6rem 0 .4rem}"
@@ -167,6 +167,8 @@ static const char css[] =
     ".sources{margin:.4rem 0 0;padding-left:1.1rem;"
     "font:14px/1.45 system-ui,sans-serif}"
     ".sources li{margin:.25rem 0}"
+    ".sources a{display:block}"
+    ".d{white-space:nowrap}"
     "blockquote{margin:.25rem 0 .25rem .2rem;padding-left:.6rem;"
     "border-left:3px solid #ccc;color:#333;font-style:italic}"
     ".card>footer{font:12px/1.4 system-ui,sans-serif;margin-top:.4rem}"
@@ -282,8 +284,9 @@ source_li(FILE *f, const struct proto_source *src)
 	esc(f, src->title);
 	fputs("</cite>", f);
 	if (src->published != NULL) {
-		fputs(", ", f);
+		fputs(", <span class=\"d\">", f);
 		esc(f, src->published);
+		fputs("</span>", f);
 	}
 	if (src->quote != NULL) {
 		fputs("<blockquote>", f);
