@@ -27,6 +27,7 @@ CLAIMD, CLAIM, EXAMPLES, WORK = map(os.path.abspath, sys.argv[1:5])
 SHOTS = os.path.abspath(sys.argv[sys.argv.index("--screenshots") + 1]) \
     if "--screenshots" in sys.argv else None
 WIDTHS = (390, 1280)
+HOSTILE = "<script>alert(1)</script>"
 failures = []
 
 
@@ -68,6 +69,15 @@ def load_examples():
             p["slug"], env=env)
     run(CLAIM, "--key", "desk.key", "submit",
         os.path.join(EXAMPLES, "narratives.jsonl"), env=env)
+    # Text that means something to a browser, on a topic of its own (the
+    # screenshots' topic stays as the examples have it).
+    run(CLAIM, "--key", "desk.key", "submit", "-", env=env,
+        inp=json.dumps({"party": "am-mfa", "topics": ["escaping"],
+                        "statement": HOSTILE + " & <b>bold</b>",
+                        "sources": [{"publisher": "<i>P</i>",
+                                     "title": HOSTILE,
+                                     "url": "javascript:alert(1)",
+                                     "quote": "\"'><img src=x>"}]}))
     run(CLAIM, "publish", "--out", "site", env=env)
     return d
 
@@ -140,6 +150,17 @@ def main():
             parser.feed(open(p, encoding="utf-8").read())
             ids[p] = parser.ids
         check(len(pages) > 50, "the example site has %d pages" % len(pages))
+        for p in pages:
+            text = open(p, encoding="utf-8").read().lower()
+            for bad in ("<script", "href=\"javascript", "<img", "<b>bold",
+                        "<i>p</i>"):
+                check(bad not in text, "%s holds %s unescaped" % (p, bad))
+        esc = open(os.path.join(site, "topic", "escaping.html"),
+                   encoding="utf-8").read()
+        check("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b&gt;" in esc,
+              "the hostile statement shown as text")
+        check("<code>javascript:alert(1)</code>" in esc,
+              "a URL that is not http(s) shown as text, not a link")
         links = 0
         for w in WIDTHS:
             drv.set_window_size(w, 900)
