@@ -14,9 +14,11 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -32,6 +34,7 @@ struct pub {
 	uint8_t (*leaf)[PROTO_HASH_LEN];
 	uint64_t n, want;             /* entries held, entries wanted */
 	uint8_t root[PROTO_HASH_LEN]; /* the checkpoint's */
+	uint64_t from_folder;         /* entries read from the folder */
 	char why[256];
 };
 
@@ -91,8 +94,9 @@ from_export(void *ctx, const struct claim_entry *e)
 {
 	struct pub *p = ctx;
 
-	if (p->n == p->want)
-		return 0; /* after the checkpoint's tree: not published */
+	if (p->n == p->want || e->index < p->n)
+		return 0; /* after the checkpoint's tree, or read from the
+			     folder already */
 	return pub_add(p, e);
 }
 
@@ -311,85 +315,101 @@ check_existing(const char *dir, const char *vkey, const struct pub *p,
 	return EX_DONE;
 }
 
-/* claim publish --help, and the line of claim --help. */
-const struct cmd_text cmd_publish_usage = {
-    "publish --out DIR [--export FILE --checkpoint FILE] [--log-key KEY] "
-    "[--no-pages]",
-    "Publish the log in DIR for any web server: HTML pages of every "
-    "narrative, and C2SP tlog-tiles (checkpoint, hash tiles, entry "
-    "bundles); again: only what changed",
-    "  --out DIR          the folder to write (made if missing)\n"
-    "  --export FILE      offline: the entries of an export (claim export)\n"
-    "  --checkpoint FILE  with --export: the signed checkpoint to publish\n"
-    "  --log-key KEY      the log's verifier key (claim log-key); needed\n"
-    "                     with --export, checked against claimd's "
-    "otherwise\n"
-    "  --no-pages         the tiles only, no HTML pages\n",
+/*
+ * The full entry bundles the folder already holds, when its checkpoint is
+ * this log's and no newer: entries that need not be fetched again. Read
+ * as they are; the root check after the fetch catches any that changed.
+ */
+static void
+from_folder(const char *dir, const char *vkey, struct pub *p)
+{
+	char rel[128], err[256], *note;
+	uint8_t root[PROTO_HASH_LEN], *buf;
+	uint64_t old_size;
+	size_t len;
+	struct tile_site *s;
+
+	if (tile_site_open(dir, &s, err, sizeof(err)) != PROTO_OK)
+		return;
+	if (tile_site_get(s, "checkpoint", (uint8_t **)&note, &len, err,
+		sizeof(err)) != PROTO_OK ||
+	    claim_checkpoint_verify(note, len, vkey, &old_size, root, err,
+		sizeof(err)) != PROTO_OK ||
+	    old_size > p->want)
+		old_size = 0;
+	free(note);
+	for (uint64_t k = 0; (k + 1) * TILE_WIDTH <= old_size; k++) {
+		size_t at = 0;
+		uint64_t first = p->n;
+
+		tile_path(rel, sizeof(rel), TILE_ENTRIES, k, TILE_WIDTH);
+		if (tile_site_get(s, rel, &buf, &len, err, sizeof(err)) !=
+		    PROTO_OK)
+			break;
+		for (unsigned i = 0; i < TILE_WIDTH; i++) {
+			size_t l;
+
+			if (len - at < 2 ||
+			    (l = (size_t)buf[at] << 8 | buf[at + 1],
+				len - at - 2 < l) ||
+			    (p->rec[p->n] = malloc(l ? l : 1)) == NULL)
+				break;
+			memcpy(p->rec[p->n], buf + at + 2, l);
+			p->len[p->n] = l;
+			proto_record_hash(buf + at + 2, l, p->leaf[p->n]);
+			p->n++;
+			at += 2 + l;
+		}
+		free(buf);
+		if (p->n - first != TILE_WIDTH || at != len) {
+			/* Not a sound bundle: fetch from its first entry. */
+			while (p->n > first)
+				free(p->rec[--p->n]);
+			break;
+		}
+	}
+	p->from_folder = p->n;
+	tile_site_close(s);
+}
+
+struct popts {
+	const char *dir, *export, *cp_path, *want;
+	bool no_pages, quiet_same;
 };
 
-int
-cmd_publish(struct cli *cli, int argc, char **argv)
+/*
+ * One publish: the checkpoint, the entries it covers (those of the
+ * folder's full bundles taken from there), the root checked, the files
+ * written. *size the checkpoint's size.
+ */
+static int
+publish_once(struct cli *cli, const struct popts *o, uint64_t *size_out)
 {
-	static const struct option opts[] = {
-	    {"out", required_argument, NULL, 'o'},
-	    {"export", required_argument, NULL, 'e'},
-	    {"checkpoint", required_argument, NULL, 'c'},
-	    {"log-key", required_argument, NULL, 'k'},
-	    {"no-pages", no_argument, NULL, 'P'},
-	    {NULL, 0, NULL, 0},
-	};
-	const struct cmd *me = cli_cmd("publish");
-	const char *dir = NULL, *export = NULL, *cp_path = NULL, *want = NULL;
 	char vkey[PROTO_VKEY_MAX], err[256], b64[64], *note = NULL;
 	uint8_t root[PROTO_HASH_LEN], got[PROTO_HASH_LEN];
 	uint64_t size;
 	struct proto_merkle_edge edge;
 	struct counts counts = {0, 0};
 	struct pub p;
-	bool no_pages = false;
-	int c, rc;
+	bool fetch_all = false;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:e:c:k:", opts, NULL)) != -1) {
-		if (c == 'o')
-			dir = optarg;
-		else if (c == 'e')
-			export = optarg;
-		else if (c == 'c')
-			cp_path = optarg;
-		else if (c == 'k')
-			want = optarg;
-		else if (c == 'P')
-			no_pages = true;
-		else
-			return cli_bad_option(me, argv);
-	}
-	if (optind != argc)
-		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
-	if (dir == NULL)
-		return cli_usage_error(me, "give --out DIR");
-	if ((export == NULL) != (cp_path == NULL))
-		return cli_usage_error(
-		    me, "--export and --checkpoint go together");
-	if (export != NULL && want == NULL)
-		return cli_usage_error(
-		    me, "--export needs --log-key, to check the checkpoint");
-	if (export != NULL) {
+	if (o->export != NULL) {
 		size_t len;
 
-		if ((note = cli_read_input(cp_path, &len, err, sizeof(err))) ==
-		    NULL)
+		if ((note = cli_read_input(
+			 o->cp_path, &len, err, sizeof(err))) == NULL)
 			return cli_fail(EX_USAGE, "%s", err);
-		snprintf(vkey, sizeof(vkey), "%s", want);
+		snprintf(vkey, sizeof(vkey), "%s", o->want);
 	} else {
 		if ((rc = cli_connect(cli)) != EX_DONE)
 			return rc;
 		if ((rc = claim_checkpoint_fetch(cli->client, &note, vkey, err,
 			 sizeof(err))) != PROTO_OK)
 			return cli_fail_err(rc, false, "%s", err);
-		if (want != NULL)
-			snprintf(vkey, sizeof(vkey), "%s", want);
+		if (o->want != NULL)
+			snprintf(vkey, sizeof(vkey), "%s", o->want);
 	}
 	rc = claim_checkpoint_verify(
 	    note, strlen(note), vkey, &size, root, err, sizeof(err));
@@ -399,16 +419,23 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 			return cli_fail(EX_USAGE, "%s", err);
 		return cli_fail(EX_NOTFOUND, "checkpoint: %s", err);
 	}
+	*size_out = size;
+	/* First with the folder's bundles; if the tree is then not the
+	 * checkpoint's, once more without them: check_existing() and
+	 * tile_put() then say what is wrong with the folder. */
+again:
 	if (pub_alloc(&p, size) != PROTO_OK) {
 		rc = cli_fail(EX_USAGE, "out of memory");
 		goto done;
 	}
-	if (export != NULL) {
+	if (!fetch_all)
+		from_folder(o->dir, vkey, &p);
+	if (o->export != NULL) {
 		FILE *in =
-		    strcmp(export, "-") == 0 ? stdin : fopen(export, "r");
+		    strcmp(o->export, "-") == 0 ? stdin : fopen(o->export, "r");
 
 		if (in == NULL) {
-			rc = cli_fail(EX_USAGE, "cannot open %s: %s", export,
+			rc = cli_fail(EX_USAGE, "cannot open %s: %s", o->export,
 			    strerror(errno));
 			goto done;
 		}
@@ -416,14 +443,14 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 		if (in != stdin)
 			fclose(in);
 		if (rc != PROTO_OK) {
-			rc = cli_fail(EX_NOTFOUND, "%s: %s", export,
+			rc = cli_fail(EX_NOTFOUND, "%s: %s", o->export,
 			    rc == -1 ? p.why : err);
 			goto done;
 		}
 		if (p.n < size) {
 			rc = cli_fail(EX_NOTFOUND,
 			    "%s holds %llu entries; the checkpoint covers %llu",
-			    export, (unsigned long long)p.n,
+			    o->export, (unsigned long long)p.n,
 			    (unsigned long long)size);
 			goto done;
 		}
@@ -434,6 +461,11 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 		proto_merkle_edge_push(&edge, p.leaf[i]);
 	proto_merkle_edge_root(&edge, got);
 	memcpy(p.root, root, PROTO_HASH_LEN);
+	if (sodium_memcmp(got, root, PROTO_HASH_LEN) != 0 && p.from_folder) {
+		pub_free(&p);
+		fetch_all = true;
+		goto again;
+	}
 	if (sodium_memcmp(got, root, PROTO_HASH_LEN) != 0) {
 		rc = cli_fail(EX_NOTFOUND,
 		    "the tree of the first %llu entries is not the "
@@ -441,16 +473,19 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 		    (unsigned long long)size);
 		goto done;
 	}
-	if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+	if (mkdir(o->dir, 0777) != 0 && errno != EEXIST) {
 		rc = cli_fail(
-		    EX_USAGE, "cannot make %s: %s", dir, strerror(errno));
+		    EX_USAGE, "cannot make %s: %s", o->dir, strerror(errno));
 		goto done;
 	}
-	if ((rc = check_existing(dir, vkey, &p, root)) != EX_DONE ||
-	    (rc = write_site(dir, &p, note, !no_pages, &counts)) != EX_DONE)
+	if ((rc = check_existing(o->dir, vkey, &p, root)) != EX_DONE ||
+	    (rc = write_site(o->dir, &p, note, !o->no_pages, &counts)) !=
+		EX_DONE)
 		goto done;
 	proto_base64(root, PROTO_HASH_LEN, b64);
-	if (cli->json) {
+	if (o->quiet_same && counts.written == 0)
+		;
+	else if (cli->json) {
 		json_t *j = json_object();
 
 		json_object_set_new(j, "size", json_integer((json_int_t)size));
@@ -464,13 +499,154 @@ cmd_publish(struct cli *cli, int argc, char **argv)
 		printf("published %llu %s (root %s) to %s: %llu %s written, "
 		       "%llu unchanged\n",
 		    (unsigned long long)size,
-		    cli_noun(size, "entry", "entries"), b64, dir,
+		    cli_noun(size, "entry", "entries"), b64, o->dir,
 		    (unsigned long long)counts.written,
 		    cli_noun(counts.written, "file", "files"),
 		    (unsigned long long)counts.kept);
+	fflush(stdout);
 	rc = EX_DONE;
 done:
 	pub_free(&p);
 	free(note);
 	return rc;
+}
+
+static volatile sig_atomic_t stopping;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+/*
+ * --follow: publish again whenever the feed says the log grew. Each round
+ * publishes from claimd's checkpoint and the folder as it is, so nothing
+ * is missed across a restart of either side; the feed only wakes it.
+ */
+static int
+follow(struct cli *cli, struct popts *o)
+{
+	struct sigaction sa;
+	struct claim_feed *feed = NULL;
+	uint64_t size = 0;
+	char err[256];
+	int rc;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if ((rc = publish_once(cli, o, &size)) != EX_DONE)
+		return rc;
+	o->quiet_same = true;
+	while (!stopping) {
+		struct claim_entry e;
+		bool grew = false;
+
+		if (feed == NULL &&
+		    claim_feed_open(cli->client, cli->feed, size, NULL, NULL,
+			&feed, err, sizeof(err)) != PROTO_OK) {
+			cli_warn("feed: %s; trying again", err);
+			sleep(1);
+			continue;
+		}
+		/* Wait for an entry, then for a quiet second: one publish a
+		 * batch. */
+		while (!stopping) {
+			rc = claim_feed_next(feed, 1000, &e, err, sizeof(err));
+			if (rc == PROTO_OK) {
+				claim_entry_release(&e);
+				grew = true;
+				continue;
+			}
+			if (rc == PROTO_ENOTFOUND && !grew)
+				continue;
+			break;
+		}
+		if (stopping)
+			break;
+		if (rc != PROTO_OK && rc != PROTO_ENOTFOUND) {
+			cli_warn("feed: %s; trying again", err);
+			sleep(1);
+		}
+		if (publish_once(cli, o, &size) != EX_DONE)
+			sleep(1); /* said why; claimd may be restarting */
+	}
+	claim_feed_close(feed);
+	return EX_DONE;
+}
+
+/* claim publish --help, and the line of claim --help. */
+const struct cmd_text cmd_publish_usage = {
+    "publish --out DIR [--export FILE --checkpoint FILE] [--log-key KEY] "
+    "[--no-pages] [--follow]",
+    "Publish the log in DIR for any web server: HTML pages of every "
+    "narrative, and C2SP tlog-tiles (checkpoint, hash tiles, entry "
+    "bundles); again: only what changed",
+    "  --out DIR          the folder to write (made if missing)\n"
+    "  --export FILE      offline: the entries of an export (claim export)\n"
+    "  --checkpoint FILE  with --export: the signed checkpoint to publish\n"
+    "  --log-key KEY      the log's verifier key (claim log-key); needed\n"
+    "                     with --export, checked against claimd's "
+    "otherwise\n"
+    "  --no-pages         the tiles only, no HTML pages\n"
+    "  --follow           keep DIR current: publish again as the feed "
+    "shows\n"
+    "                     the log grow, until interrupted\n",
+};
+
+int
+cmd_publish(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"out", required_argument, NULL, 'o'},
+	    {"export", required_argument, NULL, 'e'},
+	    {"checkpoint", required_argument, NULL, 'c'},
+	    {"log-key", required_argument, NULL, 'k'},
+	    {"no-pages", no_argument, NULL, 'P'},
+	    {"follow", no_argument, NULL, 'F'},
+	    {NULL, 0, NULL, 0},
+	};
+	const struct cmd *me = cli_cmd("publish");
+	struct popts o;
+	bool follow_on = false;
+	uint64_t size;
+	int c;
+
+	memset(&o, 0, sizeof(o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:e:c:k:", opts, NULL)) != -1) {
+		if (c == 'o')
+			o.dir = optarg;
+		else if (c == 'e')
+			o.export = optarg;
+		else if (c == 'c')
+			o.cp_path = optarg;
+		else if (c == 'k')
+			o.want = optarg;
+		else if (c == 'P')
+			o.no_pages = true;
+		else if (c == 'F')
+			follow_on = true;
+		else
+			return cli_bad_option(me, argv);
+	}
+	if (optind != argc)
+		return cli_usage_error(me, "unexpected \"%s\"", argv[optind]);
+	if (o.dir == NULL)
+		return cli_usage_error(me, "give --out DIR");
+	if ((o.export == NULL) != (o.cp_path == NULL))
+		return cli_usage_error(
+		    me, "--export and --checkpoint go together");
+	if (o.export != NULL && o.want == NULL)
+		return cli_usage_error(
+		    me, "--export needs --log-key, to check the checkpoint");
+	if (o.export != NULL && follow_on)
+		return cli_usage_error(
+		    me, "--follow follows claimd: not with --export");
+	if (follow_on)
+		return follow(cli, &o);
+	return publish_once(cli, &o, &size);
 }

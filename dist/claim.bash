@@ -28,7 +28,7 @@ _claim_verb_options()
 	log) echo --since --party --topic -n --count --no-pager ;;
 	party) echo --name ;;
 	prove) echo --size --log-key --from --to --out --force --old-checkpoint ;;
-	publish) echo --out --export --checkpoint --log-key --no-pages ;;
+	publish) echo --out --export --checkpoint --log-key --no-pages --follow ;;
 	quote-check) echo --quote ;;
 	reinstate) echo --note ;;
 	retract) echo --reason ;;

@@ -9,7 +9,8 @@ site (claim publish), then opens every page at 390 and 1280 px wide and
 checks that the document is no wider than the window, that no element is
 wider than (or sticks out of) its container, and that every internal link
 lands on an existing page and, with a fragment, on an existing anchor.
-With --screenshots, saves the karabakh-armenians topic page at 1280 and
+Then claim publish --follow keeps another folder current as a claim is
+added, and stops cleanly. With --screenshots, saves the karabakh-armenians topic page at 1280 and
 390 px as DIR/site-karabakh-armenians-1280.png and -390.png.
 
 Exit 77 (ctest's SKIP_RETURN_CODE) only when chromium cannot start here.
@@ -79,7 +80,42 @@ def load_examples():
                                      "url": "javascript:alert(1)",
                                      "quote": "\"'><img src=x>"}]}))
     run(CLAIM, "publish", "--out", "site", env=env)
-    return d
+    return d, env
+
+
+def checkpoint_size(path):
+    try:
+        return int(open(path).read().split("\n")[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def follow(env):
+    """claim publish --follow keeps a folder current, and stops cleanly."""
+    cp = os.path.join(WORK, "followed", "checkpoint")
+    f = subprocess.Popen([CLAIM, "publish", "--out", "followed", "--follow"],
+                         env=env, stdout=subprocess.PIPE, text=True)
+    for _ in range(200):
+        if checkpoint_size(cp) > 0:
+            break
+        time.sleep(0.1)
+    size = checkpoint_size(cp)
+    check(size > 0, "--follow published the log")
+    run(CLAIM, "--key", "desk.key", "submit", "-", env=env,
+        inp=json.dumps({"party": "am-mfa", "topics": ["escaping"],
+                        "statement": "A claim --follow must publish."}))
+    for _ in range(200):
+        if checkpoint_size(cp) > size:
+            break
+        time.sleep(0.1)
+    check(checkpoint_size(cp) == size + 1,
+          "--follow published the new claim: %d -> %d" %
+          (size, checkpoint_size(cp)))
+    f.terminate()
+    check(f.wait(timeout=30) == 0, "--follow stops cleanly on SIGTERM")
+    left = [n for r, _, ns in os.walk(os.path.join(WORK, "followed"))
+            for n in ns if ".tmp." in n]
+    check(not left, "no temporary file left: %s" % left)
 
 
 class Ids(html.parser.HTMLParser):
@@ -136,7 +172,7 @@ def main():
     except Exception as e:  # noqa: BLE001 - any reason chromium cannot start
         print("SKIP: chromium cannot start here: %s" % e)
         return 77
-    daemon = load_examples()
+    daemon, env = load_examples()
     try:
         site = os.path.abspath(os.path.join(WORK, "site"))
         pages = []
@@ -187,6 +223,7 @@ def main():
                         check(u.fragment in ids[target],
                               "%s links to %s: no such anchor" % (rel, h))
         check(links > 100, "%d internal links checked" % links)
+        follow(env)
         print("%d pages at %s px, %d internal links" %
               (len(pages), " and ".join(map(str, WIDTHS)), links))
         if SHOTS:

@@ -131,6 +131,19 @@ r = publish(d2, site, 1000, vkey)
 check(r.returncode != 0 and "another log" in r.stderr,
       "another log's entries refused: " + r.stderr.strip())
 check(files(site) == after, "and nothing of the site replaced")
+# The folder's full bundles are read, not fetched again: one altered is
+# found, and nothing is published.
+bundle = os.path.join(site, "tile/entries/000")
+with open(bundle, "rb") as f:
+    orig = f.read()
+with open(bundle, "r+b") as f:
+    f.seek(100)
+    f.write(bytes([orig[100] ^ 1]))
+r = publish(d, site, 1000, vkey)
+check(r.returncode != 0 and "damaged copy" in r.stderr,
+      "an altered bundle in the folder stops the publish: " + r.stderr.strip())
+with open(bundle, "wb") as f:
+    f.write(orig)
 
 # claim verify --tiles over HTTP.
 d = os.path.join(WORK, "log257")
