@@ -820,11 +820,37 @@ party_page(struct site *s, const char *slug)
 	fputs("</h1>\n<p>Party <code>", f);
 	esc(f, slug);
 	fputs("</code>.</p>\n", f);
-	for (size_t k = 0; k < s->nheads; k++)
-		if (strcmp(s->heads[k]->payload.claim.party, slug) == 0) {
-			card(f, s, s->heads[k], "../", true);
-			mine++;
+	/* By topic (each claim under its first), topics in the order the
+	 * party first spoke on them. */
+	for (size_t k = 0; k < s->nheads; k++) {
+		const struct proto_claim *c = &s->heads[k]->payload.claim;
+		bool seen = false;
+
+		if (strcmp(c->party, slug) != 0)
+			continue;
+		for (size_t j = 0; j < k && !seen; j++)
+			seen = strcmp(s->heads[j]->payload.claim.party, slug) ==
+				0 &&
+			    strcmp(s->heads[j]->payload.claim.topics[0],
+				c->topics[0]) == 0;
+		if (seen)
+			continue;
+		fputs("<h2><a href=\"../topic/", f);
+		fname(f, c->topics[0]);
+		fputs(".html\">", f);
+		esc(f, c->topics[0]);
+		fputs("</a></h2>\n", f);
+		for (size_t j = k; j < s->nheads; j++) {
+			const struct proto_claim *o =
+			    &s->heads[j]->payload.claim;
+
+			if (strcmp(o->party, slug) == 0 &&
+			    strcmp(o->topics[0], c->topics[0]) == 0) {
+				card(f, s, s->heads[j], "../", true);
+				mine++;
+			}
 		}
+	}
 	if (mine == 0)
 		fputs("<p>No claims.</p>\n", f);
 	{
@@ -838,9 +864,30 @@ party_page(struct site *s, const char *slug)
 	return page_end(f, s, "../", &buf, &len, rel);
 }
 
+struct topic_row {
+	const char *name;
+	json_t *stats;
+};
+
+/* Most recently changed first, then by name. */
+static int
+by_last_change(const void *a, const void *b)
+{
+	const struct topic_row *x = a, *y = b;
+	json_int_t lx = json_integer_value(json_object_get(x->stats, "last"));
+	json_int_t ly = json_integer_value(json_object_get(y->stats, "last"));
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
 static int
 index_page(struct site *s, json_t *topics)
 {
+	struct topic_row *rows =
+	    calloc(json_object_size(topics) + 1, sizeof(*rows));
+	size_t nrows = 0;
 	char *buf = NULL, t[40];
 	size_t len = 0, shown = 0;
 	const char *key;
@@ -856,6 +903,15 @@ index_page(struct site *s, json_t *topics)
 	    f);
 	json_object_foreach(topics, key, v)
 	{
+		if (rows == NULL)
+			break;
+		rows[nrows].name = key;
+		rows[nrows++].stats = v;
+	}
+	qsort(rows, nrows, sizeof(*rows), by_last_change);
+	for (size_t r = 0; r < nrows; r++) {
+		key = rows[r].name;
+		v = rows[r].stats;
 		fputs("<tr><td><a href=\"topic/", f);
 		fname(f, key);
 		fputs(".html\">", f);
@@ -899,6 +955,7 @@ index_page(struct site *s, json_t *topics)
 		card(f, s, e, "", false);
 		shown++;
 	}
+	free(rows);
 	return page_end(f, s, "", &buf, &len, "index.html");
 }
 
