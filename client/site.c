@@ -206,7 +206,7 @@ state_line(FILE *f, const struct site *s, const char *up)
 	    "</code> at <strong>%llu</strong> entries, tree root "
 	    "<code>%s</code>, newest entry %s, as its ",
 	    (unsigned long long)s->st->size, b64,
-	    when(s->st->time, t, sizeof(t)));
+	    s->st->size ? when(s->st->time, t, sizeof(t)) : "none yet");
 	fprintf(f,
 	    "<a href=\"%scheckpoint\">signed checkpoint</a> says; "
 	    "<code>claim verify --tiles</code> checks it all.",

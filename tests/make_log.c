@@ -124,6 +124,9 @@ main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/export.jsonl", argv[2]);
 	if ((f = fopen(path, "w")) == NULL)
 		die(path, PROTO_EIO, NULL);
+	for (size_t k = 0; k < nsizes; k++)
+		if (sizes[k] == 0)
+			checkpoint(argv[2], &edge, lsk); /* the empty log's */
 	for (uint64_t i = 0; i < n; i++) {
 		char statement[64];
 

@@ -19,9 +19,11 @@ import subprocess
 import sys
 
 CLAIM, MAKE_LOG, VECTORS, WORK = sys.argv[1:5]
+# Offline, from Debian's packages, whatever the user's Go settings.
 GOENV = dict(os.environ, GO111MODULE="off", GOPATH="/usr/share/gocode",
              GOCACHE=os.path.join(os.path.abspath(WORK), "gocache"),
-             GOFLAGS="")
+             GOFLAGS="", GOENV="off", GOPROXY="off",
+             HOME=os.environ.get("HOME") or os.path.abspath(WORK))
 failures = []
 
 
@@ -92,6 +94,19 @@ for n, tiles in ((255, 1), (256, 2), (257, 3), (65537, 259)):
     check(r.returncode == 0 and r.stdout.startswith("ok: %d entries" % n),
           "claim verify --tiles on %d entries: %s" %
           (n, (r.stdout + r.stderr).strip().splitlines()[0]))
+
+# The empty log: a checkpoint and no tile, read as such by both.
+d = os.path.join(WORK, "empty")
+vkey, admin = make_log(2, d, 0)
+site = os.path.join(d, "site")
+r = publish(d, site, 0, vkey)
+check(r.returncode == 0, "publish the empty log: " + r.stderr.strip())
+r = go_check(site, vkey)
+check(r.stdout.strip() == "ok 0 0", "Go tlog reads the empty log: " +
+      (r.stdout + r.stderr).strip())
+r = run(CLAIM, "verify", "--tiles", site, "--log-key", vkey)
+check(r.returncode == 0 and r.stdout.startswith("ok: 0 entries"),
+      "claim verify --tiles on the empty log")
 
 # A second publish after more entries rewrites no tile.
 d = os.path.join(WORK, "grow")
