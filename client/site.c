@@ -42,9 +42,10 @@ struct site {
 	const struct claim_entry *e;
 	size_t n;
 	const struct site_state *st;
-	json_t *parties; /* slug -> {"name", "colour", "order"} */
-	json_t *claims;  /* hex id -> [entry index of each version] */
-	json_t *order;   /* hex ids in order of creation */
+	json_t *parties;  /* slug -> {"name", "colour", "order"} */
+	json_t *claims;   /* hex id -> [entry index of each version] */
+	json_t *order;    /* hex ids in order of creation */
+	json_t *incoming; /* hex id -> [[head index, rel]] relating to it */
 	const struct claim_entry **heads;
 	size_t nheads;
 	uint8_t (*lv[64])[PROTO_HASH_LEN];
@@ -678,19 +679,17 @@ claim_page(struct site *s, const char *hex)
 		relation_li(f, s, proto_rel_name(c->relations[i].rel), o);
 		any = true;
 	}
-	for (size_t k = 0; k < s->nheads; k++) {
-		const struct proto_claim *oc = &s->heads[k]->payload.claim;
+	json_array_foreach(json_object_get(s->incoming, hex), i, src)
+	{
+		const struct claim_entry *o =
+		    s->heads[json_integer_value(json_array_get(src, 0))];
+		char verb[40];
 
-		for (i = 0; i < oc->nrelations; i++)
-			if (memcmp(oc->relations[i].claim, h->claim,
-				PROTO_HASH_LEN) == 0) {
-				char verb[40];
-
-				snprintf(verb, sizeof(verb), "%s this: ",
-				    proto_rel_name(oc->relations[i].rel));
-				relation_li(f, s, verb, s->heads[k]);
-				any = true;
-			}
+		snprintf(verb, sizeof(verb), "%s this: ",
+		    proto_rel_name((enum proto_rel)json_integer_value(
+			json_array_get(src, 1))));
+		relation_li(f, s, verb, o);
+		any = true;
 	}
 	if (!any)
 		fputs("<li>None, either way.</li>", f);
@@ -812,6 +811,8 @@ party_page(struct site *s, const char *slug)
 {
 	char *buf = NULL, rel[600];
 	size_t len = 0, mine = 0;
+	json_t *by_topic = json_object(), *list;
+	const char *topic;
 	FILE *f = open_memstream(&buf, &len);
 
 	page_begin(f, s, "../", party_name(s, slug));
@@ -824,33 +825,33 @@ party_page(struct site *s, const char *slug)
 	 * party first spoke on them. */
 	for (size_t k = 0; k < s->nheads; k++) {
 		const struct proto_claim *c = &s->heads[k]->payload.claim;
-		bool seen = false;
+		json_t *l;
 
 		if (strcmp(c->party, slug) != 0)
 			continue;
-		for (size_t j = 0; j < k && !seen; j++)
-			seen = strcmp(s->heads[j]->payload.claim.party, slug) ==
-				0 &&
-			    strcmp(s->heads[j]->payload.claim.topics[0],
-				c->topics[0]) == 0;
-		if (seen)
-			continue;
-		fputs("<h2><a href=\"../topic/", f);
-		fname(f, c->topics[0]);
-		fputs(".html\">", f);
-		esc(f, c->topics[0]);
-		fputs("</a></h2>\n", f);
-		for (size_t j = k; j < s->nheads; j++) {
-			const struct proto_claim *o =
-			    &s->heads[j]->payload.claim;
+		if ((l = json_object_get(by_topic, c->topics[0])) == NULL)
+			json_object_set_new(
+			    by_topic, c->topics[0], l = json_array());
+		json_array_append_new(l, json_integer((json_int_t)k));
+	}
+	json_object_foreach(by_topic, topic, list)
+	{
+		size_t j;
+		json_t *k;
 
-			if (strcmp(o->party, slug) == 0 &&
-			    strcmp(o->topics[0], c->topics[0]) == 0) {
-				card(f, s, s->heads[j], "../", true);
-				mine++;
-			}
+		fputs("<h2><a href=\"../topic/", f);
+		fname(f, topic);
+		fputs(".html\">", f);
+		esc(f, topic);
+		fputs("</a></h2>\n", f);
+		json_array_foreach(list, j, k)
+		{
+			card(
+			    f, s, s->heads[json_integer_value(k)], "../", true);
+			mine++;
 		}
 	}
+	json_decref(by_topic);
 	if (mine == 0)
 		fputs("<p>No claims.</p>\n", f);
 	{
@@ -965,6 +966,7 @@ site_free(struct site *s)
 	json_decref(s->parties);
 	json_decref(s->claims);
 	json_decref(s->order);
+	json_decref(s->incoming);
 	free(s->heads);
 	for (unsigned l = 1; l < 64; l++)
 		free(s->lv[l]);
@@ -1023,6 +1025,24 @@ site_pages(const char *dir, const struct claim_entry *e, size_t n,
 				json_object_set_new(topics, tp, json_object());
 		}
 		s.nheads++;
+	}
+	/* Who relates to each claim: the other way of its relations. */
+	s.incoming = json_object();
+	for (i = 0; i < s.nheads; i++) {
+		const struct proto_claim *c = &s.heads[i]->payload.claim;
+
+		for (size_t r = 0; r < c->nrelations; r++) {
+			char hex[2 * PROTO_HASH_LEN + 1];
+			json_t *l;
+
+			proto_hex(c->relations[r].claim, PROTO_HASH_LEN, hex);
+			if ((l = json_object_get(s.incoming, hex)) == NULL)
+				json_object_set_new(
+				    s.incoming, hex, l = json_array());
+			json_array_append_new(l,
+			    json_pack("[I, i]", (json_int_t)i,
+				(int)c->relations[r].rel));
+		}
 	}
 	/* Every complete subtree, for the inclusion proofs. */
 	s.lv[0] = calloc(n + 1, PROTO_HASH_LEN);
