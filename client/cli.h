@@ -303,6 +303,8 @@ int cmd_party(struct cli *, int, char **);
 extern const struct cmd_text cmd_party_usage;
 int cmd_prove(struct cli *, int, char **);
 extern const struct cmd_text cmd_prove_usage;
+int cmd_publish(struct cli *, int, char **);
+extern const struct cmd_text cmd_publish_usage;
 int cmd_quote_check(struct cli *, int, char **);
 extern const struct cmd_text cmd_quote_check_usage;
 int cmd_reinstate(struct cli *, int, char **);
@@ -325,6 +327,9 @@ int cmd_trace(struct cli *, int, char **);
 extern const struct cmd_text cmd_trace_usage;
 int cmd_verify(struct cli *, int, char **);
 extern const struct cmd_text cmd_verify_usage;
+/* verify_tiles.c: claim verify --tiles; an exit status. */
+int verify_tiles(struct cli *cli, const char *where, const char *vkey,
+    const uint8_t *admin, int threads);
 int cmd_verify_proof(struct cli *, int, char **);
 extern const struct cmd_text cmd_verify_proof_usage;
 int cmd_watch(struct cli *, int, char **);

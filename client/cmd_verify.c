@@ -1,6 +1,7 @@
 /*
  * cmd_verify.c: claim verify FILE [--checkpoint FILE --log-key KEY]
  *                                 [--admin-key HEX]
+ *               claim verify --tiles DIR|URL --log-key KEY [--admin-key HEX]
  *
  * Offline: needs no daemon. Exit 0 when everything holds, 1 naming the
  * first failing entry and why.
@@ -45,10 +46,15 @@ show_progress(void *ctx, uint64_t done)
 
 /* claim verify --help, and the line of claim --help. */
 const struct cmd_text cmd_verify_usage = {
-    "verify FILE [--checkpoint FILE --log-key KEY] [--admin-key HEX]",
-    "Verify an export offline: records, hashes, signatures, version "
-    "chains, authorization replayed from the start, and the tree",
+    "verify FILE [--checkpoint FILE --log-key KEY] [--admin-key HEX] | "
+    "--tiles DIR|URL --log-key KEY",
+    "Verify an export offline, or a log published as tlog-tiles (claim "
+    "publish): records, hashes, signatures, version chains, authorization "
+    "replayed from the start, and the tree",
     "  --checkpoint FILE  a signed checkpoint the export must match\n"
+    "  --tiles DIR|URL    a published log (claim publish), in a folder or\n"
+    "                     over HTTP(S): its checkpoint, every tile and every\n"
+    "                     entry bundle\n"
     "  --log-key KEY      the log's verifier key, for the checkpoint\n"
     "  --admin-key HEX    the admin key (default: the signer of the first\n"
     "                     registry record, with a warning)\n"
@@ -63,10 +69,12 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 	    {"log-key", required_argument, NULL, 'k'},
 	    {"admin-key", required_argument, NULL, 'a'},
 	    {"threads", required_argument, NULL, 't'},
+	    {"tiles", required_argument, NULL, 'T'},
 	    {NULL, 0, NULL, 0},
 	};
 	const struct cmd *me = cli_cmd("verify");
 	const char *cp_path = NULL, *vkey = NULL, *admin_hex = NULL;
+	const char *tiles = NULL;
 	struct claim_verify_opts o;
 	struct claim_verify_result res;
 	struct progress prog;
@@ -89,6 +97,9 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		case 'a':
 			admin_hex = optarg;
 			break;
+		case 'T':
+			tiles = optarg;
+			break;
 		case 't':
 			if (!cli_parse_u64(optarg, &threads) || threads < 1 ||
 			    threads > 64)
@@ -98,9 +109,15 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			return cli_bad_option(me, argv);
 		}
 	}
-	if (optind + 1 != argc)
+	if (tiles != NULL && optind != argc)
+		return cli_usage_error(me, "--tiles takes no export FILE");
+	if (tiles != NULL && (vkey == NULL || cp_path != NULL))
+		return cli_usage_error(me,
+		    "--tiles needs --log-key, and no --checkpoint: the "
+		    "published one is checked");
+	if (tiles == NULL && optind + 1 != argc)
 		return cli_usage_error(me, "give one export FILE (or -)");
-	if ((cp_path == NULL) != (vkey == NULL))
+	if (tiles == NULL && (cp_path == NULL) != (vkey == NULL))
 		return cli_usage_error(me,
 		    "--checkpoint and --log-key go "
 		    "together");
@@ -111,6 +128,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			    proto_str_safe(safe, sizeof(safe), admin_hex), err);
 		o.admin = admin;
 	}
+	if (tiles != NULL)
+		return verify_tiles(cli, tiles, vkey, o.admin, (int)threads);
 	if (cp_path != NULL) {
 		size_t len;
 		char *note = cli_read_input(cp_path, &len, err, sizeof(err));

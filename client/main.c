@@ -33,6 +33,7 @@ static const struct cmd cmds[] = {
     {"parties", cmd_parties, &cmd_parties_usage},
     {"party", cmd_party, &cmd_party_usage},
     {"prove", cmd_prove, &cmd_prove_usage},
+    {"publish", cmd_publish, &cmd_publish_usage},
     {"quote-check", cmd_quote_check, &cmd_quote_check_usage},
     {"reinstate", cmd_reinstate, &cmd_reinstate_usage},
     {"retract", cmd_retract, &cmd_retract_usage},

@@ -217,8 +217,10 @@ html_card(FILE *f, json_t *n, json_t *id)
 	bool retracted = strcmp(str(c, "status"), "retracted") == 0;
 	size_t i;
 
-	fprintf(f, "<div class=\"claim%s\" id=\"c-%s\">\n",
+	fprintf(f, "<div class=\"claim%s\" id=\"c-%s\">\n<p class=\"who\">",
 	    retracted ? " retracted" : "", json_string_value(id));
+	esc(f, str(c, "party"));
+	fputs("</p>\n", f);
 	if (retracted) {
 		fputs("<p class=\"flag\">Retracted: ", f);
 		esc(f, str(c, "retracted_because"));
@@ -296,6 +298,13 @@ html_off_topic(FILE *f, json_t *n)
 	json_decref(on);
 }
 
+/* The rules that lay the side-by-side table out as one column. */
+#define STACK(p)                                                               \
+	p "table," p "tbody," p "tr," p "td{display:block;width:auto}" p       \
+	  "thead{display:none}" p "td{border:0;padding:.2em 0}" p              \
+	  "td:empty{display:none}" p "tr{border-top:1px solid #ccc;"           \
+	  "padding:.4em 0}" p ".who{display:block}"
+
 int
 narrative_html(json_t *n, FILE *f)
 {
@@ -303,7 +312,9 @@ narrative_html(json_t *n, FILE *f)
 	size_t np = json_array_size(parties), i, k;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta "
-	      "charset=\"utf-8\">\n<title>Narratives: ",
+	      "charset=\"utf-8\">\n<meta name=\"viewport\" "
+	      "content=\"width=device-width, initial-scale=1\">\n"
+	      "<title>Narratives: ",
 	    f);
 	esc(f, str(n, "topic"));
 	fputs(
@@ -321,8 +332,14 @@ narrative_html(json_t *n, FILE *f)
 	    ".rel.disputes{color:#a30}.rel.supports{color:#270}\n"
 	    ".rel.reviews{color:#235}.rating{font-weight:bold}\n"
 	    ":target{outline:3px solid #fc0}\n"
-	    "</style></head><body>\n<h1>",
+	    "p,li,td,th,a,h1,h2,h3{overflow-wrap:break-word}\n"
+	    ".who{display:none;font-weight:bold;margin:.2em 0}\n"
+	    /* More than four parties, or a phone: not columns, but one
+	     * column of cards by date, each naming its party. */
+	    "@media (max-width:44rem){body{margin:1em}" STACK("") "}\n" STACK(
+		"body.many ") "</style></head>\n",
 	    f);
+	fprintf(f, "<body%s>\n<h1>", np > 4 ? " class=\"many\"" : "");
 	esc(f, str(n, "topic"));
 	fputs("</h1>\n<p>", f);
 	json_array_foreach(parties, i, p)

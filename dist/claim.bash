@@ -6,7 +6,7 @@
 # verb or an option that --help shows is not here.
 
 _claim_verbs='audit checkpoint diff export grant grants history import independence keygen list log log-key
-parties party prove quote-check reinstate retract revise revoke show stats submit topics trace verify
+parties party prove publish quote-check reinstate retract revise revoke show stats submit topics trace verify
 verify-proof watch'
 
 # Options before or after the verb; the first seven take a value.
@@ -30,13 +30,14 @@ _claim_verb_options()
 	log) echo --since --party --topic -n --count --no-pager ;;
 	party) echo --name ;;
 	prove) echo --size --log-key --from --to --out --force --old-checkpoint ;;
+	publish) echo --out --export --checkpoint --log-key --no-pages --follow ;;
 	quote-check) echo --quote ;;
 	reinstate) echo --note ;;
 	retract) echo --reason ;;
 	revise) echo --note --attach ;;
 	show | trace) echo --version ;;
 	submit) echo --window --attach --records --allow-duplicate ;;
-	verify) echo --checkpoint --log-key --admin-key --threads ;;
+	verify) echo --checkpoint --log-key --admin-key --threads --tiles ;;
 	verify-proof) echo --log-key --old-checkpoint ;;
 	watch) echo --party --topic --from --wait --count --verify -v --verbose ;;
 	esac

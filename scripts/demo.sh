@@ -5,7 +5,8 @@
 # Every command it shows is the one it runs, shell-quoted: it pastes as
 # it is into a shell in the demo's folder, after the `cd` and `export`
 # lines shown first. The folder (keys, claimd's data, the page it
-# writes) is kept; the demo ends saying how to go on with it or remove it.
+# writes, the site it publishes) is kept; the demo ends with the command
+# that serves the site, and says how to go on with it or remove it.
 set -eu
 BUILD=${1:-build}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -184,6 +185,12 @@ run claim audit --state audit.json
 run_sh "echo '{\"party\": \"am-mfa\", \"topics\": [\"normalization\"], \"statement\": \"A later claim.\"}' | claim --key desk.key submit - > /dev/null"
 run claim audit --state audit.json
 
+step "The public face: every narrative as pages, the log as tlog-tiles beside them"
+run claim publish --out site
+run_sh 'claim verify --tiles site --log-key "$(claim log-key)" --admin-key "$(cat admin.pub)"'
+echo "(a page per topic, claim and party: $(find site -name '*.html' | wc -l) pages; and the"
+echo " checkpoint, hash tiles and entry bundles any web server or CDN can serve)"
+
 step "claimd stops cleanly on SIGTERM, and its store checks sound"
 show "kill $pid"
 kill "$pid"
@@ -194,8 +201,11 @@ run claimd --check data
 
 done=yes
 step "The demo's folder is kept: $dir"
-echo "It holds the keys, claimd's data folder (data/) and log, the export and"
-echo "the page lachin.html. To go on with it, in a shell:"
+echo "It holds the keys, claimd's data folder (data/) and log, the export,"
+echo "the page lachin.html and the published site (site/). To serve the site"
+echo "at http://127.0.0.1:8000/ :"
+show "$PY -m http.server 8000 --bind 127.0.0.1 --directory $(quote "$dir/site")"
+echo "To go on with claimd, in a shell:"
 show "cd $(quote "$dir")"
 show "$path_line"
 show "$(cmdline claimd --data data --api "$CLAIM_SERVER" --pub "$CLAIM_FEED") &"

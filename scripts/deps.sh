@@ -2,7 +2,12 @@
 # Installs the Debian packages claimd needs to build, test and demo, and
 # only those that are missing. Uses sudo when not run as root. mandoc and
 # systemd (for systemd-analyze) check the man pages and the unit that
-# `make install` puts in place (tests/install.py).
+# `make install` puts in place (tests/install.py). libcurl lets claim
+# verify --tiles read a published log over HTTP(S); Go and its x/mod
+# (golang.org/x/mod/sumdb/tlog) check the published tiles against an
+# implementation of tlog-tiles that is not ours (tests/vectors/tiles.go);
+# chromium, its driver and selenium load the published pages in a real
+# browser (tests/site_browser.py).
 set -eu
 
 PACKAGES="
@@ -25,6 +30,12 @@ python3-prov
 valgrind
 mandoc
 systemd
+libcurl4-openssl-dev
+golang-go
+golang-golang-x-mod-dev
+chromium
+chromium-driver
+python3-selenium
 "
 # The fuzzers' runtime (libFuzzer, the sanitizers) comes with the clang
 # that `clang` stands for: 14 on Debian 12, newer on later releases.

@@ -1789,9 +1789,10 @@ test_e2e_unreachable_usage_and_help(void **state)
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "grants", "history", "import",
 		    "independence", "keygen", "list", "log", "log-key",
-		    "parties", "party", "prove", "quote-check", "reinstate",
-		    "retract", "revise", "revoke", "show", "stats", "submit",
-		    "topics", "trace", "verify", "verify-proof", "watch"};
+		    "parties", "party", "prove", "publish", "quote-check",
+		    "reinstate", "retract", "revise", "revoke", "show", "stats",
+		    "submit", "topics", "trace", "verify", "verify-proof",
+		    "watch"};
 		const size_t nverbs = sizeof(verbs) / sizeof(verbs[0]);
 		char *save = NULL, want[64];
 		size_t listed = 0;

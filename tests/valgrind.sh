@@ -111,6 +111,15 @@ c export --out "$tmp/exp" 2> /dev/null
 c independence --topic t --export "$tmp/exp" > /dev/null
 c verify "$tmp/exp" --checkpoint "$tmp/cp" --log-key "$(c log-key)" \
     --admin-key "$(cat "$tmp/admin.pub")" > /dev/null
+# The published site: pages and tiles, again (from the folder), checked,
+# and a changed tile found.
+c publish --out "$tmp/site" > /dev/null
+c publish --out "$tmp/site" > /dev/null
+c verify --tiles "$tmp/site" --log-key "$(c log-key)" \
+    --admin-key "$(cat "$tmp/admin.pub")" > /dev/null
+tile=$(find "$tmp/site/tile/0" -type f | head -n 1)
+printf 'x' | dd of="$tile" bs=1 seek=5 conv=notrunc 2> /dev/null
+c_must 1 verify --tiles "$tmp/site" --log-key "$(c log-key)"
 c retract "$id" --reason "test" > /dev/null
 c audit --state "$tmp/audit" > /dev/null 2>&1
 
