@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "e2e.h"
+#include "testutil.h"
 
 static int
 setup(void **state)
@@ -163,6 +164,75 @@ test_independence_claimd_and_export(void **state)
 	json_decref(u);
 	json_decref(a);
 	json_decref(t);
+
+	/* The figure where people look: claim show, and claim diff --topic
+	 * in the terminal, as JSON and as a page, each with the way to the
+	 * details; the same from the export. */
+	e2e_claim_run(&r, NULL, "show", two);
+	e2e_must(&r, 0, "show");
+	if (strstr(r.out,
+		"cites 3 sources, 2 independent (details: claim "
+		"independence ") == NULL)
+		fail_msg("show: %s", r.out);
+	e2e_run_free(&r);
+	a = e2e_claim_json(NULL, "show", two, "--json");
+	assert_int_equal(
+	    num(json_object_get(a, "independence"), "n_primary"), 2);
+	assert_int_equal(num(json_object_get(a, "independence"), "cited"), 3);
+	json_decref(a);
+	a = e2e_claim_json(NULL, "show", loop, "--json");
+	assert_int_equal(
+	    num(json_object_get(a, "independence"), "n_primary"), 0);
+	json_decref(a);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa");
+	e2e_must(&r, 0, "diff --topic");
+	if (strstr(r.out,
+		"Independent sources (details: claim independence "
+		"--topic border)") == NULL ||
+	    strstr(r.out, "am-mfa   cites 4 sources, 2 independent") == NULL ||
+	    strstr(r.out, "az-mfa   cites 2 sources, 0 independent") == NULL ||
+	    strstr(r.out, "[cites 3 sources, 2 independent]") == NULL)
+		fail_msg("diff --topic: %s", r.out);
+	e2e_run_free(&r);
+	a = e2e_claim_json(NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa", "--json");
+	assert_int_equal(
+	    num(json_object_get(json_object_get(a, "independence"), "am-mfa"),
+		"n_primary"),
+	    2);
+	assert_int_equal(
+	    num(json_object_get(
+		    json_object_get(json_object_get(a, "claims"), two),
+		    "independence"),
+		"n_primary"),
+	    2);
+	b = e2e_claim_json(NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa", "--json", "--export", exp,
+	    "--server", "tcp://127.0.0.1:1");
+	assert_true(json_equal(json_object_get(a, "independence"),
+	    json_object_get(b, "independence")));
+	json_decref(a);
+	json_decref(b);
+	{
+		char page[700], *html;
+
+		snprintf(page, sizeof(page), "%s/border.html", f->dir);
+		E2E_CLAIM(0, NULL, "diff", "--topic", "border", "--party",
+		    "am-mfa", "--party", "az-mfa", "--html", page);
+		html = tu_read_file(page, NULL);
+		if (strstr(html, "<h2>Independent sources</h2>") == NULL ||
+		    strstr(html,
+			"am-mfa (2 claims): cites 4 sources, 2 "
+			"independent") == NULL ||
+		    strstr(html,
+			"<span class=\"ind\" title=\"claim "
+			"independence ") == NULL ||
+		    strstr(html, "<code>claim independence --topic border") ==
+			NULL)
+			fail_msg("diff --html: %s", html);
+		free(html);
+	}
 
 	/* Misspelt names: the closest one, from claimd and from the export. */
 	e2e_claim_run(&r, NULL, "independence", "--topic", "bordr");
