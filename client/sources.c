@@ -88,6 +88,16 @@ load_claimd(struct cli *cli, struct cli_graph *h)
 			 NULL, &e, &n, &next, &size, err, sizeof(err))) !=
 		    PROTO_OK)
 			return cli_fail_err(rc, false, "%s", err);
+		/* Room for the whole log at once: no copying as it grows. */
+		if (h->cap < size && size <= SIZE_MAX / sizeof(*e)) {
+			struct claim_entry *m =
+			    realloc(h->e, (size_t)size * sizeof(*m));
+
+			if (m != NULL) {
+				h->e = m;
+				h->cap = (size_t)size;
+			}
+		}
 		/* Kept entries move here; the rest are released. */
 		for (i = 0; i < n; i++) {
 			bool kept = e[i].payload.kind == PROTO_KIND_CLAIM ||
