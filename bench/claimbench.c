@@ -13,8 +13,9 @@
  * claim command submitting 20,000 JSON Lines, feed latency to 10
  * subscribers at 5,000 claims/s, point reads, a narrative diff over
  * 100,000 claims, claim independence --topic over 100,000 claims in
- * derivation chains (from claimd and from an export), offline verify and watcher catch-up over a 1,000,000-entry
- * log, claimd's private memory after it, and bytes on disk per claim.
+ * derivation chains (from claimd and from an export), offline verify and
+ * watcher catch-up over a 1,000,000-entry log, claimd's private memory after
+ * it, and bytes on disk per claim.
  */
 #include <errno.h>
 #include <fcntl.h>
