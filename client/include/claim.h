@@ -189,8 +189,9 @@ void claim_entries_free(struct claim_entry *e, size_t n);
 /*
  * Filters of several values: an entry matches when its party is one of
  * parties (np 0: any party) and, for a claim, one of its topics is one of
- * topics (nt 0: any topic); a registry record (party, grant, revoke) has
- * no topic, so it matches only when nt is 0. With one party and one topic
+ * topics (nt 0: any topic); a registry record (party, grant, revoke,
+ * owner: its owner slug stands for its party) has no topic, so it
+ * matches only when nt is 0. With one party and one topic
  * this is the range request's own filter; with more, the range is asked
  * for unfiltered (or by the one that is single) and this filters it here.
  */
