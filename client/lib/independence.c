@@ -10,6 +10,7 @@
  * a walk over what each claim actually reaches.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,23 +82,51 @@ table_grow(struct claim_sources *g)
 	return true;
 }
 
+/*
+ * A source's identity, claim_source_key()'s text, written into buf: the
+ * graph looks up 100,000s of citations and keeps a copy only of each new
+ * document's. Longer than buf (a source over the format's limits, from a
+ * record no schema checked): claim_source_key()'s own copy.
+ */
+#define KEY_MAX (8 + PROTO_URL_MAX + 2 * PROTO_LABEL_MAX)
+
+static const char *
+key_of(const struct proto_source *s, char buf[KEY_MAX], char **heap)
+{
+	char hex[2 * PROTO_HASH_LEN + 1];
+	int n;
+
+	*heap = NULL;
+	if (s->has_sha256) {
+		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
+		n = snprintf(buf, KEY_MAX, "sha256:%s", hex);
+	} else if (s->url != NULL)
+		n = snprintf(buf, KEY_MAX, "url:%s", s->url);
+	else
+		n = snprintf(buf, KEY_MAX, "pt:%s\n%s", s->publisher, s->title);
+	if (n >= 0 && n < KEY_MAX)
+		return buf;
+	return *heap = claim_source_key(s);
+}
+
 /* The node of a source's document, added when new; SIZE_MAX: no memory. */
 static size_t
 intern(struct claim_sources *g, const struct proto_source *s)
 {
-	char *key = claim_source_key(s);
+	char buf[KEY_MAX], *heap;
+	const char *key = key_of(s, buf, &heap);
 	size_t h;
 
 	if (key == NULL)
 		return SIZE_MAX;
 	if (2 * (g->nnodes + 1) > g->tcap && !table_grow(g)) {
-		free(key);
+		free(heap);
 		return SIZE_MAX;
 	}
 	h = (size_t)fnv1a(key) & (g->tcap - 1);
 	for (; g->table[h] != 0; h = (h + 1) & (g->tcap - 1))
 		if (strcmp(g->nodes[g->table[h] - 1].key, key) == 0) {
-			free(key);
+			free(heap);
 			return g->table[h] - 1;
 		}
 	if (g->nnodes == g->capnodes) {
@@ -105,13 +134,15 @@ intern(struct claim_sources *g, const struct proto_source *s)
 		struct node *n = realloc(g->nodes, cap * sizeof(*n));
 
 		if (n == NULL) {
-			free(key);
+			free(heap);
 			return SIZE_MAX;
 		}
 		g->nodes = n;
 		g->capnodes = cap;
 	}
-	g->nodes[g->nnodes].key = key;
+	if (heap == NULL && (heap = strdup(key)) == NULL)
+		return SIZE_MAX;
+	g->nodes[g->nnodes].key = heap;
 	g->nodes[g->nnodes].src = s;
 	g->table[h] = g->nnodes + 1;
 	return g->nnodes++;
