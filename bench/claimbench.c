@@ -12,8 +12,10 @@
  * Figures: ingest of pre-signed claims with 1, 4 and 16 submitters, the
  * claim command submitting 20,000 JSON Lines, feed latency to 10
  * subscribers at 5,000 claims/s, point reads, a narrative diff over
- * 100,000 claims, offline verify and watcher catch-up over a 1,000,000-entry
- * log, claimd's private memory after it, and bytes on disk per claim.
+ * 100,000 claims, claim independence --topic over 100,000 claims in
+ * derivation chains (from claimd and from an export), offline verify and
+ * watcher catch-up over a 1,000,000-entry log, claimd's private memory after
+ * it, and bytes on disk per claim.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -523,6 +525,160 @@ presign(const struct daemon *d, size_t n, size_t base, const char *party,
 	return presign_disputing(d, n, base, party, topic, NULL);
 }
 
+/*
+ * Claims with sources in derivation chains, for claim independence: a
+ * world of 2,000 primary statements (50 ministries), 4,000 agency
+ * dispatches (20 agencies) each reporting one, and 30,000 outlet
+ * articles (200 outlets) each republishing one dispatch. Claim i, of
+ * party i % 10 on topic i % 50, cites an article, its dispatch and the
+ * statement, the chain stated by two claims in three (the third leans on
+ * the others' derivations), and one more article stated by none; one
+ * claim in 997 states half of a blog-wiki loop, the next the other half.
+ */
+#define IND_PARTIES 10
+#define IND_TOPICS  50
+
+static void
+source_set(struct proto_source *s, const char *pub, size_t pn, const char *kind,
+    size_t k, int from, enum proto_how how)
+{
+	char b[96];
+
+	snprintf(b, sizeof(b), "%s %zu", pub, pn);
+	s->publisher = strdup(b);
+	snprintf(b, sizeof(b), "%s %zu", kind, k);
+	s->title = strdup(b);
+	snprintf(b, sizeof(b), "https://example.org/%s/%zu", kind, k);
+	s->url = strdup(b);
+	if (from >= 0) {
+		s->has_derivation = true;
+		s->from = (uint32_t)from;
+		s->how = how;
+	}
+}
+
+static void
+sign_sourced(const struct daemon *d, size_t i, uint8_t **out, size_t *len)
+{
+	struct proto_payload p;
+	struct proto_buf b;
+	size_t o = (i * 2654435761u) % 30000, a = o % 4000, m = a % 2000;
+	size_t o2 = (i * 7919 + 13) % 30000, loop = i / 997;
+	bool stated = i % 3 != 0;
+	char stmt[160], party[32], topic[32];
+
+	proto_payload_init(&p);
+	p.kind = PROTO_KIND_CLAIM;
+	p.time = 1790000000 + i;
+	snprintf(party, sizeof(party), "party-%zu", i % IND_PARTIES);
+	p.claim.party = strdup(party);
+	p.claim.version = 1;
+	snprintf(stmt, sizeof(stmt),
+	    "Benchmark statement number %zu, resting on an agency dispatch "
+	    "of a ministry statement.",
+	    i);
+	p.claim.statement = strdup(stmt);
+	p.claim.topics = calloc(1, sizeof(char *));
+	snprintf(topic, sizeof(topic), "topic-%zu", i % IND_TOPICS);
+	p.claim.topics[0] = strdup(topic);
+	p.claim.ntopics = 1;
+	p.claim.sources = calloc(6, sizeof(struct proto_source));
+	source_set(&p.claim.sources[0], "Outlet", o % 200, "article", o,
+	    stated ? 1 : -1, PROTO_HOW_REPUBLISHES);
+	source_set(&p.claim.sources[1], "Agency", a % 20, "dispatch", a,
+	    stated ? 2 : -1, PROTO_HOW_REPORTS);
+	source_set(&p.claim.sources[2], "Ministry", m % 50, "statement", m, -1,
+	    PROTO_HOW_QUOTES);
+	source_set(&p.claim.sources[3], "Outlet", o2 % 200, "article", o2, -1,
+	    PROTO_HOW_QUOTES);
+	p.claim.nsources = 4;
+	if (i % 997 < 2) {
+		/* Blog k cites wiki k, says one claim; the next says the
+		 * reverse. */
+		bool first = i % 997 == 0;
+
+		source_set(&p.claim.sources[4], first ? "Blog" : "Wiki", loop,
+		    first ? "post" : "page", loop, 5, PROTO_HOW_SUMMARIZES);
+		source_set(&p.claim.sources[5], first ? "Wiki" : "Blog", loop,
+		    first ? "page" : "post", loop, -1, PROTO_HOW_QUOTES);
+		p.claim.nsources = 6;
+	}
+	proto_buf_init(&b);
+	if (proto_payload_sign(&p, d->desk_sk, &b, NULL, 0) != PROTO_OK)
+		die("sign");
+	proto_payload_release(&p);
+	*out = b.data;
+	*len = b.len;
+}
+
+struct sourced_job {
+	const struct daemon *d;
+	struct recs *r;
+	size_t from, to;
+};
+
+static void *
+sourced_main(void *arg)
+{
+	struct sourced_job *j = arg;
+
+	for (size_t i = j->from; i < j->to; i++)
+		sign_sourced(j->d, i, &j->r->p[i], &j->r->len[i]);
+	return NULL;
+}
+
+/* n sourced claims, signed on two threads (not timed). */
+static struct recs
+presign_sourced(const struct daemon *d, size_t n)
+{
+	struct recs r = {
+	    calloc(n, sizeof(uint8_t *)), calloc(n, sizeof(size_t)), n};
+	struct sourced_job j[2];
+	pthread_t t[2];
+
+	for (int k = 0; k < 2; k++) {
+		j[k] = (struct sourced_job){
+		    d, &r, n * (size_t)k / 2, n * (size_t)(k + 1) / 2};
+		pthread_create(&t[k], NULL, sourced_main, &j[k]);
+	}
+	for (int k = 0; k < 2; k++)
+		pthread_join(t[k], NULL);
+	return r;
+}
+
+/* An owner record: the first ten ministries, one government. */
+static void
+owner_record(struct daemon *d)
+{
+	static const char *const pubs[] = {"Ministry 0", "Ministry 1",
+	    "Ministry 2", "Ministry 3", "Ministry 4", "Ministry 5",
+	    "Ministry 6", "Ministry 7", "Ministry 8", "Ministry 9"};
+	struct claim_client *c;
+	struct claim_reply rep;
+	struct proto_payload p;
+	struct proto_buf b;
+	char err[256];
+
+	if (claim_client_open(d->api, 10000, NULL, &c, err, sizeof(err)))
+		die("%s", err);
+	proto_payload_init(&p);
+	p.kind = PROTO_KIND_OWNER;
+	p.time = 1790000000;
+	p.reg.party = strdup("government");
+	p.reg.publishers = calloc(10, sizeof(char *));
+	for (size_t i = 0; i < 10; i++)
+		p.reg.publishers[p.reg.npublishers++] = strdup(pubs[i]);
+	proto_buf_init(&b);
+	if (proto_payload_sign(&p, d->admin_sk, &b, NULL, 0) ||
+	    claim_request(c, PROTO_OP_SUBMIT, 0, b.data, b.len, &rep, NULL,
+		0) != PROTO_OK)
+		die("owner record refused");
+	claim_reply_release(&rep);
+	proto_buf_release(&b);
+	proto_payload_release(&p);
+	claim_client_close(c);
+}
+
 static void
 recs_free(struct recs *r)
 {
@@ -943,6 +1099,8 @@ enum {
 	F_READ50,
 	F_READ99,
 	F_NARRATIVE,
+	F_INDEPENDENCE,
+	F_INDEPENDENCE_EXPORT,
 	F_VERIFY,
 	F_CATCHUP,
 	F_WATCH,
@@ -1000,6 +1158,11 @@ main(int argc, char **argv)
 	    [F_READ99] = {"read_p99_us", "point read p99", "us"},
 	    [F_NARRATIVE] = {"narrative_s",
 		"narrative diff, 100,000 claims, 50k disputes", "s"},
+	    [F_INDEPENDENCE] = {"independence_s",
+		"independence --topic, 100,000 claims", "s", {0}, 0, 2, true,
+		NULL},
+	    [F_INDEPENDENCE_EXPORT] = {"independence_export_s",
+		"  ...the same from an export", "s"},
 	    [F_VERIFY] = {"offline_verify", "claim verify, 1,000,000 entries",
 		"/s", {0}, 0, 0.8, false, "verify_2"},
 	    [F_CATCHUP] = {"catch_up", "catch-up, 1,000,000 behind (libclaim)",
@@ -1034,7 +1197,7 @@ main(int argc, char **argv)
 	if (claimd_bin == NULL || claim_bin == NULL) {
 		fprintf(stderr,
 		    "usage: claimbench CLAIMD CLAIM [--json] [--quick] [--keep] "
-		    "[--only raw|ingest|submit|feed|narrative|big]\n");
+		    "[--only raw|ingest|submit|feed|narrative|independence|big]\n");
 		return 2;
 	}
 	if (sodium_init() < 0)
@@ -1047,6 +1210,8 @@ main(int argc, char **argv)
 		fig[F_SUBMIT].label = "claim submit, 5,000 JSON Lines (quick)";
 		fig[F_NARRATIVE].label =
 		    "narrative diff, 20,000 claims (quick)";
+		fig[F_INDEPENDENCE].label =
+		    "independence --topic, 20,000 claims (quick)";
 		fig[F_VERIFY].label = "claim verify, 100,000 entries (quick)";
 		fig[F_CATCHUP].label = "catch-up, 100,000 behind (quick)";
 		fig[F_RSS].label = "claimd private RSS, 100,000 (quick)";
@@ -1154,6 +1319,40 @@ main(int argc, char **argv)
 			add(&fig[F_NARRATIVE], run_claim(NULL, NULL, args));
 		recs_free(&a);
 		recs_free(&b);
+		daemon_stop(&d, false);
+	}
+
+	fprintf(stderr, "claim independence --topic over 100,000 claims\n");
+	if (section("independence")) {
+		static const char *const ip[IND_PARTIES] = {"party-0",
+		    "party-1", "party-2", "party-3", "party-4", "party-5",
+		    "party-6", "party-7", "party-8", "party-9"};
+		struct daemon d;
+		struct recs r;
+		size_t n = quick ? 20000 : 100000;
+		char exp[700];
+		const char *args[] = {"independence", "--topic", "topic-7",
+		    "--json", "--server", NULL, "--timeout", "60000", NULL};
+		const char *exp_args[] = {"export", "--out", exp, "--server",
+		    NULL, "--timeout", "60000", NULL};
+		const char *off_args[] = {"independence", "--topic", "topic-7",
+		    "--json", "--export", exp, NULL};
+
+		daemon_start(&d, true);
+		registry(&d, ip, IND_PARTIES);
+		owner_record(&d);
+		r = presign_sourced(&d, n);
+		ingest(d.api, &r, 0, r.n, 4, 256);
+		recs_free(&r);
+		args[5] = d.api;
+		for (int rep = 0; rep < reps; rep++)
+			add(&fig[F_INDEPENDENCE], run_claim(NULL, NULL, args));
+		snprintf(exp, sizeof(exp), "%s/export.jsonl", d.dir);
+		exp_args[4] = d.api;
+		run_claim(NULL, NULL, exp_args);
+		for (int rep = 0; rep < reps; rep++)
+			add(&fig[F_INDEPENDENCE_EXPORT],
+			    run_claim(NULL, NULL, off_args));
 		daemon_stop(&d, false);
 	}
 

@@ -749,6 +749,29 @@ print_wrapped(const char *indent, const char *s)
 	putchar('\n');
 }
 
+char *
+cli_owner_text(const struct proto_registry *r)
+{
+	size_t n = sizeof("withdrawn: no publishers");
+	char *s;
+
+	for (size_t i = 0; i < r->npublishers; i++)
+		n += strlen(r->publishers[i]) + 2;
+	if ((s = malloc(n + sizeof("publishers "))) == NULL)
+		return NULL;
+	if (r->npublishers == 0) {
+		strcpy(s, "withdrawn: no publishers");
+		return s;
+	}
+	strcpy(s, r->npublishers == 1 ? "publisher " : "publishers ");
+	for (size_t i = 0; i < r->npublishers; i++) {
+		if (i > 0)
+			strcat(s, ", ");
+		strcat(s, r->publishers[i]);
+	}
+	return s;
+}
+
 void
 cli_print_entry(const struct claim_entry *e, const struct claim_info *info)
 {
@@ -758,8 +781,17 @@ cli_print_entry(const struct claim_entry *e, const struct claim_info *info)
 
 	if (p->kind != PROTO_KIND_CLAIM) {
 		printf("%-9s %s\n", "record", proto_kind_name(p->kind));
-		printf("%-9s %s\n", "party", p->reg.party);
-		if (p->kind == PROTO_KIND_PARTY)
+		printf("%-9s %s\n",
+		    p->kind == PROTO_KIND_OWNER ? "owner" : "party",
+		    p->reg.party);
+		if (p->kind == PROTO_KIND_OWNER) {
+			for (size_t i = 0; i < p->reg.npublishers; i++)
+				printf("%-9s %s\n", "publisher",
+				    p->reg.publishers[i]);
+			if (p->reg.npublishers == 0)
+				printf("%-9s %s\n", "withdrawn",
+				    "no publishers: each counts on its own");
+		} else if (p->kind == PROTO_KIND_PARTY)
 			printf("%-9s %s\n", "name", p->reg.name);
 		else {
 			proto_hex(p->reg.key, PROTO_PUBKEY_LEN, hex);

@@ -164,6 +164,9 @@ size_t cli_room(size_t used);
  * first line whole (with "..." if more lines follow).
  */
 void cli_print_cut(FILE *f, const char *s, size_t cols);
+/* An owner record's list: "publishers A, B" or "withdrawn: no
+ * publishers"; malloc'd, NULL when out of memory. */
+char *cli_owner_text(const struct proto_registry *r);
 /* A review's rating for people: "False" (1, worst 1, best 5). */
 char *cli_rating_str(const struct proto_rating *g, char *out, size_t outlen);
 /* "1a2b3c4d5e6f" : the first 12 hex digits. */
@@ -297,6 +300,25 @@ int cmd_log(struct cli *, int, char **);
 extern const struct cmd_text cmd_log_usage;
 int cmd_log_key(struct cli *, int, char **);
 extern const struct cmd_text cmd_log_key_usage;
+/*
+ * The source graph of the whole log (sources.c): every claim and owner
+ * record of claimd's log, or of the export at export ("-": standard
+ * input), the graph over the claims with the owners plugged in. On
+ * failure it has said why; cli_graph_free() frees what is held either
+ * way.
+ */
+struct cli_graph {
+	struct claim_entry *e; /* claims (every version) and owner records */
+	size_t n, cap;
+	int rc;
+	struct claim_sources *g;
+	struct claim_owners *owners;
+};
+int cli_graph_load(struct cli *cli, const char *export, struct cli_graph *h);
+void cli_graph_free(struct cli_graph *h);
+
+int cmd_owner(struct cli *, int, char **);
+extern const struct cmd_text cmd_owner_usage;
 int cmd_parties(struct cli *, int, char **);
 extern const struct cmd_text cmd_parties_usage;
 int cmd_party(struct cli *, int, char **);

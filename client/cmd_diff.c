@@ -293,6 +293,59 @@ no_claims(const char *topic, const char **parties, size_t np)
 	return cli_fail(EX_NOTFOUND, "no claims on %s by %s", topic, who);
 }
 
+/*
+ * How many independent sources each claim of the narrative and each
+ * party's account rest on (docs/narratives.md, Source independence),
+ * from the graph of the whole log: into each on-topic claim's card
+ * "independence": {"cited", "n_primary", "owners"}, and into n
+ * "independence": {party: {"claims", "cited", "n_primary", "owners"}}.
+ */
+static int
+add_independence(struct cli *cli, const char *export, const char *topic,
+    const char **parties, size_t np, json_t *n)
+{
+	struct claim_filter flt = {parties, np, NULL, 0};
+	json_t *t, *x, *by = json_object();
+	struct cli_graph h;
+	size_t i;
+	int rc;
+
+	if ((rc = cli_graph_load(cli, export, &h)) != EX_DONE) {
+		cli_graph_free(&h);
+		json_decref(by);
+		return rc;
+	}
+	if (claim_independence_topic(h.g, topic, &flt, &t) != PROTO_OK) {
+		cli_graph_free(&h);
+		json_decref(by);
+		return cli_fail_err(PROTO_ENOMEM, false, "out of memory");
+	}
+	json_array_foreach(json_object_get(t, "claims"), i, x)
+	{
+		json_t *c = json_object_get(json_object_get(n, "claims"),
+		    json_string_value(json_object_get(x, "claim")));
+
+		if (c != NULL)
+			json_object_set_new(c, "independence",
+			    json_pack("{s:O, s:O, s:O}", "cited",
+				json_object_get(x, "cited"), "n_primary",
+				json_object_get(x, "n_primary"), "owners",
+				json_object_get(x, "owners")));
+	}
+	json_array_foreach(json_object_get(t, "parties"), i, x)
+	    json_object_set_new(by,
+		json_string_value(json_object_get(x, "party")),
+		json_pack("{s:O, s:O, s:O, s:O}", "claims",
+		    json_object_get(x, "claims"), "cited",
+		    json_object_get(x, "cited"), "n_primary",
+		    json_object_get(x, "n_primary"), "owners",
+		    json_object_get(x, "owners")));
+	json_object_set_new(n, "independence", by);
+	json_decref(t);
+	cli_graph_free(&h);
+	return EX_DONE;
+}
+
 static int
 topic_diff(struct cli *cli, const char *topic, const char **parties, size_t np,
     const char *html, const char *export)
@@ -353,6 +406,11 @@ narrate:
 			cli_print_json(n);
 		else
 			json_decref(n);
+		goto done;
+	}
+	if ((rc = add_independence(cli, export, topic, parties, np, n)) !=
+	    EX_DONE) {
+		json_decref(n);
 		goto done;
 	}
 	if (html != NULL) {

@@ -31,96 +31,13 @@ const struct cmd_text cmd_independence_usage = {
     "is not found or no claim is on the topic.\n",
 };
 
-/* Every claim entry, newest versions or all of them. */
-struct held {
-	struct claim_entry *e;
-	size_t n, cap;
-	int rc;
-};
-
-static int
-hold(struct held *h, const struct claim_entry *e)
-{
-	if (h->n == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 256;
-		struct claim_entry *n = realloc(h->e, cap * sizeof(*n));
-
-		if (n == NULL) {
-			h->rc = PROTO_ENOMEM;
-			return 1;
-		}
-		h->e = n;
-		h->cap = cap;
-	}
-	if ((h->rc = claim_entry_open(&h->e[h->n], e->index, e->bytes, e->len,
-		 false, NULL, 0)) != PROTO_OK)
-		return 1;
-	h->n++;
-	return 0;
-}
-
-static int
-hold_head(void *ctx, const struct claim_entry *head, uint64_t first)
-{
-	(void)first;
-	return hold(ctx, head);
-}
-
-static int
-hold_claim(void *ctx, const struct claim_entry *e)
-{
-	return e->payload.kind == PROTO_KIND_CLAIM ? hold(ctx, e) : 0;
-}
-
-/* Every claim of the export at path ("-": standard input). */
-static int
-load_export(const char *path, struct held *h)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char err[300];
-	int rc;
-
-	if (f == NULL)
-		return cli_fail(
-		    EX_USAGE, "cannot open %s: %s", path, strerror(errno));
-	if (cli_is_dir(f)) {
-		fclose(f);
-		return cli_fail(EX_USAGE, "%s is a directory", path);
-	}
-	rc = claim_read_export(f, hold_claim, h, err, sizeof(err));
-	if (f != stdin)
-		fclose(f);
-	if (rc == -1)
-		return cli_fail_err(
-		    h->rc, false, "%s: %s", path, proto_strerror(h->rc));
-	if (rc != PROTO_OK)
-		return cli_fail(EX_NOTFOUND, "%s: %s", path, err);
-	return EX_DONE;
-}
-
-/* The newest version of every claim claimd holds. */
-static int
-load_claimd(struct cli *cli, struct held *h)
-{
-	char err[256];
-	int rc;
-
-	if ((rc = cli_connect(cli)) != EX_DONE)
-		return rc;
-	if ((rc = claim_list(cli->client, NULL, NULL, hold_head, h, err,
-		 sizeof(err))) != PROTO_OK)
-		return cli_fail_err(rc, false, "%s",
-		    h->rc != PROTO_OK ? proto_strerror(h->rc) : err);
-	return EX_DONE;
-}
-
 /*
  * name is among the parties (or topics) of the held claims; otherwise
  * "no party "X" in FILE; did you mean "Y"?" and exit 1.
  */
 static int
 known_in_export(
-    const struct held *h, bool party, const char *name, const char *path)
+    const struct cli_graph *h, bool party, const char *name, const char *path)
 {
 	const char **names;
 	const char *near;
@@ -128,13 +45,16 @@ known_in_export(
 	int rc;
 
 	for (size_t i = 0; i < h->n; i++)
-		n += party ? 1 : h->e[i].payload.claim.ntopics;
+		if (h->e[i].payload.kind == PROTO_KIND_CLAIM)
+			n += party ? 1 : h->e[i].payload.claim.ntopics;
 	if ((names = calloc(n ? n : 1, sizeof(*names))) == NULL)
 		return cli_fail(EX_USAGE, "out of memory");
 	n = 0;
 	for (size_t i = 0; i < h->n; i++) {
 		const struct proto_claim *c = &h->e[i].payload.claim;
 
+		if (h->e[i].payload.kind != PROTO_KIND_CLAIM)
+			continue;
 		if (party)
 			names[n++] = c->party;
 		else
@@ -160,7 +80,7 @@ known_in_export(
 
 /* The claim of the export whose id starts with ref (hex). */
 static int
-find_in_export(const struct held *h, const char *ref, const char *path,
+find_in_export(const struct cli_graph *h, const char *ref, const char *path,
     uint8_t id[PROTO_HASH_LEN])
 {
 	size_t len = strlen(ref);
@@ -174,6 +94,8 @@ find_in_export(const struct held *h, const char *ref, const char *path,
 	for (size_t i = 0; i < h->n; i++) {
 		char hex[2 * PROTO_HASH_LEN + 1];
 
+		if (h->e[i].payload.kind != PROTO_KIND_CLAIM)
+			continue;
 		proto_hex(h->e[i].claim, PROTO_HASH_LEN, hex);
 		if (strncmp(hex, ref, len) != 0)
 			continue;
@@ -232,9 +154,19 @@ print_roots_loops(json_t *a)
 	json_array_foreach(json_object_get(a, "roots"), i, x)
 	{
 		json_int_t amp = num(x, "amplification");
+		json_t *doc = json_array_get(json_object_get(a, "documents"),
+		    (size_t)num(x, "document"));
+		const char *owner =
+		    json_string_value(json_object_get(x, "owner"));
 
 		printf("  ");
 		print_doc(a, json_object_get(x, "document"));
+		/* One owner's outlets count once: say whose it is. */
+		if (owner != NULL &&
+		    strcmp(owner,
+			json_string_value(json_object_get(doc, "publisher"))) !=
+			0)
+			printf(" [owner %s]", owner);
 		printf(": %lld cited %s on it\n", (long long)amp,
 		    amp == 1 ? "source rests" : "sources rest");
 	}
@@ -342,8 +274,8 @@ print_topic(json_t *t)
 
 static int
 topic_answer(struct cli *cli, const struct claim_sources *g,
-    const struct held *h, const char *topic, const struct claim_filter *parties,
-    const char *export)
+    const struct cli_graph *h, const char *topic,
+    const struct claim_filter *parties, const char *export)
 {
 	json_t *t;
 	int rc = EX_DONE;
@@ -412,13 +344,14 @@ cmd_independence(struct cli *cli, int argc, char **argv)
 	/* Each at most argc times: "any of" the values given. */
 	const char **parties = calloc((size_t)argc + 1, sizeof(char *));
 	struct claim_filter flt = {parties, 0, NULL, 0};
-	struct held h = {NULL, 0, 0, PROTO_OK};
-	struct claim_sources *g = NULL;
+	struct cli_graph h;
+	struct claim_sources *g;
 	uint8_t id[PROTO_HASH_LEN];
 	char err[256];
 	json_t *a;
 	int c, rc;
 
+	memset(&h, 0, sizeof(h));
 	if (parties == NULL)
 		return cli_fail(EX_UNREACHABLE, "out of memory");
 	optind = 1;
@@ -436,18 +369,13 @@ cmd_independence(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = check_args(me, argc, topic, &flt)) != EX_DONE)
 		goto done;
-	if (export != NULL)
-		rc = load_export(export, &h);
-	else if ((rc = load_claimd(cli, &h)) == EX_DONE)
+	if ((rc = cli_graph_load(cli, export, &h)) == EX_DONE && export == NULL)
 		rc = cli_names_known(cli, parties, flt.np, NULL, 0, true);
 	for (size_t i = 0; rc == EX_DONE && export != NULL && i < flt.np; i++)
 		rc = known_in_export(&h, true, parties[i], export);
 	if (rc != EX_DONE)
 		goto done;
-	if ((g = claim_sources_build(h.e, h.n)) == NULL) {
-		rc = cli_fail_err(PROTO_ENOMEM, false, "out of memory");
-		goto done;
-	}
+	g = h.g;
 	if (topic != NULL) {
 		rc = topic_answer(cli, g, &h, topic, &flt, export);
 		goto done;
@@ -475,8 +403,7 @@ cmd_independence(struct cli *cli, int argc, char **argv)
 		json_decref(a);
 	}
 done:
-	claim_sources_free(g);
-	claim_entries_free(h.e, h.n);
+	cli_graph_free(&h);
 	free(parties);
 	return rc;
 }

@@ -147,7 +147,13 @@ print_change(const struct claim_entry *e)
 		cli_print_cut(stdout, text, room((size_t)used));
 	} else if (p->kind == PROTO_KIND_PARTY)
 		cli_print_cut(stdout, p->reg.name, room((size_t)used));
-	else
+	else if (p->kind == PROTO_KIND_OWNER) {
+		char *text = cli_owner_text(&p->reg);
+
+		cli_print_cut(stdout, text != NULL ? text : "publishers",
+		    room((size_t)used));
+		free(text);
+	} else
 		printf("key %s", cli_short(p->reg.key, hx));
 	putchar('\n');
 }

@@ -60,6 +60,15 @@ print_entry(const struct claim_entry *e)
 	} else if (p->kind == PROTO_KIND_PARTY) {
 		printf("%-7llu %-7s %-20s %s\n", (unsigned long long)e->index,
 		    "party", p->reg.party, p->reg.name);
+	} else if (p->kind == PROTO_KIND_OWNER) {
+		char *text = cli_owner_text(&p->reg);
+		int used = printf("%-7llu %-7s %-20s ",
+		    (unsigned long long)e->index, "owner", p->reg.party);
+
+		cli_print_cut(stdout, text != NULL ? text : "publishers",
+		    cli_room((size_t)(used > 0 ? used : 0)));
+		putchar('\n');
+		free(text);
 	} else {
 		printf("%-7llu %-7s %-20s key %s\n",
 		    (unsigned long long)e->index, proto_kind_name(p->kind),

@@ -30,6 +30,7 @@ static const struct cmd cmds[] = {
     {"list", cmd_list, &cmd_list_usage},
     {"log", cmd_log, &cmd_log_usage},
     {"log-key", cmd_log_key, &cmd_log_key_usage},
+    {"owner", cmd_owner, &cmd_owner_usage},
     {"parties", cmd_parties, &cmd_parties_usage},
     {"party", cmd_party, &cmd_party_usage},
     {"prove", cmd_prove, &cmd_prove_usage},

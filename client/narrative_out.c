@@ -22,6 +22,20 @@ card(json_t *n, json_t *id)
 	    json_object_get(n, "claims"), json_string_value(id));
 }
 
+/* "cites 7 sources, 2 independent" of an {"cited", "n_primary"}. */
+static const char *
+count_str(json_t *o)
+{
+	static char out[64];
+	json_int_t cited = json_integer_value(json_object_get(o, "cited"));
+
+	snprintf(out, sizeof(out), "cites %lld %s, %lld independent",
+	    (long long)cited,
+	    cli_noun((unsigned long long)cited, "source", "sources"),
+	    (long long)json_integer_value(json_object_get(o, "n_primary")));
+	return out;
+}
+
 /* The width of the party column: the longest listed party's name. */
 static int party_width = 12;
 
@@ -36,14 +50,20 @@ print_card(json_t *c, const char *indent)
 
 	if (strcmp(str(c, "status"), "retracted") == 0)
 		flags += strlen("  [RETRACTED]");
+	char ind[64] = "";
+
 	if (json_integer_value(json_object_get(c, "sources")) == 0)
 		flags += strlen("  [NO SOURCES]");
+	else if (json_object_get(c, "independence") != NULL)
+		flags += (size_t)snprintf(ind, sizeof(ind), "  [%s]",
+		    count_str(json_object_get(c, "independence")));
 	cli_print_cut(stdout, str(c, "statement"),
 	    cli_room((size_t)(used > 0 ? used : 0) + flags));
 	if (strcmp(str(c, "status"), "retracted") == 0)
 		printf("  [RETRACTED]");
 	if (json_integer_value(json_object_get(c, "sources")) == 0)
 		printf("  [NO SOURCES]");
+	fputs(ind, stdout);
 	putchar('\n');
 }
 
@@ -112,6 +132,12 @@ narrative_print(json_t *n)
 		printf("\nOnly %s (%zu)\n", key, json_array_size(p));
 		json_array_foreach(p, k, id) print_card(card(n, id), "  ");
 	}
+	if (json_object_size(json_object_get(n, "independence")) > 0)
+		printf("\nIndependent sources (details: claim independence "
+		       "--topic %s)\n",
+		    str(n, "topic"));
+	json_object_foreach(json_object_get(n, "independence"), key, p)
+	    printf("  %-*s %s\n", party_width, key, count_str(p));
 	printf("\nSources both sides cite (%zu)\n",
 	    json_array_size(json_object_get(n, "shared_sources")));
 	json_array_foreach(json_object_get(n, "shared_sources"), i, s)
@@ -238,9 +264,45 @@ html_card(FILE *f, json_t *n, json_t *id)
 		fputc(' ', f);
 		esc(f, json_string_value(t));
 	}
+	if ((t = json_object_get(c, "independence")) != NULL &&
+	    json_integer_value(json_object_get(t, "cited")) > 0)
+		fprintf(f,
+		    " &middot; <span class=\"ind\" title=\"claim independence "
+		    "%.12s\">%s</span>",
+		    json_string_value(id), count_str(t));
 	fputs("</p>\n", f);
 	html_relations(f, n, json_string_value(id));
 	fputs("</div>\n", f);
+}
+
+/* Each party's account: how many independent sources it rests on. */
+static void
+html_independence(FILE *f, json_t *n)
+{
+	const char *party;
+	json_t *x;
+
+	if (json_object_size(json_object_get(n, "independence")) == 0)
+		return;
+	fputs("<h2>Independent sources</h2>\n<ul>\n", f);
+	json_object_foreach(json_object_get(n, "independence"), party, x)
+	{
+		json_int_t nc =
+		    json_integer_value(json_object_get(x, "claims"));
+
+		fputs("<li>", f);
+		esc(f, party);
+		fprintf(f, " (%lld %s): %s</li>\n", (long long)nc,
+		    cli_noun((unsigned long long)nc, "claim", "claims"),
+		    count_str(x));
+	}
+	fputs("</ul>\n<p class=\"meta\">Details: <code>claim independence "
+	      "--topic ",
+	    f);
+	esc(f, str(n, "topic"));
+	fputs("</code>: each source's path to its primary sources, loops, "
+	      "owners.</p>\n",
+	    f);
 }
 
 /* The claims only one party makes, as links to their cards. */
@@ -426,6 +488,7 @@ narrative_html(json_t *n, FILE *f)
 		fputs("</li>\n", f);
 	}
 	fputs("</ul>\n", f);
+	html_independence(f, n);
 	html_only(f, n);
 	html_off_topic(f, n);
 	fputs("</body></html>\n", f);

@@ -6,7 +6,7 @@
 # verb or an option that --help shows is not here.
 
 _claim_verbs='audit checkpoint diff export grant grants history import independence keygen list log log-key
-parties party prove publish quote-check reinstate retract revise revoke show stats submit topics trace verify
+owner parties party prove publish quote-check reinstate retract revise revoke show stats submit topics trace verify
 verify-proof watch'
 
 # Options before or after the verb; the first seven take a value.
@@ -28,6 +28,7 @@ _claim_verb_options()
 	keygen) echo --out --passphrase --force --curve ;;
 	list) echo --party --topic ;;
 	log) echo --since --party --topic -n --count --no-pager ;;
+	owner) echo --publisher ;;
 	party) echo --name ;;
 	prove) echo --size --log-key --from --to --out --force --old-checkpoint ;;
 	publish) echo --out --export --checkpoint --log-key --no-pages --follow ;;

@@ -16,7 +16,7 @@
  * carry: the client decides them, so they are accepted and ignored.
  */
 static const char *const output_keys[] = {"claim", "version", "hash", "index",
-    "status", "signer", "time", "kind", "prev", "reinstates"};
+    "status", "signer", "time", "kind", "prev", "reinstates", "independence"};
 
 static bool
 in_list(const char *const *list, size_t n, const char *key)
@@ -442,6 +442,15 @@ proto_payload_to_json(const struct proto_payload *p)
 	}
 	json_object_set_new(o, "kind", json_string(proto_kind_name(p->kind)));
 	json_object_set_new(o, "time", json_integer((json_int_t)p->time));
+	if (p->kind == PROTO_KIND_OWNER) {
+		set_str(o, "owner", p->reg.party);
+		a = json_array();
+		for (size_t i = 0; i < p->reg.npublishers; i++)
+			json_array_append_new(
+			    a, json_string(p->reg.publishers[i]));
+		json_object_set_new(o, "publishers", a);
+		return o;
+	}
 	if (p->kind != PROTO_KIND_CLAIM) {
 		set_str(o, "party", p->reg.party);
 		set_str(o, "name", p->reg.name);

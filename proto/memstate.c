@@ -337,6 +337,7 @@ proto_memstate_count(const struct proto_memstate *m, enum proto_kind what)
 	case PROTO_KIND_GRANT:
 		return m->grants.n;
 	case PROTO_KIND_REVOKE:
+	case PROTO_KIND_OWNER:
 		break;
 	}
 	return 0;

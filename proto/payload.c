@@ -19,6 +19,7 @@ static const char *const kind_names[] = {
     [PROTO_KIND_PARTY] = "party",
     [PROTO_KIND_GRANT] = "grant",
     [PROTO_KIND_REVOKE] = "revoke",
+    [PROTO_KIND_OWNER] = "owner",
 };
 static const char *const status_names[] = {"asserted", "retracted"};
 static const char *const rel_names[] = {
@@ -623,6 +624,43 @@ validate_claim(
 	return PROTO_OK;
 }
 
+/*
+ * An owner record: a slug, and at most PROTO_PUBLISHERS_MAX publishers,
+ * each a source's publisher text (non-empty, at most PROTO_LABEL_MAX
+ * bytes), no two alike. None withdraws the owner.
+ */
+static int
+validate_owner(const struct proto_registry *r, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = check_slug("owner", r->party, err, errlen)) != PROTO_OK)
+		return rc;
+	if (r->npublishers > PROTO_PUBLISHERS_MAX)
+		return proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "%zu publishers exceed %d", r->npublishers,
+		    PROTO_PUBLISHERS_MAX);
+	for (size_t i = 0; i < r->npublishers; i++) {
+		if ((rc = check_nonempty("publisher", r->publishers[i],
+			 PROTO_LABEL_MAX, err, errlen)) != PROTO_OK) {
+			if (err != NULL && errlen > 0) {
+				char msg[256];
+
+				snprintf(msg, sizeof(msg), "%s", err);
+				snprintf(
+				    err, errlen, "publishers[%zu]: %s", i, msg);
+			}
+			return rc;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->publishers[i], r->publishers[j]) == 0)
+				return proto_fail(err, errlen, PROTO_ESCHEMA,
+				    "publishers[%zu] repeats publishers[%zu]",
+				    i, j);
+	}
+	return PROTO_OK;
+}
+
 int
 proto_payload_validate(const struct proto_payload *p, char *err, size_t errlen)
 {
@@ -641,6 +679,8 @@ proto_payload_validate(const struct proto_payload *p, char *err, size_t errlen)
 			return rc;
 		return check_nonempty(
 		    "name", r->name, PROTO_NAME_MAX, err, errlen);
+	case PROTO_KIND_OWNER:
+		return validate_owner(r, err, errlen);
 	case PROTO_KIND_GRANT:
 	case PROTO_KIND_REVOKE:
 		if ((rc = check_slug("party", r->party, err, errlen)) !=
@@ -860,6 +900,22 @@ record_len(size_t n)
 	return 4 + PROTO_PROTECTED_LEN + 1 + head + n + 2 + PROTO_SIG_LEN;
 }
 
+static int
+put_owner(struct proto_buf *b, const struct proto_registry *r, size_t *n)
+{
+	int rc;
+
+	if ((rc = put_kv_text(b, "owner", r->party, n)) ||
+	    (rc = proto_cbor_put_str(b, "publishers")) ||
+	    (rc = proto_cbor_put_array(b, r->npublishers)))
+		return rc;
+	for (size_t i = 0; i < r->npublishers; i++)
+		if ((rc = proto_cbor_put_str(b, r->publishers[i])) != PROTO_OK)
+			return rc;
+	(*n)++;
+	return PROTO_OK;
+}
+
 int
 proto_payload_encode(const struct proto_payload *p, struct proto_buf *out,
     char *err, size_t errlen)
@@ -886,6 +942,9 @@ proto_payload_encode(const struct proto_payload *p, struct proto_buf *out,
 		if ((rc = put_kv_text(out, "party", p->reg.party, &n)) == 0)
 			rc = put_kv_bytes(
 			    out, "key", p->reg.key, PROTO_PUBKEY_LEN, &n);
+		break;
+	case PROTO_KIND_OWNER:
+		rc = put_owner(out, &p->reg, &n);
 		break;
 	}
 	if (rc != PROTO_OK || (rc = map_end(out, start, n)) != PROTO_OK)
@@ -924,6 +983,8 @@ enum {
 	K_NAME,
 	K_KEY,
 	K_REINSTATES,
+	K_OWNER,
+	K_PUBLISHERS,
 	NFIELDS
 };
 
@@ -1140,6 +1201,32 @@ decode_claim(
 	return PROTO_OK;
 }
 
+static int
+decode_owner(
+    struct proto_field *f, struct proto_registry *r, char *err, size_t errlen)
+{
+	struct proto_cbor_rd rd = f[K_PUBLISHERS].sub;
+	size_t n;
+	int rc;
+
+	if ((rc = take_text(&f[K_OWNER], &r->party, err, errlen)) ||
+	    (rc = decode_array(&rd, "publishers", PROTO_PUBLISHERS_MAX,
+		 sizeof(char *), (void **)&r->publishers, &n, err, errlen)))
+		return rc;
+	for (r->npublishers = 0; r->npublishers < n; r->npublishers++) {
+		struct proto_field t = {"publishers", PROTO_F_TEXT, true};
+
+		if (proto_cbor_rd_text(&rd, (const char **)&t.ptr, &t.len) != 0)
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "publishers must be text");
+		t.present = true;
+		if ((rc = take_text(&t, &r->publishers[r->npublishers], err,
+			 errlen)) != PROTO_OK)
+			return rc;
+	}
+	return PROTO_OK;
+}
+
 /* Decodes a payload whose bytes proto_cbor_check() has passed. */
 static int
 decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
@@ -1149,7 +1236,7 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 	struct proto_field f[NFIELDS] = {
 	    [K_KIND] = {"kind", PROTO_F_TEXT, true},
 	    [K_TIME] = {"time", PROTO_F_UINT, true},
-	    [K_PARTY] = {"party", PROTO_F_TEXT, true},
+	    [K_PARTY] = {"party", PROTO_F_TEXT, false},
 	    [K_VERSION] = {"version", PROTO_F_UINT, false},
 	    [K_CLAIM] = {"claim", PROTO_F_HASH, false},
 	    [K_PREV] = {"prev", PROTO_F_HASH, false},
@@ -1163,6 +1250,8 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 	    [K_NAME] = {"name", PROTO_F_TEXT, false},
 	    [K_KEY] = {"key", PROTO_F_BYTES, false},
 	    [K_REINSTATES] = {"reinstates", PROTO_F_BOOL, false},
+	    [K_OWNER] = {"owner", PROTO_F_TEXT, false},
+	    [K_PUBLISHERS] = {"publishers", PROTO_F_ARRAY, false},
 	};
 	static const int claim_keys[] = {
 	    K_VERSION, K_STATEMENT, K_TOPICS, K_STATUS, K_SOURCES, K_RELATIONS};
@@ -1170,8 +1259,7 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 	    K_CLAIM, K_PREV, K_MADE, K_NOTE, K_REINSTATES};
 	struct proto_cbor_rd rd;
 	int rc, kind = 0;
-	bool allowed[NFIELDS] = {
-	    [K_KIND] = true, [K_TIME] = true, [K_PARTY] = true};
+	bool allowed[NFIELDS] = {[K_KIND] = true, [K_TIME] = true};
 
 	proto_payload_init(p);
 	proto_cbor_rd_init(&rd, buf, len);
@@ -1186,6 +1274,13 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 		return rc;
 	p->kind = (enum proto_kind)kind;
 	p->time = f[K_TIME].u;
+	/* Every kind but owner names its party. */
+	if (p->kind != PROTO_KIND_OWNER) {
+		if (!f[K_PARTY].present)
+			return proto_fail(
+			    err, errlen, PROTO_ESCHEMA, "\"party\" missing");
+		allowed[K_PARTY] = true;
+	}
 
 	/* Which keys this kind has: all required ones, optional ones. */
 	switch (p->kind) {
@@ -1212,6 +1307,13 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 			    "\"key\" must be a 32-byte public key");
 		allowed[K_KEY] = true;
 		break;
+	case PROTO_KIND_OWNER:
+		if (!f[K_OWNER].present || !f[K_PUBLISHERS].present)
+			return proto_fail(err, errlen, PROTO_ESCHEMA,
+			    "\"%s\" missing",
+			    f[K_OWNER].present ? "publishers" : "owner");
+		allowed[K_OWNER] = allowed[K_PUBLISHERS] = true;
+		break;
 	}
 	for (size_t i = 0; i < NELEM(f); i++)
 		if (f[i].present && !allowed[i])
@@ -1221,6 +1323,8 @@ decode_checked(const uint8_t *buf, size_t len, struct proto_payload *p,
 
 	if (p->kind == PROTO_KIND_CLAIM)
 		rc = decode_claim(f, &p->claim, err, errlen);
+	else if (p->kind == PROTO_KIND_OWNER)
+		rc = decode_owner(f, &p->reg, err, errlen);
 	else if ((rc = take_text(&f[K_PARTY], &p->reg.party, err, errlen)) ==
 	    PROTO_OK) {
 		if (p->kind == PROTO_KIND_PARTY)
@@ -1310,6 +1414,9 @@ proto_payload_release(struct proto_payload *p)
 	} else {
 		free(p->reg.party);
 		free(p->reg.name);
+		for (size_t i = 0; i < p->reg.npublishers; i++)
+			free(p->reg.publishers[i]);
+		free(p->reg.publishers);
 	}
 	proto_payload_init(p);
 }
@@ -1335,9 +1442,22 @@ proto_payload_copy(struct proto_payload *dst, const struct proto_payload *src)
 	*dst = *src;
 	if (src->kind != PROTO_KIND_CLAIM) {
 		dst->reg.party = dst->reg.name = NULL;
+		dst->reg.publishers = NULL;
+		dst->reg.npublishers = 0;
 		if ((rc = copy_str(&dst->reg.party, src->reg.party)) ||
 		    (rc = copy_str(&dst->reg.name, src->reg.name)))
 			goto fail;
+		if (src->reg.npublishers > 0 &&
+		    (dst->reg.publishers = calloc(
+			 src->reg.npublishers, sizeof(char *))) == NULL)
+			goto nomem;
+		for (; dst->reg.npublishers < src->reg.npublishers;
+		     dst->reg.npublishers++)
+			if ((rc = copy_str(
+				 &dst->reg.publishers[dst->reg.npublishers],
+				 src->reg.publishers[dst->reg.npublishers])) !=
+			    PROTO_OK)
+				goto fail;
 		return PROTO_OK;
 	}
 	d->party = d->statement = d->made = d->note = NULL;

@@ -31,6 +31,10 @@ check_registry(const struct proto_state_ops *st, void *ctx,
 		return proto_fail(err, errlen, PROTO_EUNAUTHORIZED,
 		    "%s records must be signed by the admin key",
 		    proto_kind_name(kind));
+	/* An owner stands apart from parties and keys: each record says
+	 * whom it holds now (docs/format.md, Owners). */
+	if (kind == PROTO_KIND_OWNER)
+		return PROTO_OK;
 	if ((rc = st->party_exists(ctx, r->party, &exists)) != PROTO_OK)
 		return rc;
 	if (kind == PROTO_KIND_PARTY)
@@ -215,6 +219,9 @@ proto_rules_apply(const struct proto_state_ops *st, void *ctx,
 	case PROTO_KIND_REVOKE:
 		return st->grant_set(
 		    ctx, p->reg.key, p->reg.party, p->kind == PROTO_KIND_GRANT);
+	case PROTO_KIND_OWNER:
+		/* Kept in the log only: the graph replays them. */
+		return PROTO_OK;
 	case PROTO_KIND_CLAIM:
 		memset(&head, 0, sizeof(head));
 		head.version = c->version;

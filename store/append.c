@@ -466,6 +466,8 @@ count(struct counters *n, const struct proto_payload *p)
 	case PROTO_KIND_REVOKE:
 		n->revokes++;
 		break;
+	case PROTO_KIND_OWNER:
+		break;
 	}
 }
 

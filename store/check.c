@@ -155,6 +155,8 @@ tally(struct store_stats *st, const struct proto_payload *p)
 	case PROTO_KIND_REVOKE:
 		st->revokes++;
 		break;
+	case PROTO_KIND_OWNER:
+		break;
 	}
 }
 

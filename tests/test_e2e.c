@@ -1788,7 +1788,7 @@ test_e2e_unreachable_usage_and_help(void **state)
 	{
 		static const char *const verbs[] = {"audit", "checkpoint",
 		    "diff", "export", "grant", "grants", "history", "import",
-		    "independence", "keygen", "list", "log", "log-key",
+		    "independence", "keygen", "list", "log", "log-key", "owner",
 		    "parties", "party", "prove", "publish", "quote-check",
 		    "reinstate", "retract", "revise", "revoke", "show", "stats",
 		    "submit", "topics", "trace", "verify", "verify-proof",

@@ -551,8 +551,9 @@ one_owner(void *ctx, const char *publisher)
 	return strcmp(publisher, "Observers") == 0 ? "Ministry" : NULL;
 }
 
-/* The owner hook: two roots, one owner. n_primary stays a count of
- * documents; "owners" counts who owns them. */
+/* The owner hook: Observers held by an owner named "Ministry", the
+ * ministry itself by none: two roots still (an owner and an unowned
+ * publisher are apart), one name in "owners". */
 static void
 test_owner_hook(void **state)
 {
@@ -722,6 +723,121 @@ test_long_chain_and_big_loop(void **state)
 	free(titles_);
 }
 
+/* Appends owner record: owner holds pubs[0..n) (the strings live on). */
+static void
+add_owner(struct tlog *l, const char *owner, const char **pubs, size_t n)
+{
+	struct claim_entry *e = &l->e[l->n];
+
+	assert_true(l->n < MAX_CLAIMS);
+	memset(e, 0, sizeof(*e));
+	e->index = l->n;
+	e->payload.kind = PROTO_KIND_OWNER;
+	e->payload.reg.party = (char *)owner;
+	e->payload.reg.publishers = (char **)pubs;
+	e->payload.reg.npublishers = n;
+	l->n++;
+}
+
+/* The answer for claim 1 with the owners of the log plugged in. */
+static json_t *
+owned_answer(const struct tlog *l, struct claim_owners **keep)
+{
+	struct claim_sources *g = claim_sources_build(l->e, l->n);
+	struct claim_owners *o = claim_owners_build(l->e, l->n);
+	uint8_t cid[PROTO_HASH_LEN] = {1};
+	json_t *a;
+
+	assert_non_null(g);
+	assert_non_null(o);
+	claim_sources_set_owner(g, claim_owners_of, o);
+	assert_int_equal(claim_independence(g, cid, &a), PROTO_OK);
+	claim_sources_free(g);
+	if (keep != NULL)
+		*keep = o;
+	else
+		claim_owners_free(o);
+	return a;
+}
+
+/*
+ * Outlets of one owner (owner records, docs/format.md, Owners): a wire
+ * service and its regional edition are two roots, one owner; a paper
+ * that reports the wire adds nothing. A later record replaces the list,
+ * another owner's takes a publisher away, an empty one withdraws.
+ */
+static void
+test_outlets_of_one_owner(void **state)
+{
+	static const struct src s[] = {
+	    ROOT("Wire", "Border incident"),
+	    ROOT("Wire Regional", "Border incident, region"),
+	    FROM("Daily", "Troops at the border", 0, REPORTS),
+	    ROOT("Observers", "Mission report"),
+	};
+	static const char *both[] = {"Wire", "Wire Regional"};
+	static const char *one[] = {"Wire"};
+	static const char *regional[] = {"Wire Regional", "Daily"};
+	struct tlog l = {.n = 0};
+	struct claim_owners *o;
+	json_t *a, *r;
+	size_t i;
+
+	(void)state;
+	add(&l, 1, 1, "a", "t", s, 4);
+	/* No owner: three roots. */
+	a = owned_answer(&l, NULL);
+	assert_int_equal(num(a, "cited"), 4);
+	assert_int_equal(num(a, "n_primary"), 3);
+	assert_int_equal(num(a, "owners"), 3);
+	json_decref(a);
+	/* One owner's two outlets count once. */
+	add_owner(&l, "wire-group", both, 2);
+	a = owned_answer(&l, &o);
+	assert_int_equal(num(a, "n_primary"), 2);
+	assert_int_equal(num(a, "owners"), 2);
+	json_array_foreach(json_object_get(a, "roots"), i, r)
+	{
+		const char *t = title(a, json_object_get(r, "document"));
+
+		assert_string_equal(
+		    json_string_value(json_object_get(r, "owner")),
+		    strcmp(t, "Mission report") == 0 ? "Observers"
+						     : "wire-group");
+	}
+	assert_int_equal(claim_owners_count(o), 1);
+	assert_string_equal(claim_owners_of(o, "Wire Regional"), "wire-group");
+	/* Exactly as sources write it. */
+	assert_null(claim_owners_of(o, "wire"));
+	assert_null(claim_owners_of(o, "Observers"));
+	claim_owners_free(o);
+	json_decref(a);
+	/* A later list replaces the earlier one. */
+	add_owner(&l, "wire-group", one, 1);
+	a = owned_answer(&l, NULL);
+	assert_int_equal(num(a, "n_primary"), 3);
+	json_decref(a);
+	/* Back to both; then another owner takes the regional edition. */
+	add_owner(&l, "wire-group", both, 2);
+	add_owner(&l, "region-media", regional, 2);
+	a = owned_answer(&l, &o);
+	assert_int_equal(num(a, "n_primary"), 3);
+	assert_string_equal(claim_owners_of(o, "Wire"), "wire-group");
+	assert_string_equal(
+	    claim_owners_of(o, "Wire Regional"), "region-media");
+	assert_int_equal(claim_owners_count(o), 2);
+	claim_owners_free(o);
+	json_decref(a);
+	/* Withdrawn: its publishers count on their own again. */
+	add_owner(&l, "region-media", NULL, 0);
+	a = owned_answer(&l, &o);
+	assert_int_equal(num(a, "n_primary"), 3);
+	assert_null(claim_owners_of(o, "Wire Regional"));
+	assert_int_equal(claim_owners_count(o), 1);
+	claim_owners_free(o);
+	json_decref(a);
+}
+
 int
 main(void)
 {
@@ -736,6 +852,7 @@ main(void)
 	    cmocka_unit_test(test_identity),
 	    cmocka_unit_test(test_newest_version_counts),
 	    cmocka_unit_test(test_owner_hook),
+	    cmocka_unit_test(test_outlets_of_one_owner),
 	    cmocka_unit_test(test_topic_by_party),
 	    cmocka_unit_test(test_long_chain_and_big_loop),
 	};

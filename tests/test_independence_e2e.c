@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "e2e.h"
+#include "testutil.h"
 
 static int
 setup(void **state)
@@ -164,6 +165,75 @@ test_independence_claimd_and_export(void **state)
 	json_decref(a);
 	json_decref(t);
 
+	/* The figure where people look: claim show, and claim diff --topic
+	 * in the terminal, as JSON and as a page, each with the way to the
+	 * details; the same from the export. */
+	e2e_claim_run(&r, NULL, "show", two);
+	e2e_must(&r, 0, "show");
+	if (strstr(r.out,
+		"cites 3 sources, 2 independent (details: claim "
+		"independence ") == NULL)
+		fail_msg("show: %s", r.out);
+	e2e_run_free(&r);
+	a = e2e_claim_json(NULL, "show", two, "--json");
+	assert_int_equal(
+	    num(json_object_get(a, "independence"), "n_primary"), 2);
+	assert_int_equal(num(json_object_get(a, "independence"), "cited"), 3);
+	json_decref(a);
+	a = e2e_claim_json(NULL, "show", loop, "--json");
+	assert_int_equal(
+	    num(json_object_get(a, "independence"), "n_primary"), 0);
+	json_decref(a);
+	e2e_claim_run(&r, NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa");
+	e2e_must(&r, 0, "diff --topic");
+	if (strstr(r.out,
+		"Independent sources (details: claim independence "
+		"--topic border)") == NULL ||
+	    strstr(r.out, "am-mfa   cites 4 sources, 2 independent") == NULL ||
+	    strstr(r.out, "az-mfa   cites 2 sources, 0 independent") == NULL ||
+	    strstr(r.out, "[cites 3 sources, 2 independent]") == NULL)
+		fail_msg("diff --topic: %s", r.out);
+	e2e_run_free(&r);
+	a = e2e_claim_json(NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa", "--json");
+	assert_int_equal(
+	    num(json_object_get(json_object_get(a, "independence"), "am-mfa"),
+		"n_primary"),
+	    2);
+	assert_int_equal(
+	    num(json_object_get(
+		    json_object_get(json_object_get(a, "claims"), two),
+		    "independence"),
+		"n_primary"),
+	    2);
+	b = e2e_claim_json(NULL, "diff", "--topic", "border", "--party",
+	    "am-mfa", "--party", "az-mfa", "--json", "--export", exp,
+	    "--server", "tcp://127.0.0.1:1");
+	assert_true(json_equal(json_object_get(a, "independence"),
+	    json_object_get(b, "independence")));
+	json_decref(a);
+	json_decref(b);
+	{
+		char page[700], *html;
+
+		snprintf(page, sizeof(page), "%s/border.html", f->dir);
+		E2E_CLAIM(0, NULL, "diff", "--topic", "border", "--party",
+		    "am-mfa", "--party", "az-mfa", "--html", page);
+		html = tu_read_file(page, NULL);
+		if (strstr(html, "<h2>Independent sources</h2>") == NULL ||
+		    strstr(html,
+			"am-mfa (2 claims): cites 4 sources, 2 "
+			"independent") == NULL ||
+		    strstr(html,
+			"<span class=\"ind\" title=\"claim "
+			"independence ") == NULL ||
+		    strstr(html, "<code>claim independence --topic border") ==
+			NULL)
+			fail_msg("diff --html: %s", html);
+		free(html);
+	}
+
 	/* Misspelt names: the closest one, from claimd and from the export. */
 	e2e_claim_run(&r, NULL, "independence", "--topic", "bordr");
 	e2e_must(&r, 1, "unknown topic");
@@ -193,12 +263,106 @@ test_independence_claimd_and_export(void **state)
 	free(copy);
 }
 
+/*
+ * Owners (docs/format.md, Owners) through claimd: claim owner set puts
+ * the wire and its regional edition under one owner, signed by the
+ * admin (the desk is refused); the claim citing both then rests on one
+ * root fewer, and an export answers the same; claim owner withdraw
+ * undoes it.
+ */
+static void
+test_independence_owners(void **state)
+{
+	struct e2e_fixture *f = *state;
+	char *id, exp[600];
+	json_t *a, *b, *t, *u;
+	struct e2e_run r;
+
+	id = submit("{\"party\": \"am-mfa\", \"topics\": [\"border\"], "
+		    "\"statement\": \"Troops crossed the border.\", "
+		    "\"sources\": ["
+		    "{\"publisher\": \"Wire\", \"title\": \"Incident\"},"
+		    "{\"publisher\": \"Wire Regional\", \"title\": \"Incident "
+		    "in the region\"},"
+		    "{\"publisher\": \"Daily\", \"title\": \"Report\", "
+		    "\"derivation\": {\"from\": 0, \"how\": \"reports\"}},"
+		    "{\"publisher\": \"Observers\", \"title\": \"Mission\"}]}");
+	a = e2e_claim_json(NULL, "independence", id, "--json");
+	assert_int_equal(num(a, "cited"), 4);
+	assert_int_equal(num(a, "n_primary"), 3);
+	json_decref(a);
+
+	/* Only the admin key signs an owner record. */
+	e2e_claim_run(&r, NULL, "owner", "set", "wire-group", "--publisher",
+	    "Wire", "--publisher", "Wire Regional");
+	e2e_must(&r, 4, "owner set with the desk's key");
+	err_has(&r, "admin key");
+	e2e_run_free(&r);
+	E2E_CLAIM(0, NULL, "owner", "set", "wire-group", "--publisher", "Wire",
+	    "--publisher", "Wire Regional", "--key", f->admin_key);
+
+	a = e2e_claim_json(NULL, "independence", id, "--json");
+	assert_int_equal(num(a, "n_primary"), 2);
+	assert_int_equal(num(a, "owners"), 2);
+	e2e_claim_run(&r, NULL, "independence", id);
+	e2e_must(&r, 0, "independence with an owner");
+	if (strstr(r.out, "cites 4 sources, 2 independent") == NULL ||
+	    strstr(r.out, "[owner wire-group]") == NULL)
+		fail_msg("independence: %s", r.out);
+	e2e_run_free(&r);
+	t = e2e_claim_json(NULL, "independence", "--topic", "border", "--json");
+	assert_int_equal(num(party_of(t, "am-mfa"), "n_primary"), 2);
+
+	/* The log shows it; an export answers the same, and verifies. */
+	e2e_claim_run(&r, NULL, "log");
+	e2e_must(&r, 0, "log");
+	if (strstr(r.out, "owner") == NULL ||
+	    strstr(r.out, "publishers Wire, Wire Regional") == NULL)
+		fail_msg("log: %s", r.out);
+	e2e_run_free(&r);
+	snprintf(exp, sizeof(exp), "%s/owners.jsonl", f->dir);
+	E2E_CLAIM(0, NULL, "export", "--out", exp);
+	E2E_CLAIM(0, NULL, "verify", exp, "--admin-key", f->admin_pub);
+	b = e2e_claim_json(NULL, "independence", id, "--export", exp, "--json",
+	    "--server", "tcp://127.0.0.1:1");
+	assert_true(json_equal(a, b));
+	json_decref(b);
+	u = e2e_claim_json(NULL, "independence", "--topic", "border",
+	    "--export", exp, "--json", "--server", "tcp://127.0.0.1:1");
+	assert_true(json_equal(t, u));
+	json_decref(u);
+	json_decref(t);
+	json_decref(a);
+
+	/* Withdrawn: each outlet counts on its own again. */
+	E2E_CLAIM(
+	    0, NULL, "owner", "withdraw", "wire-group", "--key", f->admin_key);
+	a = e2e_claim_json(NULL, "independence", id, "--json");
+	assert_int_equal(num(a, "n_primary"), 3);
+	json_decref(a);
+
+	/* Usage. */
+	E2E_CLAIM(2, NULL, "owner", "set", "wire-group");
+	E2E_CLAIM(2, NULL, "owner", "set", "Wire Group", "--publisher", "W");
+	E2E_CLAIM(
+	    2, NULL, "owner", "withdraw", "wire-group", "--publisher", "W");
+	E2E_CLAIM(2, NULL, "owner", "add", "wire-group");
+	e2e_claim_run(&r, NULL, "owner", "set", "x", "--publishr", "W");
+	e2e_must(&r, 2, "unknown option");
+	err_has(&r, "--publisher");
+	e2e_run_free(&r);
+	E2E_CLAIM(0, NULL, "owner", "--help");
+	free(id);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(
 		test_independence_claimd_and_export, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_independence_owners, setup, teardown),
 	};
 
 	if (argc < 3) {

@@ -2134,6 +2134,117 @@ test_rules_versions_say_something(void **state)
 	proto_memstate_free(ms);
 }
 
+/*
+ * Owner records (docs/format.md, Owners): the schema's bounds, a round
+ * trip through the encoding and JSON, and the rules over both states:
+ * admin only, no party needed.
+ */
+static void
+owner_rules(const struct proto_state_ops *st, void *ctx)
+{
+	static const char *const pubs[] = {"Wire", "Wire Regional"};
+	uint8_t apk[32], ask[64], dpk[32], dsk[64], h[32];
+	struct proto_payload p;
+	char err[256];
+
+	tu_key(10, apk, ask);
+	tu_key(11, dpk, dsk);
+	tu_owner(&p, "wire-group", pubs, 2);
+	assert_int_equal(
+	    submit_to(st, ctx, apk, &p, dsk, h, err, 256), PROTO_EUNAUTHORIZED);
+	assert_non_null(
+	    strstr(err, "owner records must be signed by the admin"));
+	tu_owner(&p, "wire-group", pubs, 2);
+	assert_int_equal(submit_to(st, ctx, apk, &p, ask, h, err, 256), 0);
+	/* A later list replaces it; none withdraws it. */
+	tu_owner(&p, "wire-group", pubs, 1);
+	assert_int_equal(submit_to(st, ctx, apk, &p, ask, h, err, 256), 0);
+	tu_owner(&p, "wire-group", NULL, 0);
+	assert_int_equal(submit_to(st, ctx, apk, &p, ask, h, err, 256), 0);
+}
+
+static void
+test_owner_record(void **state)
+{
+	static const char *const pubs[] = {"TASS", "ТАСС", "TASS Regional"};
+	struct proto_payload p, q;
+	struct proto_memstate *ms;
+	struct mem_state m;
+	struct proto_buf b;
+	char err[256], big[PROTO_LABEL_MAX + 2];
+	json_t *j;
+
+	(void)state;
+	/* Round trip: the publishers in order, the owner as its slug. */
+	tu_owner(&p, "tass", pubs, 3);
+	proto_buf_init(&b);
+	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(proto_payload_decode(b.data, b.len, &q, err, 256), 0);
+	assert_int_equal(q.kind, PROTO_KIND_OWNER);
+	assert_string_equal(q.reg.party, "tass");
+	assert_int_equal(q.reg.npublishers, 3);
+	assert_string_equal(q.reg.publishers[1], "ТАСС");
+	j = proto_payload_to_json(&q);
+	assert_string_equal(
+	    json_string_value(json_object_get(j, "owner")), "tass");
+	assert_null(json_object_get(j, "party"));
+	assert_int_equal(json_array_size(json_object_get(j, "publishers")), 3);
+	json_decref(j);
+	proto_payload_release(&q);
+	assert_int_equal(proto_payload_copy(&q, &p), 0);
+	assert_string_equal(q.reg.publishers[2], "TASS Regional");
+	proto_payload_release(&q);
+	proto_payload_release(&p);
+	/* An empty list is a withdrawal, and valid. */
+	tu_owner(&p, "tass", NULL, 0);
+	b.len = 0;
+	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(proto_payload_decode(b.data, b.len, &q, err, 256), 0);
+	assert_int_equal(q.reg.npublishers, 0);
+	proto_payload_release(&q);
+	proto_payload_release(&p);
+	/* The bounds. */
+	tu_owner(&p, "Not A Slug", pubs, 1);
+	expect_rc("slug", proto_payload_encode(&p, &b, err, sizeof(err)),
+	    PROTO_ESCHEMA, err, "owner \"Not A Slug\" is not a slug");
+	proto_payload_release(&p);
+	tu_owner(&p, "tass", (const char *const[]){"TASS", ""}, 2);
+	expect_rc("empty", proto_payload_encode(&p, &b, err, sizeof(err)),
+	    PROTO_ESCHEMA, err, "publishers[1]: publisher is empty");
+	proto_payload_release(&p);
+	tu_owner(&p, "tass", (const char *const[]){"TASS", "TASS"}, 2);
+	expect_rc("repeat", proto_payload_encode(&p, &b, err, sizeof(err)),
+	    PROTO_ESCHEMA, err, "publishers[1] repeats publishers[0]");
+	proto_payload_release(&p);
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	tu_owner(&p, "tass", (const char *const[]){big}, 1);
+	expect_rc("long", proto_payload_encode(&p, &b, err, sizeof(err)),
+	    PROTO_ETOOBIG, err, "publishers[0]: publisher of 1025 bytes");
+	proto_payload_release(&p);
+	tu_owner(&p, "tass", pubs, 1);
+	p.reg.npublishers = PROTO_PUBLISHERS_MAX + 1;
+	expect_rc("many", proto_payload_encode(&p, &b, err, sizeof(err)),
+	    PROTO_ETOOBIG, err, "257 publishers exceed 256");
+	p.reg.npublishers = 1;
+	proto_payload_release(&p);
+	/* An owner record has no party; other registry records need one. */
+	tu_owner(&p, "tass", pubs, 1);
+	p.reg.name = strdup("TASS");
+	b.len = 0;
+	assert_int_equal(proto_payload_encode(&p, &b, err, sizeof(err)), 0);
+	assert_int_equal(proto_payload_decode(b.data, b.len, &q, err, 256), 0);
+	assert_null(q.reg.name); /* not encoded: not the owner's */
+	proto_payload_release(&q);
+	proto_payload_release(&p);
+	proto_buf_release(&b);
+	memset(&m, 0, sizeof(m));
+	owner_rules(&ms_ops, &m);
+	assert_int_equal(proto_memstate_new(&ms), 0);
+	owner_rules(&proto_memstate_ops, ms);
+	proto_memstate_free(ms);
+}
+
 /* "reinstates" is true or absent, and only on a live later version. */
 static void
 test_payload_reinstates(void **state)
@@ -2821,6 +2932,12 @@ emit_records(void)
 	}
 	tu_grant(&p, PROTO_KIND_GRANT, dpk, "az-mfa");
 	emit(&p, sk, h);
+	/* Owners: a list, then its withdrawal (docs/format.md, Owners). */
+	tu_owner(&p, "anadolu",
+	    (const char *const[]){"Anadolu Agency", "Anadolu Ajansı"}, 2);
+	emit(&p, sk, h);
+	tu_owner(&p, "anadolu", NULL, 0);
+	emit(&p, sk, h);
 	full_claim(&p);
 	emit(&p, dsk, first);
 	tu_claim(&p, "az-mfa", "normalization", "Revised statement.");
@@ -2950,6 +3067,7 @@ main(int argc, char **argv)
 	    cmocka_unit_test(test_key_sealed_roundtrip),
 	    cmocka_unit_test(test_rules_authorization_and_versions),
 	    cmocka_unit_test(test_rules_versions_say_something),
+	    cmocka_unit_test(test_owner_record),
 	    cmocka_unit_test(test_payload_reinstates),
 	    cmocka_unit_test(test_merkle_against_textbook),
 	    cmocka_unit_test(test_merkle_rfc6962_vectors),

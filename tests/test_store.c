@@ -936,6 +936,34 @@ test_store_version_rules(void **state)
 	    store_check(f->s, NULL, NULL, err, sizeof(err)), PROTO_OK);
 }
 
+/*
+ * Owner records over LMDB: admin only, kept in the log, replayed by the
+ * integrity check; no party or grant needed.
+ */
+static void
+test_store_owner_records(void **state)
+{
+	static const char *const pubs[] = {"Wire", "Wire Regional"};
+	struct fixture *f = *state;
+	struct proto_payload p;
+	uint64_t before = size_of(f->s);
+	char err[256];
+
+	tu_owner(&p, "wire-group", pubs, 2);
+	append_refused(f->s, &p, PROTO_EUNAUTHORIZED,
+	    "owner records must be signed by the admin key");
+	proto_payload_release(&p);
+	tu_owner(&p, "wire-group", pubs, 2);
+	append_ok(f->s, &p, admin_sk, NULL);
+	proto_payload_release(&p);
+	tu_owner(&p, "wire-group", NULL, 0);
+	append_ok(f->s, &p, admin_sk, NULL);
+	proto_payload_release(&p);
+	assert_int_equal(size_of(f->s), before + 2);
+	assert_int_equal(
+	    store_check(f->s, NULL, NULL, err, sizeof(err)), PROTO_OK);
+}
+
 static void
 test_store_idempotent_resubmission(void **state)
 {
@@ -1945,6 +1973,8 @@ main(int argc, char **argv)
 		test_store_version_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_version_rules, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_owner_records, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_idempotent_resubmission, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -113,6 +113,20 @@ tu_grant(struct proto_payload *p, enum proto_kind kind,
 }
 
 void
+tu_owner(struct proto_payload *p, const char *owner, const char *const *pubs,
+    size_t n)
+{
+	proto_payload_init(p);
+	p->kind = PROTO_KIND_OWNER;
+	p->time = 1700000002;
+	p->reg.party = strdup(owner);
+	p->reg.publishers = calloc(n ? n : 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		p->reg.publishers[i] = strdup(pubs[i]);
+	p->reg.npublishers = n;
+}
+
+void
 tu_claim(struct proto_payload *p, const char *party, const char *topic,
     const char *statement)
 {

@@ -29,6 +29,9 @@ void tu_party(struct proto_payload *p, const char *slug, const char *name);
 void tu_grant(struct proto_payload *p, enum proto_kind kind,
     const uint8_t key[PROTO_PUBKEY_LEN], const char *party);
 /* A minimal valid version-1 claim (caller releases). */
+/* An owner record: owner holds pubs[0..n). */
+void tu_owner(struct proto_payload *p, const char *owner,
+    const char *const *pubs, size_t n);
 void tu_claim(struct proto_payload *p, const char *party, const char *topic,
     const char *statement);
 /* Signs p with sk into out (appended); fails the test on error. */

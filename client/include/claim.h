@@ -189,8 +189,9 @@ void claim_entries_free(struct claim_entry *e, size_t n);
 /*
  * Filters of several values: an entry matches when its party is one of
  * parties (np 0: any party) and, for a claim, one of its topics is one of
- * topics (nt 0: any topic); a registry record (party, grant, revoke) has
- * no topic, so it matches only when nt is 0. With one party and one topic
+ * topics (nt 0: any topic); a registry record (party, grant, revoke,
+ * owner: its owner slug stands for its party) has no topic, so it
+ * matches only when nt is 0. With one party and one topic
  * this is the range request's own filter; with more, the range is asked
  * for unfiltered (or by the one that is single) and this filters it here.
  */
@@ -474,7 +475,8 @@ uint64_t claim_feed_missed(const struct claim_feed *f);
  * Terms, for a set of cited documents (a claim's sources, or every source
  * of a party's claims on a topic):
  *   root: a document with no derivation upstream (a primary source);
- *   n_primary: the distinct roots the cited documents reach;
+ *   n_primary: the distinct roots the cited documents reach, the roots
+ *     whose publishers one owner holds counted once;
  *   amplification of a root: how many cited documents rest on it;
  *   loop: documents that derive from one another in a circle; it counts
  *     as no primary source, though what feeds it from outside does;
@@ -495,14 +497,35 @@ struct claim_sources *claim_sources_build(
 void claim_sources_free(struct claim_sources *g);
 
 /*
- * Who owns a publisher, for counting roots of one owner once: the hook a
- * registry of owners will plug into. The default (fn NULL) is the
- * identity: each publisher is its own owner. The string returned must
- * live as long as the graph.
+ * Who owns a publisher, for counting roots of one owner once (owner
+ * records: claim_owners_of below). fn returns the owner, or NULL when
+ * none holds the publisher; the default (fn NULL) holds none. Roots whose
+ * publishers one owner holds count once in "n_primary"; a root nobody
+ * holds counts on its own, and is its own publisher's in "owner" and
+ * "owners". The string returned must live as long as the graph.
  */
 typedef const char *(*claim_owner_fn)(void *ctx, const char *publisher);
 void claim_sources_set_owner(
     struct claim_sources *g, claim_owner_fn fn, void *ctx);
+
+/*
+ * The owners the owner records among e[0..n) hold at the end (other
+ * records are skipped; docs/format.md, Owners): the records replayed in
+ * the order given (log order), each owner's latest list replacing its
+ * earlier one, a publisher held by the owner that named it last, an
+ * owner with an empty list withdrawn. Points into e, which must outlive
+ * it. NULL when out of memory.
+ *
+ * claim_owners_of is a claim_owner_fn: pass it with the owners as ctx to
+ * claim_sources_set_owner(). It names the owner of a publisher (exactly
+ * the text of the sources' "publisher"), NULL when none holds it.
+ */
+struct claim_owners;
+struct claim_owners *claim_owners_build(const struct claim_entry *e, size_t n);
+void claim_owners_free(struct claim_owners *o);
+const char *claim_owners_of(void *owners, const char *publisher);
+/* Owners holding at least one publisher. */
+size_t claim_owners_count(const struct claim_owners *o);
 
 /* Documents and derivation edges in the graph (distinct pairs). */
 size_t claim_sources_documents(const struct claim_sources *g);

@@ -10,6 +10,7 @@
  * a walk over what each claim actually reaches.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,23 +82,51 @@ table_grow(struct claim_sources *g)
 	return true;
 }
 
+/*
+ * A source's identity, claim_source_key()'s text, written into buf: the
+ * graph looks up 100,000s of citations and keeps a copy only of each new
+ * document's. Longer than buf (a source over the format's limits, from a
+ * record no schema checked): claim_source_key()'s own copy.
+ */
+#define KEY_MAX (8 + PROTO_URL_MAX + 2 * PROTO_LABEL_MAX)
+
+static const char *
+key_of(const struct proto_source *s, char buf[KEY_MAX], char **heap)
+{
+	char hex[2 * PROTO_HASH_LEN + 1];
+	int n;
+
+	*heap = NULL;
+	if (s->has_sha256) {
+		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
+		n = snprintf(buf, KEY_MAX, "sha256:%s", hex);
+	} else if (s->url != NULL)
+		n = snprintf(buf, KEY_MAX, "url:%s", s->url);
+	else
+		n = snprintf(buf, KEY_MAX, "pt:%s\n%s", s->publisher, s->title);
+	if (n >= 0 && n < KEY_MAX)
+		return buf;
+	return *heap = claim_source_key(s);
+}
+
 /* The node of a source's document, added when new; SIZE_MAX: no memory. */
 static size_t
 intern(struct claim_sources *g, const struct proto_source *s)
 {
-	char *key = claim_source_key(s);
+	char buf[KEY_MAX], *heap;
+	const char *key = key_of(s, buf, &heap);
 	size_t h;
 
 	if (key == NULL)
 		return SIZE_MAX;
 	if (2 * (g->nnodes + 1) > g->tcap && !table_grow(g)) {
-		free(key);
+		free(heap);
 		return SIZE_MAX;
 	}
 	h = (size_t)fnv1a(key) & (g->tcap - 1);
 	for (; g->table[h] != 0; h = (h + 1) & (g->tcap - 1))
 		if (strcmp(g->nodes[g->table[h] - 1].key, key) == 0) {
-			free(key);
+			free(heap);
 			return g->table[h] - 1;
 		}
 	if (g->nnodes == g->capnodes) {
@@ -105,13 +134,15 @@ intern(struct claim_sources *g, const struct proto_source *s)
 		struct node *n = realloc(g->nodes, cap * sizeof(*n));
 
 		if (n == NULL) {
-			free(key);
+			free(heap);
 			return SIZE_MAX;
 		}
 		g->nodes = n;
 		g->capnodes = cap;
 	}
-	g->nodes[g->nnodes].key = key;
+	if (heap == NULL && (heap = strdup(key)) == NULL)
+		return SIZE_MAX;
+	g->nodes[g->nnodes].key = heap;
 	g->nodes[g->nnodes].src = s;
 	g->table[h] = g->nnodes + 1;
 	return g->nnodes++;
@@ -681,6 +712,13 @@ owner_of(const struct claim_sources *g, const char *publisher)
 	return o != NULL ? o : publisher;
 }
 
+/* Whether an owner holds the publisher (the hook names one). */
+static bool
+owned(const struct claim_sources *g, const char *publisher)
+{
+	return g->owner != NULL && g->owner(g->owner_ctx, publisher) != NULL;
+}
+
 /*
  * The answer for cited documents cited[0..n) into o; with detail (a
  * claim's sources, cited[k] the document of source k) each source's roots,
@@ -693,8 +731,8 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 	struct answer a = {g, s, json_array(), s->roots, 0, s->loops, 0};
 	json_t *sources = json_array(), *unresolved = json_array();
 	json_t *roots = json_array(), *loops = json_array();
-	json_t *owners = json_object();
-	size_t ncited = 0;
+	json_t *owners = json_object(), *held = json_object();
+	size_t ncited = 0, nprimary = 0;
 
 	s->query++;
 	for (size_t k = 0; k < n; k++) {
@@ -727,6 +765,14 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 		size_t r = a.roots[i];
 		const char *owner = owner_of(g, g->nodes[r].src->publisher);
 
+		/* One owner's outlets are one root; a root nobody owns
+		 * counts on its own. */
+		if (owned(g, g->nodes[r].src->publisher)) {
+			if (json_object_get(held, owner) == NULL)
+				nprimary++;
+			json_object_set_new(held, owner, json_true());
+		} else
+			nprimary++;
 		json_object_set_new(owners, owner, json_true());
 		json_array_append_new(roots,
 		    json_pack("{s:I, s:s, s:I}", "document", doc(&a, r),
@@ -745,7 +791,7 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 	}
 	json_object_set_new(o, "documents", a.documents);
 	json_object_set_new(o, "cited", json_integer((json_int_t)ncited));
-	json_object_set_new(o, "n_primary", json_integer((json_int_t)a.nroots));
+	json_object_set_new(o, "n_primary", json_integer((json_int_t)nprimary));
 	json_object_set_new(
 	    o, "owners", json_integer((json_int_t)json_object_size(owners)));
 	if (detail)
@@ -756,6 +802,7 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 	json_object_set_new(o, "loops", loops);
 	json_object_set_new(o, "unresolved", unresolved);
 	json_decref(owners);
+	json_decref(held);
 	return true;
 }
 
@@ -899,4 +946,109 @@ fail:
 	scratch_free(&s);
 	json_decref(out);
 	return PROTO_ENOMEM;
+}
+
+/*
+ * Owners (docs/format.md, Owners): the owner records of a log replayed in
+ * log order into one table, publisher -> owner, sorted by publisher.
+ */
+struct owned_pub {
+	const char *publisher, *owner;
+};
+
+struct claim_owners {
+	struct owned_pub *p;
+	size_t n, cap;
+	size_t nowners;
+};
+
+static int
+by_publisher(const void *a, const void *b)
+{
+	return strcmp(((const struct owned_pub *)a)->publisher,
+	    ((const struct owned_pub *)b)->publisher);
+}
+
+/* Applies one owner record: its list replaces the owner's, and each
+ * publisher it names leaves any other owner. */
+static bool
+owners_apply(struct claim_owners *o, const struct proto_registry *r)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < o->n; i++) {
+		bool drop = strcmp(o->p[i].owner, r->party) == 0;
+
+		for (size_t k = 0; !drop && k < r->npublishers; k++)
+			drop = strcmp(o->p[i].publisher, r->publishers[k]) == 0;
+		if (!drop)
+			o->p[m++] = o->p[i];
+	}
+	o->n = m;
+	if (o->n + r->npublishers > o->cap) {
+		size_t cap = 2 * (o->n + r->npublishers);
+		struct owned_pub *p = realloc(o->p, cap * sizeof(*p));
+
+		if (p == NULL)
+			return false;
+		o->p = p;
+		o->cap = cap;
+	}
+	for (size_t k = 0; k < r->npublishers; k++) {
+		o->p[o->n].publisher = r->publishers[k];
+		o->p[o->n++].owner = r->party;
+	}
+	return true;
+}
+
+struct claim_owners *
+claim_owners_build(const struct claim_entry *e, size_t n)
+{
+	struct claim_owners *o = calloc(1, sizeof(*o));
+
+	if (o == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (e[i].payload.kind == PROTO_KIND_OWNER &&
+		    !owners_apply(o, &e[i].payload.reg)) {
+			claim_owners_free(o);
+			return NULL;
+		}
+	if (o->n > 0)
+		qsort(o->p, o->n, sizeof(*o->p), by_publisher);
+	for (size_t i = 0; i < o->n; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; !seen && k < i; k++)
+			seen = strcmp(o->p[k].owner, o->p[i].owner) == 0;
+		o->nowners += !seen;
+	}
+	return o;
+}
+
+void
+claim_owners_free(struct claim_owners *o)
+{
+	if (o == NULL)
+		return;
+	free(o->p);
+	free(o);
+}
+
+size_t
+claim_owners_count(const struct claim_owners *o)
+{
+	return o->nowners;
+}
+
+const char *
+claim_owners_of(void *owners, const char *publisher)
+{
+	const struct claim_owners *o = owners;
+	struct owned_pub key = {publisher, NULL}, *hit;
+
+	if (o == NULL || o->n == 0)
+		return NULL;
+	hit = bsearch(&key, o->p, o->n, sizeof(*o->p), by_publisher);
+	return hit != NULL ? hit->owner : NULL;
 }

@@ -104,6 +104,7 @@ int proto_fail(char *err, size_t errlen, int code, const char *fmt, ...)
 #define PROTO_SOURCES_MAX     64
 #define PROTO_RELATIONS_MAX   64
 #define PROTO_RATING_TEXT_MAX 256 /* a review's rating text */
+#define PROTO_PUBLISHERS_MAX  256 /* an owner record's publishers */
 /*
  * A rating number: canonical decimal text, at most 9 digits before the
  * point and 6 after it ("-123456789.123456": 17 bytes).
@@ -301,7 +302,9 @@ enum proto_kind {
 	PROTO_KIND_CLAIM = 1,
 	PROTO_KIND_PARTY = 2,
 	PROTO_KIND_GRANT = 3,
-	PROTO_KIND_REVOKE = 4
+	PROTO_KIND_REVOKE = 4,
+	/* Puts publishers under one owner (docs/format.md, Owners). */
+	PROTO_KIND_OWNER = 5
 };
 
 enum proto_status { PROTO_STATUS_ASSERTED = 0, PROTO_STATUS_RETRACTED = 1 };
@@ -385,9 +388,16 @@ struct proto_claim {
 };
 
 struct proto_registry {
+	/* The party of party, grant and revoke records; an owner record's
+	 * owner (its "owner" key), so that every registry record has a
+	 * slug to be filtered and announced by. */
 	char *party;
 	char *name;                    /* party records */
 	uint8_t key[PROTO_PUBKEY_LEN]; /* grant and revoke records */
+	/* Owner records: the publishers the owner now holds, each as
+	 * sources name them (none: the owner is withdrawn). */
+	char **publishers;
+	size_t npublishers;
 };
 
 struct proto_payload {

@@ -135,6 +135,7 @@ def requests(binary):
         "submit-existing-revoke": request(SUBMIT, recs[10]),
         "submit-new-claim": request(SUBMIT, vec["ok-claim-full-v1"]),
         "submit-new-party": request(SUBMIT, vec["ok-party-am-mfa"]),
+        "submit-new-owner": request(SUBMIT, vec["ok-owner-set"]),
         "submit-bad-signature": request(
             SUBMIT, vec["signature-payload-bit-flipped"]),
         "submit-bad-schema": request(SUBMIT, vec["schema-unknown-key"]),

@@ -73,6 +73,7 @@ MAX_PUBLISHER = 1024     # publisher, title
 MAX_TOPICS = 32
 MAX_SOURCES = 64
 MAX_RELATIONS = 64
+MAX_PUBLISHERS = 256     # an owner record's publishers
 
 # Times (docs/format.md, "Times")
 
@@ -654,6 +655,17 @@ def check_payload(pv):
         _keys(d, kind + " record", ("kind", "key", "party", "time"))
         _key(d["key"], "key")
         _slug(d["party"], "party")
+        _time(d["time"])
+    elif kind == "owner":
+        # docs/format.md, Owners: publishers as sources write them, none
+        # repeated; an empty list withdraws the owner.
+        _keys(d, "owner record", ("kind", "owner", "publishers", "time"))
+        _slug(d["owner"], "owner")
+        pubs = _array(d["publishers"], "publishers", MAX_PUBLISHERS)
+        for i, p in enumerate(pubs):
+            _text(p, "publishers[%d]" % i, MAX_PUBLISHER, nonempty=True)
+            if p in pubs[:i]:
+                _schema("publishers[%d] repeats an earlier publisher", i)
         _time(d["time"])
     elif "kind" not in d:
         _schema("payload lacks key 'kind'")

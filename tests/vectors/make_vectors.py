@@ -131,6 +131,10 @@ def grant(kind, key, slug, t):
     return {"kind": kind, "key": pub(key), "party": slug, "time": t}
 
 
+def owner(slug, publishers, t):
+    return {"kind": "owner", "owner": slug, "publishers": publishers, "time": t}
+
+
 def story():
     add("ok-party-az-mfa", "ok", record("admin", party(
         "az-mfa", "Azərbaycan Respublikası Xarici İşlər Nazirliyi "
@@ -203,6 +207,12 @@ def story():
                    "not by the ministry.")
     add("ok-claim-retraction-v3", "ok", record("desk-az", v3))
     add("ok-revoke-other", "ok", record("admin", grant("revoke", "other", "az-mfa", T0 + 540)))
+    # Owners (docs/format.md): outlets of one owner count once.
+    add("ok-owner-set", "ok", record("admin", owner(
+        "anadolu", ["Anadolu Agency", "Anadolu Ajansı", "AA Energy"], T0 + 600)))
+    add("ok-owner-replaced", "ok", record("admin", owner(
+        "anadolu", ["Anadolu Agency", "Anadolu Ajansı"], T0 + 660)))
+    add("ok-owner-withdrawn", "ok", record("admin", owner("anadolu", [], T0 + 720)))
     return id_min, id_full
 
 
@@ -600,6 +610,10 @@ def schema_vectors(id_min, id_full):
     add("too-big-rating-text-257", tb, b(relations=[
         {"rel": "review", "claim": id_min, "rating": {"text": "a" * 257}}]))
 
+    add("too-big-owner-publishers-257", tb, record("admin", owner(
+        "anadolu", ["p%d" % i for i in range(257)], T_ERR)))
+    add("too-big-owner-publisher-1025-bytes", tb, record("admin", owner(
+        "anadolu", ["p" * 1025], T_ERR)))
     add("too-big-topics-33", tb, b(topics=["t%02d" % i for i in range(33)]))
     add("too-big-sources-65", tb, b(sources=[{"publisher": "p%d" % i, "title": "t"} for i in range(65)]))
     add("too-big-relations-65", tb,
@@ -696,6 +710,15 @@ def schema_vectors(id_min, id_full):
                                                               key=pub("desk-az")[:31])))
     add("schema-grant-unknown-key", sc, record("admin", edit(grant("grant", "desk-az", "az-mfa", T_ERR),
                                                              note="x")))
+    add("schema-owner-bad-slug", sc, record("admin", owner("Anadolu", ["Anadolu Agency"], T_ERR)))
+    add("schema-owner-empty-publisher", sc, record("admin", owner("anadolu", ["AA", ""], T_ERR)))
+    add("schema-owner-repeated-publisher", sc, record("admin", owner("anadolu", ["AA", "AA"], T_ERR)))
+    add("schema-owner-publisher-not-text", sc, record("admin", owner("anadolu", [b"AA"], T_ERR)))
+    add("schema-owner-missing-publishers", sc, record("admin", {"kind": "owner", "owner": "anadolu",
+                                                                "time": T_ERR}))
+    add("schema-owner-with-party", sc, record("admin", edit(owner("anadolu", ["AA"], T_ERR),
+                                                            party="az-mfa")))
+    add("schema-party-missing-party", sc, record("admin", {"kind": "party", "name": "n", "time": T_ERR}))
     add("schema-revoke-bad-slug", sc, record("admin", grant("revoke", "other", "Az-Mfa", T_ERR)))
     add("schema-made-two-days-after-time", sc, b(made="2021-11-12"))
     add("schema-made-two-days-after-time-at-23-59-59", sc, b(time=T_ERR + cf.DAY - 1, made="2021-11-12"))
