@@ -50,6 +50,12 @@ struct site {
 	size_t nheads;
 	uint8_t (*lv[64])[PROTO_HASH_LEN];
 	uint64_t written, kept;
+	/* Source independence (docs/narratives.md): the graph of every
+	 * claim with the owners plugged in, and for each head that cites
+	 * something, hex id -> [cited, n_primary]. */
+	struct claim_sources *g;
+	struct claim_owners *owners;
+	json_t *indep;
 };
 
 static void
@@ -315,7 +321,8 @@ card(FILE *f, const struct site *s, const struct claim_entry *h, const char *up,
 {
 	const struct proto_claim *c = &h->payload.claim;
 	bool retracted = c->status == PROTO_STATUS_RETRACTED;
-	char short_id[13];
+	char short_id[13], hex[2 * PROTO_HASH_LEN + 1];
+	json_t *fig;
 
 	fprintf(f, "<article class=\"card%s\" style=\"--c:%s\">\n<header>",
 	    retracted ? " retracted" : "", party_colour(s, c->party));
@@ -346,8 +353,21 @@ card(FILE *f, const struct site *s, const struct claim_entry *h, const char *up,
 	}
 	fputs("<footer><a href=\"", f);
 	claim_link(f, up, h->claim);
-	fprintf(f, "\">claim %s, version %llu</a></footer>\n</article>\n",
+	fprintf(f, "\">claim %s, version %llu</a>",
 	    cli_short(h->claim, short_id), (unsigned long long)c->version);
+	proto_hex(h->claim, PROTO_HASH_LEN, hex);
+	if ((fig = json_object_get(s->indep, hex)) != NULL) {
+		json_int_t cited = json_integer_value(json_array_get(fig, 0));
+
+		fputs(" &middot; <a href=\"", f);
+		claim_link(f, up, h->claim);
+		fprintf(f,
+		    "#independence\">cites %lld %s, %lld independent</a>",
+		    (long long)cited,
+		    cli_noun((unsigned long long)cited, "source", "sources"),
+		    (long long)json_integer_value(json_array_get(fig, 1)));
+	}
+	fputs("</footer>\n</article>\n", f);
 }
 
 static bool
@@ -638,6 +658,83 @@ relation_li(FILE *f, const struct site *s, const char *rel,
 	fputs("</li>", f);
 }
 
+/* A document of a claim_independence() answer, named for people. */
+static void
+document(FILE *f, json_t *a, json_int_t d)
+{
+	json_t *doc = json_array_get(json_object_get(a, "documents"), d);
+
+	esc(f, json_string_value(json_object_get(doc, "publisher")));
+	fputs(", <cite>", f);
+	esc(f, json_string_value(json_object_get(doc, "title")));
+	fputs("</cite>", f);
+}
+
+/*
+ * How many independent sources the claim rests on: its primary sources
+ * (one owner's outlets once), the loops and what cannot be resolved.
+ */
+static void
+independence_section(FILE *f, const struct site *s, const struct claim_entry *h)
+{
+	json_t *a = NULL, *x;
+	json_int_t cited;
+	size_t i;
+
+	fputs("<h2 id=\"independence\">Independence</h2>\n", f);
+	if (h->payload.claim.nsources == 0 || s->g == NULL ||
+	    claim_independence(s->g, h->claim, &a) != PROTO_OK) {
+		fputs("<p>No sources.</p>\n", f);
+		return;
+	}
+	cited = json_integer_value(json_object_get(a, "cited"));
+	fprintf(f,
+	    "<p>Cites %lld %s, %lld independent: followed upstream through "
+	    "the derivations every claim states, the primary sources they "
+	    "rest on, one owner's outlets counted once.</p>\n<ul>",
+	    (long long)cited,
+	    cli_noun((unsigned long long)cited, "source", "sources"),
+	    (long long)json_integer_value(json_object_get(a, "n_primary")));
+	json_array_foreach(json_object_get(a, "roots"), i, x)
+	{
+		json_int_t amp =
+		    json_integer_value(json_object_get(x, "amplification"));
+
+		fputs("<li>", f);
+		document(
+		    f, a, json_integer_value(json_object_get(x, "document")));
+		fprintf(f, ": %lld cited %s on it", (long long)amp,
+		    amp == 1 ? "source rests" : "sources rest");
+		fputs("</li>", f);
+	}
+	json_array_foreach(json_object_get(a, "loops"), i, x)
+	{
+		json_t *m;
+		size_t k;
+
+		fputs("<li>A loop of derivations", f);
+		fputs(json_is_true(json_object_get(x, "fed"))
+			? " (fed from outside): "
+			: ", nothing upstream, no primary source: ",
+		    f);
+		json_array_foreach(json_object_get(x, "members"), k, m)
+		{
+			if (k > 0)
+				fputs("; ", f);
+			document(f, a, json_integer_value(m));
+		}
+		fputs("</li>", f);
+	}
+	json_array_foreach(json_object_get(a, "unresolved"), i, x)
+	{
+		fputs("<li>Origin not resolved: ", f);
+		document(f, a, json_integer_value(x));
+		fputs("</li>", f);
+	}
+	fputs("</ul>\n", f);
+	json_decref(a);
+}
+
 static int
 claim_page(struct site *s, const char *hex)
 {
@@ -747,6 +844,7 @@ claim_page(struct site *s, const char *hex)
 		fputs("<p>No sources.</p>\n", f);
 	json_decref(tr);
 
+	independence_section(f, s, h);
 	fprintf(f, "<h2 id=\"versions\">Versions (%zu)</h2>\n", nv);
 	for (i = 0; i < nv; i++) {
 		json_t *d = NULL;
@@ -967,6 +1065,9 @@ site_free(struct site *s)
 	json_decref(s->claims);
 	json_decref(s->order);
 	json_decref(s->incoming);
+	json_decref(s->indep);
+	claim_sources_free(s->g);
+	claim_owners_free(s->owners);
 	free(s->heads);
 	for (unsigned l = 1; l < 64; l++)
 		free(s->lv[l]);
@@ -1025,6 +1126,26 @@ site_pages(const char *dir, const struct claim_entry *e, size_t n,
 				json_object_set_new(topics, tp, json_object());
 		}
 		s.nheads++;
+	}
+	/* How many independent sources each head rests on. */
+	s.indep = json_object();
+	if ((s.g = claim_sources_build(e, n)) != NULL &&
+	    (s.owners = claim_owners_build(e, n)) != NULL) {
+		claim_sources_set_owner(s.g, claim_owners_of, s.owners);
+		for (i = 0; i < s.nheads; i++) {
+			char hex[2 * PROTO_HASH_LEN + 1];
+			json_t *a;
+
+			if (s.heads[i]->payload.claim.nsources == 0 ||
+			    claim_independence(s.g, s.heads[i]->claim, &a) !=
+				PROTO_OK)
+				continue;
+			proto_hex(s.heads[i]->claim, PROTO_HASH_LEN, hex);
+			json_object_set_new(s.indep, hex,
+			    json_pack("[O, O]", json_object_get(a, "cited"),
+				json_object_get(a, "n_primary")));
+			json_decref(a);
+		}
 	}
 	/* Who relates to each claim: the other way of its relations. */
 	s.incoming = json_object();

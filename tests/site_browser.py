@@ -197,6 +197,24 @@ def main():
               "the hostile statement shown as text")
         check("<code>javascript:alert(1)</code>" in esc,
               "a URL that is not http(s) shown as text, not a link")
+        # The independence figure where people look: on the cards of the
+        # topic page, and on the claim page with its primary sources (the
+        # report rests on the interview and the statement: examples/).
+        topic = open(os.path.join(site, "topic", "use-of-force.html"),
+                     encoding="utf-8").read()
+        check("independent</a>" in topic and "#independence\"" in topic,
+              "the topic page's cards say how many sources are independent")
+        check("cites 1 source, 2 independent</a>" in
+              "".join(open(p, encoding="utf-8").read() for p in pages),
+              "a claim citing only the report rests on its two roots")
+        claim_pages = [p for p in pages if "/claim/" in p and
+                       "cites 1 source, 2 independent" in
+                       open(p, encoding="utf-8").read()]
+        check(claim_pages and all(
+            'id="independence"' in open(p, encoding="utf-8").read() and
+            "2 independent: followed upstream" in
+            open(p, encoding="utf-8").read() for p in claim_pages),
+              "the claim page lists the primary sources")
         links = 0
         for w in WIDTHS:
             drv.set_window_size(w, 900)
