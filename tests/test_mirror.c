@@ -381,12 +381,92 @@ test_mirror_fork(void **state)
 	free(origin);
 }
 
+/*
+ * A client with two endpoints goes on reading, and watching, when the
+ * first is stopped; its submissions go to the first only.
+ */
+static void
+test_mirror_client_failover(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon m1, m2;
+	char d1[600], d2[600], list[300], reads[300], *key, *before, *after;
+	int seen[64];
+	struct e2e_bg w;
+	struct e2e_run r;
+
+	memset(seen, 0, sizeof(seen));
+	key = log_key(f->d.api);
+	snprintf(d1, sizeof(d1), "%s/m1", f->dir);
+	snprintf(d2, sizeof(d2), "%s/m2", f->dir);
+	mirror_start(&m1, d1, f->d.api, key, NULL, NULL);
+	mirror_start(&m2, d2, f->d.api, key, NULL, NULL);
+	snprintf(list, sizeof(list), "%s,%s", m1.api, m2.api);
+	e2e_bg_start(&w, "watch", "--from", "0", "--json", "--server", list,
+	    "--timeout", "1000", NULL);
+	track(w.pid);
+	submit_many(f->d.api, 0, 20, "am-mfa");
+	assert_int_equal(read_watch(&w, seen, 64, 24), 24);
+	/* The watcher's first endpoint stops: it goes on from the next. */
+	assert_int_equal(e2e_daemon_stop(&m1, SIGTERM), 0);
+	submit_many(f->d.api, 20, 20, "az-mfa");
+	assert_int_equal(read_watch(&w, seen, 64, 20), 20);
+	wait_size(m2.api, 44);
+	for (int i = 0; i < 44; i++)
+		if (seen[i] != 1)
+			fail_msg("index %d seen %d times", i, seen[i]);
+	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
+
+	/* Reads with the writer first go on when it stops. */
+	snprintf(reads, sizeof(reads), "%s,%s", f->d.api, m2.api);
+	before = export_of(reads);
+	{
+		char api[128];
+
+		snprintf(api, sizeof(api), "%s", f->d.api);
+		assert_int_equal(e2e_daemon_stop(&f->d, SIGTERM), 0);
+		snprintf(f->d.api, sizeof(f->d.api), "%s", api);
+	}
+	e2e_claim_run(&r, NULL, "stats", "--json", "--server", reads,
+	    "--timeout", "1000", NULL);
+	e2e_must(&r, 0, "stats from the second endpoint");
+	if (strstr(r.out, "\"size\": 44") == NULL &&
+	    strstr(r.out, "\"size\":44") == NULL)
+		fail_msg("stats: %s", r.out);
+	e2e_run_free(&r);
+	{
+		struct e2e_run x;
+
+		e2e_claim_run(&x, NULL, "export", "--server", reads,
+		    "--timeout", "1000", NULL);
+		e2e_must(&x, 0, "export from the second endpoint");
+		after = strdup(x.out);
+		e2e_run_free(&x);
+	}
+	assert_string_equal(before, after);
+	/* A submission is for the writer only: not sent to the mirror. */
+	e2e_claim_run(&r,
+	    "{\"party\": \"am-mfa\", \"topics\": [\"bulk\"], "
+	    "\"statement\": \"Nowhere.\"}\n",
+	    "submit", "-", "--server", reads, "--timeout", "1000", NULL);
+	assert_int_not_equal(r.status, 0);
+	if (strstr(r.err, "read-only") != NULL)
+		fail_msg("the submission went to the mirror: %s", r.err);
+	e2e_run_free(&r);
+	assert_int_equal(e2e_daemon_stop(&m2, SIGTERM), 0);
+	free(before);
+	free(after);
+	free(key);
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_mirror_chain, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_mirror_fork, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_mirror_client_failover, setup, teardown),
 	};
 
 	if (argc != 3) {
