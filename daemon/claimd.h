@@ -77,6 +77,7 @@ struct config {
 	const char *backup_dir;
 	const char *mirror;  /* --mirror: the upstream's request endpoint */
 	const char *log_key; /* --log-key: the upstream log's verifier key */
+	const char *relay;   /* --relay: the upstream's request endpoint */
 	int workers;
 	int feed_hwm; /* events queued per subscriber */
 	int verbose;
@@ -222,6 +223,9 @@ struct mirror;
 struct mirror *mirror_new(struct daemon *d, void *pub);
 void mirror_free(struct mirror *m);
 void *mirror_main(void *arg);
+
+/* relay.c: runs claimd --relay until SIGINT or SIGTERM; exit status. */
+int relay_run(const struct config *cfg);
 
 /* api.c */
 struct api;

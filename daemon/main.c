@@ -3,6 +3,7 @@
  *
  *   claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX] [--feed-hwm N]
  *   claimd --data DIR --mirror EP --log-key KEY [--api EP] [--pub EP]
+ *   claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]
  *   claimd --check DIR
  *   claimd --data DIR --backup DEST
  */
@@ -35,6 +36,7 @@ usage(FILE *f)
 	    "              [--workers N] [--feed-hwm N] [-v]\n"
 	    "       claimd --data DIR --mirror EP --log-key KEY [--api EP] "
 	    "[--pub EP]\n"
+	    "       claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]\n"
 	    "       claimd --check DIR\n"
 	    "       claimd --data DIR --backup DEST\n"
 	    "\n"
@@ -65,6 +67,10 @@ usage(FILE *f)
 	    "                   checkpoints, serves it; refuses submissions\n"
 	    "  --log-key KEY    the upstream log's verifier key (claim\n"
 	    "                   checkpoint shows it); needed with --mirror\n"
+	    "  --relay EP       a feed relay for many subscribers of the\n"
+	    "                   claimd (or mirror) whose request socket is\n"
+	    "                   EP: its feed on --pub, its requests on --api\n"
+	    "                   (libzmq's proxy); no data folder\n"
 	    "  --check DIR      recompute and cross-check everything in DIR,\n"
 	    "                   then exit (0 sound, 1 damaged)\n"
 	    "  --backup DEST    consistent compacted copy of the store into\n"
@@ -108,7 +114,16 @@ check_args(int argc, char **argv, struct config *cfg)
 		usage(stderr);
 		exit(2);
 	}
-	if (cfg->check_dir == NULL && cfg->data == NULL) {
+	if (cfg->relay != NULL &&
+	    (cfg->data != NULL || cfg->mirror != NULL ||
+		cfg->curve_key != NULL || !endpoint_is_valid(cfg->relay))) {
+		fprintf(stderr,
+		    "claimd: --relay takes the upstream's request "
+		    "endpoint, and no --data, --mirror or "
+		    "--curve-key\n");
+		exit(2);
+	}
+	if (cfg->check_dir == NULL && cfg->data == NULL && cfg->relay == NULL) {
 		fprintf(stderr, "claimd: --data DIR is required\n");
 		usage(stderr);
 		exit(2);
@@ -178,7 +193,8 @@ enum {
 	O_ALLOW,
 	O_FEED_HWM,
 	O_MIRROR,
-	O_LOG_KEY
+	O_LOG_KEY,
+	O_RELAY
 };
 
 static const struct option opts[] = {
@@ -195,6 +211,7 @@ static const struct option opts[] = {
     {"feed-hwm", required_argument, NULL, O_FEED_HWM},
     {"mirror", required_argument, NULL, O_MIRROR},
     {"log-key", required_argument, NULL, O_LOG_KEY},
+    {"relay", required_argument, NULL, O_RELAY},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, O_VERSION},
@@ -251,6 +268,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case O_LOG_KEY:
 			cfg->log_key = optarg;
+			break;
+		case O_RELAY:
+			cfg->relay = optarg;
 			break;
 		case 'v':
 			cfg->verbose++;
@@ -1010,6 +1030,8 @@ main(int argc, char **argv)
 		return run_check(c.cfg.check_dir);
 	if (c.cfg.backup_dir != NULL)
 		return run_backup(c.cfg.data, c.cfg.backup_dir);
+	if (c.cfg.relay != NULL)
+		return relay_run(&c.cfg);
 	setup(&c);
 	run(&c);
 	teardown(&c);

@@ -7,6 +7,7 @@
  *
  *   test_mirror CLAIMD CLAIM
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "claim.h"
 #include "e2e.h"
 
 /* What a test started, stopped by teardown if the test failed. */
@@ -459,6 +461,105 @@ test_mirror_client_failover(void **state)
 	free(key);
 }
 
+/* claimd --relay of upstream on free ports: its pid, api and feed. */
+static pid_t
+relay_start(const char *upstream, const char *log, char *api, char *feed)
+{
+	int out[2], errfd;
+	char buf[1024];
+	size_t len = 0;
+	pid_t pid;
+
+	assert_int_equal(pipe(out), 0);
+	errfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	assert_true(errfd >= 0);
+	if ((pid = fork()) == 0) {
+		dup2(out[1], 1);
+		dup2(errfd, 2);
+		close(out[0]);
+		close(out[1]);
+		execl(e2e_claimd, e2e_claimd, "--relay", upstream, "--api",
+		    "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
+		    (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	close(errfd);
+	track(pid);
+	while (len < sizeof(buf) - 1) {
+		ssize_t r = read(out[0], buf + len, sizeof(buf) - 1 - len);
+		char *f;
+
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		if ((f = strstr(buf, "\nfeed ")) != NULL &&
+		    strchr(f + 1, '\n') != NULL)
+			break;
+	}
+	buf[len] = '\0';
+	close(out[0]);
+	if (sscanf(buf, "api %127s\nfeed %127s", api, feed) != 2)
+		fail_msg(
+		    "the relay did not start: %s", tu_read_file(log, NULL));
+	return pid;
+}
+
+#define SUBSCRIBERS 100
+#define EVENTS      200
+
+/* 100 subscribers through one relay: none misses an event. */
+static void
+test_relay_hundred_subscribers(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct claim_feed *feed[SUBSCRIBERS];
+	struct claim_client *c;
+	char api[128], pub[128], log[600], err[256];
+	int live = 0;
+	pid_t relay;
+
+	snprintf(log, sizeof(log), "%s/relay.log", f->dir);
+	relay = relay_start(f->d.api, log, api, pub);
+	assert_int_equal(
+	    claim_client_open(api, 20000, NULL, &c, err, sizeof(err)),
+	    PROTO_OK);
+	for (int i = 0; i < SUBSCRIBERS; i++)
+		if (claim_feed_open(c, pub, CLAIM_FEED_NOW, NULL, NULL,
+			&feed[i], err, sizeof(err)) != PROTO_OK)
+			fail_msg("subscriber %d: %s", i, err);
+	/* The subscriptions reach the relay (and it the upstream). */
+	usleep(500 * 1000);
+	submit_many(f->d.api, 0, EVENTS, "am-mfa");
+	for (int i = 0; i < SUBSCRIBERS; i++) {
+		for (uint64_t k = 0; k < EVENTS; k++) {
+			struct claim_entry e;
+			int rc = claim_feed_next(
+			    feed[i], 20000, &e, err, sizeof(err));
+
+			if (rc != PROTO_OK)
+				fail_msg("subscriber %d, event %llu: %s", i,
+				    (unsigned long long)k, err);
+			assert_int_equal(e.index, 4 + k);
+			claim_entry_release(&e);
+		}
+		if (claim_feed_missed(feed[i]) == 0)
+			live++;
+		claim_feed_close(feed[i]);
+	}
+	/* The events came through the relay's feed, not only by range. */
+	assert_true(live > 0);
+	claim_client_close(c);
+	kill(relay, SIGTERM);
+	{
+		int status;
+
+		assert_int_equal(waitpid(relay, &status, 0), relay);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -467,6 +568,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_mirror_fork, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_mirror_client_failover, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_relay_hundred_subscribers, setup, teardown),
 	};
 
 	if (argc != 3) {
