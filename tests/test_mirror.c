@@ -461,6 +461,65 @@ test_mirror_client_failover(void **state)
 	free(key);
 }
 
+/*
+ * The writer's machine lost: its mirror promoted with the log key the
+ * operator kept, as docs/operations.md says. It signs checkpoints that
+ * extend the old writer's, and takes submissions.
+ */
+static void
+test_mirror_promote(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon m;
+	char dm[600], cmd[1400], *key;
+	json_t *old_cp, *new_cp;
+	struct e2e_run r;
+
+	key = log_key(f->d.api);
+	submit_many(f->d.api, 0, 10, "am-mfa");
+	snprintf(dm, sizeof(dm), "%s/mirror", f->dir);
+	mirror_start(&m, dm, f->d.api, key, NULL, NULL);
+	wait_size(m.api, 14);
+	old_cp = checkpoint_of(m.api);
+	snprintf(
+	    cmd, sizeof(cmd), "cp -p %s/log.key %s/keep.key", f->data, f->dir);
+	assert_int_equal(system(cmd), 0);
+	/* The writer is gone; the operator brings its key to the mirror. */
+	assert_int_equal(e2e_daemon_stop(&f->d, SIGKILL), 128 + SIGKILL);
+	assert_int_equal(e2e_daemon_stop(&m, SIGTERM), 0);
+	snprintf(cmd, sizeof(cmd), "cp -p %s/keep.key %s/log.key", f->dir, dm);
+	assert_int_equal(system(cmd), 0);
+	e2e_daemon_start(&m, dm, NULL, NULL, NULL);
+	track(m.pid);
+	submit_many(m.api, 10, 5, "az-mfa");
+	assert_int_equal(size_of(m.api), 19);
+	new_cp = checkpoint_of(m.api);
+	assert_string_equal(
+	    json_string_value(json_object_get(new_cp, "log_key")), key);
+	/* An auditor who held the old writer's checkpoint sees an
+	 * extension, not a rewrite. */
+	snprintf(cmd, sizeof(cmd), "%s/audit.json", f->dir);
+	{
+		FILE *fp = fopen(cmd, "w");
+		json_t *st = json_pack("{s:s, s:s}", "log_key", key,
+		    "checkpoint",
+		    json_string_value(json_object_get(old_cp, "checkpoint")));
+
+		assert_non_null(fp);
+		json_dumpf(st, fp, 0);
+		fclose(fp);
+		json_decref(st);
+	}
+	e2e_claim_run(
+	    &r, NULL, "audit", "--state", cmd, "--server", m.api, NULL);
+	e2e_must(&r, 0, "audit across the promotion");
+	e2e_run_free(&r);
+	assert_int_equal(e2e_daemon_stop(&m, SIGTERM), 0);
+	json_decref(old_cp);
+	json_decref(new_cp);
+	free(key);
+}
+
 /* claimd --relay of upstream on free ports: its pid, api and feed. */
 static pid_t
 relay_start(const char *upstream, const char *log, char *api, char *feed)
@@ -568,6 +627,8 @@ main(int argc, char **argv)
 	    cmocka_unit_test_setup_teardown(test_mirror_fork, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_mirror_client_failover, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_mirror_promote, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_relay_hundred_subscribers, setup, teardown),
 	};
