@@ -35,6 +35,8 @@
  * replies, and the same proof checks as claim audit.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +51,7 @@
 
 #define MIRROR_TIMEOUT_MS 3000 /* one upstream request */
 #define MIRROR_PAGE       PROTO_RANGE_MAX
+#define MIRROR_THREADS    8 /* checking a page's signatures */
 
 struct mirror {
 	struct daemon *d;
@@ -258,6 +261,59 @@ admin_infer(
 	return PROTO_OK;
 }
 
+/* Signatures of a page, on every core: the part one thread checks. */
+struct sigcheck {
+	struct claim_entry *e;
+	size_t from, n, step;
+	size_t bad; /* the first that does not verify; SIZE_MAX: none */
+};
+
+static void *
+sigcheck_main(void *arg)
+{
+	struct sigcheck *c = arg;
+
+	for (size_t i = c->from; i < c->n; i += c->step)
+		if (proto_record_verify(&c->e[i].rec) != PROTO_OK) {
+			c->bad = i;
+			break;
+		}
+	return NULL;
+}
+
+/* The first entry of e[0..n) whose signature fails, or SIZE_MAX. */
+static size_t
+sigcheck_page(struct claim_entry *e, size_t n)
+{
+	struct sigcheck c[MIRROR_THREADS];
+	pthread_t t[MIRROR_THREADS];
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t k = cores < 1 ? 1 : (size_t)cores, bad = SIZE_MAX;
+	bool started[MIRROR_THREADS] = {false};
+
+	if (k > MIRROR_THREADS)
+		k = MIRROR_THREADS;
+	if (n < 64)
+		k = 1;
+	for (size_t i = 0; i < k; i++) {
+		c[i] = (struct sigcheck){e, i, n, k, SIZE_MAX};
+		if (i > 0)
+			started[i] = pthread_create(&t[i], NULL, sigcheck_main,
+					 &c[i]) == 0;
+	}
+	/* This thread checks its part, and any a thread did not start for. */
+	sigcheck_main(&c[0]);
+	for (size_t i = 1; i < k; i++)
+		if (started[i])
+			pthread_join(t[i], NULL);
+		else
+			sigcheck_main(&c[i]);
+	for (size_t i = 0; i < k; i++)
+		if (c[i].bad < bad)
+			bad = c[i].bad;
+	return bad;
+}
+
 /* Whether this store's tree of size old (root) is a prefix of (n, root). */
 static int
 prove_prefix(struct mirror *m, uint64_t old, const uint8_t old_root[32],
@@ -358,12 +414,16 @@ sync_round(struct mirror *m, char *err, size_t errlen)
 				    "the upstream sent entry %llu for %llu",
 				    (unsigned long long)e[i].index,
 				    (unsigned long long)(m->size + i));
-			else if (proto_record_verify(&e[i].rec) != PROTO_OK)
-				rc = proto_fail(err, errlen, PROTO_ESIGNATURE,
-				    "entry %llu: signature does not verify",
-				    (unsigned long long)e[i].index);
 			else
 				proto_merkle_edge_push(&edge, e[i].hash);
+		}
+		if (rc == PROTO_OK && got > 0) {
+			size_t bad = sigcheck_page(e, got);
+
+			if (bad != SIZE_MAX)
+				rc = proto_fail(err, errlen, PROTO_ESIGNATURE,
+				    "entry %llu: signature does not verify",
+				    (unsigned long long)e[bad].index);
 		}
 		if (rc == PROTO_OK && m->size + got > n)
 			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
