@@ -182,6 +182,12 @@ int feed_event(struct proto_buf *b, const struct job *j);
 int feed_heartbeat(struct proto_buf *b, uint64_t size);
 void feed_topic(const struct job *j, char *out, size_t cap);
 void *feed_monitor_main(void *arg);
+/*
+ * The feed endpoint a client of server connects to, from the one its
+ * stats name: a wildcard host (0.0.0.0, *) made the server's.
+ */
+void feed_endpoint_for(
+    const char *server, const char *feed, char *out, size_t cap);
 
 /* auth.c */
 struct auth;

@@ -161,6 +161,10 @@ upstream_open(struct mirror *m, char *err, size_t errlen)
 	memset(&r, 0, sizeof(r));
 	rc = claim_call(m->up, PROTO_OP_STATS, &q, rep, &r, err, errlen);
 	if (rc == PROTO_OK) {
+		char ep[256];
+
+		feed_endpoint_for(m->d->cfg->mirror, rep->feed, ep, sizeof(ep));
+		snprintf(rep->feed, sizeof(rep->feed), "%s", ep);
 		if ((m->sub = zmq_socket(m->d->zctx, ZMQ_SUB)) == NULL ||
 		    zmq_setsockopt(
 			m->sub, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||

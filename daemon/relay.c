@@ -196,7 +196,7 @@ upstream_feed(const char *upstream, char *out, size_t cap)
 	if (rc != PROTO_OK)
 		fatalx("relay: cannot ask %s where its feed is: %s", upstream,
 		    err);
-	snprintf(out, cap, "%s", st->feed);
+	feed_endpoint_for(upstream, st->feed, out, cap);
 	claim_reply_release(&r);
 	claim_client_close(c);
 	free(st);
