@@ -13,8 +13,8 @@
  * stored here and nothing is checked: events and replies pass as they
  * are, and a client checks what it reads as it would from claimd.
  *
- * The upstream's stats reply names the upstream's feed: subscribers of a
- * relay name the relay's feed themselves (claim watch --feed EP).
+ * The upstream's stats reply, which names the feed to follow, is passed
+ * back naming the relay's: a client of the relay follows the relay.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -32,6 +32,7 @@
 struct proxy {
 	void *front, *back, *control;
 	const char *what;
+	const char *feed; /* the relay's own, for stats replies */
 };
 
 static void *
@@ -101,9 +102,34 @@ up(void *front, void *back, struct slot *slots, uint32_t *next)
 	zmq_msg_close(&body);
 }
 
+/*
+ * A stats reply names the feed to follow: the relay's, so that a client
+ * of the relay subscribes here and not upstream. NULL if it is left as
+ * it came.
+ */
+static struct proto_buf *
+stats_rewrite(zmq_msg_t *body, const char *feed, struct proto_buf *b)
+{
+	struct proto_stats_rep *st = calloc(1, sizeof(*st));
+	const struct proto_opdef *op = &proto_ops[PROTO_OP_STATS];
+	struct proto_buf *out = NULL;
+
+	if (st != NULL &&
+	    proto_msg_decode(&op->rep, zmq_msg_data(body), zmq_msg_size(body),
+		st, NULL, 0) == PROTO_OK) {
+		snprintf(st->feed, sizeof(st->feed), "%s", feed);
+		b->len = 0;
+		if (proto_msg_encode(&op->rep, st, b) == PROTO_OK)
+			out = b;
+	}
+	free(st);
+	return out;
+}
+
 /* [header, body] from the upstream, to the client that asked. */
 static void
-down(void *front, void *back, struct slot *slots)
+down(void *front, void *back, struct slot *slots, const char *feed,
+    struct proto_buf *b)
 {
 	uint8_t hdr[PROTO_WIRE_HEADER_LEN];
 	struct proto_wire_header h;
@@ -121,8 +147,16 @@ down(void *front, void *back, struct slot *slots)
 		if (s->identlen > 0 &&
 		    zmq_send(front, s->ident, s->identlen,
 			ZMQ_SNDMORE | ZMQ_DONTWAIT) >= 0 &&
-		    zmq_send(front, hdr, sizeof(hdr), ZMQ_SNDMORE) >= 0)
-			zmq_msg_send(&body, front, 0);
+		    zmq_send(front, hdr, sizeof(hdr), ZMQ_SNDMORE) >= 0) {
+			struct proto_buf *st = NULL;
+
+			if (h.op == PROTO_OP_STATS && h.status == PROTO_OK)
+				st = stats_rewrite(&body, feed, b);
+			if (st != NULL)
+				zmq_send(front, st->data, st->len, 0);
+			else
+				zmq_msg_send(&body, front, 0);
+		}
 		s->identlen = 0;
 	}
 	skip_rest(back);
@@ -136,9 +170,11 @@ requests_main(void *arg)
 	struct proxy *p = arg;
 	struct slot *slots = calloc(RELAY_SLOTS, sizeof(*slots));
 	uint32_t next = 1;
+	struct proto_buf b;
 
 	if (slots == NULL)
 		fatalx("out of memory");
+	proto_buf_init(&b);
 	for (;;) {
 		zmq_pollitem_t items[] = {{p->front, 0, ZMQ_POLLIN, 0},
 		    {p->back, 0, ZMQ_POLLIN, 0},
@@ -154,9 +190,10 @@ requests_main(void *arg)
 		if (items[0].revents & ZMQ_POLLIN)
 			up(p->front, p->back, slots, &next);
 		if (items[1].revents & ZMQ_POLLIN)
-			down(p->front, p->back, slots);
+			down(p->front, p->back, slots, p->feed, &b);
 	}
 	free(slots);
+	proto_buf_release(&b);
 	return NULL;
 }
 
@@ -240,6 +277,7 @@ relay_run(const struct config *cfg)
 	zmq_getsockopt(rp.front, ZMQ_LAST_ENDPOINT, api_ep, &cap);
 	cap = sizeof(pub_ep);
 	zmq_getsockopt(fp.back, ZMQ_LAST_ENDPOINT, pub_ep, &cap);
+	rp.feed = pub_ep;
 	fp.control = sock(ctx, ZMQ_PAIR, 0);
 	fctl = sock(ctx, ZMQ_PAIR, 0);
 	rp.control = sock(ctx, ZMQ_PAIR, 0);
