@@ -78,6 +78,7 @@ struct config {
 	const char *mirror;  /* --mirror: the upstream's request endpoint */
 	const char *log_key; /* --log-key: the upstream log's verifier key */
 	const char *relay;   /* --relay: the upstream's request endpoint */
+	const char *upstream_key; /* --upstream-key: its CurveZMQ key */
 	int workers;
 	int feed_hwm; /* events queued per subscriber */
 	int verbose;

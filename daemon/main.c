@@ -2,7 +2,8 @@
  * main.c: claimd's options, start-up, signals and main loop.
  *
  *   claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX] [--feed-hwm N]
- *   claimd --data DIR --mirror EP --log-key KEY [--api EP] [--pub EP]
+ *   claimd --data DIR --mirror EP --log-key KEY [--upstream-key K]
+ *          [--api EP] [--pub EP]
  *   claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]
  *   claimd --check DIR
  *   claimd --data DIR --backup DEST
@@ -34,8 +35,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX]\n"
 	    "              [--workers N] [--feed-hwm N] [-v]\n"
-	    "       claimd --data DIR --mirror EP --log-key KEY [--api EP] "
-	    "[--pub EP]\n"
+	    "       claimd --data DIR --mirror EP --log-key KEY "
+	    "[--upstream-key K]\n"
+	    "              [--api EP] [--pub EP]\n"
 	    "       claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]\n"
 	    "       claimd --check DIR\n"
 	    "       claimd --data DIR --backup DEST\n"
@@ -67,6 +69,9 @@ usage(FILE *f)
 	    "                   checkpoints, serves it; refuses submissions\n"
 	    "  --log-key KEY    the upstream log's verifier key (claim\n"
 	    "                   checkpoint shows it); needed with --mirror\n"
+	    "  --upstream-key K the upstream's CurveZMQ public key (claim\n"
+	    "                   stats shows it): the mirror connects with\n"
+	    "                   CurveZMQ, as a client with its --curve-key\n"
 	    "  --relay EP       a feed relay for many subscribers of the\n"
 	    "                   claimd (or mirror) whose request socket is\n"
 	    "                   EP: its feed on --pub, its requests on --api\n"
@@ -135,6 +140,27 @@ check_args(int argc, char **argv, struct config *cfg)
 		    "upstream's log key\n");
 		exit(2);
 	}
+	if (cfg->upstream_key != NULL &&
+	    (cfg->mirror == NULL || cfg->curve_key == NULL ||
+		!proto_z85_key_valid(
+		    cfg->upstream_key, strlen(cfg->upstream_key)))) {
+		fprintf(stderr,
+		    "claimd: --upstream-key takes the upstream's "
+		    "CurveZMQ public key (40 Z85 characters), "
+		    "with --mirror and --curve-key: the mirror's "
+		    "own key pair is its client key\n");
+		exit(2);
+	}
+	if (cfg->mirror != NULL && cfg->upstream_key == NULL &&
+	    endpoint_is_valid(cfg->mirror) &&
+	    !endpoint_is_loopback(cfg->mirror)) {
+		fprintf(stderr,
+		    "claimd: the upstream %s is not a loopback "
+		    "endpoint: CurveZMQ is required; give "
+		    "--upstream-key KEY and --curve-key FILE\n",
+		    cfg->mirror);
+		exit(2);
+	}
 	if (cfg->mirror != NULL && !endpoint_is_valid(cfg->mirror)) {
 		fprintf(stderr,
 		    "claimd: --mirror needs the upstream's "
@@ -194,7 +220,8 @@ enum {
 	O_FEED_HWM,
 	O_MIRROR,
 	O_LOG_KEY,
-	O_RELAY
+	O_RELAY,
+	O_UPSTREAM_KEY
 };
 
 static const struct option opts[] = {
@@ -212,6 +239,7 @@ static const struct option opts[] = {
     {"mirror", required_argument, NULL, O_MIRROR},
     {"log-key", required_argument, NULL, O_LOG_KEY},
     {"relay", required_argument, NULL, O_RELAY},
+    {"upstream-key", required_argument, NULL, O_UPSTREAM_KEY},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, O_VERSION},
@@ -271,6 +299,9 @@ parse_args(int argc, char **argv, struct config *cfg)
 			break;
 		case O_RELAY:
 			cfg->relay = optarg;
+			break;
+		case O_UPSTREAM_KEY:
+			cfg->upstream_key = optarg;
 			break;
 		case 'v':
 			cfg->verbose++;

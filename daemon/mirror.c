@@ -61,7 +61,8 @@ struct mirror {
 	struct proto_merkle_edge edge; /* this store's tree */
 	uint64_t size;
 	uint64_t last_beat;
-	bool warned; /* the upstream is unreachable: said once */
+	bool warned;               /* the upstream is unreachable: said once */
+	struct claim_curve *curve; /* to the upstream, or NULL */
 	struct proto_buf buf;
 };
 
@@ -153,8 +154,8 @@ upstream_open(struct mirror *m, char *err, size_t errlen)
 	struct claim_reply r;
 	int rc, linger = 0;
 
-	if ((rc = claim_client_open(m->d->cfg->mirror, MIRROR_TIMEOUT_MS, NULL,
-		 &m->up, err, errlen)) != PROTO_OK)
+	if ((rc = claim_client_open(m->d->cfg->mirror, MIRROR_TIMEOUT_MS,
+		 m->curve, &m->up, err, errlen)) != PROTO_OK)
 		return rc;
 	if ((rep = calloc(1, sizeof(*rep))) == NULL)
 		return PROTO_ENOMEM;
@@ -169,6 +170,7 @@ upstream_open(struct mirror *m, char *err, size_t errlen)
 		    zmq_setsockopt(
 			m->sub, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
 		    zmq_setsockopt(m->sub, ZMQ_SUBSCRIBE, "", 0) != 0 ||
+		    claim_client_secure(m->up, m->sub) != PROTO_OK ||
 		    zmq_connect(m->sub, rep->feed) != 0)
 			rc = proto_fail(err, errlen, PROTO_EIO,
 			    "cannot follow the upstream's feed %s: %s",
@@ -561,6 +563,33 @@ mirror_main(void *arg)
 	return NULL;
 }
 
+/*
+ * CurveZMQ to the upstream: its key, and this claimd's own key pair
+ * (--curve-key) as the client's; the upstream's --allow lists it.
+ */
+static void
+curve_load(struct mirror *m)
+{
+	const struct config *cfg = m->d->cfg;
+	char *text, err[256];
+	FILE *f;
+	size_t n;
+
+	if ((m->curve = sodium_malloc(sizeof(*m->curve))) == NULL ||
+	    (text = sodium_malloc(4096)) == NULL)
+		fatalx("out of memory");
+	if ((f = fopen(cfg->curve_key, "r")) == NULL)
+		fatal("cannot open CurveZMQ key %s", cfg->curve_key);
+	n = fread(text, 1, 4095, f);
+	fclose(f);
+	if (proto_curve_key_parse(text, n, m->curve->public_key,
+		m->curve->secret, err, sizeof(err)) != PROTO_OK)
+		fatalx("%s: %s", cfg->curve_key, err);
+	sodium_free(text);
+	snprintf(m->curve->server, sizeof(m->curve->server), "%s",
+	    cfg->upstream_key);
+}
+
 struct mirror *
 mirror_new(struct daemon *d, void *pub)
 {
@@ -571,6 +600,8 @@ mirror_new(struct daemon *d, void *pub)
 	m->d = d;
 	m->pub = pub;
 	proto_buf_init(&m->buf);
+	if (d->cfg->upstream_key != NULL)
+		curve_load(m);
 	if (edge_load(m) != PROTO_OK)
 		fatalx("mirror: cannot read the store");
 	return m;
@@ -582,5 +613,7 @@ mirror_free(struct mirror *m)
 	if (m == NULL)
 		return;
 	proto_buf_release(&m->buf);
+	if (m->curve != NULL)
+		sodium_free(m->curve);
 	free(m);
 }

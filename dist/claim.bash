@@ -115,7 +115,7 @@ _claim()
 complete -o default -F _claim claim
 
 _claimd_options='--data --api --pub --admin-key --curve-key --allow --origin
---workers --feed-hwm --mirror --log-key --relay --check --backup -v --verbose
+--workers --feed-hwm --mirror --log-key --upstream-key --relay --check --backup -v --verbose
 -h --help --version'
 
 _claimd()
@@ -134,7 +134,7 @@ _claimd()
 		return
 		;;
 	--api | --pub | --admin-key | --origin | --workers | --feed-hwm | \
-		--mirror | --log-key | --relay)
+		--mirror | --log-key | --upstream-key | --relay)
 		compopt +o default 2>/dev/null
 		return
 		;;

@@ -520,6 +520,108 @@ test_mirror_promote(void **state)
 	free(key);
 }
 
+/* claim keygen --curve into dir/name.ck; its public key (caller frees). */
+static char *
+curve_keygen(const char *dir, const char *name)
+{
+	char path[700];
+	struct e2e_run r;
+	char *pub;
+
+	snprintf(path, sizeof(path), "%s/%s.ck", dir, name);
+	e2e_claim_run(&r, NULL, "keygen", "--curve", "--out", path);
+	e2e_must(&r, 0, "keygen --curve");
+	pub = strdup(r.out);
+	pub[strcspn(pub, "\n")] = '\0';
+	e2e_run_free(&r);
+	return pub;
+}
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * A mirror that follows a CurveZMQ writer: its own key pair is its
+ * client key, on the writer's allowlist.
+ */
+static void
+test_mirror_over_curve(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon w, m;
+	char wdata[600], mdata[600], wallow[600], mallow[600], wck[600];
+	char mck[600], cck[600], text[400], *wpub, *mpub, *cpub, *key;
+	json_t *st;
+
+	wpub = curve_keygen(f->dir, "writer");
+	mpub = curve_keygen(f->dir, "mirror");
+	cpub = curve_keygen(f->dir, "client");
+	snprintf(wck, sizeof(wck), "%s/writer.ck", f->dir);
+	snprintf(mck, sizeof(mck), "%s/mirror.ck", f->dir);
+	snprintf(cck, sizeof(cck), "%s/client.ck", f->dir);
+	snprintf(wallow, sizeof(wallow), "%s/writer.allow", f->dir);
+	snprintf(mallow, sizeof(mallow), "%s/mirror.allow", f->dir);
+	snprintf(text, sizeof(text), "%s\n%s\n", mpub, cpub);
+	write_file(wallow, text);
+	snprintf(text, sizeof(text), "%s\n", cpub);
+	write_file(mallow, text);
+	snprintf(wdata, sizeof(wdata), "%s/cw", f->dir);
+	snprintf(mdata, sizeof(mdata), "%s/cm", f->dir);
+	{
+		const char *extra[] = {
+		    "--curve-key", wck, "--allow", wallow, NULL};
+
+		e2e_daemon_start_args(
+		    &w, wdata, f->admin_pub, NULL, NULL, extra);
+		track(w.pid);
+	}
+	setenv("CLAIM_SERVER_KEY", wpub, 1);
+	setenv("CLAIM_CURVE_KEY", cck, 1);
+	E2E_CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "A", "--key",
+	    f->admin_key);
+	st = e2e_claim_json(NULL, "stats", "--json");
+	key = strdup(json_string_value(json_object_get(st, "log_key")));
+	json_decref(st);
+	{
+		const char *extra[] = {"--mirror", w.api, "--log-key", key,
+		    "--upstream-key", wpub, "--curve-key", mck, "--allow",
+		    mallow, NULL};
+
+		e2e_daemon_start_args(&m, mdata, NULL, NULL, NULL, extra);
+		track(m.pid);
+	}
+	E2E_CLAIM(0, NULL, "party", "add", "az-mfa", "--name", "B", "--key",
+	    f->admin_key, "--server", w.api);
+	setenv("CLAIM_SERVER_KEY", mpub, 1);
+	for (int i = 0; i < 300; i++) {
+		st = e2e_claim_json(NULL, "stats", "--json", "--server", m.api);
+		if (json_integer_value(json_object_get(st, "size")) == 2) {
+			json_decref(st);
+			break;
+		}
+		json_decref(st);
+		if (i == 299)
+			fail_msg("the mirror did not follow over CurveZMQ: %s",
+			    tu_read_file(m.log, NULL));
+		usleep(100 * 1000);
+	}
+	assert_int_equal(e2e_daemon_stop(&m, SIGTERM), 0);
+	assert_int_equal(e2e_daemon_stop(&w, SIGTERM), 0);
+	unsetenv("CLAIM_SERVER_KEY");
+	unsetenv("CLAIM_CURVE_KEY");
+	free(wpub);
+	free(mpub);
+	free(cpub);
+	free(key);
+}
+
 /* claimd --relay of upstream on free ports: its pid, api and feed. */
 static pid_t
 relay_start(const char *upstream, const char *log, char *api, char *feed)
@@ -630,6 +732,8 @@ main(int argc, char **argv)
 		test_mirror_client_failover, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_mirror_promote, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_mirror_over_curve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_relay_hundred_subscribers, setup, teardown),
 	};
