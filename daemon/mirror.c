@@ -207,6 +207,16 @@ store_page(struct mirror *m, struct claim_entry *e, size_t n,
 		se[i].replica = true;
 	}
 	rc = store_append(m->d->store, se, n, res, err, errlen);
+	if (rc != PROTO_OK && rc != PROTO_ENOMEM && rc != PROTO_ESTORE &&
+	    rc != PROTO_EIO && rc != PROTO_EDAMAGED) {
+		/* Signed by the log, refused by its rules: no retry helps. */
+		log_warnx("mirror: the upstream's log breaks the rules after "
+			  "entry %llu: %s: %s; stopping, keeping the %llu "
+			  "entries verified",
+		    (unsigned long long)m->size, proto_errname(rc), err,
+		    (unsigned long long)m->size);
+		give_up(m);
+	}
 	for (size_t i = 0; rc == PROTO_OK && i < n; i++)
 		if (res[i].rc != PROTO_OK || res[i].existed ||
 		    res[i].index != m->size + i)
@@ -423,19 +433,9 @@ sync_round(struct mirror *m, char *err, size_t errlen)
 			else
 				proto_merkle_edge_push(&edge, e[i].hash);
 		}
-		if (rc == PROTO_OK && got > 0) {
-			size_t bad = sigcheck_page(e, got);
-
-			if (bad != SIZE_MAX)
-				rc = proto_fail(err, errlen, PROTO_ESIGNATURE,
-				    "entry %llu: signature does not verify",
-				    (unsigned long long)e[bad].index);
-		}
 		if (rc == PROTO_OK && m->size + got > n)
 			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
 			    "the upstream sent more entries than asked");
-		if (rc == PROTO_OK && m->size == 0 && got > 0)
-			rc = admin_infer(m, &e[0], err, errlen);
 		/* The page's tree, part of the signed one. */
 		if (rc == PROTO_OK) {
 			proto_merkle_edge_root(&edge, mine);
@@ -450,6 +450,17 @@ sync_round(struct mirror *m, char *err, size_t errlen)
 			    (unsigned long long)m->size,
 			    (unsigned long long)(m->size + got - 1));
 		}
+		/* In the signed log: a bad signature is the log's own. */
+		if (rc == PROTO_OK && got > 0) {
+			size_t bad = sigcheck_page(e, got);
+
+			if (bad != SIZE_MAX)
+				rc = proto_fail(err, errlen, PROTO_ESIGNATURE,
+				    "entry %llu: signature does not verify",
+				    (unsigned long long)e[bad].index);
+		}
+		if (rc == PROTO_OK && m->size == 0 && got > 0)
+			rc = admin_infer(m, &e[0], err, errlen);
 		if (rc == PROTO_OK)
 			rc = store_page(m, e, got, &edge, err, errlen);
 		claim_entries_free(e, got);
@@ -466,6 +477,8 @@ done:
 static void
 round_failed(struct mirror *m, int rc, const char *err)
 {
+	if (m->d->mirror_failed)
+		return; /* said already, and stopping */
 	switch (rc) {
 	case PROTO_EUNREACHABLE:
 	case PROTO_EUNAUTHORIZED:
@@ -477,18 +490,10 @@ round_failed(struct mirror *m, int rc, const char *err)
 		m->warned = true;
 		upstream_close(m);
 		return;
-	case PROTO_EPROOF:
-		if (m->d->mirror_failed)
-			return;
-		/* FALLTHROUGH */
 	default:
 		log_warnx("mirror: cannot follow %s: %s: %s", m->d->cfg->mirror,
 		    proto_errname(rc), err);
-		if (rc == PROTO_ESIGNATURE || rc == PROTO_ECHAIN ||
-		    rc == PROTO_EUNAUTHORIZED || rc == PROTO_ENOPARTY ||
-		    rc == PROTO_ECONFLICT || rc == PROTO_EEXISTS ||
-		    rc == PROTO_ERETRACTED || rc == PROTO_EUNCHANGED ||
-		    rc == PROTO_ESCHEMA) {
+		if (rc == PROTO_ESIGNATURE) {
 			log_warnx("mirror: the upstream's log breaks the "
 				  "rules; stopping, keeping what was "
 				  "verified");
