@@ -389,6 +389,120 @@ daemon_stop(struct daemon *d, bool keep)
 }
 
 /*
+ * claimd --relay of d, or claimd --mirror of d in folder data (log key
+ * key): another claimd process, its endpoints in api and feed.
+ */
+static pid_t
+helper_start(const struct daemon *d, const char *data, const char *key,
+    char *api, char *feed)
+{
+	char log[700], buf[1024] = "";
+	size_t len = 0;
+	int out[2];
+	pid_t pid;
+
+	snprintf(log, sizeof(log), "%s/%s.log", d->dir,
+	    data != NULL ? "mirror" : "relay");
+	if (pipe(out) != 0)
+		die("pipe");
+	if ((pid = fork()) == 0) {
+		int err = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+
+		dup2(out[1], 1);
+		dup2(err, 2);
+		close(out[0]);
+		if (data != NULL)
+			execl(claimd_bin, claimd_bin, "--data", data,
+			    "--mirror", d->api, "--log-key", key, "--api",
+			    "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
+			    (char *)NULL);
+		else
+			execl(claimd_bin, claimd_bin, "--relay", d->api,
+			    "--api", "tcp://127.0.0.1:*", "--pub",
+			    "tcp://127.0.0.1:*", (char *)NULL);
+		_exit(127);
+	}
+	close(out[1]);
+	while (len < sizeof(buf) - 1) {
+		ssize_t r = read(out[0], buf + len, sizeof(buf) - 1 - len);
+		char *f;
+
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+		buf[len] = '\0';
+		if ((f = strstr(buf, "\nfeed ")) != NULL &&
+		    strchr(f + 1, '\n') != NULL)
+			break;
+	}
+	close(out[0]);
+	if (sscanf(buf, "api %127s\nfeed %127s", api, feed) != 2)
+		die("claimd --%s did not start (see %s)",
+		    data != NULL ? "mirror" : "relay", log);
+	return pid;
+}
+
+static void
+helper_stop(pid_t pid)
+{
+	int st;
+
+	kill(pid, SIGTERM);
+	waitpid(pid, &st, 0);
+}
+
+/* A stats number of the claimd at api. */
+static uint64_t
+stat_of(struct claim_client *c, int which, char *log_key, size_t cap)
+{
+	struct proto_stats_rep st;
+	struct claim_reply rep;
+	uint64_t v = UINT64_MAX;
+
+	if (claim_call(c, PROTO_OP_STATS, &(struct proto_empty){0}, &st, &rep,
+		NULL, 0) == PROTO_OK) {
+		v = st.v[which];
+		if (log_key != NULL)
+			snprintf(log_key, cap, "%s", st.log_key);
+	}
+	claim_reply_release(&rep);
+	return v;
+}
+
+/* A new mirror of d catching up from empty: entries per second. */
+static double
+mirror_catch_up(struct daemon *d, uint64_t n)
+{
+	struct claim_client *c, *m;
+	char key[PROTO_VKEY_MAX], data[700], api[128], feed[128], err[256];
+	double start, took;
+	pid_t pid;
+
+	if (claim_client_open(d->api, 30000, NULL, &c, err, sizeof(err)))
+		die("%s", err);
+	if (stat_of(c, PROTO_STAT_SIZE, key, sizeof(key)) != n)
+		die("mirror bench: the log is not %llu entries",
+		    (unsigned long long)n);
+	claim_client_close(c);
+	snprintf(data, sizeof(data), "%s/mirror", d->dir);
+	rmrf(data);
+	start = now();
+	pid = helper_start(d, data, key, api, feed);
+	if (claim_client_open(api, 30000, NULL, &m, err, sizeof(err)))
+		die("%s", err);
+	while (stat_of(m, PROTO_STAT_SIZE, NULL, 0) != n) {
+		if (now() - start > 3600)
+			die("mirror bench: no catch-up in an hour");
+		usleep(20000);
+	}
+	took = now() - start;
+	claim_client_close(m);
+	helper_stop(pid);
+	rmrf(data);
+	return (double)n / took;
+}
+
+/*
  * A process's memory from /proc/PID/smaps_rollup, in MiB: "Anonymous"
  * (heap, stacks: what the daemon holds), and the private pages in all,
  * which also count the store's file pages that only claimd maps (LMDB's
@@ -1107,6 +1221,9 @@ enum {
 	F_RSS,
 	F_MAPPED,
 	F_DISK,
+	F_MIRROR,
+	F_RELAY50,
+	F_RELAY99,
 	NFIG
 };
 
@@ -1174,6 +1291,13 @@ main(int argc, char **argv)
 	    [F_MAPPED] = {"rss_with_map_mib",
 		"  ...with the store's mapped file pages", "MiB"},
 	    [F_DISK] = {"disk_bytes", "bytes on disk per claim", "B"},
+	    [F_MIRROR] = {"mirror_catch_up",
+		"mirror catch-up from empty, 1,000,000", "/s", {0}, 0, 0.8,
+		false, "offline_verify"},
+	    [F_RELAY50] = {"relay_feed_p50_ms",
+		"feed latency p50 through a relay, 10 subs", "ms"},
+	    [F_RELAY99] = {"relay_feed_p99_ms",
+		"feed latency p99 through a relay, 10 subs", "ms"},
 	};
 	const char *parties[] = {"party-a", "party-b"};
 	bool json = false;
@@ -1215,6 +1339,7 @@ main(int argc, char **argv)
 		fig[F_VERIFY].label = "claim verify, 100,000 entries (quick)";
 		fig[F_CATCHUP].label = "catch-up, 100,000 behind (quick)";
 		fig[F_RSS].label = "claimd private RSS, 100,000 (quick)";
+		fig[F_MIRROR].label = "mirror catch-up, 100,000 (quick)";
 	}
 
 	/* Every section's targets are ratios of these: always. */
@@ -1291,6 +1416,22 @@ main(int argc, char **argv)
 		add(&fig[F_FEED99], p99);
 		add(&fig[F_FEED_SLOW], slow);
 		add(&fig[F_FEED_LONGEST], longest);
+		{
+			/* The same through a relay in front of claimd. */
+			struct daemon via = d;
+			struct recs r2;
+			char api[128];
+			pid_t relay =
+			    helper_start(&d, NULL, NULL, api, via.feed);
+
+			r2 = presign(&d, r.n, r.n, "party-a", "t");
+			feed_latency(&via, &r2, 2 + r.n, 5000, &p50, &p99,
+			    &slow, &longest);
+			add(&fig[F_RELAY50], p50);
+			add(&fig[F_RELAY99], p99);
+			recs_free(&r2);
+			helper_stop(relay);
+		}
 		point_reads(&d, &r, &p50, &p99);
 		add(&fig[F_READ50], p50);
 		add(&fig[F_READ99], p99);
@@ -1394,6 +1535,8 @@ main(int argc, char **argv)
 			add(&fig[F_WATCH],
 			    (double)(big + 2) /
 				run_claim(NULL, NULL, watch_args));
+		for (int rep = 0; rep < reps; rep++)
+			add(&fig[F_MIRROR], mirror_catch_up(&d, big + 2));
 		snprintf(exp, sizeof(exp), "%s/export.jsonl", d.dir);
 		exp_args[4] = d.api;
 		run_claim(NULL, NULL, exp_args);

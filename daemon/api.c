@@ -454,6 +454,12 @@ h_submit(struct api *a, struct req *r)
 	struct job *j;
 
 	a->d->submitted++;
+	if (a->d->cfg->mirror != NULL) {
+		snprintf(r->err, sizeof(r->err),
+		    "this claimd is a read-only mirror of %s: submit there",
+		    a->d->cfg->mirror);
+		return PROTO_EREADONLY;
+	}
 	if (a->draining) {
 		snprintf(r->err, sizeof(r->err),
 		    "claimd is shutting down; submit again after it restarts");
@@ -957,11 +963,17 @@ h_checkpoint(struct api *a, struct req *r)
 	const char *note;
 	int rc;
 
-	if ((rc = checkpoint_current(
-		 a->d, r->snap, &note, r->err, sizeof(r->err))) != PROTO_OK)
+	if (a->d->cfg->mirror != NULL) {
+		/* The upstream's, verified: a mirror signs nothing. */
+		if ((rc = checkpoint_mirror_get(a->d, rep.checkpoint,
+			 sizeof(rep.checkpoint), r->err, sizeof(r->err))) !=
+		    PROTO_OK)
+			return rc;
+	} else if ((rc = checkpoint_current(a->d, r->snap, &note, r->err,
+			sizeof(r->err))) != PROTO_OK) {
 		return rc;
-	if ((size_t)snprintf(rep.checkpoint, sizeof(rep.checkpoint), "%s",
-		note) >= sizeof(rep.checkpoint))
+	} else if ((size_t)snprintf(rep.checkpoint, sizeof(rep.checkpoint),
+		       "%s", note) >= sizeof(rep.checkpoint))
 		return proto_fail(r->err, sizeof(r->err), PROTO_ETOOBIG,
 		    "checkpoint over %d bytes", PROTO_SIGNED_NOTE_MAX);
 	snprintf(rep.log_key, sizeof(rep.log_key), "%s", a->d->vkey);

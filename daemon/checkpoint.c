@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "claimd.h"
@@ -208,12 +209,130 @@ load_last(struct daemon *d)
 	sodium_free(note);
 }
 
+/*
+ * A mirror holds no log key: the upstream's verifier key (--log-key)
+ * names the origin and the key its checkpoints are checked with.
+ */
+static void
+load_mirror_key(struct daemon *d)
+{
+	char path[4096];
+	struct stat st;
+
+	if (proto_vkey_parse(d->cfg->log_key, d->origin, sizeof(d->origin),
+		d->log_pk) != PROTO_OK)
+		fatalx("--log-key is not a log's verifier key (claim "
+		       "checkpoint shows it as log_key)");
+	snprintf(d->vkey, sizeof(d->vkey), "%s", d->cfg->log_key);
+	path_of(d, "log.key", path, sizeof(path));
+	if (stat(path, &st) == 0)
+		fatalx("%s holds a log key: this data folder is a writer's, "
+		       "not a mirror's",
+		    path);
+	path_of(d, "fork", path, sizeof(path));
+	if (stat(path, &st) == 0)
+		fatalx("this mirror found a fork of its upstream earlier; the "
+		       "evidence is in %s (docs/operations.md, Mirrors): move "
+		       "it away to follow again",
+		    path);
+}
+
 void
 checkpoint_init(struct daemon *d)
 {
+	pthread_mutex_init(&d->ckpt_lock, NULL);
+	if (d->cfg->mirror != NULL) {
+		load_mirror_key(d);
+		static char origin[PROTO_ORIGIN_MAX + 1];
+
+		/* The origin is the upstream's, recorded or checked. */
+		snprintf(origin, sizeof(origin), "%s", d->origin);
+		d->cfg->origin = origin;
+		load_origin(d);
+		load_last(d);
+		return;
+	}
 	load_origin(d);
 	load_key(d);
 	load_last(d);
+}
+
+int
+checkpoint_mirror_set(struct daemon *d, const char *note, uint64_t size,
+    const uint8_t root[PROTO_HASH_LEN])
+{
+	char *copy;
+
+	pthread_mutex_lock(&d->ckpt_lock);
+	if (d->ckpt_have && d->ckpt_size == size &&
+	    strcmp(d->ckpt_note, note) == 0) {
+		pthread_mutex_unlock(&d->ckpt_lock);
+		return PROTO_OK;
+	}
+	pthread_mutex_unlock(&d->ckpt_lock);
+	if ((copy = strdup(note)) == NULL)
+		return PROTO_ENOMEM;
+	if (write_atomic(d, "checkpoint", note, strlen(note), 0644) != 0) {
+		log_warn("cannot write the checkpoint");
+		free(copy);
+		return PROTO_EIO;
+	}
+	pthread_mutex_lock(&d->ckpt_lock);
+	free(d->ckpt_note);
+	d->ckpt_note = copy;
+	d->ckpt_size = size;
+	memcpy(d->ckpt_root, root, PROTO_HASH_LEN);
+	d->ckpt_have = true;
+	pthread_mutex_unlock(&d->ckpt_lock);
+	return PROTO_OK;
+}
+
+int
+checkpoint_mirror_get(
+    struct daemon *d, char *out, size_t cap, char *err, size_t errlen)
+{
+	int rc = PROTO_OK;
+
+	pthread_mutex_lock(&d->ckpt_lock);
+	if (!d->ckpt_have)
+		rc = proto_fail(err, errlen, PROTO_ENOTFOUND,
+		    "this mirror of %s has verified no checkpoint yet",
+		    d->cfg->mirror);
+	else if ((size_t)snprintf(out, cap, "%s", d->ckpt_note) >= cap)
+		rc = proto_fail(err, errlen, PROTO_ETOOBIG,
+		    "checkpoint over %zu bytes", cap);
+	pthread_mutex_unlock(&d->ckpt_lock);
+	return rc;
+}
+
+void
+checkpoint_fork_evidence(
+    struct daemon *d, const char *upstream_note, char *where, size_t cap)
+{
+	char *held = NULL, *json;
+	json_t *o;
+
+	path_of(d, "fork", where, cap);
+	if (mkdir(where, 0755) != 0 && errno != EEXIST)
+		log_warn("cannot create %s", where);
+	pthread_mutex_lock(&d->ckpt_lock);
+	if (d->ckpt_have)
+		held = strdup(d->ckpt_note);
+	pthread_mutex_unlock(&d->ckpt_lock);
+	/* claim audit's state file: the checkpoint held, and its key. */
+	o = json_pack("{s:s, s:s}", "log_key", d->vkey, "checkpoint",
+	    held != NULL ? held : "");
+	if (o != NULL && (json = json_dumps(o, JSON_INDENT(2))) != NULL) {
+		if (write_atomic(
+			d, "fork/held.json", json, strlen(json), 0644) != 0)
+			log_warn("cannot write %s/held.json", where);
+		free(json);
+	}
+	json_decref(o);
+	if (write_atomic(d, "fork/upstream.checkpoint", upstream_note,
+		strlen(upstream_note), 0644) != 0)
+		log_warn("cannot write %s/upstream.checkpoint", where);
+	free(held);
 }
 
 void

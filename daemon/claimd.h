@@ -12,6 +12,7 @@
 #ifndef CLAIMD_DAEMON_H
 #define CLAIMD_DAEMON_H
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -74,6 +75,10 @@ struct config {
 	const char *allow;     /* the allowlist of client keys */
 	const char *check_dir;
 	const char *backup_dir;
+	const char *mirror;  /* --mirror: the upstream's request endpoint */
+	const char *log_key; /* --log-key: the upstream log's verifier key */
+	const char *relay;   /* --relay: the upstream's request endpoint */
+	const char *upstream_key; /* --upstream-key: its CurveZMQ key */
 	int workers;
 	int feed_hwm; /* events queued per subscriber */
 	int verbose;
@@ -131,6 +136,10 @@ struct daemon {
 	uint64_t ckpt_size;
 	uint8_t ckpt_root[PROTO_HASH_LEN];
 	char *ckpt_note;
+	/* A mirror: its thread sets the checkpoint, main serves it. */
+	pthread_mutex_t ckpt_lock;
+	_Atomic bool mirror_failed; /* a fork or a broken log: exit 1 */
+	_Atomic bool stopping;
 	struct auth *auth; /* CurveZMQ and ZAP, or NULL */
 	/* The store was found damaged while running: every request is
 	 * answered PROTO_EDAMAGED, nothing more is written. */
@@ -174,6 +183,12 @@ int feed_event(struct proto_buf *b, const struct job *j);
 int feed_heartbeat(struct proto_buf *b, uint64_t size);
 void feed_topic(const struct job *j, char *out, size_t cap);
 void *feed_monitor_main(void *arg);
+/*
+ * The feed endpoint a client of server connects to, from the one its
+ * stats name: a wildcard host (0.0.0.0, *) made the server's.
+ */
+void feed_endpoint_for(
+    const char *server, const char *feed, char *out, size_t cap);
 
 /* auth.c */
 struct auth;
@@ -195,6 +210,29 @@ void checkpoint_release(struct daemon *d);
 /* The signed checkpoint for the snapshot's size (borrowed). */
 int checkpoint_current(struct daemon *d, struct store_snap *snap,
     const char **note, char *err, size_t errlen);
+
+/*
+ * A mirror: the latest upstream checkpoint verified, of size entries and
+ * that root, all of which this store now holds; kept in DIR/checkpoint
+ * and served from now on.
+ */
+int checkpoint_mirror_set(struct daemon *d, const char *note, uint64_t size,
+    const uint8_t root[PROTO_HASH_LEN]);
+/* A copy of the checkpoint a mirror serves; PROTO_ENOTFOUND if none. */
+int checkpoint_mirror_get(
+    struct daemon *d, char *out, size_t cap, char *err, size_t errlen);
+/* Writes a fork's evidence into DIR/fork; where says where. */
+void checkpoint_fork_evidence(
+    struct daemon *d, const char *upstream_note, char *where, size_t cap);
+
+/* mirror.c */
+struct mirror;
+struct mirror *mirror_new(struct daemon *d, void *pub);
+void mirror_free(struct mirror *m);
+void *mirror_main(void *arg);
+
+/* relay.c: runs claimd --relay until SIGINT or SIGTERM; exit status. */
+int relay_run(const struct config *cfg);
 
 /* api.c */
 struct api;

@@ -107,3 +107,19 @@ feed_monitor_main(void *arg)
 	zmq_close(mon);
 	return NULL;
 }
+
+void
+feed_endpoint_for(const char *server, const char *feed, char *out, size_t cap)
+{
+	const char *host = strstr(feed, "://"), *colon = strrchr(server, ':');
+
+	/* tcp://0.0.0.0:7412 means "every address": the server's host. */
+	if (host != NULL &&
+	    (strncmp(host + 3, "0.0.0.0:", 8) == 0 ||
+		strncmp(host + 3, "*:", 2) == 0) &&
+	    colon != NULL && strncmp(server, "tcp://", 6) == 0)
+		snprintf(out, cap, "%.*s%s", (int)(colon - server), server,
+		    strrchr(feed, ':'));
+	else
+		snprintf(out, cap, "%s", feed);
+}

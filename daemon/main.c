@@ -2,6 +2,9 @@
  * main.c: claimd's options, start-up, signals and main loop.
  *
  *   claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX] [--feed-hwm N]
+ *   claimd --data DIR --mirror EP --log-key KEY [--upstream-key K]
+ *          [--api EP] [--pub EP]
+ *   claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]
  *   claimd --check DIR
  *   claimd --data DIR --backup DEST
  */
@@ -32,6 +35,10 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: claimd --data DIR [--api EP] [--pub EP] [--admin-key HEX]\n"
 	    "              [--workers N] [--feed-hwm N] [-v]\n"
+	    "       claimd --data DIR --mirror EP --log-key KEY "
+	    "[--upstream-key K]\n"
+	    "              [--api EP] [--pub EP]\n"
+	    "       claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]\n"
 	    "       claimd --check DIR\n"
 	    "       claimd --data DIR --backup DEST\n"
 	    "\n"
@@ -56,6 +63,19 @@ usage(FILE *f)
 	    "                   %d); a subscriber further behind loses events\n"
 	    "                   and fetches them by range (claim watch -v\n"
 	    "                   counts them)\n"
+	    "  --mirror EP      a read-only mirror of the claimd (or mirror)\n"
+	    "                   whose request socket is EP: follows its log,\n"
+	    "                   verifies every entry against its signed\n"
+	    "                   checkpoints, serves it; refuses submissions\n"
+	    "  --log-key KEY    the upstream log's verifier key (claim\n"
+	    "                   checkpoint shows it); needed with --mirror\n"
+	    "  --upstream-key K the upstream's CurveZMQ public key (claim\n"
+	    "                   stats shows it): the mirror connects with\n"
+	    "                   CurveZMQ, as a client with its --curve-key\n"
+	    "  --relay EP       a feed relay for many subscribers of the\n"
+	    "                   claimd (or mirror) whose request socket is\n"
+	    "                   EP: its feed on --pub, its requests on --api\n"
+	    "                   (libzmq's proxy); no data folder\n"
 	    "  --check DIR      recompute and cross-check everything in DIR,\n"
 	    "                   then exit (0 sound, 1 damaged)\n"
 	    "  --backup DEST    consistent compacted copy of the store into\n"
@@ -99,9 +119,53 @@ check_args(int argc, char **argv, struct config *cfg)
 		usage(stderr);
 		exit(2);
 	}
-	if (cfg->check_dir == NULL && cfg->data == NULL) {
+	if (cfg->relay != NULL &&
+	    (cfg->data != NULL || cfg->mirror != NULL ||
+		cfg->curve_key != NULL || !endpoint_is_valid(cfg->relay))) {
+		fprintf(stderr,
+		    "claimd: --relay takes the upstream's request "
+		    "endpoint, and no --data, --mirror or "
+		    "--curve-key\n");
+		exit(2);
+	}
+	if (cfg->check_dir == NULL && cfg->data == NULL && cfg->relay == NULL) {
 		fprintf(stderr, "claimd: --data DIR is required\n");
 		usage(stderr);
+		exit(2);
+	}
+	if ((cfg->mirror != NULL) != (cfg->log_key != NULL)) {
+		fprintf(stderr,
+		    "claimd: --mirror and --log-key go together: "
+		    "a mirror checks every checkpoint with the "
+		    "upstream's log key\n");
+		exit(2);
+	}
+	if (cfg->upstream_key != NULL &&
+	    (cfg->mirror == NULL || cfg->curve_key == NULL ||
+		!proto_z85_key_valid(
+		    cfg->upstream_key, strlen(cfg->upstream_key)))) {
+		fprintf(stderr,
+		    "claimd: --upstream-key takes the upstream's "
+		    "CurveZMQ public key (40 Z85 characters), "
+		    "with --mirror and --curve-key: the mirror's "
+		    "own key pair is its client key\n");
+		exit(2);
+	}
+	if (cfg->mirror != NULL && cfg->upstream_key == NULL &&
+	    endpoint_is_valid(cfg->mirror) &&
+	    !endpoint_is_loopback(cfg->mirror)) {
+		fprintf(stderr,
+		    "claimd: the upstream %s is not a loopback "
+		    "endpoint: CurveZMQ is required; give "
+		    "--upstream-key KEY and --curve-key FILE\n",
+		    cfg->mirror);
+		exit(2);
+	}
+	if (cfg->mirror != NULL && !endpoint_is_valid(cfg->mirror)) {
+		fprintf(stderr,
+		    "claimd: --mirror needs the upstream's "
+		    "request endpoint, tcp://HOST:PORT or "
+		    "ipc://PATH\n");
 		exit(2);
 	}
 	if (cfg->curve_key != NULL && cfg->allow == NULL) {
@@ -153,7 +217,11 @@ enum {
 	O_ORIGIN,
 	O_CURVE,
 	O_ALLOW,
-	O_FEED_HWM
+	O_FEED_HWM,
+	O_MIRROR,
+	O_LOG_KEY,
+	O_RELAY,
+	O_UPSTREAM_KEY
 };
 
 static const struct option opts[] = {
@@ -168,6 +236,10 @@ static const struct option opts[] = {
     {"backup", required_argument, NULL, O_BACKUP},
     {"workers", required_argument, NULL, O_WORKERS},
     {"feed-hwm", required_argument, NULL, O_FEED_HWM},
+    {"mirror", required_argument, NULL, O_MIRROR},
+    {"log-key", required_argument, NULL, O_LOG_KEY},
+    {"relay", required_argument, NULL, O_RELAY},
+    {"upstream-key", required_argument, NULL, O_UPSTREAM_KEY},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, O_VERSION},
@@ -218,6 +290,18 @@ parse_args(int argc, char **argv, struct config *cfg)
 		case O_FEED_HWM:
 			cfg->feed_hwm =
 			    count_option("feed-hwm", optarg, FEED_HWM_MAX);
+			break;
+		case O_MIRROR:
+			cfg->mirror = optarg;
+			break;
+		case O_LOG_KEY:
+			cfg->log_key = optarg;
+			break;
+		case O_RELAY:
+			cfg->relay = optarg;
+			break;
+		case O_UPSTREAM_KEY:
+			cfg->upstream_key = optarg;
 			break;
 		case 'v':
 			cfg->verbose++;
@@ -544,7 +628,7 @@ admin_key_parse(const char *hex, uint8_t pk[PROTO_PUBKEY_LEN])
 
 /* want: the --admin-key given, or NULL. */
 static void
-admin_key(struct store *s, const uint8_t *want)
+admin_key(struct store *s, const uint8_t *want, bool mirror)
 {
 	uint8_t have[PROTO_PUBKEY_LEN];
 	char hx[65], hy[65];
@@ -553,6 +637,9 @@ admin_key(struct store *s, const uint8_t *want)
 	if (store_admin_get(s, have, &set) != PROTO_OK)
 		fatalx("cannot read the admin key from the store");
 	if (!set) {
+		/* A mirror takes its upstream's (mirror.c). */
+		if (want == NULL && mirror)
+			return;
 		if (want == NULL)
 			fatalx("new data folder: start it once with "
 			       "--admin-key HEX (see claim keygen)");
@@ -637,7 +724,8 @@ struct claimd {
 	struct api *api;
 	struct writer *writer;
 	struct worker_socks *ws;
-	pthread_t *workers, writer_th, monitor_th;
+	pthread_t *workers, writer_th, monitor_th, mirror_th;
+	struct mirror *mirror;
 	void *router, *verify, *done, *write_in, *pub, *wdone;
 	uint8_t admin[PROTO_PUBKEY_LEN];
 	uint64_t size;     /* log entries at start, and at exit */
@@ -706,6 +794,21 @@ start_threads(struct claimd *c)
 	struct daemon *d = &c->d;
 	int n = c->cfg.workers;
 
+	if (c->cfg.mirror != NULL) {
+		/* No submissions: the mirror's thread stores and publishes. */
+		c->cfg.workers = 0;
+		if ((c->mirror = mirror_new(d, c->pub)) == NULL)
+			fatalx("out of memory");
+		if (pthread_create(
+			&c->mirror_th, NULL, mirror_main, c->mirror) != 0)
+			fatalx("cannot start the mirror thread");
+		if (pthread_create(
+			&c->monitor_th, NULL, feed_monitor_main, d) != 0)
+			fatalx("cannot start the monitor thread");
+		if ((c->api = api_new(d, c->router, c->verify)) == NULL)
+			fatalx("out of memory");
+		return;
+	}
 	if ((c->ws = calloc((size_t)n, sizeof(*c->ws))) == NULL ||
 	    (c->workers = calloc((size_t)n, sizeof(*c->workers))) == NULL)
 		fatalx("out of memory");
@@ -752,7 +855,8 @@ setup(struct claimd *c)
 	 * (a port in use) leaves it new, and a corrected --origin or
 	 * --admin-key is taken.
 	 */
-	admin_key(c->d.store, cfg->admin_hex != NULL ? c->admin : NULL);
+	admin_key(c->d.store, cfg->admin_hex != NULL ? c->admin : NULL,
+	    cfg->mirror != NULL);
 	checkpoint_init(&c->d);
 	if (store_snap_begin(c->d.store, &snap) != PROTO_OK)
 		fatalx("cannot read the store");
@@ -770,6 +874,8 @@ setup(struct claimd *c)
 		log_info(
 		    "feed: %d events queued per subscriber", cfg->feed_hwm);
 	log_info("log key %s", c->d.vkey);
+	if (cfg->mirror != NULL)
+		log_info("a read-only mirror of %s", cfg->mirror);
 	/* For scripts that start claimd on port 0 and must learn the port. */
 	printf("api %s\nfeed %s\n", c->d.api_ep, c->d.pub_ep);
 	fflush(stdout);
@@ -802,6 +908,7 @@ on_signal(struct claimd *c, int signo)
 	log_info("%s: finishing %llu %s in flight, then stopping",
 	    strsignal(signo), (unsigned long long)n, submissions(n));
 	c->stopping = true;
+	c->d.stopping = true;
 	c->deadline = now_us() + DRAIN_MS * 1000ULL;
 	api_set_draining(c->api);
 }
@@ -905,11 +1012,16 @@ teardown(struct claimd *c)
 		zmq_close(c->ws[i].in);
 		zmq_close(c->ws[i].out);
 	}
-	pthread_join(c->writer_th, NULL);
+	if (c->mirror != NULL)
+		pthread_join(c->mirror_th, NULL);
+	else
+		pthread_join(c->writer_th, NULL);
 	pthread_join(c->monitor_th, NULL);
+	mirror_free(c->mirror);
 	auth_free(c->d.auth);
 	zmq_close(c->write_in);
-	zmq_close(c->wdone);
+	if (c->wdone != NULL)
+		zmq_close(c->wdone);
 	zmq_close(c->pub);
 	zmq_close(c->verify);
 	zmq_close(c->done);
@@ -949,8 +1061,10 @@ main(int argc, char **argv)
 		return run_check(c.cfg.check_dir);
 	if (c.cfg.backup_dir != NULL)
 		return run_backup(c.cfg.data, c.cfg.backup_dir);
+	if (c.cfg.relay != NULL)
+		return relay_run(&c.cfg);
 	setup(&c);
 	run(&c);
 	teardown(&c);
-	return 0;
+	return c.d.mirror_failed ? 1 : 0;
 }

@@ -118,7 +118,8 @@ _claim()
 complete -o default -F _claim claim
 
 _claimd_options='--data --api --pub --admin-key --curve-key --allow --origin
---workers --feed-hwm --check --backup -v --verbose -h --help --version'
+--workers --feed-hwm --mirror --log-key --upstream-key --relay --check --backup -v --verbose
+-h --help --version'
 
 _claimd()
 {
@@ -135,7 +136,8 @@ _claimd()
 	--curve-key | --allow)
 		return
 		;;
-	--api | --pub | --admin-key | --origin | --workers | --feed-hwm)
+	--api | --pub | --admin-key | --origin | --workers | --feed-hwm | \
+		--mirror | --log-key | --upstream-key | --relay)
 		compopt +o default 2>/dev/null
 		return
 		;;

@@ -52,6 +52,7 @@ static const struct {
     [PROTO_ETIME] = {"time", "time out of range"},
     [PROTO_ERETRACTED] = {"retracted", "claim is retracted"},
     [PROTO_EUNCHANGED] = {"unchanged", "version changes nothing"},
+    [PROTO_EREADONLY] = {"read-only", "a read-only mirror"},
 };
 
 const char *

@@ -500,6 +500,13 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
 	describe(r, p);
 	if ((rc = get(w, w->s->hash, r->hash, PROTO_HASH_LEN, &v, &found)) != 0)
 		return rc;
+	if (found && e->replica) {
+		r->rc = PROTO_ECHAIN;
+		snprintf(r->err, sizeof(r->err),
+		    "the record is already in the log at index %llu",
+		    (unsigned long long)store_get64(v.mv_data));
+		return PROTO_ECHAIN;
+	}
 	if (found) {
 		/* Identical bytes: the existing entry is the answer. */
 		r->existed = true;
@@ -513,14 +520,14 @@ append_one(struct wctx *w, const uint8_t admin[PROTO_PUBKEY_LEN],
 		return rc != PROTO_OK ? rc : PROTO_ESTORE;
 	if (rc != PROTO_OK) {
 		r->rc = rc;
-		return PROTO_OK;
+		return e->replica ? rc : PROTO_OK;
 	}
 	if (p->kind == PROTO_KIND_CLAIM) {
 		if ((rc = store_content_key(&p->claim, ckey)) != PROTO_OK)
 			return rc;
 		if (p->claim.version == 1 &&
 		    p->claim.status == PROTO_STATUS_ASSERTED &&
-		    !e->allow_duplicate &&
+		    !e->allow_duplicate && !e->replica &&
 		    ((rc = duplicate(w, ckey, r)) != PROTO_OK ||
 			r->rc != PROTO_OK))
 			return rc;
@@ -657,6 +664,13 @@ store_append(struct store *s, const struct store_entry *e, size_t n,
 			return proto_fail(err, errlen, store_err(mdb),
 			    "cannot grow the map: %s", mdb_strerror(mdb));
 	}
+	/* A replica refused: the entry that was, and why. */
+	for (size_t i = 0; rc != PROTO_OK && mdb == 0 && i < n; i++)
+		if (res[i].rc != PROTO_OK)
+			return proto_fail(err, errlen, rc,
+			    "entry %zu of the "
+			    "batch: %s",
+			    i, res[i].err[0] ? res[i].err : proto_strerror(rc));
 	if (rc != PROTO_OK)
 		return proto_fail(err, errlen, rc, "%s",
 		    mdb != 0 ? mdb_strerror(mdb) : proto_strerror(rc));

@@ -862,6 +862,55 @@ test_store_version_conflict(void **state)
 	assert_int_equal(size_of(f->s), 5);
 }
 
+/*
+ * A mirror's replicas: all of a batch or none. Bytes already held and a
+ * record the rules refuse each fail the whole batch with the entry's
+ * code, and nothing is written; a duplicate claim is not refused.
+ */
+static void
+test_store_replica_all_or_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct store_entry e[2];
+	struct store_result res[2];
+	struct proto_payload p;
+	struct rec x[2];
+	uint8_t v1[32];
+	char err[256];
+
+	tu_claim(&p, "am-mfa", "borders", "first");
+	append_ok(f->s, &p, desk_sk, v1);
+	/* The same claim again (not the same bytes: another time). */
+	tu_claim(&p, "am-mfa", "borders", "first");
+	p.time += 1;
+	rec_make(&x[0], &p, desk_sk);
+	/* A revision that skips a version. */
+	revision(&p, v1, v1, 5, "skipping");
+	rec_make(&x[1], &p, desk_sk);
+	memset(e, 0, sizeof(e));
+	for (int i = 0; i < 2; i++) {
+		e[i].rec = &x[i].r;
+		e[i].payload = &x[i].p;
+		e[i].replica = true;
+	}
+	assert_int_equal(
+	    store_append(f->s, e, 2, res, err, sizeof(err)), PROTO_ECHAIN);
+	assert_non_null(strstr(err, "entry 1 of the batch"));
+	assert_int_equal(size_of(f->s), 3);
+	/* The duplicate alone is a replica like any other. */
+	assert_int_equal(
+	    store_append(f->s, e, 1, res, err, sizeof(err)), PROTO_OK);
+	assert_int_equal(res[0].rc, PROTO_OK);
+	assert_int_equal(res[0].index, 3);
+	/* Its bytes again: refused, nothing written. */
+	assert_int_equal(
+	    store_append(f->s, e, 1, res, err, sizeof(err)), PROTO_ECHAIN);
+	assert_non_null(strstr(err, "already in the log at index 3"));
+	assert_int_equal(size_of(f->s), 4);
+	rec_free(&x[0]);
+	rec_free(&x[1]);
+}
+
 /* One record refused with want, err holding what; the batch goes on. */
 static void
 append_refused(
@@ -1969,6 +2018,8 @@ main(int argc, char **argv)
 		test_store_read_failures_are_proto_errs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_check_read_failures, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_store_replica_all_or_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_store_version_conflict, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -66,7 +66,13 @@ CLAIM_WUR int claim_curve_keypair(
 /*
  * curve may be NULL (plain, for loopback). When the daemon's ZAP handler
  * refuses this client's key, requests fail with PROTO_EUNAUTHORIZED.
+ *
+ * endpoint may be a list, "a,b,c" (up to CLAIM_SERVERS_MAX): the writer
+ * first, then its mirrors. A read that the endpoint in use does not
+ * answer is sent to the next, and the client stays there; a feed follows
+ * it. Submissions go to the first only: a mirror refuses them.
  */
+#define CLAIM_SERVERS_MAX 8
 CLAIM_WUR int claim_client_open(const char *endpoint, int timeout_ms,
     const struct claim_curve *curve, struct claim_client **out, char *err,
     size_t errlen);
@@ -82,7 +88,10 @@ int claim_client_handshake_failed(struct claim_client *c);
 /* The error for an unanswered request, in words (returns the code). */
 int claim_client_explain(
     struct claim_client *c, int rc, char *err, size_t errlen);
+/* The endpoint in use (of a list, the one answering last). */
 const char *claim_client_endpoint(const struct claim_client *c);
+/* Changes each time the client moves to another endpoint of its list. */
+unsigned claim_client_generation(const struct claim_client *c);
 int claim_client_timeout(const struct claim_client *c);
 
 /*

@@ -25,14 +25,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zmq.h>
 
 #include "claim.h"
 #include "internal.h"
 
-#define RANGE_COUNT 4096
-#define SUB_HWM     100000
+#define RANGE_COUNT     4096
+#define SUB_HWM         100000
+#define FEED_SILENCE_MS 3000
+
+static uint64_t
+mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
 
 struct claim_feed {
 	struct claim_client *c;
@@ -50,7 +61,10 @@ struct claim_feed {
 	uint64_t missed;    /* events the live feed never delivered */
 	struct claim_entry *queue; /* fetched or live, in log order */
 	size_t qhead, qlen, qcap;
-	bool ahead; /* a range from ahead_from was asked for */
+	char feed_ep[256]; /* the feed followed */
+	unsigned gen;      /* the client's endpoint when it was taken */
+	uint64_t heard;    /* ms: the last message of the feed */
+	bool ahead;        /* a range from ahead_from was asked for */
 	uint32_t ahead_id;
 	uint64_t ahead_from;
 };
@@ -185,6 +199,9 @@ claim_feed_open_filter(struct claim_client *c, const char *feed_ep,
 	}
 	/* Everything: gaps can only be seen in the whole sequence. */
 	zmq_setsockopt(f->sub, ZMQ_SUBSCRIBE, "", 0);
+	snprintf(f->feed_ep, sizeof(f->feed_ep), "%s", feed_ep);
+	f->gen = claim_client_generation(c);
+	f->heard = mono_ms();
 	claim_ipv6_for(f->sub, feed_ep);
 	if (zmq_connect(f->sub, feed_ep) != 0) {
 		rc = proto_fail(err, errlen, PROTO_EINVAL,
@@ -242,6 +259,57 @@ uint64_t
 claim_feed_missed(const struct claim_feed *f)
 {
 	return f->missed;
+}
+
+/*
+ * The client moved to another endpoint of its list (the one it used
+ * stopped answering): the feed follows, to that daemon's feed. The
+ * indexes are the same on a writer and its mirrors, so nothing is lost
+ * or seen twice; what was published meanwhile is fetched by range.
+ */
+static int
+resubscribe(struct claim_feed *f, char *err, size_t errlen)
+{
+	char ep[256];
+	int rc;
+
+	if ((rc = feed_endpoint(f->c, ep, sizeof(ep), err, errlen)) != PROTO_OK)
+		return rc;
+	zmq_disconnect(f->sub, f->feed_ep);
+	claim_ipv6_for(f->sub, ep);
+	if (zmq_connect(f->sub, ep) != 0)
+		return proto_fail(err, errlen, PROTO_EINVAL,
+		    "cannot use feed endpoint \"%s\": %s", ep,
+		    zmq_strerror(errno));
+	snprintf(f->feed_ep, sizeof(f->feed_ep), "%s", ep);
+	f->gen = claim_client_generation(f->c);
+	f->heard = mono_ms();
+	return PROTO_OK;
+}
+
+/*
+ * A feed silent for FEED_SILENCE_MS (claimd beats every second) with
+ * more than one endpoint: a request finds out whether its daemon is
+ * still there, and moves to the next if not.
+ */
+static int
+probe(struct claim_feed *f, char *err, size_t errlen)
+{
+	struct claim_entry *e;
+	uint64_t next, size;
+	size_t n;
+	int rc;
+
+	if ((rc = claim_range(f->c, 0, 0, NULL, NULL, &e, &n, &next, &size, err,
+		 errlen)) != PROTO_OK)
+		return rc;
+	claim_entries_free(e, n);
+	if (size > f->known)
+		f->known = size;
+	f->heard = mono_ms();
+	if (claim_client_generation(f->c) != f->gen)
+		return resubscribe(f, err, errlen);
+	return PROTO_OK;
 }
 
 /* The live feed has reached size entries: anything skipped was lost. */
@@ -304,8 +372,17 @@ fetch(struct claim_feed *f, char *err, size_t errlen)
 	else if ((rc = ask(f, from, &id, err, errlen)) != PROTO_OK)
 		return rc;
 	f->ahead = false;
-	if ((rc = claim_range_wait(f->c, id, from, &rr, err, errlen)) !=
-	    PROTO_OK)
+	if ((rc = claim_range_wait(f->c, id, from, &rr, err, errlen)) ==
+		PROTO_EUNREACHABLE &&
+	    claim_client_nservers(f->c) > 1) {
+		/* Another endpoint of the list, and its feed. */
+		if ((rc = probe(f, err, errlen)) != PROTO_OK)
+			return rc;
+		if ((rc = ask(f, from, &id, err, errlen)) != PROTO_OK)
+			return rc;
+		rc = claim_range_wait(f->c, id, from, &rr, err, errlen);
+	}
+	if (rc != PROTO_OK)
 		return rc;
 	/* A log shorter than we heard of: a different log answers. */
 	if (rr.size < from || rr.size < rr.next) {
@@ -424,12 +501,23 @@ claim_feed_next(struct claim_feed *f, int timeout_ms, struct claim_entry *e,
 				return rc;
 			continue;
 		}
+		if (claim_client_generation(f->c) != f->gen &&
+		    (rc = resubscribe(f, err, errlen)) != PROTO_OK)
+			return rc;
 		/* Caught up: wait for the feed. */
 		n = zmq_poll(&item, 1, (long)deadline_left);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n == 0 && claim_client_nservers(f->c) > 1 &&
+		    mono_ms() - f->heard >= FEED_SILENCE_MS) {
+			if ((rc = probe(f, err, errlen)) != PROTO_OK)
+				return rc;
+			if (f->known > f->scan)
+				continue;
+		}
 		if (n <= 0)
 			return PROTO_ENOTFOUND;
+		f->heard = mono_ms();
 		/* Take everything waiting before deciding what is missing. */
 		for (int i = 0; i < 1024; i++) {
 			int ev = 0;

@@ -91,6 +91,11 @@ void claim_entry_set_claim(struct claim_entry *e);
  * on 127.0.0.1 is not.
  */
 void claim_ipv6_for(void *sock, const char *endpoint);
+/* How many endpoints the client's list holds. */
+int claim_client_nservers(const struct claim_client *c);
+/* Moves to the list's next endpoint: PROTO_OK, or PROTO_EUNREACHABLE
+ * when there is no other (or claimd refused this client's key). */
+int claim_client_failover(struct claim_client *c);
 
 /*
  * A source's identity across claims, malloc'd (NULL when out of memory):

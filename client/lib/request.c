@@ -215,9 +215,17 @@ claim_range(struct claim_client *c, uint64_t from, uint64_t count,
 	uint32_t id = 0;
 	int rc;
 
-	if ((rc = claim_range_send(
-		 c, from, count, party, topic, &id, err, errlen)) ||
-	    (rc = claim_range_wait(c, id, from, &rr, err, errlen)))
+	/* Unanswered: the next endpoint of the client's list, if any. */
+	for (int tried = 0;; tried++) {
+		if ((rc = claim_range_send(c, from, count, party, topic, &id,
+			 err, errlen)) == PROTO_OK)
+			rc = claim_range_wait(c, id, from, &rr, err, errlen);
+		if (rc != PROTO_EUNREACHABLE ||
+		    tried + 1 >= claim_client_nservers(c) ||
+		    claim_client_failover(c) != PROTO_OK)
+			break;
+	}
+	if (rc != PROTO_OK)
 		return rc;
 	rc = claim_read_entries(&rr.entries, false, out, n, err, errlen);
 	*next = rr.next;

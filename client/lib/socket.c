@@ -19,8 +19,14 @@
 struct claim_client {
 	void *ctx;
 	void *sock;
-	void *mon; /* handshake events of sock */
-	char endpoint[256];
+	void *mon;          /* handshake events of sock */
+	char endpoint[256]; /* the one in use */
+	/* "a,b,c": the writer first, then mirrors; reads and watches move
+	 * on to the next when one does not answer, submissions go to the
+	 * first only. */
+	char eps[CLAIM_SERVERS_MAX][256];
+	int neps, cur;
+	unsigned gen; /* changes each time another endpoint is taken */
 	int timeout;
 	uint32_t next_id;
 	bool has_curve;
@@ -103,6 +109,66 @@ claim_client_handshake_failed(struct claim_client *c)
 	return PROTO_OK;
 }
 
+/* "a,b": each endpoint into c->eps; -1 if one is empty or too many. */
+static int
+split_endpoints(struct claim_client *c, const char *list)
+{
+	const char *p = list;
+
+	c->neps = 0;
+	for (;;) {
+		size_t n = strcspn(p, ",");
+
+		if (n == 0 || n >= sizeof(c->eps[0]) ||
+		    c->neps == CLAIM_SERVERS_MAX)
+			return -1;
+		memcpy(c->eps[c->neps], p, n);
+		c->eps[c->neps++][n] = '\0';
+		if (p[n] == '\0')
+			return 0;
+		p += n + 1;
+	}
+}
+
+/* Moves the request socket to endpoint i of the list. */
+static int
+client_switch(struct claim_client *c, int i)
+{
+	if (i == c->cur)
+		return PROTO_OK;
+	zmq_disconnect(c->sock, c->eps[c->cur]);
+	claim_ipv6_for(c->sock, c->eps[i]);
+	if (zmq_connect(c->sock, c->eps[i]) != 0)
+		return PROTO_EINVAL;
+	c->cur = i;
+	c->gen++;
+	c->handshake = 0;
+	snprintf(c->endpoint, sizeof(c->endpoint), "%s", c->eps[i]);
+	return PROTO_OK;
+}
+
+unsigned
+claim_client_generation(const struct claim_client *c)
+{
+	return c->gen;
+}
+
+int
+claim_client_nservers(const struct claim_client *c)
+{
+	return c->neps;
+}
+
+int
+claim_client_failover(struct claim_client *c)
+{
+	if (c->neps < 2 || key_refused(c))
+		return PROTO_EUNREACHABLE;
+	return client_switch(c, (c->cur + 1) % c->neps) == PROTO_OK
+	    ? PROTO_OK
+	    : PROTO_EUNREACHABLE;
+}
+
 int
 claim_client_open(const char *endpoint, int timeout_ms,
     const struct claim_curve *curve, struct claim_client **out, char *err,
@@ -116,7 +182,15 @@ claim_client_open(const char *endpoint, int timeout_ms,
 	*out = NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return PROTO_ENOMEM;
-	snprintf(c->endpoint, sizeof(c->endpoint), "%s", endpoint);
+	if (split_endpoints(c, endpoint) != 0) {
+		free(c);
+		return proto_fail(err, errlen, PROTO_EINVAL,
+		    "\"%s\" is not a list of up to %d endpoints, "
+		    "comma-separated",
+		    endpoint, CLAIM_SERVERS_MAX);
+	}
+	snprintf(c->endpoint, sizeof(c->endpoint), "%s", c->eps[0]);
+	endpoint = c->endpoint;
 	c->timeout = timeout_ms > 0 ? timeout_ms : CLAIM_DEFAULT_TIMEOUT;
 	c->next_id = 1;
 	if ((c->ctx = zmq_ctx_new()) == NULL ||
@@ -203,6 +277,9 @@ claim_client_send_flags(struct claim_client *c, int op, uint16_t flags,
 
 	if (c->next_id == 0)
 		c->next_id = 1;
+	/* Submissions go to the writer, the list's first, only. */
+	if (op == PROTO_OP_SUBMIT && client_switch(c, 0) != PROTO_OK)
+		return PROTO_EUNREACHABLE;
 	proto_wire_header_put(hdr, &h);
 	if (key_refused(c))
 		return PROTO_EUNREACHABLE;
@@ -412,6 +489,17 @@ claim_request(struct claim_client *c, int op, uint16_t flags, const void *body,
 	rc = claim_client_send_flags(c, op, flags, body, len, &id);
 	if (rc == PROTO_OK)
 		rc = recv_id(c, id, r);
+	/* A read the endpoint in use does not answer: the next ones. */
+	for (int tried = 1; rc == PROTO_EUNREACHABLE && op != PROTO_OP_SUBMIT &&
+	     tried < c->neps;
+	     tried++) {
+		if (claim_client_failover(c) != PROTO_OK)
+			break;
+		claim_reply_release(r);
+		rc = claim_client_send_flags(c, op, flags, body, len, &id);
+		if (rc == PROTO_OK)
+			rc = recv_id(c, id, r);
+	}
 	return outcome(c, rc, r, err, errlen);
 }
 

@@ -69,6 +69,7 @@ enum proto_err {
 	PROTO_ETIME = 37,         /* time out of range */
 	PROTO_ERETRACTED = 38,    /* claim is retracted: reinstate it first */
 	PROTO_EUNCHANGED = 39,    /* version changes nothing */
+	PROTO_EREADONLY = 40,     /* a read-only mirror: submit upstream */
 	PROTO_ERR_COUNT           /* keep last */
 };
 

@@ -86,6 +86,14 @@ struct store_entry {
 	const struct proto_record *rec;
 	const struct proto_payload *payload;
 	bool allow_duplicate; /* record a new claim even if one is identical */
+	/*
+	 * A mirror's entry, copied from another log: it must be appended
+	 * as it stands (not bytes already held, the rules holding, no
+	 * duplicate policy), or the whole batch is refused with the
+	 * entry's code (its res[i].rc and err say why) and nothing is
+	 * written: a mirror's log is the upstream's, entry for entry.
+	 */
+	bool replica;
 };
 
 struct store_result {
