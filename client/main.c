@@ -64,16 +64,28 @@ cli_cmd(const char *name)
 static void
 usage(FILE *f)
 {
+	/* One line a verb, cut to the terminal (80 columns elsewhere). */
+	size_t cols = cli_columns() ? cli_columns() : 80;
+
 	fprintf(f,
 	    "usage: claim [--server EP] [--key FILE] [--json] VERB "
 	    "[ARGS]\n\n"
-	    "Submit, read, follow and check claims kept by claimd.\n\n");
-	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-46s\n", cmds[i].text->usage);
+	    "Submit, read, follow and check claims kept by claimd. The verbs\n"
+	    "('claim VERB --help' gives a verb's arguments and options):\n\n");
+	for (size_t i = 0; i < NCMDS; i++) {
+		fprintf(f, "  %-13s ", cmds[i].name);
+		cli_print_cut(
+		    f, cmds[i].text->summary, cols > 36 ? cols - 16 : 20);
+		fputc('\n', f);
+	}
 	fprintf(f,
 	    "\nCommon options (before or after the verb):\n"
 	    "  --server EP   claimd's request socket (CLAIM_SERVER; default "
-	    "%s)\n"
+	    "%s);\n"
+	    "                a list EP,EP...: reads and watches go on at the "
+	    "next one\n"
+	    "                when one is unreachable, submissions go to the "
+	    "first\n"
 	    "  --key FILE    secret key for signing (CLAIM_KEY)\n"
 	    "  --passphrase-file FILE  the key's passphrase, if it has one\n"
 	    "                (CLAIM_PASSPHRASE_FILE; default: ask on the "
