@@ -45,11 +45,26 @@ json_roundtrip(const struct proto_payload *p, const uint8_t *bytes, size_t len)
 	FUZZ_CHECK(text != NULL, "the payload's JSON cannot be written");
 	free(text);
 	if (p->kind != PROTO_KIND_CLAIM) {
-		const char *party =
-		    json_string_value(json_object_get(j, "party"));
+		/* An owner record names its owner where the others name
+		 * their party; it lists its publishers, each kept. */
+		bool owner = p->kind == PROTO_KIND_OWNER;
+		const char *party = json_string_value(
+		    json_object_get(j, owner ? "owner" : "party"));
+		json_t *pubs = json_object_get(j, "publishers");
 
 		FUZZ_CHECK(party != NULL && strcmp(party, p->reg.party) == 0,
-		    "registry JSON lost its party");
+		    "registry JSON lost its %s", owner ? "owner" : "party");
+		FUZZ_CHECK(
+		    !owner || json_array_size(pubs) == p->reg.npublishers,
+		    "owner JSON lost publishers");
+		for (size_t i = 0; owner && i < p->reg.npublishers; i++) {
+			const char *v =
+			    json_string_value(json_array_get(pubs, i));
+
+			FUZZ_CHECK(
+			    v != NULL && strcmp(v, p->reg.publishers[i]) == 0,
+			    "owner JSON changed a publisher");
+		}
 		json_decref(j);
 		return;
 	}
