@@ -1004,3 +1004,28 @@ cli_print_ack(const struct cli *cli, const struct claim_ack *a, long line,
 		printf("index %llu hash %s%s\n", (unsigned long long)a->index,
 		    hash, a->existed ? " (already there)" : "");
 }
+
+void
+cli_html_esc(FILE *f, const char *s)
+{
+	for (; s != NULL && *s; s++)
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+}

@@ -137,6 +137,8 @@ cli_noun(unsigned long long n, const char *one, const char *many)
 /* Parses an unsigned number; false if it is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 /* Prints a JSON value on one line and flushes it, then frees it. */
+/* s as HTML text or attribute value (& < > " ' escaped); NULL: nothing. */
+void cli_html_esc(FILE *f, const char *s);
 void cli_print_json(json_t *j);
 /* The same, left in stdout's buffer. */
 void cli_put_json(json_t *j);

@@ -165,40 +165,14 @@ narrative_print(json_t *n)
  */
 
 static void
-esc(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-	}
-}
-
-static void
 html_link(FILE *f, json_t *n, json_t *id)
 {
 	json_t *c = card(n, id);
 
 	fprintf(f, "<a href=\"#c-%s\">", json_string_value(id));
-	esc(f, str(c, "party"));
+	cli_html_esc(f, str(c, "party"));
 	fputs(": ", f);
-	esc(f, str(c, "statement"));
+	cli_html_esc(f, str(c, "statement"));
 	fputs("</a>", f);
 }
 
@@ -227,7 +201,7 @@ html_relations(FILE *f, json_t *n, const char *id)
 			    f, n, json_object_get(p, from ? "other" : "claim"));
 			if (json_object_get(p, "rating") != NULL) {
 				fputs(" <span class=\"rating\">", f);
-				esc(f,
+				cli_html_esc(f,
 				    rating_str(json_object_get(p, "rating")));
 				fputs("</span>", f);
 			}
@@ -245,24 +219,24 @@ html_card(FILE *f, json_t *n, json_t *id)
 
 	fprintf(f, "<div class=\"claim%s\" id=\"c-%s\">\n<p class=\"who\">",
 	    retracted ? " retracted" : "", json_string_value(id));
-	esc(f, str(c, "party"));
+	cli_html_esc(f, str(c, "party"));
 	fputs("</p>\n", f);
 	if (retracted) {
 		fputs("<p class=\"flag\">Retracted: ", f);
-		esc(f, str(c, "retracted_because"));
+		cli_html_esc(f, str(c, "retracted_because"));
 		fputs("</p>\n", f);
 	}
 	if (json_integer_value(json_object_get(c, "sources")) == 0)
 		fputs("<p class=\"flag\">No sources</p>\n", f);
 	fputs("<p class=\"st\">", f);
-	esc(f, str(c, "statement"));
+	cli_html_esc(f, str(c, "statement"));
 	fprintf(f, "</p>\n<p class=\"meta\">v%lld &middot; %.12s &middot;",
 	    (long long)json_integer_value(json_object_get(c, "version")),
 	    json_string_value(id));
 	json_array_foreach(json_object_get(c, "topics"), i, t)
 	{
 		fputc(' ', f);
-		esc(f, json_string_value(t));
+		cli_html_esc(f, json_string_value(t));
 	}
 	if ((t = json_object_get(c, "independence")) != NULL &&
 	    json_integer_value(json_object_get(t, "cited")) > 0)
@@ -291,7 +265,7 @@ html_independence(FILE *f, json_t *n)
 		    json_integer_value(json_object_get(x, "claims"));
 
 		fputs("<li>", f);
-		esc(f, party);
+		cli_html_esc(f, party);
 		fprintf(f, " (%lld %s): %s</li>\n", (long long)nc,
 		    cli_noun((unsigned long long)nc, "claim", "claims"),
 		    count_str(x));
@@ -299,7 +273,7 @@ html_independence(FILE *f, json_t *n)
 	fputs("</ul>\n<p class=\"meta\">Details: <code>claim independence "
 	      "--topic ",
 	    f);
-	esc(f, str(n, "topic"));
+	cli_html_esc(f, str(n, "topic"));
 	fputs("</code>: each source's path to its primary sources, loops, "
 	      "owners.</p>\n",
 	    f);
@@ -317,7 +291,7 @@ html_only(FILE *f, json_t *n)
 	json_object_foreach(json_object_get(n, "only"), party, ids)
 	{
 		fputs("<h3>", f);
-		esc(f, party);
+		cli_html_esc(f, party);
 		fprintf(f, " (%zu)</h3>\n<ul>\n", json_array_size(ids));
 		json_array_foreach(ids, i, id)
 		{
@@ -378,7 +352,7 @@ narrative_html(json_t *n, FILE *f)
 	      "content=\"width=device-width, initial-scale=1\">\n"
 	      "<title>Narratives: ",
 	    f);
-	esc(f, str(n, "topic"));
+	cli_html_esc(f, str(n, "topic"));
 	fputs(
 	    "</title>\n<style>\n"
 	    "body{font:15px/1.45 system-ui,sans-serif;margin:2em;color:#222}\n"
@@ -402,12 +376,12 @@ narrative_html(json_t *n, FILE *f)
 		"body.many ") "</style></head>\n",
 	    f);
 	fprintf(f, "<body%s>\n<h1>", np > 4 ? " class=\"many\"" : "");
-	esc(f, str(n, "topic"));
+	cli_html_esc(f, str(n, "topic"));
 	fputs("</h1>\n<p>", f);
 	json_array_foreach(parties, i, p)
 	{
 		fputs(i ? " &middot; " : "", f);
-		esc(f, json_string_value(p));
+		cli_html_esc(f, json_string_value(p));
 	}
 	fputs("</p>\n<h2>Disputes</h2>\n<ul>\n", f);
 	json_array_foreach(json_object_get(n, "disputes"), i, p)
@@ -431,7 +405,7 @@ narrative_html(json_t *n, FILE *f)
 		fputs(" <strong>rates</strong> ", f);
 		html_link(f, n, json_object_get(p, "other"));
 		fputs(" <span class=\"rating\">", f);
-		esc(f, rating_str(json_object_get(p, "rating")));
+		cli_html_esc(f, rating_str(json_object_get(p, "rating")));
 		fputs(json_is_true(json_object_get(p, "retracted"))
 			? "</span> (retracted)</li>\n"
 			: "</span></li>\n",
@@ -445,7 +419,7 @@ narrative_html(json_t *n, FILE *f)
 	json_array_foreach(parties, i, p)
 	{
 		fputs("<th>", f);
-		esc(f, json_string_value(p));
+		cli_html_esc(f, json_string_value(p));
 		fputs("</th>", f);
 	}
 	fputs("</tr></thead><tbody>\n", f);
@@ -454,7 +428,8 @@ narrative_html(json_t *n, FILE *f)
 		json_t *c = card(n, id);
 
 		fputs("<tr><td class=\"date\">", f);
-		esc(f, json_object_get(c, "made") ? str(c, "made") : "undated");
+		cli_html_esc(
+		    f, json_object_get(c, "made") ? str(c, "made") : "undated");
 		fputs("</td>", f);
 		for (k = 0; k < np; k++) {
 			fputs("<td>", f);
@@ -473,14 +448,14 @@ narrative_html(json_t *n, FILE *f)
 		const char *party;
 
 		fputs("<li>", f);
-		esc(f, str(src, "publisher"));
+		cli_html_esc(f, str(src, "publisher"));
 		fputs(", &ldquo;", f);
-		esc(f, str(src, "title"));
+		cli_html_esc(f, str(src, "title"));
 		fputs("&rdquo;", f);
 		json_object_foreach(json_object_get(s, "cited_by"), party, ids)
 		{
 			fputs(" &middot; ", f);
-			esc(f, party);
+			cli_html_esc(f, party);
 			json_array_foreach(ids, k, id)
 			    fprintf(f, " <a href=\"#c-%s\">%.8s</a>",
 				json_string_value(id), json_string_value(id));

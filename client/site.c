@@ -58,31 +58,6 @@ struct site {
 	json_t *indep;
 };
 
-static void
-esc(FILE *f, const char *s)
-{
-	for (; s != NULL && *s; s++)
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
-			fputc(*s, f);
-		}
-}
-
 /* A slug as a file name: [a-z0-9-] as is, anything else as _XX. */
 static void
 fname(FILE *f, const char *s)
@@ -208,7 +183,7 @@ state_line(FILE *f, const struct site *s, const char *up)
 
 	proto_base64(s->st->root, PROTO_HASH_LEN, b64);
 	fputs("This page shows the log <code>", f);
-	esc(f, s->st->origin);
+	cli_html_esc(f, s->st->origin);
 	fprintf(f,
 	    "</code> at <strong>%llu</strong> entries, tree root "
 	    "<code>%s</code>, newest entry %s, as its ",
@@ -228,7 +203,7 @@ page_begin(FILE *f, const struct site *s, const char *up, const char *title)
 	      "<meta name=\"viewport\" content=\"width=device-width, "
 	      "initial-scale=1\">\n<title>",
 	    f);
-	esc(f, title);
+	cli_html_esc(f, title);
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", css);
 	fprintf(f,
 	    "<nav class=\"top\"><a href=\"%sindex.html\">All topics "
@@ -286,29 +261,29 @@ static void
 source_li(FILE *f, const struct proto_source *src)
 {
 	fputs("<li>", f);
-	esc(f, src->publisher);
+	cli_html_esc(f, src->publisher);
 	fputs(", <cite>", f);
-	esc(f, src->title);
+	cli_html_esc(f, src->title);
 	fputs("</cite>", f);
 	if (src->published != NULL) {
 		fputs(", <span class=\"d\">", f);
-		esc(f, src->published);
+		cli_html_esc(f, src->published);
 		fputs("</span>", f);
 	}
 	if (src->quote != NULL) {
 		fputs("<blockquote>", f);
-		esc(f, src->quote);
+		cli_html_esc(f, src->quote);
 		fputs("</blockquote>", f);
 	}
 	if (is_http(src->url)) {
 		fputs("<a rel=\"nofollow noopener\" href=\"", f);
-		esc(f, src->url);
+		cli_html_esc(f, src->url);
 		fputs("\">", f);
-		esc(f, src->url);
+		cli_html_esc(f, src->url);
 		fputs("</a>", f);
 	} else if (src->url != NULL) {
 		fputs(" <code>", f);
-		esc(f, src->url);
+		cli_html_esc(f, src->url);
 		fputs("</code>", f);
 	}
 	fputs("</li>", f);
@@ -329,20 +304,20 @@ card(FILE *f, const struct site *s, const struct claim_entry *h, const char *up,
 	fprintf(f, "<a class=\"who\" href=\"%sparty/", up);
 	fname(f, c->party);
 	fputs(".html\">", f);
-	esc(f, party_name(s, c->party));
+	cli_html_esc(f, party_name(s, c->party));
 	fputs("</a><span class=\"when\">", f);
-	esc(f, c->made ? c->made : "undated");
+	cli_html_esc(f, c->made ? c->made : "undated");
 	fputs("</span>", f);
 	if (retracted)
 		fputs("<span class=\"tag\">retracted</span>", f);
 	if (c->nsources == 0)
 		fputs("<span class=\"tag nosrc\">no sources</span>", f);
 	fputs("</header>\n<p class=\"stmt\">", f);
-	esc(f, c->statement);
+	cli_html_esc(f, c->statement);
 	fputs("</p>\n", f);
 	if (retracted && c->note != NULL) {
 		fputs("<p class=\"why\">Retracted: ", f);
-		esc(f, c->note);
+		cli_html_esc(f, c->note);
 		fputs("</p>\n", f);
 	}
 	if (sources && c->nsources > 0) {
@@ -461,7 +436,7 @@ topic_page(struct site *s, const char *topic, json_t *stats)
 	f = open_memstream(&buf, &len);
 	page_begin(f, s, "../", topic);
 	fputs("<h1>", f);
-	esc(f, topic);
+	cli_html_esc(f, topic);
 	fprintf(f,
 	    "</h1>\n<p>%zu %s by %zu %s; last change %s. "
 	    "<a href=\"#timeline\">Timeline</a> &middot; "
@@ -477,7 +452,7 @@ topic_page(struct site *s, const char *topic, json_t *stats)
 		    party_colour(s, parties[i]));
 		fname(f, parties[i]);
 		fputs(".html\">", f);
-		esc(f, party_name(s, parties[i]));
+		cli_html_esc(f, party_name(s, parties[i]));
 		fputs("</a></li>", f);
 	}
 	fputs("</ul>\n<h2 id=\"timeline\">Timeline</h2>\n", f);
@@ -496,7 +471,7 @@ topic_page(struct site *s, const char *topic, json_t *stats)
 		if (json_array_size(v) == 0)
 			continue;
 		fputs("<h3>", f);
-		esc(f, party_name(s, key));
+		cli_html_esc(f, party_name(s, key));
 		fputs("</h3>\n<ul>", f);
 		json_array_foreach(v, i, id)
 		{
@@ -508,7 +483,7 @@ topic_page(struct site *s, const char *topic, json_t *stats)
 			fputs("<li><a href=\"", f);
 			claim_link(f, "../", h->claim);
 			fputs("\">", f);
-			esc(f, h->payload.claim.statement);
+			cli_html_esc(f, h->payload.claim.statement);
 			fputs("</a></li>", f);
 		}
 		fputs("</ul>\n", f);
@@ -523,15 +498,17 @@ topic_page(struct site *s, const char *topic, json_t *stats)
 		    json_string_value(json_object_get(src, "url"));
 
 		fputs("<h3>", f);
-		esc(f, json_string_value(json_object_get(src, "publisher")));
+		cli_html_esc(
+		    f, json_string_value(json_object_get(src, "publisher")));
 		fputs(", <cite>", f);
-		esc(f, json_string_value(json_object_get(src, "title")));
+		cli_html_esc(
+		    f, json_string_value(json_object_get(src, "title")));
 		fputs("</cite></h3>\n", f);
 		if (is_http(url)) {
 			fputs("<p><a rel=\"nofollow noopener\" href=\"", f);
-			esc(f, url);
+			cli_html_esc(f, url);
 			fputs("\">", f);
-			esc(f, url);
+			cli_html_esc(f, url);
 			fputs("</a></p>\n", f);
 		}
 		fputs("<ul>", f);
@@ -540,7 +517,7 @@ topic_page(struct site *s, const char *topic, json_t *stats)
 			size_t k;
 
 			fputs("<li>", f);
-			esc(f, party_name(s, key));
+			cli_html_esc(f, party_name(s, key));
 			fputs(":", f);
 			json_array_foreach(ids, k, id)
 			{
@@ -587,7 +564,8 @@ segments(FILE *f, json_t *segs)
 
 		if (tag)
 			fprintf(f, "<%s>", tag);
-		esc(f, json_string_value(json_object_get(seg, "text")));
+		cli_html_esc(
+		    f, json_string_value(json_object_get(seg, "text")));
 		if (tag)
 			fprintf(f, "</%s>", tag);
 	}
@@ -647,11 +625,11 @@ relation_li(FILE *f, const struct site *s, const char *rel,
     const struct claim_entry *other)
 {
 	fprintf(f, "<li>%s ", rel);
-	esc(f, party_name(s, other->payload.claim.party));
+	cli_html_esc(f, party_name(s, other->payload.claim.party));
 	fputs(": <a href=\"", f);
 	claim_link(f, "../", other->claim);
 	fputs("\">", f);
-	esc(f, other->payload.claim.statement);
+	cli_html_esc(f, other->payload.claim.statement);
 	fputs("</a>", f);
 	if (other->payload.claim.status == PROTO_STATUS_RETRACTED)
 		fputs(" <span class=\"tag\">retracted</span>", f);
@@ -664,9 +642,9 @@ document(FILE *f, json_t *a, json_int_t d)
 {
 	json_t *doc = json_array_get(json_object_get(a, "documents"), d);
 
-	esc(f, json_string_value(json_object_get(doc, "publisher")));
+	cli_html_esc(f, json_string_value(json_object_get(doc, "publisher")));
 	fputs(", <cite>", f);
-	esc(f, json_string_value(json_object_get(doc, "title")));
+	cli_html_esc(f, json_string_value(json_object_get(doc, "title")));
 	fputs("</cite>", f);
 }
 
@@ -751,7 +729,7 @@ claim_page(struct site *s, const char *hex)
 	    party_name(s, c->party));
 	page_begin(f, s, "../", title);
 	fputs("<h1>", f);
-	esc(f, title);
+	cli_html_esc(f, title);
 	fputs("</h1>\n", f);
 	card(f, s, h, "../", true);
 	fputs("<p>Topics:", f);
@@ -759,7 +737,7 @@ claim_page(struct site *s, const char *hex)
 		fputs(" <a href=\"../topic/", f);
 		fname(f, c->topics[i]);
 		fputs(".html\">", f);
-		esc(f, c->topics[i]);
+		cli_html_esc(f, c->topics[i]);
 		fputs("</a>", f);
 	}
 	fputs("</p>\n", f);
@@ -813,26 +791,26 @@ claim_page(struct site *s, const char *hex)
 				fputs("<li>", f);
 				if (k > 0) {
 					fputs("&larr; ", f);
-					esc(f, how ? how : "from");
+					cli_html_esc(f, how ? how : "from");
 					fputs(" ", f);
 				}
-				esc(f,
+				cli_html_esc(f,
 				    json_string_value(
 					json_object_get(link, "publisher")));
 				fputs(", <cite>", f);
-				esc(f,
+				cli_html_esc(f,
 				    json_string_value(
 					json_object_get(link, "title")));
 				fputs("</cite>", f);
 				if (json_object_get(link, "published")) {
 					fputs(", ", f);
-					esc(f,
+					cli_html_esc(f,
 					    json_string_value(json_object_get(
 						link, "published")));
 				}
 				if (q != NULL) {
 					fputs("<blockquote>", f);
-					esc(f, q);
+					cli_html_esc(f, q);
 					fputs("</blockquote>", f);
 				}
 				fputs("</li>", f);
@@ -856,7 +834,7 @@ claim_page(struct site *s, const char *hex)
 		    when(v->payload.time, t, sizeof(t)));
 		if (prev == NULL) {
 			fputs("<p class=\"stmt\">", f);
-			esc(f, v->payload.claim.statement);
+			cli_html_esc(f, v->payload.claim.statement);
 			fputs("</p>\n", f);
 		} else if (claim_diff_versions(prev, v, &d) == PROTO_OK) {
 			json_t *st = json_object_get(d, "status");
@@ -869,11 +847,11 @@ claim_page(struct site *s, const char *hex)
 				fputs("<p>Statement unchanged.</p>\n", f);
 			if (st != NULL) {
 				fputs("<p>Status: ", f);
-				esc(f,
+				cli_html_esc(f,
 				    json_string_value(
 					json_object_get(st, "from")));
 				fputs(" &rarr; ", f);
-				esc(f,
+				cli_html_esc(f,
 				    json_string_value(
 					json_object_get(st, "to")));
 				fputs("</p>\n", f);
@@ -890,7 +868,7 @@ claim_page(struct site *s, const char *hex)
 			}
 			if (json_object_get(d, "note")) {
 				fputs("<p><em>Note:</em> ", f);
-				esc(f,
+				cli_html_esc(f,
 				    json_string_value(
 					json_object_get(d, "note")));
 				fputs("</p>\n", f);
@@ -915,9 +893,9 @@ party_page(struct site *s, const char *slug)
 
 	page_begin(f, s, "../", party_name(s, slug));
 	fprintf(f, "<h1 style=\"color:%s\">", party_colour(s, slug));
-	esc(f, party_name(s, slug));
+	cli_html_esc(f, party_name(s, slug));
 	fputs("</h1>\n<p>Party <code>", f);
-	esc(f, slug);
+	cli_html_esc(f, slug);
 	fputs("</code>.</p>\n", f);
 	/* By topic (each claim under its first), topics in the order the
 	 * party first spoke on them. */
@@ -940,7 +918,7 @@ party_page(struct site *s, const char *slug)
 		fputs("<h2><a href=\"../topic/", f);
 		fname(f, topic);
 		fputs(".html\">", f);
-		esc(f, topic);
+		cli_html_esc(f, topic);
 		fputs("</a></h2>\n", f);
 		json_array_foreach(list, j, k)
 		{
@@ -1014,7 +992,7 @@ index_page(struct site *s, json_t *topics)
 		fputs("<tr><td><a href=\"topic/", f);
 		fname(f, key);
 		fputs(".html\">", f);
-		esc(f, key);
+		cli_html_esc(f, key);
 		fprintf(f,
 		    "</a></td><td class=\"n\">%lld</td><td class=\"n\">%lld"
 		    "</td><td class=\"n\">%lld</td><td>%s</td></tr>\n",
@@ -1036,7 +1014,7 @@ index_page(struct site *s, json_t *topics)
 		    party_colour(s, key));
 		fname(f, key);
 		fputs(".html\">", f);
-		esc(f, party_name(s, key));
+		cli_html_esc(f, party_name(s, key));
 		fputs("</a></li>", f);
 	}
 	fputs("</ul>\n<h2 id=\"latest\">Latest changes</h2>\n", f);
