@@ -10,7 +10,7 @@
  * makes the Nth allocation of claimd's, the store's and proto's code
  * fail (libraries linked as shared objects, libc's own strdup included,
  * are not wrapped). And with --wrap of mdb_get, mdb_cursor_get and
- * mdb_cursor_open: read_countdown makes the Nth LMDB read of the store
+ * mdb_cursor_open: lmdb_read_countdown makes the Nth LMDB read of the store
  * fail. Both count only while a test arms them, around api_message().
  */
 #include <errno.h>
@@ -24,6 +24,7 @@
 #include <zmq.h>
 
 #include "claimd.h"
+#include "lmdbfault.h"
 #include "testutil.h"
 
 /*
@@ -62,46 +63,7 @@ __wrap_realloc(void *p, size_t n)
 	return alloc_fails() ? NULL : __real_realloc(p, n);
 }
 
-/*
- * LMDB reads, failing with read_fault when read_countdown reaches zero.
- */
-static int read_countdown = -1, read_fault;
-
-int __real_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __real_mdb_cursor_get(
-    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op);
-int __wrap_mdb_cursor_get(
-    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op);
-int __real_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur);
-int __wrap_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur);
-
-static bool
-read_fails(void)
-{
-	return read_countdown > 0 && --read_countdown == 0;
-}
-
-int
-__wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
-{
-	return read_fails() ? read_fault : __real_mdb_get(txn, dbi, key, data);
-}
-
-int
-__wrap_mdb_cursor_get(
-    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op)
-{
-	return read_fails() ? read_fault
-			    : __real_mdb_cursor_get(cur, key, data, op);
-}
-
-int
-__wrap_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur)
-{
-	return read_fails() ? read_fault
-			    : __real_mdb_cursor_open(txn, dbi, cur);
-}
+/* LMDB reads fail on demand: lmdbfault.c. */
 
 /*
  * Replies, as the sender sees them. It runs while the allocator may be
@@ -804,11 +766,11 @@ test_api_store_failures(void **state)
 
 			for (k = 1; k < 1000; k++) {
 				t->d.damaged = false;
-				read_fault = faults[f].mdb;
-				read_countdown = k;
+				lmdb_read_fault = faults[f].mdb;
+				lmdb_read_countdown = k;
 				request(t, rq[i].op, 0, b.data, b.len);
-				hit = read_countdown == 0;
-				read_countdown = -1;
+				hit = lmdb_read_countdown == 0;
+				lmdb_read_countdown = -1;
 				st = status(t, rq[i].op);
 				if (!hit && st == PROTO_OK)
 					break;

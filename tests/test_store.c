@@ -23,6 +23,7 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "lmdbfault.h"
 #include "store.h"
 #include "testutil.h"
 
@@ -43,47 +44,7 @@ __wrap_mdb_put(
 	return __real_mdb_put(txn, dbi, key, data, flags);
 }
 
-/*
- * Reads fail with read_fault when read_countdown counts down to zero,
- * each of mdb_get, mdb_cursor_get and mdb_cursor_open counting one.
- */
-static int read_countdown = -1, read_fault;
-
-int __real_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data);
-int __real_mdb_cursor_get(
-    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op);
-int __wrap_mdb_cursor_get(
-    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op);
-int __real_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur);
-int __wrap_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur);
-
-static bool
-read_fails(void)
-{
-	return read_countdown > 0 && --read_countdown == 0;
-}
-
-int
-__wrap_mdb_get(MDB_txn *txn, MDB_dbi dbi, MDB_val *key, MDB_val *data)
-{
-	return read_fails() ? read_fault : __real_mdb_get(txn, dbi, key, data);
-}
-
-int
-__wrap_mdb_cursor_get(
-    MDB_cursor *cur, MDB_val *key, MDB_val *data, MDB_cursor_op op)
-{
-	return read_fails() ? read_fault
-			    : __real_mdb_cursor_get(cur, key, data, op);
-}
-
-int
-__wrap_mdb_cursor_open(MDB_txn *txn, MDB_dbi dbi, MDB_cursor **cur)
-{
-	return read_fails() ? read_fault
-			    : __real_mdb_cursor_open(txn, dbi, cur);
-}
+/* LMDB reads fail on demand: lmdbfault.c. */
 
 /* A signed record and its decoded parts, ready for store_append(). */
 struct rec {
@@ -754,11 +715,11 @@ test_store_read_failures_are_proto_errs(void **state)
 
 				assert_int_equal(
 				    store_snap_begin(f->s, &snap), PROTO_OK);
-				read_fault = faults[j].mdb;
-				read_countdown = n;
+				lmdb_read_fault = faults[j].mdb;
+				lmdb_read_countdown = n;
 				rc = readers[i].fn(snap, &x);
-				hit = read_countdown == 0;
-				read_countdown = -1;
+				hit = lmdb_read_countdown == 0;
+				lmdb_read_countdown = -1;
 				if (!hit) {
 					if (rc != PROTO_OK)
 						fail_msg("%s unfaulted: %d",
@@ -798,11 +759,11 @@ test_store_check_read_failures(void **state)
 	for (n = 1;; n++) {
 		bool hit;
 
-		read_fault = EIO;
-		read_countdown = n;
+		lmdb_read_fault = EIO;
+		lmdb_read_countdown = n;
 		rc = store_check(f->s, NULL, NULL, err, sizeof(err));
-		hit = read_countdown == 0;
-		read_countdown = -1;
+		hit = lmdb_read_countdown == 0;
+		lmdb_read_countdown = -1;
 		if (!hit) {
 			if (rc != PROTO_OK)
 				fail_msg("unfaulted: %s", err);
