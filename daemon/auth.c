@@ -19,6 +19,7 @@
 #include <sodium.h>
 #include <zmq.h>
 
+#include "claim.h"
 #include "claimd.h"
 
 #define ZAP_ENDPOINT "inproc://zeromq.zap.01"
@@ -26,7 +27,6 @@
 #define ALLOW_MAX    65536
 
 struct auth {
-	struct daemon *d;
 	char *allow_path;
 	char public_z85[PROTO_Z85_KEY_LEN + 1];
 	char *secret_z85; /* sodium_malloc'd */
@@ -240,37 +240,48 @@ zap_main(void *arg)
 	}
 }
 
-struct auth *
-auth_new(struct daemon *d, const char *key_path, const char *allow_path)
+/* Reads a key pair file (claim keygen --curve) into pub and secret
+ * (Z85; secret in sodium_malloc'd memory of the caller's); exits on
+ * failure, naming the file. */
+static void
+key_file_read(const char *path, char pub[PROTO_Z85_KEY_LEN + 1],
+    char secret[PROTO_Z85_KEY_LEN + 1])
 {
-	char err[256], pub[PROTO_Z85_KEY_LEN + 1], *text;
-	struct auth *a;
+	char err[256], *text;
 	FILE *f;
-	long n;
+	size_t n;
+
+	if ((text = sodium_malloc(4096)) == NULL)
+		fatalx("out of memory");
+	if ((f = fopen(path, "r")) == NULL)
+		fatal("cannot open CurveZMQ key %s", path);
+	n = fread(text, 1, 4095, f);
+	fclose(f);
+	if (proto_curve_key_parse(text, n, pub, secret, err, sizeof(err)) !=
+	    PROTO_OK)
+		fatalx("%s: %s", path, err);
+	sodium_free(text);
+}
+
+struct auth *
+auth_new(void *zctx, const char *key_path, const char *allow_path)
+{
+	char err[256];
+	struct auth *a;
 	int linger = 0;
 
 	if ((a = calloc(1, sizeof(*a))) == NULL ||
-	    (a->secret_z85 = sodium_malloc(PROTO_Z85_KEY_LEN + 1)) == NULL ||
-	    (text = sodium_malloc(4096)) == NULL)
+	    (a->secret_z85 = sodium_malloc(PROTO_Z85_KEY_LEN + 1)) == NULL)
 		fatalx("out of memory");
-	a->d = d;
 	pthread_mutex_init(&a->mu, NULL);
-	if ((f = fopen(key_path, "r")) == NULL)
-		fatal("cannot open CurveZMQ key %s", key_path);
-	n = (long)fread(text, 1, 4095, f);
-	fclose(f);
-	if (proto_curve_key_parse(text, (size_t)n, pub, a->secret_z85, err,
-		sizeof(err)) != PROTO_OK)
-		fatalx("%s: %s", key_path, err);
-	sodium_free(text);
-	memcpy(a->public_z85, pub, sizeof(pub));
+	key_file_read(key_path, a->public_z85, a->secret_z85);
 	if ((a->allow_path = strdup(allow_path)) == NULL)
 		fatalx("out of memory");
 	if (load_allow(allow_path, &a->keys, &a->nkeys, err, sizeof(err)) !=
 	    PROTO_OK)
 		fatalx("%s", err);
 	/* The handler first: a CURVE socket bound without it admits all. */
-	if ((a->zap = zmq_socket(d->zctx, ZMQ_REP)) == NULL ||
+	if ((a->zap = zmq_socket(zctx, ZMQ_REP)) == NULL ||
 	    zmq_setsockopt(a->zap, ZMQ_LINGER, &linger, sizeof(linger)) != 0 ||
 	    zmq_bind(a->zap, ZAP_ENDPOINT) != 0)
 		fatalx("cannot start the ZAP handler: %s", zmq_strerror(errno));
@@ -279,6 +290,30 @@ auth_new(struct daemon *d, const char *key_path, const char *allow_path)
 	log_info("CurveZMQ on: server key %s, %zu client keys allowed",
 	    a->public_z85, a->nkeys);
 	return a;
+}
+
+struct claim_curve *
+curve_client_new(const char *key_path, const char *server_key)
+{
+	struct claim_curve *c = sodium_malloc(sizeof(*c));
+
+	if (c == NULL)
+		fatalx("out of memory");
+	key_file_read(key_path, c->public_key, c->secret);
+	snprintf(c->server, sizeof(c->server), "%s", server_key);
+	return c;
+}
+
+void
+curve_client_secure(const struct claim_curve *c, void *sock)
+{
+	if (zmq_setsockopt(
+		sock, ZMQ_CURVE_SERVERKEY, c->server, PROTO_Z85_KEY_LEN) != 0 ||
+	    zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, c->public_key,
+		PROTO_Z85_KEY_LEN) != 0 ||
+	    zmq_setsockopt(
+		sock, ZMQ_CURVE_SECRETKEY, c->secret, PROTO_Z85_KEY_LEN) != 0)
+		fatalx("cannot set up CurveZMQ: %s", zmq_strerror(errno));
 }
 
 void

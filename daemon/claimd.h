@@ -195,13 +195,19 @@ struct auth;
 bool endpoint_is_valid(const char *ep);
 bool endpoint_is_loopback(const char *ep);
 /* Loads the keys and starts the ZAP handler: before any CURVE bind. */
-struct auth *auth_new(
-    struct daemon *d, const char *key_path, const char *allow_path);
+struct auth *auth_new(void *zctx, const char *key_path, const char *allow_path);
 /* Makes sock a CURVE server in the ZAP domain; before it binds. */
 void auth_secure(struct auth *a, void *sock);
 void auth_reload(struct auth *a);
 const char *auth_public(const struct auth *a);
 void auth_free(struct auth *a);
+struct claim_curve;
+/* A CurveZMQ client to an upstream whose public key is server_key, with
+ * the key pair in key_path (sodium_malloc'd; sodium_free it). */
+struct claim_curve *curve_client_new(
+    const char *key_path, const char *server_key);
+/* Makes sock a CURVE client with c; before it connects. */
+void curve_client_secure(const struct claim_curve *c, void *sock);
 
 /* checkpoint.c */
 /* Loads or makes the log key and origin; checks the last checkpoint. */
@@ -233,6 +239,13 @@ void *mirror_main(void *arg);
 
 /* relay.c: runs claimd --relay until SIGINT or SIGTERM; exit status. */
 int relay_run(const struct config *cfg);
+
+/* main.c, for the relay's sockets too */
+/* The send queue per peer and the largest frame a peer may send. */
+void socket_limits(void *s, int sndhwm, int64_t maxmsg);
+/* Binds s on ep (IPv6 turned on for "tcp://[...]") or exits; the
+ * endpoint bound, a port chosen by the system included, into bound. */
+void bind_or_die(void *s, const char *ep, char *bound, size_t cap);
 
 /* api.c */
 struct api;

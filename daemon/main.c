@@ -5,6 +5,7 @@
  *   claimd --data DIR --mirror EP --log-key KEY [--upstream-key K]
  *          [--api EP] [--pub EP]
  *   claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]
+ *          [--curve-key FILE --allow FILE] [--upstream-key K]
  *   claimd --check DIR
  *   claimd --data DIR --backup DEST
  */
@@ -39,6 +40,7 @@ usage(FILE *f)
 	    "[--upstream-key K]\n"
 	    "              [--api EP] [--pub EP]\n"
 	    "       claimd --relay EP [--api EP] [--pub EP] [--feed-hwm N]\n"
+	    "              [--curve-key FILE --allow FILE] [--upstream-key K]\n"
 	    "       claimd --check DIR\n"
 	    "       claimd --data DIR --backup DEST\n"
 	    "\n"
@@ -70,12 +72,15 @@ usage(FILE *f)
 	    "  --log-key KEY    the upstream log's verifier key (claim\n"
 	    "                   checkpoint shows it); needed with --mirror\n"
 	    "  --upstream-key K the upstream's CurveZMQ public key (claim\n"
-	    "                   stats shows it): the mirror connects with\n"
-	    "                   CurveZMQ, as a client with its --curve-key\n"
+	    "                   stats shows it): a mirror or relay connects\n"
+	    "                   with CurveZMQ, as a client with its\n"
+	    "                   --curve-key\n"
 	    "  --relay EP       a feed relay for many subscribers of the\n"
 	    "                   claimd (or mirror) whose request socket is\n"
 	    "                   EP: its feed on --pub, its requests on --api\n"
-	    "                   (libzmq's proxy); no data folder\n"
+	    "                   (libzmq's proxy); no data folder; CurveZMQ\n"
+	    "                   as claimd's (--curve-key, --allow) and to\n"
+	    "                   its upstream as a mirror's (--upstream-key)\n"
 	    "  --check DIR      recompute and cross-check everything in DIR,\n"
 	    "                   then exit (0 sound, 1 damaged)\n"
 	    "  --backup DEST    consistent compacted copy of the store into\n"
@@ -121,11 +126,11 @@ check_args(int argc, char **argv, struct config *cfg)
 	}
 	if (cfg->relay != NULL &&
 	    (cfg->data != NULL || cfg->mirror != NULL ||
-		cfg->curve_key != NULL || !endpoint_is_valid(cfg->relay))) {
+		!endpoint_is_valid(cfg->relay))) {
 		fprintf(stderr,
 		    "claimd: --relay takes the upstream's request "
-		    "endpoint, and no --data, --mirror or "
-		    "--curve-key\n");
+		    "endpoint, tcp://HOST:PORT or ipc://PATH, and no "
+		    "--data or --mirror\n");
 		exit(2);
 	}
 	if (cfg->check_dir == NULL && cfg->data == NULL && cfg->relay == NULL) {
@@ -141,24 +146,26 @@ check_args(int argc, char **argv, struct config *cfg)
 		exit(2);
 	}
 	if (cfg->upstream_key != NULL &&
-	    (cfg->mirror == NULL || cfg->curve_key == NULL ||
+	    ((cfg->mirror == NULL && cfg->relay == NULL) ||
+		cfg->curve_key == NULL ||
 		!proto_z85_key_valid(
 		    cfg->upstream_key, strlen(cfg->upstream_key)))) {
 		fprintf(stderr,
 		    "claimd: --upstream-key takes the upstream's "
 		    "CurveZMQ public key (40 Z85 characters), "
-		    "with --mirror and --curve-key: the mirror's "
+		    "with --mirror or --relay and --curve-key: its "
 		    "own key pair is its client key\n");
 		exit(2);
 	}
-	if (cfg->mirror != NULL && cfg->upstream_key == NULL &&
-	    endpoint_is_valid(cfg->mirror) &&
-	    !endpoint_is_loopback(cfg->mirror)) {
+	const char *upstream = cfg->mirror != NULL ? cfg->mirror : cfg->relay;
+
+	if (upstream != NULL && cfg->upstream_key == NULL &&
+	    endpoint_is_valid(upstream) && !endpoint_is_loopback(upstream)) {
 		fprintf(stderr,
 		    "claimd: the upstream %s is not a loopback "
 		    "endpoint: CurveZMQ is required; give "
 		    "--upstream-key KEY and --curve-key FILE\n",
-		    cfg->mirror);
+		    upstream);
 		exit(2);
 	}
 	if (cfg->mirror != NULL && !endpoint_is_valid(cfg->mirror)) {
@@ -680,7 +687,7 @@ socket_or_die(void *ctx, int type)
  * (ROUTER) more, and the largest frame a peer may send: a larger one is
  * dropped with its connection before libzmq allocates it.
  */
-static void
+void
 socket_limits(void *s, int sndhwm, int64_t maxmsg)
 {
 	if (zmq_setsockopt(s, ZMQ_SNDHWM, &sndhwm, sizeof(sndhwm)) != 0 ||
@@ -688,7 +695,7 @@ socket_limits(void *s, int sndhwm, int64_t maxmsg)
 		fatalx("zmq_setsockopt: %s", zmq_strerror(errno));
 }
 
-static void
+void
 bind_or_die(void *s, const char *ep, char *bound, size_t cap)
 {
 	/* An IPv6 address ("tcp://[::1]:7411") needs IPv6 turned on. */
@@ -761,7 +768,7 @@ setup_sockets(struct claimd *c)
 	if ((d->zctx = zmq_ctx_new()) == NULL)
 		fatalx("zmq_ctx_new: %s", zmq_strerror(errno));
 	if (c->cfg.curve_key != NULL)
-		d->auth = auth_new(d, c->cfg.curve_key, c->cfg.allow);
+		d->auth = auth_new(d->zctx, c->cfg.curve_key, c->cfg.allow);
 	c->router = socket_or_die(d->zctx, ZMQ_ROUTER);
 	if (d->auth != NULL)
 		auth_secure(d->auth, c->router);

@@ -568,33 +568,6 @@ mirror_main(void *arg)
 	return NULL;
 }
 
-/*
- * CurveZMQ to the upstream: its key, and this claimd's own key pair
- * (--curve-key) as the client's; the upstream's --allow lists it.
- */
-static void
-curve_load(struct mirror *m)
-{
-	const struct config *cfg = m->d->cfg;
-	char *text, err[256];
-	FILE *f;
-	size_t n;
-
-	if ((m->curve = sodium_malloc(sizeof(*m->curve))) == NULL ||
-	    (text = sodium_malloc(4096)) == NULL)
-		fatalx("out of memory");
-	if ((f = fopen(cfg->curve_key, "r")) == NULL)
-		fatal("cannot open CurveZMQ key %s", cfg->curve_key);
-	n = fread(text, 1, 4095, f);
-	fclose(f);
-	if (proto_curve_key_parse(text, n, m->curve->public_key,
-		m->curve->secret, err, sizeof(err)) != PROTO_OK)
-		fatalx("%s: %s", cfg->curve_key, err);
-	sodium_free(text);
-	snprintf(m->curve->server, sizeof(m->curve->server), "%s",
-	    cfg->upstream_key);
-}
-
 struct mirror *
 mirror_new(struct daemon *d, void *pub)
 {
@@ -605,8 +578,10 @@ mirror_new(struct daemon *d, void *pub)
 	m->d = d;
 	m->pub = pub;
 	proto_buf_init(&m->buf);
+	/* The mirror's own key pair is its client key upstream. */
 	if (d->cfg->upstream_key != NULL)
-		curve_load(m);
+		m->curve =
+		    curve_client_new(d->cfg->curve_key, d->cfg->upstream_key);
 	if (edge_load(m) != PROTO_OK)
 		fatalx("mirror: cannot read the store");
 	return m;

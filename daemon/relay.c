@@ -15,6 +15,13 @@
  *
  * The upstream's stats reply, which names the feed to follow, is passed
  * back naming the relay's: a client of the relay follows the relay.
+ *
+ * CurveZMQ on either side: --curve-key and --allow make the relay's two
+ * sockets CURVE servers with claimd's ZAP handler (a relay off loopback
+ * needs them, as claimd does), and --upstream-key connects both upstream
+ * sockets as a CURVE client with the relay's own key pair, which the
+ * upstream's allowlist names. The stats reply passed back then names the
+ * relay's server key, not the upstream's.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -24,6 +31,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <zmq.h>
 
 #include "claim.h"
@@ -32,7 +40,8 @@
 struct proxy {
 	void *front, *back, *control;
 	const char *what;
-	const char *feed; /* the relay's own, for stats replies */
+	const char *feed;      /* the relay's own, for stats replies */
+	const char *curve_key; /* the relay's server key, or "" */
 };
 
 static void *
@@ -108,7 +117,7 @@ up(void *front, void *back, struct slot *slots, uint32_t *next)
  * it came.
  */
 static struct proto_buf *
-stats_rewrite(zmq_msg_t *body, const char *feed, struct proto_buf *b)
+stats_rewrite(zmq_msg_t *body, const struct proxy *p, struct proto_buf *b)
 {
 	struct proto_stats_rep *st = calloc(1, sizeof(*st));
 	const struct proto_opdef *op = &proto_ops[PROTO_OP_STATS];
@@ -117,7 +126,9 @@ stats_rewrite(zmq_msg_t *body, const char *feed, struct proto_buf *b)
 	if (st != NULL &&
 	    proto_msg_decode(&op->rep, zmq_msg_data(body), zmq_msg_size(body),
 		st, NULL, 0) == PROTO_OK) {
-		snprintf(st->feed, sizeof(st->feed), "%s", feed);
+		snprintf(st->feed, sizeof(st->feed), "%s", p->feed);
+		snprintf(
+		    st->curve_key, sizeof(st->curve_key), "%s", p->curve_key);
 		b->len = 0;
 		if (proto_msg_encode(&op->rep, st, b) == PROTO_OK)
 			out = b;
@@ -128,11 +139,11 @@ stats_rewrite(zmq_msg_t *body, const char *feed, struct proto_buf *b)
 
 /* [header, body] from the upstream, to the client that asked. */
 static void
-down(void *front, void *back, struct slot *slots, const char *feed,
-    struct proto_buf *b)
+down(const struct proxy *p, struct slot *slots, struct proto_buf *b)
 {
 	uint8_t hdr[PROTO_WIRE_HEADER_LEN];
 	struct proto_wire_header h;
+	void *front = p->front, *back = p->back;
 	zmq_msg_t body;
 
 	zmq_msg_init(&body);
@@ -151,7 +162,7 @@ down(void *front, void *back, struct slot *slots, const char *feed,
 			struct proto_buf *st = NULL;
 
 			if (h.op == PROTO_OP_STATS && h.status == PROTO_OK)
-				st = stats_rewrite(&body, feed, b);
+				st = stats_rewrite(&body, p, b);
 			if (st != NULL)
 				zmq_send(front, st->data, st->len, 0);
 			else
@@ -190,7 +201,7 @@ requests_main(void *arg)
 		if (items[0].revents & ZMQ_POLLIN)
 			up(p->front, p->back, slots, &next);
 		if (items[1].revents & ZMQ_POLLIN)
-			down(p->front, p->back, slots, p->feed, &b);
+			down(p, slots, &b);
 	}
 	free(slots);
 	proto_buf_release(&b);
@@ -215,7 +226,8 @@ sock(void *ctx, int type, int hwm)
 
 /* The upstream's feed endpoint, from its stats. */
 static void
-upstream_feed(const char *upstream, char *out, size_t cap)
+upstream_feed(const char *upstream, const struct claim_curve *curve, char *out,
+    size_t cap)
 {
 	struct proto_stats_rep *st = calloc(1, sizeof(*st));
 	struct claim_client *c;
@@ -225,7 +237,7 @@ upstream_feed(const char *upstream, char *out, size_t cap)
 
 	if (st == NULL)
 		fatalx("out of memory");
-	if ((rc = claim_client_open(upstream, CLAIM_DEFAULT_TIMEOUT, NULL, &c,
+	if ((rc = claim_client_open(upstream, CLAIM_DEFAULT_TIMEOUT, curve, &c,
 		 err, sizeof(err))) != PROTO_OK)
 		fatalx("relay: %s", err);
 	rc = claim_call(c, PROTO_OP_STATS, &(struct proto_empty){0}, st, &r,
@@ -243,41 +255,50 @@ int
 relay_run(const struct config *cfg)
 {
 	char feed[256], api_ep[256], pub_ep[256];
-	size_t cap;
+	struct claim_curve *curve = NULL;
+	struct auth *auth = NULL;
 	struct proxy fp, rp;
 	pthread_t ft, rt;
 	sigset_t mask;
 	void *ctx, *fctl, *rctl;
 	int sig;
 
-	upstream_feed(cfg->relay, feed, sizeof(feed));
 	if ((ctx = zmq_ctx_new()) == NULL)
 		fatalx("zmq_ctx_new: %s", zmq_strerror(errno));
+	/* The ZAP handler before any CURVE socket binds. */
+	if (cfg->curve_key != NULL)
+		auth = auth_new(ctx, cfg->curve_key, cfg->allow);
+	if (cfg->upstream_key != NULL)
+		curve = curve_client_new(cfg->curve_key, cfg->upstream_key);
+	upstream_feed(cfg->relay, curve, feed, sizeof(feed));
 	/* The feed: every subscription goes upstream, every event down. */
 	fp.what = "feed";
 	fp.front = sock(ctx, ZMQ_XSUB, FEED_HWM);
 	fp.back = sock(ctx, ZMQ_XPUB, cfg->feed_hwm);
+	if (curve != NULL)
+		curve_client_secure(curve, fp.front);
+	if (auth != NULL)
+		auth_secure(auth, fp.back);
+	socket_limits(fp.back, cfg->feed_hwm, FEED_IN_MAX);
 	if (zmq_connect(fp.front, feed) != 0)
 		fatalx("relay: cannot follow the feed %s: %s", feed,
 		    zmq_strerror(errno));
-	if (zmq_bind(fp.back, cfg->pub) != 0)
-		fatalx(
-		    "cannot listen on %s: %s", cfg->pub, zmq_strerror(errno));
+	bind_or_die(fp.back, cfg->pub, pub_ep, sizeof(pub_ep));
 	/* The requests: answered upstream, replies routed back. */
 	rp.what = "request";
 	rp.front = sock(ctx, ZMQ_ROUTER, REPLY_HWM);
 	rp.back = sock(ctx, ZMQ_DEALER, 0);
-	if (zmq_bind(rp.front, cfg->api) != 0)
-		fatalx(
-		    "cannot listen on %s: %s", cfg->api, zmq_strerror(errno));
+	if (auth != NULL)
+		auth_secure(auth, rp.front);
+	socket_limits(rp.front, REPLY_HWM, PROTO_WIRE_BODY_MAX);
+	if (curve != NULL)
+		curve_client_secure(curve, rp.back);
+	bind_or_die(rp.front, cfg->api, api_ep, sizeof(api_ep));
 	if (zmq_connect(rp.back, cfg->relay) != 0)
 		fatalx("relay: cannot connect %s: %s", cfg->relay,
 		    zmq_strerror(errno));
-	cap = sizeof(api_ep);
-	zmq_getsockopt(rp.front, ZMQ_LAST_ENDPOINT, api_ep, &cap);
-	cap = sizeof(pub_ep);
-	zmq_getsockopt(fp.back, ZMQ_LAST_ENDPOINT, pub_ep, &cap);
-	rp.feed = pub_ep;
+	rp.feed = fp.feed = pub_ep;
+	rp.curve_key = fp.curve_key = auth != NULL ? auth_public(auth) : "";
 	fp.control = sock(ctx, ZMQ_PAIR, 0);
 	fctl = sock(ctx, ZMQ_PAIR, 0);
 	rp.control = sock(ctx, ZMQ_PAIR, 0);
@@ -290,15 +311,22 @@ relay_run(const struct config *cfg)
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	if (pthread_create(&ft, NULL, proxy_main, &fp) != 0 ||
 	    pthread_create(&rt, NULL, requests_main, &rp) != 0)
 		fatalx("cannot start the relay's threads");
-	log_info("relay of %s: requests on %s, feed on %s (from %s)",
-	    cfg->relay, api_ep, pub_ep, feed);
+	log_info("relay of %s%s: requests on %s, feed on %s (from %s)",
+	    cfg->relay, curve != NULL ? " over CurveZMQ" : "", api_ep, pub_ep,
+	    feed);
 	printf("api %s\nfeed %s\n", api_ep, pub_ep);
 	fflush(stdout);
-	sigwait(&mask, &sig);
+	while (sigwait(&mask, &sig) == 0 && sig == SIGHUP) {
+		if (auth != NULL)
+			auth_reload(auth);
+		else
+			log_info("SIGHUP: no allowlist to read again");
+	}
 	log_info("%s: stopping", strsignal(sig));
 	zmq_send(fctl, "TERMINATE", 9, 0);
 	zmq_send(rctl, "TERMINATE", 9, 0);
@@ -312,6 +340,11 @@ relay_run(const struct config *cfg)
 	zmq_close(rp.back);
 	zmq_close(rp.control);
 	zmq_close(rctl);
+	/* The ZAP thread sees ETERM and ends; then the context goes. */
+	zmq_ctx_shutdown(ctx);
+	auth_free(auth);
 	zmq_ctx_term(ctx);
+	if (curve != NULL)
+		sodium_free(curve);
 	return 0;
 }

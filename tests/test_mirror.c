@@ -624,8 +624,12 @@ test_mirror_over_curve(void **state)
 
 /* claimd --relay of upstream on free ports: its pid, api and feed. */
 static pid_t
-relay_start(const char *upstream, const char *log, char *api, char *feed)
+relay_start(const char *upstream, const char *log, char *api, char *feed,
+    const char *const *extra)
 {
+	const char *argv[24] = {e2e_claimd, "--relay", upstream, "--api",
+	    "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*"};
+	size_t argc = 7;
 	int out[2], errfd;
 	char buf[1024];
 	size_t len = 0;
@@ -639,9 +643,10 @@ relay_start(const char *upstream, const char *log, char *api, char *feed)
 		dup2(errfd, 2);
 		close(out[0]);
 		close(out[1]);
-		execl(e2e_claimd, e2e_claimd, "--relay", upstream, "--api",
-		    "tcp://127.0.0.1:*", "--pub", "tcp://127.0.0.1:*",
-		    (char *)NULL);
+		for (; extra != NULL && *extra != NULL && argc < 23; extra++)
+			argv[argc++] = *extra;
+		argv[argc] = NULL;
+		execv(e2e_claimd, (char *const *)argv);
 		_exit(127);
 	}
 	close(out[1]);
@@ -682,7 +687,7 @@ test_relay_hundred_subscribers(void **state)
 	pid_t relay;
 
 	snprintf(log, sizeof(log), "%s/relay.log", f->dir);
-	relay = relay_start(f->d.api, log, api, pub);
+	relay = relay_start(f->d.api, log, api, pub, NULL);
 	assert_int_equal(
 	    claim_client_open(api, 20000, NULL, &c, err, sizeof(err)),
 	    PROTO_OK);
@@ -722,6 +727,157 @@ test_relay_hundred_subscribers(void **state)
 	}
 }
 
+/* The client key pair in the file path (claim keygen --curve). */
+static void
+curve_of(const char *path, const char *server, struct claim_curve *c)
+{
+	char err[256];
+	size_t len;
+	char *text = tu_read_file(path, &len);
+
+	assert_int_equal(proto_curve_key_parse(text, len, c->public_key,
+			     c->secret, err, sizeof(err)),
+	    PROTO_OK);
+	snprintf(c->server, sizeof(c->server), "%s", server);
+	free(text);
+}
+
+/*
+ * A relay off the writer's loopback needs CurveZMQ on both sides: to its
+ * upstream as a client with its own key pair (on the writer's
+ * allowlist), and to its subscribers as a server with an allowlist of
+ * its own. A listed client reads and watches through it and the stats
+ * name the relay's key and feed; a client not on the relay's list is
+ * refused; SIGHUP reads the list again.
+ */
+static void
+test_relay_over_curve(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon w;
+	struct claim_curve curve;
+	struct claim_client *c;
+	struct claim_feed *feed;
+	struct e2e_run r;
+	char wdata[600], wallow[600], rallow[600], wck[600], rck[600];
+	char cck[600], sck[600], text[400], log[600], api[128], pub[128];
+	char err[256], *wpub, *rpub, *cpub, *spub;
+	json_t *st;
+	pid_t relay;
+
+	wpub = curve_keygen(f->dir, "writer");
+	rpub = curve_keygen(f->dir, "relay");
+	cpub = curve_keygen(f->dir, "client");
+	spub = curve_keygen(f->dir, "stranger");
+	snprintf(wck, sizeof(wck), "%s/writer.ck", f->dir);
+	snprintf(rck, sizeof(rck), "%s/relay.ck", f->dir);
+	snprintf(cck, sizeof(cck), "%s/client.ck", f->dir);
+	snprintf(sck, sizeof(sck), "%s/stranger.ck", f->dir);
+	snprintf(wallow, sizeof(wallow), "%s/writer.allow", f->dir);
+	snprintf(rallow, sizeof(rallow), "%s/relay.allow", f->dir);
+	snprintf(text, sizeof(text), "%s\n%s\n", rpub, cpub);
+	write_file(wallow, text);
+	snprintf(text, sizeof(text), "%s\n", cpub);
+	write_file(rallow, text);
+	snprintf(wdata, sizeof(wdata), "%s/rw", f->dir);
+	{
+		const char *extra[] = {
+		    "--curve-key", wck, "--allow", wallow, NULL};
+
+		e2e_daemon_start_args(
+		    &w, wdata, f->admin_pub, NULL, NULL, extra);
+		track(w.pid);
+	}
+	setenv("CLAIM_SERVER_KEY", wpub, 1);
+	setenv("CLAIM_CURVE_KEY", cck, 1);
+	E2E_CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "A", "--key",
+	    f->admin_key, "--server", w.api);
+	E2E_CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
+	    f->admin_key, "--server", w.api);
+	snprintf(log, sizeof(log), "%s/relay.log", f->dir);
+	{
+		const char *extra[] = {"--curve-key", rck, "--allow", rallow,
+		    "--upstream-key", wpub, NULL};
+
+		relay = relay_start(w.api, log, api, pub, extra);
+	}
+	/* Through the relay, with the relay's key: its own feed and key. */
+	setenv("CLAIM_SERVER_KEY", rpub, 1);
+	st = e2e_claim_json(NULL, "stats", "--json", "--server", api);
+	assert_string_equal(
+	    json_string_value(json_object_get(st, "curve_key")), rpub);
+	assert_string_equal(
+	    json_string_value(json_object_get(st, "feed")), pub);
+	assert_int_equal(json_integer_value(json_object_get(st, "size")), 2);
+	json_decref(st);
+	/* A watcher through the relay sees every event once, in order. */
+	curve_of(cck, rpub, &curve);
+	assert_int_equal(
+	    claim_client_open(api, 20000, &curve, &c, err, sizeof(err)),
+	    PROTO_OK);
+	if (claim_feed_open(c, NULL, CLAIM_FEED_NOW, NULL, NULL, &feed, err,
+		sizeof(err)) != PROTO_OK)
+		fail_msg("watch through the relay: %s", err);
+	usleep(500 * 1000);
+	setenv("CLAIM_SERVER_KEY", wpub, 1);
+	submit_many(w.api, 0, 20, "am-mfa");
+	for (uint64_t k = 0; k < 20; k++) {
+		struct claim_entry e;
+
+		if (claim_feed_next(feed, 20000, &e, err, sizeof(err)) !=
+		    PROTO_OK)
+			fail_msg("event %llu through the relay: %s",
+			    (unsigned long long)k, err);
+		assert_int_equal(e.index, 2 + k);
+		claim_entry_release(&e);
+	}
+	claim_feed_close(feed);
+	claim_client_close(c);
+	/* A key not on the relay's list is refused there. */
+	setenv("CLAIM_SERVER_KEY", rpub, 1);
+	setenv("CLAIM_CURVE_KEY", sck, 1);
+	e2e_claim_run(&r, NULL, "stats", "--server", api);
+	e2e_must(&r, 4, "a stranger through the relay");
+	e2e_run_free(&r);
+	/* Listed and SIGHUP: in. */
+	snprintf(text, sizeof(text), "%s\n%s\n", cpub, spub);
+	write_file(rallow, text);
+	kill(relay, SIGHUP);
+	for (int i = 0;; i++) {
+		char *l = tu_read_file(log, NULL);
+		bool done = strstr(l, "allowlist reloaded: 2") != NULL;
+
+		free(l);
+		if (done)
+			break;
+		if (i == 200)
+			fail_msg("the relay did not read its list again");
+		usleep(50 * 1000);
+	}
+	E2E_CLAIM(0, NULL, "stats", "--server", api);
+	{
+		char *l = tu_read_file(log, NULL);
+
+		assert_non_null(strstr(l, "not on the allowlist"));
+		assert_non_null(strstr(l, "over CurveZMQ"));
+		free(l);
+	}
+	kill(relay, SIGTERM);
+	{
+		int status;
+
+		assert_int_equal(waitpid(relay, &status, 0), relay);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(e2e_daemon_stop(&w, SIGTERM), 0);
+	unsetenv("CLAIM_SERVER_KEY");
+	unsetenv("CLAIM_CURVE_KEY");
+	free(wpub);
+	free(rpub);
+	free(cpub);
+	free(spub);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -736,6 +892,8 @@ main(int argc, char **argv)
 		test_mirror_over_curve, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_relay_hundred_subscribers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_relay_over_curve, setup, teardown),
 	};
 
 	if (argc != 3) {
