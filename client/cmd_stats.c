@@ -62,6 +62,12 @@ cmd_stats(struct cli *cli, int argc, char **argv)
 		    N(GRANTS), noun(&st, PROTO_STAT_GRANTS, "grant", "grants"),
 		    N(REVOKES),
 		    noun(&st, PROTO_STAT_REVOKES, "revoke", "revokes"));
+		if (st.upstream[0] != '\0')
+			printf("mirror of    %s: %lld %s behind, last "
+			       "answered %llds ago\n",
+			    st.upstream, N(BEHIND),
+			    noun(&st, PROTO_STAT_BEHIND, "entry", "entries"),
+			    N(UPSTREAM_AGE));
 		printf("subscribers  %lld on %s\n", N(SUBSCRIBERS), st.feed);
 		printf("uptime       %lldh%02lldm%02llds\n", up / 3600,
 		    up / 60 % 60, up % 60);

@@ -876,6 +876,16 @@ h_stats(struct api *a, struct req *r)
 	snprintf(rep.log_key, sizeof(rep.log_key), "%s", d->vkey);
 	snprintf(rep.curve_key, sizeof(rep.curve_key), "%s",
 	    d->auth ? auth_public(d->auth) : "");
+	if (d->cfg->mirror != NULL) {
+		uint64_t seen = d->upstream_seen, usize = d->upstream_size;
+
+		snprintf(
+		    rep.upstream, sizeof(rep.upstream), "%s", d->cfg->mirror);
+		v[PROTO_STAT_BEHIND] = usize > st.size ? usize - st.size : 0;
+		/* Never answered: as long as this claimd has run. */
+		v[PROTO_STAT_UPSTREAM_AGE] =
+		    seen == 0 ? up : (now > seen ? now - seen : 0);
+	}
 	return reply(r, &rep);
 }
 

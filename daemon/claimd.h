@@ -139,6 +139,9 @@ struct daemon {
 	/* A mirror: its thread sets the checkpoint, main serves it. */
 	pthread_mutex_t ckpt_lock;
 	_Atomic bool mirror_failed; /* a fork or a broken log: exit 1 */
+	/* A mirror: the size of the upstream's last checkpoint verified,
+	 * and when the upstream last answered (unix seconds; 0: never). */
+	_Atomic uint64_t upstream_size, upstream_seen;
 	_Atomic bool stopping;
 	struct auth *auth; /* CurveZMQ and ZAP, or NULL */
 	/* The store was found damaged while running: every request is

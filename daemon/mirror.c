@@ -41,6 +41,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -383,6 +384,8 @@ sync_round(struct mirror *m, char *err, size_t errlen)
 		    err);
 		goto done;
 	}
+	m->d->upstream_seen = (uint64_t)time(NULL);
+	m->d->upstream_size = n;
 	if (n <= m->size) {
 		if ((rc = store_snap_begin(m->d->store, &snap)) != PROTO_OK)
 			goto done;

@@ -271,6 +271,7 @@ static const struct proto_mfield stats_rep_f[] = {
     TEXT(struct proto_stats_rep, origin),
     TEXT(struct proto_stats_rep, log_key),
     TEXT(struct proto_stats_rep, curve_key),
+    TEXT(struct proto_stats_rep, upstream),
 };
 
 static const struct proto_mfield parties_rep_f[] = {

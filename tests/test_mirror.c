@@ -233,6 +233,27 @@ test_mirror_chain(void **state)
 	wait_size(m1.api, TOTAL);
 	wait_size(m2.api, TOTAL);
 
+	/* Each says what it follows and how far behind it is; the writer
+	 * follows nothing. */
+	for (int i = 0; i < 3; i++) {
+		json_t *st = e2e_claim_json(
+		    NULL, "stats", "--json", "--server", servers[i]);
+
+		assert_string_equal(
+		    json_string_value(json_object_get(st, "upstream")),
+		    i == 0 ? "" : servers[i - 1]);
+		assert_int_equal(
+		    json_integer_value(json_object_get(st, "behind")), 0);
+		assert_true(json_integer_value(
+				json_object_get(st, "upstream_age")) <= 5);
+		json_decref(st);
+	}
+	e2e_claim_run(&r, NULL, "stats", "--server", m2.api, NULL);
+	e2e_must(&r, 0, "stats of a mirror");
+	if (strstr(r.out, "mirror of") == NULL || strstr(r.out, m1.api) == NULL)
+		fail_msg("stats do not name the upstream: %s", r.out);
+	e2e_run_free(&r);
+
 	/* A mirror refuses submissions, naming its upstream. */
 	e2e_claim_run(&r,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"bulk\"], "

@@ -1122,7 +1122,11 @@ struct proto_range_rep {
 	    "one commit, 99th percentile, last busy second")                   \
 	X(COMMIT_MAX_US, "commit_max_us", "us", "longest commit since start")  \
 	X(COMMITS_OVER_5MS, "commits_over_5ms", "commits",                     \
-	    "commits of 5 ms or more since start")
+	    "commits of 5 ms or more since start")                             \
+	X(BEHIND, "behind", "entries",                                         \
+	    "a mirror: its upstream's checkpoint beyond its log")              \
+	X(UPSTREAM_AGE, "upstream_age", "s",                                   \
+	    "a mirror: since its upstream last answered")
 
 enum proto_stat {
 #define PROTO_STAT_ENUM(name, key, unit, desc) PROTO_STAT_##name,
@@ -1145,6 +1149,7 @@ struct proto_stats_rep {
 	char origin[PROTO_ORIGIN_MAX + 1];
 	char log_key[PROTO_VKEY_MAX];
 	char curve_key[PROTO_Z85_KEY_LEN + 1]; /* "" without CurveZMQ */
+	char upstream[256];                    /* a mirror's, "" otherwise */
 };
 
 struct proto_parties_rep {
