@@ -285,6 +285,38 @@ e2e_claim_json_(const char *stdin_text, ...)
 	return j;
 }
 
+json_int_t
+e2e_stat(const char *server, const char *name)
+{
+	json_t *st = server != NULL
+	    ? e2e_claim_json(NULL, "stats", "--json", "--server", server)
+	    : e2e_claim_json(NULL, "stats", "--json");
+	json_t *v = json_object_get(st, name);
+	json_int_t n;
+
+	if (!json_is_integer(v))
+		fail_msg("stats --json has no number \"%s\"", name);
+	n = json_integer_value(v);
+	json_decref(st);
+	return n;
+}
+
+void
+e2e_wait_stat(
+    const char *server, const char *name, json_int_t want, int seconds)
+{
+	json_int_t got = -1;
+
+	for (int i = 0; i < seconds * 10; i++) {
+		if ((got = e2e_stat(server, name)) == want)
+			return;
+		usleep(100 * 1000);
+	}
+	fail_msg("%s: stats %s is %lld, want %lld",
+	    server != NULL ? server : "claimd", name, (long long)got,
+	    (long long)want);
+}
+
 /* Starts claim with argv, stdout to a pipe, stderr to errpath if any. */
 static void
 bg_spawn(struct e2e_bg *b, const char **argv, const char *errpath)

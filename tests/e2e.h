@@ -59,6 +59,11 @@ void e2e_run_free(struct e2e_run *r);
 /* Runs claim, requires exit 0, returns its stdout parsed as JSON. */
 json_t *e2e_claim_json_(const char *stdin_text, ...);
 #define e2e_claim_json(in, ...) e2e_claim_json_(in, __VA_ARGS__, NULL)
+/* A number of claim stats --json from server (NULL: $CLAIM_SERVER). */
+json_int_t e2e_stat(const char *server, const char *name);
+/* Waits up to seconds for that number to become want, or fails. */
+void e2e_wait_stat(
+    const char *server, const char *name, json_int_t want, int seconds);
 
 /* A claim process in the background, its stdout readable line by line. */
 struct e2e_bg {

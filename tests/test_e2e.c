@@ -65,36 +65,6 @@ log_size(void)
 	return n;
 }
 
-/* One number from stats --json. */
-static json_int_t
-stat_int(const char *name)
-{
-	json_t *st = e2e_claim_json(NULL, "stats", "--json");
-	json_t *v = json_object_get(st, name);
-	json_int_t n;
-
-	if (!json_is_integer(v))
-		fail_msg("stats --json has no number \"%s\"", name);
-	n = json_integer_value(v);
-	json_decref(st);
-	return n;
-}
-
-/* Waits up to about 20 seconds for a stats number to become want. */
-static void
-wait_stat(const char *name, json_int_t want)
-{
-	json_int_t got = -1;
-
-	for (int i = 0; i < 100; i++) {
-		if ((got = stat_int(name)) == want)
-			return;
-		usleep(200 * 1000);
-	}
-	fail_msg("stats %s is %lld, want %lld", name, (long long)got,
-	    (long long)want);
-}
-
 /* A string member of a JSON object, copied (caller frees). */
 static char *
 json_str(json_t *o, const char *name)
@@ -462,12 +432,12 @@ test_e2e_ungranted_key_and_revocation(void **state)
 	/* stats counts the registry as it now stands: the fixture's two
 	 * parties and grants, one more grant and its revocation, one claim;
 	 * and the five refusals above. */
-	assert_int_equal(stat_int("parties"), 2);
-	assert_int_equal(stat_int("grants"), 3);
-	assert_int_equal(stat_int("revokes"), 1);
-	assert_int_equal(stat_int("claims"), 1);
-	assert_int_equal(stat_int("refused"), 5);
-	assert_int_equal(stat_int("accepted"), 7);
+	assert_int_equal(e2e_stat(NULL, "parties"), 2);
+	assert_int_equal(e2e_stat(NULL, "grants"), 3);
+	assert_int_equal(e2e_stat(NULL, "revokes"), 1);
+	assert_int_equal(e2e_stat(NULL, "claims"), 1);
+	assert_int_equal(e2e_stat(NULL, "refused"), 5);
+	assert_int_equal(e2e_stat(NULL, "accepted"), 7);
 }
 
 /*
@@ -787,13 +757,13 @@ test_e2e_party_and_topic_filters(void **state)
 	(void)state;
 	/* From the log's current end, named: a watcher that starts late
 	 * must not miss what came in between. */
-	assert_int_equal(stat_int("subscribers"), 0);
+	assert_int_equal(e2e_stat(NULL, "subscribers"), 0);
 	e2e_bg_start(
 	    &wp, "watch", "--party", "az-mfa", "--json", "--from", "4");
 	e2e_bg_start(
 	    &wt, "watch", "--topic", "lachin", "--json", "--from", "4");
 	/* stats counts both on the feed. */
-	wait_stat("subscribers", 2);
+	e2e_wait_stat(NULL, "subscribers", 2, 20);
 	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
 	    "\"a1\"}\n"
@@ -826,9 +796,9 @@ test_e2e_party_and_topic_filters(void **state)
 	assert_null(e2e_bg_line(&wp, 1000));
 	assert_null(e2e_bg_line(&wt, 200));
 	assert_int_equal(e2e_bg_stop(&wp, SIGTERM), 0);
-	wait_stat("subscribers", 1);
+	e2e_wait_stat(NULL, "subscribers", 1, 20);
 	assert_int_equal(e2e_bg_stop(&wt, SIGTERM), 0);
-	wait_stat("subscribers", 0);
+	e2e_wait_stat(NULL, "subscribers", 0, 20);
 
 	/* list filters the same way. */
 	assert_string_equal(list_statements("--party", "am-mfa"), "a1,a2,");
@@ -1967,7 +1937,7 @@ test_e2e_sealed_key_needs_its_passphrase(void **state)
 	assert_string_equal(r.out, "");
 	e2e_run_free(&r);
 	assert_int_equal(log_size(), before);
-	assert_int_equal(stat_int("refused"), 0);
+	assert_int_equal(e2e_stat(NULL, "refused"), 0);
 
 	/* The right one, as an option and from the environment. */
 	j = e2e_claim_json(claim, "submit", "-", "--key", key,
@@ -2073,7 +2043,7 @@ test_e2e_slow_watcher_misses_nothing(void **state)
 	 * live. */
 	e2e_bg_start_err(&w, errlog, "watch", "--json", "-v", "--from", "4");
 	watcher = w.pid;
-	wait_stat("subscribers", 1);
+	e2e_wait_stat(NULL, "subscribers", 1, 20);
 	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
 	    "\"statement\": \"Before the stop.\"}",
@@ -2181,9 +2151,9 @@ test_e2e_ipv6_loopback(void **state)
 	/* A watcher on the feed over [::1] before the claim exists. It
 	 * starts from the log's end, named: were it slow to ask for the
 	 * log's size, the claim would otherwise fall before its start. */
-	snprintf(from, sizeof(from), "%lld", (long long)stat_int("size"));
+	snprintf(from, sizeof(from), "%lld", (long long)e2e_stat(NULL, "size"));
 	e2e_bg_start(&w, "watch", "--json", "--from", from, NULL);
-	wait_stat("subscribers", 1);
+	e2e_wait_stat(NULL, "subscribers", 1, 20);
 	ack = e2e_claim_json("{\"party\": \"am-mfa\", \"topics\": [\"t\"], "
 			     "\"statement\": \"Over IPv6.\"}",
 	    "submit", "-", "--json");
@@ -2927,7 +2897,7 @@ test_e2e_watch_any_of_several_and_past_the_end(void **state)
 	    "--json", "--from", from);
 	e2e_bg_start(&wt, "watch", "--topic", "lachin", "--topic", "borders",
 	    "--json", "--from", from);
-	wait_stat("subscribers", 2);
+	e2e_wait_stat(NULL, "subscribers", 2, 20);
 	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"lachin\"], \"statement\": "
 	    "\"a1\"}\n"
@@ -2980,7 +2950,7 @@ test_e2e_watch_any_of_several_and_past_the_end(void **state)
 	snprintf(errpath, sizeof(errpath), "%s/wait.err", f->dir);
 	e2e_bg_start_err(
 	    &ww, errpath, "watch", "--from", from, "--wait", "--json");
-	wait_stat("subscribers", 1);
+	e2e_wait_stat(NULL, "subscribers", 1, 20);
 	E2E_CLAIM(0,
 	    "{\"party\": \"am-mfa\", \"topics\": [\"t\"], \"statement\": "
 	    "\"w1\"}\n"
@@ -3005,7 +2975,7 @@ test_e2e_watch_any_of_several_and_past_the_end(void **state)
 	 * warning naming the likely one (it holds "ord"), not a refusal. */
 	snprintf(errpath, sizeof(errpath), "%s/unknown.err", f->dir);
 	e2e_bg_start_err(&ww, errpath, "watch", "--topic", "ord");
-	wait_stat("subscribers", 1);
+	e2e_wait_stat(NULL, "subscribers", 1, 20);
 	assert_int_equal(e2e_bg_stop(&ww, SIGTERM), 0);
 	{
 		char *err = tu_read_file(errpath, NULL);

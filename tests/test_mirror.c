@@ -68,32 +68,6 @@ submit_many(const char *server, int from, int n, const char *party)
 	free(text);
 }
 
-static json_int_t
-size_of(const char *server)
-{
-	json_t *st =
-	    e2e_claim_json(NULL, "stats", "--json", "--server", server);
-	json_int_t n = json_integer_value(json_object_get(st, "size"));
-
-	json_decref(st);
-	return n;
-}
-
-/* Waits until server holds n entries (a mirror catching up). */
-static void
-wait_size(const char *server, json_int_t n)
-{
-	json_int_t have = -1;
-
-	for (int i = 0; i < 300; i++) {
-		if ((have = size_of(server)) == n)
-			return;
-		usleep(100 * 1000);
-	}
-	fail_msg("%s holds %lld entries, not %lld", server, (long long)have,
-	    (long long)n);
-}
-
 static char *
 export_of(const char *server)
 {
@@ -216,7 +190,7 @@ test_mirror_chain(void **state)
 		    "--server", servers[i], NULL);
 		track(w[i].pid);
 	}
-	wait_size(m2.api, 34);
+	e2e_wait_stat(m2.api, "size", 34, 30);
 	submit_many(f->d.api, 30, 30, "az-mfa");
 	/* Claims while a mirror is down, and after its restart: its own
 	 * mirror and its watcher wait for it. */
@@ -229,9 +203,9 @@ test_mirror_chain(void **state)
 	submit_many(f->d.api, 120, 30, "am-mfa");
 	mirror_again(&m2, &p2, m1.api, key);
 	submit_many(f->d.api, 150, 30, "az-mfa");
-	assert_int_equal(size_of(f->d.api), TOTAL);
-	wait_size(m1.api, TOTAL);
-	wait_size(m2.api, TOTAL);
+	assert_int_equal(e2e_stat(f->d.api, "size"), TOTAL);
+	e2e_wait_stat(m1.api, "size", TOTAL, 30);
+	e2e_wait_stat(m2.api, "size", TOTAL, 30);
 
 	/* Each says what it follows and how far behind it is; the writer
 	 * follows nothing. */
@@ -337,7 +311,7 @@ test_mirror_fork(void **state)
 	submit_many(f->d.api, 0, 20, "am-mfa");
 	snprintf(dm, sizeof(dm), "%s/mirror", f->dir);
 	mirror_start(&m, dm, f->d.api, key, NULL, NULL);
-	wait_size(m.api, 24);
+	e2e_wait_stat(m.api, "size", 24, 30);
 
 	/* The writer's store swapped for another log with the same keys. */
 	snprintf(api, sizeof(api), "%s", f->d.api);
@@ -434,7 +408,7 @@ test_mirror_client_failover(void **state)
 	assert_int_equal(e2e_daemon_stop(&m1, SIGTERM), 0);
 	submit_many(f->d.api, 20, 20, "az-mfa");
 	assert_int_equal(read_watch(&w, seen, 64, 20), 20);
-	wait_size(m2.api, 44);
+	e2e_wait_stat(m2.api, "size", 44, 30);
 	for (int i = 0; i < 44; i++)
 		if (seen[i] != 1)
 			fail_msg("index %d seen %d times", i, seen[i]);
@@ -500,7 +474,7 @@ test_mirror_promote(void **state)
 	submit_many(f->d.api, 0, 10, "am-mfa");
 	snprintf(dm, sizeof(dm), "%s/mirror", f->dir);
 	mirror_start(&m, dm, f->d.api, key, NULL, NULL);
-	wait_size(m.api, 14);
+	e2e_wait_stat(m.api, "size", 14, 30);
 	old_cp = checkpoint_of(m.api);
 	snprintf(
 	    cmd, sizeof(cmd), "cp -p %s/log.key %s/keep.key", f->data, f->dir);
@@ -513,7 +487,7 @@ test_mirror_promote(void **state)
 	e2e_daemon_start(&m, dm, NULL, NULL, NULL);
 	track(m.pid);
 	submit_many(m.api, 10, 5, "az-mfa");
-	assert_int_equal(size_of(m.api), 19);
+	assert_int_equal(e2e_stat(m.api, "size"), 19);
 	new_cp = checkpoint_of(m.api);
 	assert_string_equal(
 	    json_string_value(json_object_get(new_cp, "log_key")), key);
