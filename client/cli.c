@@ -670,6 +670,18 @@ cli_print_cut(FILE *f, const char *s, size_t cols)
 		if (!continuation((unsigned char)s[at]) && chars++ == cols)
 			break;
 	}
+	/* At a word's end when one ends in the last third, and not after
+	 * a comma, an opening bracket or a space. */
+	if (at < len && s[at] != ' ') {
+		size_t w = at;
+
+		while (w > at * 2 / 3 && s[w - 1] != ' ')
+			w--;
+		if (w > at * 2 / 3)
+			at = w;
+	}
+	while (at > 0 && strchr(" ,;:([{", s[at - 1]) != NULL)
+		at--;
 	fprintf(f, "%.*s...", (int)at, s);
 }
 
