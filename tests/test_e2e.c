@@ -3015,8 +3015,9 @@ line_columns(const char *s)
 	return n;
 }
 
-/* Every line of out holding text: cols columns (one less when a wide
- * party name pushes), cut with "...". */
+/* Every line of out holding text: cols columns, or a few less (a wide
+ * party name pushes; the cut ends at a word: text's words are short),
+ * cut with "...". */
 static void
 fits(const char *out, const char *text, size_t cols)
 {
@@ -3031,7 +3032,7 @@ fits(const char *out, const char *text, size_t cols)
 			continue;
 		found++;
 		n = line_columns(l);
-		if (n > cols || n + 1 < cols || cut == NULL || cut > end)
+		if (n > cols || n + 8 < cols || cut == NULL || cut > end)
 			fail_msg("not cut at %zu columns (%zu): %.*s", cols, n,
 			    (int)(end - l), l);
 		if (*end == '\0')
