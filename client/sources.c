@@ -8,6 +8,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include "cli.h"
 
@@ -51,11 +54,28 @@ load_claimd(struct cli *cli, struct cli_graph *h)
 	return EX_DONE;
 }
 
+/*
+ * The whole log passes through this process once, in replies and blocks
+ * of megabytes: kept in the heap and reused when freed rather than mapped
+ * afresh each time, every page of them faulted in anew (half the system
+ * time of claim independence over 100,000 claims).
+ */
+static void
+big_heap(void)
+{
+#ifdef __GLIBC__
+	(void)mallopt(M_MMAP_THRESHOLD, 64 * 1024 * 1024);
+	(void)mallopt(M_TRIM_THRESHOLD, 256 * 1024 * 1024);
+	(void)mallopt(M_TOP_PAD, 64 * 1024 * 1024);
+#endif
+}
+
 int
 cli_graph_load(struct cli *cli, const char *export, struct cli_graph *h)
 {
 	int rc;
 
+	big_heap();
 	memset(h, 0, sizeof(*h));
 	rc = export != NULL ? load_export(export, h) : load_claimd(cli, h);
 	if (rc != EX_DONE)

@@ -293,6 +293,8 @@ index_ids(struct claim_sources *g)
 	return true;
 }
 
+static bool place_edges(struct claim_sources *g, struct edge *ed, size_t ne);
+
 /* Whether source k of c states a derivation the graph can follow. */
 static bool
 stated(const struct proto_claim *c, size_t k)
@@ -337,7 +339,7 @@ cite(struct claim_sources *g, const struct proto_claim *c, size_t ns)
 static bool
 add_edges(struct claim_sources *g)
 {
-	size_t ns = 0, ne = 0, m = 0;
+	size_t ns = 0, ne = 0;
 	struct edge *ed;
 
 	for (size_t i = 0; i < g->nclaims; i++)
@@ -380,30 +382,58 @@ add_edges(struct claim_sources *g)
 		ns += c->nsources;
 	}
 	g->coff[g->nclaims] = ns;
-	/* One edge per pair, with the how the first claim to state it gave. */
-	qsort(ed, ne, sizeof(*ed), edge_order);
-	for (size_t i = 0; i < ne; i++)
-		if (m == 0 || ed[m - 1].from != ed[i].from ||
-		    ed[m - 1].to != ed[i].to)
-			ed[m++] = ed[i];
+	return place_edges(g, ed, ne);
+}
+
+/*
+ * The edges into g's adjacency lists, by node (a counting sort: in the
+ * order stated within each node), then each node's sorted by target with
+ * one edge per pair, the how the first claim to state it gave. Frees ed.
+ */
+static bool
+place_edges(struct claim_sources *g, struct edge *ed, size_t ne)
+{
+	struct edge *by = malloc((ne ? ne : 1) * sizeof(*by));
+	size_t *at = calloc(g->nnodes + 1, sizeof(*at)), m = 0;
+
 	g->off = calloc(g->nnodes + 1, sizeof(*g->off));
-	g->to = malloc((m ? m : 1) * sizeof(*g->to));
-	g->how = malloc((m ? m : 1) * sizeof(*g->how));
-	if (g->off == NULL || g->to == NULL || g->how == NULL) {
+	g->to = malloc((ne ? ne : 1) * sizeof(*g->to));
+	g->how = malloc((ne ? ne : 1) * sizeof(*g->how));
+	if (by == NULL || at == NULL || g->off == NULL || g->to == NULL ||
+	    g->how == NULL) {
+		free(by);
+		free(at);
 		free(ed);
 		return false;
 	}
-	for (size_t i = 0; i < m; i++) {
-		g->off[ed[i].from + 1]++;
-		g->to[i] = ed[i].to;
-		g->how[i] = ed[i].how;
-		if (g->nodes[ed[i].from].key != NULL)
-			g->ndocedges++;
-	}
+	for (size_t i = 0; i < ne; i++)
+		at[ed[i].from + 1]++;
 	for (size_t v = 0; v < g->nnodes; v++)
-		g->off[v + 1] += g->off[v];
-	g->nedges = m;
+		at[v + 1] += at[v];
+	for (size_t i = 0; i < ne; i++)
+		by[at[ed[i].from]++] = ed[i];
 	free(ed);
+	/* at[v] is now where v's edges end. */
+	for (size_t v = 0, start = 0; v < g->nnodes; v++) {
+		size_t end = at[v];
+
+		if (end - start > 1)
+			qsort(&by[start], end - start, sizeof(*by), edge_order);
+		g->off[v] = m;
+		for (size_t i = start; i < end; i++) {
+			if (i > start && by[i].to == by[i - 1].to)
+				continue;
+			g->to[m] = by[i].to;
+			g->how[m++] = by[i].how;
+			if (g->nodes[v].key != NULL)
+				g->ndocedges++;
+		}
+		start = end;
+	}
+	g->off[g->nnodes] = m;
+	g->nedges = m;
+	free(by);
+	free(at);
 	return true;
 }
 
