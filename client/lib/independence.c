@@ -101,22 +101,44 @@ table_grow(struct claim_sources *g)
  */
 #define KEY_MAX (8 + PROTO_URL_MAX + 2 * PROTO_LABEL_MAX)
 
+/* Appends the n bytes of t at *at in buf; false past KEY_MAX - 1. */
+static bool
+put(char *buf, size_t *at, const char *t, size_t n)
+{
+	if (n >= KEY_MAX - *at)
+		return false;
+	memcpy(buf + *at, t, n);
+	*at += n;
+	return true;
+}
+
+/* Written by hand, not by snprintf(): it runs for every citation. */
 static const char *
 key_of(const struct proto_source *s, char buf[KEY_MAX], char **heap)
 {
-	char hex[2 * PROTO_HASH_LEN + 1];
-	int n;
+	size_t at = 0;
+	bool ok;
 
 	*heap = NULL;
 	if (s->has_sha256) {
-		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
-		n = snprintf(buf, KEY_MAX, "sha256:%s", hex);
+		ok = put(buf, &at, "sha256:", 7) &&
+		    at + 2 * PROTO_HASH_LEN < KEY_MAX;
+		if (ok) {
+			proto_hex(s->sha256, PROTO_HASH_LEN, buf + at);
+			at += 2 * PROTO_HASH_LEN;
+		}
 	} else if (s->url != NULL)
-		n = snprintf(buf, KEY_MAX, "url:%s", s->url);
+		ok = put(buf, &at, "url:", 4) &&
+		    put(buf, &at, s->url, strlen(s->url));
 	else
-		n = snprintf(buf, KEY_MAX, "pt:%s\n%s", s->publisher, s->title);
-	if (n >= 0 && n < KEY_MAX)
+		ok = put(buf, &at, "pt:", 3) &&
+		    put(buf, &at, s->publisher, strlen(s->publisher)) &&
+		    put(buf, &at, "\n", 1) &&
+		    put(buf, &at, s->title, strlen(s->title));
+	if (ok) {
+		buf[at] = '\0';
 		return buf;
+	}
 	return *heap = claim_source_key(s);
 }
 

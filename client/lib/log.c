@@ -443,7 +443,8 @@ claim_log_free(struct claim_log *l)
 struct range_job {
 	struct claim_job job; /* first: the job is the range */
 	struct claim_range_reply rr;
-	struct part part;
+	struct part part; /* its entries: the log's, from base on */
+	size_t base;
 	int rc;
 	char err[256];
 };
@@ -457,17 +458,6 @@ decode_range(struct claim_job *j)
 	struct proto_row_entry row;
 
 	r->rc = PROTO_OK;
-	/* Each entry takes bytes: a count beyond them is a lie. */
-	if (rows->n > rows->len) {
-		r->rc = proto_fail(r->err, sizeof(r->err), PROTO_EPROTOCOL,
-		    "reply claims %zu entries", rows->n);
-		goto done;
-	}
-	if ((r->part.e = malloc(
-		 (rows->n ? rows->n : 1) * sizeof(*r->part.e))) == NULL) {
-		r->rc = PROTO_ENOMEM;
-		goto done;
-	}
 	proto_rows_rd_init(&rd, &proto_row_entry_def, rows);
 	for (size_t k = 0; k < rows->n; k++) {
 		struct claim_entry *e = &r->part.e[r->part.n];
@@ -485,7 +475,6 @@ decode_range(struct claim_job *j)
 		if (kept(e))
 			r->part.n++;
 	}
-done:
 	texts_done(&r->part);
 	claim_reply_release(&r->rr.r);
 }
@@ -513,6 +502,30 @@ ask(struct claim_client *c, uint64_t from, uint32_t *id, bool sent,
 	}
 }
 
+/*
+ * Room in *all for at least need entries. The jobs that write into it
+ * have all been waited for (their entries are moved with it).
+ */
+static bool
+reserve(struct claim_entry **all, size_t *cap, size_t need)
+{
+	size_t n = *cap > need ? *cap : need;
+	struct claim_entry *m;
+
+	if (need <= *cap && *all != NULL)
+		return true;
+	if (n < 2 * *cap)
+		n = 2 * *cap;
+	if ((m = huge_alloc((n ? n : 1) * sizeof(*m))) == NULL)
+		return false;
+	if (*all != NULL)
+		memcpy(m, *all, *cap * sizeof(*m));
+	free(*all);
+	*all = m;
+	*cap = n;
+	return true;
+}
+
 int
 claim_log_fetch(
     struct claim_client *c, struct claim_log **out, char *err, size_t errlen)
@@ -520,8 +533,9 @@ claim_log_fetch(
 	struct arena arena = {PTHREAD_MUTEX_INITIALIZER, NULL};
 	struct claim_pool pool;
 	struct range_job **jobs = NULL;
-	struct part *parts = NULL;
-	size_t nj = 0, capj = 0, waited = 0;
+	struct claim_entry *all = NULL;
+	struct claim_log *l;
+	size_t nj = 0, capj = 0, waited = 0, used = 0, cap = 0, n = 0;
 	uint64_t from = 0;
 	uint32_t id = 0;
 	bool sent = false;
@@ -537,15 +551,36 @@ claim_log_fetch(
 		    PROTO_OK)
 			break;
 		sent = false;
+		/* Each entry takes bytes: a count beyond them is a lie. */
+		if (rr.entries.n > rr.entries.len) {
+			rc = proto_fail(err, errlen, PROTO_EPROTOCOL,
+			    "reply claims %zu entries", rr.entries.n);
+			claim_reply_release(&rr.r);
+			break;
+		}
 		/* The next range is on its way while this one decodes. */
 		if (rr.entries.n > 0 && rr.next < rr.size &&
 		    claim_range_send(c, rr.next, PROTO_RANGE_MAX, NULL, NULL,
 			&id, err, errlen) == PROTO_OK)
 			sent = true;
+		/* The whole log's entries in one array, decoded in place;
+		 * moved only if the log grew meanwhile. */
+		if (used + rr.entries.n > cap || all == NULL) {
+			while (waited < nj)
+				claim_pool_wait(&pool, &jobs[waited++]->job);
+			if (!reserve(&all, &cap,
+				used + rr.entries.n > rr.size
+				    ? used + rr.entries.n
+				    : (size_t)rr.size)) {
+				claim_reply_release(&rr.r);
+				rc = PROTO_ENOMEM;
+				break;
+			}
+		}
 		if (nj == capj) {
-			size_t cap = capj ? 2 * capj : 64;
+			size_t cj = capj ? 2 * capj : 64;
 			struct range_job **m =
-			    realloc(jobs, cap * sizeof(*jobs));
+			    realloc(jobs, cj * sizeof(*jobs));
 
 			if (m == NULL) {
 				claim_reply_release(&rr.r);
@@ -553,7 +588,7 @@ claim_log_fetch(
 				break;
 			}
 			jobs = m;
-			capj = cap;
+			capj = cj;
 		}
 		if ((j = calloc(1, sizeof(*j))) == NULL) {
 			claim_reply_release(&rr.r);
@@ -562,6 +597,9 @@ claim_log_fetch(
 		}
 		j->rr = rr;
 		j->part.arena = &arena;
+		j->base = used;
+		j->part.e = &all[used];
+		used += rr.entries.n;
 		jobs[nj++] = j;
 		claim_pool_submit(&pool, &j->job, decode_range);
 		/* Not the whole log's replies held at once. */
@@ -573,32 +611,35 @@ claim_log_fetch(
 	}
 	/* A range asked for and not taken: its reply is dropped by the
 	 * next request's wait. */
-	for (size_t i = waited; i < nj; i++)
-		claim_pool_wait(&pool, &jobs[i]->job);
+	while (waited < nj)
+		claim_pool_wait(&pool, &jobs[waited++]->job);
 	claim_pool_stop(&pool);
-	for (size_t i = 0; rc == PROTO_OK && i < nj; i++)
-		if ((rc = jobs[i]->rc) != PROTO_OK && rc != PROTO_ENOMEM)
-			proto_fail(err, errlen, rc, "%s", jobs[i]->err);
-	if (rc == PROTO_OK &&
-	    (parts = calloc(nj ? nj : 1, sizeof(*parts))) == NULL)
-		rc = PROTO_ENOMEM;
+	/* The kept entries of each range, moved up against the last's. */
 	for (size_t i = 0; i < nj; i++) {
-		if (parts != NULL)
-			parts[i] = jobs[i]->part;
-		else {
-			free(jobs[i]->part.e);
-		}
+		if (rc == PROTO_OK && (rc = jobs[i]->rc) != PROTO_OK &&
+		    rc != PROTO_ENOMEM)
+			proto_fail(err, errlen, rc, "%s", jobs[i]->err);
+		if (rc == PROTO_OK && jobs[i]->part.n > 0)
+			memmove(&all[n], &all[jobs[i]->base],
+			    jobs[i]->part.n * sizeof(*all));
+		n += jobs[i]->part.n;
 		free(jobs[i]);
 	}
 	free(jobs);
-	if (rc == PROTO_OK)
-		rc = join(parts, nj, &arena, out);
-	for (size_t i = 0; parts != NULL && i < nj; i++)
-		free(parts[i].e);
-	free(parts);
-	blocks_free(arena.blocks);
+	if (rc == PROTO_OK && (l = calloc(1, sizeof(*l))) == NULL)
+		rc = PROTO_ENOMEM;
+	if (rc != PROTO_OK) {
+		free(all);
+		blocks_free(arena.blocks);
+		pthread_mutex_destroy(&arena.mu);
+		return rc;
+	}
+	l->e = all;
+	l->n = n;
+	l->blocks = arena.blocks;
 	pthread_mutex_destroy(&arena.mu);
-	return rc;
+	*out = l;
+	return PROTO_OK;
 }
 
 /*
