@@ -1041,3 +1041,21 @@ cli_html_esc(FILE *f, const char *s)
 			fputc(*s, f);
 		}
 }
+
+const char *
+cli_cites(long long cited, long long n_primary, char out[CLI_CITES_MAX])
+{
+	const char *src =
+	    cli_noun((unsigned long long)cited, "source", "sources");
+
+	if (n_primary > cited)
+		snprintf(out, CLI_CITES_MAX,
+		    "cites %lld %s, resting on %lld independent primary %s",
+		    cited, src, n_primary,
+		    cli_noun(
+			(unsigned long long)n_primary, "source", "sources"));
+	else
+		snprintf(out, CLI_CITES_MAX, "cites %lld %s, %lld independent",
+		    cited, src, n_primary);
+	return out;
+}

@@ -134,6 +134,15 @@ cli_noun(unsigned long long n, const char *one, const char *many)
 {
 	return n == 1 ? one : many;
 }
+/*
+ * A source-independence figure for people, into out: "cites 3 sources, 2
+ * independent"; when the primary sources outnumber the sources cited (a
+ * cited summary resting on several), "cites 1 source, resting on 3
+ * independent primary sources", never "1 source, 3 independent".
+ */
+#define CLI_CITES_MAX 96
+const char *cli_cites(
+    long long cited, long long n_primary, char out[CLI_CITES_MAX]);
 /* Parses an unsigned number; false if it is not one. */
 bool cli_parse_u64(const char *s, uint64_t *out);
 /* Prints a JSON value on one line and flushes it, then frees it. */
@@ -310,9 +319,9 @@ extern const struct cmd_text cmd_log_key_usage;
  * way.
  */
 struct cli_graph {
-	struct claim_entry *e; /* claims (every version) and owner records */
-	size_t n, cap;
-	int rc;
+	struct claim_log *log;
+	const struct claim_entry *e; /* claims (every version), owners */
+	size_t n;
 	struct claim_sources *g;
 	struct claim_owners *owners;
 };

@@ -16,8 +16,8 @@ const struct cmd_text cmd_independence_usage = {
     "independence ID [--export FILE] | independence --topic T [--party P]... "
     "[--export FILE]",
     "How many independent primary sources a claim rests on, its sources "
-    "followed upstream through every claim's derivations; or each party's "
-    "account of a topic",
+    "followed upstream through the derivations it states and every "
+    "claim's beyond them; or each party's account of a topic",
     "  --topic T      every claim on topic T, and each party's account of "
     "it\n"
     "  --party P      with --topic, only the claims of party P; repeated:\n"
@@ -132,15 +132,13 @@ num(json_t *o, const char *key)
 	return json_integer_value(json_object_get(o, key));
 }
 
-/* "cites 3 sources, 1 independent" */
+/* "cites 3 sources, 1 independent" (cli_cites()) */
 static void
 print_count(json_t *a)
 {
-	json_int_t cited = num(a, "cited");
+	char out[CLI_CITES_MAX];
 
-	printf("cites %lld %s, %lld independent", (long long)cited,
-	    cli_noun((unsigned long long)cited, "source", "sources"),
-	    (long long)num(a, "n_primary"));
+	fputs(cli_cites(num(a, "cited"), num(a, "n_primary"), out), stdout);
 }
 
 static void

@@ -89,19 +89,15 @@ cmd_show(struct cli *cli, int argc, char **argv)
 	} else {
 		cli_print_entry(&e, &info);
 		if (ind != NULL) {
-			json_int_t cited =
-			    json_integer_value(json_object_get(ind, "cited"));
-			char hex[2 * PROTO_HASH_LEN + 1];
+			char hex[2 * PROTO_HASH_LEN + 1], fig[CLI_CITES_MAX];
 
 			proto_hex(e.claim, PROTO_HASH_LEN, hex);
-
-			printf("\ncites %lld %s, %lld independent (details: "
-			       "claim independence %.12s)\n",
-			    (long long)cited,
-			    cli_noun(
-				(unsigned long long)cited, "source", "sources"),
-			    (long long)json_integer_value(
-				json_object_get(ind, "n_primary")),
+			printf("\n%s (details: claim independence %.12s)\n",
+			    cli_cites(json_integer_value(
+					  json_object_get(ind, "cited")),
+				json_integer_value(
+				    json_object_get(ind, "n_primary")),
+				fig),
 			    hex);
 		}
 	}

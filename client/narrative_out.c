@@ -26,14 +26,10 @@ card(json_t *n, json_t *id)
 static const char *
 count_str(json_t *o)
 {
-	static char out[64];
-	json_int_t cited = json_integer_value(json_object_get(o, "cited"));
+	static char out[CLI_CITES_MAX];
 
-	snprintf(out, sizeof(out), "cites %lld %s, %lld independent",
-	    (long long)cited,
-	    cli_noun((unsigned long long)cited, "source", "sources"),
-	    (long long)json_integer_value(json_object_get(o, "n_primary")));
-	return out;
+	return cli_cites(json_integer_value(json_object_get(o, "cited")),
+	    json_integer_value(json_object_get(o, "n_primary")), out);
 }
 
 /* The width of the party column: the longest listed party's name. */

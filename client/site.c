@@ -332,15 +332,13 @@ card(FILE *f, const struct site *s, const struct claim_entry *h, const char *up,
 	    cli_short(h->claim, short_id), (unsigned long long)c->version);
 	proto_hex(h->claim, PROTO_HASH_LEN, hex);
 	if ((fig = json_object_get(s->indep, hex)) != NULL) {
-		json_int_t cited = json_integer_value(json_array_get(fig, 0));
+		char cites[CLI_CITES_MAX];
 
 		fputs(" &middot; <a href=\"", f);
 		claim_link(f, up, h->claim);
-		fprintf(f,
-		    "#independence\">cites %lld %s, %lld independent</a>",
-		    (long long)cited,
-		    cli_noun((unsigned long long)cited, "source", "sources"),
-		    (long long)json_integer_value(json_array_get(fig, 1)));
+		fprintf(f, "#independence\">%s</a>",
+		    cli_cites(json_integer_value(json_array_get(fig, 0)),
+			json_integer_value(json_array_get(fig, 1)), cites));
 	}
 	fputs("</footer>\n</article>\n", f);
 }
@@ -656,7 +654,7 @@ static void
 independence_section(FILE *f, const struct site *s, const struct claim_entry *h)
 {
 	json_t *a = NULL, *x;
-	json_int_t cited;
+	char cites[CLI_CITES_MAX];
 	size_t i;
 
 	fputs("<h2 id=\"independence\">Independence</h2>\n", f);
@@ -665,14 +663,15 @@ independence_section(FILE *f, const struct site *s, const struct claim_entry *h)
 		fputs("<p>No sources.</p>\n", f);
 		return;
 	}
-	cited = json_integer_value(json_object_get(a, "cited"));
+	cli_cites(json_integer_value(json_object_get(a, "cited")),
+	    json_integer_value(json_object_get(a, "n_primary")), cites);
+	cites[0] = 'C';
 	fprintf(f,
-	    "<p>Cites %lld %s, %lld independent: followed upstream through "
-	    "the derivations every claim states, the primary sources they "
-	    "rest on, one owner's outlets counted once.</p>\n<ul>",
-	    (long long)cited,
-	    cli_noun((unsigned long long)cited, "source", "sources"),
-	    (long long)json_integer_value(json_object_get(a, "n_primary")));
+	    "<p>%s: followed upstream through the derivations the claim "
+	    "states for its own sources, and every claim's beyond them, the "
+	    "primary sources they rest on, one owner's outlets counted "
+	    "once.</p>\n<ul>",
+	    cites);
 	json_array_foreach(json_object_get(a, "roots"), i, x)
 	{
 		json_int_t amp =

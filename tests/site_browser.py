@@ -204,15 +204,17 @@ def main():
                      encoding="utf-8").read()
         check("independent</a>" in topic and "#independence\"" in topic,
               "the topic page's cards say how many sources are independent")
-        check("cites 1 source, 2 independent</a>" in
+        check("cites 1 source, resting on 2 independent primary "
+              "sources</a>" in
               "".join(open(p, encoding="utf-8").read() for p in pages),
               "a claim citing only the report rests on its two roots")
         claim_pages = [p for p in pages if "/claim/" in p and
-                       "cites 1 source, 2 independent" in
+                       "cites 1 source, resting on 2 independent" in
                        open(p, encoding="utf-8").read()]
         check(claim_pages and all(
             'id="independence"' in open(p, encoding="utf-8").read() and
-            "2 independent: followed upstream" in
+            "resting on 2 independent primary sources: followed "
+            "upstream" in
             open(p, encoding="utf-8").read() for p in claim_pages),
               "the claim page lists the primary sources")
         links = 0

@@ -393,8 +393,10 @@ test_loop_fed_from_outside(void **state)
 }
 
 /* A chain A -> B -> R rests on R. An edge that closes a loop never
- * raises n_primary: B -> A keeps it at 1 (the loop is fed by R), and
- * R -> A takes it to 0 (the loop swallows the root). */
+ * raises n_primary: B -> A keeps it at 1 (the claim that states B -> A
+ * rests on the loop, fed by R; the chain's own claim says B comes from
+ * R, so the loop is not upstream of it), and R -> A takes it to 0 (the
+ * loop swallows the root). */
 static void
 test_edge_closing_a_loop(void **state)
 {
@@ -427,6 +429,12 @@ test_edge_closing_a_loop(void **state)
 	a = answer(&l, 1);
 	assert_int_equal(num(a, "n_primary"), 1);
 	assert_true(num(a, "n_primary") <= before);
+	assert_int_equal(json_array_size(json_object_get(a, "loops")), 0);
+	json_decref(a);
+	a = answer(&l, 2);
+	assert_int_equal(num(a, "n_primary"), 1);
+	root_list(a, buf, sizeof(buf));
+	assert_string_equal(buf, "r(2)");
 	assert_int_equal(json_array_size(json_object_get(a, "loops")), 1);
 	assert_true(json_is_true(json_object_get(
 	    json_array_get(json_object_get(a, "loops"), 0), "fed")));
@@ -443,6 +451,103 @@ test_edge_closing_a_loop(void **state)
 	assert_string_equal(buf, "a b r");
 	assert_int_equal(json_array_size(json_object_get(a, "unresolved")), 3);
 	json_decref(a);
+}
+
+/*
+ * A document with many derivations, each stated by another claim (a
+ * review quoting a different statement in each footnote): a claim that
+ * states which of them it rests on rests on that one only, and what is
+ * upstream of it by the merged graph; a claim that cites the review
+ * without saying which part rests on all of them. A party's account
+ * counts the review once, however many parts of it its claims cite.
+ */
+static void
+test_claim_states_the_part(void **state)
+{
+	static const struct src q1[] = {
+	    FROM("Review", "article", 1, QUOTES),
+	    ROOT("Ministry", "statement 1"),
+	};
+	static const struct src q2[] = {
+	    FROM("Review", "article", 1, QUOTES),
+	    ROOT("Ministry", "statement 2"),
+	};
+	static const struct src q3[] = {
+	    FROM("Review", "article", 1, QUOTES),
+	    ROOT("Observers", "report 3"),
+	};
+	static const struct src plain[] = {
+	    ROOT("Review", "article"),
+	};
+	/* Statement 1 itself reports a wire story: upstream of the part. */
+	static const struct src wire[] = {
+	    FROM("Ministry", "statement 1", 1, REPORTS),
+	    ROOT("Wire", "story"),
+	};
+	/* A copy of the review, and the review's part, in one claim. */
+	static const struct src copy[] = {
+	    FROM("Digest", "copy", 1, REPUBLISHES),
+	    FROM("Review", "article", 2, QUOTES),
+	    ROOT("Ministry", "statement 2"),
+	};
+	static const char *const one[] = {"a"};
+	const struct claim_filter pa = {one, 1, NULL, 0};
+	struct tlog l = {.n = 0};
+	struct claim_sources *g;
+	json_t *a, *t, *p;
+	char buf[256];
+
+	(void)state;
+	add(&l, 1, 1, "a", "t", q1, 2);
+	add(&l, 2, 1, "a", "t", q2, 2);
+	add(&l, 3, 1, "b", "t", q3, 2);
+	add(&l, 4, 1, "c", "t", plain, 1);
+	add(&l, 5, 1, "c", "t", copy, 3);
+
+	/* The claim that says which statement the review quotes. */
+	a = answer(&l, 1);
+	assert_int_equal(num(a, "cited"), 2);
+	assert_int_equal(num(a, "n_primary"), 1);
+	root_list(a, buf, sizeof(buf));
+	assert_string_equal(buf, "statement 1(2)");
+	json_decref(a);
+	/* The claim that does not rests on every part of the review:
+	 * more primaries than sources, which the wording must say. */
+	a = answer(&l, 4);
+	assert_int_equal(num(a, "cited"), 1);
+	assert_int_equal(num(a, "n_primary"), 3);
+	root_list(a, buf, sizeof(buf));
+	assert_string_equal(buf, "statement 1(1) statement 2(1) report 3(1)");
+	json_decref(a);
+	/* Its own part through a copy of the review. */
+	a = answer(&l, 5);
+	assert_int_equal(num(a, "cited"), 3);
+	assert_int_equal(num(a, "n_primary"), 1);
+	root_list(a, buf, sizeof(buf));
+	assert_string_equal(buf, "statement 2(3)");
+	json_decref(a);
+
+	/* Upstream of the claim's own edge, the merged graph's. */
+	add(&l, 6, 1, "d", "u", wire, 2);
+	a = answer(&l, 1);
+	assert_int_equal(num(a, "n_primary"), 1);
+	root_list(a, buf, sizeof(buf));
+	assert_string_equal(buf, "story(2)");
+	json_decref(a);
+
+	/* Party a: two parts of the review, cited once. */
+	g = claim_sources_build(l.e, l.n);
+	assert_non_null(g);
+	assert_int_equal(claim_sources_documents(g), 6);
+	assert_int_equal(claim_independence_topic(g, "t", &pa, &t), PROTO_OK);
+	p = json_array_get(json_object_get(t, "parties"), 0);
+	assert_int_equal(num(p, "claims"), 2);
+	assert_int_equal(num(p, "cited"), 3);
+	assert_int_equal(num(p, "n_primary"), 2);
+	root_list(p, buf, sizeof(buf));
+	assert_string_equal(buf, "story(2) statement 2(2)");
+	json_decref(t);
+	claim_sources_free(g);
 }
 
 /* One document across claims: the same SHA-256 whatever the URL or the
@@ -849,6 +954,7 @@ main(void)
 	    cmocka_unit_test(test_loop_with_nothing_upstream),
 	    cmocka_unit_test(test_loop_fed_from_outside),
 	    cmocka_unit_test(test_edge_closing_a_loop),
+	    cmocka_unit_test(test_claim_states_the_part),
 	    cmocka_unit_test(test_identity),
 	    cmocka_unit_test(test_newest_version_counts),
 	    cmocka_unit_test(test_owner_hook),

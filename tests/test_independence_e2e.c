@@ -71,6 +71,40 @@ err_has(struct e2e_run *r, const char *text)
 		fail_msg("stderr lacks \"%s\": %s", text, r->err ? r->err : "");
 }
 
+/*
+ * An export whose third and fifth lines were altered (a hash digit
+ * changed) is refused, naming the third: the first bad line, though the
+ * lines are checked many at once.
+ */
+static void
+altered_export(const char *dir, const char *exp)
+{
+	char *text = tu_read_file(exp, NULL), bad[600], *line, *h;
+	struct e2e_run r;
+	FILE *out;
+	int n = 0;
+
+	assert_non_null(text);
+	snprintf(bad, sizeof(bad), "%s/altered.jsonl", dir);
+	assert_non_null(out = fopen(bad, "w"));
+	for (line = strtok(text, "\n"); line != NULL;
+	     line = strtok(NULL, "\n")) {
+		if ((++n == 3 || n == 5) &&
+		    (h = strstr(line, "\"hash\":\"")) != NULL)
+			h[8] = h[8] == '0' ? '1' : '0';
+		fprintf(out, "%s\n", line);
+	}
+	assert_int_equal(fclose(out), 0);
+	assert_true(n >= 5);
+	free(text);
+	e2e_claim_run(&r, NULL, "independence", "--topic", "border", "--export",
+	    bad, "--server", "tcp://127.0.0.1:1");
+	e2e_must(&r, 1, "an altered export");
+	assert_non_null(strstr(r.err, "line 3: "));
+	assert_non_null(strstr(r.err, "altered"));
+	e2e_run_free(&r);
+}
+
 static void
 test_independence_claimd_and_export(void **state)
 {
@@ -164,6 +198,7 @@ test_independence_claimd_and_export(void **state)
 	json_decref(u);
 	json_decref(a);
 	json_decref(t);
+	altered_export(f->dir, exp);
 
 	/* The figure where people look: claim show, and claim diff --topic
 	 * in the terminal, as JSON and as a page, each with the way to the

@@ -481,6 +481,13 @@ uint64_t claim_feed_missed(const struct claim_feed *f);
  * derivation any claim states, merged across claims. Two claims may state
  * derivations that together form a loop: that is data, not an error.
  *
+ * A document may derive from many (a review quoting a different
+ * statement in each footnote, each stated by another claim). A claim that
+ * states the derivation of a source it cites names the part of that
+ * document it rests on: for that claim, the document's edges are the ones
+ * the claim states, and the merged edges count only upstream of them and
+ * for the cited documents whose derivation the claim does not state.
+ *
  * Terms, for a set of cited documents (a claim's sources, or every source
  * of a party's claims on a topic):
  *   root: a document with no derivation upstream (a primary source);
@@ -491,6 +498,33 @@ uint64_t claim_feed_missed(const struct claim_feed *f);
  *     as no primary source, though what feeds it from outside does;
  *   unresolved: a cited document that reaches no root (only loops).
  */
+
+/*
+ * A whole log as the source graph needs it: its claims and owner records,
+ * each decoded straight from its record only as far as
+ * claim_sources_build(), claim_owners_build() and the answers read it,
+ * many at once on every core. Each entry holds its index and claim id
+ * (and, for a first version, hash) and, of its payload, kind, time, party,
+ * version, claim, status, reinstates, topics and sources (publisher, title,
+ * url, published, sha256, derivation), or an owner record's owner and
+ * publishers; no statement, made, note, relations or quote, and not the
+ * record's bytes (bytes NULL, rec empty). Their strings live in blocks the
+ * log holds: never claim_entry_release() them, claim_log_free() the log.
+ */
+struct claim_log;
+/* From claimd, by range: the next range on its way while one decodes. */
+CLAIM_WUR int claim_log_fetch(
+    struct claim_client *c, struct claim_log **out, char *err, size_t errlen);
+/*
+ * From an export (claim export's lines): each line's hash and each
+ * record's signature checked, as claim_read_export() does; err names the
+ * first line that fails.
+ */
+CLAIM_WUR int claim_log_read_export(
+    FILE *in, struct claim_log **out, char *err, size_t errlen);
+const struct claim_entry *claim_log_entries(
+    const struct claim_log *l, size_t *n);
+void claim_log_free(struct claim_log *l);
 
 struct claim_sources;
 

@@ -19,9 +19,16 @@
 #include "claim.h"
 #include "internal.h"
 
+/*
+ * A node is a document (key set, in the table) or the part of a document
+ * one claim rests on (key NULL): a claim that states how a source it
+ * cites derives from another cites that part, whose edges are only the
+ * claim's own (docs/narratives.md, Source independence).
+ */
 struct node {
 	char *key;
 	const struct proto_source *src; /* the first citing source: its card */
+	size_t doc; /* the document: itself, or its part's */
 };
 
 struct edge {
@@ -37,7 +44,8 @@ struct claim_sources {
 	size_t *cnode; /* the document of each source */
 	struct node *nodes;
 	size_t nnodes, capnodes;
-	size_t *table; /* node + 1, 0: empty */
+	size_t ndocs, ndocedges; /* documents, and edges between them */
+	size_t *table;           /* node + 1, 0: empty */
 	size_t tcap;
 	/* Derivations: node v derives from to[off[v]..off[v + 1]). */
 	size_t *off, *to;
@@ -70,8 +78,11 @@ table_grow(struct claim_sources *g)
 	if (t == NULL)
 		return false;
 	for (size_t v = 0; v < g->nnodes; v++) {
-		size_t h = (size_t)fnv1a(g->nodes[v].key) & (cap - 1);
+		size_t h;
 
+		if (g->nodes[v].key == NULL) /* a claim's part */
+			continue;
+		h = (size_t)fnv1a(g->nodes[v].key) & (cap - 1);
 		while (t[h] != 0)
 			h = (h + 1) & (cap - 1);
 		t[h] = v + 1;
@@ -90,23 +101,61 @@ table_grow(struct claim_sources *g)
  */
 #define KEY_MAX (8 + PROTO_URL_MAX + 2 * PROTO_LABEL_MAX)
 
+/* Appends the n bytes of t at *at in buf; false past KEY_MAX - 1. */
+static bool
+put(char *buf, size_t *at, const char *t, size_t n)
+{
+	if (n >= KEY_MAX - *at)
+		return false;
+	memcpy(buf + *at, t, n);
+	*at += n;
+	return true;
+}
+
+/* Written by hand, not by snprintf(): it runs for every citation. */
 static const char *
 key_of(const struct proto_source *s, char buf[KEY_MAX], char **heap)
 {
-	char hex[2 * PROTO_HASH_LEN + 1];
-	int n;
+	size_t at = 0;
+	bool ok;
 
 	*heap = NULL;
 	if (s->has_sha256) {
-		proto_hex(s->sha256, PROTO_HASH_LEN, hex);
-		n = snprintf(buf, KEY_MAX, "sha256:%s", hex);
+		ok = put(buf, &at, "sha256:", 7) &&
+		    at + 2 * PROTO_HASH_LEN < KEY_MAX;
+		if (ok) {
+			proto_hex(s->sha256, PROTO_HASH_LEN, buf + at);
+			at += 2 * PROTO_HASH_LEN;
+		}
 	} else if (s->url != NULL)
-		n = snprintf(buf, KEY_MAX, "url:%s", s->url);
+		ok = put(buf, &at, "url:", 4) &&
+		    put(buf, &at, s->url, strlen(s->url));
 	else
-		n = snprintf(buf, KEY_MAX, "pt:%s\n%s", s->publisher, s->title);
-	if (n >= 0 && n < KEY_MAX)
+		ok = put(buf, &at, "pt:", 3) &&
+		    put(buf, &at, s->publisher, strlen(s->publisher)) &&
+		    put(buf, &at, "\n", 1) &&
+		    put(buf, &at, s->title, strlen(s->title));
+	if (ok) {
+		buf[at] = '\0';
 		return buf;
+	}
 	return *heap = claim_source_key(s);
+}
+
+/* Room for one more node. */
+static bool
+room(struct claim_sources *g)
+{
+	size_t cap = g->capnodes ? 2 * g->capnodes : 256;
+	struct node *n;
+
+	if (g->nnodes < g->capnodes)
+		return true;
+	if ((n = realloc(g->nodes, cap * sizeof(*n))) == NULL)
+		return false;
+	g->nodes = n;
+	g->capnodes = cap;
+	return true;
 }
 
 /* The node of a source's document, added when new; SIZE_MAX: no memory. */
@@ -119,7 +168,7 @@ intern(struct claim_sources *g, const struct proto_source *s)
 
 	if (key == NULL)
 		return SIZE_MAX;
-	if (2 * (g->nnodes + 1) > g->tcap && !table_grow(g)) {
+	if (2 * (g->ndocs + 1) > g->tcap && !table_grow(g)) {
 		free(heap);
 		return SIZE_MAX;
 	}
@@ -129,22 +178,29 @@ intern(struct claim_sources *g, const struct proto_source *s)
 			free(heap);
 			return g->table[h] - 1;
 		}
-	if (g->nnodes == g->capnodes) {
-		size_t cap = g->capnodes ? 2 * g->capnodes : 256;
-		struct node *n = realloc(g->nodes, cap * sizeof(*n));
-
-		if (n == NULL) {
-			free(heap);
-			return SIZE_MAX;
-		}
-		g->nodes = n;
-		g->capnodes = cap;
+	if (!room(g)) {
+		free(heap);
+		return SIZE_MAX;
 	}
 	if (heap == NULL && (heap = strdup(key)) == NULL)
 		return SIZE_MAX;
 	g->nodes[g->nnodes].key = heap;
 	g->nodes[g->nnodes].src = s;
+	g->nodes[g->nnodes].doc = g->nnodes;
 	g->table[h] = g->nnodes + 1;
+	g->ndocs++;
+	return g->nnodes++;
+}
+
+/* The part of document d a claim cites as source s; SIZE_MAX: no memory. */
+static size_t
+part_of(struct claim_sources *g, size_t d, const struct proto_source *s)
+{
+	if (!room(g))
+		return SIZE_MAX;
+	g->nodes[g->nnodes].key = NULL;
+	g->nodes[g->nnodes].src = s;
+	g->nodes[g->nnodes].doc = d;
 	return g->nnodes++;
 }
 
@@ -259,18 +315,60 @@ index_ids(struct claim_sources *g)
 	return true;
 }
 
-/* The documents and the derivations every claim states, merged. */
+static bool place_edges(struct claim_sources *g, struct edge *ed, size_t ne);
+
+/* Whether source k of c states a derivation the graph can follow. */
+static bool
+stated(const struct proto_claim *c, size_t k)
+{
+	/* The schema holds from to another source; a record not checked by
+	 * it (a test's) is not trusted. */
+	return c->sources[k].has_derivation && c->sources[k].from < c->nsources;
+}
+
+/*
+ * Claim i's citations into g->cnode[ns..): each source's document, or,
+ * for a document whose derivation the claim states, the claim's part of
+ * it (one per document, whichever of its sources state it).
+ */
+static bool
+cite(struct claim_sources *g, const struct proto_claim *c, size_t ns)
+{
+	size_t *cn = &g->cnode[ns];
+
+	for (size_t k = 0; k < c->nsources; k++)
+		if ((cn[k] = intern(g, &c->sources[k])) == SIZE_MAX)
+			return false;
+	for (size_t k = 0; k < c->nsources; k++) {
+		size_t d = cn[k], p;
+
+		if (!stated(c, k) || g->nodes[d].key == NULL)
+			continue;
+		if ((p = part_of(g, d, &c->sources[k])) == SIZE_MAX)
+			return false;
+		for (size_t j = 0; j < c->nsources; j++)
+			if (cn[j] == d)
+				cn[j] = p;
+	}
+	return true;
+}
+
+/*
+ * The documents and the derivations every claim states, merged, and each
+ * claim's own edges out of the parts it cites: into the document (or the
+ * claim's part of it) the claim says it derives from.
+ */
 static bool
 add_edges(struct claim_sources *g)
 {
-	size_t ns = 0, ne = 0, m = 0;
+	size_t ns = 0, ne = 0;
 	struct edge *ed;
 
 	for (size_t i = 0; i < g->nclaims; i++)
 		ns += g->claims[i]->payload.claim.nsources;
 	g->coff = malloc((g->nclaims + 1) * sizeof(*g->coff));
 	g->cnode = malloc((ns ? ns : 1) * sizeof(*g->cnode));
-	ed = malloc((ns ? ns : 1) * sizeof(*ed));
+	ed = malloc((ns ? 2 * ns : 1) * sizeof(*ed));
 	if (g->coff == NULL || g->cnode == NULL || ed == NULL) {
 		free(ed);
 		return false;
@@ -280,50 +378,84 @@ add_edges(struct claim_sources *g)
 		const struct proto_claim *c = &g->claims[i]->payload.claim;
 
 		g->coff[i] = ns;
-		for (size_t k = 0; k < c->nsources; k++)
-			if ((g->cnode[ns + k] = intern(g, &c->sources[k])) ==
-			    SIZE_MAX) {
-				free(ed);
-				return false;
-			}
+		if (!cite(g, c, ns)) {
+			free(ed);
+			return false;
+		}
 		for (size_t k = 0; k < c->nsources; k++) {
-			const struct proto_source *s = &c->sources[k];
+			size_t from = g->cnode[ns + k],
+			       to = g->cnode[ns + c->sources[k].from];
 
-			/* The schema holds from to another source; a record
-			 * not checked by it (a test's) is not trusted. */
-			if (!s->has_derivation || s->from >= c->nsources)
+			if (!stated(c, k))
 				continue;
-			ed[ne].from = g->cnode[ns + k];
-			ed[ne].to = g->cnode[ns + s->from];
-			ed[ne].how = s->how;
+			/* The documents' edge, merged across claims... */
+			ed[ne].from = g->nodes[from].doc;
+			ed[ne].to = g->nodes[to].doc;
+			ed[ne].how = c->sources[k].how;
+			ed[ne].order = ne;
+			ne++;
+			/* ...and the claim's own, out of its part. */
+			ed[ne].from = from;
+			ed[ne].to = to;
+			ed[ne].how = c->sources[k].how;
 			ed[ne].order = ne;
 			ne++;
 		}
 		ns += c->nsources;
 	}
 	g->coff[g->nclaims] = ns;
-	/* One edge per pair, with the how the first claim to state it gave. */
-	qsort(ed, ne, sizeof(*ed), edge_order);
-	for (size_t i = 0; i < ne; i++)
-		if (m == 0 || ed[m - 1].from != ed[i].from ||
-		    ed[m - 1].to != ed[i].to)
-			ed[m++] = ed[i];
+	return place_edges(g, ed, ne);
+}
+
+/*
+ * The edges into g's adjacency lists, by node (a counting sort: in the
+ * order stated within each node), then each node's sorted by target with
+ * one edge per pair, the how the first claim to state it gave. Frees ed.
+ */
+static bool
+place_edges(struct claim_sources *g, struct edge *ed, size_t ne)
+{
+	struct edge *by = malloc((ne ? ne : 1) * sizeof(*by));
+	size_t *at = calloc(g->nnodes + 1, sizeof(*at)), m = 0;
+
 	g->off = calloc(g->nnodes + 1, sizeof(*g->off));
-	g->to = malloc((m ? m : 1) * sizeof(*g->to));
-	g->how = malloc((m ? m : 1) * sizeof(*g->how));
-	if (g->off == NULL || g->to == NULL || g->how == NULL) {
+	g->to = malloc((ne ? ne : 1) * sizeof(*g->to));
+	g->how = malloc((ne ? ne : 1) * sizeof(*g->how));
+	if (by == NULL || at == NULL || g->off == NULL || g->to == NULL ||
+	    g->how == NULL) {
+		free(by);
+		free(at);
 		free(ed);
 		return false;
 	}
-	for (size_t i = 0; i < m; i++) {
-		g->off[ed[i].from + 1]++;
-		g->to[i] = ed[i].to;
-		g->how[i] = ed[i].how;
-	}
+	for (size_t i = 0; i < ne; i++)
+		at[ed[i].from + 1]++;
 	for (size_t v = 0; v < g->nnodes; v++)
-		g->off[v + 1] += g->off[v];
-	g->nedges = m;
+		at[v + 1] += at[v];
+	for (size_t i = 0; i < ne; i++)
+		by[at[ed[i].from]++] = ed[i];
 	free(ed);
+	/* at[v] is now where v's edges end. */
+	for (size_t v = 0, start = 0; v < g->nnodes; v++) {
+		size_t end = at[v];
+
+		if (end - start > 1)
+			qsort(&by[start], end - start, sizeof(*by), edge_order);
+		g->off[v] = m;
+		for (size_t i = start; i < end; i++) {
+			if (i > start && by[i].to == by[i - 1].to)
+				continue;
+			g->to[m] = by[i].to;
+			g->how[m++] = by[i].how;
+			if (g->nodes[v].key != NULL)
+				g->ndocedges++;
+		}
+		start = end;
+	}
+	g->off[g->nnodes] = m;
+	g->nedges = m;
+	free(by);
+	free(at);
 	return true;
 }
 
@@ -473,13 +605,13 @@ claim_sources_set_owner(struct claim_sources *g, claim_owner_fn fn, void *ctx)
 size_t
 claim_sources_documents(const struct claim_sources *g)
 {
-	return g->nnodes;
+	return g->ndocs;
 }
 
 size_t
 claim_sources_edges(const struct claim_sources *g)
 {
-	return g->nedges;
+	return g->ndocedges;
 }
 
 /*
@@ -493,10 +625,15 @@ struct scratch {
 	size_t *queue, *path;
 	uint32_t *doc_gen; /* by query: numbered in "documents" */
 	size_t *doc_id;
-	uint32_t *cited_gen; /* by query: counted as cited */
+	uint32_t *cited_gen; /* by query, per document: counted as cited */
+	uint32_t *node_gen;  /* by query, per node: walked */
 	uint32_t *root_gen;  /* by query: in the roots, with amp */
 	size_t *amp;
-	uint32_t *loop_gen; /* by query, per component: listed */
+	uint32_t stamp;      /* per cited document: amp counts it once */
+	uint32_t *amp_stamp; /* by stamp: the root's amp counts it already */
+	uint32_t *rank_gen;  /* by query: ranked */
+	size_t *rank;        /* a document's place among those cited */
+	uint32_t *loop_gen;  /* by query, per component: listed */
 	size_t *loop_id;
 	uint32_t *loop_bfs;    /* by bfs, per component: in this source's */
 	size_t *roots, *loops; /* an answer's, in the order first reached */
@@ -512,6 +649,10 @@ scratch_free(struct scratch *s)
 	free(s->doc_gen);
 	free(s->doc_id);
 	free(s->cited_gen);
+	free(s->node_gen);
+	free(s->amp_stamp);
+	free(s->rank);
+	free(s->rank_gen);
 	free(s->root_gen);
 	free(s->amp);
 	free(s->loop_gen);
@@ -534,6 +675,10 @@ scratch_init(struct scratch *s, const struct claim_sources *g)
 	s->doc_gen = calloc(nv, sizeof(*s->doc_gen));
 	s->doc_id = malloc(nv * sizeof(*s->doc_id));
 	s->cited_gen = calloc(nv, sizeof(*s->cited_gen));
+	s->node_gen = calloc(nv, sizeof(*s->node_gen));
+	s->amp_stamp = calloc(nv, sizeof(*s->amp_stamp));
+	s->rank = malloc(nv * sizeof(*s->rank));
+	s->rank_gen = calloc(nv, sizeof(*s->rank_gen));
 	s->root_gen = calloc(nv, sizeof(*s->root_gen));
 	s->amp = malloc(nv * sizeof(*s->amp));
 	s->loop_gen = calloc(nc, sizeof(*s->loop_gen));
@@ -543,9 +688,11 @@ scratch_init(struct scratch *s, const struct claim_sources *g)
 	s->loops = malloc(nc * sizeof(*s->loops));
 	if (s->seen == NULL || s->parent == NULL || s->queue == NULL ||
 	    s->path == NULL || s->doc_gen == NULL || s->doc_id == NULL ||
-	    s->cited_gen == NULL || s->root_gen == NULL || s->amp == NULL ||
-	    s->loop_gen == NULL || s->loop_id == NULL || s->loop_bfs == NULL ||
-	    s->roots == NULL || s->loops == NULL) {
+	    s->cited_gen == NULL || s->node_gen == NULL ||
+	    s->amp_stamp == NULL || s->rank == NULL || s->rank_gen == NULL ||
+	    s->root_gen == NULL || s->amp == NULL || s->loop_gen == NULL ||
+	    s->loop_id == NULL || s->loop_bfs == NULL || s->roots == NULL ||
+	    s->loops == NULL) {
 		scratch_free(s);
 		return false;
 	}
@@ -586,6 +733,7 @@ doc(struct answer *a, size_t v)
 {
 	struct scratch *s = a->s;
 
+	v = a->g->nodes[v].doc;
 	if (s->doc_gen[v] != s->query) {
 		s->doc_gen[v] = s->query;
 		s->doc_id[v] = json_array_size(a->documents);
@@ -630,13 +778,14 @@ path_to(struct answer *a, size_t start, size_t r)
 }
 
 /*
- * Walks upstream from cited document v. first: v is counted as cited now
- * (each root it reaches gains one of amplification). With detail, returns
+ * Walks upstream from cited node v (a document, or a claim's part of one):
+ * each root it reaches gains one of amplification, once per cited
+ * document (s->stamp). With detail, returns
  * {"roots", "paths", "loops", "resolved"} for the source; else NULL.
  * *resolved says whether it reached a root.
  */
 static json_t *
-walk(struct answer *a, size_t v, bool first, bool detail, bool *resolved)
+walk(struct answer *a, size_t v, bool detail, bool *resolved)
 {
 	const struct claim_sources *g = a->g;
 	struct scratch *s = a->s;
@@ -658,12 +807,14 @@ walk(struct answer *a, size_t v, bool first, bool detail, bool *resolved)
 
 		if (g->off[u] == g->off[u + 1]) {
 			*resolved = true;
-			if (first) {
-				if (s->root_gen[u] != s->query) {
-					s->root_gen[u] = s->query;
-					s->amp[u] = 0;
-					a->roots[a->nroots++] = u;
-				}
+			if (s->root_gen[u] != s->query) {
+				s->root_gen[u] = s->query;
+				s->amp[u] = 0;
+				s->amp_stamp[u] = 0;
+				a->roots[a->nroots++] = u;
+			}
+			if (s->amp_stamp[u] != s->stamp) {
+				s->amp_stamp[u] = s->stamp;
 				s->amp[u]++;
 			}
 			if (detail) {
@@ -719,6 +870,57 @@ owned(const struct claim_sources *g, const char *publisher)
 	return g->owner != NULL && g->owner(g->owner_ctx, publisher) != NULL;
 }
 
+struct citation {
+	size_t rank, pos, v;
+};
+
+static int
+by_rank(const void *a, const void *b)
+{
+	const struct citation *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/*
+ * A party's citations cited[0..n) as the nodes to walk, into *out: each
+ * node once, the parts of one document one after another, the documents
+ * in the order first cited. Their number; SIZE_MAX when out of memory.
+ */
+static size_t
+group(const struct claim_sources *g, struct scratch *s, const size_t *cited,
+    size_t n, size_t **out)
+{
+	struct citation *c = malloc((n ? n : 1) * sizeof(*c));
+	size_t m = 0, ranks = 0;
+
+	if (c == NULL || (*out = malloc((n ? n : 1) * sizeof(**out))) == NULL) {
+		free(c);
+		return SIZE_MAX;
+	}
+	for (size_t k = 0; k < n; k++) {
+		size_t v = cited[k], b = g->nodes[v].doc;
+
+		if (s->node_gen[v] == s->query)
+			continue;
+		s->node_gen[v] = s->query;
+		if (s->rank_gen[b] != s->query) {
+			s->rank_gen[b] = s->query;
+			s->rank[b] = ranks++;
+		}
+		c[m].rank = s->rank[b];
+		c[m].pos = k;
+		c[m++].v = v;
+	}
+	qsort(c, m, sizeof(*c), by_rank);
+	for (size_t k = 0; k < m; k++)
+		(*out)[k] = c[k].v;
+	free(c);
+	return m;
+}
+
 /*
  * The answer for cited documents cited[0..n) into o; with detail (a
  * claim's sources, cited[k] the document of source k) each source's roots,
@@ -732,25 +934,32 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 	json_t *sources = json_array(), *unresolved = json_array();
 	json_t *roots = json_array(), *loops = json_array();
 	json_t *owners = json_object(), *held = json_object();
-	size_t ncited = 0, nprimary = 0;
+	size_t ncited = 0, nprimary = 0, *order = NULL;
+	bool any = false;
 
 	s->query++;
+	if (!detail && (n = group(g, s, cited, n, &order)) == SIZE_MAX)
+		return false;
 	for (size_t k = 0; k < n; k++) {
-		size_t v = cited[k];
-		bool first = s->cited_gen[v] != s->query, resolved;
+		size_t v = detail ? cited[k] : order[k], b = g->nodes[v].doc;
+		bool first = s->cited_gen[b] != s->query, resolved;
 		json_int_t dv;
 		json_t *d;
 
 		if (first) {
-			s->cited_gen[v] = s->query;
+			s->cited_gen[b] = s->query;
+			s->stamp++;
 			ncited++;
+			any = false;
 		}
-		if (!first && !detail)
-			continue;
 		/* The cited document is numbered before what it rests on. */
 		dv = doc(&a, v);
-		d = walk(&a, v, first, detail, &resolved);
-		if (first && !resolved)
+		d = walk(&a, v, detail, &resolved);
+		any |= resolved;
+		/* Unresolved: no part of the document cited reaches a root. */
+		if (!any &&
+		    (detail ? first
+			    : k + 1 == n || g->nodes[order[k + 1]].doc != b))
 			json_array_append_new(unresolved, json_integer(dv));
 		if (detail) {
 			json_t *src = json_pack("{s:I, s:I}", "index",
@@ -761,6 +970,7 @@ analyze(const struct claim_sources *g, struct scratch *s, const size_t *cited,
 			json_array_append_new(sources, src);
 		}
 	}
+	free(order);
 	for (size_t i = 0; i < a.nroots; i++) {
 		size_t r = a.roots[i];
 		const char *owner = owner_of(g, g->nodes[r].src->publisher);

@@ -62,6 +62,16 @@ CLAIM_WUR int claim_read_entries(const struct proto_rows *rows, bool verify,
     struct claim_entry **out, size_t *n, char *err, size_t errlen);
 
 /*
+ * verify.c: one line of an export, {"index", "hash", "record"}: the record
+ * base64-decoded into *bytes (malloc'd) and its hash checked against the
+ * line's. PROTO_OK, or the PROTO_E code with why saying what is wrong;
+ * the caller frees *bytes either way (NULL when the line held none).
+ */
+CLAIM_WUR int claim_export_line(const char *line, uint64_t *index,
+    uint8_t **bytes, size_t *len, uint8_t hash[PROTO_HASH_LEN], char *why,
+    size_t whylen);
+
+/*
  * request.c: RANGE in two steps, so that a reader may ask for the next range
  * before decoding this one: claim_range_send() asks; claim_range_wait() takes
  * that reply and reads its size and next, leaving the entries for

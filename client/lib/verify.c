@@ -107,70 +107,86 @@ export_form(const char *line, uint64_t *index, const char **hash, size_t *hlen,
 	return true;
 }
 
-/* Everything about one line that needs no other line. */
-static void
-check_line(const char *line, struct vent *v)
+/*
+ * A line's record, base64-decoded into *bytes (malloc'd) with its hash
+ * checked against the line's "hash"; on failure the PROTO_E code, why
+ * saying what is wrong. The caller frees *bytes either way (NULL when the
+ * line held no record).
+ */
+int
+claim_export_line(const char *line, uint64_t *index, uint8_t **bytes,
+    size_t *len, uint8_t hash[PROTO_HASH_LEN], char *why, size_t whylen)
 {
 	json_error_t jerr;
 	json_t *o = NULL;
-	const char *hash, *rec;
+	const char *h, *rec;
 	size_t hlen, rlen;
 	uint8_t claimed[PROTO_HASH_LEN];
 	char hex[2 * PROTO_HASH_LEN + 1];
+	int rc = PROTO_EJSON;
 
-	memset(v, 0, sizeof(*v));
-	v->rc = PROTO_EJSON;
-	if (!export_form(line, &v->index, &hash, &hlen, &rec, &rlen)) {
-		json_t *idx, *h, *r;
+	*bytes = NULL;
+	*len = 0;
+	if (!export_form(line, index, &h, &hlen, &rec, &rlen)) {
+		json_t *idx, *jh, *r;
 
 		if ((o = json_loads(line, JSON_REJECT_DUPLICATES, &jerr)) ==
 		    NULL) {
-			snprintf(
-			    v->why, sizeof(v->why), "not JSON: %s", jerr.text);
-			return;
+			snprintf(why, whylen, "not JSON: %s", jerr.text);
+			return rc;
 		}
 		idx = json_object_get(o, "index");
-		h = json_object_get(o, "hash");
+		jh = json_object_get(o, "hash");
 		r = json_object_get(o, "record");
 		if (!json_is_integer(idx) || json_integer_value(idx) < 0 ||
-		    !json_is_string(h) || !json_is_string(r)) {
-			snprintf(v->why, sizeof(v->why),
+		    !json_is_string(jh) || !json_is_string(r)) {
+			snprintf(why, whylen,
 			    "needs \"index\", \"hash\" and \"record\"");
 			goto done;
 		}
-		v->index = (uint64_t)json_integer_value(idx);
-		hash = json_string_value(h);
-		hlen = json_string_length(h);
+		*index = (uint64_t)json_integer_value(idx);
+		h = json_string_value(jh);
+		hlen = json_string_length(jh);
 		rec = json_string_value(r);
 		rlen = json_string_length(r);
 	}
 	if (hlen == sizeof(hex) - 1) {
-		memcpy(hex, hash, hlen); /* not ended where the line goes on */
+		memcpy(hex, h, hlen); /* not ended where the line goes on */
 		hex[hlen] = '\0';
 	}
 	if (hlen != sizeof(hex) - 1 ||
 	    proto_unhex(hex, claimed, PROTO_HASH_LEN) != PROTO_OK) {
-		snprintf(
-		    v->why, sizeof(v->why), "\"hash\" is not 64 hex digits");
+		snprintf(why, whylen, "\"hash\" is not 64 hex digits");
 		goto done;
 	}
-	if (b64_record(rec, rlen, &v->bytes, &v->len) != PROTO_OK) {
-		snprintf(v->why, sizeof(v->why),
-		    "\"record\" is not base64 of a record");
+	if (b64_record(rec, rlen, bytes, len) != PROTO_OK) {
+		snprintf(why, whylen, "\"record\" is not base64 of a record");
 		goto done;
 	}
-	proto_record_hash(v->bytes, v->len, v->hash);
-	if (memcmp(v->hash, claimed, PROTO_HASH_LEN) != 0) {
-		v->rc = PROTO_EPROOF;
-		snprintf(v->why, sizeof(v->why),
+	proto_record_hash(*bytes, *len, hash);
+	if (memcmp(hash, claimed, PROTO_HASH_LEN) != 0) {
+		rc = PROTO_EPROOF;
+		snprintf(why, whylen,
 		    "the record's hash is not the \"hash\" given: the record "
 		    "was altered");
 		goto done;
 	}
-	v->rc = proto_record_open(
-	    v->bytes, v->len, &v->rec, &v->p, v->why, sizeof(v->why));
+	rc = PROTO_OK;
 done:
 	json_decref(o);
+	return rc;
+}
+
+/* Everything about one line that needs no other line. */
+static void
+check_line(const char *line, struct vent *v)
+{
+	memset(v, 0, sizeof(*v));
+	v->rc = claim_export_line(line, &v->index, &v->bytes, &v->len, v->hash,
+	    v->why, sizeof(v->why));
+	if (v->rc == PROTO_OK)
+		v->rc = proto_record_open(
+		    v->bytes, v->len, &v->rec, &v->p, v->why, sizeof(v->why));
 }
 
 static void
