@@ -871,6 +871,7 @@ h_stats(struct api *a, struct req *r)
 	v[PROTO_STAT_COMMIT_P99_US] = d->commit_p99;
 	v[PROTO_STAT_COMMIT_MAX_US] = d->commit_max;
 	v[PROTO_STAT_COMMITS_OVER_5MS] = d->slow_commits;
+	v[PROTO_STAT_VERIFY_CPU_US] = d->verify_cpu_ns / 1000;
 	snprintf(rep.feed, sizeof(rep.feed), "%s", d->pub_ep);
 	snprintf(rep.origin, sizeof(rep.origin), "%s", d->origin);
 	snprintf(rep.log_key, sizeof(rep.log_key), "%s", d->vkey);

@@ -127,6 +127,10 @@ struct daemon {
 	/* One store transaction, microseconds: last second; longest, and
 	 * how many took SLOW_COMMIT_US or more, since start. */
 	_Atomic uint64_t commit_p50, commit_p99, commit_max, slow_commits;
+	/* Thread CPU time the workers spent in Ed25519 verification: the
+	 * rest of their time is decoding and checks (claimbench splits a
+	 * claim's CPU by this). */
+	_Atomic uint64_t verify_cpu_ns;
 	/* The log's signing key and its last checkpoint (main thread). */
 	char origin[PROTO_ORIGIN_MAX + 1];
 	char vkey[PROTO_VKEY_MAX];

@@ -297,6 +297,7 @@ writer_main(void *arg)
 	struct writer *w = arg;
 	zmq_pollitem_t item = {w->in, 0, ZMQ_POLLIN, 0};
 
+	pthread_setname_np(pthread_self(), "claimd-writer");
 	heartbeat(w);
 	for (;;) {
 		uint64_t since = (now_us() - w->last_beat) / 1000;

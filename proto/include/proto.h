@@ -1122,7 +1122,9 @@ struct proto_range_rep {
 	    "one commit, 99th percentile, last busy second")                   \
 	X(COMMIT_MAX_US, "commit_max_us", "us", "longest commit since start")  \
 	X(COMMITS_OVER_5MS, "commits_over_5ms", "commits",                     \
-	    "commits of 5 ms or more since start")
+	    "commits of 5 ms or more since start")                             \
+	X(VERIFY_CPU_US, "verify_cpu_us", "us",                                \
+	    "CPU time in Ed25519 verification of submissions since start")
 
 enum proto_stat {
 #define PROTO_STAT_ENUM(name, key, unit, desc) PROTO_STAT_##name,
