@@ -30,7 +30,12 @@
 #define EP_DONE   "inproc://done"   /* workers, writer -> main */
 #define EP_STOP   "inproc://stop"   /* main -> everyone (PUB/SUB) */
 
-#define IDENT_MAX         256
+#define IDENT_MAX   256
+#define JOB_MSG_MAX 256 /* jobs in one inproc frame */
+/* Main hands a burst of submissions to the workers in runs of up to
+ * JOB_RUN (and in at least one run per worker): fewer hand-offs, while
+ * every worker gets a share and the writer the first runs early. */
+#define JOB_RUN           32
 #define BATCH_MAX         4096  /* submissions in one transaction */
 #define OUTSTANDING_MAX   65536 /* submissions in flight, all clients */
 #define CLIENT_INFLIGHT   1024  /* submissions in flight per client */
@@ -104,9 +109,14 @@ struct job {
 struct job *job_new(const uint8_t *ident, size_t identlen, uint32_t reqid,
     const void *bytes, size_t len, uint64_t seq);
 void job_free(struct job *j);
-/* Sends or receives a job pointer as one frame. */
-int job_send(void *sock, struct job *j);
-struct job *job_recv(void *sock);
+/*
+ * Jobs go between the threads as one frame of up to JOB_MSG_MAX job
+ * pointers: one hand-off (and at most one wake-up) for a run of
+ * submissions, not one for each.
+ */
+int job_send(void *sock, struct job *const *jobs, size_t n);
+/* Up to JOB_MSG_MAX jobs into jobs; 0 if none (flags: ZMQ_DONTWAIT). */
+size_t job_recv(void *sock, struct job **jobs, int flags);
 
 /* Shared by the threads; the counters are updated atomically. */
 struct daemon {
@@ -242,8 +252,11 @@ int relay_run(const struct config *cfg);
 struct api;
 struct api *api_new(struct daemon *d, void *router, void *verify);
 void api_free(struct api *a);
-/* Handles one request message waiting on the router. */
-void api_request(struct api *a);
+/* Handles one request message waiting on the router; false if there was
+ * none. */
+bool api_request(struct api *a);
+/* Hands the submissions taken since the last call to the workers. */
+void api_flush(struct api *a);
 /* Handles one request whose frames are at hand (tests, fuzzing). */
 void api_message(struct api *a, const uint8_t *ident, size_t identlen,
     const uint8_t *hdr, size_t hlen, const uint8_t *body, size_t blen);
