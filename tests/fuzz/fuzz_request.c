@@ -271,6 +271,8 @@ store_fixture(void)
 	struct store_result res[NFIXTURE];
 	char err[256];
 
+	/* Every flag of an entry false: allow_duplicate, replica. */
+	memset(e, 0, sizeof(e));
 	for (size_t i = 0; i < nfx; i++) {
 		if (proto_record_open(fx[i].bytes.data, fx[i].bytes.len,
 			&rec[i], &p[i], err, sizeof(err)) != PROTO_OK) {
