@@ -5,9 +5,10 @@
  * reads; verify workers check signatures; one writer groups verified
  * submissions into one store transaction, then acknowledges and publishes
  * them. Work moves between threads as pointers to struct job over inproc
- * sockets; whoever receives a job owns it. Submissions are applied in the
- * order they arrived, although the workers finish them in any order: each
- * job carries its arrival number and the writer puts them back in line.
+ * sockets, a run of them in one frame; whoever receives a job owns it.
+ * Submissions are applied in the order they arrived, although the workers
+ * finish them in any order: each job carries its arrival number and the
+ * writer puts them back in line.
  */
 #ifndef CLAIMD_DAEMON_H
 #define CLAIMD_DAEMON_H
