@@ -17,6 +17,7 @@
  * watcher catch-up over a 1,000,000-entry log, claimd's private memory after
  * it, and bytes on disk per claim.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -890,6 +891,104 @@ submit_main(void *arg)
 	return NULL;
 }
 
+/*
+ * claimd's CPU by component. claimd names its threads (claimd-verify,
+ * claimd-writer; the main thread is claimd, ZeroMQ's are ZMQbg/...); the
+ * kernel counts each thread's user and system time in
+ * /proc/PID/task/TID/stat. Inside the verify workers, claimd counts the
+ * thread CPU time of the Ed25519 verifications alone (stat
+ * verify_cpu_us): the rest of the workers' time is decoding and checks.
+ */
+enum { CPU_VERIFY, CPU_CHECKS, CPU_COMMIT, CPU_TRANSPORT, CPU_OTHER, CPU_N };
+
+struct cpu_split {
+	double s[CPU_N]; /* seconds */
+};
+
+/* Seconds of CPU by thread group (verify holds the workers' whole time). */
+static void
+cpu_read(pid_t pid, struct cpu_split *c)
+{
+	char path[64], buf[1024];
+	struct dirent *e;
+	DIR *dir;
+	long tick = sysconf(_SC_CLK_TCK);
+
+	memset(c, 0, sizeof(*c));
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((dir = opendir(path)) == NULL)
+		return;
+	while ((e = readdir(dir)) != NULL) {
+		char file[600], *name, *end;
+		unsigned long ut, st;
+		FILE *f;
+		size_t n;
+		int g;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(file, sizeof(file), "%s/%s/stat", path, e->d_name);
+		if ((f = fopen(file, "r")) == NULL)
+			continue;
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		/* "tid (comm) state ppid ...": utime and stime are the 14th
+		 * and 15th fields, the 12th and 13th after the comm. */
+		if ((name = strchr(buf, '(')) == NULL ||
+		    (end = strrchr(buf, ')')) == NULL ||
+		    sscanf(end + 2,
+			"%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			"%lu %lu",
+			&ut, &st) != 2)
+			continue;
+		*end = '\0';
+		name++;
+		if (strcmp(name, "claimd-verify") == 0)
+			g = CPU_VERIFY;
+		else if (strcmp(name, "claimd-writer") == 0)
+			g = CPU_COMMIT;
+		else if (strcmp(name, "claimd") == 0 ||
+		    strncmp(name, "ZMQbg/", 6) == 0)
+			g = CPU_TRANSPORT;
+		else
+			g = CPU_OTHER;
+		c->s[g] += (double)(ut + st) / (double)tick;
+	}
+	closedir(dir);
+}
+
+/* claimd's verify_cpu_us now, in seconds. */
+static double
+verify_cpu(const char *api)
+{
+	struct claim_client *c;
+	char err[256];
+	uint64_t v;
+
+	if (claim_client_open(api, 30000, NULL, &c, err, sizeof(err)))
+		die("%s", err);
+	v = stat_of(c, PROTO_STAT_VERIFY_CPU_US, NULL, 0);
+	claim_client_close(c);
+	return v == UINT64_MAX ? 0 : (double)v / 1e6;
+}
+
+/* claimd's CPU per claim over [a, b] (n claims), microseconds: the
+ * workers' time split into Ed25519 and the rest. */
+static void
+cpu_per_claim(const struct cpu_split *a, const struct cpu_split *b, double va,
+    double vb, size_t n, double out[CPU_N])
+{
+	double workers = b->s[CPU_VERIFY] - a->s[CPU_VERIFY];
+
+	for (int i = 0; i < CPU_N; i++)
+		out[i] = (b->s[i] - a->s[i]) * 1e6 / (double)n;
+	out[CPU_VERIFY] = (vb - va) * 1e6 / (double)n;
+	out[CPU_CHECKS] = (workers - (vb - va)) * 1e6 / (double)n;
+	if (out[CPU_CHECKS] < 0) /* the kernel counts in ticks */
+		out[CPU_CHECKS] = 0;
+}
+
 /* Claims acknowledged per second with n submitters. */
 static double
 ingest(const char *api, const struct recs *r, size_t from, size_t to, int n,
@@ -1205,6 +1304,11 @@ enum {
 	F_INGEST1,
 	F_INGEST4,
 	F_INGEST16,
+	F_CPU_TOTAL,
+	F_CPU_VERIFY,
+	F_CPU_CHECKS,
+	F_CPU_COMMIT,
+	F_CPU_TRANSPORT,
 	F_SUBMIT,
 	F_FEED50,
 	F_FEED99,
@@ -1259,9 +1363,19 @@ main(int argc, char **argv)
 	    [F_INGEST1] = {"ingest_1", "ingest, 1 submitter", "/s"},
 	    [F_INGEST4] = {"ingest_4", "ingest, 4 submitters", "/s"},
 	    [F_INGEST16] = {"ingest_16", "ingest, 16 submitters", "/s", {0}, 0,
-		0.55, false, "verify_2"},
+		0.75, false, "verify_2"},
+	    [F_CPU_TOTAL] = {"ingest_cpu_us",
+		"  ...claimd CPU per claim, 16 submitters", "us"},
+	    [F_CPU_VERIFY] = {"ingest_cpu_verify_us",
+		"  ...of it Ed25519 verify (workers)", "us"},
+	    [F_CPU_CHECKS] = {"ingest_cpu_checks_us",
+		"  ...decode and checks (workers)", "us"},
+	    [F_CPU_COMMIT] = {"ingest_cpu_commit_us",
+		"  ...commit, feed, hand-back (writer)", "us"},
+	    [F_CPU_TRANSPORT] = {"ingest_cpu_transport_us",
+		"  ...requests, replies (main, ZeroMQ I/O)", "us"},
 	    [F_SUBMIT] = {"claim_submit", "claim submit, 20,000 JSON Lines",
-		"/s", {0}, 0, 0.45, false, "verify_2"},
+		"/s", {0}, 0, 0.55, false, "verify_2"},
 	    [F_FEED50] = {"feed_p50_ms", "feed latency p50, 10 subs, 5k/s",
 		"ms"},
 	    [F_FEED99] = {"feed_p99_ms", "feed latency p99, 10 subs, 5k/s",
@@ -1359,9 +1473,30 @@ main(int argc, char **argv)
 
 				daemon_start(&d, true);
 				registry(&d, parties, 1);
+				struct cpu_split ca, cb;
+				double va, vb, per[CPU_N], total = 0;
+
 				r = presign(&d, n, 0, "party-a", "t");
+				va = verify_cpu(d.api);
+				cpu_read(d.pid, &ca);
 				add(&fig[fi[k]],
 				    ingest(d.api, &r, 0, n, who[k], 256));
+				cpu_read(d.pid, &cb);
+				vb = verify_cpu(d.api);
+				if (who[k] == 16) {
+					cpu_per_claim(&ca, &cb, va, vb, n, per);
+					for (int i = 0; i < CPU_N; i++)
+						total += per[i];
+					add(&fig[F_CPU_TOTAL], total);
+					add(&fig[F_CPU_VERIFY],
+					    per[CPU_VERIFY]);
+					add(&fig[F_CPU_CHECKS],
+					    per[CPU_CHECKS]);
+					add(&fig[F_CPU_COMMIT],
+					    per[CPU_COMMIT]);
+					add(&fig[F_CPU_TRANSPORT],
+					    per[CPU_TRANSPORT]);
+				}
 				recs_free(&r);
 				daemon_stop(&d, false);
 			}

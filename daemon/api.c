@@ -35,6 +35,9 @@ struct api {
 	uint64_t rate_count[60];
 	uint64_t rate_sec[60];
 	struct proto_buf out; /* reply body under construction */
+	/* Submissions taken and not yet handed to the workers (api_flush). */
+	struct job *pend[JOB_MSG_MAX];
+	size_t npend;
 };
 
 /* One request, as the handlers see it. */
@@ -115,6 +118,8 @@ api_free(struct api *a)
 {
 	if (a == NULL)
 		return;
+	for (size_t i = 0; i < a->npend; i++)
+		job_free(a->pend[i]);
 	proto_buf_release(&a->out);
 	free(a->inflight);
 	free(a);
@@ -372,26 +377,25 @@ api_message(struct api *a, const uint8_t *ident, size_t identlen,
 		    a, r.ident, r.identlen, r.h.op, r.h.id, rc, r.err, NULL);
 }
 
-void
+bool
 api_request(struct api *a)
 {
 	zmq_msg_t id, hdr, body;
-	int more = 0;
-	size_t sz = sizeof(more);
 
 	zmq_msg_init(&id);
+	/* identity, header, body: exactly three frames. */
+	if (zmq_msg_recv(&id, a->router, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&id);
+		return false;
+	}
 	zmq_msg_init(&hdr);
 	zmq_msg_init(&body);
-	/* identity, header, body: exactly three frames. */
-	if (zmq_msg_recv(&id, a->router, ZMQ_DONTWAIT) < 0)
-		goto done;
 	if (zmq_msg_size(&id) > IDENT_MAX || !zmq_msg_more(&id)) {
 		drain(a->router);
 		goto done;
 	}
 	if (zmq_msg_recv(&hdr, a->router, 0) < 0 || !zmq_msg_more(&hdr) ||
-	    zmq_msg_recv(&body, a->router, 0) < 0 ||
-	    (zmq_getsockopt(a->router, ZMQ_RCVMORE, &more, &sz) == 0 && more)) {
+	    zmq_msg_recv(&body, a->router, 0) < 0 || zmq_msg_more(&body)) {
 		drain(a->router);
 		log_debug("request with the wrong number of frames dropped");
 		send_error(a, zmq_msg_data(&id), zmq_msg_size(&id), 0, 0,
@@ -405,6 +409,7 @@ done:
 	zmq_msg_close(&id);
 	zmq_msg_close(&hdr);
 	zmq_msg_close(&body);
+	return true;
 }
 
 /*
@@ -483,18 +488,55 @@ h_submit(struct api *a, struct req *r)
 		 a->seq)) == NULL)
 		return PROTO_ENOMEM;
 	j->allow_duplicate = (r->h.status & PROTO_SUBMIT_ALLOW_DUPLICATE) != 0;
-	if (job_send(a->verify, j) != 0) {
-		job_free(j);
-		snprintf(r->err, sizeof(r->err), "cannot queue: %s",
-		    zmq_strerror(errno));
-		return PROTO_ESHUTDOWN;
-	}
+	/* Handed to the workers with the rest of the burst (api_flush). */
+	if (a->npend == JOB_MSG_MAX)
+		api_flush(a);
+	a->pend[a->npend++] = j;
 	a->outstanding++;
 	a->seq++;
-	a->d->dispatched = a->seq;
 	mine->n++;
 	r->later = true;
 	return PROTO_OK;
+}
+
+/*
+ * The burst of submissions to the workers: one frame a run of up to
+ * JOB_RUN, in at least as many runs as there are workers (PUSH deals the
+ * frames out in turn), instead of a frame and a wake-up per submission.
+ * A run that cannot be queued (claimd is stopping) is answered now.
+ */
+void
+api_flush(struct api *a)
+{
+	size_t n = a->npend, workers, runs, off = 0;
+
+	if (n == 0)
+		return;
+	workers = a->d->cfg != NULL && a->d->cfg->workers > 0
+	    ? (size_t)a->d->cfg->workers
+	    : 1;
+	runs = (n + JOB_RUN - 1) / JOB_RUN;
+	if (runs < workers)
+		runs = workers < n ? workers : n;
+	a->npend = 0;
+	for (size_t k = 0; k < runs; k++) {
+		size_t m = n * (k + 1) / runs - off;
+
+		if (job_send(a->verify, a->pend + off, m) != 0) {
+			const char *why = zmq_strerror(errno);
+
+			for (size_t i = off; i < off + m; i++) {
+				struct job *j = a->pend[i];
+
+				j->rc = PROTO_ESHUTDOWN;
+				snprintf(j->err, sizeof(j->err),
+				    "cannot queue: %s", why);
+				api_done(a, j);
+			}
+		}
+		off += m;
+	}
+	a->d->dispatched = a->seq;
 }
 
 /* The submit reply: a claim's id and version besides its entry. */
@@ -871,6 +913,7 @@ h_stats(struct api *a, struct req *r)
 	v[PROTO_STAT_COMMIT_P99_US] = d->commit_p99;
 	v[PROTO_STAT_COMMIT_MAX_US] = d->commit_max;
 	v[PROTO_STAT_COMMITS_OVER_5MS] = d->slow_commits;
+	v[PROTO_STAT_VERIFY_CPU_US] = d->verify_cpu_ns / 1000;
 	snprintf(rep.feed, sizeof(rep.feed), "%s", d->pub_ep);
 	snprintf(rep.origin, sizeof(rep.origin), "%s", d->origin);
 	snprintf(rep.log_key, sizeof(rep.log_key), "%s", d->vkey);

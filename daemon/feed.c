@@ -82,6 +82,7 @@ feed_monitor_main(void *arg)
 	void *mon = zmq_socket(d->zctx, ZMQ_PAIR);
 	int linger = 0;
 
+	pthread_setname_np(pthread_self(), "claimd-monitor");
 	if (mon == NULL)
 		return NULL;
 	zmq_setsockopt(mon, ZMQ_LINGER, &linger, sizeof(linger));

@@ -934,28 +934,27 @@ ev_signals(struct claimd *c)
 static void
 ev_done(struct claimd *c)
 {
-	struct job *j;
+	struct job *jobs[JOB_MSG_MAX];
+	size_t n;
 
-	for (int i = 0; i < 256; i++) {
-		if (zmq_recv(c->done, &j, sizeof(j), ZMQ_DONTWAIT) != sizeof(j))
-			break;
-		api_done(c->api, j);
-	}
+	/* A few frames (a commit's jobs come in one), then requests. */
+	for (int i = 0; i < 4 && (n = job_recv(c->done, jobs, ZMQ_DONTWAIT));
+	     i++)
+		for (size_t k = 0; k < n; k++)
+			api_done(c->api, jobs[k]);
 }
 
-/* Event: requests on the router, a batch at a time. */
+/* Event: requests on the router, a batch at a time; the submissions
+ * among them go to the workers together. */
 static void
 ev_requests(struct claimd *c)
 {
-	for (int i = 0; i < 256; i++) {
-		int ev = 0;
-		size_t sz = sizeof(ev);
-
-		api_request(c->api);
-		if (zmq_getsockopt(c->router, ZMQ_EVENTS, &ev, &sz) != 0 ||
-		    !(ev & ZMQ_POLLIN))
-			break;
-	}
+	/* Until a receive finds none: asking ZMQ_EVENTS after each request
+	 * instead cost two system calls a request (libzmq looks at its
+	 * command mailbox, with poll() and getpid()). */
+	for (int i = 0; i < 256 && api_request(c->api); i++)
+		;
+	api_flush(c->api);
 }
 
 /* Whether a stopping claimd is done: nothing in flight, or time is up. */

@@ -219,8 +219,14 @@ commit(struct writer *w, size_t n)
 				    ? UINT32_MAX
 				    : t - j->t_recv);
 		}
-		if (job_send(w->done, j) != 0)
-			job_free(j);
+	}
+	/* Back to main for acknowledgement, a frame per JOB_MSG_MAX. */
+	for (size_t i = 0; i < n; i += JOB_MSG_MAX) {
+		size_t k = n - i < JOB_MSG_MAX ? n - i : JOB_MSG_MAX;
+
+		if (job_send(w->done, w->jobs + i, k) != 0)
+			for (size_t q = i; q < i + k; q++)
+				job_free(w->jobs[q]);
 	}
 	latency(w, now_us(), false);
 	w->d->batches++;
@@ -232,13 +238,15 @@ commit(struct writer *w, size_t n)
 static void
 take(struct writer *w, int flags)
 {
-	struct job *j;
+	struct job *jobs[JOB_MSG_MAX];
+	size_t n;
 
-	for (size_t got = 0; got < OUTSTANDING_MAX; got++) {
-		if (zmq_recv(w->in, &j, sizeof(j),
-			got ? ZMQ_DONTWAIT : flags) != sizeof(j))
+	for (size_t got = 0; got < OUTSTANDING_MAX; got += n) {
+		if ((n = job_recv(w->in, jobs, got ? ZMQ_DONTWAIT : flags)) ==
+		    0)
 			break;
-		w->ring[j->seq % OUTSTANDING_MAX] = j;
+		for (size_t i = 0; i < n; i++)
+			w->ring[jobs[i]->seq % OUTSTANDING_MAX] = jobs[i];
 	}
 }
 
@@ -297,6 +305,7 @@ writer_main(void *arg)
 	struct writer *w = arg;
 	zmq_pollitem_t item = {w->in, 0, ZMQ_POLLIN, 0};
 
+	pthread_setname_np(pthread_self(), "claimd-writer");
 	heartbeat(w);
 	for (;;) {
 		uint64_t since = (now_us() - w->last_beat) / 1000;

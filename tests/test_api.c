@@ -270,6 +270,9 @@ request_as(struct t *t, const uint8_t *ident, size_t identlen, uint8_t op,
 	proto_wire_header_put(hdr, &h);
 	memset(&cap, 0, offsetof(struct capture, body));
 	api_message(t->api, ident, identlen, hdr, sizeof(hdr), body, blen);
+	/* A submission goes to the workers as main's loop does it, after
+	 * the burst of requests: here one request, so one job a frame. */
+	api_flush(t->api);
 }
 
 static void

@@ -1123,6 +1123,8 @@ struct proto_range_rep {
 	X(COMMIT_MAX_US, "commit_max_us", "us", "longest commit since start")  \
 	X(COMMITS_OVER_5MS, "commits_over_5ms", "commits",                     \
 	    "commits of 5 ms or more since start")                             \
+	X(VERIFY_CPU_US, "verify_cpu_us", "us",                                \
+	    "CPU time in Ed25519 verification of submissions since start")     \
 	X(BEHIND, "behind", "entries",                                         \
 	    "a mirror: its upstream's checkpoint beyond its log")              \
 	X(UPSTREAM_AGE, "upstream_age", "s",                                   \

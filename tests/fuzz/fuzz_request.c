@@ -271,6 +271,8 @@ store_fixture(void)
 	struct store_result res[NFIXTURE];
 	char err[256];
 
+	/* Every flag of an entry false: allow_duplicate, replica. */
+	memset(e, 0, sizeof(e));
 	for (size_t i = 0; i < nfx; i++) {
 		if (proto_record_open(fx[i].bytes.data, fx[i].bytes.len,
 			&rec[i], &p[i], err, sizeof(err)) != PROTO_OK) {
@@ -633,16 +635,19 @@ drain(void)
 
 	zmq_setsockopt(F.pull, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
 	while (api_outstanding(F.api) > 0) {
-		struct job *j;
+		struct job *jobs[JOB_MSG_MAX];
+		size_t n;
 
-		/* inproc hands the pointer over at once; the timeout only
+		/* inproc hands the frame over at once; the timeout only
 		 * turns a lost job into a clear failure. */
-		FUZZ_CHECK(zmq_recv(F.pull, &j, sizeof(j), 0) == sizeof(j),
-		    "%llu submissions in flight, none queued: %s",
+		n = job_recv(F.pull, jobs, 0);
+		FUZZ_CHECK(n > 0, "%llu submissions in flight, none queued: %s",
 		    (unsigned long long)api_outstanding(F.api),
 		    zmq_strerror(errno));
-		answer(j);
-		api_done(F.api, j);
+		for (size_t i = 0; i < n; i++) {
+			answer(jobs[i]);
+			api_done(F.api, jobs[i]);
+		}
 	}
 	FUZZ_CHECK(zmq_recv(F.pull, &timeout, 0, ZMQ_DONTWAIT) < 0,
 	    "a job queued that the api does not count");
@@ -720,6 +725,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < repeat; i++)
 		api_message(F.api, F.ident, F.identlen, hdr, hlen, p,
 		    (size_t)(end - p));
+	api_flush(F.api);
 	drain();
 	FUZZ_CHECK(F.replies == repeat, "%zu replies to %zu messages",
 	    F.replies, repeat);
