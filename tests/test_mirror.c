@@ -722,6 +722,51 @@ test_relay_hundred_subscribers(void **state)
 	}
 }
 
+/*
+ * A long catch-up: more entries than a mirror stores in one commit and
+ * than it fetches ahead in one go, stopped in its middle and taken up
+ * again; the mirror's log is the writer's, byte for byte.
+ */
+#define LONG_LOG 40000
+
+static void
+test_mirror_long_catch_up(void **state)
+{
+	struct e2e_fixture *f = *state;
+	struct e2e_daemon m;
+	struct place p;
+	char data[600], *key = log_key(f->d.api), *a, *b;
+	json_t *cw, *cm;
+	json_int_t total, mid;
+
+	submit_many(f->d.api, 0, LONG_LOG, "am-mfa");
+	total = e2e_stat(f->d.api, "size");
+	snprintf(data, sizeof(data), "%s/long", f->dir);
+	mirror_start(&m, data, f->d.api, key, NULL, NULL);
+	/* Stopped while it catches up: what it stored stays. */
+	for (int i = 0; i < 600 && (mid = e2e_stat(m.api, "size")) == 0; i++)
+		usleep(20 * 1000);
+	mirror_stop(&m, &p);
+	mirror_again(&m, &p, f->d.api, key);
+	e2e_wait_stat(m.api, "size", total, 120);
+	assert_int_equal(e2e_stat(m.api, "behind"), 0);
+	a = export_of(f->d.api);
+	b = export_of(m.api);
+	if (strcmp(a, b) != 0)
+		fail_msg("the mirror's export differs from the writer's");
+	cw = checkpoint_of(f->d.api);
+	cm = checkpoint_of(m.api);
+	assert_string_equal(json_string_value(json_object_get(cw, "root")),
+	    json_string_value(json_object_get(cm, "root")));
+	json_decref(cw);
+	json_decref(cm);
+	assert_int_equal(e2e_daemon_stop(&m, SIGTERM), 0);
+	(void)mid;
+	free(a);
+	free(b);
+	free(key);
+}
+
 /* The client key pair in the file path (claim keygen --curve). */
 static void
 curve_of(const char *path, const char *server, struct claim_curve *c)
@@ -889,6 +934,8 @@ main(int argc, char **argv)
 		test_relay_hundred_subscribers, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_relay_over_curve, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_mirror_long_catch_up, setup, teardown),
 	};
 
 	if (argc != 3) {
