@@ -719,7 +719,7 @@ claim_page(struct site *s, const char *hex)
 	size_t nv = json_array_size(vs), i;
 	const struct claim_entry *h = head_of(s, hex), *v, *prev = NULL;
 	const struct proto_claim *c = &h->payload.claim;
-	char *buf = NULL, rel[200], title[120], t[40];
+	char *buf = NULL, rel[200], title[32 + PROTO_NAME_MAX], t[40];
 	size_t len = 0;
 	bool any;
 	FILE *f = open_memstream(&buf, &len);

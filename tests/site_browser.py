@@ -18,6 +18,7 @@ Exit 77 (ctest's SKIP_RETURN_CODE) only when chromium cannot start here.
 import html.parser
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -197,6 +198,18 @@ def main():
               "the hostile statement shown as text")
         check("<code>javascript:alert(1)</code>" in esc,
               "a URL that is not http(s) shown as text, not a link")
+        # A claim page's heading names its party in full, however long
+        # the name (a cut could also split a character).
+        names = [p["name"] for p in
+                 json.load(open(os.path.join(EXAMPLES, "parties.json")))]
+        for p in pages:
+            if "/claim/" not in p:
+                continue
+            h1 = re.search(r"<h1>(.*?)</h1>",
+                           open(p, encoding="utf-8").read(), re.S)
+            check(h1 and any(html.unescape(h1.group(1)).endswith(" by " + n)
+                             for n in names),
+                  "%s: the heading names the party in full" % p)
         # The independence figure where people look: on the cards of the
         # topic page, and on the claim page with its primary sources (the
         # report rests on the interview and the statement: examples/).
