@@ -543,6 +543,59 @@ write_file(const char *path, const char *text)
 }
 
 /*
+ * The keys of a CurveZMQ chain: a writer; a hop (a mirror or a relay),
+ * whose key pair is its client key on the writer's allowlist; a client,
+ * on both lists.
+ */
+struct curve_chain {
+	char *wpub, *hpub, *cpub;
+	char wck[600], hck[600], cck[600], wallow[600], hallow[600];
+};
+
+static void
+curve_chain_new(struct curve_chain *k, const char *dir, const char *hop)
+{
+	char text[400];
+
+	k->wpub = curve_keygen(dir, "writer");
+	k->hpub = curve_keygen(dir, hop);
+	k->cpub = curve_keygen(dir, "client");
+	snprintf(k->wck, sizeof(k->wck), "%s/writer.ck", dir);
+	snprintf(k->hck, sizeof(k->hck), "%s/%s.ck", dir, hop);
+	snprintf(k->cck, sizeof(k->cck), "%s/client.ck", dir);
+	snprintf(k->wallow, sizeof(k->wallow), "%s/writer.allow", dir);
+	snprintf(k->hallow, sizeof(k->hallow), "%s/%s.allow", dir, hop);
+	snprintf(text, sizeof(text), "%s\n%s\n", k->hpub, k->cpub);
+	write_file(k->wallow, text);
+	snprintf(text, sizeof(text), "%s\n", k->cpub);
+	write_file(k->hallow, text);
+}
+
+static void
+curve_chain_free(struct curve_chain *k)
+{
+	unsetenv("CLAIM_SERVER_KEY");
+	unsetenv("CLAIM_CURVE_KEY");
+	free(k->wpub);
+	free(k->hpub);
+	free(k->cpub);
+}
+
+/* The chain's writer in folder data; claim talks to it as the client. */
+static void
+curve_writer_start(struct e2e_fixture *f, struct e2e_daemon *w,
+    const char *data, const struct curve_chain *k)
+{
+	const char *extra[] = {
+	    "--curve-key", k->wck, "--allow", k->wallow, NULL};
+
+	e2e_daemon_start_args(w, data, f->admin_pub, NULL, NULL, extra);
+	track(w->pid);
+	setenv("CLAIM_SERVER_KEY", k->wpub, 1);
+	setenv("CLAIM_CURVE_KEY", k->cck, 1);
+}
+
+/*
  * A mirror that follows a CurveZMQ writer: its own key pair is its
  * client key, on the writer's allowlist.
  */
@@ -551,34 +604,14 @@ test_mirror_over_curve(void **state)
 {
 	struct e2e_fixture *f = *state;
 	struct e2e_daemon w, m;
-	char wdata[600], mdata[600], wallow[600], mallow[600], wck[600];
-	char mck[600], cck[600], text[400], *wpub, *mpub, *cpub, *key;
+	struct curve_chain k;
+	char wdata[600], mdata[600], *key;
 	json_t *st;
 
-	wpub = curve_keygen(f->dir, "writer");
-	mpub = curve_keygen(f->dir, "mirror");
-	cpub = curve_keygen(f->dir, "client");
-	snprintf(wck, sizeof(wck), "%s/writer.ck", f->dir);
-	snprintf(mck, sizeof(mck), "%s/mirror.ck", f->dir);
-	snprintf(cck, sizeof(cck), "%s/client.ck", f->dir);
-	snprintf(wallow, sizeof(wallow), "%s/writer.allow", f->dir);
-	snprintf(mallow, sizeof(mallow), "%s/mirror.allow", f->dir);
-	snprintf(text, sizeof(text), "%s\n%s\n", mpub, cpub);
-	write_file(wallow, text);
-	snprintf(text, sizeof(text), "%s\n", cpub);
-	write_file(mallow, text);
+	curve_chain_new(&k, f->dir, "mirror");
 	snprintf(wdata, sizeof(wdata), "%s/cw", f->dir);
 	snprintf(mdata, sizeof(mdata), "%s/cm", f->dir);
-	{
-		const char *extra[] = {
-		    "--curve-key", wck, "--allow", wallow, NULL};
-
-		e2e_daemon_start_args(
-		    &w, wdata, f->admin_pub, NULL, NULL, extra);
-		track(w.pid);
-	}
-	setenv("CLAIM_SERVER_KEY", wpub, 1);
-	setenv("CLAIM_CURVE_KEY", cck, 1);
+	curve_writer_start(f, &w, wdata, &k);
 	E2E_CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "A", "--key",
 	    f->admin_key);
 	st = e2e_claim_json(NULL, "stats", "--json");
@@ -586,15 +619,15 @@ test_mirror_over_curve(void **state)
 	json_decref(st);
 	{
 		const char *extra[] = {"--mirror", w.api, "--log-key", key,
-		    "--upstream-key", wpub, "--curve-key", mck, "--allow",
-		    mallow, NULL};
+		    "--upstream-key", k.wpub, "--curve-key", k.hck, "--allow",
+		    k.hallow, NULL};
 
 		e2e_daemon_start_args(&m, mdata, NULL, NULL, NULL, extra);
 		track(m.pid);
 	}
 	E2E_CLAIM(0, NULL, "party", "add", "az-mfa", "--name", "B", "--key",
 	    f->admin_key, "--server", w.api);
-	setenv("CLAIM_SERVER_KEY", mpub, 1);
+	setenv("CLAIM_SERVER_KEY", k.hpub, 1);
 	for (int i = 0; i < 300; i++) {
 		st = e2e_claim_json(NULL, "stats", "--json", "--server", m.api);
 		if (json_integer_value(json_object_get(st, "size")) == 2) {
@@ -609,11 +642,7 @@ test_mirror_over_curve(void **state)
 	}
 	assert_int_equal(e2e_daemon_stop(&m, SIGTERM), 0);
 	assert_int_equal(e2e_daemon_stop(&w, SIGTERM), 0);
-	unsetenv("CLAIM_SERVER_KEY");
-	unsetenv("CLAIM_CURVE_KEY");
-	free(wpub);
-	free(mpub);
-	free(cpub);
+	curve_chain_free(&k);
 	free(key);
 }
 
@@ -795,63 +824,43 @@ test_relay_over_curve(void **state)
 {
 	struct e2e_fixture *f = *state;
 	struct e2e_daemon w;
+	struct curve_chain k;
 	struct claim_curve curve;
 	struct claim_client *c;
 	struct claim_feed *feed;
 	struct e2e_run r;
-	char wdata[600], wallow[600], rallow[600], wck[600], rck[600];
-	char cck[600], sck[600], text[400], log[600], api[128], pub[128];
-	char err[256], *wpub, *rpub, *cpub, *spub;
+	char wdata[600], sck[600], text[400], log[600], api[128], pub[128];
+	char err[256], *spub;
 	json_t *st;
 	pid_t relay;
 
-	wpub = curve_keygen(f->dir, "writer");
-	rpub = curve_keygen(f->dir, "relay");
-	cpub = curve_keygen(f->dir, "client");
+	curve_chain_new(&k, f->dir, "relay");
 	spub = curve_keygen(f->dir, "stranger");
-	snprintf(wck, sizeof(wck), "%s/writer.ck", f->dir);
-	snprintf(rck, sizeof(rck), "%s/relay.ck", f->dir);
-	snprintf(cck, sizeof(cck), "%s/client.ck", f->dir);
 	snprintf(sck, sizeof(sck), "%s/stranger.ck", f->dir);
-	snprintf(wallow, sizeof(wallow), "%s/writer.allow", f->dir);
-	snprintf(rallow, sizeof(rallow), "%s/relay.allow", f->dir);
-	snprintf(text, sizeof(text), "%s\n%s\n", rpub, cpub);
-	write_file(wallow, text);
-	snprintf(text, sizeof(text), "%s\n", cpub);
-	write_file(rallow, text);
 	snprintf(wdata, sizeof(wdata), "%s/rw", f->dir);
-	{
-		const char *extra[] = {
-		    "--curve-key", wck, "--allow", wallow, NULL};
-
-		e2e_daemon_start_args(
-		    &w, wdata, f->admin_pub, NULL, NULL, extra);
-		track(w.pid);
-	}
-	setenv("CLAIM_SERVER_KEY", wpub, 1);
-	setenv("CLAIM_CURVE_KEY", cck, 1);
+	curve_writer_start(f, &w, wdata, &k);
 	E2E_CLAIM(0, NULL, "party", "add", "am-mfa", "--name", "A", "--key",
 	    f->admin_key, "--server", w.api);
 	E2E_CLAIM(0, NULL, "grant", f->desk_pub, "--party", "am-mfa", "--key",
 	    f->admin_key, "--server", w.api);
 	snprintf(log, sizeof(log), "%s/relay.log", f->dir);
 	{
-		const char *extra[] = {"--curve-key", rck, "--allow", rallow,
-		    "--upstream-key", wpub, NULL};
+		const char *extra[] = {"--curve-key", k.hck, "--allow",
+		    k.hallow, "--upstream-key", k.wpub, NULL};
 
 		relay = relay_start(w.api, log, api, pub, extra);
 	}
 	/* Through the relay, with the relay's key: its own feed and key. */
-	setenv("CLAIM_SERVER_KEY", rpub, 1);
+	setenv("CLAIM_SERVER_KEY", k.hpub, 1);
 	st = e2e_claim_json(NULL, "stats", "--json", "--server", api);
 	assert_string_equal(
-	    json_string_value(json_object_get(st, "curve_key")), rpub);
+	    json_string_value(json_object_get(st, "curve_key")), k.hpub);
 	assert_string_equal(
 	    json_string_value(json_object_get(st, "feed")), pub);
 	assert_int_equal(json_integer_value(json_object_get(st, "size")), 2);
 	json_decref(st);
 	/* A watcher through the relay sees every event once, in order. */
-	curve_of(cck, rpub, &curve);
+	curve_of(k.cck, k.hpub, &curve);
 	assert_int_equal(
 	    claim_client_open(api, 20000, &curve, &c, err, sizeof(err)),
 	    PROTO_OK);
@@ -859,29 +868,29 @@ test_relay_over_curve(void **state)
 		sizeof(err)) != PROTO_OK)
 		fail_msg("watch through the relay: %s", err);
 	usleep(500 * 1000);
-	setenv("CLAIM_SERVER_KEY", wpub, 1);
+	setenv("CLAIM_SERVER_KEY", k.wpub, 1);
 	submit_many(w.api, 0, 20, "am-mfa");
-	for (uint64_t k = 0; k < 20; k++) {
+	for (uint64_t i = 0; i < 20; i++) {
 		struct claim_entry e;
 
 		if (claim_feed_next(feed, 20000, &e, err, sizeof(err)) !=
 		    PROTO_OK)
 			fail_msg("event %llu through the relay: %s",
-			    (unsigned long long)k, err);
-		assert_int_equal(e.index, 2 + k);
+			    (unsigned long long)i, err);
+		assert_int_equal(e.index, 2 + i);
 		claim_entry_release(&e);
 	}
 	claim_feed_close(feed);
 	claim_client_close(c);
 	/* A key not on the relay's list is refused there. */
-	setenv("CLAIM_SERVER_KEY", rpub, 1);
+	setenv("CLAIM_SERVER_KEY", k.hpub, 1);
 	setenv("CLAIM_CURVE_KEY", sck, 1);
 	e2e_claim_run(&r, NULL, "stats", "--server", api);
 	e2e_must(&r, 4, "a stranger through the relay");
 	e2e_run_free(&r);
 	/* Listed and SIGHUP: in. */
-	snprintf(text, sizeof(text), "%s\n%s\n", cpub, spub);
-	write_file(rallow, text);
+	snprintf(text, sizeof(text), "%s\n%s\n", k.cpub, spub);
+	write_file(k.hallow, text);
 	kill(relay, SIGHUP);
 	for (int i = 0;; i++) {
 		char *l = tu_read_file(log, NULL);
@@ -910,11 +919,7 @@ test_relay_over_curve(void **state)
 		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 	}
 	assert_int_equal(e2e_daemon_stop(&w, SIGTERM), 0);
-	unsetenv("CLAIM_SERVER_KEY");
-	unsetenv("CLAIM_CURVE_KEY");
-	free(wpub);
-	free(rpub);
-	free(cpub);
+	curve_chain_free(&k);
 	free(spub);
 }
 
