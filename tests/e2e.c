@@ -509,3 +509,34 @@ e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...)
 	va_end(ap);
 	bg_spawn(b, argv, errpath);
 }
+
+int
+e2e_read_watch(
+    struct e2e_bg *w, int *seen, int max, int n, char **hashes, int timeout_ms)
+{
+	int got = 0;
+
+	while (got < n) {
+		char *line = e2e_bg_line(w, timeout_ms);
+		json_t *j;
+		json_int_t i;
+
+		if (line == NULL)
+			break;
+		j = json_loads(line, 0, NULL);
+		free(line);
+		assert_non_null(j);
+		i = json_integer_value(json_object_get(j, "index"));
+		assert_non_null(json_object_get(j, "hash"));
+		assert_non_null(json_object_get(j, "kind"));
+		assert_true(i >= 0 && i < max);
+		if (hashes != NULL && hashes[i] != NULL)
+			assert_string_equal(
+			    json_string_value(json_object_get(j, "hash")),
+			    hashes[i]);
+		json_decref(j);
+		seen[i]++;
+		got++;
+	}
+	return got;
+}

@@ -81,6 +81,14 @@ void e2e_bg_start_err_(struct e2e_bg *b, const char *errpath, ...);
 	e2e_bg_start_err_(b, errpath, __VA_ARGS__, NULL)
 /* The next line, waiting up to ms; NULL on timeout (caller frees). */
 char *e2e_bg_line(struct e2e_bg *b, int ms);
+/*
+ * Reads watch --json lines until n entries, or a line takes longer than
+ * timeout_ms: each index counted in seen[0..max). With hashes, each
+ * entry's hash must be the one acknowledged for its index, if any.
+ * Returns the entries read.
+ */
+int e2e_read_watch(
+    struct e2e_bg *w, int *seen, int max, int n, char **hashes, int timeout_ms);
 int e2e_bg_stop(struct e2e_bg *b, int sig);
 
 /* Writes a new key pair to dir/name.key; returns the public key (hex). */

@@ -543,40 +543,6 @@ test_e2e_idempotent_resubmission(void **state)
 	assert_int_equal(log_size(), before);
 }
 
-/*
- * Reads watch --json lines until n entries or a timeout. With hashes, each
- * entry's hash must be the one acknowledged for its index, if any.
- */
-static int
-read_watch(struct e2e_bg *w, int *seen, int max, int n, char **hashes)
-{
-	int got = 0;
-
-	while (got < n) {
-		char *line = e2e_bg_line(w, 10000);
-		json_t *j;
-		json_int_t i;
-
-		if (line == NULL)
-			break;
-		j = json_loads(line, 0, NULL);
-		free(line);
-		assert_non_null(j);
-		i = json_integer_value(json_object_get(j, "index"));
-		assert_non_null(json_object_get(j, "hash"));
-		assert_non_null(json_object_get(j, "kind"));
-		assert_true(i >= 0 && i < max);
-		if (hashes != NULL && hashes[i] != NULL)
-			assert_string_equal(
-			    json_string_value(json_object_get(j, "hash")),
-			    hashes[i]);
-		json_decref(j);
-		seen[i]++;
-		got++;
-	}
-	return got;
-}
-
 static void
 submit_many(int from, int n, const char *party)
 {
@@ -672,7 +638,8 @@ test_e2e_watch_exactly_once_across_restart(void **state)
 	/* From index 0: the four registry entries first, then the rest. */
 	e2e_bg_start(&w, "watch", "--from", "0", "--json", NULL);
 	submit_many_acked(0, 100, "am-mfa", hashes, 400);
-	assert_int_equal(read_watch(&w, seen, 400, 104, hashes), 104);
+	assert_int_equal(
+	    e2e_read_watch(&w, seen, 400, 104, hashes, 10000), 104);
 	/* Restart the daemon on the same ports; the watcher stays. */
 	snprintf(api, sizeof(api), "%s", f->d.api);
 	snprintf(feed, sizeof(feed), "%s", f->d.feed);
@@ -687,7 +654,8 @@ test_e2e_watch_exactly_once_across_restart(void **state)
 	e2e_daemon_start(&f->d, f->data, NULL, api, feed);
 	expect_acked(hashes, 400);
 	submit_many_acked(100, 150, "az-mfa", hashes, 400);
-	assert_int_equal(read_watch(&w, seen, 400, 150, hashes), 150);
+	assert_int_equal(
+	    e2e_read_watch(&w, seen, 400, 150, hashes, 10000), 150);
 	/* Nothing more arrives: no duplicate. */
 	{
 		char *extra = e2e_bg_line(&w, 1500);
@@ -715,9 +683,9 @@ test_e2e_watch_catches_up_from_an_index(void **state)
 	submit_many(0, 300, "am-mfa");
 	/* A watcher 250 entries behind reads them in order, then live. */
 	e2e_bg_start(&w, "watch", "--from", "54", "--json", NULL);
-	assert_int_equal(read_watch(&w, seen, 400, 250, NULL), 250);
+	assert_int_equal(e2e_read_watch(&w, seen, 400, 250, NULL, 10000), 250);
 	submit_many(300, 10, "az-mfa");
-	assert_int_equal(read_watch(&w, seen, 400, 10, NULL), 10);
+	assert_int_equal(e2e_read_watch(&w, seen, 400, 10, NULL, 10000), 10);
 	assert_int_equal(e2e_bg_stop(&w, SIGTERM), 0);
 	for (int i = 0; i < 314; i++)
 		assert_int_equal(seen[i], i >= 54 ? 1 : 0);

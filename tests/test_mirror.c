@@ -135,31 +135,6 @@ mirror_again(struct e2e_daemon *m, const struct place *p, const char *upstream,
 	mirror_start(m, p->data, upstream, key, p->api, p->feed);
 }
 
-/* Reads n events of a watcher; each index counted in seen. */
-static int
-read_watch(struct e2e_bg *w, int *seen, int max, int n)
-{
-	int got = 0;
-
-	while (got < n) {
-		char *line = e2e_bg_line(w, 20000);
-		json_t *j;
-		json_int_t i;
-
-		if (line == NULL)
-			break;
-		j = json_loads(line, 0, NULL);
-		free(line);
-		assert_non_null(j);
-		i = json_integer_value(json_object_get(j, "index"));
-		assert_true(i >= 0 && i < max);
-		json_decref(j);
-		seen[i]++;
-		got++;
-	}
-	return got;
-}
-
 #define TOTAL 4 + 6 * 30
 
 static void
@@ -253,8 +228,9 @@ test_mirror_chain(void **state)
 		    json_string_value(json_object_get(cp[0], "root")));
 	}
 	for (int i = 0; i < 3; i++) {
-		assert_int_equal(
-		    read_watch(&w[i], seen[i], TOTAL + 10, TOTAL), TOTAL);
+		assert_int_equal(e2e_read_watch(&w[i], seen[i], TOTAL + 10,
+				     TOTAL, NULL, 20000),
+		    TOTAL);
 		{
 			char *extra = e2e_bg_line(&w[i], 1500);
 
@@ -403,11 +379,11 @@ test_mirror_client_failover(void **state)
 	    "--timeout", "1000", NULL);
 	track(w.pid);
 	submit_many(f->d.api, 0, 20, "am-mfa");
-	assert_int_equal(read_watch(&w, seen, 64, 24), 24);
+	assert_int_equal(e2e_read_watch(&w, seen, 64, 24, NULL, 20000), 24);
 	/* The watcher's first endpoint stops: it goes on from the next. */
 	assert_int_equal(e2e_daemon_stop(&m1, SIGTERM), 0);
 	submit_many(f->d.api, 20, 20, "az-mfa");
-	assert_int_equal(read_watch(&w, seen, 64, 20), 20);
+	assert_int_equal(e2e_read_watch(&w, seen, 64, 20, NULL, 20000), 20);
 	e2e_wait_stat(m2.api, "size", 44, 30);
 	for (int i = 0; i < 44; i++)
 		if (seen[i] != 1)
