@@ -515,6 +515,30 @@ cli_is_dir(FILE *f)
 	return fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+int
+cli_open_input(const char *path, FILE **out)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+
+	*out = NULL;
+	if (f == NULL)
+		return cli_fail(
+		    EX_USAGE, "cannot open %s: %s", path, strerror(errno));
+	if (cli_is_dir(f)) {
+		fclose(f);
+		return cli_fail(EX_USAGE, "%s is a directory", path);
+	}
+	*out = f;
+	return EX_DONE;
+}
+
+void
+cli_close_input(FILE *f)
+{
+	if (f != NULL && f != stdin)
+		fclose(f);
+}
+
 char *
 cli_read_input(const char *path, size_t *len, char *err, size_t errlen)
 {

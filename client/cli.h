@@ -126,6 +126,11 @@ char *cli_passphrase(struct cli *cli, const char *what, bool confirm);
 char *cli_read_input(const char *path, size_t *len, char *err, size_t errlen);
 /* True when f is open on a directory (fopen opens one for reading). */
 bool cli_is_dir(FILE *f);
+/* Opens a file to read from ("-": standard input) into *out, or says why
+ * not (EX_USAGE: missing, unreadable, a directory). */
+int cli_open_input(const char *path, FILE **out);
+/* Closes what cli_open_input() opened (standard input stays open). */
+void cli_close_input(FILE *f);
 /* What is wrong with JSON jansson refused, said for people. */
 const char *cli_json_why(const json_error_t *e);
 /* The noun for a count: one when n is 1, else many ("1 entry"). */

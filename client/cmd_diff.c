@@ -1,7 +1,6 @@
 /*
  * cmd_diff.c: claim diff ID --from N --to M
  */
-#include <errno.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -193,20 +192,14 @@ keep_claim(void *ctx, const struct claim_entry *e)
 static int
 load_export(const char *path, struct claims *cs)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	char err[300];
+	FILE *f;
 	int rc;
 
-	if (f == NULL)
-		return cli_fail(
-		    EX_USAGE, "cannot open %s: %s", path, strerror(errno));
-	if (cli_is_dir(f)) {
-		fclose(f);
-		return cli_fail(EX_USAGE, "%s is a directory", path);
-	}
+	if ((rc = cli_open_input(path, &f)) != EX_DONE)
+		return rc;
 	rc = claim_read_export(f, keep_claim, cs, err, sizeof(err));
-	if (f != stdin)
-		fclose(f);
+	cli_close_input(f);
 	if (rc == -1)
 		return cli_fail(EX_USAGE, "%s: %s", path,
 		    cs->rc == PROTO_OK ? "out of memory"

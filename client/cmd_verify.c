@@ -146,15 +146,8 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 			    EX_NOTFOUND, "checkpoint %s: %s", cp_path, err);
 		o.cp_given = true;
 	}
-	if (strcmp(argv[optind], "-") == 0)
-		in = stdin;
-	else if ((in = fopen(argv[optind], "r")) == NULL)
-		return cli_fail(EX_USAGE, "cannot open %s: %s", argv[optind],
-		    strerror(errno));
-	if (cli_is_dir(in)) {
-		fclose(in);
-		return cli_fail(EX_USAGE, "%s is a directory", argv[optind]);
-	}
+	if ((rc = cli_open_input(argv[optind], &in)) != EX_DONE)
+		return rc;
 	o.threads = (int)threads;
 	if (isatty(STDERR_FILENO)) {
 		memset(&prog, 0, sizeof(prog));
@@ -163,8 +156,7 @@ cmd_verify(struct cli *cli, int argc, char **argv)
 		o.ctx = &prog;
 	}
 	rc = claim_verify_export(in, &o, &res);
-	if (in != stdin)
-		fclose(in);
+	cli_close_input(in);
 	if (o.progress != NULL && prog.last > 0)
 		fputc('\n', stderr);
 	if (res.admin_inferred) {

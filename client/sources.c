@@ -5,7 +5,6 @@
  * over the claims and the owners plugged into it (docs/narratives.md,
  * Source independence).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -17,20 +16,14 @@
 static int
 load_export(const char *path, struct cli_graph *h)
 {
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
 	char err[300];
+	FILE *f;
 	int rc;
 
-	if (f == NULL)
-		return cli_fail(
-		    EX_USAGE, "cannot open %s: %s", path, strerror(errno));
-	if (cli_is_dir(f)) {
-		fclose(f);
-		return cli_fail(EX_USAGE, "%s is a directory", path);
-	}
+	if ((rc = cli_open_input(path, &f)) != EX_DONE)
+		return rc;
 	rc = claim_log_read_export(f, &h->log, err, sizeof(err));
-	if (f != stdin)
-		fclose(f);
+	cli_close_input(f);
 	if (rc == PROTO_ENOMEM)
 		return cli_fail_err(
 		    rc, false, "%s: %s", path, proto_strerror(rc));
