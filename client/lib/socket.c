@@ -281,10 +281,17 @@ claim_client_send_flags(struct claim_client *c, int op, uint16_t flags,
 	if (op == PROTO_OP_SUBMIT && client_switch(c, 0) != PROTO_OK)
 		return PROTO_EUNREACHABLE;
 	proto_wire_header_put(hdr, &h);
-	if (key_refused(c))
-		return PROTO_EUNREACHABLE;
-	if (zmq_send(c->sock, hdr, sizeof(hdr), ZMQ_SNDMORE) < 0 ||
-	    zmq_send(c->sock, body, len, 0) < 0)
+	/* A send that would wait may be waiting for a connection a refused
+	 * key never gets: look at the monitor then, not before every send
+	 * (each look costs system calls). Once a message's first frame is
+	 * queued, libzmq takes the rest of it without waiting. */
+	if (zmq_send(c->sock, hdr, sizeof(hdr), ZMQ_SNDMORE | ZMQ_DONTWAIT) <
+	    0) {
+		if (errno != EAGAIN || key_refused(c) ||
+		    zmq_send(c->sock, hdr, sizeof(hdr), ZMQ_SNDMORE) < 0)
+			return PROTO_EUNREACHABLE;
+	}
+	if (zmq_send(c->sock, body, len, 0) < 0)
 		return PROTO_EUNREACHABLE;
 	if (id != NULL)
 		*id = h.id;
@@ -334,7 +341,9 @@ now_ms(void)
 
 /*
  * Waits up to timeout_ms for a reply to be readable: true if one is. A
- * refused key ends the wait at once.
+ * refused key ends the wait at once: its event wakes the poll. (The
+ * monitor is read only then: each look into a socket that has nothing
+ * costs libzmq system calls, and a pipelined client waits once a reply.)
  */
 static bool
 wait_readable(struct claim_client *c, int timeout_ms)
@@ -347,7 +356,7 @@ wait_readable(struct claim_client *c, int timeout_ms)
 		int64_t left = deadline - now_ms();
 		int n;
 
-		if (key_refused(c))
+		if (c->handshake == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
 			return false;
 		n = zmq_poll(items, 2, left > 0 ? (long)left : 0);
 		if (n < 0 && errno == EINTR)
@@ -356,7 +365,9 @@ wait_readable(struct claim_client *c, int timeout_ms)
 			return false;
 		if (items[0].revents & ZMQ_POLLIN)
 			return true;
-		if (!(items[1].revents & ZMQ_POLLIN) && left <= 0)
+		if (items[1].revents & ZMQ_POLLIN)
+			watch_handshake(c);
+		else if (left <= 0)
 			return false;
 	}
 }
@@ -373,10 +384,11 @@ claim_client_recv(struct claim_client *c, int timeout_ms, struct claim_reply *r)
 		timeout_ms = c->timeout;
 	zmq_msg_init(&hdr);
 	zmq_msg_init(&body);
-	/* A reply already here is taken without a poll (a system call). */
+	/* A reply already here is taken without a poll (a system call);
+	 * with timeout 0, nothing here is the answer. */
 	if (zmq_msg_recv(&hdr, c->sock, ZMQ_DONTWAIT) < 0) {
 		rc = PROTO_EUNREACHABLE;
-		if (errno != EAGAIN)
+		if (errno != EAGAIN || timeout_ms == 0)
 			goto cleanup;
 		if (!wait_readable(c, timeout_ms))
 			goto cleanup;
