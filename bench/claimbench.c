@@ -1011,7 +1011,8 @@ cpu_sum(const struct cpu_split *c)
  * nothing but verify: the cores' time over what a claim costs in
  * verification (in claimd) plus what the load costs (submitters or the
  * claim command), both measured in the run. Above it no change inside
- * claimd's other work can go.
+ * claimd's other work can go. With claimd's whole CPU per claim and no
+ * load: what claimd as it is could take with the load on other machines.
  */
 static double
 bound(double verify_us, double load_us)
@@ -1385,6 +1386,7 @@ enum {
 	F_CPU_LOAD,
 	F_CPU_IDLE,
 	F_INGEST_BOUND,
+	F_INGEST_ALONE,
 	F_SUBMIT,
 	F_SUBMIT_CLAIMD,
 	F_SUBMIT_VERIFY,
@@ -1461,6 +1463,9 @@ main(int argc, char **argv)
 		"  ...CPU left idle per claim", "us"},
 	    [F_INGEST_BOUND] = {"ingest_bound",
 		"  ...bound: claimd verifying, nothing else", "/s", {0}, 0, 0,
+		false, "verify_2"},
+	    [F_INGEST_ALONE] = {"ingest_alone",
+		"  ...bound: claimd as is, load elsewhere", "/s", {0}, 0, 0,
 		false, "verify_2"},
 	    [F_SUBMIT] = {"claim_submit", "claim submit, 20,000 JSON Lines",
 		"/s", {0}, 0, 0.55, false, "verify_2"},
@@ -1604,6 +1609,8 @@ main(int argc, char **argv)
 					add(&fig[F_INGEST_BOUND],
 					    bound(
 						per[CPU_VERIFY], la * 1e6 / n));
+					add(&fig[F_INGEST_ALONE],
+					    bound(total, 0));
 				}
 				recs_free(&r);
 				daemon_stop(&d, false);
