@@ -191,6 +191,44 @@ verify_loop(void *arg)
 	return NULL;
 }
 
+struct raw_sign_job {
+	const uint8_t *sk, *msg;
+	size_t len;
+	double seconds;
+	long count;
+};
+
+static void *
+sign_loop(void *arg)
+{
+	struct raw_sign_job *j = arg;
+	double end = now() + j->seconds;
+	uint8_t sig[64];
+
+	j->count = 0;
+	while (now() < end)
+		for (int i = 0; i < 256; i++, j->count++)
+			crypto_sign_detached(sig, NULL, j->msg, j->len, j->sk);
+	return NULL;
+}
+
+/* Ed25519 signatures per second on one thread: what a desk's client
+ * pays for each claim it submits. */
+static double
+raw_sign(void)
+{
+	uint8_t pk[32], sk[64], msg[320];
+	struct raw_sign_job j;
+	double start;
+
+	crypto_sign_keypair(pk, sk);
+	randombytes_buf(msg, sizeof(msg));
+	j = (struct raw_sign_job){sk, msg, sizeof(msg), quick ? 0.3 : 1.0, 0};
+	start = now();
+	sign_loop(&j);
+	return (double)j.count / (now() - start);
+}
+
 /* Ed25519 verifications per second on threads threads. */
 static double
 raw_verify(int threads)
@@ -1372,6 +1410,7 @@ catch_up(struct daemon *d, uint64_t n)
 enum {
 	F_VERIFY1,
 	F_VERIFY2,
+	F_SIGN1,
 	F_COMMIT,
 	F_COMMIT99,
 	F_RTT,
@@ -1386,6 +1425,7 @@ enum {
 	F_CPU_LOAD,
 	F_CPU_IDLE,
 	F_INGEST_BOUND,
+	F_INGEST_CORE,
 	F_INGEST_ALONE,
 	F_SUBMIT,
 	F_SUBMIT_CLAIMD,
@@ -1393,6 +1433,7 @@ enum {
 	F_SUBMIT_CLIENT,
 	F_SUBMIT_IDLE,
 	F_SUBMIT_BOUND,
+	F_SUBMIT_CORE,
 	F_FEED50,
 	F_FEED99,
 	F_FEED_SLOW,
@@ -1427,6 +1468,7 @@ raw_limits(struct figure *fig, int reps)
 
 		add(&fig[F_VERIFY1], raw_verify(1));
 		add(&fig[F_VERIFY2], raw_verify(2));
+		add(&fig[F_SIGN1], raw_sign());
 		add(&fig[F_COMMIT], raw_commit(&c99));
 		add(&fig[F_COMMIT99], c99);
 		add(&fig[F_RTT], raw_rtt());
@@ -1439,6 +1481,7 @@ main(int argc, char **argv)
 	struct figure fig[NFIG] = {
 	    [F_VERIFY1] = {"verify_1", "raw: Ed25519 verify, 1 thread", "/s"},
 	    [F_VERIFY2] = {"verify_2", "raw: Ed25519 verify, 2 threads", "/s"},
+	    [F_SIGN1] = {"sign_1", "raw: Ed25519 sign, 1 thread", "/s"},
 	    [F_COMMIT] = {"lmdb_commit", "raw: fsync'd LMDB commit", "/s"},
 	    [F_COMMIT99] = {"lmdb_commit_p99_ms",
 		"raw: fsync'd LMDB commit p99 (one put)", "ms"},
@@ -1464,6 +1507,9 @@ main(int argc, char **argv)
 	    [F_INGEST_BOUND] = {"ingest_bound",
 		"  ...bound: claimd verifying, nothing else", "/s", {0}, 0, 0,
 		false, "verify_2"},
+	    [F_INGEST_CORE] = {"ingest_core",
+		"  ...bound: verify, commit, requests, load", "/s", {0}, 0, 0,
+		false, "verify_2"},
 	    [F_INGEST_ALONE] = {"ingest_alone",
 		"  ...bound: claimd as is, load elsewhere", "/s", {0}, 0, 0,
 		false, "verify_2"},
@@ -1479,6 +1525,9 @@ main(int argc, char **argv)
 		"  ...CPU left idle per claim", "us"},
 	    [F_SUBMIT_BOUND] = {"submit_bound",
 		"  ...bound: claimd verifying, nothing else", "/s", {0}, 0, 0,
+		false, "verify_2"},
+	    [F_SUBMIT_CORE] = {"submit_core",
+		"  ...bound: verify, sign, commit, requests", "/s", {0}, 0, 0,
 		false, "verify_2"},
 	    [F_FEED50] = {"feed_p50_ms", "feed latency p50, 10 subs, 5k/s",
 		"ms"},
@@ -1609,6 +1658,11 @@ main(int argc, char **argv)
 					add(&fig[F_INGEST_BOUND],
 					    bound(
 						per[CPU_VERIFY], la * 1e6 / n));
+					add(&fig[F_INGEST_CORE],
+					    bound(per[CPU_VERIFY],
+						per[CPU_COMMIT] +
+						    per[CPU_TRANSPORT] +
+						    la * 1e6 / n));
 					add(&fig[F_INGEST_ALONE],
 					    bound(total, 0));
 				}
@@ -1670,6 +1724,16 @@ main(int argc, char **argv)
 			add(&fig[F_SUBMIT_CLIENT], cl * 1e6 / n);
 			add(&fig[F_SUBMIT_IDLE], ia * 1e6 / n);
 			add(&fig[F_SUBMIT_BOUND], bound(v, cl * 1e6 / n));
+			/* If nothing but claimd's verification, commit and
+			 * requests and claim's signing (at the raw limit's
+			 * rate) cost anything. */
+			add(&fig[F_SUBMIT_CORE],
+			    bound(v,
+				1e6 / median(&fig[F_SIGN1]) +
+				    (cb.s[CPU_COMMIT] - ca.s[CPU_COMMIT] +
+					cb.s[CPU_TRANSPORT] -
+					ca.s[CPU_TRANSPORT]) *
+					1e6 / n));
 		}
 		daemon_stop(&d, false);
 	}
