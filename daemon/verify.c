@@ -136,13 +136,10 @@ check_jobs(struct daemon *d, struct job **jobs, size_t n)
 	t0 = thread_cpu_ns();
 	for (size_t i = 0; i < n; i++) {
 		struct job *j = jobs[i];
-		int rc;
 
-		if (j->rc == PROTO_OK &&
-		    (rc = proto_record_verify(&j->rec)) != PROTO_OK)
-			j->rc = proto_fail(j->err, sizeof(j->err), rc,
-			    "signature does not verify for the key in the "
-			    "header");
+		if (j->rc == PROTO_OK)
+			j->rc = proto_record_verify_err(
+			    &j->rec, j->err, sizeof(j->err));
 	}
 	d->verify_cpu_ns += thread_cpu_ns() - t0;
 	for (size_t i = 0; i < n; i++) {

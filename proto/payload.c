@@ -1565,10 +1565,8 @@ proto_record_open(const uint8_t *buf, size_t len, struct proto_record *rec,
 	int rc;
 
 	proto_payload_init(p);
-	if ((rc = proto_record_parse(buf, len, rec, err, errlen)) != PROTO_OK)
+	if ((rc = proto_record_parse(buf, len, rec, err, errlen)) != PROTO_OK ||
+	    (rc = proto_record_verify_err(rec, err, errlen)) != PROTO_OK)
 		return rc;
-	if ((rc = proto_record_verify(rec)) != PROTO_OK)
-		return proto_fail(err, errlen, rc,
-		    "signature does not verify for the key in the header");
 	return proto_record_payload(rec, p, err, errlen);
 }

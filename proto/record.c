@@ -167,6 +167,18 @@ cleanup:
 }
 
 int
+proto_record_verify_err(
+    const struct proto_record *rec, char *err, size_t errlen)
+{
+	int rc;
+
+	if ((rc = proto_record_verify(rec)) != PROTO_OK)
+		return proto_fail(err, errlen, rc,
+		    "signature does not verify for the key in the header");
+	return PROTO_OK;
+}
+
+int
 proto_record_sign(const uint8_t *payload, size_t len,
     const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out)
 {

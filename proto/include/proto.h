@@ -284,6 +284,9 @@ PROTO_WUR int proto_record_parse(const uint8_t *buf, size_t len,
     struct proto_record *rec, char *err, size_t errlen);
 /* PROTO_OK if the signature verifies for rec->kid, else PROTO_ESIGNATURE. */
 PROTO_WUR int proto_record_verify(const struct proto_record *rec);
+/* The same, saying why in err. */
+PROTO_WUR int proto_record_verify_err(
+    const struct proto_record *rec, char *err, size_t errlen);
 /* Signs payload with sk (libsodium layout: seed || public key). */
 PROTO_WUR int proto_record_sign(const uint8_t *payload, size_t len,
     const uint8_t sk[PROTO_SECKEY_LEN], struct proto_buf *out);
