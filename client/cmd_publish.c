@@ -431,17 +431,12 @@ again:
 	if (!fetch_all)
 		from_folder(o->dir, vkey, &p);
 	if (o->export != NULL) {
-		FILE *in =
-		    strcmp(o->export, "-") == 0 ? stdin : fopen(o->export, "r");
+		FILE *in;
 
-		if (in == NULL) {
-			rc = cli_fail(EX_USAGE, "cannot open %s: %s", o->export,
-			    strerror(errno));
+		if ((rc = cli_open_input(o->export, &in)) != EX_DONE)
 			goto done;
-		}
 		rc = claim_read_export(in, from_export, &p, err, sizeof(err));
-		if (in != stdin)
-			fclose(in);
+		cli_close_input(in);
 		if (rc != PROTO_OK) {
 			rc = cli_fail(EX_NOTFOUND, "%s: %s", o->export,
 			    rc == -1 ? p.why : err);

@@ -51,13 +51,12 @@ load(struct cli *cli, const char *path, struct log_view *v)
 	v->names = json_object();
 	v->heads = json_object();
 	if (path != NULL) {
-		FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+		FILE *f;
 
-		if (f == NULL)
-			return cli_fail(EX_USAGE, "cannot open %s", path);
+		if ((rc = cli_open_input(path, &f)) != EX_DONE)
+			return rc;
 		rc = claim_read_export(f, keep, v, err, sizeof(err));
-		if (f != stdin)
-			fclose(f);
+		cli_close_input(f);
 		if (rc != PROTO_OK)
 			return cli_fail_err(rc, false, "%s: %s", path, err);
 	} else {
