@@ -98,11 +98,14 @@ struct figure {
 	const char *vs; /* what the target is a ratio of, or NULL */
 };
 
+/* 0 for a figure not measured in this run (--only). */
 static double
 median(const struct figure *f)
 {
 	double s[8];
 
+	if (f->n == 0)
+		return 0;
 	memcpy(s, f->v, sizeof(double) * (size_t)f->n);
 	qsort(s, (size_t)f->n, sizeof(double), cmp_double);
 	return f->n % 2 ? s[f->n / 2] : (s[f->n / 2 - 1] + s[f->n / 2]) / 2;
